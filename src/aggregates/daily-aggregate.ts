@@ -1,0 +1,86 @@
+/**
+ * One patient's day, reduced from raw wearable points. This is the only shape of
+ * health data Vigil keeps: rules, charts and the backtest all read it.
+ * Every metric is nullable: null means "no data that day", never zero.
+ */
+export interface DailyMetrics {
+  /** Resting heart rate reported by Fitbit (daily-resting-heart-rate), bpm. */
+  restingHrProvider: number | null;
+  /** Vigil's own resting heart rate estimate from intraday heart rate, bpm. */
+  restingHrEstimate: number | null;
+  hrMean: number | null;
+  hrMin: number | null;
+  hrMax: number | null;
+  /** Minutes of the local day with at least one heart-rate sample. */
+  wearMinutes: number | null;
+  steps: number | null;
+  /** Minutes with steps at or above the active cadence threshold. */
+  activeMinutes: number | null;
+  sleepAsleepMinutes: number | null;
+  sleepInBedMinutes: number | null;
+  /** Main sleep minutes asleep / minutes in the sleep period, 0-100. */
+  sleepEfficiency: number | null;
+  sleepDeepMinutes: number | null;
+  sleepLightMinutes: number | null;
+  sleepRemMinutes: number | null;
+  sleepAwakeMinutes: number | null;
+  /** Main sleep start and end as RFC 3339 instants. */
+  sleepStart: string | null;
+  sleepEnd: string | null;
+  /** All sleep ending on this local date, naps included. */
+  sleepTotalMinutes: number | null;
+  /** Nightly heart rate variability (RMSSD), milliseconds. */
+  hrvRmssd: number | null;
+  spo2Average: number | null;
+  spo2Lower: number | null;
+  respiratoryRate: number | null;
+  /** Nightly skin temperature minus the personal baseline, degrees Celsius. */
+  skinTempDeviation: number | null;
+  /** Last weight of the local day, kilograms. */
+  weightKg: number | null;
+}
+
+export interface DailyCoverage {
+  /** Heart-rate samples seen that day. */
+  heartRateSamples: number;
+  /** Minutes with step intervals recorded. */
+  stepMinutes: number;
+  /** Data types that contributed at least one point. */
+  dataTypes: string[];
+}
+
+export interface DailyAggregate extends DailyMetrics {
+  /** Local civil date of the patient, YYYY-MM-DD. */
+  date: string;
+  coverage: DailyCoverage;
+}
+
+export type MetricName = keyof DailyMetrics;
+
+/** Metrics rules may use, with the unit and the words a clinician reads. */
+export const NUMERIC_METRICS = {
+  restingHrProvider: { unit: 'bpm', label: 'resting heart rate' },
+  restingHrEstimate: { unit: 'bpm', label: 'resting heart rate (Vigil estimate)' },
+  hrMean: { unit: 'bpm', label: 'mean heart rate' },
+  hrMin: { unit: 'bpm', label: 'lowest heart rate' },
+  hrMax: { unit: 'bpm', label: 'highest heart rate' },
+  wearMinutes: { unit: 'min', label: 'minutes worn' },
+  steps: { unit: 'steps', label: 'steps' },
+  activeMinutes: { unit: 'min', label: 'active minutes' },
+  sleepAsleepMinutes: { unit: 'min', label: 'main sleep, minutes asleep' },
+  sleepInBedMinutes: { unit: 'min', label: 'main sleep, minutes in bed' },
+  sleepEfficiency: { unit: '%', label: 'sleep efficiency' },
+  sleepDeepMinutes: { unit: 'min', label: 'deep sleep' },
+  sleepLightMinutes: { unit: 'min', label: 'light sleep' },
+  sleepRemMinutes: { unit: 'min', label: 'REM sleep' },
+  sleepAwakeMinutes: { unit: 'min', label: 'awake during sleep' },
+  sleepTotalMinutes: { unit: 'min', label: 'total sleep including naps' },
+  hrvRmssd: { unit: 'ms', label: 'heart rate variability (RMSSD)' },
+  spo2Average: { unit: '%', label: 'average oxygen saturation' },
+  spo2Lower: { unit: '%', label: 'lowest oxygen saturation' },
+  respiratoryRate: { unit: 'breaths/min', label: 'respiratory rate' },
+  skinTempDeviation: { unit: '°C', label: 'skin temperature change' },
+  weightKg: { unit: 'kg', label: 'weight' },
+} as const satisfies Partial<Record<MetricName, { unit: string; label: string }>>;
+
+export type NumericMetric = keyof typeof NUMERIC_METRICS;

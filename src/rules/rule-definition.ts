@@ -1,0 +1,68 @@
+/**
+ * The shape of a clinician-authored rule, as stored in `rules/*.json` and sent
+ * through the API. Validation lives beside it; this file is only the contract
+ * that the rules, alerts and delivery features share.
+ */
+export type Severity = 'info' | 'warning' | 'urgent';
+
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'urgent'];
+
+/**
+ * Who receives an alert:
+ * - `provider`: the patient's provider in OpenEMR (`patient_data.providerID`);
+ * - `user:<username>`: one OpenEMR user;
+ * - `group:<acl group>`: every active member of an OpenEMR ACL group (`clin`, `front`, ...).
+ */
+export type RecipientSpec = 'provider' | `user:${string}` | `group:${string}`;
+
+export type DeliveryChannel = 'message' | 'reminder';
+export type ReminderPriority = 'high' | 'medium' | 'low';
+
+export interface DeliverySpec {
+  channels: DeliveryChannel[];
+  /** Reminder due date, in days after the alert fires. */
+  reminderDueInDays: number;
+  priority: ReminderPriority;
+}
+
+/** A json-rules-engine condition tree whose facts are Vigil facts. */
+export type ConditionTree =
+  { all: ConditionNode[] } | { any: ConditionNode[] } | { not: ConditionNode };
+
+export type ConditionNode = ConditionTree | ConditionLeaf;
+
+export interface ConditionLeaf {
+  fact: string;
+  operator: string;
+  /** A literal, or `{ "param": "<name>" }` to read one of the rule's params. */
+  value: unknown;
+  params?: Record<string, unknown>;
+  path?: string;
+}
+
+export interface RuleDefinition {
+  /** Slug: lowercase letters, digits and dashes. */
+  id: string;
+  title: string;
+  /** Plain words for the clinician, including the evidence and its published performance. */
+  description: string;
+  severity: Severity;
+  /** Named defaults, overridable per program and per patient. */
+  params: Record<string, number>;
+  conditions: ConditionTree;
+  /** Pending until the conditions hold on this many consecutive evaluation days. */
+  forDays: number;
+  /** Resolved once the conditions have been false on this many consecutive days. */
+  resolveAfterDays: number;
+  /** Re-notify while unacknowledged, at most every this many days (0 = never). */
+  repeatAfterDays: number;
+  recipients: RecipientSpec[];
+  deliver: DeliverySpec;
+  /** Rule ids that, while firing for the same patient, suppress this rule. */
+  inhibitedBy: string[];
+  /** Template with fact values, e.g. "Resting HR {{recent.mean}} vs baseline {{baseline.median}}". */
+  message: string;
+}
+
+/** What one evaluation day decided for one patient and one rule. */
+export type OutcomeResult = 'true' | 'false' | 'insufficient_data';

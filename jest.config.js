@@ -1,6 +1,6 @@
 // Three tiers (DESIGN.md): unit tests sit beside the code they test; integration
 // tests use real databases, HTTP and SMTP; browser tests drive Debian's Chromium.
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 const common = {
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',

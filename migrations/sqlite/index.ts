@@ -1,0 +1,4 @@
+import { Foundation1764355200000 } from './1764355200000-foundation';
+
+/** In order. A new migration is added here and in ../mysql with the same name. */
+export const SQLITE_MIGRATIONS = [Foundation1764355200000];

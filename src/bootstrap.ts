@@ -1,0 +1,117 @@
+import 'reflect-metadata';
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { Server } from 'node:http';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import { Environment } from './config/environment';
+import { migrateDatabase } from './database/migrate';
+import { Readiness } from './health/readiness';
+import { ProblemFilter } from './http/problem.filter';
+import { requestLogging } from './http/request-logging';
+import { strictValidationPipe } from './http/validation';
+import { InFlightWork } from './lifecycle/in-flight-work';
+import { JsonLogger, LogWriter, stdoutWriter } from './logging/json-logger';
+
+export interface VigilApp {
+  app: INestApplicationContext;
+  env: Environment;
+  logger: JsonLogger;
+  /** The HTTP address when this process serves HTTP. */
+  url?: string;
+  /** Stops taking work, finishes in-flight work (bounded), closes the database. */
+  shutdown(reason: string): Promise<void>;
+}
+
+export interface StartOptions {
+  logWriter?: LogWriter;
+  /** Listen on this port instead of PORT (tests use 0 for a free port). */
+  port?: number;
+}
+
+/**
+ * Builds and starts Vigil for its ROLE: migrations first (under a lock), then
+ * HTTP for `all`/`api`. Used by main.ts, the demo and the integration tests,
+ * so the tests exercise exactly what production runs.
+ */
+export async function startVigil(env: Environment, options: StartOptions = {}): Promise<VigilApp> {
+  const logger = new JsonLogger(env.LOG_LEVEL, options.logWriter ?? stdoutWriter);
+  const module = AppModule.forEnvironment(env, logger);
+  const app = env.runsHttp
+    ? await NestFactory.create<NestExpressApplication>(module, {
+        logger,
+        bufferLogs: false,
+        bodyParser: false,
+      })
+    : await NestFactory.createApplicationContext(module, { logger });
+
+  const applied = await migrateDatabase(app.get(DataSource));
+  if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`, 'Database');
+
+  let url: string | undefined;
+  let server: Server | undefined;
+  if (env.runsHttp) {
+    const http = app as NestExpressApplication;
+    configureHttp(http, env, logger);
+    await http.listen(options.port ?? env.PORT, '0.0.0.0');
+    server = http.getHttpServer() as Server;
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : env.PORT;
+    url = `http://127.0.0.1:${port}`;
+  } else {
+    await app.init();
+  }
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> =>
+    (stopping ??= (async () => {
+      logger.log(`Shutting down (${reason})`, 'Lifecycle');
+      app.get(Readiness).markDraining();
+      server?.close();
+      server?.closeIdleConnections();
+      const finished = await app.get(InFlightWork).drain(env.SHUTDOWN_TIMEOUT_MS);
+      if (!finished)
+        logger.warn('In-flight work did not finish in time; stopping anyway', 'Lifecycle');
+      server?.closeAllConnections();
+      await app.close();
+    })());
+
+  return { app, env, logger, url, shutdown };
+}
+
+function configureHttp(app: NestExpressApplication, env: Environment, logger: JsonLogger): void {
+  app.use(requestLogging(logger));
+  app.use(
+    helmet({
+      // Swagger UI at /docs needs its own inline styles; everything else is same-origin.
+      contentSecurityPolicy: {
+        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      },
+      hsts: env.publicBaseUrl.startsWith('https://'),
+    }),
+  );
+  app.useBodyParser('json', { limit: '256kb' });
+  app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
+  app.useGlobalPipes(strictValidationPipe());
+  app.useGlobalFilters(new ProblemFilter(logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Vigil API')
+      .setDescription(
+        'Wearable monitoring for OpenEMR clinics. Every /api/v1 route needs a bearer token.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app as unknown as INestApplication, document, {
+    jsonDocumentUrl: 'docs-json',
+  });
+}

@@ -1,0 +1,115 @@
+import { existsSync, accessSync, constants } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { ConfigurationError, Environment, loadEnvironment } from '../config/environment';
+import { KeyRing } from '../crypto/key-ring';
+import { StoredSecret } from '../crypto/stored-secret.entity';
+import { dataSourceOptions, engineOf, sqlitePath } from '../database/data-source-options';
+import { redactText } from '../logging/redact';
+
+export interface Finding {
+  ok: boolean;
+  what: string;
+  /** What to do about it, in plain words, when not ok. */
+  advice?: string;
+}
+
+/** Checks configuration, the database and the key ring; says what is wrong and what to do. */
+export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise<Finding[]> {
+  let env: Environment;
+  try {
+    env = loadEnvironment(source);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    return error.problems.map((p) => ({
+      ok: false,
+      what: `${p.variable} is not valid`,
+      advice: p.problem,
+    }));
+  }
+  const findings: Finding[] = [{ ok: true, what: 'Configuration is valid' }];
+  const engine = engineOf(env);
+  if (engine === 'sqlite') {
+    const dir = env.DATA_DIR;
+    const writable = !existsSync(dir) || canWrite(dir);
+    findings.push(
+      writable
+        ? { ok: true, what: `Embedded database at ${sqlitePath(env)}` }
+        : {
+            ok: false,
+            what: `DATA_DIR ${dir} is not writable`,
+            advice: 'Give the service user write access or set DATA_DIR',
+          },
+    );
+  }
+  let dataSource: DataSource | undefined;
+  try {
+    dataSource = await new DataSource({
+      ...dataSourceOptions(env),
+      extra: { connectTimeout: 5000 },
+    }).initialize();
+    await dataSource.query('SELECT 1');
+    findings.push({
+      ok: true,
+      what: `The ${engine === 'mysql' ? 'MySQL/MariaDB' : 'SQLite'} database answers`,
+    });
+    const pending = await dataSource.showMigrations();
+    findings.push(
+      pending
+        ? {
+            ok: false,
+            what: 'Migrations are pending',
+            advice: 'Run `npm run migrate` (the service also applies them at start)',
+          }
+        : { ok: true, what: 'The schema is up to date' },
+    );
+    if (!pending) findings.push(await checkKeys(dataSource, env));
+  } catch (error) {
+    findings.push({
+      ok: false,
+      what: 'The database does not answer',
+      advice: `${redactText(error instanceof Error ? error.message : String(error))} - check DATABASE_URL, that the server runs, and the user's rights`,
+    });
+  } finally {
+    await dataSource?.destroy();
+  }
+  return findings;
+}
+
+async function checkKeys(dataSource: DataSource, env: Environment): Promise<Finding> {
+  const ring = KeyRing.parse(env.ENCRYPTION_KEYS);
+  const rows: { keyId: string; n: number | string }[] = await dataSource
+    .getRepository(StoredSecret)
+    .createQueryBuilder('s')
+    .select('s.key_id', 'keyId')
+    .addSelect('COUNT(*)', 'n')
+    .groupBy('s.key_id')
+    .getRawMany();
+  const configured = env.ENCRYPTION_KEYS.split(',').map((e) => e.split(':')[0]);
+  const missing = rows.filter((r) => !configured.includes(r.keyId));
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      what: `Secrets sealed with unknown key(s): ${missing.map((m) => `${m.keyId} (${m.n})`).join(', ')}`,
+      advice:
+        'Add the old key back to ENCRYPTION_KEYS (after the current one), then run keys:rotate',
+    };
+  }
+  const stale = rows
+    .filter((r) => r.keyId !== ring.currentKeyId)
+    .reduce((n, r) => n + Number(r.n), 0);
+  return stale > 0
+    ? {
+        ok: true,
+        what: `${stale} secret(s) still sealed with an older key; run keys:rotate to move them`,
+      }
+    : { ok: true, what: `Secrets are sealed with the current key (${ring.currentKeyId})` };
+}
+
+function canWrite(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -82,7 +82,12 @@ export async function startVigil(env: Environment, options: StartOptions = {}): 
   return { app, env, logger, url, shutdown };
 }
 
-function configureHttp(app: NestExpressApplication, env: Environment, logger: JsonLogger): void {
+/** HTTP middleware, pipes, filters and /docs, shared with tests that mount their own controllers. */
+export function configureHttp(
+  app: NestExpressApplication,
+  env: Environment,
+  logger: JsonLogger,
+): void {
   app.use(requestLogging(logger));
   app.use(
     helmet({

@@ -14,15 +14,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const vigil = await startVigil(env);
-  vigil.logger.log(
-    `Vigil is running (role ${env.ROLE})${vigil.url ? ` at ${env.publicBaseUrl}` : ''}`,
-    'Lifecycle',
-  );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       void vigil.shutdown(signal).then(() => process.exit(0));
     });
   }
+  vigil.logger.log(
+    `Vigil is running (role ${env.ROLE})${vigil.url ? ` at ${env.publicBaseUrl}` : ''}`,
+    'Lifecycle',
+  );
 }
 
 main().catch((error: unknown) => {

@@ -26,7 +26,9 @@ export class Foundation1764355200000 implements MigrationInterface {
       pid bigint NULL,
       details text NULL
     )`);
-    await db.query('CREATE INDEX ix_audit_events_subject ON audit_events (subject_type, subject_id)');
+    await db.query(
+      'CREATE INDEX ix_audit_events_subject ON audit_events (subject_type, subject_id)',
+    );
     await db.query('CREATE INDEX ix_audit_events_pid ON audit_events (pid, occurred_at)');
     await db.query(`CREATE TABLE stored_secrets (
       id integer PRIMARY KEY AUTOINCREMENT NOT NULL,

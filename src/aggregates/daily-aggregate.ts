@@ -14,7 +14,7 @@ export interface DailyMetrics {
   /** Minutes of the local day with at least one heart-rate sample. */
   wearMinutes: number | null;
   steps: number | null;
-  /** Minutes with steps at or above the active cadence threshold. */
+  /** Fitbit moderate + vigorous active minutes (the `active-minutes` data type). */
   activeMinutes: number | null;
   sleepAsleepMinutes: number | null;
   sleepInBedMinutes: number | null;

@@ -1,0 +1,75 @@
+import { formatLocalTimestamp } from '../wearables/google-health/civil-time';
+import { SleepSession } from '../wearables/google-health/points';
+import { DailyMetrics } from './daily-aggregate';
+import { roundTo } from './rounding';
+
+export type SleepMetrics = Pick<
+  DailyMetrics,
+  | 'sleepAsleepMinutes'
+  | 'sleepInBedMinutes'
+  | 'sleepEfficiency'
+  | 'sleepDeepMinutes'
+  | 'sleepLightMinutes'
+  | 'sleepRemMinutes'
+  | 'sleepAwakeMinutes'
+  | 'sleepStart'
+  | 'sleepEnd'
+  | 'sleepTotalMinutes'
+>;
+
+const NO_SLEEP: SleepMetrics = {
+  sleepAsleepMinutes: null,
+  sleepInBedMinutes: null,
+  sleepEfficiency: null,
+  sleepDeepMinutes: null,
+  sleepLightMinutes: null,
+  sleepRemMinutes: null,
+  sleepAwakeMinutes: null,
+  sleepStart: null,
+  sleepEnd: null,
+  sleepTotalMinutes: null,
+};
+
+/**
+ * The main sleep is the longest session (end minus start) not flagged as a nap.
+ * The provider's own `mainSleep` flag is not used: its "day" is not the local
+ * date the session ends on, which is the day Vigil files sleep under.
+ */
+export function mainSleepOf(sessions: readonly SleepSession[]): SleepSession | null {
+  let main: SleepSession | null = null;
+  for (const s of sessions) {
+    if (!s.nap && (main === null || s.endTime - s.startTime > main.endTime - main.startTime))
+      main = s;
+  }
+  return main;
+}
+
+/** Sleep metrics of the sessions ending on one local date. */
+export function sleepMetrics(
+  sessions: readonly SleepSession[],
+  main: SleepSession | null,
+): SleepMetrics {
+  if (sessions.length === 0) return NO_SLEEP;
+  // Total sleep counts naps too: daytime sleep is part of how much a patient sleeps.
+  let total: number | null = null;
+  for (const s of sessions) {
+    if (s.minutesAsleep !== null) total = (total ?? 0) + s.minutesAsleep;
+  }
+  if (main === null) return { ...NO_SLEEP, sleepTotalMinutes: total };
+  return {
+    sleepAsleepMinutes: main.minutesAsleep,
+    sleepInBedMinutes: main.minutesInSleepPeriod,
+    // The API has no efficiency field; Fitbit's classic definition is asleep / time in bed.
+    sleepEfficiency:
+      main.minutesAsleep !== null && main.minutesInSleepPeriod > 0
+        ? roundTo((main.minutesAsleep / main.minutesInSleepPeriod) * 100, 1)
+        : null,
+    sleepDeepMinutes: main.deepMinutes,
+    sleepLightMinutes: main.lightMinutes,
+    sleepRemMinutes: main.remMinutes,
+    sleepAwakeMinutes: main.minutesAwake,
+    sleepStart: formatLocalTimestamp(main.startTime, main.startUtcOffsetSeconds),
+    sleepEnd: formatLocalTimestamp(main.endTime, main.endUtcOffsetSeconds),
+    sleepTotalMinutes: total,
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Calendar arithmetic on plain numbers. Backfills read millions of points, so
+ * instants stay epoch milliseconds and local dates stay day numbers (days since
+ * 1970-01-01); no Date objects on the hot path.
+ */
+
+export const MS_PER_MINUTE = 60_000;
+export const MS_PER_DAY = 86_400_000;
+
+const DURATION_SECONDS = /^(-?\d{1,10})(?:\.\d{1,9})?s$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  return (
+    year >= 1 &&
+    year <= 9999 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month)
+  );
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+export function dayNumberOf(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `YYYY-MM-DD` of a day number (inverse of {@link dayNumberOf}). */
+export function dateOfDayNumber(dayNumber: number): string {
+  const z = dayNumber + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
+}
+
+/** Day number of a `YYYY-MM-DD` string, or undefined when it is not a calendar date. */
+export function dayNumberOfDate(date: string): number | undefined {
+  const m = ISO_DATE.exec(date);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  return isCalendarDate(year, month, day) ? dayNumberOf(year, month, day) : undefined;
+}
+
+/**
+ * The patient's local civil date of an instant, from the UTC offset recorded with
+ * it. Using each point's own offset is what makes travel and DST days come out
+ * right: the day simply spans 23, 25 or (after a flight) 27 physical hours.
+ */
+export function localDayNumber(epochMs: number, utcOffsetSeconds: number): number {
+  return Math.floor((epochMs + utcOffsetSeconds * 1000) / MS_PER_DAY);
+}
+
+/** The number written in `count` ASCII digits at `from`, or -1 if any is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let k = from; k < from + count; k++) {
+    const digit = text.charCodeAt(k) - 48;
+    // Past the end charCodeAt gives NaN, which fails this test too.
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+const DASH = 45;
+const COLON = 58;
+
+/**
+ * RFC 3339 timestamp to epoch milliseconds; undefined when malformed. Read by
+ * character position rather than a regular expression: every heart-rate
+ * sample has one.
+ */
+export function parseTimestamp(text: string): number | undefined {
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hours = digitsAt(text, 11, 2);
+  const minutes = digitsAt(text, 14, 2);
+  const seconds = digitsAt(text, 17, 2);
+  const t = text.charCodeAt(10) | 0x20;
+  if (
+    text.charCodeAt(4) !== DASH ||
+    text.charCodeAt(7) !== DASH ||
+    t !== 0x74 ||
+    text.charCodeAt(13) !== COLON ||
+    text.charCodeAt(16) !== COLON ||
+    !isCalendarDate(year, month, day) ||
+    hours < 0 ||
+    hours > 23 ||
+    minutes < 0 ||
+    minutes > 59 ||
+    seconds < 0 ||
+    seconds > 59
+  ) {
+    return undefined;
+  }
+  let at = 19;
+  let millis = 0;
+  if (text.charCodeAt(at) === 46) {
+    // Fractional seconds: up to nanoseconds, milliseconds kept.
+    let scale = 100;
+    at++;
+    const fractionStart = at;
+    while (at < text.length && at - fractionStart < 9) {
+      const digit = text.charCodeAt(at) - 48;
+      if (!(digit >= 0 && digit <= 9)) break;
+      millis += digit * scale;
+      scale /= 10;
+      at++;
+    }
+    if (at === fractionStart) return undefined;
+    millis = Math.floor(millis);
+  }
+  let offsetMinutes = 0;
+  const zone = text.charCodeAt(at);
+  if ((zone | 0x20) === 0x7a) {
+    at++;
+  } else if (zone === 43 || zone === DASH) {
+    const offsetHours = digitsAt(text, at + 1, 2);
+    const offsetMins = digitsAt(text, at + 4, 2);
+    if (
+      text.charCodeAt(at + 3) !== COLON ||
+      offsetHours < 0 ||
+      offsetHours > 23 ||
+      offsetMins < 0 ||
+      offsetMins > 59
+    ) {
+      return undefined;
+    }
+    offsetMinutes = (zone === DASH ? -1 : 1) * (offsetHours * 60 + offsetMins);
+    at += 6;
+  } else {
+    return undefined;
+  }
+  if (at !== text.length) return undefined;
+  return (
+    dayNumberOf(year, month, day) * MS_PER_DAY +
+    ((hours * 60 + minutes - offsetMinutes) * 60 + seconds) * 1000 +
+    millis
+  );
+}
+
+let lastDuration: { text: string; seconds: number | undefined } = { text: '', seconds: undefined };
+
+/**
+ * Protobuf JSON duration (`"-25200s"`) to whole seconds; undefined when
+ * malformed. Fractions are dropped: UTC offsets are whole minutes.
+ */
+export function parseDurationSeconds(text: string): number | undefined {
+  // A patient's offset rarely changes between consecutive points: remember the last one.
+  if (text !== lastDuration.text) {
+    const m = DURATION_SECONDS.exec(text);
+    lastDuration = { text, seconds: m ? Number(m[1]) : undefined };
+  }
+  return lastDuration.seconds;
+}
+
+/** RFC 3339 timestamp in the patient's local time, e.g. `2026-03-07T23:00:00-05:00`. */
+export function formatLocalTimestamp(epochMs: number, utcOffsetSeconds: number): string {
+  const localSeconds = Math.floor(epochMs / 1000) + utcOffsetSeconds;
+  const dayNumber = Math.floor(localSeconds / 86_400);
+  const secondOfDay = localSeconds - dayNumber * 86_400;
+  const time = `${pad2(Math.floor(secondOfDay / 3600))}:${pad2(Math.floor(secondOfDay / 60) % 60)}:${pad2(secondOfDay % 60)}`;
+  const offsetMinutes = Math.round(Math.abs(utcOffsetSeconds) / 60);
+  const sign = utcOffsetSeconds < 0 ? '-' : '+';
+  const offset = `${sign}${pad2(Math.floor(offsetMinutes / 60))}:${pad2(offsetMinutes % 60)}`;
+  return `${dateOfDayNumber(dayNumber)}T${time}${offset}`;
+}

@@ -8,6 +8,7 @@ import { CryptoModule } from './crypto/crypto.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MailModule } from './mail/mail.module';
 import { JsonLogger } from './logging/json-logger';
 
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
         LifecycleModule,
         CryptoModule,
         AuditModule,
+        MailModule,
         AuthModule,
         HealthModule,
       ],

@@ -86,6 +86,22 @@ export class Environment {
   })
   SHUTDOWN_TIMEOUT_MS = 10000;
 
+  /** Outgoing mail server, e.g. smtp://user:pass@mail.example.org:587. Unset: no email is sent. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^/\s]+\/?(\?\S*)?$/, {
+    message:
+      'SMTP_URL must look like smtp://user:password@host:587 (or smtps:// for TLS on connect), or be unset',
+  })
+  SMTP_URL?: string;
+
+  /** Sender of Vigil's emails. */
+  @IsString()
+  @Matches(/^[^<>\n]*<?[^@\s<>]+@[^@\s<>]+>?$/, {
+    message: 'MAIL_FROM must be an address such as "Vigil <vigil@clinic.example>"',
+  })
+  MAIL_FROM = 'Vigil <vigil@localhost>';
+
   /** The address links are built from: PUBLIC_BASE_URL, else this host on PORT. */
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');

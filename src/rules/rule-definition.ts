@@ -38,6 +38,14 @@ export interface ConditionLeaf {
   value: unknown;
   params?: Record<string, unknown>;
   path?: string;
+  /** Key of this condition's value in the outcome and the message template, e.g. "recent.mean". */
+  name?: string;
+}
+
+/** A fact computed for the message and the outcome record, not tested. */
+export interface ReportedFact {
+  fact: string;
+  params?: Record<string, unknown>;
 }
 
 export interface RuleDefinition {
@@ -62,6 +70,8 @@ export interface RuleDefinition {
   inhibitedBy: string[];
   /** Template with fact values, e.g. "Resting HR {{recent.mean}} vs baseline {{baseline.median}}". */
   message: string;
+  /** Extra fact values to show in the message and keep with the outcome, by name. */
+  report?: Record<string, ReportedFact>;
 }
 
 /** What one evaluation day decided for one patient and one rule. */

@@ -1,0 +1,185 @@
+import { Almanac, Engine, TopLevelCondition, TopLevelConditionResult } from 'json-rules-engine';
+import { ConditionNode, OutcomeResult, RuleDefinition } from '../rule-definition';
+import { completeFactParams, resolveValue } from '../facts/complete-fact-params';
+import { computeFact, FactInput } from '../facts/compute-fact';
+import { FACT_NAMES, FactName, isFactName } from '../facts/fact-catalog';
+import { PatientSeries } from '../facts/patient-series';
+import { compileMessage, MessageRenderer } from './message-template';
+import { CUSTOM_OPERATORS } from './operators';
+
+/** The date a rule is evaluated for, and the instant the evaluation stands at. */
+export interface EvaluationDay {
+  /** Patient's local civil date, YYYY-MM-DD. */
+  date: string;
+  /** Usually the end of that local day; the days-since-sync facts count from it. */
+  asOf: Date;
+}
+
+/** Named param values that replace a rule's defaults (a program's or a patient's). */
+export type ParamOverrides = Readonly<Record<string, number>>;
+
+export interface RuleEvaluation {
+  result: OutcomeResult;
+  /** Every tested value and every reported value by name; null is "not enough data". */
+  facts: Record<string, number | null>;
+  message: string;
+}
+
+/**
+ * Rule defaults, then each override in turn (program, then patient). Names the
+ * rule does not define are ignored: overrides are validated where they are saved.
+ */
+export function mergeParams(
+  defaults: Readonly<Record<string, number>>,
+  ...overrides: ParamOverrides[]
+): Record<string, number> {
+  const merged = { ...defaults };
+  for (const override of overrides) {
+    for (const name of Object.keys(defaults)) {
+      if (Object.hasOwn(override, name)) merged[name] = override[name];
+    }
+  }
+  return merged;
+}
+
+/** Lets the engine's facts find the patient of the current run without a lookup. */
+class PatientAlmanac extends Almanac {
+  constructor(readonly input: FactInput) {
+    super({ allowUndefinedFacts: false });
+  }
+}
+
+function factFunction(fact: FactName) {
+  return (params: Record<string, unknown>, almanac: Almanac): number | null => {
+    if (!(almanac instanceof PatientAlmanac)) {
+      throw new Error('Vigil facts run only through RuleEvaluator');
+    }
+    return computeFact(fact, params, almanac.input);
+  };
+}
+
+interface CompiledRule {
+  engine: Engine;
+  message: MessageRenderer;
+  report: { name: string; fact: FactName; params: Record<string, unknown> }[];
+}
+
+type Truth = boolean | null;
+
+interface LeafResult {
+  fact: string;
+  name?: string;
+  factResult?: unknown;
+  result?: boolean;
+}
+type ResultNode = TopLevelConditionResult | LeafResult;
+
+/**
+ * Kleene logic over json-rules-engine's result tree: a condition whose fact
+ * reported no data is unknown, `all` is false if any part is false, `any` is
+ * true if any part is true; what stays unknown is "insufficient data".
+ */
+function truthOf(node: ResultNode, facts: Record<string, number | null>): Truth {
+  if ('all' in node) {
+    const parts = node.all.map((child) => truthOf(child as ResultNode, facts));
+    if (parts.includes(false)) return false;
+    return parts.includes(null) ? null : true;
+  }
+  if ('any' in node) {
+    const parts = node.any.map((child) => truthOf(child as ResultNode, facts));
+    if (parts.includes(true)) return true;
+    return parts.includes(null) ? null : false;
+  }
+  if ('not' in node) {
+    const inner = truthOf(node.not as ResultNode, facts);
+    return inner === null ? null : !inner;
+  }
+  if (!('fact' in node)) throw new Error('Condition references are not part of Vigil rules');
+  const value = typeof node.factResult === 'number' ? node.factResult : null;
+  facts[node.name ?? node.fact] = value;
+  return value === null ? null : node.result === true;
+}
+
+/**
+ * Runs one rule version for one patient and date. Build one per rule version and
+ * keep it: the json-rules-engine Engine is built once per distinct set of params
+ * (almost always just the defaults), not once per patient.
+ */
+export class RuleEvaluator {
+  private readonly compiled = new Map<string, CompiledRule>();
+
+  constructor(readonly rule: RuleDefinition) {}
+
+  async evaluate(
+    series: PatientSeries,
+    day: EvaluationDay,
+    ...overrides: ParamOverrides[]
+  ): Promise<RuleEvaluation> {
+    const compiled = this.compile(mergeParams(this.rule.params, ...overrides));
+    const input: FactInput = { series, day: series.indexOf(day.date), asOf: day.asOf };
+    const run = await compiled.engine.run({}, { almanac: new PatientAlmanac(input) });
+    const [ruleResult] = [...run.results, ...run.failureResults];
+    const facts: Record<string, number | null> = {};
+    const truth = truthOf(ruleResult.conditions, facts);
+    for (const reported of compiled.report) {
+      facts[reported.name] = computeFact(reported.fact, reported.params, input);
+    }
+    return {
+      result: truth === null ? 'insufficient_data' : truth ? 'true' : 'false',
+      facts,
+      message: compiled.message(facts),
+    };
+  }
+
+  private compile(params: Record<string, number>): CompiledRule {
+    const key = Object.values(params).join(',');
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const engine = new Engine([], { allowUndefinedFacts: false });
+    for (const operator of CUSTOM_OPERATORS) engine.addOperator(operator);
+    // Conditions rarely repeat a fact, and json-rules-engine's cache would hash the params on every run.
+    for (const fact of FACT_NAMES) engine.addFact(fact, factFunction(fact), { cache: false });
+    engine.addRule({
+      name: this.rule.id,
+      conditions: compileNode(this.rule.conditions, params, '$.conditions') as TopLevelCondition,
+      event: { type: this.rule.id },
+    });
+    const report = Object.entries(this.rule.report ?? {}).map(([name, reported]) => {
+      const fact = asFactName(reported.fact);
+      return { name, fact, params: completeFactParams(fact, reported.params, params) };
+    });
+    const compiled = { engine, message: compileMessage(this.rule.message, params), report };
+    this.compiled.set(key, compiled);
+    return compiled;
+  }
+}
+
+function asFactName(name: string): FactName {
+  if (!isFactName(name)) {
+    throw new Error(`Unknown fact ${name}; validate rules before evaluating them`);
+  }
+  return name;
+}
+
+/** Resolves params and fills defaults; an unnamed condition is keyed by its JSON path. */
+function compileNode(node: ConditionNode, params: Record<string, number>, path: string): object {
+  if ('all' in node) {
+    return { all: node.all.map((child, i) => compileNode(child, params, `${path}.all[${i}]`)) };
+  }
+  if ('any' in node) {
+    return { any: node.any.map((child, i) => compileNode(child, params, `${path}.any[${i}]`)) };
+  }
+  if ('not' in node) {
+    return { not: compileNode(node.not, params, `${path}.not`) };
+  }
+  const fact = asFactName(node.fact);
+  return {
+    fact,
+    operator: node.operator,
+    value: Array.isArray(node.value)
+      ? node.value.map((item) => resolveValue(item, params))
+      : resolveValue(node.value, params),
+    params: completeFactParams(fact, node.params, params),
+    name: node.name ?? path,
+  };
+}

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AggregatesModule } from './aggregates/aggregates.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
@@ -25,6 +26,7 @@ export class AppModule {
         MailModule,
         AuthModule,
         HealthModule,
+        AggregatesModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { Foundation1764355200000 } from './1764355200000-foundation';
+import { DailyAggregates1764410000000 } from './1764410000000-daily-aggregates';
 
 /** In order. A new migration is added here and in ../sqlite with the same name. */
-export const MYSQL_MIGRATIONS = [Foundation1764355200000];
+export const MYSQL_MIGRATIONS = [Foundation1764355200000, DailyAggregates1764410000000];

@@ -41,6 +41,8 @@ export function dataSourceOptions(
       charset: 'utf8mb4_unicode_ci',
       supportBigNumbers: true,
       bigNumberStrings: false,
+      // Local civil dates stay strings: a Date would shift by the server's zone.
+      dateStrings: ['DATE'],
       extra: { connectionLimit: 10 },
     };
   }

@@ -1,0 +1,100 @@
+import { DataSource } from 'typeorm';
+import { DailyAggregate } from '../../src/aggregates/daily-aggregate';
+import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { migrateDatabase } from '../../src/database/migrate';
+import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
+
+const emptyDay = (date: string): DailyAggregate => ({
+  date,
+  restingHrProvider: null,
+  restingHrEstimate: null,
+  hrMean: null,
+  hrMin: null,
+  hrMax: null,
+  wearMinutes: null,
+  steps: null,
+  activeMinutes: null,
+  sleepAsleepMinutes: null,
+  sleepInBedMinutes: null,
+  sleepEfficiency: null,
+  sleepDeepMinutes: null,
+  sleepLightMinutes: null,
+  sleepRemMinutes: null,
+  sleepAwakeMinutes: null,
+  sleepStart: null,
+  sleepEnd: null,
+  sleepTotalMinutes: null,
+  hrvRmssd: null,
+  spo2Average: null,
+  spo2Lower: null,
+  respiratoryRate: null,
+  skinTempDeviation: null,
+  weightKg: null,
+  coverage: { heartRateSamples: 0, stepMinutes: 0, dataTypes: [] },
+});
+
+describe.each(testEngines())('daily aggregates on %s', (engine) => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let repo: DailyAggregates;
+
+  beforeAll(async () => {
+    db = await freshDatabase(engine);
+    ds = await new DataSource(dataSourceOptions(db.env)).initialize();
+    await migrateDatabase(ds);
+    repo = new DailyAggregates(ds);
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  it('round-trips every column and keeps missing values null, not zero', async () => {
+    const day: DailyAggregate = {
+      ...emptyDay('2026-03-08'),
+      restingHrProvider: 61,
+      hrMean: 69.1,
+      wearMinutes: 1380,
+      steps: 0,
+      sleepEfficiency: 91.5,
+      sleepStart: '2026-03-07T23:10:00-05:00',
+      sleepEnd: '2026-03-08T07:02:00-04:00',
+      weightKg: 81.25,
+      skinTempDeviation: -0.12,
+      coverage: { heartRateSamples: 1380, stepMinutes: 1440, dataTypes: ['heart-rate', 'steps'] },
+    };
+    await repo.upsert(7, [day]);
+    expect(await repo.series(7, '2026-03-01', '2026-03-31')).toEqual([day]);
+  });
+
+  it('upserts idempotently and rewrites a day when late data arrives', async () => {
+    const days = ['2026-11-01', '2026-11-02', '2026-11-03'].map((d) => ({
+      ...emptyDay(d),
+      steps: 1000,
+    }));
+    await repo.upsert(8, days);
+    await repo.upsert(8, days);
+    await repo.upsert(8, [{ ...emptyDay('2026-11-02'), steps: 5400 }]);
+    const stored = await repo.series(8, '2026-11-01', '2026-11-30');
+    expect(stored.map((d) => [d.date, d.steps])).toEqual([
+      ['2026-11-01', 1000],
+      ['2026-11-02', 5400],
+      ['2026-11-03', 1000],
+    ]);
+  });
+
+  it('loads many patients at once and never mixes them up', async () => {
+    await repo.upsert(20, [{ ...emptyDay('2026-10-01'), steps: 20 }]);
+    await repo.upsert(21, [{ ...emptyDay('2026-10-01'), steps: 21 }]);
+    const series = await repo.seriesFor([20, 21, 22], '2026-09-01', '2026-10-31');
+    expect([...series].map(([pid, ds2]) => [pid, ds2.map((d) => d.steps)])).toEqual([
+      [20, [20]],
+      [21, [21]],
+      [22, []],
+    ]);
+    expect(await repo.purge(20)).toBe(1);
+    expect(await repo.series(20, '2026-01-01', '2026-12-31')).toEqual([]);
+    expect(await repo.series(21, '2026-01-01', '2026-12-31')).toHaveLength(1);
+  });
+});

@@ -57,6 +57,42 @@ export interface DailyAggregate extends DailyMetrics {
 
 export type MetricName = keyof DailyMetrics;
 
+/** Every metric at null: the starting point of a day nothing was recorded on. */
+export const NO_DATA: Readonly<DailyMetrics> = Object.freeze({
+  restingHrProvider: null,
+  restingHrEstimate: null,
+  hrMean: null,
+  hrMin: null,
+  hrMax: null,
+  wearMinutes: null,
+  steps: null,
+  activeMinutes: null,
+  sleepAsleepMinutes: null,
+  sleepInBedMinutes: null,
+  sleepEfficiency: null,
+  sleepDeepMinutes: null,
+  sleepLightMinutes: null,
+  sleepRemMinutes: null,
+  sleepAwakeMinutes: null,
+  sleepStart: null,
+  sleepEnd: null,
+  sleepTotalMinutes: null,
+  hrvRmssd: null,
+  spo2Average: null,
+  spo2Lower: null,
+  respiratoryRate: null,
+  skinTempDeviation: null,
+  weightKg: null,
+});
+
+export const METRIC_NAMES = Object.keys(NO_DATA) as readonly MetricName[];
+
+export const dayWithoutData = (date: string): DailyAggregate => ({
+  ...NO_DATA,
+  date,
+  coverage: { heartRateSamples: 0, stepMinutes: 0, dataTypes: [] },
+});
+
 /** Metrics rules may use, with the unit and the words a clinician reads. */
 export const NUMERIC_METRICS = {
   restingHrProvider: { unit: 'bpm', label: 'resting heart rate' },

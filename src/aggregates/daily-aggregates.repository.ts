@@ -1,35 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, EntityManager, In } from 'typeorm';
-import { DailyAggregate, DailyMetrics } from './daily-aggregate';
+import { DailyAggregate, METRIC_NAMES } from './daily-aggregate';
 import { DailyAggregateRow } from './daily-aggregate.entity';
-
-/** Every column of DailyMetrics, so conversions cannot silently drop one. */
-const METRIC_KEYS: readonly (keyof DailyMetrics)[] = [
-  'restingHrProvider',
-  'restingHrEstimate',
-  'hrMean',
-  'hrMin',
-  'hrMax',
-  'wearMinutes',
-  'steps',
-  'activeMinutes',
-  'sleepAsleepMinutes',
-  'sleepInBedMinutes',
-  'sleepEfficiency',
-  'sleepDeepMinutes',
-  'sleepLightMinutes',
-  'sleepRemMinutes',
-  'sleepAwakeMinutes',
-  'sleepStart',
-  'sleepEnd',
-  'sleepTotalMinutes',
-  'hrvRmssd',
-  'spo2Average',
-  'spo2Lower',
-  'respiratoryRate',
-  'skinTempDeviation',
-  'weightKg',
-];
 
 export function toRow(
   pid: number,
@@ -42,13 +14,13 @@ export function toRow(
     coverage: JSON.stringify(day.coverage),
     updatedAt,
   };
-  for (const key of METRIC_KEYS) (row as Record<string, unknown>)[key] = day[key];
+  for (const key of METRIC_NAMES) (row as Record<string, unknown>)[key] = day[key];
   return row;
 }
 
 export function fromRow(row: DailyAggregateRow): DailyAggregate {
   const day = { date: row.date, coverage: JSON.parse(row.coverage) } as DailyAggregate;
-  for (const key of METRIC_KEYS) {
+  for (const key of METRIC_NAMES) {
     const value = row[key];
     // MySQL returns DOUBLE as number; guard against drivers handing back strings.
     (day as unknown as Record<string, unknown>)[key] =
@@ -75,12 +47,10 @@ export class DailyAggregates {
     const now = new Date();
     const rows = days.map((day) => toRow(pid, day, now));
     for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
-      await manager
-        .getRepository(DailyAggregateRow)
-        .upsert(rows.slice(i, i + UPSERT_CHUNK), {
-          conflictPaths: ['pid', 'date'],
-          skipUpdateIfNoValuesChanged: false,
-        });
+      await manager.getRepository(DailyAggregateRow).upsert(rows.slice(i, i + UPSERT_CHUNK), {
+        conflictPaths: ['pid', 'date'],
+        skipUpdateIfNoValuesChanged: false,
+      });
     }
   }
 

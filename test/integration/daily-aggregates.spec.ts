@@ -1,38 +1,9 @@
 import { DataSource } from 'typeorm';
-import { DailyAggregate } from '../../src/aggregates/daily-aggregate';
+import { DailyAggregate, dayWithoutData } from '../../src/aggregates/daily-aggregate';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/migrate';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
-
-const emptyDay = (date: string): DailyAggregate => ({
-  date,
-  restingHrProvider: null,
-  restingHrEstimate: null,
-  hrMean: null,
-  hrMin: null,
-  hrMax: null,
-  wearMinutes: null,
-  steps: null,
-  activeMinutes: null,
-  sleepAsleepMinutes: null,
-  sleepInBedMinutes: null,
-  sleepEfficiency: null,
-  sleepDeepMinutes: null,
-  sleepLightMinutes: null,
-  sleepRemMinutes: null,
-  sleepAwakeMinutes: null,
-  sleepStart: null,
-  sleepEnd: null,
-  sleepTotalMinutes: null,
-  hrvRmssd: null,
-  spo2Average: null,
-  spo2Lower: null,
-  respiratoryRate: null,
-  skinTempDeviation: null,
-  weightKg: null,
-  coverage: { heartRateSamples: 0, stepMinutes: 0, dataTypes: [] },
-});
 
 describe.each(testEngines())('daily aggregates on %s', (engine) => {
   let db: TestDatabase;
@@ -52,7 +23,7 @@ describe.each(testEngines())('daily aggregates on %s', (engine) => {
 
   it('round-trips every column and keeps missing values null, not zero', async () => {
     const day: DailyAggregate = {
-      ...emptyDay('2026-03-08'),
+      ...dayWithoutData('2026-03-08'),
       restingHrProvider: 61,
       hrMean: 69.1,
       wearMinutes: 1380,
@@ -70,12 +41,12 @@ describe.each(testEngines())('daily aggregates on %s', (engine) => {
 
   it('upserts idempotently and rewrites a day when late data arrives', async () => {
     const days = ['2026-11-01', '2026-11-02', '2026-11-03'].map((d) => ({
-      ...emptyDay(d),
+      ...dayWithoutData(d),
       steps: 1000,
     }));
     await repo.upsert(8, days);
     await repo.upsert(8, days);
-    await repo.upsert(8, [{ ...emptyDay('2026-11-02'), steps: 5400 }]);
+    await repo.upsert(8, [{ ...dayWithoutData('2026-11-02'), steps: 5400 }]);
     const stored = await repo.series(8, '2026-11-01', '2026-11-30');
     expect(stored.map((d) => [d.date, d.steps])).toEqual([
       ['2026-11-01', 1000],
@@ -85,8 +56,8 @@ describe.each(testEngines())('daily aggregates on %s', (engine) => {
   });
 
   it('loads many patients at once and never mixes them up', async () => {
-    await repo.upsert(20, [{ ...emptyDay('2026-10-01'), steps: 20 }]);
-    await repo.upsert(21, [{ ...emptyDay('2026-10-01'), steps: 21 }]);
+    await repo.upsert(20, [{ ...dayWithoutData('2026-10-01'), steps: 20 }]);
+    await repo.upsert(21, [{ ...dayWithoutData('2026-10-01'), steps: 21 }]);
     const series = await repo.seriesFor([20, 21, 22], '2026-09-01', '2026-10-31');
     expect([...series].map(([pid, ds2]) => [pid, ds2.map((d) => d.steps)])).toEqual([
       [20, [20]],

@@ -1,0 +1,416 @@
+/**
+ * Turns a generated day into Google Health API DataPoint JSON, newest first.
+ * Field names follow the Discovery document (checked by discovery-keys.spec.ts).
+ */
+import { DayRecord, offsetAt, SimulatedUser, SleepSession, SleepStageType } from './cohort';
+import { SimulatedDataTypeId } from './data-types';
+import { FilterablePoint } from './filter';
+import {
+  civilDateTime,
+  civilDateTimeJson,
+  durationString,
+  MINUTE_MS,
+  parseDate,
+  rfc3339,
+} from './time';
+
+export type JsonObject = { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+
+/** Where a point came from; `google-wearables` keeps only `tracker` (and scale) points. */
+export type PointOrigin = 'tracker' | 'scale' | 'manual' | 'healthkit';
+
+export interface PointEntry extends FilterablePoint {
+  origin: PointOrigin;
+  /** Instant the point reaches Google (after the device's next sync). */
+  recordedAtMs: number;
+  /** Distinguishes duplicates of the same interval (the HealthKit mirror). */
+  sourceRank: number;
+  build(): JsonObject;
+}
+
+function dataSource(user: SimulatedUser, origin: PointOrigin, recordingMethod: string): JsonObject {
+  switch (origin) {
+    case 'tracker':
+      return {
+        platform: 'FITBIT',
+        recordingMethod,
+        device: { displayName: user.deviceName, formFactor: 'WATCH', manufacturer: 'Google' },
+      };
+    case 'scale':
+      return {
+        platform: 'FITBIT',
+        recordingMethod,
+        device: { displayName: 'Aria Air', formFactor: 'SCALE', manufacturer: 'Google' },
+      };
+    case 'manual':
+      return { platform: 'FITBIT', recordingMethod: 'MANUAL' };
+    case 'healthkit':
+      return {
+        platform: 'HEALTH_KIT',
+        recordingMethod,
+        device: { displayName: 'iPhone', formFactor: 'PHONE', manufacturer: 'Apple' },
+      };
+  }
+}
+
+function pointName(user: SimulatedUser, dataType: SimulatedDataTypeId, id: string): string {
+  return `users/${user.healthUserId}/dataTypes/${dataType}/dataPoints/${id}`;
+}
+
+function sampleTime(instantMs: number, offsetSeconds: number): JsonObject {
+  return {
+    physicalTime: rfc3339(instantMs),
+    utcOffset: durationString(offsetSeconds),
+    civilTime: civilDateTimeJson(instantMs, offsetSeconds) as unknown as JsonObject,
+  };
+}
+
+function interval(
+  startMs: number,
+  startOffset: number,
+  endMs: number,
+  endOffset: number,
+): JsonObject {
+  return {
+    startTime: rfc3339(startMs),
+    startUtcOffset: durationString(startOffset),
+    endTime: rfc3339(endMs),
+    endUtcOffset: durationString(endOffset),
+    civilStartTime: civilDateTimeJson(startMs, startOffset) as unknown as JsonObject,
+    civilEndTime: civilDateTimeJson(endMs, endOffset) as unknown as JsonObject,
+  };
+}
+
+function minuteEntries(
+  user: SimulatedUser,
+  day: DayRecord,
+  dataType: 'heart-rate' | 'steps',
+): PointEntry[] {
+  const values = dataType === 'heart-rate' ? day.heartRate : day.steps;
+  const entries: PointEntry[] = [];
+  for (let minute = values.length - 1; minute >= 0; minute--) {
+    const value = values[minute];
+    if (value === 0) continue;
+    const startMs = day.startMs + minute * MINUTE_MS;
+    const endMs = dataType === 'heart-rate' ? startMs : startMs + MINUTE_MS;
+    const offset = offsetAt(day.offsets, startMs);
+    const endOffset = offsetAt(day.offsets, endMs);
+    const civilStart = civilDateTime(startMs, offset);
+    entries.push({
+      startMs,
+      endMs,
+      civilStart,
+      civilEnd: civilDateTime(endMs, endOffset),
+      date: civilStart.slice(0, 10),
+      origin: 'tracker',
+      recordedAtMs: endMs,
+      sourceRank: 0,
+      build: () => {
+        const payload: JsonObject =
+          dataType === 'heart-rate'
+            ? {
+                heartRate: {
+                  beatsPerMinute: String(value),
+                  sampleTime: sampleTime(startMs, offset),
+                },
+              }
+            : {
+                steps: {
+                  count: String(value),
+                  interval: interval(startMs, offset, endMs, endOffset),
+                },
+              };
+        // Minute points carry no `name`: Google names only identifiable data types.
+        return {
+          dataSource: dataSource(
+            user,
+            'tracker',
+            dataType === 'heart-rate' ? 'PASSIVELY_MEASURED' : 'DERIVED',
+          ),
+          ...payload,
+        };
+      },
+    });
+  }
+  return entries;
+}
+
+type ActivityLevel = 'LIGHT' | 'MODERATE' | 'VIGOROUS';
+
+/** Fitbit-like intensity from cadence alone (the simulator has no METs). */
+function activityLevel(stepsPerMinute: number): ActivityLevel | null {
+  if (stepsPerMinute >= 130) return 'VIGOROUS';
+  if (stepsPerMinute >= 100) return 'MODERATE';
+  if (stepsPerMinute >= 60) return 'LIGHT';
+  return null;
+}
+
+/** One point per run of consecutive active minutes, with minutes per level in the run. */
+function activeMinuteEntries(user: SimulatedUser, day: DayRecord): PointEntry[] {
+  const entries: PointEntry[] = [];
+  let runEnd = day.steps.length;
+  for (let minute = day.steps.length - 1; minute >= -1; minute--) {
+    const active = minute >= 0 && activityLevel(day.steps[minute]) !== null;
+    if (active) continue;
+    const runStart = minute + 1;
+    if (runStart < runEnd) {
+      const levels = new Map<ActivityLevel, number>();
+      for (let m = runStart; m < runEnd; m++) {
+        const level = activityLevel(day.steps[m]) as ActivityLevel;
+        levels.set(level, (levels.get(level) ?? 0) + 1);
+      }
+      const startMs = day.startMs + runStart * MINUTE_MS;
+      const endMs = day.startMs + runEnd * MINUTE_MS;
+      const startOffset = offsetAt(day.offsets, startMs);
+      const endOffset = offsetAt(day.offsets, endMs);
+      const civilStart = civilDateTime(startMs, startOffset);
+      entries.push({
+        startMs,
+        endMs,
+        civilStart,
+        civilEnd: civilDateTime(endMs, endOffset),
+        date: civilStart.slice(0, 10),
+        origin: 'tracker',
+        recordedAtMs: endMs,
+        sourceRank: 0,
+        build: () => ({
+          dataSource: dataSource(user, 'tracker', 'DERIVED'),
+          activeMinutes: {
+            interval: interval(startMs, startOffset, endMs, endOffset),
+            activeMinutesByActivityLevel: [...levels.entries()].map(([level, minutes]) => ({
+              activityLevel: level,
+              activeMinutes: String(minutes),
+            })),
+          },
+        }),
+      });
+    }
+    runEnd = minute;
+  }
+  return entries;
+}
+
+function stagesSummary(session: SleepSession): JsonObject {
+  const totals = new Map<SleepStageType, { minutes: number; count: number }>();
+  for (const stage of session.stages) {
+    const total = totals.get(stage.type) ?? { minutes: 0, count: 0 };
+    total.minutes += Math.round((stage.endMs - stage.startMs) / MINUTE_MS);
+    total.count += 1;
+    totals.set(stage.type, total);
+  }
+  const inPeriod = Math.round((session.endMs - session.startMs) / MINUTE_MS);
+  const awake = totals.get('AWAKE')?.minutes ?? 0;
+  const first = session.stages[0];
+  const last = session.stages[session.stages.length - 1];
+  const minutesOf = (stage: { startMs: number; endMs: number }): number =>
+    Math.round((stage.endMs - stage.startMs) / MINUTE_MS);
+  return {
+    minutesInSleepPeriod: String(inPeriod),
+    minutesAsleep: String(inPeriod - awake),
+    minutesAwake: String(awake),
+    minutesToFallAsleep: String(first && first.type === 'AWAKE' ? minutesOf(first) : 0),
+    minutesAfterWakeUp: String(
+      last && last.type === 'AWAKE' && session.stages.length > 1 ? minutesOf(last) : 0,
+    ),
+    stagesSummary: [...totals.entries()].map(([type, total]) => ({
+      type,
+      minutes: String(total.minutes),
+      count: String(total.count),
+    })),
+  };
+}
+
+function sleepEntries(user: SimulatedUser, day: DayRecord): PointEntry[] {
+  const entries: PointEntry[] = [];
+  const origins: PointOrigin[] = day.effects.healthKitSleepDuplicate
+    ? ['tracker', 'healthkit']
+    : ['tracker'];
+  const sessions = [...day.sleeps].sort((a, b) => b.startMs - a.startMs);
+  for (const session of sessions) {
+    const startOffset = offsetAt(day.offsets, session.startMs);
+    // The main sleep starts the evening before this day's span; its own offset then.
+    const endOffset = offsetAt(day.offsets, session.endMs);
+    const civilStart = civilDateTime(session.startMs, startOffset);
+    const civilEnd = civilDateTime(session.endMs, endOffset);
+    origins.forEach((origin, sourceRank) => {
+      entries.push({
+        startMs: session.startMs,
+        endMs: session.endMs,
+        civilStart,
+        civilEnd,
+        date: civilEnd.slice(0, 10),
+        origin,
+        recordedAtMs: session.endMs,
+        sourceRank,
+        build: () => {
+          const stages = session.stages.map((stage) => ({
+            type: stage.type,
+            startTime: rfc3339(stage.startMs),
+            startUtcOffset: durationString(offsetAt(day.offsets, stage.startMs)),
+            endTime: rfc3339(stage.endMs),
+            endUtcOffset: durationString(offsetAt(day.offsets, stage.endMs)),
+          }));
+          const processedAt = rfc3339(session.endMs + 10 * MINUTE_MS);
+          return {
+            name: pointName(
+              user,
+              'sleep',
+              `${origin === 'healthkit' ? 'hk' : 'fb'}${session.startMs / 1000}`,
+            ),
+            dataSource: dataSource(user, origin, 'DERIVED'),
+            sleep: {
+              interval: interval(session.startMs, startOffset, session.endMs, endOffset),
+              type: session.nap ? 'CLASSIC' : 'STAGES',
+              stages,
+              summary: stagesSummary(session),
+              metadata: {
+                nap: session.nap,
+                mainSleep: !session.nap,
+                processed: true,
+                manuallyEdited: false,
+                stagesStatus: session.nap ? 'REJECTED_NAP' : 'SUCCEEDED',
+              },
+              createTime: processedAt,
+              updateTime: processedAt,
+            },
+          };
+        },
+      });
+    });
+  }
+  return entries;
+}
+
+function dailyEntry(
+  user: SimulatedUser,
+  day: DayRecord,
+  dataType: SimulatedDataTypeId,
+): PointEntry[] {
+  const daily = day.daily;
+  if (!daily) return [];
+  const date = parseDate(day.date) as unknown as JsonObject;
+  let payload: JsonObject | null = null;
+  switch (dataType) {
+    case 'daily-resting-heart-rate':
+      payload = {
+        dailyRestingHeartRate: {
+          date,
+          beatsPerMinute: String(daily.restingHeartRate),
+          dailyRestingHeartRateMetadata: {
+            calculationMethod: daily.calculatedWithSleep ? 'WITH_SLEEP' : 'ONLY_WITH_AWAKE_DATA',
+          },
+        },
+      };
+      break;
+    case 'daily-heart-rate-variability':
+      if (daily.heartRateVariability) {
+        payload = {
+          dailyHeartRateVariability: {
+            date,
+            averageHeartRateVariabilityMilliseconds: daily.heartRateVariability.averageMs,
+            deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds:
+              daily.heartRateVariability.deepSleepRmssdMs,
+            nonRemHeartRateBeatsPerMinute: String(daily.heartRateVariability.nonRemBpm),
+          },
+        };
+      }
+      break;
+    case 'daily-oxygen-saturation':
+      if (daily.oxygenSaturation) {
+        payload = {
+          dailyOxygenSaturation: {
+            date,
+            averagePercentage: daily.oxygenSaturation.average,
+            lowerBoundPercentage: daily.oxygenSaturation.lower,
+            upperBoundPercentage: daily.oxygenSaturation.upper,
+            standardDeviationPercentage: daily.oxygenSaturation.standardDeviation,
+          },
+        };
+      }
+      break;
+    case 'daily-respiratory-rate':
+      if (daily.breathsPerMinute !== null) {
+        payload = { dailyRespiratoryRate: { date, breathsPerMinute: daily.breathsPerMinute } };
+      }
+      break;
+    case 'daily-sleep-temperature-derivations':
+      if (daily.skinTemperature) {
+        payload = {
+          dailySleepTemperatureDerivations: {
+            date,
+            nightlyTemperatureCelsius: daily.skinTemperature.nightlyC,
+            baselineTemperatureCelsius: daily.skinTemperature.baselineC,
+            relativeNightlyStddev30dCelsius: daily.skinTemperature.relativeStddev30dC,
+          },
+        };
+      }
+      break;
+  }
+  if (!payload) return [];
+  const body = payload;
+  // Daily values are computed after waking (or at the end of a day without sleep).
+  const main = day.sleeps.find((session) => !session.nap);
+  const recordedAtMs = main ? main.endMs : day.endMs;
+  const civil = `${day.date}T00:00:00`;
+  return [
+    {
+      startMs: day.startMs,
+      endMs: day.endMs,
+      civilStart: civil,
+      civilEnd: civil,
+      date: day.date,
+      origin: 'tracker',
+      recordedAtMs,
+      sourceRank: 0,
+      build: () => ({
+        dataSource: dataSource(user, 'tracker', 'DERIVED'),
+        ...body,
+      }),
+    },
+  ];
+}
+
+function weightEntries(user: SimulatedUser, day: DayRecord): PointEntry[] {
+  return day.weighIns.map((weighIn) => {
+    const offset = offsetAt(day.offsets, weighIn.instantMs);
+    const civilStart = civilDateTime(weighIn.instantMs, offset);
+    const origin: PointOrigin = weighIn.manual ? 'manual' : 'scale';
+    return {
+      startMs: weighIn.instantMs,
+      endMs: weighIn.instantMs,
+      civilStart,
+      civilEnd: civilStart,
+      date: civilStart.slice(0, 10),
+      origin,
+      recordedAtMs: weighIn.instantMs,
+      sourceRank: 0,
+      build: () => ({
+        name: pointName(user, 'weight', `${weighIn.instantMs / 1000}`),
+        dataSource: dataSource(user, origin, 'ACTIVELY_MEASURED'),
+        weight: { sampleTime: sampleTime(weighIn.instantMs, offset), weightGrams: weighIn.grams },
+      }),
+    };
+  });
+}
+
+/** All points of one data type recorded in one day, newest first (ties: Fitbit before mirror). */
+export function dayEntries(
+  user: SimulatedUser,
+  day: DayRecord,
+  dataType: SimulatedDataTypeId,
+): PointEntry[] {
+  switch (dataType) {
+    case 'heart-rate':
+    case 'steps':
+      return minuteEntries(user, day, dataType);
+    case 'active-minutes':
+      return activeMinuteEntries(user, day);
+    case 'sleep':
+      return sleepEntries(user, day);
+    case 'weight':
+      return weightEntries(user, day).reverse();
+    default:
+      return dailyEntry(user, day, dataType);
+  }
+}

@@ -1,0 +1,180 @@
+/** Scripted scenarios that bend one simulated user's data, from a start date onward. */
+
+export type Scenario =
+  | { kind: 'resting-hr-rise'; from: string; bpmPerDay?: number; maxRiseBpm?: number }
+  | { kind: 'sleep-deficit'; from: string; minutesLess?: number }
+  | { kind: 'heart-failure-weight-gain'; from: string; gramsPerDay?: number }
+  | { kind: 'activity-drop'; from: string; factor?: number }
+  | { kind: 'low-spo2'; from: string; averagePercentage?: number }
+  /** The device stops syncing at `from` (RFC 3339 instant, or a date meaning its UTC midnight). */
+  | { kind: 'stops-syncing'; from: string }
+  /** The device syncs only every `lagDays` days, so past days appear late. */
+  | { kind: 'syncs-late'; lagDays: number }
+  /** Every sleep also appears as a mirrored Apple HealthKit copy. */
+  | { kind: 'healthkit-sleep-duplicate' };
+
+export type ScenarioKind = Scenario['kind'];
+
+export const SCENARIO_KINDS: readonly ScenarioKind[] = [
+  'resting-hr-rise',
+  'sleep-deficit',
+  'heart-failure-weight-gain',
+  'activity-drop',
+  'low-spo2',
+  'stops-syncing',
+  'syncs-late',
+  'healthkit-sleep-duplicate',
+];
+
+export class ScenarioError extends Error {}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function optionalNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ScenarioError(`${name} must be a finite number`);
+  }
+  return value;
+}
+
+function requiredDate(value: unknown, allowInstant = false): string {
+  if (
+    typeof value !== 'string' ||
+    !(DATE.test(value) || (allowInstant && !Number.isNaN(Date.parse(value))))
+  ) {
+    throw new ScenarioError(
+      `from must be a date YYYY-MM-DD${allowInstant ? ' or an RFC 3339 instant' : ''}`,
+    );
+  }
+  return value;
+}
+
+/** Validates a scenario received as JSON (admin endpoint). */
+export function parseScenario(input: unknown): Scenario {
+  if (typeof input !== 'object' || input === null)
+    throw new ScenarioError('scenario must be an object');
+  const raw = input as Record<string, unknown>;
+  switch (raw.kind) {
+    case 'resting-hr-rise':
+      return {
+        kind: raw.kind,
+        from: requiredDate(raw.from),
+        bpmPerDay: optionalNumber(raw.bpmPerDay, 'bpmPerDay'),
+        maxRiseBpm: optionalNumber(raw.maxRiseBpm, 'maxRiseBpm'),
+      };
+    case 'sleep-deficit':
+      return {
+        kind: raw.kind,
+        from: requiredDate(raw.from),
+        minutesLess: optionalNumber(raw.minutesLess, 'minutesLess'),
+      };
+    case 'heart-failure-weight-gain':
+      return {
+        kind: raw.kind,
+        from: requiredDate(raw.from),
+        gramsPerDay: optionalNumber(raw.gramsPerDay, 'gramsPerDay'),
+      };
+    case 'activity-drop':
+      return {
+        kind: raw.kind,
+        from: requiredDate(raw.from),
+        factor: optionalNumber(raw.factor, 'factor'),
+      };
+    case 'low-spo2':
+      return {
+        kind: raw.kind,
+        from: requiredDate(raw.from),
+        averagePercentage: optionalNumber(raw.averagePercentage, 'averagePercentage'),
+      };
+    case 'stops-syncing':
+      return { kind: raw.kind, from: requiredDate(raw.from, true) };
+    case 'syncs-late': {
+      const lagDays = optionalNumber(raw.lagDays, 'lagDays');
+      if (lagDays === undefined || lagDays <= 0)
+        throw new ScenarioError('lagDays must be a positive number');
+      return { kind: raw.kind, lagDays };
+    }
+    case 'healthkit-sleep-duplicate':
+      return { kind: raw.kind };
+    default:
+      throw new ScenarioError(`kind must be one of ${SCENARIO_KINDS.join(', ')}`);
+  }
+}
+
+/** Resolved per-day effects of a user's scenarios. */
+export interface ScenarioEffects {
+  restingHrRiseBpm: number;
+  sleepMinutesLess: number;
+  weightGainGrams: number;
+  /** Forces a weigh-in every day (heart-failure programmes weigh daily). */
+  dailyWeighIn: boolean;
+  activityFactor: number;
+  spo2Average: number | null;
+  healthKitSleepDuplicate: boolean;
+}
+
+function daysSince(from: string, date: string): number {
+  return Math.round(
+    (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000,
+  );
+}
+
+export function scenarioEffects(scenarios: readonly Scenario[], date: string): ScenarioEffects {
+  const effects: ScenarioEffects = {
+    restingHrRiseBpm: 0,
+    sleepMinutesLess: 0,
+    weightGainGrams: 0,
+    dailyWeighIn: false,
+    activityFactor: 1,
+    spo2Average: null,
+    healthKitSleepDuplicate: false,
+  };
+  for (const scenario of scenarios) {
+    if (scenario.kind === 'healthkit-sleep-duplicate') effects.healthKitSleepDuplicate = true;
+    if (scenario.kind === 'stops-syncing' || scenario.kind === 'syncs-late') continue;
+    if (scenario.kind === 'healthkit-sleep-duplicate' || date < scenario.from) continue;
+    const elapsedDays = daysSince(scenario.from, date) + 1;
+    switch (scenario.kind) {
+      case 'resting-hr-rise':
+        effects.restingHrRiseBpm = Math.min(
+          scenario.maxRiseBpm ?? 12,
+          (scenario.bpmPerDay ?? 1) * elapsedDays,
+        );
+        break;
+      case 'sleep-deficit':
+        effects.sleepMinutesLess = scenario.minutesLess ?? 120;
+        break;
+      case 'heart-failure-weight-gain':
+        effects.weightGainGrams = (scenario.gramsPerDay ?? 700) * elapsedDays;
+        effects.dailyWeighIn = true;
+        break;
+      case 'activity-drop':
+        effects.activityFactor = scenario.factor ?? 0.3;
+        break;
+      case 'low-spo2':
+        effects.spo2Average = scenario.averagePercentage ?? 88;
+        break;
+    }
+  }
+  return effects;
+}
+
+/**
+ * One scenario per user for the demo: `sim-2`.. `sim-9`, dated relative to `today`
+ * so the effects show in the last days whatever day the demo runs.
+ */
+export function demoScenarios(today: string): Record<string, Scenario[]> {
+  const daysAgo = (days: number): string =>
+    new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+  return {
+    'sim-2': [{ kind: 'resting-hr-rise', from: daysAgo(10) }],
+    'sim-3': [{ kind: 'sleep-deficit', from: daysAgo(7) }],
+    'sim-4': [{ kind: 'heart-failure-weight-gain', from: daysAgo(5) }],
+    'sim-5': [{ kind: 'activity-drop', from: daysAgo(14) }],
+    'sim-6': [{ kind: 'low-spo2', from: daysAgo(4) }],
+    'sim-7': [{ kind: 'stops-syncing', from: daysAgo(3) }],
+    'sim-8': [{ kind: 'syncs-late', lagDays: 3 }],
+    'sim-9': [{ kind: 'healthkit-sleep-duplicate' }],
+  };
+}

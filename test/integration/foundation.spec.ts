@@ -12,12 +12,14 @@ describe.each(testEngines())('the service on %s', (engine) => {
   let vigil: VigilApp;
   let logs: LogCapture;
   let tokens: ApiTokens;
+  let url: string;
 
   beforeAll(async () => {
     db = await freshDatabase(engine, { LOG_LEVEL: 'debug' });
     logs = new LogCapture();
     vigil = await startVigil(db.env, { port: 0, logWriter: logs.write });
     tokens = vigil.app.get(ApiTokens);
+    url = vigil.url ?? '';
   });
 
   afterAll(async () => {
@@ -26,22 +28,22 @@ describe.each(testEngines())('the service on %s', (engine) => {
   });
 
   it('is live and ready once the database answers', async () => {
-    await request(vigil.url).get('/health/live').expect(200, { status: 'ok' });
-    const ready = await request(vigil.url).get('/health/ready').expect(200);
+    await request(url).get('/health/live').expect(200, { status: 'ok' });
+    const ready = await request(url).get('/health/ready').expect(200);
     expect(ready.body).toEqual({ status: 'ok', checks: { database: { ok: true } } });
   });
 
   it('serves the OpenAPI document and its viewer', async () => {
-    const doc = await request(vigil.url).get('/docs-json').expect(200);
+    const doc = await request(url).get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining(['/api/v1/whoami', '/api/v1/tokens', '/health/ready']),
     );
-    const page = await request(vigil.url).get('/docs').expect(200);
+    const page = await request(url).get('/docs').expect(200);
     expect(page.text).toContain('swagger');
   });
 
   it('refuses anonymous callers with 401 and a uniform error body', async () => {
-    const res = await request(vigil.url)
+    const res = await request(url)
       .get('/api/v1/whoami')
       .set('X-Request-Id', 'req-anon-1')
       .expect(401);
@@ -57,7 +59,7 @@ describe.each(testEngines())('the service on %s', (engine) => {
   it('lets each role through only where declared, and records last use', async () => {
     const staff = await tokens.issue('staff', 'front desk', 'test');
     const admin = await tokens.issue('admin', 'operator', 'test');
-    const me = await request(vigil.url)
+    const me = await request(url)
       .get('/api/v1/whoami')
       .auth(staff.token, { type: 'bearer' })
       .expect(200);
@@ -68,13 +70,13 @@ describe.each(testEngines())('the service on %s', (engine) => {
       role: 'staff',
     });
 
-    const denied = await request(vigil.url)
+    const denied = await request(url)
       .get('/api/v1/tokens')
       .auth(staff.token, { type: 'bearer' })
       .expect(403);
     expect(denied.body.code).toBe('forbidden');
 
-    const list = await request(vigil.url)
+    const list = await request(url)
       .get('/api/v1/tokens')
       .auth(admin.token, { type: 'bearer' })
       .expect(200);
@@ -92,15 +94,15 @@ describe.each(testEngines())('the service on %s', (engine) => {
   it('stops accepting a revoked token and audits the revocation', async () => {
     const admin = await tokens.issue('admin', 'revoker', 'test');
     const victim = await tokens.issue('clinician', 'old laptop', 'test');
-    await request(vigil.url)
+    await request(url)
       .get('/api/v1/whoami')
       .auth(victim.token, { type: 'bearer' })
       .expect(200);
-    await request(vigil.url)
+    await request(url)
       .delete(`/api/v1/tokens/${victim.record.id}`)
       .auth(admin.token, { type: 'bearer' })
       .expect(200, { revoked: victim.record.id });
-    const after = await request(vigil.url)
+    const after = await request(url)
       .get('/api/v1/whoami')
       .auth(victim.token, { type: 'bearer' })
       .expect(401);
@@ -113,7 +115,7 @@ describe.each(testEngines())('the service on %s', (engine) => {
       `token:${admin.record.id}`,
       String(victim.record.id),
     ]);
-    await request(vigil.url)
+    await request(url)
       .delete('/api/v1/tokens/abc')
       .auth(admin.token, { type: 'bearer' })
       .expect(404);
@@ -121,12 +123,12 @@ describe.each(testEngines())('the service on %s', (engine) => {
 
   it('rejects bodies over the size limit and malformed JSON with 4xx, not 500', async () => {
     const big = JSON.stringify({ blob: 'x'.repeat(300 * 1024) });
-    const tooBig = await request(vigil.url)
+    const tooBig = await request(url)
       .post('/health/live')
       .set('content-type', 'application/json')
       .send(big);
     expect(tooBig.status).toBe(413);
-    const bad = await request(vigil.url)
+    const bad = await request(url)
       .post('/health/live')
       .set('content-type', 'application/json')
       .send('{bad');
@@ -134,7 +136,7 @@ describe.each(testEngines())('the service on %s', (engine) => {
   });
 
   it('sends security headers', async () => {
-    const res = await request(vigil.url).get('/health/live');
+    const res = await request(url).get('/health/live');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-powered-by']).toBeUndefined();
@@ -142,7 +144,7 @@ describe.each(testEngines())('the service on %s', (engine) => {
 
   it('logs JSON lines with request ids and never the tokens it saw', async () => {
     const admin = await tokens.issue('admin', 'log probe', 'test');
-    await request(vigil.url)
+    await request(url)
       .get('/api/v1/whoami?access_token=query-secret-123')
       .auth(admin.token, { type: 'bearer' })
       .set('Cookie', 'vigil_session=cookie-secret-456')

@@ -1,16 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AggregatesModule } from './aggregates/aggregates.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
+import { ConsentModule } from './consent/consent.module';
 import { Environment } from './config/environment';
 import { CryptoModule } from './crypto/crypto.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MailModule } from './mail/mail.module';
 import { JsonLogger } from './logging/json-logger';
+import { OpenEmrModule } from './openemr/openemr.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { DeliveryModule } from './delivery/delivery.module';
+import { PatientsModule } from './patients/patients.module';
+import { RulesModule } from './rules/rules.module';
+import { WearablesModule } from './wearables/wearables.module';
 
 @Module({})
 export class AppModule {
@@ -20,13 +30,23 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env, logger),
         TypeOrmModule.forRoot({ ...dataSourceOptions(env), retryAttempts: 3, retryDelay: 2000 }),
+        EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
         LifecycleModule,
         CryptoModule,
         AuditModule,
         MailModule,
         AuthModule,
         HealthModule,
+        OpenEmrModule,
+        AlertsModule,
+        DeliveryModule,
         AggregatesModule,
+        PatientsModule,
+        RulesModule,
+        WearablesModule,
+        ConsentModule,
+        IngestModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { Environment } from './config/environment';
+import { dataSourceOptions } from './database/data-source-options';
 import { migrateDatabase } from './database/migrate';
 import { Readiness } from './health/readiness';
 import { ProblemFilter } from './http/problem.filter';
@@ -39,17 +40,26 @@ export interface StartOptions {
  */
 export async function startVigil(env: Environment, options: StartOptions = {}): Promise<VigilApp> {
   const logger = new JsonLogger(env.LOG_LEVEL, options.logWriter ?? stdoutWriter);
+  // Migrate before Nest starts: module start-up hooks (the rules-folder sync,
+  // a worker's first claim) expect the schema to be there.
+  const migrations = await new DataSource(dataSourceOptions(env)).initialize();
+  try {
+    const applied = await migrateDatabase(migrations);
+    if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`, 'Database');
+  } finally {
+    await migrations.destroy();
+  }
+
   const module = AppModule.forEnvironment(env, logger);
   const app = env.runsHttp
     ? await NestFactory.create<NestExpressApplication>(module, {
         logger,
         bufferLogs: false,
         bodyParser: false,
+        // Webhook signatures cover the exact bytes received (req.rawBody).
+        rawBody: true,
       })
     : await NestFactory.createApplicationContext(module, { logger });
-
-  const applied = await migrateDatabase(app.get(DataSource));
-  if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`, 'Database');
 
   let url: string | undefined;
   let server: Server | undefined;

@@ -1,10 +1,15 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { generatePassword, passwordProblem } from './auth/passwords';
 import { isStaffRole, STAFF_ROLES, StaffRole } from './auth/roles';
 import { openCliContext } from './cli/context';
 import { diagnose } from './cli/doctor';
+import { backtestCommand, checkRules } from './cli/rules';
 import { ConfigurationError } from './config/environment';
 import { KeyRing } from './crypto/key-ring';
+import { syncFromCli } from './ingest/sync-command';
 import { migrateDatabase } from './database/migrate';
+import { openEmrLogin } from './openemr/api/openemr-login';
 
 /** Operator commands: `npm run cli -- <command>` or the `vigil` bin. */
 const program = new Command()
@@ -102,6 +107,99 @@ program
   });
 
 program
+  .command('user:create')
+  .description('create a local staff account for the web pages (prints a generated password once)')
+  .requiredOption('--username <name>', 'sign-in name')
+  .requiredOption('--role <role>', `one of ${STAFF_ROLES.join(', ')}`, parseRole)
+  .option('--password-stdin', 'read the password from standard input instead of generating one')
+  .action(async (options: { username: string; role: StaffRole; passwordStdin?: boolean }) => {
+    const password = options.passwordStdin ? (await readStdin()).trim() : generatePassword();
+    const problem = passwordProblem(password);
+    if (problem) throw new Error(`The password ${problem}.`);
+    const ctx = await openCliContext();
+    try {
+      const user = await ctx.staff.createLocalUser(
+        options.username.trim(),
+        options.role,
+        password,
+        'cli',
+      );
+      console.log(`Created ${user.role} "${user.username}".`);
+      if (!options.passwordStdin) console.log(`Password (shown once): ${password}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+const parsePid = (value: string): number => {
+  if (!/^\d{1,15}$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected an OpenEMR pid (a whole number)');
+  return Number(value);
+};
+
+program
+  .command('patient:enroll')
+  .description('enroll an OpenEMR patient into monitoring (then: invite <pid>)')
+  .argument('<pid>', 'OpenEMR patient id', parsePid)
+  .option('--program <name>', 'cohort the patient is monitored in')
+  .option('--sync-interval-minutes <n>', 'minutes between syncs (15-1440)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 15 || n > 1440)
+      throw new InvalidArgumentError('expected a whole number of minutes from 15 to 1440');
+    return n;
+  })
+  .action(async (pid: number, options: { program?: string; syncIntervalMinutes?: number }) => {
+    const ctx = await openCliContext();
+    try {
+      const enrollment = await ctx.enrollments.enroll({ pid, ...options }, 'cli');
+      console.log(
+        `Enrolled patient ${enrollment.pid} (status ${enrollment.status}, sync every ${enrollment.syncIntervalMinutes} min). Next: npm run cli -- invite ${enrollment.pid}`,
+      );
+    } finally {
+      await ctx.close();
+    }
+  });
+
+program
+  .command('patient:list')
+  .description('list enrollments: status, granted data, last sync')
+  .action(async () => {
+    const ctx = await openCliContext();
+    try {
+      for (const p of await ctx.enrollments.list()) {
+        const granted = p.connection?.connected ? p.connection.grantedData.join(',') : '-';
+        const synced = p.connection?.lastSyncAt?.toISOString() ?? 'never';
+        console.log(
+          `${p.pid}\t${p.status}\t${p.program ?? '-'}\t${granted}\tlast sync ${synced}\t${p.timeZone ?? '-'}`,
+        );
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+
+program
+  .command('invite')
+  .description(
+    "create a patient's single-use invitation link (replaces the previous one) and deliver it",
+  )
+  .argument('<pid>', 'OpenEMR patient id', parsePid)
+  .action(async (pid: number) => {
+    const ctx = await openCliContext();
+    try {
+      const issued = await ctx.invitations.invite(pid, 'cli');
+      const via = [issued.delivered.portal && 'portal mail', issued.delivered.email && 'email']
+        .filter(Boolean)
+        .join(' and ');
+      console.log(
+        `Invitation for patient ${pid}, valid until ${issued.expiresAt.toISOString()}${via ? `, sent by ${via}` : ''}:\n${issued.url}`,
+      );
+    } finally {
+      await ctx.close();
+    }
+  });
+
+program
   .command('keys:generate')
   .description('print a new ENCRYPTION_KEYS entry (put it first to make it current)')
   .argument('[keyId]', 'key id', `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`)
@@ -117,6 +215,98 @@ program
       console.log(
         `Re-encrypted ${resealed} of ${total} stored secret(s) with key ${ctx.secrets.keyRing.currentKeyId}.`,
       );
+    } finally {
+      await ctx.close();
+    }
+  });
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+program
+  .command('rules:check')
+  .description(
+    'validate the rules folder (RULES_DIR) and say what a reload would change; --apply syncs it like POST /api/v1/rules/reload',
+  )
+  .option(
+    '--apply',
+    'write new versions for changed files (bad files keep their last good version)',
+  )
+  .action(async (options: { apply?: boolean }) => {
+    const ctx = await openCliContext();
+    try {
+      if (!(await checkRules(ctx, options.apply === true))) process.exitCode = 1;
+    } finally {
+      await ctx.close();
+    }
+  });
+
+program
+  .command('backtest')
+  .description('replay a saved rule (or a draft file) over stored history; writes nothing')
+  .argument('<ruleId>', 'rule id, e.g. resting-hr-rise')
+  .requiredOption('--from <date>', 'first local date, YYYY-MM-DD')
+  .requiredOption('--to <date>', 'last local date, YYYY-MM-DD (at most 365 days)')
+  .option('--pid <pid>', 'one patient', parsePid)
+  .option('--program <program>', "a program's watched patients")
+  .option('--draft <file>', 'a draft of the rule as a JSON file, tried instead of the saved one')
+  .option('--json', 'print the whole report as JSON')
+  .action(
+    async (
+      ruleId: string,
+      options: {
+        from: string;
+        to: string;
+        pid?: number;
+        program?: string;
+        draft?: string;
+        json?: boolean;
+      },
+    ) => {
+      const ctx = await openCliContext();
+      try {
+        if (!(await backtestCommand(ctx, ruleId, options))) process.exitCode = 1;
+      } finally {
+        await ctx.close();
+      }
+    },
+  );
+
+program
+  .command('openemr:login')
+  .description(
+    "sign Vigil in to OpenEMR's API once (api mode): prints the sign-in link, then completes it",
+  )
+  .action(async () => {
+    const ctx = await openCliContext();
+    const prompt = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      await openEmrLogin(ctx.env, ctx.dataSource, ctx.secrets, {
+        say: (text) => console.log(text),
+        ask: (question) => prompt.question(question),
+      });
+    } finally {
+      prompt.close();
+      await ctx.close();
+    }
+  });
+
+program
+  .command('sync')
+  .description("sync one patient's wearable data now (prints the outcome; exit 1 if it failed)")
+  .argument('<pid>', 'OpenEMR pid', (value) => {
+    if (!/^\d{1,18}$/.test(value)) throw new InvalidArgumentError('expected a pid');
+    return Number(value);
+  })
+  .action(async (pid: number) => {
+    const ctx = await openCliContext();
+    try {
+      const outcome = await syncFromCli(ctx, pid);
+      console.log(JSON.stringify(outcome));
+      if (outcome.status !== 'synced') process.exitCode = 1;
     } finally {
       await ctx.close();
     }

@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
 import { ApiTokens } from './auth/api-tokens';
 import { startVigil } from './bootstrap';
 import { ConfigurationError, loadEnvironment } from './config/environment';
+import { Invitations } from './consent/invitations';
 import { KeyRing } from './crypto/key-ring';
+import { Enrollments } from './patients/enrollments';
+import { DEFAULT_CLIENT, demoScenarios, startSimulator } from './simulator';
 
 /**
  * `npm run demo`: Vigil on the embedded database with keys of its own, for a
@@ -14,8 +17,20 @@ import { KeyRing } from './crypto/key-ring';
 async function demo(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR ?? './data/demo');
   mkdirSync(dataDir, { recursive: true });
+  // Google has no sandbox: the demo talks to the project's simulator, in this process.
+  const simulator = await startSimulator({
+    port: Number(process.env.SIMULATOR_PORT ?? 0),
+    scenarios: demoScenarios(new Date().toISOString().slice(0, 10)),
+  });
   const env = loadEnvironment({
     ...process.env,
+    GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
+    GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
+    GOOGLE_OAUTH_AUTHORIZE_URL: `${simulator.url}/o/oauth2/v2/auth`,
+    GOOGLE_OAUTH_TOKEN_URL: `${simulator.url}/token`,
+    GOOGLE_OAUTH_REVOKE_URL: `${simulator.url}/revoke`,
+    GOOGLE_HEALTH_API_BASE_URL: `${simulator.url}/v4/`,
+    CLINIC_NAME: process.env.CLINIC_NAME ?? 'Demo Clinic',
     DATABASE_URL: '',
     DATA_DIR: dataDir,
     ENCRYPTION_KEYS: demoKeys(dataDir),
@@ -25,10 +40,15 @@ async function demo(): Promise<void> {
   const logStream = createWriteStream(logFile, { flags: 'a' });
   const vigil = await startVigil(env, { logWriter: (line) => logStream.write(`${line}\n`) });
   const { token } = await vigil.app.get(ApiTokens).issue('admin', 'demo admin', 'demo');
+  const invitation = await inviteDemoPatient(
+    vigil.app.get(Enrollments),
+    vigil.app.get(Invitations),
+  );
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      void vigil.shutdown(signal).then(() => {
+      void vigil.shutdown(signal).then(async () => {
+        await simulator.close();
         logStream.end();
         process.exit(0);
       });
@@ -45,8 +65,27 @@ Vigil demo is running (embedded SQLite at ${join(dataDir, 'vigil.sqlite')})
   Admin token    ${token}
                  (shown once; try: curl -H "Authorization: Bearer ${token}" ${base}/api/v1/whoami)
   Logs (JSON)    ${logFile}
+  Simulator      ${simulator.url} (Google OAuth and Health API stand-in)
+  Patient invite ${invitation.url}
+                 (patient ${DEMO_PID}: open it in a browser, continue to the simulator's Google page,
+                 pick a simulated user and the data to share; the enrollment then turns active:
+                 curl -H "Authorization: Bearer ${token}" ${base}/api/v1/patients/${DEMO_PID})
 
 Press Ctrl+C to stop.`);
+}
+
+const DEMO_PID = 1;
+
+/** Enrolls the demo patient unless a previous run did, and issues a fresh invitation. */
+async function inviteDemoPatient(
+  enrollments: Enrollments,
+  invitations: Invitations,
+): Promise<{ url: string }> {
+  const existing = (await enrollments.list()).find((p) => p.pid === DEMO_PID);
+  if (!existing || existing.status === 'ended') {
+    await enrollments.enroll({ pid: DEMO_PID, program: 'demo' }, 'demo');
+  }
+  return invitations.invite(DEMO_PID, 'demo');
 }
 
 /** The demo's own key ring, kept beside its database so restarts can read old secrets. */

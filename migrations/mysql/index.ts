@@ -1,5 +1,18 @@
 import { Foundation1764355200000 } from './1764355200000-foundation';
+import { Consent1764400000000 } from './1764400000000-consent';
 import { DailyAggregates1764410000000 } from './1764410000000-daily-aggregates';
+import { Ingest1764415000000 } from './1764415000000-ingest';
+import { Rules1764420000000 } from './1764420000000-rules';
+import { Alerts1764430000000 } from './1764430000000-alerts';
+import { StaffSignIn1764440000000 } from './1764440000000-staff-sign-in';
 
 /** In order. A new migration is added here and in ../sqlite with the same name. */
-export const MYSQL_MIGRATIONS = [Foundation1764355200000, DailyAggregates1764410000000];
+export const MYSQL_MIGRATIONS = [
+  Foundation1764355200000,
+  Consent1764400000000,
+  DailyAggregates1764410000000,
+  Ingest1764415000000,
+  Rules1764420000000,
+  Alerts1764430000000,
+  StaffSignIn1764440000000,
+];

@@ -7,43 +7,83 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { sameSecret } from '../crypto/tokens';
+import { readCookie } from '../http/cookies';
 import { PUBLIC_KEY, ROLES_KEY } from './access.decorators';
 import { ApiTokens } from './api-tokens';
 import type { Caller } from './caller';
 import type { StaffRole } from './roles';
+import { csrfTokenFor, LiveSession, SESSION_COOKIE, StaffSessions } from './staff-sessions';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export type AuthenticatedRequest = Request & {
+  caller?: Caller;
+  staffSession?: LiveSession & { csrfToken: string };
+};
 
 /**
  * Global guard: a route is reachable only if it says who may reach it. No
- * declaration means nobody, so a forgotten decorator fails closed.
+ * declaration means nobody, so a forgotten decorator fails closed. Machines
+ * send a bearer token; people carry a session cookie, and every state-changing
+ * request from a session must also carry its CSRF token.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: ApiTokens,
+    private readonly sessions: StaffSessions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
+      await this.attachSession(request);
+      return true;
+    }
     const allowed =
       this.reflector.getAllAndOverride<StaffRole[] | undefined>(ROLES_KEY, targets) ?? [];
-
-    const request = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw new UnauthorizedException('Send Authorization: Bearer <token>');
-    const record = await this.tokens.authenticate(token);
-    if (!record) throw new UnauthorizedException('The token is unknown or revoked');
-    request.caller = { kind: 'token', id: record.id, name: record.name, role: record.role };
-
-    if (!allowed.includes(record.role)) {
-      throw new ForbiddenException(`The ${record.role} role may not use this route`);
-    }
+    const caller = (await this.tokenCaller(request)) ?? (await this.sessionCaller(request));
+    if (!caller) throw new UnauthorizedException('Sign in, or send Authorization: Bearer <token>');
+    request.caller = caller;
+    if (!allowed.includes(caller.role))
+      throw new ForbiddenException(`The ${caller.role} role may not use this route`);
     return true;
   }
-}
 
-function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1];
+  private async tokenCaller(request: AuthenticatedRequest): Promise<Caller | undefined> {
+    const header = request.headers.authorization;
+    if (header === undefined) return undefined;
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    const record = token ? await this.tokens.authenticate(token) : null;
+    if (!record) throw new UnauthorizedException('The token is unknown or revoked');
+    return { kind: 'token', id: record.id, name: record.name, role: record.role };
+  }
+
+  private async sessionCaller(request: AuthenticatedRequest): Promise<Caller | undefined> {
+    const live = await this.attachSession(request);
+    if (!live) return undefined;
+    if (!SAFE_METHODS.has(request.method)) {
+      const sent = String(
+        request.headers['x-csrf-token'] ??
+          (request.body as { _csrf?: unknown } | undefined)?._csrf ??
+          '',
+      );
+      if (!sameSecret(sent, live.csrfToken))
+        throw new ForbiddenException('The form is out of date; reload the page and try again');
+    }
+    return { kind: 'user', id: live.user.id, name: live.user.username, role: live.user.role };
+  }
+
+  /** Public pages (such as the sign-in page) still want to know who is signed in. */
+  private async attachSession(
+    request: AuthenticatedRequest,
+  ): Promise<AuthenticatedRequest['staffSession']> {
+    const secret = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const live = secret ? await this.sessions.resolve(secret) : null;
+    if (live && secret) request.staffSession = { ...live, csrfToken: csrfTokenFor(secret) };
+    return request.staffSession;
+  }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
+import { randomSecret, sha256Hex } from '../crypto/tokens';
 import { ApiToken } from './api-token.entity';
 import type { StaffRole } from './roles';
 
@@ -9,8 +9,8 @@ const TOKEN_PREFIX = 'vgl_';
 /** Writing last-used on every request would turn reads into writes; once a minute is enough. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export const hashToken = (token: string): string =>
-  createHash('sha256').update(token).digest('hex');
+/** Tokens are 256 random bits, so a fast hash is enough. */
+export const hashToken = sha256Hex;
 
 export interface IssuedToken {
   /** Shown once; only its hash is stored. */
@@ -26,7 +26,7 @@ export class ApiTokens {
   ) {}
 
   async issue(role: StaffRole, name: string, issuedBy: string): Promise<IssuedToken> {
-    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const token = TOKEN_PREFIX + randomSecret();
     return this.dataSource.transaction(async (manager) => {
       const record = await manager.getRepository(ApiToken).save({
         name,

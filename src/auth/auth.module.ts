@@ -1,12 +1,21 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { RateLimitGuard } from '../http/rate-limit';
 import { AccessGuard } from './access.guard';
 import { ApiTokens } from './api-tokens';
+import { SignInController } from './sign-in.controller';
+import { StaffSessions } from './staff-sessions';
 import { TokensController } from './tokens.controller';
 
 @Module({
-  providers: [ApiTokens, { provide: APP_GUARD, useClass: AccessGuard }],
-  controllers: [TokensController],
-  exports: [ApiTokens],
+  providers: [
+    ApiTokens,
+    StaffSessions,
+    // Order matters: throttle before the (database-backed) access check.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  controllers: [TokensController, SignInController],
+  exports: [ApiTokens, StaffSessions],
 })
 export class AuthModule {}

@@ -2,10 +2,20 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { ApiTokens } from '../auth/api-tokens';
+import { StaffSessions } from '../auth/staff-sessions';
 import { Environment, loadEnvironment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
 import { dataSourceOptions } from '../database/data-source-options';
 import { migrateDatabase } from '../database/migrate';
+import { InvitationDelivery } from '../consent/invitation-delivery';
+import { Invitations } from '../consent/invitations';
+import { JsonLogger } from '../logging/json-logger';
+import { Mailer } from '../mail/mailer';
+import { OpenEmrDatabase } from '../openemr/openemr-database';
+import { OpenEmrDirectory } from '../openemr/openemr-directory';
+import { PortalMail } from '../openemr/portal-mail';
+import { Enrollments } from '../patients/enrollments';
+import { patientDirectoryFor } from '../patients/openemr-patient-directory';
 
 /**
  * What CLI commands work with: the same data source and services as the
@@ -16,7 +26,10 @@ export interface CliContext {
   dataSource: DataSource;
   audit: AuditTrail;
   tokens: ApiTokens;
+  staff: StaffSessions;
   secrets: SecretStore;
+  enrollments: Enrollments;
+  invitations: Invitations;
   close(): Promise<void>;
 }
 
@@ -27,12 +40,35 @@ export async function openCliContext(
   const dataSource = await new DataSource(dataSourceOptions(env)).initialize();
   if (options.migrate !== false) await migrateDatabase(dataSource);
   const audit = new AuditTrail(dataSource);
+  // Warnings (a failed invitation delivery) go to stderr, away from the command's output.
+  const logger = new JsonLogger(env.LOG_LEVEL, (line) => process.stderr.write(`${line}\n`));
+  const mailer = new Mailer(env);
+  const openEmr = OpenEmrDatabase.fromEnvironment(env);
+  const directory = patientDirectoryFor(
+    openEmr,
+    new OpenEmrDirectory(openEmr),
+    new PortalMail(openEmr, audit, env.OPENEMR_SERVICE_USERNAME, env.CLINIC_TIME_ZONE),
+  );
+  const enrollments = new Enrollments(dataSource, audit, directory);
   return {
     env,
     dataSource,
     audit,
     tokens: new ApiTokens(dataSource, audit),
+    staff: new StaffSessions(dataSource, audit, env),
     secrets: new SecretStore(dataSource, env),
-    close: () => dataSource.destroy(),
+    enrollments,
+    invitations: new Invitations(
+      dataSource,
+      env,
+      enrollments,
+      audit,
+      new InvitationDelivery(env, mailer, directory, logger),
+    ),
+    close: async () => {
+      mailer.close();
+      await openEmr.close();
+      await dataSource.destroy();
+    },
   };
 }

@@ -5,6 +5,8 @@ import { KeyRing } from '../crypto/key-ring';
 import { StoredSecret } from '../crypto/stored-secret.entity';
 import { dataSourceOptions, engineOf, sqlitePath } from '../database/data-source-options';
 import { redactText } from '../logging/redact';
+import { diagnoseOpenEmr } from '../openemr/doctor-checks';
+import { diagnoseGoogleOAuth } from '../consent/doctor-checks';
 
 export interface Finding {
   ok: boolean;
@@ -72,6 +74,8 @@ export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise
   } finally {
     await dataSource?.destroy();
   }
+  findings.push(...(await diagnoseOpenEmr(env)));
+  findings.push(...diagnoseGoogleOAuth(env));
   return findings;
 }
 

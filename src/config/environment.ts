@@ -3,6 +3,7 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsTimeZone,
   IsString,
   IsUrl,
   Matches,
@@ -18,8 +19,16 @@ export type ProcessRole = (typeof PROCESS_ROLES)[number];
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const RETENTION_CHOICES = ['keep', 'purge'] as const;
+export type RetentionOnDisconnect = (typeof RETENTION_CHOICES)[number];
+
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   value === '' ? undefined : value;
 
@@ -102,9 +111,262 @@ export class Environment {
   })
   MAIL_FROM = 'Vigil <vigil@localhost>';
 
+  /** OAuth client id of the clinic's Google Cloud project. Unset: patients cannot connect yet. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\S{1,255}$/, {
+    message: 'GOOGLE_CLIENT_ID must be the OAuth client id from the Google Cloud console',
+  })
+  GOOGLE_CLIENT_ID?: string;
+
+  /** OAuth client secret of the same Google client. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\S{1,255}$/, {
+    message: 'GOOGLE_CLIENT_SECRET must be the OAuth client secret from the Google Cloud console',
+  })
+  GOOGLE_CLIENT_SECRET?: string;
+
+  /** Google's authorize page (the simulator's in tests and the demo). */
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'GOOGLE_OAUTH_AUTHORIZE_URL must be an http(s) URL' },
+  )
+  GOOGLE_OAUTH_AUTHORIZE_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
+
+  /** Google's token endpoint (codes and refreshes). */
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'GOOGLE_OAUTH_TOKEN_URL must be an http(s) URL' },
+  )
+  GOOGLE_OAUTH_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
+  /** Google's revocation endpoint (disconnect). */
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'GOOGLE_OAUTH_REVOKE_URL must be an http(s) URL' },
+  )
+  GOOGLE_OAUTH_REVOKE_URL = 'https://oauth2.googleapis.com/revoke';
+
+  /** Base of the Google Health API, ending in /v4/. */
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    {
+      message:
+        'GOOGLE_HEALTH_API_BASE_URL must be an http(s) URL such as https://health.googleapis.com/v4/',
+    },
+  )
+  GOOGLE_HEALTH_API_BASE_URL = 'https://health.googleapis.com/v4/';
+
+  /** The clinic's name as patients know it, shown on consent pages and in invitations. */
+  @Matches(/^[^<>\n]{1,100}$/, {
+    message: 'CLINIC_NAME must be 1 to 100 characters on one line, without < or >',
+  })
+  CLINIC_NAME = 'Your clinic';
+
+  /** Days an invitation link stays valid. */
+  @Transform(toInt)
+  @IsInt({ message: 'INVITATION_TTL_DAYS must be a whole number of days (1-90)' })
+  @Min(1, { message: 'INVITATION_TTL_DAYS must be a whole number of days (1-90)' })
+  @Max(90, { message: 'INVITATION_TTL_DAYS must be a whole number of days (1-90)' })
+  INVITATION_TTL_DAYS = 7;
+
+  /** keep: daily aggregates already collected stay after a disconnect; purge: they are deleted. */
+  @IsIn(RETENTION_CHOICES, {
+    message: `RETENTION_ON_DISCONNECT must be one of ${RETENTION_CHOICES.join(', ')}`,
+  })
+  RETENTION_ON_DISCONNECT: RetentionOnDisconnect = 'keep';
+
+  /**
+   * OpenEMR's own database, for delivery mode "database": mysql://user:pass@host:3306/openemr,
+   * or sqlite:<path> for the demo's embedded OpenEMR stand-in. Unset: no database delivery.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(mysql:\/\/[^/]+\/[A-Za-z0-9_$-]+(\?.*)?|sqlite:.+)$/, {
+    message:
+      'OPENEMR_DATABASE_URL must look like mysql://user:password@host:3306/openemr or sqlite:<path>, or be unset',
+  })
+  OPENEMR_DATABASE_URL?: string;
+
+  /** The OpenEMR user Vigil writes as (pnotes.user, dated_reminders.dr_from_ID). */
+  @Matches(/^[^\s,]{1,255}$/, {
+    message: 'OPENEMR_SERVICE_USERNAME must be one OpenEMR username',
+  })
+  OPENEMR_SERVICE_USERNAME = 'vigil';
+
+  /** The note_type list option used as the title of Vigil's messages; created when absent. */
+  @Matches(/^[^\n]{1,31}$/, {
+    message: 'OPENEMR_NOTE_TYPE must be a note_type option id of 1 to 31 characters',
+  })
+  OPENEMR_NOTE_TYPE = 'Device Alert';
+
+  /** Comma-separated OpenEMR usernames who get an alert when its provider is missing or inactive. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[^\s,]+(\s*,\s*[^\s,]+)*$/, {
+    message: 'ALERT_FALLBACK_RECIPIENTS must be comma-separated OpenEMR usernames',
+  })
+  ALERT_FALLBACK_RECIPIENTS?: string;
+
+  /** Delivery mode "api" (messages only): https://<host>/apis/<site>/api. Unset: no api delivery. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    {
+      message:
+        'OPENEMR_API_BASE_URL must be a URL such as https://emr.example.org/apis/default/api',
+    },
+  )
+  OPENEMR_API_BASE_URL?: string;
+
+  /** An urgent alert still unacknowledged after this many hours is emailed to ESCALATION_EMAILS. */
+  @Transform(toInt)
+  @IsInt({ message: 'ESCALATE_AFTER_HOURS must be a whole number of hours (1-168)' })
+  @Min(1, { message: 'ESCALATE_AFTER_HOURS must be a whole number of hours (1-168)' })
+  @Max(168, { message: 'ESCALATE_AFTER_HOURS must be a whole number of hours (1-168)' })
+  ESCALATE_AFTER_HOURS = 4;
+
+  /** Comma-separated addresses for escalations and the daily digest. Unset: none are sent. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[^@\s,]+@[^@\s,]+(\s*,\s*[^@\s,]+@[^@\s,]+)*$/, {
+    message: 'ESCALATION_EMAILS must be comma-separated email addresses',
+  })
+  ESCALATION_EMAILS?: string;
+
+  /** IANA time zone of the clinic: timestamps written into OpenEMR and emails use its wall clock. */
+  @IsTimeZone({ message: 'CLINIC_TIME_ZONE must be an IANA time zone such as America/New_York' })
+  CLINIC_TIME_ZONE = 'UTC';
+
+  /** Folder of the clinic's JSON rules, synced into the database at start and on reload. */
+  @IsString()
+  @Matches(/\S/, { message: 'RULES_DIR must be a folder of rule files, such as rules' })
+  RULES_DIR = 'rules';
+
+  /** Local hour (0-23) of each patient's day after which the daily run evaluates the previous day. */
+  @Transform(toInt)
+  @IsInt({ message: 'EVALUATION_HOUR must be a whole hour from 0 to 23' })
+  @Min(0, { message: 'EVALUATION_HOUR must be a whole hour from 0 to 23' })
+  @Max(23, { message: 'EVALUATION_HOUR must be a whole hour from 0 to 23' })
+  EVALUATION_HOUR = 6;
+
+  /** Days of history read on a patient's first sync. */
+  @Transform(toInt)
+  @IsInt({ message: 'BACKFILL_DAYS must be a whole number of days (1-365)' })
+  @Min(1, { message: 'BACKFILL_DAYS must be a whole number of days (1-365)' })
+  @Max(365, { message: 'BACKFILL_DAYS must be a whole number of days (1-365)' })
+  BACKFILL_DAYS = 60;
+
+  /** Days before the last complete local day that every sync reads again (watches sync late). */
+  @Transform(toInt)
+  @IsInt({ message: 'REREAD_DAYS must be a whole number of days (0-30)' })
+  @Min(0, { message: 'REREAD_DAYS must be a whole number of days (0-30)' })
+  @Max(30, { message: 'REREAD_DAYS must be a whole number of days (0-30)' })
+  REREAD_DAYS = 3;
+
+  /** How often a worker looks for due syncs; the tick only claims work. */
+  @Transform(toInt)
+  @IsInt({ message: 'SYNC_TICK_SECONDS must be a whole number of seconds (1-3600)' })
+  @Min(1, { message: 'SYNC_TICK_SECONDS must be a whole number of seconds (1-3600)' })
+  @Max(3600, { message: 'SYNC_TICK_SECONDS must be a whole number of seconds (1-3600)' })
+  SYNC_TICK_SECONDS = 60;
+
+  /** Patient syncs one worker process runs at the same time. */
+  @Transform(toInt)
+  @IsInt({ message: 'SYNC_CONCURRENCY must be a whole number (1-64)' })
+  @Min(1, { message: 'SYNC_CONCURRENCY must be a whole number (1-64)' })
+  @Max(64, { message: 'SYNC_CONCURRENCY must be a whole number (1-64)' })
+  SYNC_CONCURRENCY = 8;
+
+  /** How long a claimed sync is owned before another process may take it over (crashed owner). */
+  @Transform(toInt)
+  @IsInt({ message: 'SYNC_LEASE_SECONDS must be a whole number of seconds (30-86400)' })
+  @Min(30, { message: 'SYNC_LEASE_SECONDS must be a whole number of seconds (30-86400)' })
+  @Max(86400, { message: 'SYNC_LEASE_SECONDS must be a whole number of seconds (30-86400)' })
+  SYNC_LEASE_SECONDS = 600;
+
+  /** Requests per minute one patient's syncs may make; Google allows 300. */
+  @Transform(toInt)
+  @IsInt({ message: 'GOOGLE_USER_REQUESTS_PER_MINUTE must be a whole number (1-299)' })
+  @Min(1, { message: 'GOOGLE_USER_REQUESTS_PER_MINUTE must be a whole number (1-299)' })
+  @Max(299, { message: 'GOOGLE_USER_REQUESTS_PER_MINUTE must be a whole number (1-299)' })
+  GOOGLE_USER_REQUESTS_PER_MINUTE = 240;
+
+  /** Requests per minute this process may make for the whole project (split the quota between processes). */
+  @Transform(toInt)
+  @IsInt({ message: 'GOOGLE_PROJECT_REQUESTS_PER_MINUTE must be a whole number (1-120000)' })
+  @Min(1, { message: 'GOOGLE_PROJECT_REQUESTS_PER_MINUTE must be a whole number (1-120000)' })
+  @Max(120000, {
+    message: 'GOOGLE_PROJECT_REQUESTS_PER_MINUTE must be a whole number (1-120000)',
+  })
+  GOOGLE_PROJECT_REQUESTS_PER_MINUTE = 5000;
+
+  /** A Google Health API request still unanswered after this long is retried (bounded). */
+  @Transform(toInt)
+  @IsInt({
+    message: 'GOOGLE_HEALTH_TIMEOUT_MS must be a whole number of milliseconds (100-120000)',
+  })
+  @Min(100, {
+    message: 'GOOGLE_HEALTH_TIMEOUT_MS must be a whole number of milliseconds (100-120000)',
+  })
+  @Max(120000, {
+    message: 'GOOGLE_HEALTH_TIMEOUT_MS must be a whole number of milliseconds (100-120000)',
+  })
+  GOOGLE_HEALTH_TIMEOUT_MS = 20000;
+
+  /** The subscriber's endpointAuthorization secret; unset: webhook calls are refused. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\S{16,512}$/, {
+    message:
+      'GOOGLE_HEALTH_WEBHOOK_SECRET must be 16 to 512 characters without spaces, or be unset',
+  })
+  GOOGLE_HEALTH_WEBHOOK_SECRET?: string;
+
+  /** Where Google publishes the Tink keyset that signs webhook notifications. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'GOOGLE_HEALTH_WEBHOOK_KEYSET_URL must be an http(s) URL, or be unset' },
+  )
+  GOOGLE_HEALTH_WEBHOOK_KEYSET_URL?: string;
+
+  get fallbackRecipients(): string[] {
+    return listOf(this.ALERT_FALLBACK_RECIPIENTS);
+  }
+
+  get escalationEmails(): string[] {
+    return listOf(this.ESCALATION_EMAILS);
+  }
+
+  /** database: OpenEMR's tables; api: its REST API (messages only); none: nothing is delivered. */
+  get openEmrMode(): 'database' | 'api' | 'none' {
+    if (this.OPENEMR_DATABASE_URL) return 'database';
+    return this.OPENEMR_API_BASE_URL ? 'api' : 'none';
+  }
+
+  /** How long a staff member stays signed in. */
+  @Transform(toInt)
+  @IsInt({ message: 'SESSION_HOURS must be a whole number of hours (1-168)' })
+  @Min(1, { message: 'SESSION_HOURS must be a whole number of hours (1-168)' })
+  @Max(168, { message: 'SESSION_HOURS must be a whole number of hours (1-168)' })
+  SESSION_HOURS = 12;
+
   /** The address links are built from: PUBLIC_BASE_URL, else this host on PORT. */
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
+  }
+
+  /** Where Google sends patients back; clinics register this exact URI with Google. */
+  get googleRedirectUri(): string {
+    return `${this.publicBaseUrl}/oauth/google/callback`;
+  }
+
+  get googleClientConfigured(): boolean {
+    return Boolean(this.GOOGLE_CLIENT_ID && this.GOOGLE_CLIENT_SECRET);
   }
 
   get runsHttp(): boolean {

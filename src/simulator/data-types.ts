@@ -1,6 +1,11 @@
 /** The Google Health API data types the simulator serves, with their filter fields and scopes. */
+import {
+  DataTypeId,
+  GOOGLE_HEALTH_DATA_TYPES,
+  GOOGLE_HEALTH_SCOPE_PREFIX,
+} from '../wearables/google-health/data-types';
 
-const SCOPE_PREFIX = 'https://www.googleapis.com/auth/googlehealth.';
+const SCOPE_PREFIX = GOOGLE_HEALTH_SCOPE_PREFIX;
 
 export const SCOPES = {
   activity: `${SCOPE_PREFIX}activity_and_fitness.readonly`,
@@ -23,17 +28,8 @@ export interface FilterField {
   pointKey: PointKey;
 }
 
-export type SimulatedDataTypeId =
-  | 'heart-rate'
-  | 'steps'
-  | 'active-minutes'
-  | 'daily-resting-heart-rate'
-  | 'daily-heart-rate-variability'
-  | 'daily-oxygen-saturation'
-  | 'daily-respiratory-rate'
-  | 'daily-sleep-temperature-derivations'
-  | 'sleep'
-  | 'weight';
+/** The simulator serves exactly the data types Vigil reads. */
+export type SimulatedDataTypeId = DataTypeId;
 
 export interface DataTypeDefinition {
   id: SimulatedDataTypeId;
@@ -66,111 +62,40 @@ const sleepFields: Record<string, FilterField> = {
   'interval.civil_end_time': { kind: 'civil', pointKey: 'civilEnd' },
 };
 
-function daily(
+/** Names, scopes, page sizes and family support come from the table Vigil's client reads. */
+function fromShared(
   id: SimulatedDataTypeId,
-  filterPrefix: string,
-  payloadKey: string,
-  scope: string,
+  filterFields: Readonly<Record<string, FilterField>>,
+  allowsOr = false,
 ): DataTypeDefinition {
+  const shared = GOOGLE_HEALTH_DATA_TYPES[id];
   return {
     id,
-    filterPrefix,
-    payloadKey,
-    scope,
-    defaultPageSize: 1440,
-    maxPageSize: 10000,
-    filterFields: dateFields,
-    allowsOr: false,
-    supportsDataSourceFamily: true,
+    filterPrefix: shared.filterPrefix,
+    payloadKey: shared.payloadKey,
+    scope: GOOGLE_HEALTH_SCOPE_PREFIX + shared.scope,
+    defaultPageSize: Math.min(1440, shared.maxPageSize),
+    maxPageSize: shared.maxPageSize,
+    filterFields,
+    allowsOr,
+    supportsDataSourceFamily: shared.dataSourceFamilyFilter,
   };
 }
 
 export const DATA_TYPES: Readonly<Record<SimulatedDataTypeId, DataTypeDefinition>> = {
-  'heart-rate': {
-    id: 'heart-rate',
-    filterPrefix: 'heart_rate',
-    payloadKey: 'heartRate',
-    scope: SCOPES.healthMetrics,
-    defaultPageSize: 1440,
-    maxPageSize: 10000,
-    filterFields: sampleFields,
-    allowsOr: false,
-    supportsDataSourceFamily: true,
-  },
-  steps: {
-    id: 'steps',
-    filterPrefix: 'steps',
-    payloadKey: 'steps',
-    scope: SCOPES.activity,
-    defaultPageSize: 1440,
-    maxPageSize: 10000,
-    filterFields: intervalFields,
-    allowsOr: false,
-    supportsDataSourceFamily: true,
-  },
-  'active-minutes': {
-    id: 'active-minutes',
-    filterPrefix: 'active_minutes',
-    payloadKey: 'activeMinutes',
-    scope: SCOPES.activity,
-    defaultPageSize: 1440,
-    maxPageSize: 10000,
-    filterFields: intervalFields,
-    allowsOr: false,
-    supportsDataSourceFamily: true,
-  },
-  'daily-resting-heart-rate': daily(
-    'daily-resting-heart-rate',
-    'daily_resting_heart_rate',
-    'dailyRestingHeartRate',
-    SCOPES.healthMetrics,
-  ),
-  'daily-heart-rate-variability': daily(
-    'daily-heart-rate-variability',
-    'daily_heart_rate_variability',
-    'dailyHeartRateVariability',
-    SCOPES.healthMetrics,
-  ),
-  'daily-oxygen-saturation': daily(
-    'daily-oxygen-saturation',
-    'daily_oxygen_saturation',
-    'dailyOxygenSaturation',
-    SCOPES.healthMetrics,
-  ),
-  'daily-respiratory-rate': daily(
-    'daily-respiratory-rate',
-    'daily_respiratory_rate',
-    'dailyRespiratoryRate',
-    SCOPES.healthMetrics,
-  ),
-  'daily-sleep-temperature-derivations': daily(
+  'heart-rate': fromShared('heart-rate', sampleFields),
+  steps: fromShared('steps', intervalFields),
+  'active-minutes': fromShared('active-minutes', intervalFields),
+  'daily-resting-heart-rate': fromShared('daily-resting-heart-rate', dateFields),
+  'daily-heart-rate-variability': fromShared('daily-heart-rate-variability', dateFields),
+  'daily-oxygen-saturation': fromShared('daily-oxygen-saturation', dateFields),
+  'daily-respiratory-rate': fromShared('daily-respiratory-rate', dateFields),
+  'daily-sleep-temperature-derivations': fromShared(
     'daily-sleep-temperature-derivations',
-    'daily_sleep_temperature_derivations',
-    'dailySleepTemperatureDerivations',
-    SCOPES.healthMetrics,
+    dateFields,
   ),
-  sleep: {
-    id: 'sleep',
-    filterPrefix: 'sleep',
-    payloadKey: 'sleep',
-    scope: SCOPES.sleep,
-    defaultPageSize: 25,
-    maxPageSize: 25,
-    filterFields: sleepFields,
-    allowsOr: true,
-    supportsDataSourceFamily: false,
-  },
-  weight: {
-    id: 'weight',
-    filterPrefix: 'weight',
-    payloadKey: 'weight',
-    scope: SCOPES.healthMetrics,
-    defaultPageSize: 1440,
-    maxPageSize: 10000,
-    filterFields: sampleFields,
-    allowsOr: false,
-    supportsDataSourceFamily: true,
-  },
+  sleep: fromShared('sleep', sleepFields, true),
+  weight: fromShared('weight', sampleFields),
 };
 
 export function findDataType(id: string): DataTypeDefinition | undefined {

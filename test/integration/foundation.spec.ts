@@ -30,7 +30,11 @@ describe.each(testEngines())('the service on %s', (engine) => {
   it('is live and ready once the database answers', async () => {
     await request(url).get('/health/live').expect(200, { status: 'ok' });
     const ready = await request(url).get('/health/ready').expect(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { database: { ok: true } } });
+    expect(ready.body).toMatchObject({ status: 'ok', checks: { database: { ok: true } } });
+    expect(ready.body.checks.delivery).toEqual({
+      ok: true,
+      detail: { backlog: 0, oldestUndeliveredSeconds: null },
+    });
   });
 
   it('serves the OpenAPI document and its viewer', async () => {
@@ -50,7 +54,7 @@ describe.each(testEngines())('the service on %s', (engine) => {
     expect(res.body).toEqual({
       status: 401,
       code: 'unauthenticated',
-      message: 'Send Authorization: Bearer <token>',
+      message: 'Sign in, or send Authorization: Bearer <token>',
       requestId: 'req-anon-1',
     });
     expect(res.headers['x-request-id']).toBe('req-anon-1');
@@ -94,10 +98,7 @@ describe.each(testEngines())('the service on %s', (engine) => {
   it('stops accepting a revoked token and audits the revocation', async () => {
     const admin = await tokens.issue('admin', 'revoker', 'test');
     const victim = await tokens.issue('clinician', 'old laptop', 'test');
-    await request(url)
-      .get('/api/v1/whoami')
-      .auth(victim.token, { type: 'bearer' })
-      .expect(200);
+    await request(url).get('/api/v1/whoami').auth(victim.token, { type: 'bearer' }).expect(200);
     await request(url)
       .delete(`/api/v1/tokens/${victim.record.id}`)
       .auth(admin.token, { type: 'bearer' })

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { Public, Roles } from '../../src/auth/access.decorators';
 import { AccessGuard } from '../../src/auth/access.guard';
 import { ApiTokens } from '../../src/auth/api-tokens';
+import { StaffSessions } from '../../src/auth/staff-sessions';
 import { configureHttp } from '../../src/bootstrap';
 import { loadEnvironment } from '../../src/config/environment';
 import { KeyRing } from '../../src/crypto/key-ring';
@@ -61,6 +62,7 @@ const fakeTokens = {
   controllers: [ProbeController],
   providers: [
     { provide: ApiTokens, useValue: fakeTokens },
+    { provide: StaffSessions, useValue: { resolve: async () => null } },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
 })

@@ -15,7 +15,7 @@ describe('the service process', () => {
     expect(result.stderr).toContain('PORT: PORT must be a whole number between 1 and 65535');
     expect(result.stderr).toContain('ENCRYPTION_KEYS: ENCRYPTION_KEYS is missing or malformed');
     expect(result.stdout).not.toContain('Vigil is running');
-  });
+  }, 30_000);
 
   it('stops cleanly on SIGTERM', async () => {
     const port = await freePort();
@@ -33,6 +33,19 @@ describe('the service process', () => {
       .map((l) => JSON.parse(l).msg);
     expect(messages).toEqual(expect.arrayContaining(['Shutting down (SIGTERM)']));
   }, 30_000);
+
+  it('starts as a worker without HTTP, on a fresh database', async () => {
+    const result = await runEntryPoint(
+      'src/main.ts',
+      { ROLE: 'worker', DATA_DIR: dir, ENCRYPTION_KEYS: KeyRing.generateEntry('w') },
+      (text, child) => {
+        if (text.includes('Vigil is running') && !child.killed) child.kill('SIGTERM');
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Vigil is running (role worker)');
+    expect(result.stdout).not.toContain('Nest application successfully started');
+  }, 60_000);
 
   it('runs the demo from nothing: generated keys, a printed admin token, ready and documented', async () => {
     const port = await freePort();
@@ -52,11 +65,43 @@ describe('the service process', () => {
             headers: { authorization: `Bearer ${token}` },
           });
           checks.whoami = ((await me.json()) as { role: string }).role;
+          checks.consent = await completeDemoInvitation(text, port, token);
           child.kill('SIGTERM');
         })();
       },
     );
     expect(result.code).toBe(0);
-    expect(checks).toEqual({ started: 1, ready: 200, docs: 200, whoami: 'admin' });
+    expect(checks).toEqual({
+      started: 1,
+      ready: 200,
+      docs: 200,
+      whoami: 'admin',
+      consent: 'active',
+    });
   }, 30_000);
 });
+
+/**
+ * What a patient does with the printed invitation: the consent form, the
+ * simulator's Google page (answered as sim-1), the callback. Returns the
+ * enrollment's status afterwards.
+ */
+async function completeDemoInvitation(text: string, port: number, token: string): Promise<string> {
+  const invitation = new URL(/Patient invite\s+(\S+)/.exec(text)?.[1] ?? '');
+  const local = (url: URL): string => `http://127.0.0.1:${port}${url.pathname}${url.search}`;
+  if ((await fetch(local(invitation))).status !== 200) return 'consent page failed';
+  const post = await fetch(local(invitation), { method: 'POST', redirect: 'manual' });
+  const cookie = (post.headers.get('set-cookie') ?? '').split(';')[0];
+  const authorize = new URL(post.headers.get('location') ?? '');
+  authorize.searchParams.set('sim_auto', '1');
+  authorize.searchParams.set('sim_user', 'sim-1');
+  const back = await fetch(authorize, { redirect: 'manual' });
+  const callback = await fetch(local(new URL(back.headers.get('location') ?? '')), {
+    headers: { cookie },
+  });
+  if (callback.status !== 200) return `callback answered ${callback.status}`;
+  const patient = await fetch(`http://127.0.0.1:${port}/api/v1/patients/1`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return ((await patient.json()) as { status: string }).status;
+}

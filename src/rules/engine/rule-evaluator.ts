@@ -2,7 +2,7 @@ import { Almanac, Engine, TopLevelCondition, TopLevelConditionResult } from 'jso
 import { ConditionNode, OutcomeResult, RuleDefinition } from '../rule-definition';
 import { completeFactParams, resolveValue } from '../facts/complete-fact-params';
 import { computeFact, FactInput } from '../facts/compute-fact';
-import { FACT_NAMES, FactName, isFactName } from '../facts/fact-catalog';
+import { FactName, isFactName } from '../facts/fact-catalog';
 import { PatientSeries } from '../facts/patient-series';
 import { compileMessage, MessageRenderer } from './message-template';
 import { CUSTOM_OPERATORS } from './operators';
@@ -49,12 +49,17 @@ class PatientAlmanac extends Almanac {
   }
 }
 
-function factFunction(fact: FactName) {
+/**
+ * A fact as the engine calls it. Conditions carry only `{ use: i }`, an index
+ * into the compiled rule's completed params: json-rules-engine deep-copies the
+ * condition tree on every run, so the tree is kept small.
+ */
+function factFunction(fact: FactName, uses: readonly Record<string, unknown>[]) {
   return (params: Record<string, unknown>, almanac: Almanac): number | null => {
     if (!(almanac instanceof PatientAlmanac)) {
       throw new Error('Vigil facts run only through RuleEvaluator');
     }
-    return computeFact(fact, params, almanac.input);
+    return computeFact(fact, uses[params.use as number], almanac.input);
   };
 }
 
@@ -138,10 +143,15 @@ export class RuleEvaluator {
     const engine = new Engine([], { allowUndefinedFacts: false });
     for (const operator of CUSTOM_OPERATORS) engine.addOperator(operator);
     // Conditions rarely repeat a fact, and json-rules-engine's cache would hash the params on every run.
-    for (const fact of FACT_NAMES) engine.addFact(fact, factFunction(fact), { cache: false });
+    // Only the facts the rule tests: the engine copies each into every run's almanac.
+    const uses: Record<string, unknown>[] = [];
+    const conditions = compileNode(this.rule.conditions, params, '$.conditions', uses);
+    for (const fact of new Set(leafFacts(this.rule.conditions))) {
+      engine.addFact(fact, factFunction(fact, uses), { cache: false });
+    }
     engine.addRule({
       name: this.rule.id,
-      conditions: compileNode(this.rule.conditions, params, '$.conditions') as TopLevelCondition,
+      conditions: conditions as TopLevelCondition,
       event: { type: this.rule.id },
     });
     const report = Object.entries(this.rule.report ?? {}).map(([name, reported]) => {
@@ -154,6 +164,13 @@ export class RuleEvaluator {
   }
 }
 
+function leafFacts(node: ConditionNode): FactName[] {
+  if ('all' in node) return node.all.flatMap(leafFacts);
+  if ('any' in node) return node.any.flatMap(leafFacts);
+  if ('not' in node) return leafFacts(node.not);
+  return [asFactName(node.fact)];
+}
+
 function asFactName(name: string): FactName {
   if (!isFactName(name)) {
     throw new Error(`Unknown fact ${name}; validate rules before evaluating them`);
@@ -161,25 +178,38 @@ function asFactName(name: string): FactName {
   return name;
 }
 
-/** Resolves params and fills defaults; an unnamed condition is keyed by its JSON path. */
-function compileNode(node: ConditionNode, params: Record<string, number>, path: string): object {
+/**
+ * Resolves params and fills defaults into `uses`; an unnamed condition is keyed
+ * by its JSON path.
+ */
+function compileNode(
+  node: ConditionNode,
+  params: Record<string, number>,
+  path: string,
+  uses: Record<string, unknown>[],
+): object {
   if ('all' in node) {
-    return { all: node.all.map((child, i) => compileNode(child, params, `${path}.all[${i}]`)) };
+    return {
+      all: node.all.map((child, i) => compileNode(child, params, `${path}.all[${i}]`, uses)),
+    };
   }
   if ('any' in node) {
-    return { any: node.any.map((child, i) => compileNode(child, params, `${path}.any[${i}]`)) };
+    return {
+      any: node.any.map((child, i) => compileNode(child, params, `${path}.any[${i}]`, uses)),
+    };
   }
   if ('not' in node) {
-    return { not: compileNode(node.not, params, `${path}.not`) };
+    return { not: compileNode(node.not, params, `${path}.not`, uses) };
   }
   const fact = asFactName(node.fact);
+  uses.push(completeFactParams(fact, node.params, params));
   return {
     fact,
     operator: node.operator,
     value: Array.isArray(node.value)
       ? node.value.map((item) => resolveValue(item, params))
       : resolveValue(node.value, params),
-    params: completeFactParams(fact, node.params, params),
+    params: { use: uses.length - 1 },
     name: node.name ?? path,
   };
 }

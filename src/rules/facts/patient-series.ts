@@ -40,6 +40,10 @@ export function epochDay(date: string): number {
   return era * 146097 + dayOfEra - 719468;
 }
 
+/** A stored day as facts read it: its date and any of its metrics (missing is no data). */
+export type SeriesDay = Pick<DailyAggregate, 'date'> &
+  Partial<Record<NumericMetric, number | null>>;
+
 /**
  * One patient's daily aggregates, loaded once per evaluation and indexed by day so
  * every fact is a walk over a typed array instead of a query or a date search.
@@ -53,7 +57,7 @@ export class PatientSeries {
   private readonly rowIndexes: Int32Array;
 
   constructor(
-    private readonly days: readonly DailyAggregate[],
+    private readonly days: readonly SeriesDay[],
     readonly sync: SyncStatus,
   ) {
     const epochDays = days.map((day) => epochDay(day.date));

@@ -1,0 +1,277 @@
+/**
+ * Ingestion benchmark against the Google Health API simulator on loopback and
+ * MariaDB:
+ *   - API requests per patient: a 60-day backfill and a daily incremental sync;
+ *   - end-to-end patient syncs per second (incremental) with 1 and 3 worker
+ *     processes (src/main.ts-equivalent children, ROLE=worker);
+ *   - peak RSS of a worker with 1,000 and 10,000 due patients;
+ *   - bytes per patient-day of daily_aggregates in MariaDB.
+ *
+ *   npm run bench:ingest
+ *
+ * BENCH_MYSQL_URL (default TEST_MYSQL_URL, else mysql://root@127.0.0.1:3306/)
+ * names the server; the bench creates its own database and drops it.
+ * BENCH_THROUGHPUT_PATIENTS (default 300) and BENCH_RSS_SECONDS (default 45)
+ * set the profile, BENCH_WORKER_NODE_FLAGS the workers' node flags: the simulator generates every heart-rate sample it serves
+ * (~0.25 s of one core per patient-week), so a full 10,000-patient run takes
+ * far longer than the budget of this bench; the output says what was run.
+ */
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { AuditTrail } from '../src/audit/audit-trail';
+import { startVigil } from '../src/bootstrap';
+import { Environment, loadEnvironment } from '../src/config/environment';
+import { KeyRing } from '../src/crypto/key-ring';
+import { SecretStore } from '../src/crypto/secret-store';
+import { SyncRequests } from '../src/ingest/sync-requests';
+import { addDays, localDate } from '../src/ingest/sync-plan';
+import { Enrollment } from '../src/patients/enrollment.entity';
+import { DEFAULT_CLIENT, Simulator, startSimulator } from '../src/simulator';
+import { ConnectionTokens } from '../src/wearables/connection-tokens';
+import { GoogleHealthSource } from '../src/wearables/google-health/google-health-source';
+import { WearableConnection } from '../src/wearables/wearable-connection.entity';
+
+const ROOT = join(__dirname, '..');
+const THROUGHPUT_PATIENTS = Number(process.env.BENCH_THROUGHPUT_PATIENTS ?? 300);
+const RSS_SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 45);
+const COHORT = 10_000;
+/** Extra node flags for the workers, e.g. BENCH_WORKER_NODE_FLAGS=--max-old-space-size=128. */
+const WORKER_NODE_FLAGS = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const server =
+  process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+
+function simulatorEnv(sim: Simulator): Record<string, string> {
+  return {
+    GOOGLE_OAUTH_TOKEN_URL: `${sim.url}/token`,
+    GOOGLE_HEALTH_API_BASE_URL: `${sim.url}/v4/`,
+    GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
+    GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
+  };
+}
+
+/** Enrollments and sealed tokens for sim-1..sim-N, in batches (consent's own path is one by one). */
+async function connectCohort(ds: DataSource, env: Environment, sim: Simulator, size: number) {
+  const tokens = new ConnectionTokens(
+    ds,
+    new SecretStore(ds, env),
+    new AuditTrail(ds),
+    new GoogleHealthSource(env),
+  );
+  const now = new Date();
+  for (let start = 1; start <= size; start += 250) {
+    await ds.transaction(async (manager) => {
+      for (let i = start; i < start + 250 && i <= size; i++) {
+        const user = sim.cohort.user(`sim-${i}`)!;
+        const grant = sim.grantTokens(user.id);
+        const enrollment = await manager.getRepository(Enrollment).save({
+          pid: i,
+          program: null,
+          status: 'active',
+          timeZone: user.homeTimeZone,
+          syncIntervalMinutes: 24 * 60,
+          createdAt: now,
+          createdBy: 'bench',
+          updatedAt: now,
+          endedAt: null,
+        });
+        const connection = Object.assign(new WearableConnection(), {
+          enrollmentId: enrollment.id,
+          provider: 'google-health',
+          healthUserId: user.healthUserId,
+          legacyUserId: null,
+          grantedScopes: grant.scope,
+          refreshSecretId: null,
+          accessSecretId: null,
+          accessExpiresAt: null,
+          refreshFailures: 0,
+          refreshRetryAt: null,
+          disconnectTokenHash: null,
+          connectedAt: now,
+          disconnectedAt: null,
+          nextSyncAt: null,
+          lastSyncAt: null,
+          lastDeviceSyncAt: null,
+        });
+        await tokens.storeGrant(manager, connection, {
+          accessToken: grant.access_token,
+          refreshToken: grant.refresh_token!,
+          expiresInSeconds: grant.expires_in,
+          scopes: grant.scope.split(' '),
+        });
+        await manager.getRepository(WearableConnection).save(connection);
+      }
+    });
+  }
+}
+
+/** Everyone up to `size` is due now and was backfilled through yesterday, so each sync is incremental. */
+async function makeDue(ds: DataSource, size: number): Promise<void> {
+  const yesterday = addDays(localDate(Date.now(), 'UTC'), -1);
+  await ds.query('DELETE FROM sync_states');
+  await ds.query(
+    `INSERT INTO sync_states (connection_id, cursor_date, early_sync_requested, consecutive_failures, unavailable_data_types)
+     SELECT c.id, ?, 0, 0, '' FROM wearable_connections c JOIN enrollments e ON e.id = c.enrollment_id WHERE e.pid <= ?`,
+    [yesterday, size],
+  );
+  await ds.query('UPDATE wearable_connections SET next_sync_at = NULL, last_sync_at = NULL');
+  await ds.query(
+    'UPDATE wearable_connections c JOIN enrollments e ON e.id = c.enrollment_id SET c.next_sync_at = ? WHERE e.pid <= ?',
+    [new Date(), size],
+  );
+}
+
+interface Worker {
+  child: ChildProcess;
+  maxRssKb: number;
+  ready: Promise<void>;
+  exited: Promise<void>;
+}
+
+function startWorker(env: Record<string, string>): Worker {
+  const child = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'bench/ingest-worker.ts'],
+    { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
+  );
+  const worker: Worker = {
+    child,
+    maxRssKb: 0,
+    ready: Promise.resolve(),
+    exited: Promise.resolve(),
+  };
+  worker.ready = new Promise((resolve) => {
+    child.stdout!.on('data', (data: Buffer) => {
+      for (const line of data.toString().split('\n')) {
+        const match = /"maxRssKb":(\d+)/.exec(line);
+        if (match) {
+          worker.maxRssKb = Math.max(worker.maxRssKb, Number(match[1]));
+          resolve();
+        }
+      }
+    });
+  });
+  worker.exited = new Promise((resolve) => child.on('exit', () => resolve()));
+  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  return worker;
+}
+
+async function runWorkers(
+  ds: DataSource,
+  env: Record<string, string>,
+  count: number,
+  patients: number,
+  limitSeconds: number,
+): Promise<{ synced: number; seconds: number; maxRssMb: number[] }> {
+  // Workers start with nothing due, so start-up time is not counted.
+  await ds.query('UPDATE wearable_connections SET next_sync_at = NULL');
+  const workers = Array.from({ length: count }, () => startWorker(env));
+  await Promise.all(workers.map((w) => w.ready));
+  await makeDue(ds, patients);
+  const started = Date.now();
+  let synced = 0;
+  while (synced < patients && Date.now() - started < limitSeconds * 1000) {
+    await new Promise((r) => setTimeout(r, 250));
+    const [row] = (await ds.query(
+      'SELECT COUNT(*) AS n FROM wearable_connections WHERE last_sync_at IS NOT NULL',
+    )) as { n: number | string }[];
+    synced = Number(row.n);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  for (const w of workers) w.child.kill('SIGTERM');
+  await Promise.all(workers.map((w) => w.exited));
+  return { synced, seconds, maxRssMb: workers.map((w) => Math.round(w.maxRssKb / 1024)) };
+}
+
+async function main(): Promise<void> {
+  const name = `vigil_bench_ingest_${randomBytes(3).toString('hex')}`;
+  const admin = await createConnection({ uri: server });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const sim = await startSimulator({
+    cohortSize: COHORT,
+    seed: 'bench',
+    rateLimitPerUserPerMinute: 0,
+  });
+  const base = {
+    ...simulatorEnv(sim),
+    DATABASE_URL: url.toString(),
+    ENCRYPTION_KEYS: KeyRing.generateEntry('bench'),
+    LOG_LEVEL: 'warn',
+  };
+  const env = loadEnvironment({ ...base, ROLE: 'api' });
+  const setup = await startVigil(env, { port: 0, logWriter: () => undefined });
+  const ds = setup.app.get(DataSource);
+  try {
+    console.log(
+      `Ingestion benchmark (simulator cohort ${COHORT}, MariaDB ${name}, worker node flags: ${WORKER_NODE_FLAGS.join(' ') || 'none'})`,
+    );
+    let t = Date.now();
+    await connectCohort(ds, env, sim, COHORT);
+    console.log(
+      `  set-up: ${COHORT} connected patients in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+    );
+
+    // Requests per patient, measured in this process with the real runner.
+    const syncs = setup.app.get(SyncRequests);
+    const sample = [1, 2, 3, 4, 5];
+    sim.resetStats();
+    t = Date.now();
+    for (const pid of sample) {
+      await ds
+        .getRepository(WearableConnection)
+        .update({ enrollmentId: pid }, { nextSyncAt: new Date() });
+      await syncs.syncNow(pid);
+    }
+    const backfillMs = (Date.now() - t) / sample.length;
+    const backfill = sim.stats().total / sample.length;
+    sim.resetStats();
+    for (const pid of sample) await syncs.syncNow(pid);
+    const incremental = sim.stats().total / sample.length;
+    console.log(
+      `  API requests per patient: 60-day backfill ${backfill.toFixed(1)} (${backfillMs.toFixed(0)} ms each), daily incremental ${incremental.toFixed(1)}`,
+    );
+    console.log(`    incremental by route: ${JSON.stringify(sim.stats().byRoute)}`);
+
+    const workerEnv = { ...base, ROLE: 'worker', SYNC_TICK_SECONDS: '1', SYNC_CONCURRENCY: '8' };
+    for (const count of [1, 3]) {
+      const run = await runWorkers(ds, workerEnv, count, THROUGHPUT_PATIENTS, 600);
+      console.log(
+        `  ${count} worker(s): ${run.synced} incremental syncs in ${run.seconds.toFixed(1)} s = ${(run.synced / run.seconds).toFixed(1)} patient syncs/s; peak RSS ${run.maxRssMb.join(', ')} MB`,
+      );
+    }
+
+    for (const patients of [1_000, COHORT]) {
+      const run = await runWorkers(ds, workerEnv, 1, patients, RSS_SECONDS);
+      console.log(
+        `  peak RSS, 1 worker, ${patients} patients due: ${run.maxRssMb[0]} MB (${run.synced} synced in a ${RSS_SECONDS} s window)`,
+      );
+    }
+
+    await ds.query('ANALYZE TABLE daily_aggregates');
+    const [size] = (await ds.query(
+      `SELECT t.table_rows AS estimated, t.data_length + t.index_length AS bytes, (SELECT COUNT(*) FROM daily_aggregates) AS row_count
+       FROM information_schema.tables t WHERE t.table_schema = DATABASE() AND t.table_name = 'daily_aggregates'`,
+    )) as { bytes: number | string; row_count: number | string }[];
+    console.log(
+      `  daily_aggregates: ${size.row_count} patient-days, ${size.bytes} bytes (data + indexes) = ${(Number(size.bytes) / Number(size.row_count)).toFixed(0)} bytes per patient-day`,
+    );
+    console.log(
+      `  profile: throughput over ${THROUGHPUT_PATIENTS} patients; RSS runs bounded to ${RSS_SECONDS} s (a full 10,000-patient cycle is limited by the simulator, not Vigil: see the header)`,
+    );
+  } finally {
+    await setup.shutdown('bench finished');
+    await sim.close();
+    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,163 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { ANY_STAFF, Roles } from '../auth/access.decorators';
+import { actorOf, type Caller, CurrentCaller } from '../auth/caller';
+import { AlertTransitionRow, StoredAlert } from './alert.entity';
+import { AlertNotFound, AlertService, lifecycleOf, StaffActionRefused } from './alert-service';
+import { AcknowledgeAlertDto, AlertIdParam, ListAlertsQuery, SnoozeAlertDto } from './alerts.dto';
+
+/** An alert as staff see it through the API. */
+export function alertView(row: StoredAlert): Record<string, unknown> {
+  const alert = lifecycleOf(row);
+  return {
+    id: row.id,
+    pid: Number(row.pid),
+    ruleId: row.ruleId,
+    ruleVersion: row.ruleVersion,
+    ruleTitle: row.ruleTitle,
+    severity: row.severity,
+    state: row.state,
+    episodeStart: row.episodeStart,
+    firedOn: alert.firedOn,
+    lastNotifiedOn: alert.lastNotifiedOn,
+    resolvedOn: alert.resolvedOn,
+    snoozedUntil: alert.snoozedUntil,
+    acknowledgement: alert.acknowledgement,
+    message: row.message,
+    recipients: row.recipients === null ? [] : JSON.parse(row.recipients),
+    routingReasons: row.routingReasons === null ? [] : JSON.parse(row.routingReasons),
+    escalatedAt: row.escalatedAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+const REFUSALS: Record<string, string> = {
+  alert_closed: 'The alert is already resolved',
+  not_fired_yet: 'The alert has not fired yet',
+  already_acknowledged: 'The alert is already acknowledged',
+  snooze_ends_in_the_past: 'The snooze must end today or later',
+};
+
+@ApiTags('alerts')
+@ApiBearerAuth()
+@Controller('api/v1/alerts')
+export class AlertsController {
+  constructor(
+    private readonly alerts: AlertService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  @Get()
+  @Roles(...ANY_STAFF)
+  @ApiOperation({
+    summary: 'Alerts, newest first, filtered by state, severity, patient, recipient',
+  })
+  async list(@Query() query: ListAlertsQuery): Promise<Record<string, unknown>[]> {
+    const builder = this.dataSource
+      .getRepository(StoredAlert)
+      .createQueryBuilder('a')
+      .orderBy('a.id', 'DESC')
+      .limit(query.limit ?? 100);
+    if (query.state) builder.andWhere('a.state = :state', { state: query.state });
+    if (query.severity) builder.andWhere('a.severity = :severity', { severity: query.severity });
+    if (query.pid) builder.andWhere('a.pid = :pid', { pid: query.pid });
+    if (query.recipient) {
+      builder.andWhere('a.recipients LIKE :recipient', {
+        recipient: `%${JSON.stringify({ username: query.recipient }).slice(1, -1)},%`,
+      });
+    }
+    const rows = await builder.getMany();
+    // LIKE reads `_` as any character; keep only exact recipients.
+    return rows
+      .filter(
+        (row) =>
+          !query.recipient ||
+          (JSON.parse(row.recipients ?? '[]') as { username: string }[]).some(
+            (r) => r.username === query.recipient,
+          ),
+      )
+      .map(alertView);
+  }
+
+  @Get(':id')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'One alert with its history of state changes' })
+  async one(@Param() { id }: AlertIdParam): Promise<Record<string, unknown>> {
+    const row = await this.dataSource.getRepository(StoredAlert).findOneBy({ id });
+    if (row === null) throw new NotFoundException(`No alert with id ${id}`);
+    const history = await this.dataSource
+      .getRepository(AlertTransitionRow)
+      .find({ where: { alertId: id }, order: { id: 'ASC' } });
+    return {
+      ...alertView(row),
+      history: history.map((t) => ({
+        at: t.occurredAt,
+        date: t.localDate,
+        from: t.fromState,
+        to: t.toState,
+        cause: t.cause,
+        actor: t.actor,
+        note: t.note,
+      })),
+    };
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'Staff took the alert: no more re-notifications' })
+  acknowledge(
+    @Param() { id }: AlertIdParam,
+    @Body() body: AcknowledgeAlertDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Record<string, unknown>> {
+    return this.act(() => this.alerts.acknowledge(id, actorOf(caller), body.note ?? null));
+  }
+
+  @Post(':id/snooze')
+  @HttpCode(200)
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'Mute the alert through a date (inclusive)' })
+  snooze(
+    @Param() { id }: AlertIdParam,
+    @Body() body: SnoozeAlertDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Record<string, unknown>> {
+    return this.act(() => this.alerts.snooze(id, actorOf(caller), body.until));
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'Close the episode by hand; a short follow-up tells its recipients' })
+  resolve(
+    @Param() { id }: AlertIdParam,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Record<string, unknown>> {
+    return this.act(() => this.alerts.resolve(id, actorOf(caller)));
+  }
+
+  private async act(action: () => Promise<StoredAlert>): Promise<Record<string, unknown>> {
+    try {
+      return alertView(await action());
+    } catch (error) {
+      if (error instanceof AlertNotFound) throw new NotFoundException(error.message);
+      if (error instanceof StaffActionRefused) {
+        throw new ConflictException(REFUSALS[error.refusal] ?? error.refusal);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { SEVERITIES, type Severity } from '../rules/rule-definition';
+import type { AlertState } from './lifecycle';
+
+export const ALERT_STATES: readonly AlertState[] = [
+  'pending',
+  'firing',
+  'acknowledged',
+  'resolved',
+  'snoozed',
+  'inhibited',
+];
+
+export class AlertIdParam {
+  @Matches(/^\d{1,18}$/, { message: 'id must be an alert id' })
+  id!: string;
+}
+
+export class ListAlertsQuery {
+  @ApiPropertyOptional({ enum: ALERT_STATES })
+  @IsOptional()
+  @IsIn(ALERT_STATES, { message: `state must be one of ${ALERT_STATES.join(', ')}` })
+  state?: AlertState;
+
+  @ApiPropertyOptional({ enum: SEVERITIES })
+  @IsOptional()
+  @IsIn(SEVERITIES, { message: `severity must be one of ${SEVERITIES.join(', ')}` })
+  severity?: Severity;
+
+  @ApiPropertyOptional({ description: 'OpenEMR pid' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'pid must be a whole number' })
+  @Min(1, { message: 'pid must be 1 or more' })
+  pid?: number;
+
+  @ApiPropertyOptional({ description: 'OpenEMR username the alert was routed to' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^\s"%\\]{1,255}$/, { message: 'recipient must be one OpenEMR username' })
+  recipient?: string;
+
+  @ApiPropertyOptional({ default: 100, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be 1 or more' })
+  @Max(500, { message: 'limit must be at most 500' })
+  limit?: number;
+}
+
+export class AcknowledgeAlertDto {
+  @ApiPropertyOptional({ description: 'A short note for the alert history' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class SnoozeAlertDto {
+  @ApiProperty({ description: 'Muted through this local date (inclusive)', example: '2026-12-05' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: 'until must be a date YYYY-MM-DD',
+  })
+  until!: string;
+}

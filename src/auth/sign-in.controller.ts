@@ -1,0 +1,168 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Response } from 'express';
+import { Environment } from '../config/environment';
+import { randomSecret, sameSecret } from '../crypto/tokens';
+import { readCookie } from '../http/cookies';
+import { RateLimit } from '../http/rate-limit';
+import { html } from '../web/html';
+import { renderPage } from '../web/page';
+import { Public } from './access.decorators';
+import type { AuthenticatedRequest } from './access.guard';
+import { SESSION_COOKIE, StaffSessions } from './staff-sessions';
+
+/** Double-submit cookie for the sign-in form, which has no session yet to bind a CSRF token to. */
+const SIGN_IN_COOKIE = 'vigil_sign_in';
+
+class SignInForm {
+  @IsString() @MaxLength(100) username!: string;
+  @IsString() @MaxLength(200) password!: string;
+  @IsString() @MaxLength(100) _csrf!: string;
+  @IsOptional() @IsString() @MaxLength(500) next?: string;
+}
+
+class SignOutForm {
+  @IsString() @MaxLength(100) _csrf!: string;
+}
+
+/** Only same-site paths: an open redirect after sign-in would be a phishing tool. */
+const safeNext = (next: string | undefined): string =>
+  next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/';
+
+@ApiExcludeController()
+@Controller()
+export class SignInController {
+  constructor(
+    private readonly sessions: StaffSessions,
+    private readonly env: Environment,
+  ) {}
+
+  @Get('login')
+  @Public()
+  page(@Res() res: Response, @Query('next') next?: string): void {
+    this.renderForm(res, 200, safeNext(next));
+  }
+
+  @Post('login')
+  @Public()
+  @RateLimit(20, 60)
+  @HttpCode(303)
+  async signIn(
+    @Body() form: SignInForm,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const expected = readCookie(req.headers.cookie, SIGN_IN_COOKIE) ?? '';
+    if (!sameSecret(form._csrf, expected)) {
+      this.renderForm(res, 403, safeNext(form.next), 'The form expired. Please sign in again.');
+      return;
+    }
+    const result = await this.sessions.signIn(form.username.trim(), form.password);
+    if (!result.ok) {
+      const message =
+        result.reason === 'locked'
+          ? `Too many failed attempts. Try again after ${result.until.toISOString().slice(11, 16)} UTC.`
+          : 'The username or password is wrong.';
+      this.renderForm(res, result.reason === 'locked' ? 429 : 401, safeNext(form.next), message);
+      return;
+    }
+    res.clearCookie(SIGN_IN_COOKIE, { path: '/login' });
+    res.cookie(SESSION_COOKIE, result.secret, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.secure,
+      path: '/',
+      expires: result.expiresAt,
+    });
+    res.redirect(303, safeNext(form.next));
+  }
+
+  @Post('logout')
+  @Public()
+  @HttpCode(303)
+  async signOut(
+    @Body() form: SignOutForm,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const live = req.staffSession;
+    if (live && sameSecret(form._csrf, live.csrfToken))
+      await this.sessions.revoke(live.session, `user:${live.user.username}`);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/login');
+  }
+
+  @Get()
+  @Public()
+  home(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
+    const live = req.staffSession;
+    if (!live) {
+      res.redirect(303, '/login');
+      return;
+    }
+    res.type('html').send(
+      renderPage({
+        title: 'Vigil',
+        heading: this.env.CLINIC_NAME,
+        body: html`<p>Signed in as <strong>${live.user.username}</strong> (${live.user.role}).</p>
+          <p><a href="/docs">API documentation</a></p>
+          <form method="post" action="/logout">
+            <input type="hidden" name="_csrf" value="${live.csrfToken}" />
+            <button class="secondary" type="submit">Sign out</button>
+          </form>`,
+      }),
+    );
+  }
+
+  private renderForm(res: Response, status: number, next: string, error?: string): void {
+    const csrf = randomSecret();
+    res.cookie(SIGN_IN_COOKIE, csrf, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.secure,
+      path: '/login',
+      maxAge: 3_600_000,
+    });
+    res
+      .status(status)
+      .type('html')
+      .send(
+        renderPage({
+          title: 'Sign in to Vigil',
+          heading: this.env.CLINIC_NAME,
+          body: html`${error ? html`<p class="box" role="alert">${error}</p>` : ''}
+            <form method="post" action="/login">
+              <input type="hidden" name="_csrf" value="${csrf}" /><input
+                type="hidden"
+                name="next"
+                value="${next}"
+              />
+              <p>
+                <label for="username">Username</label><br /><input
+                  id="username"
+                  name="username"
+                  autocomplete="username"
+                  required
+                  autofocus
+                />
+              </p>
+              <p>
+                <label for="password">Password</label><br /><input
+                  id="password"
+                  name="password"
+                  type="password"
+                  autocomplete="current-password"
+                  required
+                />
+              </p>
+              <button type="submit">Sign in</button>
+            </form>`,
+        }),
+      );
+  }
+
+  private get secure(): boolean {
+    return this.env.publicBaseUrl.startsWith('https://');
+  }
+}

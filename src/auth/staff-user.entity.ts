@@ -1,0 +1,38 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { instant } from '../database/columns';
+import type { StaffRole } from './roles';
+
+/** A person who signs in to Vigil's pages: a local account or one known from OpenEMR. */
+@Entity('staff_users')
+@Index('uq_staff_users_username', ['username'], { unique: true })
+export class StaffUser {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  /** The OpenEMR username when the account comes from OpenEMR sign-in. */
+  @Column({ type: 'varchar', length: 100 })
+  username!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  role!: StaffRole;
+
+  /** `local` (password here) or `openemr` (signs in through OpenEMR). */
+  @Column({ type: 'varchar', length: 16 })
+  source!: 'local' | 'openemr';
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 200, nullable: true })
+  passwordHash!: string | null;
+
+  /** Consecutive failed sign-ins; reset by a success. */
+  @Column({ name: 'failed_sign_ins', type: 'int' })
+  failedSignIns!: number;
+
+  @Column(instant({ name: 'locked_until', nullable: true }))
+  lockedUntil!: Date | null;
+
+  @Column(instant({ name: 'created_at' }))
+  createdAt!: Date;
+
+  @Column(instant({ name: 'disabled_at', nullable: true }))
+  disabledAt!: Date | null;
+}

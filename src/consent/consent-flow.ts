@@ -1,0 +1,321 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource, IsNull, LessThan, Not } from 'typeorm';
+import { AuditTrail } from '../audit/audit-trail';
+import { Environment } from '../config/environment';
+import { SecretStore } from '../crypto/secret-store';
+import { inTransaction } from '../database/transactions';
+import { JsonLogger } from '../logging/json-logger';
+import { Enrollment } from '../patients/enrollment.entity';
+import { ConnectionTokens } from '../wearables/connection-tokens';
+import { createPkce } from '../wearables/google-health/authorization';
+import { grantedScopes, grantsAnyData } from '../wearables/google-health/scopes';
+import { WearableConnection } from '../wearables/wearable-connection.entity';
+import {
+  TokenGrant,
+  WEARABLE_SOURCE,
+  WearableAccount,
+  WearableSource,
+} from '../wearables/wearable-source';
+import { WEARABLE_CONNECTED, WearableConnectionEvent } from './events';
+import { InvitationDelivery } from './invitation-delivery';
+import { Invitation } from './invitation.entity';
+import { InvitationProblem, Invitations } from './invitations';
+import { hashLinkToken, looksLikeLinkToken, newLinkToken, sameHash } from './link-tokens';
+import { OAuthAttempt } from './oauth-attempt.entity';
+
+/** Long enough to sign in to Google on a phone, short enough that a leaked state is stale. */
+const ATTEMPT_LIFETIME_MS = 15 * 60_000;
+
+export type StartOutcome =
+  | { ok: true; redirectUrl: string; browserNonce: string }
+  | { ok: false; problem: InvitationProblem | 'not-configured' };
+
+export interface CallbackInput {
+  state?: string;
+  code?: string;
+  error?: string;
+  /** The consent cookie set when the attempt started in this browser. */
+  browserNonce?: string;
+}
+
+/** Each way a callback can end; every rejection happens before any change is written. */
+export type CallbackOutcome =
+  | { kind: 'connected'; pid: number; scopes: string[]; disconnectToken: string }
+  | {
+      kind:
+        | 'missing-state'
+        | 'unknown-state'
+        | 'replayed'
+        | 'expired'
+        | 'wrong-browser'
+        | 'missing-code';
+    }
+  | { kind: 'declined' }
+  | { kind: 'invitation'; problem: InvitationProblem }
+  | { kind: 'nothing-granted' }
+  | { kind: 'account-in-use' }
+  | { kind: 'provider-failed' };
+
+/**
+ * The patient's trip through Google's consent screen: start (PKCE, state bound
+ * to the invitation and this browser) and callback (checks, code exchange,
+ * identity and settings, sealed tokens, active enrollment, first backfill queued).
+ */
+@Injectable()
+export class ConsentFlow {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly env: Environment,
+    private readonly invitations: Invitations,
+    private readonly secrets: SecretStore,
+    private readonly tokens: ConnectionTokens,
+    private readonly audit: AuditTrail,
+    private readonly delivery: InvitationDelivery,
+    private readonly events: EventEmitter2,
+    private readonly logger: JsonLogger,
+    @Inject(WEARABLE_SOURCE) private readonly source: WearableSource,
+  ) {}
+
+  /** What the consent page lists, in the order Google will show it. */
+  get requestedScopes(): readonly string[] {
+    return this.source.requestedScopes;
+  }
+
+  async start(invitationToken: string): Promise<StartOutcome> {
+    if (!this.env.googleClientConfigured) return { ok: false, problem: 'not-configured' };
+    const check = await this.invitations.check(invitationToken);
+    if (!check.ok) return check;
+    const state = newLinkToken();
+    const browserNonce = newLinkToken();
+    const pkce = createPkce();
+    const now = new Date();
+    await inTransaction(this.dataSource, async (manager) => {
+      const attempts = manager.getRepository(OAuthAttempt);
+      // Earlier unfinished attempts of this invitation can no longer complete, and
+      // abandoned ones elsewhere should not keep their sealed verifiers forever.
+      const stale = await attempts.find({
+        where: [
+          { invitationId: check.invitation.id, usedAt: IsNull() },
+          { expiresAt: LessThan(now), usedAt: IsNull() },
+        ],
+        take: 100,
+      });
+      for (const attempt of stale) {
+        if (attempt.verifierSecretId !== null) {
+          await this.secrets.erase(attempt.verifierSecretId, manager);
+        }
+        await attempts.update({ id: attempt.id }, { usedAt: now, verifierSecretId: null });
+      }
+      await attempts.save({
+        invitationId: check.invitation.id,
+        stateHash: hashLinkToken(state),
+        browserHash: hashLinkToken(browserNonce),
+        verifierSecretId: await this.secrets.save('google-pkce-verifier', pkce.verifier, manager),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + ATTEMPT_LIFETIME_MS),
+        usedAt: null,
+      });
+    });
+    return {
+      ok: true,
+      redirectUrl: this.source.consentUrl({ state, codeChallenge: pkce.challenge }),
+      browserNonce,
+    };
+  }
+
+  async complete(input: CallbackInput): Promise<CallbackOutcome> {
+    if (!input.state) return { kind: 'missing-state' };
+    if (!looksLikeLinkToken(input.state)) return { kind: 'unknown-state' };
+    const stateHash = hashLinkToken(input.state);
+    const attempt = await this.dataSource.getRepository(OAuthAttempt).findOneBy({ stateHash });
+    if (!attempt || !sameHash(attempt.stateHash, stateHash)) return { kind: 'unknown-state' };
+    if (attempt.usedAt) return { kind: 'replayed' };
+    if (attempt.expiresAt.getTime() <= Date.now()) return { kind: 'expired' };
+    if (
+      !looksLikeLinkToken(input.browserNonce) ||
+      !sameHash(attempt.browserHash, hashLinkToken(input.browserNonce))
+    ) {
+      return { kind: 'wrong-browser' };
+    }
+    if (input.error) {
+      return input.error === 'access_denied' ? { kind: 'declined' } : { kind: 'provider-failed' };
+    }
+    if (!input.code) return { kind: 'missing-code' };
+    const invitation = await this.invitations.checkAttempt(attempt, this.dataSource.manager);
+    if (!invitation.ok) return { kind: 'invitation', problem: invitation.problem };
+
+    const verifier = await this.claim(attempt);
+    if (verifier === null) return { kind: 'replayed' };
+    const { enrollment } = invitation;
+
+    let grant: TokenGrant;
+    let account: WearableAccount;
+    try {
+      grant = await this.source.exchangeCode(input.code, verifier);
+      if (!grant.refreshToken) throw new Error('The token answer had no refresh token');
+      const scopes = grantedScopes(grant.scopes.join(' '));
+      if (!grantsAnyData(scopes)) {
+        await this.audit.record({
+          actor: `patient:${enrollment.pid}`,
+          action: 'consent.nothing_granted',
+          subjectType: 'enrollment',
+          subjectId: enrollment.id,
+          pid: Number(enrollment.pid),
+          details: { granted: scopes },
+        });
+        return { kind: 'nothing-granted' };
+      }
+      account = await this.source.account(grant.accessToken, scopes);
+    } catch (error) {
+      this.logger.warn(
+        `Consent for pid ${enrollment.pid} failed at the provider: ${error instanceof Error ? error.name : 'error'}`,
+        'Consent',
+      );
+      await this.audit.record({
+        actor: `patient:${enrollment.pid}`,
+        action: 'consent.failed',
+        subjectType: 'enrollment',
+        subjectId: enrollment.id,
+        pid: Number(enrollment.pid),
+        details: { reason: error instanceof Error ? error.name : 'error' },
+      });
+      return { kind: 'provider-failed' };
+    }
+    return this.connect(
+      enrollment,
+      attempt,
+      { ...grant, refreshToken: grant.refreshToken },
+      account,
+    );
+  }
+
+  /** Marks the attempt used exactly once (a concurrent replay loses) and hands back its verifier. */
+  private async claim(attempt: OAuthAttempt): Promise<string | null> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const result = await manager
+        .getRepository(OAuthAttempt)
+        .update(
+          { id: attempt.id, usedAt: IsNull() },
+          { usedAt: new Date(), verifierSecretId: null },
+        );
+      if (result.affected !== 1 || attempt.verifierSecretId === null) return null;
+      const verifier = await this.secrets.read(attempt.verifierSecretId, manager);
+      await this.secrets.erase(attempt.verifierSecretId, manager);
+      return verifier;
+    });
+  }
+
+  private async connect(
+    enrollment: Enrollment,
+    attempt: OAuthAttempt,
+    grant: TokenGrant & { refreshToken: string },
+    account: WearableAccount,
+  ): Promise<CallbackOutcome> {
+    const scopes = grantedScopes(grant.scopes.join(' '));
+    const disconnectToken = newLinkToken();
+    const pid = Number(enrollment.pid);
+    const outcome = await inTransaction(this.dataSource, async (manager) => {
+      const connections = manager.getRepository(WearableConnection);
+      // One Google account belongs to one patient: never attach it to a second enrollment.
+      const elsewhere = await connections.findOneBy({
+        provider: this.source.provider,
+        healthUserId: account.accountId,
+        enrollmentId: Not(enrollment.id),
+        refreshSecretId: Not(IsNull()),
+      });
+      if (elsewhere) {
+        await this.audit.record(
+          {
+            actor: `patient:${pid}`,
+            action: 'consent.account_in_use',
+            subjectType: 'enrollment',
+            subjectId: enrollment.id,
+            pid,
+            details: { otherEnrollmentId: elsewhere.enrollmentId },
+          },
+          manager,
+        );
+        return { kind: 'account-in-use' } as const;
+      }
+      // A newer invitation or the end of monitoring may have raced this callback.
+      const invitation = await this.invitations.checkAttempt(attempt, manager);
+      if (!invitation.ok) return { kind: 'invitation', problem: invitation.problem } as const;
+
+      const now = new Date();
+      const connection =
+        (await connections.findOneBy({ enrollmentId: enrollment.id })) ??
+        connections.create({
+          enrollmentId: enrollment.id,
+          refreshSecretId: null,
+          accessSecretId: null,
+          accessExpiresAt: null,
+          refreshFailures: 0,
+          refreshRetryAt: null,
+          lastSyncAt: null,
+          lastDeviceSyncAt: null,
+        });
+      // Another Google account replaces this one: its grant must not outlive the switch.
+      const replacedToken =
+        connection.healthUserId && connection.healthUserId !== account.accountId
+          ? await this.tokens.refreshToken(manager, connection)
+          : null;
+      Object.assign(connection, {
+        provider: this.source.provider,
+        healthUserId: account.accountId,
+        legacyUserId: account.legacyAccountId,
+        grantedScopes: scopes.join(' '),
+        disconnectTokenHash: hashLinkToken(disconnectToken),
+        connectedAt: now,
+        disconnectedAt: null,
+        // Due now: the scheduler picks it up for the first backfill.
+        nextSyncAt: now,
+      });
+      await this.tokens.storeGrant(manager, connection, grant);
+      const saved = await connections.save(connection);
+      await manager
+        .getRepository(Enrollment)
+        .update(
+          { id: enrollment.id },
+          { status: 'active', timeZone: account.timeZone ?? enrollment.timeZone, updatedAt: now },
+        );
+      await manager.getRepository(Invitation).update({ id: attempt.invitationId }, { usedAt: now });
+      await this.audit.record(
+        {
+          actor: `patient:${pid}`,
+          action: 'consent.granted',
+          subjectType: 'wearable_connection',
+          subjectId: saved.id,
+          pid,
+          details: { provider: saved.provider, scopes, timeZoneKnown: account.timeZone !== null },
+        },
+        manager,
+      );
+      return { kind: 'connected', connectionId: saved.id, replacedToken } as const;
+    });
+    if (outcome.kind !== 'connected') return outcome;
+    const event: WearableConnectionEvent = {
+      pid,
+      enrollmentId: enrollment.id,
+      connectionId: outcome.connectionId,
+    };
+    this.events.emit(WEARABLE_CONNECTED, event);
+    if (outcome.replacedToken) await this.revokeQuietly(outcome.replacedToken);
+    await this.delivery.confirmation(
+      pid,
+      `${this.env.publicBaseUrl}/disconnect/${disconnectToken}`,
+    );
+    return { kind: 'connected', pid, scopes, disconnectToken };
+  }
+
+  private async revokeQuietly(token: string): Promise<void> {
+    try {
+      await this.source.revoke(token);
+    } catch (error) {
+      this.logger.warn(
+        `Revoking a replaced grant failed: ${error instanceof Error ? error.name : 'error'}`,
+        'Consent',
+      );
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AuditTrail } from '../audit/audit-trail';
+import { Environment } from '../config/environment';
+import { inTransaction } from '../database/transactions';
+import { Enrollment } from '../patients/enrollment.entity';
+import { Enrollments } from '../patients/enrollments';
+import { Delivered, InvitationDelivery } from './invitation-delivery';
+import { Invitation } from './invitation.entity';
+import { OAuthAttempt } from './oauth-attempt.entity';
+import { hashLinkToken, looksLikeLinkToken, newLinkToken, sameHash } from './link-tokens';
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export interface IssuedInvitation {
+  /** The link to give the patient; shown once, only its hash is kept. */
+  url: string;
+  expiresAt: Date;
+  delivered: Delivered;
+}
+
+/** Why a link cannot be used, each with its own page. */
+export type InvitationProblem = 'unknown' | 'used' | 'expired' | 'replaced' | 'ended';
+
+export type InvitationCheck =
+  | { ok: true; invitation: Invitation; enrollment: Enrollment }
+  | { ok: false; problem: InvitationProblem };
+
+/** Single-use, expiring links that let a patient consent; a new one replaces the old. */
+@Injectable()
+export class Invitations {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly env: Environment,
+    private readonly enrollments: Enrollments,
+    private readonly audit: AuditTrail,
+    private readonly delivery: InvitationDelivery,
+  ) {}
+
+  async invite(pid: number, actor: string): Promise<IssuedInvitation> {
+    const enrollment = await this.enrollments.find(pid);
+    if (enrollment.status === 'ended') {
+      throw new ConflictException(
+        `Monitoring of patient ${pid} has ended; enroll the patient again first`,
+      );
+    }
+    const token = newLinkToken();
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + this.env.INVITATION_TTL_DAYS * DAY_MS);
+    await inTransaction(this.dataSource, async (manager) => {
+      const replaced = await this.revokeOpen(manager, enrollment.id, now);
+      const invitation = await manager.getRepository(Invitation).save({
+        enrollmentId: enrollment.id,
+        tokenHash: hashLinkToken(token),
+        createdAt: now,
+        createdBy: actor,
+        expiresAt,
+        usedAt: null,
+        revokedAt: null,
+      });
+      await this.audit.record(
+        {
+          actor,
+          action: 'invitation.created',
+          subjectType: 'invitation',
+          subjectId: invitation.id,
+          pid,
+          details: { expiresAt: expiresAt.toISOString(), replaced },
+        },
+        manager,
+      );
+    });
+    const url = `${this.env.publicBaseUrl}/connect/${token}`;
+    const delivered = await this.delivery.invitation(pid, url, expiresAt);
+    if (delivered.portal || delivered.email) {
+      await this.audit.record({
+        actor,
+        action: 'invitation.delivered',
+        subjectType: 'enrollment',
+        subjectId: enrollment.id,
+        pid,
+        details: { ...delivered },
+      });
+    }
+    return { url, expiresAt, delivered };
+  }
+
+  /** Revokes every open invitation of an enrollment; returns how many. */
+  async revokeOpen(manager: EntityManager, enrollmentId: number, now: Date): Promise<number> {
+    const result = await manager
+      .getRepository(Invitation)
+      .update({ enrollmentId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
+    return result.affected ?? 0;
+  }
+
+  /** Whether a link token names a usable invitation, and if not, why. */
+  async check(
+    token: string | undefined,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<InvitationCheck> {
+    if (!looksLikeLinkToken(token)) return { ok: false, problem: 'unknown' };
+    const hash = hashLinkToken(token);
+    const invitation = await manager.getRepository(Invitation).findOneBy({ tokenHash: hash });
+    if (!invitation || !sameHash(invitation.tokenHash, hash))
+      return { ok: false, problem: 'unknown' };
+    return this.checkInvitation(invitation, manager);
+  }
+
+  /** The invitation an OAuth attempt was started from, checked again at callback time. */
+  async checkAttempt(attempt: OAuthAttempt, manager: EntityManager): Promise<InvitationCheck> {
+    const invitation = await manager
+      .getRepository(Invitation)
+      .findOneBy({ id: attempt.invitationId });
+    return invitation
+      ? this.checkInvitation(invitation, manager)
+      : { ok: false, problem: 'unknown' };
+  }
+
+  private async checkInvitation(
+    invitation: Invitation,
+    manager: EntityManager,
+  ): Promise<InvitationCheck> {
+    const enrollment = await manager
+      .getRepository(Enrollment)
+      .findOneBy({ id: invitation.enrollmentId });
+    if (!enrollment || enrollment.status === 'ended') return { ok: false, problem: 'ended' };
+    if (invitation.usedAt) return { ok: false, problem: 'used' };
+    if (invitation.revokedAt) return { ok: false, problem: 'replaced' };
+    if (invitation.expiresAt.getTime() <= Date.now()) return { ok: false, problem: 'expired' };
+    return { ok: true, invitation, enrollment };
+  }
+}

@@ -1,0 +1,398 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { StoredAlert } from '../alerts/alert.entity';
+import { groupMessages, groupReminders, type RoutedNotice } from '../alerts/grouping';
+import { addDays } from '../alerts/local-date';
+import { routeAlert, type Recipient, type RoutingReason } from '../alerts/routing';
+import { AuditTrail } from '../audit/audit-trail';
+import { Environment } from '../config/environment';
+import { inTransaction } from '../database/transactions';
+import { JsonLogger } from '../logging/json-logger';
+import { OpenEmrApiError } from '../openemr/api/openemr-api-client';
+import { Mailer } from '../mail/mailer';
+import { Delivery, DeliveryAlert } from './delivery.entity';
+import {
+  renderAlertMessage,
+  renderReminderText,
+  renderResolvedMessage,
+  type MessageEnvelope,
+} from './openemr-text';
+import { DeliveryDeferred, OPENEMR_SINK, RecipientGone, type OpenEmrSink } from './openemr-sink';
+import {
+  enqueueDelivery,
+  type EmailPayload,
+  type MessagePayload,
+  type NoticeSnapshot,
+  type ReminderPayload,
+  type RoutingPayload,
+} from './outbox';
+import { OutboxQueue } from './outbox-queue';
+
+type Routed = RoutedNotice & { snapshot: NoticeSnapshot };
+
+export interface DispatchReport {
+  delivered: number;
+  failed: number;
+}
+
+/**
+ * Delivers due outbox rows: routes a run's notices (reading OpenEMR now, as
+ * providers change), writes each message or reminder once, sends emails.
+ * A failure waits and retries with backoff; a crash after the OpenEMR write
+ * and before marking the row done is healed by the marker the retry finds.
+ */
+@Injectable()
+export class Dispatcher {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queue: OutboxQueue,
+    @Inject(OPENEMR_SINK) private readonly sink: OpenEmrSink | null,
+    private readonly mailer: Mailer,
+    private readonly audit: AuditTrail,
+    private readonly env: Environment,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  /** Claims and delivers up to `limit` due rows, one after another. */
+  async dispatchDue(now = new Date(), limit = 25): Promise<DispatchReport> {
+    const report: DispatchReport = { delivered: 0, failed: 0 };
+    for (const row of await this.queue.claimDue(now, limit)) {
+      try {
+        await this.deliver(row, now);
+        report.delivered += 1;
+      } catch (error) {
+        report.failed += 1;
+        const reason = failureReason(error);
+        this.logger.warn(
+          `Delivery ${row.id} (${row.kind}) failed, attempt ${row.attempts + 1}: ${reason}`,
+          'Dispatcher',
+        );
+        await this.queue.markFailed(row, now, reason);
+      }
+    }
+    return report;
+  }
+
+  private async deliver(row: Delivery, now: Date): Promise<void> {
+    switch (row.kind) {
+      case 'routing':
+        return this.route(row, now);
+      case 'message':
+      case 'resolved':
+        return this.writeMessage(row, now);
+      case 'reminder':
+        return this.writeReminder(row, now);
+      case 'email':
+        return this.sendEmail(row, now);
+    }
+  }
+
+  /**
+   * Decides recipients for each notice from what OpenEMR says now, then
+   * replaces the routing row by one row per message and reminder, in one
+   * transaction. Nobody reachable: the row waits (an alert is never dropped).
+   */
+  private async route(row: Delivery, now: Date): Promise<void> {
+    const sink = this.requireSink();
+    const payload = JSON.parse(row.payload) as RoutingPayload;
+    const pid = Number(row.pid);
+    const alertIds = [...new Set(payload.notices.map((n) => String(n.alertId)))];
+    const alerts = new Map(
+      (await this.dataSource.getRepository(StoredAlert).findBy({ id: In(alertIds) })).map((a) => [
+        String(a.id),
+        a,
+      ]),
+    );
+    const routed: Routed[] = [];
+    const decisions = new Map<string, { recipients: Recipient[]; reasons: RoutingReason[] }>();
+    for (const notice of payload.notices) {
+      const deliver = sink.writesReminders
+        ? notice.deliver
+        : { ...notice.deliver, channels: ['message' as const] };
+      if (notice.kind === 'resolve') {
+        const recipients = parseRecipients(alerts.get(notice.alertId)?.recipients ?? null);
+        if (recipients.length === 0 && (await this.earlierRoutingWaits(row, notice.alertId))) {
+          throw new DeliveryDeferred('an earlier notice of this alert is still waiting');
+        }
+        routed.push({ ...base(notice, pid), deliver, recipients, snapshot: notice });
+        continue;
+      }
+      const facts = await sink.routingFacts(pid, notice.recipients, this.env.fallbackRecipients);
+      const decision = routeAlert(notice.recipients, facts, this.env.fallbackRecipients);
+      decisions.set(notice.alertId, decision);
+      routed.push({
+        ...base(notice, pid),
+        deliver,
+        recipients: decision.recipients,
+        snapshot: notice,
+      });
+    }
+    const unreachable = [...decisions.values()].find((d) => d.recipients.length === 0);
+    if (unreachable !== undefined) {
+      await this.recordRouting(this.dataSource.manager, alerts, decisions);
+      throw new DeliveryDeferred(
+        `nobody reachable in OpenEMR (${unreachable.reasons.map((r) => r.code).join(', ')})`,
+      );
+    }
+    const messages = groupMessages(routed);
+    const reminders = groupReminders(routed);
+    await inTransaction(this.dataSource, async (manager) => {
+      await this.recordRouting(manager, alerts, decisions);
+      for (const message of messages) {
+        const body: MessagePayload = { notices: message.notices.map((n) => n.snapshot) };
+        await enqueueDelivery(
+          manager,
+          {
+            kind: message.kind === 'alert' ? 'message' : 'resolved',
+            pid,
+            recipient: message.recipient.username,
+            recipientUserId: message.recipient.userId,
+            payload: body,
+            alertIds: body.notices.map((n) => n.alertId),
+          },
+          now,
+        );
+      }
+      for (const reminder of reminders) {
+        const body: ReminderPayload = {
+          notices: reminder.notices.map((n) => n.snapshot),
+          dueDate: addDays(payload.date, reminder.dueInDays),
+          priority: reminder.priority,
+        };
+        await enqueueDelivery(
+          manager,
+          {
+            kind: 'reminder',
+            pid,
+            recipient: reminder.recipient.username,
+            recipientUserId: reminder.recipient.userId,
+            payload: body,
+            alertIds: body.notices.map((n) => n.alertId),
+          },
+          now,
+        );
+      }
+      await this.queue.markDelivered(manager, row, now, null);
+    });
+  }
+
+  /** Stores whom each alert went to (for its resolved follow-up) and why fallbacks were used. */
+  private async recordRouting(
+    manager: EntityManager,
+    alerts: Map<string, StoredAlert>,
+    decisions: Map<string, { recipients: Recipient[]; reasons: RoutingReason[] }>,
+  ): Promise<void> {
+    for (const [alertId, decision] of decisions) {
+      const alert = alerts.get(alertId);
+      if (alert === undefined) continue;
+      const recipients = parseRecipients(alert.recipients);
+      for (const recipient of decision.recipients) {
+        if (!recipients.some((r) => r.userId === recipient.userId)) recipients.push(recipient);
+      }
+      await manager.getRepository(StoredAlert).update(
+        { id: alertId },
+        {
+          recipients: JSON.stringify(recipients),
+          routingReasons: decision.reasons.length === 0 ? null : JSON.stringify(decision.reasons),
+        },
+      );
+      alert.recipients = JSON.stringify(recipients);
+    }
+  }
+
+  private async earlierRoutingWaits(row: Delivery, alertId: string): Promise<boolean> {
+    const earlier = await this.dataSource
+      .getRepository(Delivery)
+      .createQueryBuilder('d')
+      .innerJoin(DeliveryAlert, 'da', 'da.delivery_id = d.id')
+      .where('da.alert_id = :alertId', { alertId })
+      .andWhere('d.kind = :kind', { kind: 'routing' })
+      .andWhere('d.status = :pending', { pending: 'pending' })
+      .andWhere('d.id < :id', { id: row.id })
+      .getCount();
+    return earlier > 0;
+  }
+
+  private async writeMessage(row: Delivery, now: Date): Promise<void> {
+    const sink = this.requireSink();
+    const payload = JSON.parse(row.payload) as MessagePayload;
+    const pid = Number(row.pid);
+    const recipient = recipientOf(row);
+    const chartNumber = await sink.chartNumber(pid);
+    const envelope: MessageEnvelope = {
+      sentAt: now,
+      timeZone: this.env.CLINIC_TIME_ZONE,
+      senderUsername: this.env.OPENEMR_SERVICE_USERNAME,
+      recipientUsername: recipient.username,
+      pid,
+      chartNumber,
+      publicBaseUrl: this.env.publicBaseUrl,
+      deliveryId: row.marker,
+    };
+    const body =
+      row.kind === 'resolved'
+        ? renderResolvedMessage(envelope, payload.notices)
+        : renderAlertMessage(
+            envelope,
+            payload.notices.map((n) => ({
+              title: n.title,
+              severity: n.severity,
+              kind: n.kind === 'renotify' ? 'renotify' : 'fire',
+              summary: n.summary,
+              evidence: n.evidence,
+            })),
+          );
+    await this.writeOnce(
+      row,
+      now,
+      sink.mode === 'api' ? 'api:message' : 'pnotes',
+      payload.notices,
+      () => sink.sendMessage({ pid, recipient, body, marker: `[vigil:${row.marker}]`, at: now }),
+    );
+  }
+
+  private async writeReminder(row: Delivery, now: Date): Promise<void> {
+    const sink = this.requireSink();
+    const payload = JSON.parse(row.payload) as ReminderPayload;
+    const pid = Number(row.pid);
+    const text = renderReminderText({
+      pid,
+      chartNumber: await sink.chartNumber(pid),
+      alerts: payload.notices,
+      deliveryId: row.marker,
+    });
+    await this.writeOnce(row, now, 'dated_reminders', payload.notices, () =>
+      sink.sendReminder({
+        pid,
+        recipient: recipientOf(row),
+        text,
+        marker: `[vigil:${row.marker}]`,
+        dueDate: payload.dueDate,
+        priority: payload.priority,
+        at: now,
+      }),
+    );
+  }
+
+  /**
+   * Writes to OpenEMR, then marks the row done with its audit line. A recipient
+   * who left in between sends the notices back through routing.
+   */
+  private async writeOnce(
+    row: Delivery,
+    now: Date,
+    table: string,
+    notices: readonly NoticeSnapshot[],
+    write: () => Promise<number>,
+  ): Promise<void> {
+    let openEmrRowId: number;
+    try {
+      openEmrRowId = await write();
+    } catch (error) {
+      if (!(error instanceof RecipientGone)) throw error;
+      await this.reroute(row, now, notices, error.message);
+      return;
+    }
+    await inTransaction(this.dataSource, async (manager) => {
+      await this.audit.record(
+        {
+          actor: 'system',
+          action: 'openemr.row_written',
+          subjectType: table,
+          subjectId: openEmrRowId,
+          pid: row.pid,
+          details: {
+            table,
+            id: openEmrRowId,
+            recipient: row.recipient,
+            alerts: notices.map((n) => n.alertId),
+            delivery: row.id,
+          },
+        },
+        manager,
+      );
+      await this.queue.markDelivered(manager, row, now, openEmrRowId);
+    });
+  }
+
+  private async reroute(
+    row: Delivery,
+    now: Date,
+    notices: readonly NoticeSnapshot[],
+    reason: string,
+  ): Promise<void> {
+    await inTransaction(this.dataSource, async (manager) => {
+      const date = now.toISOString().slice(0, 10);
+      const again = notices.map((n) => ({
+        ...n,
+        kind: row.kind === 'resolved' ? 'resolve' : n.kind,
+      }));
+      await enqueueDelivery(
+        manager,
+        {
+          kind: 'routing',
+          pid: row.pid,
+          payload: { date, notices: again } satisfies RoutingPayload,
+          alertIds: again.map((n) => n.alertId),
+        },
+        now,
+      );
+      await this.queue.markRerouted(manager, row, reason);
+    });
+  }
+
+  private async sendEmail(row: Delivery, now: Date): Promise<void> {
+    const payload = JSON.parse(row.payload) as EmailPayload;
+    await this.mailer.send({
+      to: row.recipient ?? '',
+      subject: payload.subject,
+      text: payload.text,
+    });
+    await inTransaction(this.dataSource, (manager) =>
+      this.queue.markDelivered(manager, row, now, null),
+    );
+  }
+
+  private requireSink(): OpenEmrSink {
+    if (this.sink === null) {
+      throw new DeliveryDeferred(
+        'no OpenEMR delivery is configured (OPENEMR_DATABASE_URL or OPENEMR_API_BASE_URL)',
+      );
+    }
+    return this.sink;
+  }
+}
+
+function base(notice: NoticeSnapshot, pid: number): Omit<RoutedNotice, 'recipients' | 'deliver'> {
+  return { pid, ruleId: notice.ruleId, kind: notice.kind, severity: notice.severity };
+}
+
+function recipientOf(row: Delivery): Recipient {
+  return { username: row.recipient ?? '', userId: Number(row.recipientUserId) };
+}
+
+export function parseRecipients(json: string | null): Recipient[] {
+  return json === null ? [] : (JSON.parse(json) as Recipient[]);
+}
+
+/**
+ * Words for `last_error` and the log: the error's kind and message. Vigil's own
+ * errors never carry health values; driver errors can echo SQL parameters (the
+ * message body), so only their code is kept.
+ */
+function failureReason(error: unknown): string {
+  if (
+    error instanceof DeliveryDeferred ||
+    error instanceof RecipientGone ||
+    error instanceof OpenEmrApiError
+  ) {
+    return error.message;
+  }
+  if (error instanceof Error) {
+    const code =
+      (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
+      (error as { code?: unknown }).code;
+    return code === undefined ? error.name : `${error.name} (${String(code)})`;
+  }
+  return 'unknown failure';
+}

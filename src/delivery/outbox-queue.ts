@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { inTransaction } from '../database/transactions';
+import { Delivery } from './delivery.entity';
+
+/** How long a claimed row belongs to its dispatcher before another may retry it. */
+export const LEASE_MS = 5 * 60_000;
+const FIRST_RETRY_MS = 30_000;
+const LONGEST_WAIT_MS = 60 * 60_000;
+
+/** 30 s, 1 min, 2 min... at most an hour: OpenEMR may be down for a while, and nothing is dropped. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_WAIT_MS);
+}
+
+/**
+ * The outbox table as a work queue. Rows are claimed with a lease: on MySQL the
+ * claim reads with `FOR UPDATE SKIP LOCKED` so several Vigil processes share
+ * the work without waiting on each other; the embedded SQLite database belongs
+ * to one process, whose transactions queue (src/database/transactions.ts).
+ */
+@Injectable()
+export class OutboxQueue {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async claimDue(now: Date, limit: number): Promise<Delivery[]> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const query = manager
+        .getRepository(Delivery)
+        .createQueryBuilder('d')
+        .where('d.status = :pending', { pending: 'pending' })
+        .andWhere('d.nextAttemptAt <= :now', { now })
+        .andWhere('(d.claimedUntil IS NULL OR d.claimedUntil < :now)', { now })
+        .orderBy('d.nextAttemptAt', 'ASC')
+        .addOrderBy('d.id', 'ASC')
+        .limit(limit);
+      if (manager.connection.options.type === 'mysql') {
+        query.setLock('pessimistic_write').setOnLocked('skip_locked');
+      }
+      const rows = await query.getMany();
+      if (rows.length === 0) return rows;
+      const claimedUntil = new Date(now.getTime() + LEASE_MS);
+      await manager
+        .getRepository(Delivery)
+        .update({ id: In(rows.map((r) => r.id)) }, { claimedUntil });
+      return rows.map((row) => Object.assign(row, { claimedUntil }));
+    });
+  }
+
+  /** Marks a row done inside the caller's transaction (with its audit and follow-up rows). */
+  async markDelivered(
+    manager: EntityManager,
+    row: Delivery,
+    now: Date,
+    openEmrRowId: number | null,
+  ): Promise<void> {
+    await manager.getRepository(Delivery).update(
+      { id: row.id },
+      {
+        status: 'delivered',
+        deliveredAt: now,
+        openEmrRowId,
+        claimedUntil: null,
+        lastError: null,
+        attempts: row.attempts + 1,
+      },
+    );
+  }
+
+  async markRerouted(manager: EntityManager, row: Delivery, reason: string): Promise<void> {
+    await manager
+      .getRepository(Delivery)
+      .update(
+        { id: row.id },
+        { status: 'rerouted', claimedUntil: null, lastError: reason.slice(0, 500) },
+      );
+  }
+
+  /** Schedules the next attempt; `reason` must be words without health values or secrets. */
+  async markFailed(row: Delivery, now: Date, reason: string): Promise<void> {
+    const attempts = row.attempts + 1;
+    await this.dataSource.getRepository(Delivery).update(
+      { id: row.id },
+      {
+        attempts,
+        nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)),
+        claimedUntil: null,
+        lastError: reason.slice(0, 500),
+      },
+    );
+  }
+
+  /** How many rows wait, and since when the oldest has: for /health/ready. */
+  async backlog(): Promise<{ pending: number; oldest: Date | null }> {
+    const row = await this.dataSource
+      .getRepository(Delivery)
+      .createQueryBuilder('d')
+      .select('COUNT(*)', 'pending')
+      .addSelect('MIN(d.createdAt)', 'oldest')
+      .where('d.status = :pending', { pending: 'pending' })
+      .getRawOne<{ pending: number | string; oldest: string | Date | null }>();
+    const oldest = row?.oldest ?? null;
+    return {
+      pending: Number(row?.pending ?? 0),
+      oldest: oldest === null ? null : oldest instanceof Date ? oldest : parseUtc(oldest),
+    };
+  }
+}
+
+/** SQLite hands back `YYYY-MM-DD HH:MM:SS.SSS` in UTC from an aggregate. */
+function parseUtc(value: string): Date {
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}

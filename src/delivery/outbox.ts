@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { AlertNoticeKind } from '../alerts/lifecycle';
+import type { LocalDate } from '../alerts/local-date';
+import type {
+  DeliverySpec,
+  RecipientSpec,
+  ReminderPriority,
+  Severity,
+} from '../rules/rule-definition';
+import { Delivery, DeliveryAlert, type DeliveryKind } from './delivery.entity';
+
+/** An alert as a delivery speaks of it: everything the text needs, frozen when it was raised. */
+export interface NoticeSnapshot {
+  alertId: string;
+  ruleId: string;
+  kind: AlertNoticeKind;
+  title: string;
+  severity: Severity;
+  /** The rule's message with the deciding values. */
+  summary: string;
+  /** The rule's description: its evidence and published performance. */
+  evidence: string;
+  recipients: RecipientSpec[];
+  deliver: DeliverySpec;
+}
+
+/** `routing`: a patient's notices from one run, to route when delivered. */
+export interface RoutingPayload {
+  /** The evaluation day (or the staff action's date); reminders fall due from it. */
+  date: LocalDate;
+  notices: NoticeSnapshot[];
+}
+
+/** `message` and `resolved`: one message for one recipient. */
+export interface MessagePayload {
+  notices: NoticeSnapshot[];
+}
+
+/** `reminder`: one dated reminder for one recipient. */
+export interface ReminderPayload {
+  notices: NoticeSnapshot[];
+  /** `dated_reminders.dr_message_due_date`. */
+  dueDate: LocalDate;
+  priority: ReminderPriority;
+}
+
+/** `email`: rendered when enqueued; it never carries patient details. */
+export interface EmailPayload {
+  subject: string;
+  text: string;
+}
+
+export interface NewDelivery {
+  kind: DeliveryKind;
+  pid: number | null;
+  recipient?: string | null;
+  recipientUserId?: number | null;
+  payload: RoutingPayload | MessagePayload | ReminderPayload | EmailPayload;
+  alertIds?: readonly string[];
+  dedupKey?: string | null;
+}
+
+/** 16 characters of base32: unguessable enough that two deliveries never share one. */
+function newMarker(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  return Array.from(randomBytes(16), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/**
+ * Adds rows to the outbox inside the caller's transaction, so an alert change
+ * and the deliveries that announce it commit together or not at all.
+ */
+export async function enqueueDelivery(
+  manager: EntityManager,
+  delivery: NewDelivery,
+  now = new Date(),
+): Promise<Delivery> {
+  const row = await manager.getRepository(Delivery).save({
+    kind: delivery.kind,
+    marker: newMarker(),
+    dedupKey: delivery.dedupKey ?? null,
+    pid: delivery.pid,
+    recipient: delivery.recipient ?? null,
+    recipientUserId: delivery.recipientUserId ?? null,
+    payload: JSON.stringify(delivery.payload),
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    claimedUntil: null,
+    lastError: null,
+    openEmrRowId: null,
+    acknowledgedAt: null,
+    createdAt: now,
+    deliveredAt: null,
+  });
+  const alertIds = [...new Set(delivery.alertIds ?? [])];
+  if (alertIds.length > 0) {
+    await manager
+      .getRepository(DeliveryAlert)
+      .insert(alertIds.map((alertId) => ({ deliveryId: row.id, alertId })));
+  }
+  return row;
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ConnectionTokens } from '../wearables/connection-tokens';
+import { WearableConnection } from '../wearables/wearable-connection.entity';
+
+/** What reading data needs from token upkeep: a token, and a fresh one when Google refused it. */
+export abstract class AccessTokenSource {
+  abstract accessToken(connectionId: number): Promise<string>;
+  /** Google answered 401 to the current token: get a new one (once per request). */
+  abstract refreshAfterUnauthorized(connectionId: number): Promise<string>;
+}
+
+/**
+ * Binds ingestion to consent's {@link ConnectionTokens}. A 401 means Google
+ * stopped honouring the token before its stated expiry (revoked or rotated):
+ * marking it expired makes the next call refresh it, single-flight as always.
+ */
+@Injectable()
+export class ConnectionAccessTokens extends AccessTokenSource {
+  constructor(
+    private readonly tokens: ConnectionTokens,
+    private readonly dataSource: DataSource,
+  ) {
+    super();
+  }
+
+  accessToken(connectionId: number): Promise<string> {
+    return this.tokens.accessToken(connectionId);
+  }
+
+  async refreshAfterUnauthorized(connectionId: number): Promise<string> {
+    await this.dataSource
+      .getRepository(WearableConnection)
+      .update({ id: connectionId }, { accessExpiresAt: new Date(0) });
+    return this.tokens.accessToken(connectionId);
+  }
+}

@@ -1,0 +1,89 @@
+import {
+  BadRequestException,
+  Controller,
+  Headers,
+  HttpCode,
+  Post,
+  RawBodyRequest,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../auth/access.decorators';
+import { Environment } from '../config/environment';
+import { JsonLogger } from '../logging/json-logger';
+import {
+  parseNotification,
+  parseSignatureHeader,
+  secretMatches,
+  SIGNATURE_HEADERS,
+  signatureValid,
+} from '../wearables/google-health/webhook-signature';
+import { SyncRequests } from './sync-requests';
+import { WebhookKeyset } from './webhook-keyset';
+
+const CONTEXT = 'Webhook';
+
+/**
+ * Google Health push notifications. They carry no values, only "this user's
+ * data type changed": each is authenticated (shared secret in constant time,
+ * then the ECDSA signature of the raw body) and turned into an early sync.
+ * Answers fast; the sync happens on a worker.
+ */
+@ApiExcludeController()
+@Controller('webhooks')
+export class GoogleHealthWebhookController {
+  constructor(
+    private readonly env: Environment,
+    private readonly keyset: WebhookKeyset,
+    private readonly requests: SyncRequests,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  @Post('google-health')
+  @Public()
+  @HttpCode(204)
+  async receive(
+    @Req() request: RawBodyRequest<Request>,
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    const secret = this.env.GOOGLE_HEALTH_WEBHOOK_SECRET;
+    if (!secret || !secretMatches(authorization, secret))
+      throw new UnauthorizedException('The webhook secret is missing or wrong');
+    const raw = request.rawBody;
+    if (!raw) throw new BadRequestException('Expected a JSON body');
+    const body: unknown = request.body;
+    if ((body as { type?: unknown } | null)?.type === 'verification') {
+      response.status(201);
+      return;
+    }
+    if (!(await this.signedByGoogle(request, raw)))
+      throw new UnauthorizedException('The webhook signature is missing or wrong');
+    let queued = 0;
+    const changes = parseNotification(body);
+    for (const change of changes) {
+      queued += await this.requests.queueEarlySync(change.healthUserId, change.earliestDate);
+    }
+    this.logger.log(
+      `Notification: ${changes.length} change(s), ${queued} early sync(s) queued`,
+      CONTEXT,
+    );
+  }
+
+  private async signedByGoogle(request: Request, raw: Buffer): Promise<boolean> {
+    const header = SIGNATURE_HEADERS.map((name) => request.header(name)).find(Boolean);
+    const signature = parseSignatureHeader(header);
+    if (!signature) return false;
+    const key = await this.keyset.key(signature.keyId).catch((error: unknown) => {
+      this.logger.warn(
+        `Webhook keyset unavailable: ${error instanceof Error ? error.message : 'unknown error'}`,
+        CONTEXT,
+      );
+      return undefined;
+    });
+    return key !== undefined && signatureValid(key, signature, raw);
+  }
+}

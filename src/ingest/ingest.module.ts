@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { Environment } from '../config/environment';
+import { GoogleHealthReader } from '../wearables/google-health/health-api-reader';
+import { WearablesModule } from '../wearables/wearables.module';
+import { AccessTokenSource, ConnectionAccessTokens } from './access-tokens';
+import { GoogleHealthWebhookController } from './google-health-webhook.controller';
+import { RequestBudget } from '../wearables/google-health/request-budget';
+import { SyncController } from './sync.controller';
+import { SyncLeases } from './sync-leases';
+import { SyncRequests } from './sync-requests';
+import { SyncRunner } from './sync-runner';
+import { SyncScheduler } from './sync-scheduler';
+import { WebhookKeyset } from './webhook-keyset';
+
+/** Scheduled ingestion: leases, planning, reading Google Health, storing days; webhooks. */
+@Module({
+  imports: [WearablesModule],
+  providers: [
+    { provide: AccessTokenSource, useClass: ConnectionAccessTokens },
+    {
+      provide: GoogleHealthReader,
+      // The project budget is per process: GOOGLE_PROJECT_REQUESTS_PER_MINUTE is this process's share.
+      useFactory: (env: Environment, tokens: AccessTokenSource) =>
+        new GoogleHealthReader(
+          env,
+          tokens,
+          new RequestBudget(env.GOOGLE_PROJECT_REQUESTS_PER_MINUTE),
+        ),
+      inject: [Environment, AccessTokenSource],
+    },
+    SyncLeases,
+    SyncRunner,
+    SyncRequests,
+    SyncScheduler,
+    WebhookKeyset,
+  ],
+  controllers: [SyncController, GoogleHealthWebhookController],
+  exports: [SyncRequests, SyncScheduler],
+})
+export class IngestModule {}

@@ -1,0 +1,45 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import type { CliContext } from '../cli/context';
+import { InFlightWork } from '../lifecycle/in-flight-work';
+import { JsonLogger } from '../logging/json-logger';
+import { ConnectionTokens } from '../wearables/connection-tokens';
+import { GoogleHealthReader } from '../wearables/google-health/health-api-reader';
+import { GoogleHealthSource } from '../wearables/google-health/google-health-source';
+import { ConnectionAccessTokens } from './access-tokens';
+import { RequestBudget } from '../wearables/google-health/request-budget';
+import { SyncLeases } from './sync-leases';
+import { SyncRequests } from './sync-requests';
+import { SyncOutcome, SyncRunner } from './sync-runner';
+
+/**
+ * `vigil sync <pid>`: the same lease, runner and transaction as the service,
+ * wired without Nest so the command starts fast. Rules listen in the service
+ * only: a sync made here is evaluated by the next daily run.
+ */
+export function syncFromCli(ctx: CliContext, pid: number): Promise<SyncOutcome> {
+  const { env, dataSource } = ctx;
+  const logger = new JsonLogger(env.LOG_LEVEL, (line) => process.stderr.write(`${line}\n`));
+  const tokens = new ConnectionTokens(
+    dataSource,
+    ctx.secrets,
+    ctx.audit,
+    new GoogleHealthSource(env),
+  );
+  const reader = new GoogleHealthReader(
+    env,
+    new ConnectionAccessTokens(tokens, dataSource),
+    new RequestBudget(env.GOOGLE_PROJECT_REQUESTS_PER_MINUTE),
+  );
+  const leases = new SyncLeases(dataSource, env);
+  const runner = new SyncRunner(
+    dataSource,
+    env,
+    reader,
+    leases,
+    new DailyAggregates(dataSource),
+    new EventEmitter2(),
+    logger,
+  );
+  return new SyncRequests(dataSource, env, leases, runner, new InFlightWork()).syncNow(pid);
+}

@@ -1,0 +1,118 @@
+import { DATA_TYPE_IDS } from '../wearables/google-health/data-types';
+import { GOOGLE_HEALTH_SCOPES, REQUESTED_SCOPES } from '../wearables/google-health/scopes';
+import { CHART_METRICS, dataTypesFor, STARTER_RULE_METRICS } from './data-needs';
+import { addDays, completeThrough, localDate, planSync, PlanInput, rangeFilter } from './sync-plan';
+
+const NOW = Date.parse('2026-11-28T15:00:00Z');
+const base: PlanInput = {
+  now: NOW,
+  timeZone: 'America/New_York',
+  cursorDate: null,
+  rereadFrom: null,
+  grantedScopes: REQUESTED_SCOPES,
+  unavailable: new Set(),
+  needed: dataTypesFor([...STARTER_RULE_METRICS, ...CHART_METRICS]),
+  backfillDays: 60,
+  rereadDays: 3,
+};
+
+describe('planSync', () => {
+  it('backfills BACKFILL_DAYS in 14-day chunks for dense types, sparse types in one request', () => {
+    const plan = planSync(base);
+    expect(plan).toMatchObject({ kind: 'backfill', from: '2026-09-30', to: '2026-11-28' });
+    expect(plan.chunks.map((c) => c.dates.length)).toEqual([14, 14, 14, 14, 4]);
+    expect(plan.chunks.flatMap((c) => c.dates)).toHaveLength(60);
+    expect(plan.chunks[0].requests.map((r) => r.dataType)).toEqual(['heart-rate', 'steps']);
+    expect(plan.wholeRange.map((r) => r.dataType)).toEqual([
+      'daily-resting-heart-rate',
+      'daily-heart-rate-variability',
+      'daily-oxygen-saturation',
+      'sleep',
+      'weight',
+    ]);
+    // 5 chunks x 2 dense + 5 sparse: the fewest list calls the range caps allow.
+    expect(plan.chunks.flatMap((c) => c.requests).length + plan.wholeRange.length).toBe(15);
+  });
+
+  it('re-reads from the last complete day minus REREAD_DAYS up to today', () => {
+    const plan = planSync({ ...base, cursorDate: '2026-11-27' });
+    expect(plan).toMatchObject({ kind: 'incremental', from: '2026-11-24', to: '2026-11-28' });
+    expect(plan.chunks).toHaveLength(1);
+    expect(plan.chunks[0].dates).toEqual([
+      '2026-11-24',
+      '2026-11-25',
+      '2026-11-26',
+      '2026-11-27',
+      '2026-11-28',
+    ]);
+  });
+
+  it('reaches back to a webhook date, never past the backfill horizon', () => {
+    expect(planSync({ ...base, cursorDate: '2026-11-27', rereadFrom: '2026-11-10' }).from).toBe(
+      '2026-11-10',
+    );
+    expect(planSync({ ...base, cursorDate: '2026-01-01' }).from).toBe('2026-09-30');
+  });
+
+  it('skips what was not granted or was refused, and says why', () => {
+    const plan = planSync({
+      ...base,
+      grantedScopes: [GOOGLE_HEALTH_SCOPES.activity, GOOGLE_HEALTH_SCOPES.sleep],
+      unavailable: new Set(['sleep']),
+    });
+    expect(plan.dataTypes).toEqual(['steps']);
+    expect(plan.skipped).toContainEqual({ dataType: 'sleep', reason: 'unavailable' });
+    expect(plan.skipped).toContainEqual({ dataType: 'heart-rate', reason: 'not-granted' });
+  });
+
+  it('asks for Fitbit devices only where Google allows it; weight keeps manual entries', () => {
+    const plan = planSync(base);
+    const family = (type: string) =>
+      [...plan.wholeRange, ...plan.chunks[0].requests].find((r) => r.dataType === type)
+        ?.dataSourceFamily;
+    expect(family('heart-rate')).toBe('users/me/dataSourceFamilies/google-wearables');
+    expect(family('sleep')).toBeNull();
+    expect(family('weight')).toBeNull();
+    expect(plan.wholeRange.find((r) => r.dataType === 'sleep')?.pageSize).toBe(25);
+  });
+});
+
+describe('rangeFilter', () => {
+  it('uses dates for daily types and a UTC window wide enough for any offset otherwise', () => {
+    expect(rangeFilter('daily-resting-heart-rate', '2026-11-24', '2026-11-28')).toBe(
+      'daily_resting_heart_rate.date >= "2026-11-24" AND daily_resting_heart_rate.date < "2026-11-29"',
+    );
+    // The evening before the first day is read as context for the night's resting estimate.
+    expect(rangeFilter('heart-rate', '2026-11-24', '2026-11-28')).toBe(
+      'heart_rate.sample_time.physical_time >= "2026-11-22T22:00:00Z" AND heart_rate.sample_time.physical_time < "2026-11-29T14:00:00Z"',
+    );
+    expect(rangeFilter('sleep', '2026-11-24', '2026-11-24')).toBe(
+      'sleep.interval.end_time >= "2026-11-23T10:00:00Z" AND sleep.interval.end_time < "2026-11-25T14:00:00Z"',
+    );
+  });
+});
+
+describe('local days', () => {
+  it("counts today in the patient's zone", () => {
+    expect(localDate(Date.parse('2026-11-28T03:00:00Z'), 'America/Los_Angeles')).toBe('2026-11-27');
+    expect(localDate(Date.parse('2026-11-28T03:00:00Z'), 'Asia/Tokyo')).toBe('2026-11-28');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+  });
+
+  it('calls a day complete once the device synced after it; the cursor never goes back', () => {
+    const tz = 'UTC';
+    expect(completeThrough(NOW, tz, null, null)).toBe('2026-11-27');
+    expect(completeThrough(NOW, tz, Date.parse('2026-11-20T08:00:00Z'), null)).toBe('2026-11-19');
+    expect(completeThrough(NOW, tz, Date.parse('2026-11-20T08:00:00Z'), '2026-11-25')).toBe(
+      '2026-11-25',
+    );
+  });
+});
+
+describe('data needs', () => {
+  it('maps every metric to data types the API has', () => {
+    const needed = dataTypesFor([...STARTER_RULE_METRICS, ...CHART_METRICS]);
+    expect(needed.every((t) => DATA_TYPE_IDS.includes(t))).toBe(true);
+    expect(needed).not.toContain('active-minutes');
+  });
+});

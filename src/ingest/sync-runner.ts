@@ -1,0 +1,354 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource, EntityManager } from 'typeorm';
+import { DailyAggregate, METRIC_NAMES } from '../aggregates/daily-aggregate';
+import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import { downsample } from '../aggregates/downsample';
+import { Environment } from '../config/environment';
+import { inTransaction } from '../database/transactions';
+import { JsonLogger } from '../logging/json-logger';
+import { Enrollment } from '../patients/enrollment.entity';
+import { PATIENT_SYNCED, PatientSynced } from '../rules/rule-evaluations.service';
+import {
+  NotConnectedError,
+  ReconsentNeededError,
+  RefreshDeferredError,
+} from '../wearables/connection-tokens';
+import { DataTypeId } from '../wearables/google-health/data-types';
+import { GoogleApiError } from '../wearables/google-health/google-health-source';
+import {
+  DataPointsQuery,
+  GoogleHealthReader,
+  GoogleHealthUnavailableError,
+  PairedDevice,
+  ReadContext,
+  ScopeInsufficientError,
+} from '../wearables/google-health/health-api-reader';
+import { MalformedResponseError, WearablePoints } from '../wearables/google-health/points';
+import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
+import { WearableConnection } from '../wearables/wearable-connection.entity';
+import { dataTypesFor, CHART_METRICS, STARTER_RULE_METRICS } from './data-needs';
+import { RequestBudget } from '../wearables/google-health/request-budget';
+import {
+  failureBackoffMs,
+  nextSyncDelayMs,
+  REPEATED_FAILURES,
+} from '../wearables/google-health/retry-policy';
+import { Claim, SyncLeases } from './sync-leases';
+import { completeThrough, planSync, SyncPlan } from './sync-plan';
+import { newSyncState, SyncState } from './sync-state.entity';
+
+const CONTEXT = 'Ingest';
+const NEEDED = dataTypesFor([...STARTER_RULE_METRICS, ...CHART_METRICS]);
+
+export type SyncOutcome =
+  | { status: 'synced'; pid: number; kind: SyncPlan['kind']; dates: string[]; changed: string[] }
+  | { status: 'failed'; pid: number | null; reason: string; retryAt: Date | null }
+  | { status: 'skipped'; pid: number | null; reason: string };
+
+/** Another process took the lease over (ours expired): nothing of this sync may be written. */
+class LeaseLostError extends Error {}
+
+/** What a failed sync tells staff, and when to try again (null = not until re-consent). */
+interface FailureVerdict {
+  reason: string;
+  retryAt: Date | null;
+  counts: boolean;
+}
+
+/**
+ * One patient sync: plan, read (within rate limits), reduce to days, then
+ * write every day together with the cursor in one transaction, and tell the
+ * rules which dates changed. Raw points live only in this call.
+ */
+@Injectable()
+export class SyncRunner {
+  random: () => number = Math.random;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly env: Environment,
+    private readonly reader: GoogleHealthReader,
+    private readonly leases: SyncLeases,
+    private readonly aggregates: DailyAggregates,
+    private readonly events: EventEmitter2,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async run(claim: Claim): Promise<SyncOutcome> {
+    const id = claim.connectionId;
+    const connection = await this.dataSource.getRepository(WearableConnection).findOneBy({ id });
+    const enrollment = connection
+      ? await this.dataSource.getRepository(Enrollment).findOneBy({ id: connection.enrollmentId })
+      : null;
+    if (!connection || !enrollment || enrollment.status !== 'active') {
+      await this.leases.release([id]);
+      return {
+        status: 'skipped',
+        pid: enrollment?.pid ?? null,
+        reason: 'not an active enrollment',
+      };
+    }
+    const state =
+      (await this.dataSource.getRepository(SyncState).findOneBy({ connectionId: id })) ??
+      newSyncState(id);
+    const pid = Number(enrollment.pid);
+    const started = Date.now();
+    const timeZone = enrollment.timeZone ?? 'UTC';
+    const unavailable = new Set(state.unavailableDataTypes.split(' ').filter(Boolean));
+    const plan = planSync({
+      now: started,
+      timeZone,
+      cursorDate: state.cursorDate,
+      rereadFrom: state.rereadFrom,
+      grantedScopes: connection.scopes,
+      unavailable,
+      needed: NEEDED,
+      backfillDays: this.env.BACKFILL_DAYS,
+      rereadDays: this.env.REREAD_DAYS,
+    });
+    const context: ReadContext = {
+      connectionId: id,
+      userBudget: new RequestBudget(this.env.GOOGLE_USER_REQUESTS_PER_MINUTE),
+    };
+    try {
+      const device = connection.scopes.includes(GOOGLE_HEALTH_SCOPES.settings)
+        ? trackerOf(await this.reader.pairedDevices(context))
+        : null;
+      const days = await this.readDays(context, plan, unavailable);
+      const lastDeviceSync = device?.lastSyncTime ?? null;
+      const cursor = completeThrough(started, timeZone, lastDeviceSync, state.cursorDate);
+      const previous = await this.aggregates.series(pid, plan.from, plan.to);
+      const changed = changedDates(previous, days);
+      await inTransaction(this.dataSource, async (manager) => {
+        const early = await this.finishLease(manager, id, {
+          cursorDate: cursor,
+          rereadFrom: null,
+          consecutiveFailures: 0,
+          statusReason: unavailableReason(unavailable),
+          unavailableDataTypes: [...unavailable].join(' '),
+          deviceType: device?.deviceType ?? state.deviceType,
+          deviceBattery: device?.batteryLevel ?? state.deviceBattery,
+          lastSuccessAt: new Date(),
+        });
+        await this.aggregates.upsert(pid, days, manager);
+        const interval = enrollment.syncIntervalMinutes * 60_000;
+        const next = early
+          ? new Date()
+          : new Date(Date.now() + nextSyncDelayMs(interval, this.random()));
+        await this.reschedule(manager, id, next, {
+          lastSyncAt: new Date(),
+          ...(lastDeviceSync !== null ? { lastDeviceSyncAt: new Date(lastDeviceSync) } : {}),
+        });
+      });
+      this.logger.log(
+        `Synced patient ${pid} (${plan.kind} ${plan.from}..${plan.to}, ${plan.dataTypes.length} data type(s), ${changed.length} day(s) changed) in ${Date.now() - started} ms`,
+        CONTEXT,
+      );
+      if (changed.length > 0) {
+        const event: PatientSynced = { pid, dates: changed };
+        this.events.emit(PATIENT_SYNCED, event);
+      }
+      return { status: 'synced', pid, kind: plan.kind, dates: days.map((d) => d.date), changed };
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.logger.warn(`Sync of patient ${pid} lost its lease; nothing written`, CONTEXT);
+        return { status: 'skipped', pid, reason: 'lease lost' };
+      }
+      const verdict = this.judge(error, state.consecutiveFailures + 1, enrollment);
+      await this.recordFailure(id, verdict, unavailable);
+      this.logger.warn(`Sync of patient ${pid} failed: ${verdict.reason}`, CONTEXT);
+      return { status: 'failed', pid, reason: verdict.reason, retryAt: verdict.retryAt };
+    }
+  }
+
+  /** Reads each chunk and reduces it at once, so raw points never outlive their chunk. */
+  private async readDays(
+    context: ReadContext,
+    plan: SyncPlan,
+    unavailable: Set<string>,
+  ): Promise<DailyAggregate[]> {
+    const wholeRange: WearablePoints = {};
+    for (const query of plan.wholeRange) await this.read(context, query, wholeRange, unavailable);
+    const days: DailyAggregate[] = [];
+    for (const chunk of plan.chunks) {
+      const points: WearablePoints = { ...wholeRange };
+      for (const query of chunk.requests) await this.read(context, query, points, unavailable);
+      for (const day of downsample(points, { dates: chunk.dates })) days.push(day);
+    }
+    return days;
+  }
+
+  /** A type Google refuses for lack of scope is left out (its columns stay null) and not asked again. */
+  private async read(
+    context: ReadContext,
+    query: DataPointsQuery,
+    into: WearablePoints,
+    unavailable: Set<string>,
+  ): Promise<void> {
+    if (unavailable.has(query.dataType)) return;
+    try {
+      (into as Record<DataTypeId, unknown>)[query.dataType] = await this.reader.list(
+        context,
+        query,
+      );
+    } catch (error) {
+      if (!(error instanceof ScopeInsufficientError)) throw error;
+      unavailable.add(query.dataType);
+      delete (into as Record<DataTypeId, unknown>)[query.dataType];
+    }
+  }
+
+  /** Clears our lease and saves the state; true when an early sync was asked for meanwhile. */
+  private async finishLease(
+    manager: EntityManager,
+    connectionId: number,
+    changes: Partial<SyncState>,
+  ): Promise<boolean> {
+    const query = manager
+      .getRepository(SyncState)
+      .createQueryBuilder('s')
+      .where('s.connectionId = :connectionId AND s.leaseOwner = :owner', {
+        connectionId,
+        owner: this.leases.owner,
+      });
+    if (this.dataSource.options.type === 'mysql') query.setLock('pessimistic_write');
+    const held = await query.getOne();
+    if (!held) throw new LeaseLostError();
+    await manager
+      .getRepository(SyncState)
+      .update(
+        { connectionId },
+        { ...changes, leaseOwner: null, leaseExpiresAt: null, earlySyncRequested: false },
+      );
+    return held.earlySyncRequested;
+  }
+
+  /** Sets the next sync unless staff paused the patient meanwhile (next_sync_at cleared). */
+  private async reschedule(
+    manager: EntityManager,
+    connectionId: number,
+    next: Date,
+    always: Partial<WearableConnection> = {},
+  ): Promise<void> {
+    const connections = manager.getRepository(WearableConnection);
+    if (Object.keys(always).length > 0) await connections.update({ id: connectionId }, always);
+    await connections
+      .createQueryBuilder()
+      .update()
+      .set({ nextSyncAt: next })
+      .where({ id: connectionId })
+      .andWhere('next_sync_at IS NOT NULL')
+      .execute();
+  }
+
+  private async recordFailure(
+    connectionId: number,
+    verdict: FailureVerdict,
+    unavailable: Set<string>,
+  ): Promise<void> {
+    await inTransaction(this.dataSource, async (manager) => {
+      const state = await manager.getRepository(SyncState).findOneBy({ connectionId });
+      try {
+        await this.finishLease(manager, connectionId, {
+          consecutiveFailures: (state?.consecutiveFailures ?? 0) + (verdict.counts ? 1 : 0),
+          statusReason: verdict.reason.slice(0, 255),
+          unavailableDataTypes: [...unavailable].join(' '),
+        });
+      } catch (error) {
+        if (error instanceof LeaseLostError) return;
+        throw error;
+      }
+      if (verdict.retryAt) await this.reschedule(manager, connectionId, verdict.retryAt);
+    });
+  }
+
+  /** Turns an error into words for staff and a time to retry. Never includes values or tokens. */
+  private judge(error: unknown, failures: number, enrollment: Enrollment): FailureVerdict {
+    const now = Date.now();
+    const backoff = (): Date =>
+      new Date(
+        now + failureBackoffMs(failures, enrollment.syncIntervalMinutes * 60_000, this.random()),
+      );
+    const repeated =
+      failures >= REPEATED_FAILURES ? `; ${failures} failures in a row, backing off for hours` : '';
+    if (error instanceof ReconsentNeededError || error instanceof NotConnectedError) {
+      return {
+        reason: 'Google refused the stored consent: the patient must connect again',
+        retryAt: null,
+        counts: false,
+      };
+    }
+    if (error instanceof RefreshDeferredError) {
+      return {
+        reason: 'Token refresh is failing; retrying later',
+        retryAt: error.retryAt,
+        counts: true,
+      };
+    }
+    if (error instanceof MalformedResponseError) {
+      return {
+        reason: `Google sent a malformed response (${error.message})${repeated}`,
+        retryAt: backoff(),
+        counts: true,
+      };
+    }
+    if (error instanceof GoogleHealthUnavailableError) {
+      const retryAt =
+        error.retryAfterMs !== null && now + error.retryAfterMs > backoff().getTime()
+          ? new Date(now + error.retryAfterMs)
+          : backoff();
+      return {
+        reason: `Google Health API unavailable (${error.reason})${repeated}`,
+        retryAt,
+        counts: true,
+      };
+    }
+    if (error instanceof GoogleApiError) {
+      return {
+        reason: `Google Health API answered ${error.status} ${error.reason}${repeated}`,
+        retryAt: backoff(),
+        counts: true,
+      };
+    }
+    this.logger.error(
+      error instanceof Error ? (error.stack ?? error.message) : 'unknown error',
+      CONTEXT,
+    );
+    return {
+      reason: `Internal error (${error instanceof Error ? error.name : 'unknown'})${repeated}`,
+      retryAt: backoff(),
+      counts: true,
+    };
+  }
+}
+
+/** The wrist device, else any: "not synced yet" is about the tracker. */
+function trackerOf(devices: PairedDevice[]): PairedDevice | null {
+  const byLatest = [...devices].sort((a, b) => (b.lastSyncTime ?? 0) - (a.lastSyncTime ?? 0));
+  return byLatest.find((d) => d.deviceType !== 'SCALE') ?? byLatest[0] ?? null;
+}
+
+function unavailableReason(unavailable: Set<string>): string | null {
+  return unavailable.size === 0
+    ? null
+    : `Google refused ${[...unavailable].join(', ')} (scope not granted); those columns stay empty`;
+}
+
+/** Dates whose stored row is missing or differs from the new one. */
+export function changedDates(
+  previous: readonly DailyAggregate[],
+  next: readonly DailyAggregate[],
+): string[] {
+  const before = new Map(previous.map((d) => [d.date, d]));
+  return next
+    .filter((day) => {
+      const old = before.get(day.date);
+      if (!old) return true;
+      return (
+        METRIC_NAMES.some((m) => old[m] !== day[m]) ||
+        JSON.stringify(old.coverage) !== JSON.stringify(day.coverage)
+      );
+    })
+    .map((day) => day.date);
+}

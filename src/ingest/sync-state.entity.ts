@@ -1,0 +1,77 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { instant } from '../database/columns';
+
+/**
+ * Ingestion's own bookkeeping for one wearable connection: who holds the sync
+ * lease, how far the data is complete, and why the last syncs failed. Kept
+ * apart from `wearable_connections` so consent and ingestion each own their table.
+ */
+@Entity('sync_states')
+@Index('ix_sync_states_lease', ['leaseOwner'])
+export class SyncState {
+  @PrimaryColumn({ name: 'connection_id', type: 'int' })
+  connectionId!: number;
+
+  /** The process running this connection's sync; null when nobody is. */
+  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  leaseOwner!: string | null;
+
+  /** After this instant another process may take the sync over (the owner crashed). */
+  @Column(instant({ name: 'lease_expires_at', nullable: true }))
+  leaseExpiresAt!: Date | null;
+
+  /** The last local day known complete (the device had synced past it); null before the backfill. */
+  @Column({ name: 'cursor_date', type: 'date', nullable: true })
+  cursorDate!: string | null;
+
+  /** A webhook said older data changed: the next sync re-reads from this local date. */
+  @Column({ name: 'reread_from', type: 'date', nullable: true })
+  rereadFrom!: string | null;
+
+  /** A webhook or staff asked for a sync while one was running: run again right after it. */
+  @Column({ name: 'early_sync_requested', type: 'boolean' })
+  earlySyncRequested!: boolean;
+
+  @Column({ name: 'consecutive_failures', type: 'int' })
+  consecutiveFailures!: number;
+
+  /** Why the last sync failed, in words staff can read (never health values or tokens). */
+  @Column({ name: 'status_reason', type: 'varchar', length: 255, nullable: true })
+  statusReason!: string | null;
+
+  /** Space-separated data types Google refused for lack of scope; not asked for again. */
+  @Column({ name: 'unavailable_data_types', type: 'varchar', length: 512 })
+  unavailableDataTypes!: string;
+
+  @Column({ name: 'device_type', type: 'varchar', length: 32, nullable: true })
+  deviceType!: string | null;
+
+  /** Tracker battery, percent, from pairedDevices. */
+  @Column({ name: 'device_battery', type: 'int', nullable: true })
+  deviceBattery!: number | null;
+
+  @Column(instant({ name: 'last_attempt_at', nullable: true }))
+  lastAttemptAt!: Date | null;
+
+  @Column(instant({ name: 'last_success_at', nullable: true }))
+  lastSuccessAt!: Date | null;
+}
+
+/** A state for a connection that has never been synced. */
+export function newSyncState(connectionId: number): SyncState {
+  return Object.assign(new SyncState(), {
+    connectionId,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    cursorDate: null,
+    rereadFrom: null,
+    earlySyncRequested: false,
+    consecutiveFailures: 0,
+    statusReason: null,
+    unavailableDataTypes: '',
+    deviceType: null,
+    deviceBattery: null,
+    lastAttemptAt: null,
+    lastSuccessAt: null,
+  });
+}

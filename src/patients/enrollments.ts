@@ -1,0 +1,219 @@
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { AuditTrail } from '../audit/audit-trail';
+import { inTransaction } from '../database/transactions';
+import { WearableConnection } from '../wearables/wearable-connection.entity';
+import { scopeLabel } from '../wearables/google-health/scopes';
+import { Enrollment, EnrollmentStatus } from './enrollment.entity';
+import { PATIENT_DIRECTORY, PatientDirectory } from './patient-directory';
+
+export const DEFAULT_SYNC_INTERVAL_MINUTES = 360;
+
+export interface EnrollRequest {
+  pid: number;
+  program?: string | null;
+  syncIntervalMinutes?: number;
+}
+
+export interface EnrollmentChanges {
+  program?: string | null;
+  syncIntervalMinutes?: number;
+  /** Staff may pause an active enrollment or resume a paused one. */
+  status?: 'active' | 'paused';
+}
+
+/** What staff see about one enrollment: never tokens, never names. */
+export interface EnrollmentView {
+  pid: number;
+  program: string | null;
+  status: EnrollmentStatus;
+  timeZone: string | null;
+  syncIntervalMinutes: number;
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+  endedAt: Date | null;
+  connection: {
+    provider: string;
+    connected: boolean;
+    grantedData: string[];
+    connectedAt: Date;
+    disconnectedAt: Date | null;
+    nextSyncAt: Date | null;
+    lastSyncAt: Date | null;
+    lastDeviceSyncAt: Date | null;
+  } | null;
+}
+
+/** Enrollments: which OpenEMR patients are monitored, how often, and in what state. */
+@Injectable()
+export class Enrollments {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditTrail,
+    @Inject(PATIENT_DIRECTORY) private readonly directory: PatientDirectory,
+  ) {}
+
+  /** Enrolls a patient, or reopens an ended enrollment; 409 when already enrolled. */
+  async enroll(request: EnrollRequest, actor: string): Promise<Enrollment> {
+    if (this.directory.configured && !(await this.patientInOpenEmr(request.pid))) {
+      throw new NotFoundException(`OpenEMR has no patient with pid ${request.pid}`);
+    }
+    return inTransaction(this.dataSource, async (manager) => {
+      const repo = manager.getRepository(Enrollment);
+      const existing = await repo.findOneBy({ pid: request.pid });
+      if (existing && existing.status !== 'ended') {
+        throw new ConflictException(
+          `Patient ${request.pid} is already enrolled (status ${existing.status})`,
+        );
+      }
+      const now = new Date();
+      const enrollment = await repo.save({
+        ...(existing ?? {}),
+        pid: request.pid,
+        program: request.program ?? null,
+        status: 'invited',
+        timeZone: existing?.timeZone ?? null,
+        syncIntervalMinutes: request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES,
+        createdAt: now,
+        createdBy: actor,
+        updatedAt: now,
+        endedAt: null,
+      });
+      await this.audit.record(
+        {
+          actor,
+          action: existing ? 'enrollment.reopened' : 'enrollment.created',
+          subjectType: 'enrollment',
+          subjectId: enrollment.id,
+          pid: enrollment.pid,
+          details: {
+            program: enrollment.program,
+            syncIntervalMinutes: enrollment.syncIntervalMinutes,
+          },
+        },
+        manager,
+      );
+      return enrollment;
+    });
+  }
+
+  private async patientInOpenEmr(pid: number): Promise<boolean> {
+    try {
+      return await this.directory.patientExists(pid);
+    } catch {
+      throw new ServiceUnavailableException(
+        'OpenEMR did not answer, so the pid cannot be checked; try again shortly',
+      );
+    }
+  }
+
+  async find(pid: number): Promise<Enrollment> {
+    const enrollment = await this.dataSource.getRepository(Enrollment).findOneBy({ pid });
+    if (!enrollment) throw new NotFoundException(`Patient ${pid} is not enrolled`);
+    return enrollment;
+  }
+
+  async list(status?: EnrollmentStatus): Promise<EnrollmentView[]> {
+    const enrollments = await this.dataSource
+      .getRepository(Enrollment)
+      .find({ where: status ? { status } : {}, order: { pid: 'ASC' } });
+    const connections = enrollments.length
+      ? await this.dataSource
+          .getRepository(WearableConnection)
+          .findBy({ enrollmentId: In(enrollments.map((e) => e.id)) })
+      : [];
+    const byEnrollment = new Map(connections.map((c) => [c.enrollmentId, c]));
+    return enrollments.map((e) => viewOf(e, byEnrollment.get(e.id) ?? null));
+  }
+
+  async view(pid: number): Promise<EnrollmentView> {
+    const enrollment = await this.find(pid);
+    const connection = await this.dataSource
+      .getRepository(WearableConnection)
+      .findOneBy({ enrollmentId: enrollment.id });
+    return viewOf(enrollment, connection);
+  }
+
+  async update(pid: number, changes: EnrollmentChanges, actor: string): Promise<EnrollmentView> {
+    await inTransaction(this.dataSource, async (manager) => {
+      const repo = manager.getRepository(Enrollment);
+      const enrollment = await repo.findOneBy({ pid });
+      if (!enrollment) throw new NotFoundException(`Patient ${pid} is not enrolled`);
+      if (enrollment.status === 'ended') {
+        throw new ConflictException(`Monitoring of patient ${pid} has ended; enroll again instead`);
+      }
+      const connections = manager.getRepository(WearableConnection);
+      const connection = await connections.findOneBy({ enrollmentId: enrollment.id });
+      if (changes.program !== undefined) enrollment.program = changes.program;
+      if (changes.syncIntervalMinutes !== undefined) {
+        enrollment.syncIntervalMinutes = changes.syncIntervalMinutes;
+      }
+      if (changes.status && changes.status !== enrollment.status) {
+        const connected = connection !== null && connection.refreshSecretId !== null;
+        if (changes.status === 'paused' && enrollment.status !== 'active') {
+          throw new ConflictException(
+            `Only an active enrollment can be paused (it is ${enrollment.status})`,
+          );
+        }
+        if (changes.status === 'active' && (enrollment.status !== 'paused' || !connected)) {
+          throw new ConflictException(
+            'Only a paused enrollment with a working connection can resume; otherwise invite the patient again',
+          );
+        }
+        enrollment.status = changes.status;
+        if (connection) {
+          connection.nextSyncAt = changes.status === 'active' ? new Date() : null;
+          await connections.save(connection);
+        }
+      }
+      enrollment.updatedAt = new Date();
+      await repo.save(enrollment);
+      await this.audit.record(
+        {
+          actor,
+          action: 'enrollment.updated',
+          subjectType: 'enrollment',
+          subjectId: enrollment.id,
+          pid,
+          details: { ...changes },
+        },
+        manager,
+      );
+    });
+    return this.view(pid);
+  }
+}
+
+export function viewOf(
+  enrollment: Enrollment,
+  connection: WearableConnection | null,
+): EnrollmentView {
+  return {
+    pid: Number(enrollment.pid),
+    program: enrollment.program,
+    status: enrollment.status,
+    timeZone: enrollment.timeZone,
+    syncIntervalMinutes: enrollment.syncIntervalMinutes,
+    createdAt: enrollment.createdAt,
+    createdBy: enrollment.createdBy,
+    updatedAt: enrollment.updatedAt,
+    endedAt: enrollment.endedAt,
+    connection: connection && {
+      provider: connection.provider,
+      connected: connection.refreshSecretId !== null,
+      grantedData: connection.scopes.map(scopeLabel),
+      connectedAt: connection.connectedAt,
+      disconnectedAt: connection.disconnectedAt,
+      nextSyncAt: connection.nextSyncAt,
+      lastSyncAt: connection.lastSyncAt,
+      lastDeviceSyncAt: connection.lastDeviceSyncAt,
+    },
+  };
+}

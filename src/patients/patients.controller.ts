@@ -1,0 +1,57 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ANY_STAFF, Roles } from '../auth/access.decorators';
+import { actorOf, Caller, CurrentCaller } from '../auth/caller';
+import { Enrollments, EnrollmentView, viewOf } from './enrollments';
+import {
+  EnrollPatientDto,
+  ListEnrollmentsQuery,
+  PidParam,
+  UpdateEnrollmentDto,
+} from './patients.dto';
+
+/**
+ * Enrollment API. Inviting, disconnecting and ending monitoring live in
+ * consent/ (they revoke links and tokens); see ConsentStaffController.
+ */
+@ApiTags('patients')
+@ApiBearerAuth()
+@Controller('api/v1/patients')
+export class PatientsController {
+  constructor(private readonly enrollments: Enrollments) {}
+
+  @Post()
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'Enroll an OpenEMR patient into monitoring (status invited)' })
+  async enroll(
+    @Body() body: EnrollPatientDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<EnrollmentView> {
+    return viewOf(await this.enrollments.enroll(body, actorOf(caller)), null);
+  }
+
+  @Get()
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'Enrolled patients, optionally by status' })
+  list(@Query() query: ListEnrollmentsQuery): Promise<EnrollmentView[]> {
+    return this.enrollments.list(query.status);
+  }
+
+  @Get(':pid')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'One enrollment: status, granted data, last sync, last device sync' })
+  view(@Param() { pid }: PidParam): Promise<EnrollmentView> {
+    return this.enrollments.view(pid);
+  }
+
+  @Patch(':pid')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'Change program or sync interval, pause or resume' })
+  update(
+    @Param() { pid }: PidParam,
+    @Body() body: UpdateEnrollmentDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<EnrollmentView> {
+    return this.enrollments.update(pid, body, actorOf(caller));
+  }
+}

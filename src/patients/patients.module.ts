@@ -1,0 +1,39 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import { Enrollments } from './enrollments';
+import { OpenEmrDatabase } from '../openemr/openemr-database';
+import { OpenEmrDirectory } from '../openemr/openemr-directory';
+import { OpenEmrModule } from '../openemr/openemr.module';
+import { PortalMail } from '../openemr/portal-mail';
+import { patientDirectoryFor } from './openemr-patient-directory';
+import { PATIENT_DIRECTORY } from './patient-directory';
+import { PatientDataPurge } from './patient-data-purge';
+import { PatientsController } from './patients.controller';
+
+@Module({
+  imports: [OpenEmrModule],
+  providers: [
+    Enrollments,
+    PatientDataPurge,
+    {
+      provide: PATIENT_DIRECTORY,
+      useFactory: patientDirectoryFor,
+      inject: [OpenEmrDatabase, OpenEmrDirectory, PortalMail],
+    },
+  ],
+  controllers: [PatientsController],
+  exports: [Enrollments, PatientDataPurge, PATIENT_DIRECTORY],
+})
+export class PatientsModule implements OnModuleInit {
+  constructor(
+    private readonly purge: PatientDataPurge,
+    private readonly aggregates: DailyAggregates,
+  ) {}
+
+  onModuleInit(): void {
+    // With RETENTION_ON_DISCONNECT=purge the collected days go with the connection.
+    this.purge.register('daily aggregates', async (manager, enrollment) => {
+      await this.aggregates.purge(enrollment.pid, manager);
+    });
+  }
+}

@@ -1,0 +1,242 @@
+import { addDays, daysBetween, type LocalDate } from '../../alerts/local-date';
+import { replayEpisodes, type DailyOutcome } from '../../alerts/replay';
+import { ParamOverrides } from '../engine/rule-evaluator';
+import { PatientSeries } from '../facts/patient-series';
+import { evaluationDay } from '../evaluation/local-day';
+import { RuleVersion } from '../evaluation/evaluate-patient';
+import { ConditionNode, OutcomeResult, RuleDefinition } from '../rule-definition';
+
+/** The longest range a backtest replays. */
+export const MAX_BACKTEST_DAYS = 365;
+const DAYS_PER_MONTH = 30;
+
+export interface BacktestPatient {
+  pid: number;
+  timeZone: string;
+  /** Days from before `from` (for baselines) through `to`, and the patient's sync status. */
+  series: PatientSeries;
+  /** The program's then the patient's param overrides of a rule. */
+  overrides(ruleId: string): ParamOverrides[];
+}
+
+/** The facts of the most extreme true day of an episode. */
+export interface EpisodePeak {
+  date: LocalDate;
+  facts: Record<string, number | null>;
+}
+
+export interface BacktestEpisode {
+  /** First true day of the streak. */
+  start: LocalDate;
+  /** Day it reached `forDays`: the would-be alert. */
+  firedOn: LocalDate;
+  /** First day staff would have been told; null when inhibited throughout. */
+  notifiedOn: LocalDate | null;
+  /** Day it resolved; null when still open at the end of the range. */
+  end: LocalDate | null;
+  /** Days firing, from `firedOn` up to `end` (or through the end of the range). */
+  alertDays: number;
+  peak: EpisodePeak | null;
+}
+
+export interface PatientBacktest {
+  pid: number;
+  episodes: BacktestEpisode[];
+  alertDays: number;
+  outcomeDays: Record<OutcomeResult, number>;
+}
+
+export interface BacktestSummary {
+  patients: number;
+  patientsAlerted: number;
+  /** patientsAlerted / patients, 0-1. */
+  shareOfPatientsAlerted: number;
+  episodes: number;
+  /** Episodes staff would have been told of (not inhibited throughout). */
+  episodesNotified: number;
+  alertDays: number;
+  /** Patients x days in range / 30. */
+  patientMonths: number;
+  alertDaysPerPatientMonth: number;
+  outcomeDays: Record<OutcomeResult, number>;
+}
+
+export interface BacktestReport {
+  from: LocalDate;
+  to: LocalDate;
+  days: number;
+  summary: BacktestSummary;
+  patients: PatientBacktest[];
+}
+
+/** Which tested value shows how far from normal a day is, and which way is worse. */
+interface PeakMeasure {
+  key: string;
+  higherIsWorse: boolean;
+}
+
+function peakMeasure(node: ConditionNode, path: string, negated: boolean): PeakMeasure | null {
+  const children: [ConditionNode, string, boolean][] =
+    'all' in node
+      ? node.all.map((child, i) => [child, `${path}.all[${i}]`, negated])
+      : 'any' in node
+        ? node.any.map((child, i) => [child, `${path}.any[${i}]`, negated])
+        : 'not' in node
+          ? [[node.not, `${path}.not`, !negated]]
+          : [];
+  if (children.length > 0 || !('fact' in node)) {
+    for (const [child, childPath, childNegated] of children) {
+      const found = peakMeasure(child, childPath, childNegated);
+      if (found) return found;
+    }
+    return null;
+  }
+  const higher = node.operator.startsWith('greaterThan');
+  if (!higher && !node.operator.startsWith('lessThan')) return null;
+  return { key: node.name ?? path, higherIsWorse: higher !== negated };
+}
+
+function moreExtreme(measure: PeakMeasure | null) {
+  return (candidate: EpisodePeak, current: EpisodePeak): boolean => {
+    if (!measure) return false;
+    const a = candidate.facts[measure.key] ?? null;
+    const b = current.facts[measure.key] ?? null;
+    if (a === null) return false;
+    if (b === null) return true;
+    return measure.higherIsWorse ? a > b : a < b;
+  };
+}
+
+function datesBetween(from: LocalDate, to: LocalDate): LocalDate[] {
+  return Array.from({ length: daysBetween(from, to) + 1 }, (_, i) => addDays(from, i));
+}
+
+async function dailyOutcomes(
+  rule: RuleVersion,
+  patient: BacktestPatient,
+  dates: readonly LocalDate[],
+): Promise<DailyOutcome<EpisodePeak>[]> {
+  const overrides = patient.overrides(rule.definition.id);
+  const outcomes: DailyOutcome<EpisodePeak>[] = [];
+  for (const date of dates) {
+    const evaluation = await rule.evaluator.evaluate(
+      patient.series,
+      evaluationDay(date, patient.timeZone),
+      ...overrides,
+    );
+    outcomes.push({ date, outcome: evaluation.result, values: { date, facts: evaluation.facts } });
+  }
+  return outcomes;
+}
+
+/**
+ * Days on which an inhibitor would have been firing. An inhibitor's own
+ * inhibition never changes when it fires or resolves, so a plain replay tells.
+ */
+async function inhibitedDays(
+  inhibitors: readonly RuleVersion[],
+  patient: BacktestPatient,
+  dates: readonly LocalDate[],
+): Promise<Set<LocalDate>> {
+  const days = new Set<LocalDate>();
+  for (const inhibitor of inhibitors) {
+    const episodes = replayEpisodes(
+      await dailyOutcomes(inhibitor, patient, dates),
+      inhibitor.definition,
+    );
+    for (const episode of episodes) {
+      for (const date of dates) {
+        if (date >= episode.firedOn && (episode.end === null || date < episode.end)) days.add(date);
+      }
+    }
+  }
+  return days;
+}
+
+/**
+ * Replays one rule (saved or draft) day by day over each patient's history with
+ * the live fact code and the live alert state machine (`replayEpisodes`), and
+ * says which alerts it would have raised. Pure: it reads the given series only.
+ * `inhibitors` are the rules named in the rule's `inhibitedBy` that exist.
+ */
+export async function backtestRule(
+  rule: RuleVersion,
+  inhibitors: readonly RuleVersion[],
+  patients: readonly BacktestPatient[],
+  from: LocalDate,
+  to: LocalDate,
+): Promise<BacktestReport> {
+  const dates = datesBetween(from, to);
+  const measure = peakMeasure(rule.definition.conditions, '$.conditions', false);
+  const timing: Pick<RuleDefinition, 'forDays' | 'resolveAfterDays' | 'repeatAfterDays'> =
+    rule.definition;
+  const results: PatientBacktest[] = [];
+  for (const patient of patients) {
+    const outcomes = await dailyOutcomes(rule, patient, dates);
+    const inhibited = await inhibitedDays(inhibitors, patient, dates);
+    const replayed = replayEpisodes(
+      outcomes.map((day) => ({ ...day, inhibited: inhibited.has(day.date) })),
+      timing,
+      { isMoreExtreme: moreExtreme(measure) },
+    );
+    const episodes = replayed.map((episode) => ({
+      start: episode.start,
+      firedOn: episode.firedOn,
+      notifiedOn: episode.notifiedOn,
+      end: episode.end,
+      alertDays: daysBetween(episode.firedOn, episode.end ?? addDays(to, 1)),
+      peak: episode.peak ?? null,
+    }));
+    const outcomeDays: Record<OutcomeResult, number> = {
+      true: 0,
+      false: 0,
+      insufficient_data: 0,
+    };
+    for (const day of outcomes) outcomeDays[day.outcome] += 1;
+    results.push({
+      pid: patient.pid,
+      episodes,
+      alertDays: episodes.reduce((sum, episode) => sum + episode.alertDays, 0),
+      outcomeDays,
+    });
+  }
+  return {
+    from,
+    to,
+    days: dates.length,
+    summary: summariseBacktest(results, dates.length),
+    patients: results,
+  };
+}
+
+const round = (value: number, decimals: number): number =>
+  Math.round(value * 10 ** decimals) / 10 ** decimals;
+
+/** Summary figures over patients' backtests of `days` days each. */
+export function summariseBacktest(
+  results: readonly PatientBacktest[],
+  days: number,
+): BacktestSummary {
+  const patients = results.length;
+  const patientsAlerted = results.filter((patient) => patient.episodes.length > 0).length;
+  const alertDays = results.reduce((sum, patient) => sum + patient.alertDays, 0);
+  const episodes = results.flatMap((patient) => patient.episodes);
+  const patientMonths = (patients * days) / DAYS_PER_MONTH;
+  const outcomeDays: Record<OutcomeResult, number> = { true: 0, false: 0, insufficient_data: 0 };
+  for (const patient of results) {
+    for (const [result, count] of Object.entries(patient.outcomeDays)) {
+      outcomeDays[result as OutcomeResult] += count;
+    }
+  }
+  return {
+    patients,
+    patientsAlerted,
+    shareOfPatientsAlerted: patients === 0 ? 0 : round(patientsAlerted / patients, 3),
+    episodes: episodes.length,
+    episodesNotified: episodes.filter((episode) => episode.notifiedOn !== null).length,
+    alertDays,
+    patientMonths: round(patientMonths, 2),
+    alertDaysPerPatientMonth: patientMonths === 0 ? 0 : round(alertDays / patientMonths, 2),
+    outcomeDays,
+  };
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { NumericMetric } from '../aggregates/daily-aggregate';
+import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
+import { SeriesDay } from './facts/patient-series';
+
+/**
+ * Loads the daily series rules read: many patients per query, and only the
+ * metric columns the rules use. Rules read a handful of the 22 metrics, so
+ * this skips hydrating whole aggregate rows (measured 10x faster on MariaDB
+ * than `DailyAggregates.seriesFor` for the daily run; see bench/rules.ts).
+ */
+@Injectable()
+export class MetricSeries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(
+    pids: readonly number[],
+    from: string,
+    to: string,
+    metrics: readonly NumericMetric[],
+  ): Promise<Map<number, SeriesDay[]>> {
+    const out = new Map<number, SeriesDay[]>(pids.map((pid) => [pid, []]));
+    if (pids.length === 0) return out;
+    const meta = this.dataSource.getMetadata(DailyAggregateRow);
+    const column = (property: string): string => {
+      const found = meta.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`daily_aggregates has no column for ${property}`);
+      return found.databaseName;
+    };
+    const selected = metrics.map((metric) => `${column(metric)} AS ${metric}`);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT pid, ${column('date')} AS date${selected.map((s) => `, ${s}`).join('')}
+       FROM ${meta.tableName}
+       WHERE pid IN (${pids.map(() => '?').join(',')}) AND ${column('date')} BETWEEN ? AND ?
+       ORDER BY pid, ${column('date')}`,
+      [...pids, from, to],
+    );
+    for (const row of rows) {
+      const day: SeriesDay = { date: String(row.date) };
+      for (const metric of metrics) {
+        const value = row[metric];
+        // Drivers may hand DOUBLE back as text; a missing value stays missing.
+        day[metric] = value === null || value === undefined ? null : Number(value);
+      }
+      out.get(Number(row.pid))?.push(day);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { Environment } from '../config/environment';
+import { Enrollment, EnrollmentStatus } from '../patients/enrollment.entity';
+import { WearableConnection } from '../wearables/wearable-connection.entity';
+
+/** A patient the rules run for, with what evaluation needs to know. */
+export interface MonitoredPatient {
+  pid: number;
+  /** null: no program, so only the rules' defaults apply. */
+  program: string | null;
+  /** IANA zone the patient's days are counted in. */
+  timeZone: string;
+  lastSyncAt: Date | null;
+  lastDeviceSyncAt: Date | null;
+}
+
+/**
+ * Who is being monitored: the port between rules and enrollments. Rules only
+ * read it; the daily run evaluates every patient it lists.
+ */
+export abstract class MonitoredPatients {
+  abstract activePatients(): Promise<MonitoredPatient[]>;
+  abstract patient(pid: number): Promise<MonitoredPatient | null>;
+}
+
+/**
+ * Still meant to be watched: active, or waiting for a new consent (a patient
+ * whose grant Google refused is exactly who the monitoring-gap rule is for).
+ */
+const WATCHED: EnrollmentStatus[] = ['active', 'needs_reconsent'];
+
+/** Enrollments and their wearable connections; a patient without a zone counts days in the clinic's. */
+@Injectable()
+export class EnrolledPatients extends MonitoredPatients {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly env: Environment,
+  ) {
+    super();
+  }
+
+  activePatients(): Promise<MonitoredPatient[]> {
+    return this.load({ status: In(WATCHED) });
+  }
+
+  async patient(pid: number): Promise<MonitoredPatient | null> {
+    const [found] = await this.load({ pid });
+    return found ?? null;
+  }
+
+  private async load(where: object): Promise<MonitoredPatient[]> {
+    const enrollments = await this.dataSource
+      .getRepository(Enrollment)
+      .find({ where, order: { pid: 'ASC' } });
+    if (enrollments.length === 0) return [];
+    const connections = await this.dataSource
+      .getRepository(WearableConnection)
+      .findBy({ enrollmentId: In(enrollments.map((e) => e.id)) });
+    const byEnrollment = new Map(connections.map((c) => [c.enrollmentId, c]));
+    return enrollments.map((enrollment) => {
+      const connection = byEnrollment.get(enrollment.id);
+      return {
+        pid: Number(enrollment.pid),
+        program: enrollment.program,
+        timeZone: enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE,
+        lastSyncAt: connection?.lastSyncAt ?? null,
+        lastDeviceSyncAt: connection?.lastDeviceSyncAt ?? null,
+      };
+    });
+  }
+}

@@ -1,0 +1,271 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { addDays, type LocalDate } from '../alerts/local-date';
+import { Environment } from '../config/environment';
+import { JsonLogger } from '../logging/json-logger';
+import { PatientSeries } from './facts/patient-series';
+import {
+  daysToLoad,
+  EvaluatedRule,
+  evaluatePatientDay,
+  metricsToLoad,
+  RuleForPatient,
+  RuleVersion,
+  ruleVersion,
+} from './evaluation/evaluate-patient';
+import { evaluationDay, localDateAt, localHourAt } from './evaluation/local-day';
+import { MetricSeries } from './metric-series.repository';
+import { withNamedLock } from './named-lock';
+import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
+import { RuleOutcome } from './rule-outcome.entity';
+import { RuleOutcomes } from './rule-outcomes.repository';
+import { parseParams, RuleStore } from './rule-store.repository';
+
+/** Emitted once per patient and date evaluated; the alerts feature subscribes. */
+export const RULES_EVALUATED = 'rules.evaluated';
+export interface RulesEvaluated {
+  pid: number;
+  date: LocalDate;
+  outcomes: EvaluatedRule[];
+}
+
+/** Emitted by ingestion when a sync changed a patient's daily aggregates. */
+export const PATIENT_SYNCED = 'patient.synced';
+export interface PatientSynced {
+  pid: number;
+  dates: LocalDate[];
+}
+
+/** Patients whose series are loaded in one query. */
+const PATIENTS_PER_QUERY = 500;
+/** A sync re-evaluates changed days this recent only: older days have long been acted on. */
+const SYNC_REEVALUATION_DAYS = 7;
+const DAILY_LOCK = 'vigil_rules_daily';
+const NONE: Readonly<Record<string, number>> = Object.freeze({});
+
+export interface EvaluationRun {
+  patients: number;
+  outcomes: number;
+  /** Milliseconds loading series, computing facts and running rules, and storing outcomes. */
+  loadMs: number;
+  evaluateMs: number;
+  storeMs: number;
+  /** Patient-days whose `rules.evaluated` listeners failed (their outcomes are stored). */
+  announceFailures: number;
+}
+
+/** The rules each program runs, at their versions in force. */
+export interface RuleBook {
+  forPatient(
+    patient: MonitoredPatient,
+    patientParams: Map<string, Record<string, number>>,
+  ): RuleForPatient[];
+}
+
+/** A patient and the local dates to evaluate for them. */
+export interface EvaluationRequest {
+  patient: MonitoredPatient;
+  dates: LocalDate[];
+}
+
+/**
+ * Evaluates every enabled rule of a patient's program for given local dates,
+ * stores one outcome per patient, rule and date (replacing an earlier one) and
+ * announces each patient-day on `rules.evaluated`.
+ */
+@Injectable()
+export class RuleEvaluations {
+  /** Compiled rule versions, by `id@version`: versions never change, so neither do these. */
+  private readonly compiled = new Map<string, RuleVersion>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: RuleStore,
+    private readonly outcomes: RuleOutcomes,
+    private readonly series: MetricSeries,
+    private readonly patients: MonitoredPatients,
+    private readonly events: EventEmitter2,
+    private readonly env: Environment,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async ruleBook(): Promise<RuleBook> {
+    const [rules, settings] = await Promise.all([
+      this.store.rulesInForce(),
+      this.store.programSettings(),
+    ]);
+    const versions = rules.map(({ rule, definition }) => {
+      const key = `${rule.id}@${rule.currentVersion}`;
+      let compiled = this.compiled.get(key);
+      if (!compiled) {
+        compiled = ruleVersion(rule.currentVersion, definition);
+        this.compiled.set(key, compiled);
+      }
+      return { rule, compiled };
+    });
+    const setting = new Map(
+      settings.map((s) => [
+        `${s.ruleId}\n${s.program}`,
+        { ...s, overrides: parseParams(s.params) },
+      ]),
+    );
+    return {
+      forPatient: (patient, patientParams) =>
+        versions.flatMap(({ rule, compiled }) => {
+          const program =
+            patient.program === null ? undefined : setting.get(`${rule.id}\n${patient.program}`);
+          const enabled = program?.enabled ?? rule.origin === 'file';
+          if (!enabled) return [];
+          const overrides = [program?.overrides ?? NONE, patientParams.get(rule.id) ?? NONE];
+          return [{ rule: compiled, overrides }];
+        }),
+    };
+  }
+
+  /** Evaluates the requests, many patients per query. */
+  async evaluate(requests: readonly EvaluationRequest[], book?: RuleBook): Promise<EvaluationRun> {
+    const rules = book ?? (await this.ruleBook());
+    const run: EvaluationRun = {
+      patients: 0,
+      outcomes: 0,
+      loadMs: 0,
+      evaluateMs: 0,
+      storeMs: 0,
+      announceFailures: 0,
+    };
+    for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY) {
+      await this.evaluateChunk(requests.slice(i, i + PATIENTS_PER_QUERY), rules, run);
+    }
+    return run;
+  }
+
+  private async evaluateChunk(
+    requests: readonly EvaluationRequest[],
+    book: RuleBook,
+    run: EvaluationRun,
+  ): Promise<void> {
+    let started = performance.now();
+    const overrides = new Map<number, Map<string, Record<string, number>>>();
+    for (const row of await this.store.patientParams(requests.map((r) => r.patient.pid))) {
+      const pid = Number(row.pid);
+      if (!overrides.has(pid)) overrides.set(pid, new Map());
+      overrides.get(pid)?.set(row.ruleId, parseParams(row.params));
+    }
+    const planned = requests
+      .filter((request) => request.dates.length > 0)
+      .map((request) => ({
+        ...request,
+        rules: book.forPatient(request.patient, overrides.get(request.patient.pid) ?? new Map()),
+      }))
+      .filter((plan) => plan.rules.length > 0);
+    if (planned.length === 0) return;
+    const dates = planned.flatMap((plan) => plan.dates).sort();
+    const reach = Math.max(...planned.map((plan) => daysToLoad(plan.rules)));
+    const metrics = [...new Set(planned.flatMap((plan) => metricsToLoad(plan.rules)))];
+    const series = await this.series.load(
+      planned.map((plan) => plan.patient.pid),
+      addDays(dates[0], 1 - reach),
+      dates[dates.length - 1],
+      metrics,
+    );
+    run.loadMs += performance.now() - started;
+
+    started = performance.now();
+    const evaluated: RulesEvaluated[] = [];
+    for (const { patient, dates: patientDates, rules } of planned) {
+      const patientSeries = new PatientSeries(series.get(patient.pid) ?? [], patient);
+      for (const date of [...new Set(patientDates)].sort()) {
+        const day = evaluationDay(date, patient.timeZone);
+        evaluated.push({
+          pid: patient.pid,
+          date,
+          outcomes: await evaluatePatientDay(patientSeries, day, rules),
+        });
+      }
+    }
+    run.evaluateMs += performance.now() - started;
+
+    started = performance.now();
+    const evaluatedAt = new Date();
+    const rows: Omit<RuleOutcome, 'id'>[] = evaluated.flatMap(({ pid, date, outcomes }) =>
+      outcomes.map((outcome) => ({
+        pid,
+        ruleId: outcome.rule,
+        ruleVersion: outcome.ruleVersion,
+        date,
+        result: outcome.result,
+        facts: JSON.stringify(outcome.facts),
+        message: outcome.message,
+        evaluatedAt,
+      })),
+    );
+    // One commit per batch of patients, not one per statement.
+    await this.dataSource.transaction((manager) => this.outcomes.upsert(rows, manager));
+    run.storeMs += performance.now() - started;
+    run.patients += planned.length;
+    run.outcomes += rows.length;
+    for (const event of evaluated) {
+      try {
+        await this.events.emitAsync(RULES_EVALUATED, event);
+      } catch (error) {
+        // One patient's alerts failing must not stop the others' from being raised.
+        run.announceFailures += 1;
+        this.logger.error(
+          error instanceof Error ? error : new Error(String(error)),
+          `Rules: ${RULES_EVALUATED} for patient ${event.pid} on ${event.date}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * The daily run: each watched patient's last complete local day once the
+   * patient's clock passed EVALUATION_HOUR (the day before until then), for
+   * patients not yet evaluated for it. Monitoring-gap rules fire this way even
+   * when no data arrives. On MySQL one process runs it at a time.
+   */
+  async runDaily(now: Date = new Date()): Promise<EvaluationRun | null> {
+    return withNamedLock(this.dataSource, DAILY_LOCK, 0, async () => {
+      const due = new Map<LocalDate, MonitoredPatient[]>();
+      for (const patient of await this.patients.activePatients()) {
+        const today = localDateAt(now, patient.timeZone);
+        const passed = localHourAt(now, patient.timeZone) >= this.env.EVALUATION_HOUR;
+        const date = addDays(today, passed ? -1 : -2);
+        due.set(date, [...(due.get(date) ?? []), patient]);
+      }
+      const requests: EvaluationRequest[] = [];
+      for (const [date, patients] of due) {
+        for (let i = 0; i < patients.length; i += PATIENTS_PER_QUERY) {
+          const chunk = patients.slice(i, i + PATIENTS_PER_QUERY);
+          const done = await this.outcomes.evaluatedOn(
+            chunk.map((p) => p.pid),
+            date,
+          );
+          requests.push(
+            ...chunk.filter((p) => !done.has(p.pid)).map((patient) => ({ patient, dates: [date] })),
+          );
+        }
+      }
+      return this.evaluate(requests);
+    });
+  }
+
+  /**
+   * After a sync: the changed days that are complete (before the patient's
+   * today) and recent. Today is left to the daily run, so an alert never counts
+   * half a day.
+   */
+  async evaluateSynced(
+    event: PatientSynced,
+    now: Date = new Date(),
+  ): Promise<EvaluationRun | null> {
+    const patient = await this.patients.patient(event.pid);
+    if (!patient) return null;
+    const today = localDateAt(now, patient.timeZone);
+    const oldest = addDays(today, -SYNC_REEVALUATION_DAYS);
+    const dates = event.dates.filter((date) => date < today && date >= oldest);
+    if (dates.length === 0) return null;
+    return this.evaluate([{ patient, dates }]);
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { Between, DataSource, EntityManager, In } from 'typeorm';
+import { RuleOutcome } from './rule-outcome.entity';
+
+const UPSERT_CHUNK = 500;
+const WRITTEN = [
+  'pid',
+  'ruleId',
+  'ruleVersion',
+  'date',
+  'result',
+  'facts',
+  'message',
+  'evaluatedAt',
+] as const;
+
+export interface OutcomeQuery {
+  from: string;
+  to: string;
+  ruleId?: string;
+  limit: number;
+}
+
+/** Stored rule outcomes: one per patient, rule and local date. */
+@Injectable()
+export class RuleOutcomes {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Idempotent: evaluating a day again replaces its outcome, whatever the
+   * version. Plain multi-row SQL: TypeORM's upsert spends longer naming
+   * parameters than the database spends writing a daily run's rows.
+   */
+  async upsert(
+    rows: readonly Omit<RuleOutcome, 'id'>[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    const meta = this.dataSource.getMetadata(RuleOutcome);
+    const columns = WRITTEN.map((property) => {
+      const column = meta.findColumnWithPropertyName(property);
+      if (!column) throw new Error(`rule_outcomes has no column for ${property}`);
+      return column;
+    });
+    const names = columns.map((column) => column.databaseName);
+    const updated = names.filter((name) => !['pid', 'rule_id', 'date'].includes(name));
+    const onConflict =
+      this.dataSource.options.type === 'mysql'
+        ? `ON DUPLICATE KEY UPDATE ${updated.map((n) => `${n} = VALUES(${n})`).join(', ')}`
+        : `ON CONFLICT (pid, rule_id, date) DO UPDATE SET ${updated.map((n) => `${n} = excluded.${n}`).join(', ')}`;
+    const driver = this.dataSource.driver;
+    for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+      const chunk = rows.slice(i, i + UPSERT_CHUNK);
+      const values = chunk.flatMap((row) =>
+        columns.map((column) =>
+          driver.preparePersistentValue(row[column.propertyName as keyof typeof row], column),
+        ),
+      );
+      const tuple = `(${names.map(() => '?').join(', ')})`;
+      await manager.query(
+        `INSERT INTO ${meta.tableName} (${names.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${onConflict}`,
+        values,
+      );
+    }
+  }
+
+  /** A patient's outcomes, newest date first. */
+  forPatient(pid: number, query: OutcomeQuery): Promise<RuleOutcome[]> {
+    return this.dataSource.getRepository(RuleOutcome).find({
+      where: {
+        pid,
+        date: Between(query.from, query.to),
+        ...(query.ruleId === undefined ? {} : { ruleId: query.ruleId }),
+      },
+      order: { date: 'DESC', ruleId: 'ASC' },
+      take: query.limit,
+    });
+  }
+
+  /** Which of these patients already have an outcome for a date. */
+  async evaluatedOn(pids: readonly number[], date: string): Promise<Set<number>> {
+    if (pids.length === 0) return new Set();
+    const rows: { pid: number | string }[] = await this.dataSource
+      .getRepository(RuleOutcome)
+      .createQueryBuilder('o')
+      .select('DISTINCT o.pid', 'pid')
+      .where({ pid: In([...pids]), date })
+      .getRawMany();
+    return new Set(rows.map((row) => Number(row.pid)));
+  }
+}

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { RuleDefinition } from './rule-definition';
+import { RuleOrigin, StoredRule, StoredRuleVersion } from './rule.entity';
+import { PatientRuleParams, RuleProgramSetting } from './rule-settings.entity';
+import { RuleChange } from './versions/rule-diff';
+
+/** A rule with the definition of its version in force. */
+export interface RuleInForce {
+  rule: StoredRule;
+  definition: RuleDefinition;
+}
+
+export interface NewRuleVersion {
+  ruleId: string;
+  definition: RuleDefinition;
+  /** null for the first version. */
+  diff: RuleChange[] | null;
+  source: RuleOrigin;
+  createdBy: string;
+}
+
+export const parseParams = (json: string | null): Record<string, number> =>
+  json === null ? {} : (JSON.parse(json) as Record<string, number>);
+
+/** Reads and writes rules, their versions, and program and patient settings. */
+@Injectable()
+export class RuleStore {
+  constructor(readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async rulesInForce(): Promise<RuleInForce[]> {
+    const rules = await this.dataSource.getRepository(StoredRule).find({ order: { id: 'ASC' } });
+    if (rules.length === 0) return [];
+    const versions = await this.dataSource
+      .getRepository(StoredRuleVersion)
+      .createQueryBuilder('v')
+      .innerJoin(StoredRule, 'r', 'r.id = v.rule_id AND r.current_version = v.version')
+      .getMany();
+    const definitions = new Map(versions.map((v) => [v.ruleId, JSON.parse(v.definition)]));
+    return rules.flatMap((rule) => {
+      const definition = definitions.get(rule.id) as RuleDefinition | undefined;
+      return definition ? [{ rule, definition }] : [];
+    });
+  }
+
+  find(id: string, manager: EntityManager = this.dataSource.manager): Promise<StoredRule | null> {
+    return manager.getRepository(StoredRule).findOneBy({ id });
+  }
+
+  versions(ruleId: string): Promise<StoredRuleVersion[]> {
+    return this.dataSource
+      .getRepository(StoredRuleVersion)
+      .find({ where: { ruleId }, order: { version: 'DESC' } });
+  }
+
+  version(
+    ruleId: string,
+    version: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StoredRuleVersion | null> {
+    return manager.getRepository(StoredRuleVersion).findOneBy({ ruleId, version });
+  }
+
+  /** The newest version synced from the rules folder, to tell a file edit from an API edit. */
+  latestFromFile(ruleId: string, manager: EntityManager): Promise<StoredRuleVersion | null> {
+    return manager
+      .getRepository(StoredRuleVersion)
+      .findOne({ where: { ruleId, source: 'file' }, order: { version: 'DESC' } });
+  }
+
+  /**
+   * Appends a version and makes it current. Two writers racing on one rule
+   * collide on the unique (rule_id, version) key: the later one fails.
+   */
+  async addVersion(change: NewRuleVersion, manager: EntityManager): Promise<number> {
+    const now = new Date();
+    const rules = manager.getRepository(StoredRule);
+    const existing = await rules.findOneBy({ id: change.ruleId });
+    const version = (existing?.currentVersion ?? 0) + 1;
+    await manager.getRepository(StoredRuleVersion).insert({
+      ruleId: change.ruleId,
+      version,
+      definition: JSON.stringify(change.definition),
+      diff: change.diff === null ? null : JSON.stringify(change.diff),
+      source: change.source,
+      createdBy: change.createdBy,
+      createdAt: now,
+    });
+    if (existing) {
+      await rules.update({ id: change.ruleId }, { currentVersion: version, updatedAt: now });
+    } else {
+      await rules.insert({
+        id: change.ruleId,
+        currentVersion: version,
+        origin: change.source,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    return version;
+  }
+
+  programSettings(ruleIds?: readonly string[]): Promise<RuleProgramSetting[]> {
+    return this.dataSource.getRepository(RuleProgramSetting).find({
+      where: ruleIds ? { ruleId: In([...ruleIds]) } : {},
+      order: { ruleId: 'ASC', program: 'ASC' },
+    });
+  }
+
+  async saveProgramSetting(
+    setting: Pick<RuleProgramSetting, 'ruleId' | 'program' | 'enabled' | 'params' | 'updatedBy'>,
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager
+      .getRepository(RuleProgramSetting)
+      .upsert(
+        { ...setting, updatedAt: new Date() },
+        { conflictPaths: ['ruleId', 'program'], skipUpdateIfNoValuesChanged: false },
+      );
+  }
+
+  patientParams(pids: readonly number[]): Promise<PatientRuleParams[]> {
+    if (pids.length === 0) return Promise.resolve([]);
+    return this.dataSource
+      .getRepository(PatientRuleParams)
+      .find({ where: { pid: In([...pids]) }, order: { ruleId: 'ASC' } });
+  }
+
+  async savePatientParams(
+    pid: number,
+    ruleId: string,
+    params: Record<string, number>,
+    updatedBy: string,
+    manager: EntityManager,
+  ): Promise<void> {
+    const repository = manager.getRepository(PatientRuleParams);
+    if (Object.keys(params).length === 0) {
+      await repository.delete({ pid, ruleId });
+      return;
+    }
+    await repository.upsert(
+      { pid, ruleId, params: JSON.stringify(params), updatedBy, updatedAt: new Date() },
+      { conflictPaths: ['pid', 'ruleId'], skipUpdateIfNoValuesChanged: false },
+    );
+  }
+}

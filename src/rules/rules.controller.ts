@@ -1,0 +1,222 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ANY_STAFF, Roles } from '../auth/access.decorators';
+import { actorOf, Caller, CurrentCaller } from '../auth/caller';
+import { StaffRole } from '../auth/roles';
+import { BacktestBody, OutcomesQuery, ProgramSettingBody } from './rules.dto';
+import { RuleDefinition } from './rule-definition';
+import { RuleBacktests, BacktestResult } from './rule-backtests.service';
+import { RuleOutcomes } from './rule-outcomes.repository';
+import { FolderSync, RulesService, RuleVersionView, RuleView } from './rules.service';
+import { RuleError } from './validation/rule-error';
+import { RULE_ID_PATTERN } from './validation/rule-fields';
+import { RULE_JSON_SCHEMA } from './validation/rule-json-schema';
+
+/** Who may change rules and overrides: clinicians (and admins). Staff read. */
+const AUTHORS: StaffRole[] = ['admin', 'clinician'];
+
+const RULE_BODY = {
+  description: 'A rule in the format of GET /api/v1/rules/schema (see the README, "Rules")',
+  schema: { type: 'object', additionalProperties: true },
+};
+
+function ruleId(id: string): string {
+  if (!RULE_ID_PATTERN.test(id) || id.length > 64)
+    throw new NotFoundException(`No rule with id ${id}`);
+  return id;
+}
+
+function whole(value: string, what: string): number {
+  if (!/^\d{1,10}$/.test(value) || Number(value) < 1)
+    throw new NotFoundException(`No ${what} ${value}`);
+  return Number(value);
+}
+
+@ApiTags('rules')
+@ApiBearerAuth()
+@Controller('api/v1/rules')
+export class RulesController {
+  constructor(
+    private readonly rules: RulesService,
+    private readonly backtests: RuleBacktests,
+  ) {}
+
+  @Get('schema')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'JSON Schema (draft 2020-12) of the rule format, for editors' })
+  schema(): object {
+    return RULE_JSON_SCHEMA;
+  }
+
+  @Post('validate')
+  @HttpCode(200)
+  @Roles(...AUTHORS)
+  @ApiBody(RULE_BODY)
+  @ApiOperation({ summary: 'Validate a rule without saving it; errors carry JSON paths' })
+  async validate(@Body() body: unknown): Promise<{ valid: boolean; errors: RuleError[] }> {
+    const { errors } = await this.rules.check(body);
+    return { valid: errors.length === 0, errors };
+  }
+
+  @Post('reload')
+  @HttpCode(200)
+  @Roles(...AUTHORS)
+  @ApiOperation({
+    summary:
+      'Sync the rules folder; bad files are reported and their rules keep their last good version',
+  })
+  reload(@CurrentCaller() caller: Caller): Promise<FolderSync> {
+    return this.rules.syncFolder(actorOf(caller));
+  }
+
+  @Get()
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'Every rule at its version in force, with its program settings' })
+  list(): Promise<RuleView[]> {
+    return this.rules.list();
+  }
+
+  @Post()
+  @Roles(...AUTHORS)
+  @ApiBody(RULE_BODY)
+  @ApiOperation({
+    summary: 'Create a rule (version 1); it runs only for programs it is enabled for',
+  })
+  create(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RuleView> {
+    return this.rules.create(body, actorOf(caller));
+  }
+
+  @Get(':id')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'One rule at its version in force' })
+  get(@Param('id') id: string): Promise<RuleView> {
+    return this.rules.get(ruleId(id));
+  }
+
+  @Put(':id')
+  @Roles(...AUTHORS)
+  @ApiBody(RULE_BODY)
+  @ApiOperation({ summary: 'Change a rule: a new immutable version when anything changed' })
+  update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<RuleView> {
+    return this.rules.update(ruleId(id), body, actorOf(caller));
+  }
+
+  @Get(':id/versions')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'Version history, newest first: who, when, and what changed' })
+  history(@Param('id') id: string): Promise<RuleVersionView[]> {
+    return this.rules.history(ruleId(id));
+  }
+
+  @Get(':id/versions/:version')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: 'The rule as it was at one version' })
+  version(@Param('id') id: string, @Param('version') version: string): Promise<RuleDefinition> {
+    return this.rules.version(ruleId(id), whole(version, 'version'));
+  }
+
+  @Put(':id/programs/:program')
+  @Roles(...AUTHORS)
+  @ApiOperation({
+    summary: "Switch a rule on or off for a program and set the program's param overrides",
+  })
+  setProgram(
+    @Param('id') id: string,
+    @Param('program') program: string,
+    @Body() body: ProgramSettingBody,
+    @CurrentCaller() caller: Caller,
+  ): Promise<RuleView> {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(program))
+      throw new NotFoundException(`No program ${program}`);
+    return this.rules.setProgram(ruleId(id), program, body, actorOf(caller));
+  }
+
+  @Post(':id/backtest')
+  @HttpCode(200)
+  @Roles(...AUTHORS)
+  @ApiOperation({
+    summary: 'Replay a saved or draft rule over stored history (up to 365 days); writes nothing',
+  })
+  backtest(@Param('id') id: string, @Body() body: BacktestBody): Promise<BacktestResult> {
+    return this.backtests.run({
+      ruleId: ruleId(id),
+      from: body.from,
+      to: body.to,
+      ...(body.pid === undefined ? {} : { pid: body.pid }),
+      ...(body.program === undefined ? {} : { program: body.program }),
+      ...(body.rule === undefined ? {} : { draft: body.rule }),
+    });
+  }
+}
+
+@ApiTags('rules')
+@ApiBearerAuth()
+@Controller('api/v1/patients/:pid')
+export class PatientRulesController {
+  constructor(
+    private readonly rules: RulesService,
+    private readonly outcomes: RuleOutcomes,
+  ) {}
+
+  @Get('outcomes')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: "A patient's rule outcomes, newest date first" })
+  async list(@Param('pid') pid: string, @Query() query: OutcomesQuery): Promise<object[]> {
+    const to = query.to ?? new Date().toISOString().slice(0, 10);
+    const from =
+      query.from ??
+      new Date(Date.parse(`${to}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
+    const rows = await this.outcomes.forPatient(whole(pid, 'patient'), {
+      from,
+      to,
+      limit: query.limit ?? 1000,
+      ...(query.rule === undefined ? {} : { ruleId: query.rule }),
+    });
+    return rows.map((row) => ({
+      date: row.date,
+      rule: row.ruleId,
+      ruleVersion: row.ruleVersion,
+      result: row.result,
+      facts: JSON.parse(row.facts) as Record<string, number | null>,
+      message: row.message,
+      evaluatedAt: row.evaluatedAt,
+    }));
+  }
+
+  @Get('rules/params')
+  @Roles(...ANY_STAFF)
+  @ApiOperation({ summary: "The patient's param overrides, by rule" })
+  params(@Param('pid') pid: string): Promise<{ rule: string; params: Record<string, number> }[]> {
+    return this.rules.patientParams(whole(pid, 'patient'));
+  }
+
+  @Put('rules/:id/params')
+  @Roles(...AUTHORS)
+  @ApiBody({
+    description: "Named numbers replacing the rule's params for this patient; {} removes them",
+    schema: { type: 'object', additionalProperties: { type: 'number' }, example: { deltaBpm: 6 } },
+  })
+  @ApiOperation({ summary: "Set one patient's param overrides of a rule (validated and audited)" })
+  setParams(
+    @Param('pid') pid: string,
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ pid: number; rule: string; params: Record<string, number> }> {
+    return this.rules.setPatientParams(whole(pid, 'patient'), ruleId(id), body, actorOf(caller));
+  }
+}

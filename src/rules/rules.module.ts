@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { OpenEmrModule } from '../openemr/openemr.module';
+import { EvaluationTriggers } from './evaluation-triggers';
+import { MetricSeries } from './metric-series.repository';
+import { EnrolledPatients, MonitoredPatients } from './monitored-patients';
+import { RuleBacktests } from './rule-backtests.service';
+import { RuleEvaluations } from './rule-evaluations.service';
+import { RuleOutcomes } from './rule-outcomes.repository';
+import { RuleStore } from './rule-store.repository';
+import { PatientRulesController, RulesController } from './rules.controller';
+import { RulesService } from './rules.service';
+
+@Module({
+  imports: [OpenEmrModule],
+  providers: [
+    RuleStore,
+    RuleOutcomes,
+    MetricSeries,
+    RulesService,
+    RuleEvaluations,
+    RuleBacktests,
+    EvaluationTriggers,
+    { provide: MonitoredPatients, useClass: EnrolledPatients },
+  ],
+  controllers: [RulesController, PatientRulesController],
+  exports: [RulesService, RuleEvaluations, RuleOutcomes, MonitoredPatients],
+})
+export class RulesModule {}

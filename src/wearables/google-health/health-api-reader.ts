@@ -1,0 +1,231 @@
+import type { Environment } from '../../config/environment';
+import type { RequestBudget } from './request-budget';
+import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from './retry-policy';
+import { DataTypeId } from './data-types';
+import { GoogleApiError } from './google-health-source';
+import { MalformedResponseError, parseDataPointsPage, PointsByDataType } from './points';
+
+/** One `dataPoints` list call, followed to its last page. */
+export interface DataPointsQuery {
+  dataType: DataTypeId;
+  filter: string;
+  pageSize: number;
+  /** `users/me/dataSourceFamilies/...`, or null for every source. */
+  dataSourceFamily: string | null;
+}
+
+export interface PairedDevice {
+  deviceType: string | null;
+  batteryLevel: number | null;
+  lastSyncTime: number | null;
+}
+
+/** Tokens for one connection, and a new one after a 401. */
+export interface TokenSupply {
+  accessToken(connectionId: number): Promise<string>;
+  refreshAfterUnauthorized(connectionId: number): Promise<string>;
+}
+
+/** Who the calls are for, and that patient's own request budget. */
+export interface ReadContext {
+  connectionId: number;
+  userBudget: RequestBudget;
+}
+
+/** 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT: the patient did not grant what this data type needs. */
+export class ScopeInsufficientError extends Error {
+  constructor(readonly dataType: DataTypeId | null) {
+    super(`Google refused ${dataType ?? 'the request'}: scope not granted`);
+    this.name = 'ScopeInsufficientError';
+  }
+}
+
+/** Retries ran out (429, 5xx, timeouts); `retryAfterMs` when Google said how long to wait. */
+export class GoogleHealthUnavailableError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(`Google Health API unavailable: ${reason}`);
+    this.name = 'GoogleHealthUnavailableError';
+  }
+}
+
+class PageTokenExpiredError extends Error {}
+
+/** Restarting a list whose page token expired twice in a row would likely loop. */
+const PAGE_TOKEN_RESTARTS = 2;
+
+/**
+ * Reads data points and paired devices from the Google Health API within a
+ * per-user and a per-project budget. Retries 429 (Retry-After, else backoff
+ * with jitter), 5xx and timeouts a bounded number of times; refreshes the token
+ * once after a 401. Errors carry statuses and Google's reasons, never tokens
+ * or values.
+ */
+export class GoogleHealthReader {
+  /** First backoff step; tests shorten it. */
+  firstRetryMs = FIRST_RETRY_MS;
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms));
+  random: () => number = Math.random;
+  /** Requests sent, for the benchmark and the logs. */
+  requests = 0;
+
+  constructor(
+    private readonly env: Pick<
+      Environment,
+      'GOOGLE_HEALTH_API_BASE_URL' | 'GOOGLE_HEALTH_TIMEOUT_MS'
+    >,
+    private readonly tokens: TokenSupply,
+    private readonly projectBudget: RequestBudget,
+    private readonly fetchFn: typeof fetch = fetch,
+  ) {}
+
+  /** Every point of the query, all pages; a page token that expires restarts from page one. */
+  async list<K extends DataTypeId>(
+    context: ReadContext,
+    query: DataPointsQuery & { dataType: K },
+  ): Promise<PointsByDataType[K][]> {
+    for (let restart = 0; ; restart++) {
+      const points: PointsByDataType[K][] = [];
+      let pageToken: string | null = null;
+      try {
+        do {
+          const params = new URLSearchParams({
+            filter: query.filter,
+            pageSize: String(query.pageSize),
+          });
+          if (query.dataSourceFamily) params.set('dataSourceFamily', query.dataSourceFamily);
+          if (pageToken) params.set('pageToken', pageToken);
+          const body = await this.get(
+            context,
+            `users/me/dataTypes/${query.dataType}/dataPoints?${params.toString()}`,
+            query.dataType,
+            pageToken !== null,
+          );
+          const page = parseDataPointsPage(query.dataType, body);
+          for (const point of page.points) points.push(point);
+          pageToken = page.nextPageToken;
+        } while (pageToken !== null);
+        return points;
+      } catch (error) {
+        if (error instanceof PageTokenExpiredError && restart < PAGE_TOKEN_RESTARTS) continue;
+        if (error instanceof PageTokenExpiredError)
+          throw new GoogleApiError(400, 'PAGE_TOKEN_EXPIRED');
+        throw error;
+      }
+    }
+  }
+
+  /** The patient's devices, for the last device sync and the battery. */
+  async pairedDevices(context: ReadContext): Promise<PairedDevice[]> {
+    const body = await this.get(context, 'users/me/pairedDevices', null, false);
+    const list = (body as { pairedDevices?: unknown }).pairedDevices ?? [];
+    if (!Array.isArray(list))
+      throw new MalformedResponseError('pairedDevices', 'expected an array');
+    return list.map((raw: unknown, i) => {
+      if (typeof raw !== 'object' || raw === null)
+        throw new MalformedResponseError(`pairedDevices[${i}]`, 'expected an object');
+      const device = raw as Record<string, unknown>;
+      const lastSync =
+        typeof device.lastSyncTime === 'string' ? Date.parse(device.lastSyncTime) : NaN;
+      return {
+        deviceType: typeof device.deviceType === 'string' ? device.deviceType.slice(0, 32) : null,
+        batteryLevel:
+          typeof device.batteryLevel === 'number' && Number.isFinite(device.batteryLevel)
+            ? Math.round(device.batteryLevel)
+            : null,
+        lastSyncTime: Number.isNaN(lastSync) ? null : lastSync,
+      };
+    });
+  }
+
+  private async get(
+    context: ReadContext,
+    path: string,
+    dataType: DataTypeId | null,
+    hasPageToken: boolean,
+  ): Promise<unknown> {
+    const url = new URL(path, this.env.GOOGLE_HEALTH_API_BASE_URL.replace(/\/?$/, '/'));
+    let token = await this.tokens.accessToken(context.connectionId);
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const now = Date.now();
+      const wait = Math.max(context.userBudget.reserve(now), this.projectBudget.reserve(now));
+      if (wait > 0) await this.sleep(wait);
+      let failure: TransientFailure;
+      let response: Response | undefined;
+      this.requests += 1;
+      try {
+        response = await this.fetchFn(url, {
+          headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+          signal: AbortSignal.timeout(this.env.GOOGLE_HEALTH_TIMEOUT_MS),
+        });
+      } catch {
+        // Timeouts and connection resets alike: the request may simply be retried.
+        response = undefined;
+      }
+      if (response === undefined) {
+        failure = { kind: 'timeout' };
+      } else {
+        const text = await response.text().catch(() => null);
+        if (response.ok) {
+          if (text === null) failure = { kind: 'timeout' };
+          else return parseJson(text);
+        } else {
+          const reason = errorReason(text);
+          if (response.status === 401 && !refreshed) {
+            refreshed = true;
+            token = await this.tokens.refreshAfterUnauthorized(context.connectionId);
+            attempt -= 1;
+            continue;
+          }
+          if (response.status === 403 && reason === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT')
+            throw new ScopeInsufficientError(dataType);
+          if (response.status === 400 && hasPageToken && /page token/i.test(text ?? ''))
+            throw new PageTokenExpiredError();
+          if (response.status === 429) {
+            failure = {
+              kind: 'rate-limited',
+              retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+            };
+          } else if (response.status >= 500) {
+            failure = { kind: 'server-error' };
+          } else {
+            throw new GoogleApiError(response.status, reason);
+          }
+        }
+      }
+      const delay = retryDelayMs(attempt, failure, this.random(), this.firstRetryMs);
+      if (delay === null) {
+        throw new GoogleHealthUnavailableError(
+          `${failure.kind} after ${attempt} attempt(s)`,
+          failure.kind === 'rate-limited' ? failure.retryAfterMs : null,
+        );
+      }
+      await this.sleep(delay);
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new MalformedResponseError('response', 'expected JSON');
+  }
+}
+
+/** Google's reason (`RATE_LIMIT_EXCEEDED`...) or status, from the error envelope. */
+function errorReason(text: string | null): string {
+  try {
+    const body = JSON.parse(text ?? '') as {
+      error?: { status?: unknown; details?: { reason?: unknown }[] };
+    };
+    const reason = body.error?.details?.find((d) => typeof d.reason === 'string')?.reason;
+    const value = reason ?? body.error?.status;
+    return typeof value === 'string' ? value.slice(0, 64) : 'UNKNOWN';
+  } catch {
+    return 'UNKNOWN';
+  }
+}

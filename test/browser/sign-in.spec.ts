@@ -1,0 +1,53 @@
+import type { Browser } from 'playwright-core';
+import { StaffSessions } from '../../src/auth/staff-sessions';
+import { startVigil, VigilApp } from '../../src/bootstrap';
+import { freshDatabase, TestDatabase } from '../support/databases';
+import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
+
+describeInBrowser('signing in with a local account, in Chromium', () => {
+  let db: TestDatabase;
+  let vigil: VigilApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    db = await freshDatabase('sqlite', { CLINIC_NAME: 'Riverside Family Practice' });
+    vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
+    await vigil.app
+      .get(StaffSessions)
+      .createLocalUser('dr.rivera', 'clinician', 'a long clinic password', 'test');
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await vigil.shutdown('test finished');
+    await db.drop();
+  });
+
+  it('shows an error for a wrong password, then signs in and out with the keyboard', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${vigil.url}/`);
+    expect(page.url()).toBe(`${vigil.url}/login`);
+    await page.getByLabel('Username').fill('dr.rivera');
+    await page.getByLabel('Password').fill('not it at all!');
+    await page.getByLabel('Password').press('Enter');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+      'The username or password is wrong.',
+    );
+    await screenshot(page, 'sign-in-wrong-password');
+
+    await page.getByLabel('Username').fill('dr.rivera');
+    await page.getByLabel('Password').fill('a long clinic password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${vigil.url}/`);
+    await expect(page.locator('main').textContent()).resolves.toContain(
+      'Signed in as dr.rivera (clinician)',
+    );
+    await expect(page.locator('.clinic').textContent()).resolves.toBe('Riverside Family Practice');
+    await screenshot(page, 'signed-in');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${vigil.url}/login`);
+    await page.goto(`${vigil.url}/`);
+    expect(page.url()).toBe(`${vigil.url}/login`);
+  }, 60_000);
+});

@@ -1,0 +1,115 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { AlertTransitionRow, StoredAlert } from '../../src/alerts/alert.entity';
+import { AlertService } from '../../src/alerts/alert-service';
+import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { Delivery } from '../../src/delivery/delivery.entity';
+import { StoredRuleVersion } from '../../src/rules/rule.entity';
+import { RULES_EVALUATED, type RulesEvaluated } from '../../src/rules/rule-evaluations.service';
+import { LOW_SPO2, testRule } from '../support/alert-rules';
+import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
+
+const GAP = testRule({ id: 'monitoring-gap', title: 'Monitoring gap', severity: 'urgent' });
+const HRV = testRule({
+  id: 'hrv-drop',
+  title: 'HRV drop',
+  forDays: 2,
+  resolveAfterDays: 2,
+  inhibitedBy: ['monitoring-gap'],
+});
+
+describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
+  let db: TestDatabase;
+  let vigil: VigilApp;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await freshDatabase(engine, { ROLE: 'api' });
+    vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
+    dataSource = vigil.app.get(DataSource);
+    await dataSource.getRepository(StoredRuleVersion).insert(
+      [LOW_SPO2, GAP, HRV].map((rule) => ({
+        ruleId: rule.id,
+        version: 3,
+        definition: JSON.stringify(rule),
+        diff: null,
+        source: 'file' as const,
+        createdBy: 'test',
+        createdAt: new Date(),
+      })),
+    );
+  });
+
+  afterAll(async () => {
+    await vigil.shutdown('test finished');
+    await db.drop();
+  });
+
+  const evaluated = (
+    date: string,
+    results: Record<string, RulesEvaluated['outcomes'][number]['result']>,
+  ) =>
+    vigil.app.get(EventEmitter2).emitAsync(RULES_EVALUATED, {
+      pid: 7,
+      date,
+      outcomes: Object.entries(results).map(([rule, result]) => ({
+        rule,
+        ruleVersion: 3,
+        result,
+        facts: {},
+        message: `${rule} held`,
+      })),
+    } satisfies RulesEvaluated);
+
+  it('steps alerts from the rules.evaluated event, with the stored rule version', async () => {
+    await evaluated('2026-11-10', { 'low-oxygen-saturation': 'true', 'hrv-drop': 'true' });
+    const spo2 = await dataSource
+      .getRepository(StoredAlert)
+      .findOneByOrFail({ pid: 7, ruleId: 'low-oxygen-saturation' });
+    expect(spo2).toMatchObject({ state: 'firing', ruleVersion: 3, episodeStart: '2026-11-10' });
+    const hrv = await dataSource
+      .getRepository(StoredAlert)
+      .findOneByOrFail({ pid: 7, ruleId: 'hrv-drop' });
+    expect(hrv.state).toBe('pending');
+    const routing = await dataSource.getRepository(Delivery).findBy({ pid: 7, kind: 'routing' });
+    expect(routing).toHaveLength(1);
+    expect(JSON.parse(routing[0].payload).notices.map((n: { ruleId: string }) => n.ruleId)).toEqual(
+      ['low-oxygen-saturation'],
+    );
+  });
+
+  it('lets a firing monitoring gap inhibit physiology alerts, and stores every transition', async () => {
+    await evaluated('2026-11-11', { 'monitoring-gap': 'true', 'hrv-drop': 'true' });
+    const hrv = await dataSource
+      .getRepository(StoredAlert)
+      .findOneByOrFail({ pid: 7, ruleId: 'hrv-drop' });
+    expect(hrv.state).toBe('inhibited');
+    const history = await dataSource
+      .getRepository(AlertTransitionRow)
+      .find({ where: { alertId: hrv.id }, order: { id: 'ASC' } });
+    expect(history.map((t) => [t.fromState, t.toState, t.cause, t.actor, t.localDate])).toEqual([
+      [null, 'pending', 'condition_began', 'evaluation', '2026-11-10'],
+      ['pending', 'inhibited', 'condition_held', 'evaluation', '2026-11-11'],
+    ]);
+    const notices = (await dataSource.getRepository(Delivery).findBy({ pid: 7, kind: 'routing' }))
+      .flatMap((d) => JSON.parse(d.payload).notices)
+      .map((n: { ruleId: string; kind: string }) => `${n.ruleId}:${n.kind}`);
+    expect(notices).toEqual(['low-oxygen-saturation:fire', 'monitoring-gap:fire']);
+  });
+
+  it('opens a new episode after a staff resolution while the rule still holds', async () => {
+    const alerts = vigil.app.get(AlertService);
+    const spo2 = await dataSource
+      .getRepository(StoredAlert)
+      .findOneByOrFail({ pid: 7, ruleId: 'low-oxygen-saturation' });
+    await alerts.resolve(spo2.id, 'token:1', new Date('2026-11-11T20:00:00Z'));
+    await evaluated('2026-11-12', { 'low-oxygen-saturation': 'true' });
+    const episodes = await dataSource
+      .getRepository(StoredAlert)
+      .find({ where: { pid: 7, ruleId: 'low-oxygen-saturation' }, order: { id: 'ASC' } });
+    expect(episodes.map((a) => [a.episodeStart, a.state])).toEqual([
+      ['2026-11-10', 'resolved'],
+      ['2026-11-12', 'firing'],
+    ]);
+  });
+});

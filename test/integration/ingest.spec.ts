@@ -1,0 +1,255 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import request from 'supertest';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
+import { ApiTokens } from '../../src/auth/api-tokens';
+import { startVigil, VigilApp } from '../../src/bootstrap';
+import { SyncRequests } from '../../src/ingest/sync-requests';
+import { SyncScheduler } from '../../src/ingest/sync-scheduler';
+import { SyncState } from '../../src/ingest/sync-state.entity';
+import { addDays, localDate } from '../../src/ingest/sync-plan';
+import { PATIENT_SYNCED, PatientSynced } from '../../src/rules/rule-evaluations.service';
+import { SCOPES, Simulator, startSimulator } from '../../src/simulator';
+import { GoogleHealthReader } from '../../src/wearables/google-health/health-api-reader';
+import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
+import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
+import { LogCapture } from '../support/log-capture';
+import { ROOT } from '../support/processes';
+import { connectPatient, simulatorEnv } from '../support/wearables';
+
+jest.setTimeout(120_000);
+const run = promisify(execFile);
+
+describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
+  let db: TestDatabase;
+  let sim: Simulator;
+  let vigil: VigilApp;
+  let ds: DataSource;
+  let syncs: SyncRequests;
+  let logs: LogCapture;
+  const synced: PatientSynced[] = [];
+  let nextPid = 1000;
+  let nextUser = 1;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ cohortSize: 60, seed: 'ingest-test' });
+    db = await freshDatabase(engine, {
+      ...simulatorEnv(sim),
+      GOOGLE_HEALTH_TIMEOUT_MS: '4000',
+      SYNC_TICK_SECONDS: '3600',
+      LOG_LEVEL: 'info',
+    });
+    logs = new LogCapture();
+    vigil = await startVigil(db.env, { port: 0, logWriter: logs.write });
+    ds = vigil.app.get(DataSource);
+    syncs = vigil.app.get(SyncRequests);
+    const reader = vigil.app.get(GoogleHealthReader);
+    reader.firstRetryMs = 5;
+    vigil.app.get(EventEmitter2).on(PATIENT_SYNCED, (event: PatientSynced) => synced.push(event));
+  });
+
+  afterAll(async () => {
+    await vigil.shutdown('test finished');
+    await sim.close();
+    await db.drop();
+  });
+
+  afterEach(() => sim.faults.clear());
+
+  /** A new patient linked to the next simulated user, not yet due. */
+  async function patient(options: { scopes?: string[]; nextSyncAt?: Date | null } = {}) {
+    const pid = nextPid++;
+    const userId = `sim-${nextUser++}`;
+    const connection = await connectPatient(ds, db.env, sim, pid, userId, {
+      nextSyncAt: null,
+      ...options,
+    });
+    // Scheduled (not paused), but not due: the tests decide when it runs.
+    if (options.nextSyncAt === undefined)
+      await ds
+        .getRepository(WearableConnection)
+        .update({ id: connection.id }, { nextSyncAt: new Date(Date.now() + 3_600_000) });
+    return { pid, userId, connection };
+  }
+
+  const rows = (pid: number) =>
+    ds.getRepository(DailyAggregateRow).find({ where: { pid }, order: { date: 'ASC' } });
+  const state = (connectionId: number) =>
+    ds.getRepository(SyncState).findOneByOrFail({ connectionId });
+
+  it('backfills 60 days, following pagination, in one go', async () => {
+    const { pid, userId, connection } = await patient();
+    sim.resetStats();
+    const outcome = await syncs.syncNow(pid);
+    expect(outcome).toMatchObject({ status: 'synced', kind: 'backfill' });
+    const stored = await rows(pid);
+    expect(stored).toHaveLength(60);
+    expect(stored.filter((r) => r.steps !== null).length).toBeGreaterThan(40);
+    expect(stored.filter((r) => r.restingHrProvider !== null).length).toBeGreaterThan(40);
+    // 14-day heart-rate windows hold ~20,000 samples: more than one 10,000-point page.
+    const stats = sim.stats();
+    expect(stats.byRoute['api:dataPoints:heart-rate']).toBeGreaterThan(5);
+    expect(stats.byRoute['api:dataPoints:sleep']).toBeGreaterThanOrEqual(3);
+    expect(stats.byRoute['api:dataPoints:active-minutes']).toBeUndefined();
+    expect(stats.byUser[userId]).toBe(stats.total);
+    const after = await state(connection.id);
+    expect(after.cursorDate).not.toBeNull();
+    expect(after.leaseOwner).toBeNull();
+    expect(after.deviceBattery).toEqual(expect.any(Number));
+    const conn = await ds.getRepository(WearableConnection).findOneByOrFail({ id: connection.id });
+    expect(conn.lastSyncAt).toBeInstanceOf(Date);
+    expect(conn.lastDeviceSyncAt).toBeInstanceOf(Date);
+    expect(conn.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 40 * 60_000);
+    expect(synced.find((e) => e.pid === pid)?.dates).toHaveLength(60);
+
+    // Incremental: from the cursor minus REREAD_DAYS, a request or so per data type.
+    sim.resetStats();
+    const again = await syncs.syncNow(pid);
+    expect(again).toMatchObject({ status: 'synced', kind: 'incremental' });
+    if (again.status !== 'synced') throw new Error('unreachable');
+    expect(again.dates.length).toBeGreaterThanOrEqual(4);
+    expect(again.dates.length).toBeLessThanOrEqual(6);
+    expect(sim.stats().total).toBeLessThanOrEqual(12);
+    expect(await rows(pid)).toHaveLength(60);
+  });
+
+  it('rewrites old days when late data arrives', async () => {
+    const { pid, userId, connection } = await patient();
+    const user = sim.cohort.user(userId)!;
+    const today = localDate(Date.now(), user.homeTimeZone);
+    sim.cohort.setScenarios(userId, [{ kind: 'stops-syncing', from: addDays(today, -6) }]);
+    await syncs.syncNow(pid);
+    const before = new Map((await rows(pid)).map((r) => [r.date, r]));
+    const lateDay = addDays(today, -4);
+    expect(before.get(lateDay)?.steps).toBeNull();
+    const cursor = (await state(connection.id)).cursorDate!;
+    expect(cursor < addDays(today, -5)).toBe(true);
+
+    sim.cohort.setScenarios(userId, []); // the watch syncs its backlog
+    synced.length = 0;
+    await syncs.syncNow(pid);
+    const after = new Map((await rows(pid)).map((r) => [r.date, r]));
+    expect(after.get(lateDay)?.steps).toEqual(expect.any(Number));
+    expect(synced.find((e) => e.pid === pid)?.dates).toContain(lateDay);
+    expect((await state(connection.id)).cursorDate! >= addDays(today, -1)).toBe(true);
+  });
+
+  it('reads only what the patient granted', async () => {
+    const { pid } = await patient({ scopes: [SCOPES.activity] });
+    sim.resetStats();
+    const outcome = await syncs.syncNow(pid);
+    expect(outcome.status).toBe('synced');
+    expect(Object.keys(sim.stats().byRoute).sort()).toEqual(['api:dataPoints:steps']);
+    const stored = await rows(pid);
+    expect(stored.every((r) => r.restingHrProvider === null && r.weightKg === null)).toBe(true);
+  });
+
+  it.each([
+    ['429 with Retry-After', { kind: 'rate-limit', retryAfterSeconds: 0, count: 2 }],
+    ['429 without Retry-After', { kind: 'rate-limit', count: 2 }],
+    ['500', { kind: 'server-error', count: 2 }],
+    ['503', { kind: 'unavailable', count: 1 }],
+    ['a slow answer', { kind: 'slow', delayMs: 150, count: 2 }],
+    ['a timeout', { kind: 'timeout', count: 1 }],
+    ['an expired page token', { kind: 'expired-page-token', count: 1 }],
+    ['a 401 (one refresh, then retry)', { kind: 'unauthenticated', count: 1 }],
+  ] as const)('survives %s', async (_name, fault) => {
+    const { pid, userId, connection } = await patient();
+    sim.faults.add({ ...fault, userId });
+    const outcome = await syncs.syncNow(pid);
+    expect(outcome).toMatchObject({ status: 'synced' });
+    expect(await rows(pid)).toHaveLength(60);
+    expect((await state(connection.id)).consecutiveFailures).toBe(0);
+  });
+
+  it('refreshes the token once after a 401 and gives up on a second', async () => {
+    const { pid, userId } = await patient();
+    const before = sim.oauth.tokenRequests();
+    sim.faults.add({ kind: 'unauthenticated', userId, count: 1 });
+    expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced' });
+    expect(sim.oauth.tokenRequests()).toBe(before + 1);
+    sim.faults.add({ kind: 'unauthenticated', userId, count: 2 });
+    expect(await syncs.syncNow(pid)).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/401/),
+    });
+  });
+
+  it('backs off and says why when Google keeps failing; the cursor stays', async () => {
+    const { pid, userId, connection } = await patient();
+    sim.faults.add({ kind: 'unavailable', userId });
+    const outcome = await syncs.syncNow(pid);
+    expect(outcome).toMatchObject({ status: 'failed' });
+    const after = await state(connection.id);
+    expect(after.consecutiveFailures).toBe(1);
+    expect(after.cursorDate).toBeNull();
+    expect(after.statusReason).toMatch(/unavailable/);
+    expect(await rows(pid)).toHaveLength(0);
+    const conn = await ds.getRepository(WearableConnection).findOneByOrFail({ id: connection.id });
+    expect(conn.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 60_000);
+  });
+
+  it('fails a malformed response cleanly, logging where and not what', async () => {
+    const { pid, userId, connection } = await patient();
+    sim.faults.add({ kind: 'malformed-json', userId, dataType: 'heart-rate', count: 1 });
+    const outcome = await syncs.syncNow(pid);
+    expect(outcome).toMatchObject({ status: 'failed' });
+    expect((await state(connection.id)).statusReason).toMatch(/malformed/);
+    expect(await rows(pid)).toHaveLength(0);
+    const line = logs.lines.find((l) => l.includes(`patient ${pid} failed`));
+    expect(line).toMatch(/malformed/);
+    expect(logs.text).not.toMatch(/beatsPerMinute/);
+  });
+
+  it('marks a data type unavailable on 403 scope-insufficient and stops asking for it', async () => {
+    const { pid, userId, connection } = await patient();
+    sim.faults.add({ kind: 'scope-insufficient', userId, dataType: 'sleep' });
+    expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced' });
+    const after = await state(connection.id);
+    expect(after.unavailableDataTypes).toBe('sleep');
+    expect(after.statusReason).toMatch(/sleep/);
+    expect((await rows(pid)).every((r) => r.sleepAsleepMinutes === null)).toBe(true);
+    sim.resetStats();
+    await syncs.syncNow(pid);
+    expect(sim.stats().byRoute['api:dataPoints:sleep']).toBeUndefined();
+  });
+
+  it('syncs due patients on the tick, and on request over HTTP', async () => {
+    const { pid, connection } = await patient({ nextSyncAt: new Date(Date.now() - 1000) });
+    const scheduler = vigil.app.get(SyncScheduler);
+    scheduler.tick();
+    await scheduler.idle();
+    expect((await state(connection.id)).cursorDate).not.toBeNull();
+
+    const staff = await vigil.app.get(ApiTokens).issue('staff', 'desk', 'test');
+    await request(vigil.url!).post(`/api/v1/patients/${pid}/sync`).expect(401);
+    const res = await request(vigil.url!)
+      .post(`/api/v1/patients/${pid}/sync`)
+      .auth(staff.token, { type: 'bearer' })
+      .expect(200);
+    expect(res.body).toMatchObject({ status: 'synced', kind: 'incremental', pid });
+    await request(vigil.url!)
+      .post('/api/v1/patients/999999/sync')
+      .auth(staff.token, { type: 'bearer' })
+      .expect(404);
+
+    // The CLI command, as an operator runs it.
+    const cli = await run(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'sync', String(pid)],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...simulatorEnv(sim),
+          ENCRYPTION_KEYS: db.env.ENCRYPTION_KEYS,
+          ...(db.url ? { DATABASE_URL: db.url } : { DATA_DIR: db.env.DATA_DIR }),
+          LOG_LEVEL: 'warn',
+        },
+      },
+    );
+    expect(JSON.parse(cli.stdout)).toMatchObject({ status: 'synced', pid });
+  });
+});

@@ -1,0 +1,185 @@
+import { DataSource } from 'typeorm';
+import { AuditTrail } from '../../src/audit/audit-trail';
+import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { migrateDatabase } from '../../src/database/migrate';
+import { loadEnvironment } from '../../src/config/environment';
+import { KeyRing } from '../../src/crypto/key-ring';
+import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
+import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
+import { OpenEmrDirectory } from '../../src/openemr/openemr-directory';
+import { PortalMail, PortalMailRefused } from '../../src/openemr/portal-mail';
+import { instantOfOpenEmrDateTime, openEmrDateTime } from '../../src/openemr/wall-clock';
+import { freshDatabase, TestDatabase } from '../support/databases';
+import { freshOpenEmr, openEmrVariants, TestOpenEmr } from '../support/openemr';
+
+describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ engine, options }) => {
+  let openemr: TestOpenEmr;
+  let directory: OpenEmrDirectory;
+  let vigilDb: TestDatabase;
+  let vigil: DataSource;
+
+  beforeAll(async () => {
+    openemr = await freshOpenEmr(engine, options);
+    directory = new OpenEmrDirectory(openemr.db);
+    vigilDb = await freshDatabase('sqlite');
+    vigil = await new DataSource(dataSourceOptions(vigilDb.env)).initialize();
+    await migrateDatabase(vigil);
+  });
+
+  afterAll(async () => {
+    await vigil.destroy();
+    await vigilDb.drop();
+    await openemr.drop();
+  });
+
+  it('finds a patient with the provider and portal consent, and nobody who is not there', async () => {
+    await expect(directory.findPatient(1)).resolves.toEqual({
+      pid: 1,
+      pubpid: '1001',
+      fname: 'Maria',
+      lname: 'Garcia',
+      email: 'maria.garcia@example.org',
+      providerId: 3,
+      allowPatientPortal: true,
+    });
+    await expect(directory.findPatient(4)).resolves.toMatchObject({
+      providerId: null,
+      allowPatientPortal: false,
+    });
+    await expect(directory.findPatient(999)).resolves.toBeNull();
+  });
+
+  it('looks users up by id and username, active or not', async () => {
+    await expect(directory.findUserById(3)).resolves.toEqual({
+      id: 3,
+      username: 'drsmith',
+      active: true,
+    });
+    await expect(directory.findUserByUsername('drold')).resolves.toEqual({
+      id: 8,
+      username: 'drold',
+      active: false,
+    });
+    await expect(directory.findUserByUsername('nobody')).resolves.toBeNull();
+  });
+
+  it('expands ACL groups through gacl_aro and gacl_groups_aro_map', async () => {
+    const members = await directory.groupMembers(['clin', 'front', 'nosuch']);
+    expect(members.get('clin')!.map((u) => [u.username, u.active])).toEqual([
+      ['drsmith', true],
+      ['drjones', true],
+      ['nurseward', true],
+      ['drold', false],
+    ]);
+    expect(members.get('front')!.map((u) => u.username)).toEqual(['frontdesk']);
+    expect(members.get('nosuch')).toEqual([]);
+  });
+
+  it('gathers routing facts for a rule at delivery time', async () => {
+    const facts = await directory.routingFacts(
+      3,
+      ['provider', 'group:doc', 'user:billing'],
+      ['admin'],
+    );
+    expect(facts.provider).toEqual({ id: 8, username: 'drold', active: false });
+    expect(facts.groupMembers.get('doc')!.map((u) => u.username)).toEqual([
+      'drsmith',
+      'drjones',
+      'drold',
+    ]);
+    expect([...facts.users.keys()].sort()).toEqual(['admin', 'billing']);
+  });
+
+  it("writes portal mail the way OpenEMR's portal does, so the patient's inbox lists it", async () => {
+    const mail = new PortalMail(openemr.db, new AuditTrail(vigil), 'vigil', 'America/New_York');
+    const at = new Date('2026-11-28T14:05:09Z');
+    const sent = await mail.send(1, 'Connect your Fitbit', 'Please follow the link.', 'test', at);
+
+    // The portal inbox query of portal/lib/portal_mail.inc.php (getPortalPatientNotes).
+    const inbox = await openemr.db.run((sql) =>
+      sql.select<Record<string, unknown>>(
+        'SELECT * FROM onsite_mail AS p WHERE p.deleted != 1 AND p.owner = ? AND p.recipient_id = ? ORDER BY date DESC',
+        ['mgarcia', 'mgarcia'],
+      ),
+    );
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({
+      title: 'Connect your Fitbit',
+      body: 'Please follow the link.',
+      sender_id: 'vigil',
+      sender_name: 'Vigil Service',
+      recipient_name: 'Maria Garcia',
+      user: 'vigil',
+      groupname: 'Default',
+      message_status: 'New',
+    });
+    expect(Number(inbox[0].id)).toBe(sent.patientCopyId);
+    expect(Number(inbox[0].activity)).toBe(1);
+    expect(Number(inbox[0].reply_mail_chain)).toBe(sent.senderCopyId);
+    expect(String(inbox[0].date)).toBe('2026-11-28 09:05:09');
+
+    // The sender's copy, as getPortalPatientSentNotes reads it for the service account.
+    const sentBox = await openemr.db.run((sql) =>
+      sql.select<{ id: number }>(
+        "SELECT id FROM onsite_mail AS p WHERE p.sender_id = ? AND p.deleted != 1 AND p.owner = ? AND p.message_status != 'Done'",
+        ['vigil', 'vigil'],
+      ),
+    );
+    expect(sentBox.map((r) => Number(r.id))).toEqual([sent.senderCopyId]);
+
+    const audited = await vigil.getRepository(AuditEvent).findBy({ subjectType: 'onsite_mail' });
+    expect(audited.map((e) => [e.subjectId, e.pid])).toEqual([
+      [String(sent.senderCopyId), 1],
+      [String(sent.patientCopyId), 1],
+    ]);
+  });
+
+  it('lets doctor check the connection and the service account', async () => {
+    const env = (username: string) =>
+      loadEnvironment({
+        ENCRYPTION_KEYS: KeyRing.generateEntry('t'),
+        OPENEMR_DATABASE_URL: openemr.url,
+        OPENEMR_SERVICE_USERNAME: username,
+      });
+    const good = await diagnoseOpenEmr(env('vigil'));
+    expect(good.every((f) => f.ok)).toBe(true);
+    expect(good.map((f) => f.what)).toContain('Alerts are sent as OpenEMR user "vigil" (id 2)');
+    const inactive = await diagnoseOpenEmr(env('drold'));
+    expect(inactive.find((f) => !f.ok)?.what).toBe('OpenEMR user "drold" is inactive');
+    const missing = await diagnoseOpenEmr(env('ghost'));
+    expect(missing.find((f) => !f.ok)?.what).toMatch(/no user "ghost"/);
+    const down = await diagnoseOpenEmr(
+      env('vigil'),
+      new OpenEmrDatabase(
+        engine === 'sqlite'
+          ? 'sqlite:/nonexistent/dir/openemr.sqlite'
+          : 'mysql://root@127.0.0.1:1/openemr',
+      ),
+    );
+    expect(down).toEqual([
+      expect.objectContaining({ ok: false, what: "OpenEMR's database does not answer" }),
+    ]);
+  });
+
+  it('refuses portal mail to a patient without a portal account, writing nothing', async () => {
+    const mail = new PortalMail(openemr.db, new AuditTrail(vigil), 'vigil', 'UTC');
+    await expect(mail.send(3, 'x', 'y')).rejects.toBeInstanceOf(PortalMailRefused);
+    const rows = await openemr.db.run((sql) =>
+      sql.select<{ n: number }>("SELECT COUNT(*) AS n FROM onsite_mail WHERE title = 'x'"),
+    );
+    expect(Number(rows[0].n)).toBe(0);
+  });
+});
+
+describe('OpenEMR wall-clock times', () => {
+  // 01:30 on the night clocks go back happens twice; either instant is a fair reading.
+  it('round-trips through the clinic time zone, DST included', () => {
+    for (const iso of ['2026-03-08T06:59:00Z', '2026-03-08T07:30:00Z', '2026-11-01T07:30:00Z']) {
+      const wall = openEmrDateTime(new Date(iso), 'America/New_York');
+      expect(instantOfOpenEmrDateTime(wall, 'America/New_York').toISOString()).toBe(
+        new Date(iso).toISOString(),
+      );
+    }
+  });
+});

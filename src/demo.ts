@@ -7,7 +7,10 @@ import { ConfigurationError, loadEnvironment } from './config/environment';
 import { Invitations } from './consent/invitations';
 import { KeyRing } from './crypto/key-ring';
 import { Enrollments } from './patients/enrollments';
-import { DEFAULT_CLIENT, demoScenarios, startSimulator } from './simulator';
+import { runDemoPipeline } from './demo-pipeline';
+import { OpenEmrDatabase } from './openemr/openemr-database';
+import { createOpenEmrStandIn } from './openemr/stand-in';
+import { demoScenarios, googleSettingsFor, startSimulator } from './simulator';
 
 /**
  * `npm run demo`: Vigil on the embedded database with keys of its own, for a
@@ -17,6 +20,10 @@ import { DEFAULT_CLIENT, demoScenarios, startSimulator } from './simulator';
 async function demo(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR ?? './data/demo');
   mkdirSync(dataDir, { recursive: true });
+  const openEmrFile = join(dataDir, 'openemr.sqlite');
+  const openEmr = existsSync(openEmrFile)
+    ? new OpenEmrDatabase(`sqlite:${openEmrFile}`)
+    : await createOpenEmrStandIn(`sqlite:${openEmrFile}`);
   // Google has no sandbox: the demo talks to the project's simulator, in this process.
   const simulator = await startSimulator({
     port: Number(process.env.SIMULATOR_PORT ?? 0),
@@ -24,12 +31,10 @@ async function demo(): Promise<void> {
   });
   const env = loadEnvironment({
     ...process.env,
-    GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
-    GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
-    GOOGLE_OAUTH_AUTHORIZE_URL: `${simulator.url}/o/oauth2/v2/auth`,
-    GOOGLE_OAUTH_TOKEN_URL: `${simulator.url}/token`,
-    GOOGLE_OAUTH_REVOKE_URL: `${simulator.url}/revoke`,
-    GOOGLE_HEALTH_API_BASE_URL: `${simulator.url}/v4/`,
+    ...googleSettingsFor(simulator.url),
+    // OpenEMR stand-in: OpenEMR's tables in a second embedded database.
+    OPENEMR_DATABASE_URL: `sqlite:${openEmrFile}`,
+    ALERT_FALLBACK_RECIPIENTS: 'nurseward',
     CLINIC_NAME: process.env.CLINIC_NAME ?? 'Demo Clinic',
     DATABASE_URL: '',
     DATA_DIR: dataDir,
@@ -54,6 +59,8 @@ async function demo(): Promise<void> {
       });
     });
   }
+
+  await runDemoPipeline(vigil.app, vigil.url ?? env.publicBaseUrl, openEmr);
 
   const base = env.publicBaseUrl;
   console.log(`

@@ -9,3 +9,5 @@ export type { SimulatedDataTypeId } from './data-types';
 export { SIGNATURE_HEADER } from './webhooks';
 export type { TinkPublicKeyset, WebhookNotification } from './webhooks';
 export type { OAuthClient, TokenResponse } from './oauth';
+export { consentAsPatient, googleSettingsFor } from './simulated-patient';
+export type { ConsentChoice } from './simulated-patient';

@@ -78,7 +78,16 @@ describe('the service process', () => {
       whoami: 'admin',
       consent: 'active',
     });
-  }, 30_000);
+    // The whole pipeline ran: days were backfilled, rules evaluated, and OpenEMR's
+    // own inbox query finds the scripted alerts for the patients' providers.
+    expect(result.stdout).toMatch(/Daily aggregates, \d{4}-\d{2}-\d{2} to/);
+    expect(result.stdout).toMatch(
+      /pid 6 \(low oxygen saturation\)\n\s+true: [^\n]*low-oxygen-saturation/,
+    );
+    expect(result.stdout).toMatch(/== drjones: [1-9]\d* message\(s\)/);
+    expect(result.stdout).toMatch(/Heart-failure weight gain \(urgent, new\)/);
+    expect(result.stdout).toContain('(vigil to nurseward)');
+  }, 240_000);
 });
 
 /**

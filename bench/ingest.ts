@@ -29,11 +29,11 @@ import { KeyRing } from '../src/crypto/key-ring';
 import { SecretStore } from '../src/crypto/secret-store';
 import { SyncRequests } from '../src/ingest/sync-requests';
 import { addDays, localDate } from '../src/ingest/sync-plan';
-import { Enrollment } from '../src/patients/enrollment.entity';
-import { DEFAULT_CLIENT, Simulator, startSimulator } from '../src/simulator';
+import { googleSettingsFor, Simulator, startSimulator } from '../src/simulator';
 import { ConnectionTokens } from '../src/wearables/connection-tokens';
 import { GoogleHealthSource } from '../src/wearables/google-health/google-health-source';
 import { WearableConnection } from '../src/wearables/wearable-connection.entity';
+import { connectSimulatedUser } from '../test/support/wearables';
 
 const ROOT = join(__dirname, '..');
 const THROUGHPUT_PATIENTS = Number(process.env.BENCH_THROUGHPUT_PATIENTS ?? 300);
@@ -44,15 +44,6 @@ const WORKER_NODE_FLAGS = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ')
 const server =
   process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 
-function simulatorEnv(sim: Simulator): Record<string, string> {
-  return {
-    GOOGLE_OAUTH_TOKEN_URL: `${sim.url}/token`,
-    GOOGLE_HEALTH_API_BASE_URL: `${sim.url}/v4/`,
-    GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
-    GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
-  };
-}
-
 /** Enrollments and sealed tokens for sim-1..sim-N, in batches (consent's own path is one by one). */
 async function connectCohort(ds: DataSource, env: Environment, sim: Simulator, size: number) {
   const tokens = new ConnectionTokens(
@@ -61,48 +52,13 @@ async function connectCohort(ds: DataSource, env: Environment, sim: Simulator, s
     new AuditTrail(ds),
     new GoogleHealthSource(env),
   );
-  const now = new Date();
   for (let start = 1; start <= size; start += 250) {
     await ds.transaction(async (manager) => {
       for (let i = start; i < start + 250 && i <= size; i++) {
-        const user = sim.cohort.user(`sim-${i}`)!;
-        const grant = sim.grantTokens(user.id);
-        const enrollment = await manager.getRepository(Enrollment).save({
-          pid: i,
-          program: null,
-          status: 'active',
-          timeZone: user.homeTimeZone,
-          syncIntervalMinutes: 24 * 60,
-          createdAt: now,
-          createdBy: 'bench',
-          updatedAt: now,
-          endedAt: null,
-        });
-        const connection = Object.assign(new WearableConnection(), {
-          enrollmentId: enrollment.id,
-          provider: 'google-health',
-          healthUserId: user.healthUserId,
-          legacyUserId: null,
-          grantedScopes: grant.scope,
-          refreshSecretId: null,
-          accessSecretId: null,
-          accessExpiresAt: null,
-          refreshFailures: 0,
-          refreshRetryAt: null,
-          disconnectTokenHash: null,
-          connectedAt: now,
-          disconnectedAt: null,
+        await connectSimulatedUser(manager, tokens, sim, i, `sim-${i}`, {
           nextSyncAt: null,
-          lastSyncAt: null,
-          lastDeviceSyncAt: null,
+          syncIntervalMinutes: 24 * 60,
         });
-        await tokens.storeGrant(manager, connection, {
-          accessToken: grant.access_token,
-          refreshToken: grant.refresh_token!,
-          expiresInSeconds: grant.expires_in,
-          scopes: grant.scope.split(' '),
-        });
-        await manager.getRepository(WearableConnection).save(connection);
       }
     });
   }
@@ -198,7 +154,7 @@ async function main(): Promise<void> {
     rateLimitPerUserPerMinute: 0,
   });
   const base = {
-    ...simulatorEnv(sim),
+    ...googleSettingsFor(sim.url),
     DATABASE_URL: url.toString(),
     ENCRYPTION_KEYS: KeyRing.generateEntry('bench'),
     LOG_LEVEL: 'warn',

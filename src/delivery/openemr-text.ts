@@ -1,5 +1,6 @@
 import type { AlertNoticeKind } from '../alerts/lifecycle';
 import type { Severity } from '../rules/rule-definition';
+import { openEmrDateTime } from '../openemr/wall-clock';
 
 /**
  * The words Vigil writes into OpenEMR and into escalation emails, as pure
@@ -68,18 +69,7 @@ export function deliveryMarker(deliveryId: string): string {
 
 /** `YYYY-MM-DD HH:MM` on the clinic's wall clock. */
 export function formatClinicTime(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+  return openEmrDateTime(at, timeZone).slice(0, 16);
 }
 
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });

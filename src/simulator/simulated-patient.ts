@@ -69,5 +69,6 @@ export function googleSettingsFor(simulatorUrl: string): Record<string, string> 
     GOOGLE_OAUTH_TOKEN_URL: `${simulatorUrl}/token`,
     GOOGLE_OAUTH_REVOKE_URL: `${simulatorUrl}/revoke`,
     GOOGLE_HEALTH_API_BASE_URL: `${simulatorUrl}/v4/`,
+    GOOGLE_HEALTH_WEBHOOK_KEYSET_URL: `${simulatorUrl}/__sim/webhook-keyset`,
   };
 }

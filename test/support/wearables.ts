@@ -1,30 +1,21 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail } from '../../src/audit/audit-trail';
 import { Environment } from '../../src/config/environment';
 import { SecretStore } from '../../src/crypto/secret-store';
 import { inTransaction } from '../../src/database/transactions';
 import { Enrollment } from '../../src/patients/enrollment.entity';
-import { DEFAULT_CLIENT, Simulator } from '../../src/simulator';
+import { googleSettingsFor, Simulator } from '../../src/simulator';
 import { ConnectionTokens } from '../../src/wearables/connection-tokens';
 import { GoogleHealthSource } from '../../src/wearables/google-health/google-health-source';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 
 /** Vigil's Google settings pointing at a running simulator. */
-export function simulatorEnv(sim: Simulator): Record<string, string> {
-  return {
-    GOOGLE_OAUTH_AUTHORIZE_URL: `${sim.url}/o/oauth2/v2/auth`,
-    GOOGLE_OAUTH_TOKEN_URL: `${sim.url}/token`,
-    GOOGLE_OAUTH_REVOKE_URL: `${sim.url}/revoke`,
-    GOOGLE_HEALTH_API_BASE_URL: `${sim.url}/v4/`,
-    GOOGLE_HEALTH_WEBHOOK_KEYSET_URL: `${sim.url}/__sim/webhook-keyset`,
-    GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
-    GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
-  };
-}
+export const simulatorEnv = (sim: Simulator): Record<string, string> => googleSettingsFor(sim.url);
 
 export interface ConnectOptions {
   scopes?: readonly string[];
   timeZone?: string;
+  syncIntervalMinutes?: number;
   /** Due now by default; null = not scheduled. */
   nextSyncAt?: Date | null;
 }
@@ -41,53 +32,65 @@ export async function connectPatient(
   userId: string,
   options: ConnectOptions = {},
 ): Promise<WearableConnection> {
-  const user = sim.cohort.user(userId);
-  if (!user) throw new Error(`no simulated user ${userId}`);
-  const grant = sim.grantTokens(userId, options.scopes);
   const tokens = new ConnectionTokens(
     dataSource,
     new SecretStore(dataSource, env),
     new AuditTrail(dataSource),
     new GoogleHealthSource(env),
   );
+  return inTransaction(dataSource, (manager) =>
+    connectSimulatedUser(manager, tokens, sim, pid, userId, options),
+  );
+}
+
+/** The same inside the caller's transaction, for tests and benchmarks that connect many at once. */
+export async function connectSimulatedUser(
+  manager: EntityManager,
+  tokens: ConnectionTokens,
+  sim: Simulator,
+  pid: number,
+  userId: string,
+  options: ConnectOptions = {},
+): Promise<WearableConnection> {
+  const user = sim.cohort.user(userId);
+  if (!user) throw new Error(`no simulated user ${userId}`);
+  const grant = sim.grantTokens(userId, options.scopes);
   const now = new Date();
-  return inTransaction(dataSource, async (manager) => {
-    const enrollment = await manager.getRepository(Enrollment).save({
-      pid,
-      program: null,
-      status: 'active',
-      timeZone: options.timeZone ?? user.homeTimeZone,
-      syncIntervalMinutes: 60,
-      createdAt: now,
-      createdBy: 'test',
-      updatedAt: now,
-      endedAt: null,
-    });
-    const connection = Object.assign(new WearableConnection(), {
-      enrollmentId: enrollment.id,
-      provider: 'google-health',
-      healthUserId: user.healthUserId,
-      legacyUserId: null,
-      grantedScopes: grant.scope,
-      refreshSecretId: null,
-      accessSecretId: null,
-      accessExpiresAt: null,
-      refreshFailures: 0,
-      refreshRetryAt: null,
-      disconnectTokenHash: null,
-      connectedAt: now,
-      disconnectedAt: null,
-      nextSyncAt: options.nextSyncAt === undefined ? now : options.nextSyncAt,
-      lastSyncAt: null,
-      lastDeviceSyncAt: null,
-    });
-    await manager.getRepository(WearableConnection).save(connection);
-    await tokens.storeGrant(manager, connection, {
-      accessToken: grant.access_token,
-      refreshToken: grant.refresh_token as string,
-      expiresInSeconds: grant.expires_in,
-      scopes: grant.scope.split(' '),
-    });
-    return manager.getRepository(WearableConnection).save(connection);
+  const enrollment = await manager.getRepository(Enrollment).save({
+    pid,
+    program: null,
+    status: 'active',
+    timeZone: options.timeZone ?? user.homeTimeZone,
+    syncIntervalMinutes: options.syncIntervalMinutes ?? 60,
+    createdAt: now,
+    createdBy: 'test',
+    updatedAt: now,
+    endedAt: null,
   });
+  const connection = Object.assign(new WearableConnection(), {
+    enrollmentId: enrollment.id,
+    provider: 'google-health',
+    healthUserId: user.healthUserId,
+    legacyUserId: null,
+    grantedScopes: grant.scope,
+    refreshSecretId: null,
+    accessSecretId: null,
+    accessExpiresAt: null,
+    refreshFailures: 0,
+    refreshRetryAt: null,
+    disconnectTokenHash: null,
+    connectedAt: now,
+    disconnectedAt: null,
+    nextSyncAt: options.nextSyncAt === undefined ? now : options.nextSyncAt,
+    lastSyncAt: null,
+    lastDeviceSyncAt: null,
+  });
+  await manager.getRepository(WearableConnection).save(connection);
+  await tokens.storeGrant(manager, connection, {
+    accessToken: grant.access_token,
+    refreshToken: grant.refresh_token as string,
+    expiresInSeconds: grant.expires_in,
+    scopes: grant.scope.split(' '),
+  });
+  return manager.getRepository(WearableConnection).save(connection);
 }

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { Environment } from './config/environment';
 import { dataSourceOptions } from './database/data-source-options';
-import { migrateDatabase } from './database/migrate';
+import { ensureMysqlDatabase, migrateDatabase } from './database/migrate';
 import { Readiness } from './health/readiness';
 import { ProblemFilter } from './http/problem.filter';
 import { requestLogging } from './http/request-logging';
@@ -42,6 +42,9 @@ export async function startVigil(env: Environment, options: StartOptions = {}): 
   const logger = new JsonLogger(env.LOG_LEVEL, options.logWriter ?? stdoutWriter);
   // Migrate before Nest starts: module start-up hooks (the rules-folder sync,
   // a worker's first claim) expect the schema to be there.
+  if (env.DATABASE_URL && (await ensureMysqlDatabase(env.DATABASE_URL))) {
+    logger.log('Created the database named in DATABASE_URL', 'Database');
+  }
   const migrations = await new DataSource(dataSourceOptions(env)).initialize();
   try {
     const applied = await migrateDatabase(migrations);

@@ -1,3 +1,4 @@
+import { createConnection } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 
 const LOCK_NAME = 'vigil_migrations';
@@ -34,5 +35,31 @@ export async function migrateDatabase(dataSource: DataSource): Promise<string[]>
     }
   } finally {
     await runner.release();
+  }
+}
+
+/**
+ * A first start against an empty MySQL server creates Vigil's schema (database)
+ * when the configured user may, so `DATABASE_URL=mysql://.../vigil npm start`
+ * works on a fresh server. An existing database is left as it is.
+ */
+export async function ensureMysqlDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_$-]+$/.test(name)) throw new Error('DATABASE_URL names no valid database');
+  target.pathname = '/';
+  const connection = await createConnection({ uri: target.toString(), connectTimeout: 10_000 });
+  try {
+    const [rows] = await connection.query(
+      'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [name],
+    );
+    if ((rows as unknown[]).length > 0) return false;
+    await connection.query(
+      `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+    return true;
+  } finally {
+    await connection.end();
   }
 }

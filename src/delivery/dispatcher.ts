@@ -1,8 +1,9 @@
+import { openEmrDate } from '../openemr/wall-clock';
+import { reminderDueDate } from './reminder-due-date';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { StoredAlert } from '../alerts/alert.entity';
 import { groupMessages, groupReminders, type RoutedNotice } from '../alerts/grouping';
-import { addDays } from '../alerts/local-date';
 import { routeAlert, type Recipient, type RoutingReason } from '../alerts/routing';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
@@ -156,7 +157,11 @@ export class Dispatcher {
       for (const reminder of reminders) {
         const body: ReminderPayload = {
           notices: reminder.notices.map((n) => n.snapshot),
-          dueDate: addDays(payload.date, reminder.dueInDays),
+          dueDate: reminderDueDate(
+            payload.date,
+            reminder.dueInDays,
+            openEmrDate(now, this.env.CLINIC_TIME_ZONE),
+          ),
           priority: reminder.priority,
         };
         await enqueueDelivery(

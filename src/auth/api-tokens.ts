@@ -4,6 +4,7 @@ import { AuditTrail } from '../audit/audit-trail';
 import { randomSecret, sha256Hex } from '../crypto/tokens';
 import { ApiToken } from './api-token.entity';
 import type { StaffRole } from './roles';
+import { inTransaction } from '../database/transactions';
 
 const TOKEN_PREFIX = 'vgl_';
 /** Writing last-used on every request would turn reads into writes; once a minute is enough. */
@@ -27,7 +28,7 @@ export class ApiTokens {
 
   async issue(role: StaffRole, name: string, issuedBy: string): Promise<IssuedToken> {
     const token = TOKEN_PREFIX + randomSecret();
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       const record = await manager.getRepository(ApiToken).save({
         name,
         role,
@@ -76,7 +77,7 @@ export class ApiTokens {
       ? await repo.findOneBy({ id: Number(idOrPrefix), revokedAt: IsNull() })
       : await repo.findOneBy({ tokenPrefix: idOrPrefix, revokedAt: IsNull() });
     if (!record) return null;
-    await this.dataSource.transaction(async (manager) => {
+    await inTransaction(this.dataSource, async (manager) => {
       await manager.getRepository(ApiToken).update({ id: record.id }, { revokedAt: new Date() });
       await this.audit.record(
         {

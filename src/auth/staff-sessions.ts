@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
-import { randomSecret, sha256Hex } from '../crypto/tokens';
+import { looksLikeSecret, randomSecret, sha256Hex } from '../crypto/tokens';
 import { hashPassword, verifyPassword } from './passwords';
 import type { StaffRole } from './roles';
 import { StaffSession } from './staff-session.entity';
 import { StaffUser } from './staff-user.entity';
+import { inTransaction } from '../database/transactions';
 
 export const SESSION_COOKIE = 'vigil_session';
 const LOCK_AFTER_FAILURES = 5;
@@ -44,7 +45,7 @@ export class StaffSessions {
     password: string,
     createdBy: string,
   ): Promise<StaffUser> {
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       const user = await manager.getRepository(StaffUser).save({
         username,
         role,
@@ -110,7 +111,7 @@ export class StaffSessions {
   ): Promise<{ secret: string; user: StaffUser; expiresAt: Date }> {
     const secret = randomSecret();
     const expiresAt = new Date(now.getTime() + this.env.SESSION_HOURS * 3_600_000);
-    await this.dataSource.transaction(async (manager) => {
+    await inTransaction(this.dataSource, async (manager) => {
       await manager.getRepository(StaffSession).insert({
         sessionHash: sha256Hex(secret),
         userId: user.id,
@@ -133,7 +134,7 @@ export class StaffSessions {
 
   /** The live session behind a cookie value, or null when unknown, expired, revoked or disabled. */
   async resolve(secret: string, now = new Date()): Promise<LiveSession | null> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) return null;
+    if (!looksLikeSecret(secret)) return null;
     const session = await this.dataSource
       .getRepository(StaffSession)
       .findOneBy({ sessionHash: sha256Hex(secret), revokedAt: IsNull() });

@@ -3,6 +3,7 @@ import { DataSource, EntityManager, Not } from 'typeorm';
 import { Environment } from '../config/environment';
 import { KeyRing } from './key-ring';
 import { StoredSecret } from './stored-secret.entity';
+import { inTransaction } from '../database/transactions';
 
 /**
  * Keeps secrets sealed in `stored_secrets`. Callers pass their transaction's
@@ -75,7 +76,7 @@ export class SecretStore {
         take: batchSize,
       });
       if (stale.length === 0) break;
-      await this.dataSource.transaction(async (manager) => {
+      await inTransaction(this.dataSource, async (manager) => {
         for (const row of stale) {
           await manager.getRepository(StoredSecret).update(
             { id: row.id },

@@ -15,3 +15,8 @@ export function sameSecret(a: string, b: string): boolean {
   const right = Buffer.from(b, 'utf8');
   return left.length > 0 && left.length === right.length && timingSafeEqual(left, right);
 }
+
+/** Rejects anything that cannot be one of our secrets before it reaches the database. */
+export function looksLikeSecret(value: string | undefined): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value);
+}

@@ -21,6 +21,7 @@ import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import { RuleOutcome } from './rule-outcome.entity';
 import { RuleOutcomes } from './rule-outcomes.repository';
 import { parseParams, RuleStore } from './rule-store.repository';
+import { inTransaction } from '../database/transactions';
 
 /** Emitted once per patient and date evaluated; the alerts feature subscribes. */
 export const RULES_EVALUATED = 'rules.evaluated';
@@ -201,7 +202,7 @@ export class RuleEvaluations {
       })),
     );
     // One commit per batch of patients, not one per statement.
-    await this.dataSource.transaction((manager) => this.outcomes.upsert(rows, manager));
+    await inTransaction(this.dataSource, (manager) => this.outcomes.upsert(rows, manager));
     run.storeMs += performance.now() - started;
     run.patients += planned.length;
     run.outcomes += rows.length;

@@ -4,6 +4,7 @@ import { RuleDefinition } from './rule-definition';
 import { RuleOrigin, StoredRule, StoredRuleVersion } from './rule.entity';
 import { PatientRuleParams, RuleProgramSetting } from './rule-settings.entity';
 import { RuleChange } from './versions/rule-diff';
+import { inTransaction } from '../database/transactions';
 
 /** A rule with the definition of its version in force. */
 export interface RuleInForce {
@@ -29,7 +30,7 @@ export class RuleStore {
   constructor(readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+    return inTransaction(this.dataSource, work);
   }
 
   async rulesInForce(): Promise<RuleInForce[]> {

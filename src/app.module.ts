@@ -21,6 +21,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { PatientsModule } from './patients/patients.module';
 import { RulesModule } from './rules/rules.module';
 import { WearablesModule } from './wearables/wearables.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
@@ -47,6 +48,7 @@ export class AppModule {
         WearablesModule,
         ConsentModule,
         IngestModule,
+        WebModule,
       ],
     };
   }

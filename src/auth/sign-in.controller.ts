@@ -101,18 +101,7 @@ export class SignInController {
       res.redirect(303, '/login');
       return;
     }
-    res.type('html').send(
-      renderPage({
-        title: 'Vigil',
-        heading: this.env.CLINIC_NAME,
-        body: html`<p>Signed in as <strong>${live.user.username}</strong> (${live.user.role}).</p>
-          <p><a href="/docs">API documentation</a></p>
-          <form method="post" action="/logout">
-            <input type="hidden" name="_csrf" value="${live.csrfToken}" />
-            <button class="secondary" type="submit">Sign out</button>
-          </form>`,
-      }),
-    );
+    res.redirect(303, '/alerts');
   }
 
   private renderForm(res: Response, status: number, next: string, error?: string): void {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { JsonLogger } from '../logging/json-logger';
 import { currentRequestId } from '../logging/request-context';
 
@@ -47,6 +47,11 @@ export class ProblemFilter implements ExceptionFilter {
     const requestId = currentRequestId();
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      const request = host.switchToHttp().getRequest<Request>();
+      if (status === 401 && wantsPage(request)) {
+        response.redirect(303, `/login?next=${encodeURIComponent(request.originalUrl)}`);
+        return;
+      }
       const body = exception.getResponse();
       const problems = exception instanceof InvalidInputException ? exception.problems : undefined;
       response.status(status).json({
@@ -90,4 +95,13 @@ function messageOf(body: string | object, fallback: string): string {
   if (typeof message === 'string') return message;
   if (Array.isArray(message)) return message.join('; ');
   return fallback;
+}
+
+/** A person's browser asking for a staff page (not the API): send it to sign in instead. */
+function wantsPage(request: Request): boolean {
+  return (
+    request.method === 'GET' &&
+    !request.path.startsWith('/api/') &&
+    /\btext\/html\b/.test(String(request.headers.accept ?? ''))
+  );
 }

@@ -58,6 +58,7 @@ const MATRIX: Record<string, Access> = {
   'POST /disconnect/:token': 'public',
   'POST /api/v1/patients/:pid/sync': STAFF_AND_UP,
   'POST /webhooks/google-health': 'public',
+  'GET /assets/:name': 'public',
 };
 
 /** The guard's own refusals, told apart from a handler's 401/403 about its input. */

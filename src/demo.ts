@@ -2,6 +2,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiTokens } from './auth/api-tokens';
+import { generatePassword } from './auth/passwords';
+import { StaffSessions } from './auth/staff-sessions';
+import { StaffUser } from './auth/staff-user.entity';
+import { DataSource, Repository } from 'typeorm';
 import { startVigil } from './bootstrap';
 import { ConfigurationError, loadEnvironment } from './config/environment';
 import { Invitations } from './consent/invitations';
@@ -45,6 +49,11 @@ async function demo(): Promise<void> {
   const logStream = createWriteStream(logFile, { flags: 'a' });
   const vigil = await startVigil(env, { logWriter: (line) => logStream.write(`${line}\n`) });
   const { token } = await vigil.app.get(ApiTokens).issue('admin', 'demo admin', 'demo');
+  const login = await demoClinicianLogin(
+    vigil.app.get(StaffSessions),
+    vigil.app.get(DataSource).getRepository(StaffUser),
+    dataDir,
+  );
   const invitation = await inviteDemoPatient(
     vigil.app.get(Enrollments),
     vigil.app.get(Invitations),
@@ -67,6 +76,8 @@ async function demo(): Promise<void> {
 Vigil demo is running (embedded SQLite at ${join(dataDir, 'vigil.sqlite')})
 
   Service        ${base}
+  Sign in        ${base}/login
+                 username ${login.username}, password ${login.password} (a demo clinician)
   Readiness      ${base}/health/ready
   API docs       ${base}/docs
   Admin token    ${token}
@@ -93,6 +104,27 @@ async function inviteDemoPatient(
     await enrollments.enroll({ pid: DEMO_PID, program: 'demo' }, 'demo');
   }
   return invitations.invite(DEMO_PID, 'demo');
+}
+
+/**
+ * A local clinician account for clicking through the demo, named after the
+ * stand-in's provider of the scripted patients. The password is generated once
+ * and kept beside the demo's keys so a restart prints the same login.
+ */
+async function demoClinicianLogin(
+  staff: StaffSessions,
+  users: Repository<StaffUser>,
+  dataDir: string,
+): Promise<{ username: string; password: string }> {
+  const username = 'drsmith';
+  const file = join(dataDir, 'demo-login.txt');
+  const known = existsSync(file) && (await users.existsBy({ username }));
+  if (known) return { username, password: readFileSync(file, 'utf8').trim() };
+  await users.delete({ username });
+  const password = generatePassword();
+  await staff.createLocalUser(username, 'clinician', password, 'demo');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return { username, password };
 }
 
 /** The demo's own key ring, kept beside its database so restarts can read old secrets. */

@@ -5,6 +5,8 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // When the security project runs, every log line of every project goes to one file it scans.
+  setupFiles: ['<rootDir>/test/support/log-file.ts'],
 };
 
 module.exports = {
@@ -17,5 +19,45 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
+    // Minutes long, real processes: run with `npm run test:chaos`, not with `npm test`.
+    ...(process.env.VIGIL_CHAOS === '1'
+      ? [
+          {
+            ...common,
+            displayName: 'chaos',
+            testMatch: ['<rootDir>/test/chaos/**/*.spec.ts'],
+            globalSetup: '<rootDir>/test/support/global-setup.ts',
+          },
+        ]
+      : []),
+    // Bad input (issue 8): bounded property tests; FUZZ_RUNS sets the cases per target.
+    {
+      ...common,
+      displayName: 'fuzz',
+      testMatch: ['<rootDir>/test/fuzz/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    // Security (issue 8): its own specs; alone (`npm run test:security`) also the integration
+    // specs that already prove a control, which `npm test` runs in the integration project.
+    {
+      ...common,
+      displayName: 'security',
+      testMatch: [
+        '<rootDir>/test/security/**/*.spec.ts',
+        ...(process.env.VIGIL_SECURITY_ALONE === '1'
+          ? [
+              'consent',
+              'sign-in',
+              'webhook',
+              'secrets',
+              'foundation',
+              'http-contract',
+              'route-access',
+            ].map((name) => `<rootDir>/test/integration/${name}.spec.ts`)
+          : []),
+      ],
+      globalSetup: '<rootDir>/test/security/log-scan-setup.ts',
+      globalTeardown: '<rootDir>/test/security/log-scan-teardown.ts',
+    },
   ],
 };

@@ -19,6 +19,7 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -39,6 +40,9 @@ const ROOT = join(__dirname, '..');
 const THROUGHPUT_PATIENTS = Number(process.env.BENCH_THROUGHPUT_PATIENTS ?? 300);
 const RSS_SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 45);
 const COHORT = 10_000;
+/** BENCH_FULL_CYCLE=1: also sync all 10,000 patients with 3 workers and print the measured time. */
+const FULL_CYCLE = process.env.BENCH_FULL_CYCLE === '1';
+const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 8);
 /** Extra node flags for the workers, e.g. BENCH_WORKER_NODE_FLAGS=--max-old-space-size=128. */
 const WORKER_NODE_FLAGS = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const server =
@@ -83,8 +87,20 @@ async function makeDue(ds: DataSource, size: number): Promise<void> {
 interface Worker {
   child: ChildProcess;
   maxRssKb: number;
+  maxHeapUsedMb: number;
+  maxHeapTotalMb: number;
+  /** CPU time used so far, and when the run started (start-up is not charged to syncs). */
+  cpuMs: number;
+  cpuAtStartMs: number;
   ready: Promise<void>;
   exited: Promise<void>;
+}
+
+interface WorkerReport {
+  maxRssKb: number;
+  cpuMs: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
 }
 
 function startWorker(env: Record<string, string>): Worker {
@@ -96,17 +112,23 @@ function startWorker(env: Record<string, string>): Worker {
   const worker: Worker = {
     child,
     maxRssKb: 0,
+    maxHeapUsedMb: 0,
+    maxHeapTotalMb: 0,
+    cpuMs: 0,
+    cpuAtStartMs: 0,
     ready: Promise.resolve(),
     exited: Promise.resolve(),
   };
   worker.ready = new Promise((resolve) => {
     child.stdout!.on('data', (data: Buffer) => {
       for (const line of data.toString().split('\n')) {
-        const match = /"maxRssKb":(\d+)/.exec(line);
-        if (match) {
-          worker.maxRssKb = Math.max(worker.maxRssKb, Number(match[1]));
-          resolve();
-        }
+        if (!line.startsWith('{"maxRssKb"')) continue;
+        const report = JSON.parse(line) as WorkerReport;
+        worker.maxRssKb = Math.max(worker.maxRssKb, report.maxRssKb);
+        worker.maxHeapUsedMb = Math.max(worker.maxHeapUsedMb, report.heapUsedMb);
+        worker.maxHeapTotalMb = Math.max(worker.maxHeapTotalMb, report.heapTotalMb);
+        worker.cpuMs = report.cpuMs;
+        resolve();
       }
     });
   });
@@ -115,31 +137,66 @@ function startWorker(env: Record<string, string>): Worker {
   return worker;
 }
 
+interface WorkerRun {
+  synced: number;
+  seconds: number;
+  maxRssMb: number[];
+  heapMb: string[];
+  /** CPU milliseconds per sync: all workers together, and this process (the simulator). */
+  workerCpuPerSync: number;
+  simulatorCpuPerSync: number;
+}
+
+const cpuNowMs = (): number => {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
+};
+
 async function runWorkers(
   ds: DataSource,
   env: Record<string, string>,
   count: number,
   patients: number,
   limitSeconds: number,
-): Promise<{ synced: number; seconds: number; maxRssMb: number[] }> {
+): Promise<WorkerRun> {
   // Workers start with nothing due, so start-up time is not counted.
   await ds.query('UPDATE wearable_connections SET next_sync_at = NULL');
   const workers = Array.from({ length: count }, () => startWorker(env));
   await Promise.all(workers.map((w) => w.ready));
   await makeDue(ds, patients);
+  for (const w of workers) w.cpuAtStartMs = w.cpuMs;
+  const simulatorCpuAtStart = cpuNowMs();
   const started = Date.now();
   let synced = 0;
   while (synced < patients && Date.now() - started < limitSeconds * 1000) {
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1000));
     const [row] = (await ds.query(
       'SELECT COUNT(*) AS n FROM wearable_connections WHERE last_sync_at IS NOT NULL',
     )) as { n: number | string }[];
     synced = Number(row.n);
   }
   const seconds = (Date.now() - started) / 1000;
+  const simulatorCpu = cpuNowMs() - simulatorCpuAtStart;
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited));
-  return { synced, seconds, maxRssMb: workers.map((w) => Math.round(w.maxRssKb / 1024)) };
+  const workerCpu = workers.reduce((sum, w) => sum + (w.cpuMs - w.cpuAtStartMs), 0);
+  return {
+    synced,
+    seconds,
+    maxRssMb: workers.map((w) => Math.round(w.maxRssKb / 1024)),
+    heapMb: workers.map((w) => `${w.maxHeapUsedMb}/${w.maxHeapTotalMb}`),
+    // The SIGTERM report includes shutdown: a few ms, not charged per sync.
+    workerCpuPerSync: workerCpu / Math.max(1, synced),
+    simulatorCpuPerSync: simulatorCpu / Math.max(1, synced),
+  };
+}
+
+function describeRun(count: number, run: WorkerRun): string {
+  return [
+    `  ${count} worker(s): ${run.synced} incremental syncs in ${run.seconds.toFixed(1)} s = ${(run.synced / run.seconds).toFixed(1)} patient syncs/s;`,
+    `peak RSS ${run.maxRssMb.join(', ')} MB (V8 heap used/total ${run.heapMb.join(', ')} MB);`,
+    `CPU per sync: workers ${run.workerCpuPerSync.toFixed(0)} ms, simulator ${run.simulatorCpuPerSync.toFixed(0)} ms`,
+  ].join(' ');
 }
 
 async function main(): Promise<void> {
@@ -164,7 +221,7 @@ async function main(): Promise<void> {
   const ds = setup.app.get(DataSource);
   try {
     console.log(
-      `Ingestion benchmark (simulator cohort ${COHORT}, MariaDB ${name}, worker node flags: ${WORKER_NODE_FLAGS.join(' ') || 'none'})`,
+      `Ingestion benchmark (simulator cohort ${COHORT}, MariaDB ${name}, worker node flags: ${WORKER_NODE_FLAGS.join(' ') || 'none'}, load average at start ${os.loadavg()[0].toFixed(1)})`,
     );
     let t = Date.now();
     await connectCohort(ds, env, sim, COHORT);
@@ -193,18 +250,38 @@ async function main(): Promise<void> {
     );
     console.log(`    incremental by route: ${JSON.stringify(sim.stats().byRoute)}`);
 
-    const workerEnv = { ...base, ROLE: 'worker', SYNC_TICK_SECONDS: '1', SYNC_CONCURRENCY: '8' };
+    const workerEnv = {
+      ...base,
+      ROLE: 'worker',
+      SYNC_TICK_SECONDS: '1',
+      SYNC_CONCURRENCY: String(CONCURRENCY),
+    };
+    let three: WorkerRun | null = null;
     for (const count of [1, 3]) {
       const run = await runWorkers(ds, workerEnv, count, THROUGHPUT_PATIENTS, 600);
+      console.log(describeRun(count, run));
+      if (count === 3) three = run;
+    }
+    if (three) {
+      const rate = three.synced / three.seconds;
+      const cpu = three.workerCpuPerSync + three.simulatorCpuPerSync;
       console.log(
-        `  ${count} worker(s): ${run.synced} incremental syncs in ${run.seconds.toFixed(1)} s = ${(run.synced / run.seconds).toFixed(1)} patient syncs/s; peak RSS ${run.maxRssMb.join(', ')} MB`,
+        `  EXTRAPOLATED, not measured: a ${COHORT}-patient incremental cycle with 3 workers would take ${(COHORT / rate / 60).toFixed(1)} min at the rate above; ` +
+          `Vigil + simulator use ${cpu.toFixed(0)} ms of CPU per sync (MariaDB not counted), so ${os.availableParallelism()} idle cores allow at most ${((os.availableParallelism() * 1000) / cpu).toFixed(1)} syncs/s`,
+      );
+    }
+    if (FULL_CYCLE) {
+      const run = await runWorkers(ds, workerEnv, 3, COHORT, 3600);
+      console.log(describeRun(3, run));
+      console.log(
+        `  MEASURED full cycle: ${run.synced} of ${COHORT} patients synced incrementally by 3 workers in ${(run.seconds / 60).toFixed(1)} min (target < 10 min)`,
       );
     }
 
     for (const patients of [1_000, COHORT]) {
       const run = await runWorkers(ds, workerEnv, 1, patients, RSS_SECONDS);
       console.log(
-        `  peak RSS, 1 worker, ${patients} patients due: ${run.maxRssMb[0]} MB (${run.synced} synced in a ${RSS_SECONDS} s window)`,
+        `  peak RSS, 1 worker, ${patients} patients due: ${run.maxRssMb[0]} MB, V8 heap used/total ${run.heapMb[0]} MB (${run.synced} synced in a ${RSS_SECONDS} s window)`,
       );
     }
 
@@ -217,7 +294,7 @@ async function main(): Promise<void> {
       `  daily_aggregates: ${size.row_count} patient-days, ${size.bytes} bytes (data + indexes) = ${(Number(size.bytes) / Number(size.row_count)).toFixed(0)} bytes per patient-day`,
     );
     console.log(
-      `  profile: throughput over ${THROUGHPUT_PATIENTS} patients; RSS runs bounded to ${RSS_SECONDS} s (a full 10,000-patient cycle is limited by the simulator, not Vigil: see the header)`,
+      `  profile: throughput over ${THROUGHPUT_PATIENTS} patients, SYNC_CONCURRENCY ${CONCURRENCY}; RSS runs bounded to ${RSS_SECONDS} s; full 10,000-patient cycle ${FULL_CYCLE ? 'measured' : 'not run (BENCH_FULL_CYCLE=1 runs it)'}; load average at the end ${os.loadavg()[0].toFixed(1)}`,
     );
   } finally {
     await setup.shutdown('bench finished');

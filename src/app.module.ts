@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AggregatesModule } from './aggregates/aggregates.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { OpenEmrSignInModule } from './auth/openemr-sign-in/openemr-sign-in.module';
 import { ConfigModule } from './config/config.module';
 import { ConsentModule } from './consent/consent.module';
 import { Environment } from './config/environment';
@@ -22,6 +23,10 @@ import { PatientsModule } from './patients/patients.module';
 import { RulesModule } from './rules/rules.module';
 import { WearablesModule } from './wearables/wearables.module';
 import { WebModule } from './web/web.module';
+import { InboxModule } from './web/inbox/inbox.module';
+import { EnrollmentsPageModule } from './web/enrollments/enrollments-page.module';
+import { PatientPageModule } from './web/patient/patient-page.module';
+import { RuleEditorModule } from './web/rule-editor/rule-editor.module';
 
 @Module({})
 export class AppModule {
@@ -38,6 +43,7 @@ export class AppModule {
         AuditModule,
         MailModule,
         AuthModule,
+        OpenEmrSignInModule,
         HealthModule,
         OpenEmrModule,
         AlertsModule,
@@ -49,6 +55,10 @@ export class AppModule {
         ConsentModule,
         IngestModule,
         WebModule,
+        InboxModule,
+        EnrollmentsPageModule,
+        PatientPageModule,
+        RuleEditorModule,
       ],
     };
   }

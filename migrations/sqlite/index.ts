@@ -5,6 +5,7 @@ import { Ingest1764415000000 } from './1764415000000-ingest';
 import { Rules1764420000000 } from './1764420000000-rules';
 import { Alerts1764430000000 } from './1764430000000-alerts';
 import { StaffSignIn1764440000000 } from './1764440000000-staff-sign-in';
+import { OpenEmrSignIn1764450000000 } from './1764450000000-openemr-sign-in';
 
 /** In order. A new migration is added here and in ../mysql with the same name. */
 export const SQLITE_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const SQLITE_MIGRATIONS = [
   Rules1764420000000,
   Alerts1764430000000,
   StaffSignIn1764440000000,
+  OpenEmrSignIn1764450000000,
 ];

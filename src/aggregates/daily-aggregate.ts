@@ -120,3 +120,16 @@ export const NUMERIC_METRICS = {
 } as const satisfies Partial<Record<MetricName, { unit: string; label: string }>>;
 
 export type NumericMetric = keyof typeof NUMERIC_METRICS;
+
+/**
+ * Metrics every patient page charts, whether or not a rule reads them: the
+ * core signs staff look at. Ingestion reads what these are computed from.
+ */
+export const CHART_METRICS: readonly NumericMetric[] = [
+  'restingHrProvider',
+  'hrvRmssd',
+  'spo2Average',
+  'sleepAsleepMinutes',
+  'steps',
+  'weightKg',
+];

@@ -7,9 +7,10 @@ import { enqueueDelivery, type NoticeSnapshot } from '../delivery/outbox';
 import { openEmrDate } from '../openemr/wall-clock';
 import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
-import type { Alert, AlertNotice, AlertStep, AlertTransition } from './lifecycle';
+import type { Alert, AlertNotice, AlertTransition, MonitoringStop } from './lifecycle';
+import { resumeMonitoring, stopMonitoring, type MonitoringChange } from './monitoring-stopped';
 import type { LocalDate } from './local-date';
-import { stepPatientDay } from './patient-day';
+import { stepPatientRun, type RunEpisode } from './patient-run';
 import {
   acknowledgeAlert,
   resolveAlert,
@@ -34,6 +35,14 @@ export interface EvaluationRun {
   pid: number;
   date: LocalDate;
   outcomes: readonly RunOutcome[];
+  /** When the evaluation ran; now by default. */
+  at?: Date;
+}
+
+/** A patient's evaluated days, applied as one run. */
+export interface PatientEvaluationRun {
+  pid: number;
+  days: readonly { date: LocalDate; outcomes: readonly RunOutcome[] }[];
   /** When the evaluation ran; now by default. */
   at?: Date;
 }
@@ -64,6 +73,10 @@ export function lifecycleOf(row: StoredAlert): Alert {
   return JSON.parse(row.lifecycle) as Alert;
 }
 
+function alertOf(row: StoredAlert | undefined): Alert | null {
+  return row === undefined ? null : lifecycleOf(row);
+}
+
 /**
  * Turns rule outcomes into stored alerts through the pure state machine, and
  * staff actions into alert changes, each in one transaction together with its
@@ -77,35 +90,60 @@ export class AlertService {
     private readonly env: Environment,
   ) {}
 
+  /** One patient-day; the same as a run of that one day. */
   async applyEvaluation(run: EvaluationRun): Promise<AppliedRun> {
+    return this.applyRun({
+      pid: run.pid,
+      days: [{ date: run.date, outcomes: run.outcomes }],
+      ...(run.at === undefined ? {} : { at: run.at }),
+    });
+  }
+
+  /**
+   * Applies a patient's evaluated days in date order as one run: every
+   * transition is stored, and one routing row carries the run's net notices,
+   * so each recipient gets one message for the run.
+   */
+  async applyRun(run: PatientEvaluationRun): Promise<AppliedRun> {
     const at = run.at ?? new Date();
+    const days = [...run.days].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const ruleIds = [...new Set(days.flatMap((d) => d.outcomes.map((o) => o.rule.id)))];
     return inTransaction(this.dataSource, async (manager) => {
-      const latest = await this.latestAlerts(
-        manager,
-        run.pid,
-        run.outcomes.map((o) => o.rule.id),
-      );
-      const steps = stepPatientDay(
-        run.date,
-        run.outcomes.map((outcome) => {
-          const row = latest.get(outcome.rule.id);
-          return {
-            rule: outcome.rule,
-            outcome: outcome.result,
-            alert: row === undefined ? null : lifecycleOf(row),
-          };
-        }),
+      const latest = await this.latestAlerts(manager, run.pid, ruleIds);
+      const runs = stepPatientRun(
+        days.map((day) => ({
+          date: day.date,
+          rules: day.outcomes.map((o) => ({ rule: o.rule, outcome: o.result })),
+        })),
+        new Map(ruleIds.map((id) => [id, alertOf(latest.get(id))])),
         at.toISOString(),
       );
       const alerts = new Map<string, StoredAlert>();
       const notices: NoticeSnapshot[] = [];
-      for (const outcome of run.outcomes) {
-        const step = steps.get(outcome.rule.id)!;
-        const previous = latest.get(outcome.rule.id);
-        const row = await this.storeStep(manager, run.pid, outcome, previous, step, at);
-        if (row === null) continue;
-        alerts.set(outcome.rule.id, row);
-        notices.push(...step.notices.map((notice) => snapshot(row, outcome, notice)));
+      for (const [ruleId, ruleRun] of runs) {
+        const outcomes = new Map(
+          days.flatMap((day) => {
+            const outcome = day.outcomes.find((o) => o.rule.id === ruleId);
+            return outcome === undefined ? [] : [[day.date, outcome] as const];
+          }),
+        );
+        const newest = [...outcomes.values()].at(-1)!;
+        for (const episode of ruleRun.episodes) {
+          const said = ruleRun.notices.filter((n) => n.episodeStart === episode.alert.episodeStart);
+          const previous = latest.get(ruleId);
+          const row = await this.storeEpisode(manager, run.pid, {
+            episode,
+            outcomes: episode.dates.map((date) => outcomes.get(date)!),
+            previous:
+              previous !== undefined && previous.episodeStart === episode.alert.episodeStart
+                ? previous
+                : undefined,
+            fired: said.some((n) => n.kind === 'fire'),
+            at,
+          });
+          alerts.set(ruleId, row);
+          notices.push(...said.map((notice) => snapshot(row, newest, notice)));
+        }
       }
       const delivery =
         notices.length === 0
@@ -115,7 +153,63 @@ export class AlertService {
               {
                 kind: 'routing',
                 pid: run.pid,
-                payload: { date: run.date, notices },
+                payload: { date: days[days.length - 1].date, notices },
+                alertIds: notices.map((n) => n.alertId),
+              },
+              at,
+            );
+      return {
+        alerts,
+        notices: notices.length,
+        deliveryId: delivery === null ? null : String(delivery.id),
+      };
+    });
+  }
+
+  /**
+   * Steps the monitoring-gap alert on a change of the patient's connection
+   * (see monitoring-stopped.ts), with its transitions and the outbox row of
+   * its notice in one transaction. `gap` is the rule version in force and the
+   * message that says why monitoring stopped.
+   */
+  async applyMonitoringChange(
+    pid: number,
+    change: MonitoringChange & ({ kind: 'stopped'; reason: MonitoringStop } | { kind: 'resumed' }),
+    gap: RunOutcome,
+    at = new Date(change.at),
+  ): Promise<AppliedRun> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const previous = (await this.latestAlerts(manager, pid, [gap.rule.id])).get(gap.rule.id);
+      const before = alertOf(previous);
+      const step =
+        change.kind === 'stopped'
+          ? stopMonitoring(before, change)
+          : resumeMonitoring(before, change);
+      const alerts = new Map<string, StoredAlert>();
+      if (step.alert === null || step.alert === before) {
+        return { alerts, notices: 0, deliveryId: null };
+      }
+      const row = await this.storeEpisode(manager, pid, {
+        episode: { alert: step.alert, transitions: step.transitions, dates: [change.date] },
+        outcomes: [{ ...gap, result: change.kind === 'stopped' ? 'true' : 'false' }],
+        previous:
+          previous !== undefined && previous.episodeStart === step.alert.episodeStart
+            ? previous
+            : undefined,
+        fired: step.notices.some((n) => n.kind === 'fire'),
+        at,
+      });
+      alerts.set(gap.rule.id, row);
+      const notices = step.notices.map((notice) => snapshot(row, gap, notice));
+      const delivery =
+        notices.length === 0
+          ? null
+          : await enqueueDelivery(
+              manager,
+              {
+                kind: 'routing',
+                pid,
+                payload: { date: change.date, notices },
                 alertIds: notices.map((n) => n.alertId),
               },
               at,
@@ -139,15 +233,26 @@ export class AlertService {
     );
   }
 
-  async snooze(id: string, by: string, until: LocalDate, at = new Date()): Promise<StoredAlert> {
+  async snooze(
+    id: string,
+    by: string,
+    until: LocalDate,
+    at = new Date(),
+    note: string | null = null,
+  ): Promise<StoredAlert> {
     return this.staffAction(id, 'alert.snoozed', by, at, (alert, action) =>
-      snoozeAlert(alert, { ...action, until }),
+      snoozeAlert(alert, { ...action, until, note }),
     );
   }
 
-  async resolve(id: string, by: string, at = new Date()): Promise<StoredAlert> {
+  async resolve(
+    id: string,
+    by: string,
+    at = new Date(),
+    note: string | null = null,
+  ): Promise<StoredAlert> {
     return this.staffAction(id, 'alert.resolved', by, at, (alert, action) =>
-      resolveAlert(alert, action),
+      resolveAlert(alert, { ...action, note }),
     );
   }
 
@@ -230,50 +335,49 @@ export class AlertService {
     return query.getOne();
   }
 
-  /** Saves one rule's step; null when the day changed nothing for that rule. */
-  private async storeStep(
+  /** Saves one episode a run changed, with its transitions. */
+  private async storeEpisode(
     manager: EntityManager,
     pid: number,
-    outcome: RunOutcome,
-    previous: StoredAlert | undefined,
-    step: AlertStep,
-    at: Date,
-  ): Promise<StoredAlert | null> {
-    const alert = step.alert;
-    const previousAlert = previous === undefined ? null : lifecycleOf(previous);
-    if (
-      alert === null ||
-      (previousAlert !== null &&
-        alert.lastEvaluatedOn === previousAlert.lastEvaluatedOn &&
-        step.transitions.length === 0)
-    ) {
-      return null;
-    }
-    const isNew = previous === undefined || previousAlert!.episodeStart !== alert.episodeStart;
+    change: {
+      episode: RunEpisode;
+      /** The rule's outcome on each day the episode was stepped. */
+      outcomes: readonly RunOutcome[];
+      /** The stored row of this episode, when it existed before the run. */
+      previous: StoredAlert | undefined;
+      /** Staff are told of it for the first time by this run. */
+      fired: boolean;
+      at: Date;
+    },
+  ): Promise<StoredAlert> {
+    const { episode, outcomes, previous, at } = change;
+    const alert = episode.alert;
+    const newest = outcomes[outcomes.length - 1];
+    const held = outcomes.filter((o) => o.result === 'true').at(-1);
     const repo = manager.getRepository(StoredAlert);
-    const row: StoredAlert = isNew
-      ? repo.create({
-          pid,
-          ruleId: outcome.rule.id,
-          episodeStart: alert.episodeStart,
-          recipients: null,
-          routingReasons: null,
-          firedAt: null,
-          escalatedAt: null,
-          createdAt: at,
-          message: outcome.message,
-        })
-      : previous!;
-    row.ruleVersion = outcome.ruleVersion;
-    row.severity = outcome.rule.severity;
-    row.ruleTitle = outcome.rule.title.slice(0, 200);
+    const row: StoredAlert =
+      previous ??
+      repo.create({
+        pid,
+        ruleId: newest.rule.id,
+        episodeStart: alert.episodeStart,
+        recipients: null,
+        routingReasons: null,
+        firedAt: null,
+        escalatedAt: null,
+        createdAt: at,
+        message: (held ?? newest).message,
+      });
+    row.ruleVersion = newest.ruleVersion;
+    row.severity = newest.rule.severity;
+    row.ruleTitle = newest.rule.title.slice(0, 200);
     row.state = alert.state;
     row.lifecycle = JSON.stringify(alert);
     row.updatedAt = at;
-    if (outcome.result === 'true') row.message = outcome.message;
-    if (row.firedAt === null && step.notices.some((n) => n.kind === 'fire')) row.firedAt = at;
+    if (held !== undefined) row.message = held.message;
+    if (row.firedAt === null && change.fired) row.firedAt = at;
     const saved = await repo.save(row);
-    await this.storeTransitions(manager, saved.id, step.transitions, at);
+    await this.storeTransitions(manager, saved.id, episode.transitions, at);
     return saved;
   }
 

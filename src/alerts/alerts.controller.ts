@@ -15,7 +15,13 @@ import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, type Caller, CurrentCaller } from '../auth/caller';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import { AlertNotFound, AlertService, lifecycleOf, StaffActionRefused } from './alert-service';
-import { AcknowledgeAlertDto, AlertIdParam, ListAlertsQuery, SnoozeAlertDto } from './alerts.dto';
+import {
+  AcknowledgeAlertDto,
+  AlertIdParam,
+  ListAlertsQuery,
+  ResolveAlertDto,
+  SnoozeAlertDto,
+} from './alerts.dto';
 
 /** An alert as staff see it through the API. */
 export function alertView(row: StoredAlert): Record<string, unknown> {
@@ -43,7 +49,8 @@ export function alertView(row: StoredAlert): Record<string, unknown> {
   };
 }
 
-const REFUSALS: Record<string, string> = {
+/** Why a staff action was refused, in the words the API and the pages both use. */
+export const REFUSALS: Record<string, string> = {
   alert_closed: 'The alert is already resolved',
   not_fired_yet: 'The alert has not fired yet',
   already_acknowledged: 'The alert is already acknowledged',
@@ -135,7 +142,9 @@ export class AlertsController {
     @Body() body: SnoozeAlertDto,
     @CurrentCaller() caller: Caller,
   ): Promise<Record<string, unknown>> {
-    return this.act(() => this.alerts.snooze(id, actorOf(caller), body.until));
+    return this.act(() =>
+      this.alerts.snooze(id, actorOf(caller), body.until, new Date(), body.note ?? null),
+    );
   }
 
   @Post(':id/resolve')
@@ -144,9 +153,10 @@ export class AlertsController {
   @ApiOperation({ summary: 'Close the episode by hand; a short follow-up tells its recipients' })
   resolve(
     @Param() { id }: AlertIdParam,
+    @Body() body: ResolveAlertDto,
     @CurrentCaller() caller: Caller,
   ): Promise<Record<string, unknown>> {
-    return this.act(() => this.alerts.resolve(id, actorOf(caller)));
+    return this.act(() => this.alerts.resolve(id, actorOf(caller), new Date(), body.note ?? null));
   }
 
   private async act(action: () => Promise<StoredAlert>): Promise<Record<string, unknown>> {

@@ -59,7 +59,9 @@ export class AcknowledgeAlertDto {
   note?: string;
 }
 
-export class SnoozeAlertDto {
+export class ResolveAlertDto extends AcknowledgeAlertDto {}
+
+export class SnoozeAlertDto extends AcknowledgeAlertDto {
   @ApiProperty({ description: 'Muted through this local date (inclusive)', example: '2026-12-05' })
   @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
     message: 'until must be a date YYYY-MM-DD',

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
+import { AlertQueries } from './alert-queries';
 import { AlertService } from './alert-service';
 import { AlertsController } from './alerts.controller';
 import { EvaluationListener } from './evaluation-listener';
+import { MonitoringListener } from './monitoring-listener';
+import { RulesModule } from '../rules/rules.module';
 
 /** Alerts: the lifecycle of rule outcomes, staff actions, and their history. */
 @Module({
-  providers: [AlertService, EvaluationListener],
+  imports: [RulesModule],
+  providers: [AlertService, AlertQueries, EvaluationListener, MonitoringListener],
   controllers: [AlertsController],
-  exports: [AlertService],
+  exports: [AlertService, AlertQueries],
 })
 export class AlertsModule {}

@@ -39,7 +39,16 @@ export interface Alert {
   /** Muted through this day (inclusive). */
   snoozedUntil: LocalDate | null;
   acknowledgement: Acknowledgement | null;
+  /**
+   * Vigil cannot watch the patient (see monitoring-stopped.ts): the episode
+   * holds whatever the days say until the connection syncs again. Absent on
+   * alerts of rules about the patient's data.
+   */
+  monitoringStopped?: MonitoringStop | null;
 }
+
+/** Why Vigil stopped receiving a patient's data. */
+export type MonitoringStop = 'needs_reconsent' | 'disconnected_by_patient';
 
 export type AlertActor = { kind: 'evaluation' } | { kind: 'staff'; username: string };
 
@@ -53,7 +62,9 @@ export type TransitionCause =
   | 'snooze_expired'
   | 'acknowledged'
   | 'snoozed'
-  | 'resolved_by_staff';
+  | 'resolved_by_staff'
+  | 'monitoring_stopped'
+  | 'monitoring_resumed';
 
 /** A state change, stored as is for the alert's history. */
 export interface AlertTransition {
@@ -66,7 +77,7 @@ export interface AlertTransition {
   at: string | null;
   cause: TransitionCause;
   actor: AlertActor;
-  /** The acknowledgement note, or the snooze end date. */
+  /** The staff member's note; a snooze's starts with its end date. */
   note: string | null;
 }
 

@@ -1,5 +1,12 @@
 import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
-import { isFiring, stepAlert, type Alert, type AlertStep, type AlertTiming } from './lifecycle';
+import {
+  isFiring,
+  isOpen,
+  stepAlert,
+  type Alert,
+  type AlertStep,
+  type AlertTiming,
+} from './lifecycle';
 import type { LocalDate } from './local-date';
 
 /** One rule's outcome for a patient on the day being applied, with its stored alert. */
@@ -33,9 +40,11 @@ export function stepPatientDay(
     const inhibited = rule.inhibitedBy.some(
       (id) => id !== rule.id && isFiring(latest.get(id) ?? null),
     );
+    // A connection Vigil cannot sync keeps its gap open, whatever the day's data says.
+    const held = isOpen(alert) && (alert.monitoringStopped ?? null) !== null ? 'true' : outcome;
     const step = stepAlert(
       alert,
-      { date, outcome, inhibited, ...(at === undefined ? {} : { at }) },
+      { date, outcome: held, inhibited, ...(at === undefined ? {} : { at }) },
       rule,
     );
     steps.set(rule.id, step);

@@ -58,7 +58,7 @@ export function acknowledgeAlert(
  */
 export function snoozeAlert(
   alert: Alert,
-  action: StaffAction & { until: LocalDate },
+  action: StaffAction & { until: LocalDate; note?: string | null },
 ): StaffActionResult {
   if (!isOpen(alert)) {
     return { ok: false, refusal: 'alert_closed' };
@@ -71,7 +71,7 @@ export function snoozeAlert(
     { state: 'snoozed', snoozedUntil: action.until },
     action,
     'snoozed',
-    `until ${action.until}`,
+    action.note ? `until ${action.until}: ${action.note}` : `until ${action.until}`,
   );
 }
 
@@ -79,7 +79,10 @@ export function snoozeAlert(
  * Staff close the episode by hand. If the rule still holds, the next true day
  * opens a new episode (and a new alert after forDays).
  */
-export function resolveAlert(alert: Alert, action: StaffAction): StaffActionResult {
+export function resolveAlert(
+  alert: Alert,
+  action: StaffAction & { note?: string | null },
+): StaffActionResult {
   if (!isOpen(alert)) {
     return { ok: false, refusal: 'alert_closed' };
   }
@@ -88,7 +91,7 @@ export function resolveAlert(alert: Alert, action: StaffAction): StaffActionResu
     { state: 'resolved', resolvedOn: action.date, snoozedUntil: null },
     action,
     'resolved_by_staff',
-    null,
+    action.note ?? null,
   );
   if (result.ok && alert.lastNotifiedOn !== null) {
     result.notices.push({ kind: 'resolve', episodeStart: alert.episodeStart, date: action.date });

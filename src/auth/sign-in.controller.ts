@@ -27,7 +27,7 @@ class SignOutForm {
 }
 
 /** Only same-site paths: an open redirect after sign-in would be a phishing tool. */
-const safeNext = (next: string | undefined): string =>
+export const safeNext = (next: string | undefined): string =>
   next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/';
 
 @ApiExcludeController()
@@ -146,7 +146,17 @@ export class SignInController {
                 />
               </p>
               <button type="submit">Sign in</button>
-            </form>`,
+            </form>
+            ${
+              this.env.openEmrSignInConfigured
+                ? // A link, not a form: the CSP's form-action 'self' would block the redirect to OpenEMR.
+                  html`<p>
+                    <a class="button" href="/login/openemr?next=${encodeURIComponent(next)}"
+                      >Sign in with OpenEMR</a
+                    >
+                  </p>`
+                : ''
+            }`,
         }),
       );
   }

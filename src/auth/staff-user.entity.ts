@@ -5,6 +5,7 @@ import type { StaffRole } from './roles';
 /** A person who signs in to Vigil's pages: a local account or one known from OpenEMR. */
 @Entity('staff_users')
 @Index('uq_staff_users_username', ['username'], { unique: true })
+@Index('uq_staff_users_external_subject', ['externalSubject'], { unique: true })
 export class StaffUser {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -19,6 +20,10 @@ export class StaffUser {
   /** `local` (password here) or `openemr` (signs in through OpenEMR). */
   @Column({ type: 'varchar', length: 16 })
   source!: 'local' | 'openemr';
+
+  /** The OpenEMR user's uuid (`sub` of its id_token) for OpenEMR accounts; null for local ones. */
+  @Column({ name: 'external_subject', type: 'varchar', length: 100, nullable: true })
+  externalSubject!: string | null;
 
   @Column({ name: 'password_hash', type: 'varchar', length: 200, nullable: true })
   passwordHash!: string | null;

@@ -5,6 +5,8 @@ import { KeyRing } from '../crypto/key-ring';
 import { StoredSecret } from '../crypto/stored-secret.entity';
 import { dataSourceOptions, engineOf, sqlitePath } from '../database/data-source-options';
 import { redactText } from '../logging/redact';
+import { RuleStore } from '../rules/rule-store.repository';
+import { enabledRulesAskingForReminders } from '../rules/validation/rule-warnings';
 import { diagnoseOpenEmr } from '../openemr/doctor-checks';
 import { diagnoseGoogleOAuth } from '../consent/doctor-checks';
 
@@ -65,6 +67,7 @@ export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise
         : { ok: true, what: 'The schema is up to date' },
     );
     if (!pending) findings.push(await checkKeys(dataSource, env));
+    if (!pending && env.openEmrMode === 'api') findings.push(...(await checkReminders(dataSource)));
   } catch (error) {
     findings.push({
       ok: false,
@@ -107,6 +110,23 @@ async function checkKeys(dataSource: DataSource, env: Environment): Promise<Find
         what: `${stale} secret(s) still sealed with an older key; run keys:rotate to move them`,
       }
     : { ok: true, what: `Secrets are sealed with the current key (${ring.currentKeyId})` };
+}
+
+/** OpenEMR's API has no dated reminders: name the rules that will get their message only. */
+async function checkReminders(dataSource: DataSource): Promise<Finding[]> {
+  const store = new RuleStore(dataSource);
+  const [rules, settings] = await Promise.all([store.rulesInForce(), store.programSettings()]);
+  const asking = enabledRulesAskingForReminders(
+    rules.map(({ rule, definition }) => ({ id: rule.id, origin: rule.origin, definition })),
+    settings,
+  );
+  if (asking.length === 0) return [];
+  return [
+    {
+      ok: true,
+      what: `Rules asking for dated reminders get their Message Center message only, since reminders are not possible through OpenEMR's API: ${asking.join(', ')}`,
+    },
+  ];
 }
 
 function canWrite(dir: string): boolean {

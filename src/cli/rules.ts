@@ -25,6 +25,9 @@ export async function checkRules(ctx: CliContext, apply: boolean): Promise<boole
   for (const error of sync.errors) {
     console.log(`BAD  ${error.file} ${error.path}: ${error.message}`);
   }
+  for (const warning of sync.warnings) {
+    console.log(`WARN ${warning.file} ${warning.path}: ${warning.message}`);
+  }
   for (const { id, version } of sync.changed) {
     console.log(
       `${apply ? 'NEW ' : 'WILL'} ${id}: version ${version}${apply ? '' : ' on reload (--apply)'}`,

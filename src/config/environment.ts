@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsDefined,
   IsIn,
   IsInt,
   IsOptional,
@@ -9,8 +10,12 @@ import {
   Matches,
   Max,
   Min,
+  Validate,
+  ValidateIf,
   validateSync,
   ValidationError,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
@@ -31,6 +36,32 @@ const listOf = (value: string | undefined): string[] =>
     .filter((item) => item !== '');
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   value === '' ? undefined : value;
+
+/** `key=role` pairs, where role is one of Vigil's staff roles. */
+const ROLE_MAP =
+  /^[^\s=,]+=(admin|clinician|staff)(\s*,\s*[^\s=,]+=(admin|clinician|staff))*$/;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An OpenID issuer: https, or plain http only on this machine (tests, a local OpenEMR). */
+@ValidatorConstraint({ name: 'issuerUrl' })
+class IssuerUrl implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return false;
+    }
+    if (url.search || url.hash || url.username || url.password) return false;
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  }
+
+  defaultMessage(): string {
+    return 'OPENEMR_OAUTH_ISSUER must be an https URL such as https://emr.example.org/oauth2/default (http only on localhost), without query or fragment';
+  }
+}
 
 /**
  * Every variable Vigil reads, validated once at start. `.env.example` and the
@@ -354,6 +385,65 @@ export class Environment {
   @Min(1, { message: 'SESSION_HOURS must be a whole number of hours (1-168)' })
   @Max(168, { message: 'SESSION_HOURS must be a whole number of hours (1-168)' })
   SESSION_HOURS = 12;
+
+  /**
+   * OpenEMR's OAuth2 / OpenID Connect issuer for staff sign-in, such as
+   * https://emr.example.org/oauth2/default. Unset: local accounts only.
+   */
+  @Transform(emptyToUndefined)
+  @ValidateIf(
+    (env: Environment) =>
+      env.OPENEMR_OAUTH_ISSUER !== undefined ||
+      env.OPENEMR_OAUTH_CLIENT_ID !== undefined ||
+      env.OPENEMR_OAUTH_CLIENT_SECRET !== undefined,
+  )
+  @IsDefined({
+    message:
+      'OPENEMR_OAUTH_ISSUER is required with OPENEMR_OAUTH_CLIENT_ID / OPENEMR_OAUTH_CLIENT_SECRET (set all or none)',
+  })
+  @Validate(IssuerUrl)
+  OPENEMR_OAUTH_ISSUER?: string;
+
+  /** The client id OpenEMR gave Vigil when it was registered as an API client. */
+  @Transform(emptyToUndefined)
+  @ValidateIf(
+    (env: Environment) =>
+      env.OPENEMR_OAUTH_ISSUER !== undefined || env.OPENEMR_OAUTH_CLIENT_ID !== undefined,
+  )
+  @Matches(/^\S{1,255}$/, {
+    message:
+      'OPENEMR_OAUTH_CLIENT_ID is required with OPENEMR_OAUTH_ISSUER: the client id from OpenEMR\'s API client registration',
+  })
+  OPENEMR_OAUTH_CLIENT_ID?: string;
+
+  /** The client secret of a confidential client; unset for a public client (PKCE alone). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\S{1,512}$/, {
+    message: 'OPENEMR_OAUTH_CLIENT_SECRET must be the client secret from OpenEMR, or be unset',
+  })
+  OPENEMR_OAUTH_CLIENT_SECRET?: string;
+
+  /** OpenEMR ACL group -> Vigil role, read from OpenEMR's database at each sign-in. */
+  @Matches(ROLE_MAP, {
+    message:
+      'OPENEMR_ROLE_MAP must be comma-separated group=role pairs with roles admin, clinician or staff, such as admin=admin,doc=clinician',
+  })
+  OPENEMR_ROLE_MAP = 'admin=admin,doc=clinician,clin=clinician,front=staff,back=staff';
+
+  /** OpenEMR username -> Vigil role, used for OpenEMR sign-in when OPENEMR_DATABASE_URL is unset. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(ROLE_MAP, {
+    message:
+      'OPENEMR_OAUTH_ROLES must be comma-separated username=role pairs with roles admin, clinician or staff, such as alice=clinician,bob=staff',
+  })
+  OPENEMR_OAUTH_ROLES?: string;
+
+  /** Staff can sign in through OpenEMR. */
+  get openEmrSignInConfigured(): boolean {
+    return Boolean(this.OPENEMR_OAUTH_ISSUER && this.OPENEMR_OAUTH_CLIENT_ID);
+  }
 
   /** The address links are built from: PUBLIC_BASE_URL, else this host on PORT. */
   get publicBaseUrl(): string {

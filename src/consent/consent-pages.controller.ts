@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { Public } from '../auth/access.decorators';
 import { Environment } from '../config/environment';
 import { readCookie } from '../http/cookies';
+import { RateLimit } from '../http/rate-limit';
 import { pageSecurityPolicy } from '../web/page';
 import { CallbackOutcome, ConsentFlow } from './consent-flow';
 import { Disconnections } from './disconnections';
@@ -20,6 +21,8 @@ const CALLBACK_PATH = '/oauth/google/callback';
  */
 @ApiExcludeController()
 @Public()
+// Per page and client address: ample for a patient (or a clinic kiosk), a wall for link guessing or floods.
+@RateLimit(60, 60)
 @Controller()
 export class ConsentPagesController {
   constructor(

@@ -11,7 +11,7 @@ import { PatientDataPurge } from '../patients/patient-data-purge';
 import { ConnectionTokens } from '../wearables/connection-tokens';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import { WEARABLE_SOURCE, WearableSource } from '../wearables/wearable-source';
-import { WEARABLE_DISCONNECTED, WearableConnectionEvent } from './events';
+import { WEARABLE_DISCONNECTED, WearableDisconnectedEvent } from './events';
 import { Invitation } from './invitation.entity';
 import { Invitations } from './invitations';
 import { hashLinkToken, looksLikeLinkToken, sameHash } from './link-tokens';
@@ -158,10 +158,11 @@ export class Disconnections implements OnModuleInit {
       return { connectionId: connection?.id ?? null, revokedAtProvider };
     });
     if (result.connectionId !== null) {
-      const event: WearableConnectionEvent = {
+      const event: WearableDisconnectedEvent = {
         pid,
         enrollmentId: enrollment.id,
         connectionId: result.connectionId,
+        by,
       };
       this.events.emit(WEARABLE_DISCONNECTED, event);
     }

@@ -7,3 +7,8 @@ export interface WearableConnectionEvent {
   enrollmentId: number;
   connectionId: number;
 }
+
+/** `wearable.disconnected`: who disconnected, since only a patient's own disconnect is news to staff. */
+export interface WearableDisconnectedEvent extends WearableConnectionEvent {
+  by: 'patient' | 'staff';
+}

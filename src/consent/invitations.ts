@@ -1,5 +1,5 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
@@ -18,6 +18,12 @@ export interface IssuedInvitation {
   expiresAt: Date;
   delivered: Delivered;
 }
+
+/** An invitation as staff see it: when it was made and what became of it, never the link. */
+export type InvitationSummary = Pick<
+  Invitation,
+  'createdAt' | 'createdBy' | 'expiresAt' | 'usedAt' | 'revokedAt'
+>;
 
 /** Why a link cannot be used, each with its own page. */
 export type InvitationProblem = 'unknown' | 'used' | 'expired' | 'replaced' | 'ended';
@@ -83,6 +89,31 @@ export class Invitations {
       });
     }
     return { url, expiresAt, delivered };
+  }
+
+  /** Each patient's latest invitation (never its link), by pid: for the enrollments page. */
+  async latestByPatient(): Promise<Map<number, InvitationSummary>> {
+    const rows = await this.dataSource
+      .getRepository(Invitation)
+      .createQueryBuilder('i')
+      .innerJoin(Enrollment, 'e', 'e.id = i.enrollmentId')
+      .select('e.pid', 'pid')
+      .addSelect('i.id', 'id')
+      .where('i.id IN (SELECT MAX(x.id) FROM invitations x GROUP BY x.enrollment_id)')
+      .getRawMany<{ pid: number | string; id: number }>();
+    if (rows.length === 0) return new Map();
+    const invitations = await this.dataSource
+      .getRepository(Invitation)
+      .findBy({ id: In(rows.map((r) => r.id)) });
+    const byId = new Map(invitations.map((i) => [i.id, i]));
+    const latest = new Map<number, InvitationSummary>();
+    for (const row of rows) {
+      const invitation = byId.get(Number(row.id));
+      if (invitation === undefined) continue;
+      const { createdAt, createdBy, expiresAt, usedAt, revokedAt } = invitation;
+      latest.set(Number(row.pid), { createdAt, createdBy, expiresAt, usedAt, revokedAt });
+    }
+    return latest;
   }
 
   /** Revokes every open invitation of an enrollment; returns how many. */

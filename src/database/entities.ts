@@ -2,6 +2,7 @@ import { AlertTransitionRow, StoredAlert } from '../alerts/alert.entity';
 import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiToken } from '../auth/api-token.entity';
+import { StaffSignInAttempt } from '../auth/openemr-sign-in/sign-in-attempt.entity';
 import { StaffSession } from '../auth/staff-session.entity';
 import { StaffUser } from '../auth/staff-user.entity';
 import { Invitation } from '../consent/invitation.entity';
@@ -20,6 +21,7 @@ export const ENTITIES = [
   ApiToken,
   StaffUser,
   StaffSession,
+  StaffSignInAttempt,
   AuditEvent,
   StoredSecret,
   DailyAggregateRow,

@@ -11,6 +11,7 @@ import { OpenEmrModule } from '../openemr/openemr.module';
 import { AcknowledgementPoller } from './acknowledgements';
 import { ApiSink } from './api-sink';
 import { DatabaseSink } from './database-sink';
+import { AlertDeliveries } from './delivery-status';
 import { DeliveryScheduler } from './delivery-scheduler';
 import { Dispatcher } from './dispatcher';
 import { Escalations } from './escalation';
@@ -54,8 +55,9 @@ function openEmrSink(
     AcknowledgementPoller,
     Escalations,
     DeliveryScheduler,
+    AlertDeliveries,
   ],
-  exports: [Dispatcher, AcknowledgementPoller, Escalations, OutboxQueue],
+  exports: [Dispatcher, AcknowledgementPoller, Escalations, OutboxQueue, AlertDeliveries],
 })
 export class DeliveryModule implements OnModuleInit {
   constructor(

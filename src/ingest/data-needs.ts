@@ -1,9 +1,12 @@
-import { MetricName } from '../aggregates/daily-aggregate';
-import { DataTypeId } from '../wearables/google-health/data-types';
+import { CHART_METRICS, MetricName } from '../aggregates/daily-aggregate';
+import { factUses, metricOf } from '../rules/engine/fact-uses';
+import type { RuleDefinition } from '../rules/rule-definition';
+import { DATA_TYPE_IDS, DataTypeId } from '../wearables/google-health/data-types';
 
 /**
  * The Google Health data types each daily aggregate column is computed from
- * (see downsample.ts). Steps read heart rate too: a worn day without steps is
+ * (see downsample.ts): the one mapping from what rules and charts read to what
+ * ingestion fetches. Steps read heart rate too: a worn day without steps is
  * 0, not null. The resting estimate needs heart rate, steps and sleep.
  */
 export const METRIC_DATA_TYPES: Readonly<Record<MetricName, readonly DataTypeId[]>> = {
@@ -33,32 +36,60 @@ export const METRIC_DATA_TYPES: Readonly<Record<MetricName, readonly DataTypeId[
   weightKg: ['weight'],
 };
 
-/**
- * Metrics the starter rule library reads (rules/*.json). Until rules are
- * enabled per clinic in the database, ingestion reads what these need.
- */
-export const STARTER_RULE_METRICS: readonly MetricName[] = [
-  'restingHrProvider',
-  'hrvRmssd',
-  'sleepAsleepMinutes',
-  'steps',
-  'wearMinutes',
-  'weightKg',
-  'spo2Average',
-];
-
-/** Metrics the patient charts show staff. */
-export const CHART_METRICS: readonly MetricName[] = [
-  'restingHrProvider',
-  'restingHrEstimate',
-  'steps',
-  'sleepAsleepMinutes',
-  'weightKg',
-];
-
-/** The data types that the given metrics are computed from, without repeats. */
+/** The data types that the given metrics are computed from, in API order, without repeats. */
 export function dataTypesFor(metrics: Iterable<MetricName>): DataTypeId[] {
   const types = new Set<DataTypeId>();
   for (const metric of metrics) for (const type of METRIC_DATA_TYPES[metric]) types.add(type);
-  return [...types];
+  return DATA_TYPE_IDS.filter((type) => types.has(type));
+}
+
+/**
+ * The metrics a rule's facts read, tested or reported. Metrics are literals in
+ * a rule (params only name numbers), so overrides never change them; the
+ * sync-age facts read none (`pairedDevices` is read whenever it is granted).
+ */
+export function ruleMetrics(rule: RuleDefinition): MetricName[] {
+  const metrics = new Set<MetricName>();
+  for (const use of factUses(rule, rule.params)) {
+    const metric = metricOf(use);
+    if (metric !== null) metrics.add(metric);
+  }
+  return [...metrics];
+}
+
+/** A rule in force and whether a program runs it (the rules' own switch: see RuleEvaluations). */
+export interface RuleSwitch {
+  definition: RuleDefinition;
+  /** Rules from the folder run unless a program disables them; API rules only where enabled. */
+  enabledByDefault: boolean;
+  /** Program -> its explicit switch; null or absent: the default. */
+  programs: ReadonlyMap<string, boolean | null>;
+}
+
+/** What one clinic's rules and charts need fetched, per program. */
+export interface DataNeeds {
+  /** Needed for a patient of this program (null: no program, the rules' defaults). */
+  forProgram(program: string | null): DataTypeId[];
+}
+
+/** Data types for the charts plus every rule the program runs. */
+export function dataNeeds(rules: readonly RuleSwitch[]): DataNeeds {
+  const metricsOf = new Map(rules.map((rule) => [rule, ruleMetrics(rule.definition)]));
+  const byProgram = new Map<string | null, DataTypeId[]>();
+  return {
+    forProgram(program) {
+      let types = byProgram.get(program);
+      if (!types) {
+        const metrics: MetricName[] = [...CHART_METRICS];
+        for (const rule of rules) {
+          const enabled =
+            (program === null ? null : rule.programs.get(program)) ?? rule.enabledByDefault;
+          if (enabled) metrics.push(...(metricsOf.get(rule) ?? []));
+        }
+        types = dataTypesFor(metrics);
+        byProgram.set(program, types);
+      }
+      return types;
+    },
+  };
 }

@@ -13,6 +13,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/access.decorators';
 import { Environment } from '../config/environment';
+import { RateLimit } from '../http/rate-limit';
 import { JsonLogger } from '../logging/json-logger';
 import {
   parseNotification,
@@ -44,6 +45,8 @@ export class GoogleHealthWebhookController {
 
   @Post('google-health')
   @Public()
+  // Google sends from few addresses at a steady pace; 100/s each still stops a flood.
+  @RateLimit(6000, 60)
   @HttpCode(204)
   async receive(
     @Req() request: RawBodyRequest<Request>,

@@ -5,6 +5,7 @@ import { WearablesModule } from '../wearables/wearables.module';
 import { AccessTokenSource, ConnectionAccessTokens } from './access-tokens';
 import { GoogleHealthWebhookController } from './google-health-webhook.controller';
 import { RequestBudget } from '../wearables/google-health/request-budget';
+import { RuleDataNeeds } from './rule-data-needs';
 import { SyncController } from './sync.controller';
 import { SyncLeases } from './sync-leases';
 import { SyncRequests } from './sync-requests';
@@ -28,6 +29,7 @@ import { WebhookKeyset } from './webhook-keyset';
         ),
       inject: [Environment, AccessTokenSource],
     },
+    RuleDataNeeds,
     SyncLeases,
     SyncRunner,
     SyncRequests,

@@ -7,6 +7,7 @@ import { ConnectionTokens } from '../wearables/connection-tokens';
 import { GoogleHealthReader } from '../wearables/google-health/health-api-reader';
 import { GoogleHealthSource } from '../wearables/google-health/google-health-source';
 import { ConnectionAccessTokens } from './access-tokens';
+import { RuleDataNeeds } from './rule-data-needs';
 import { RequestBudget } from '../wearables/google-health/request-budget';
 import { SyncLeases } from './sync-leases';
 import { SyncRequests } from './sync-requests';
@@ -40,6 +41,7 @@ export function syncFromCli(ctx: CliContext, pid: number): Promise<SyncOutcome> 
     new DailyAggregates(dataSource),
     new EventEmitter2(),
     logger,
+    new RuleDataNeeds(dataSource),
   );
   return new SyncRequests(dataSource, env, leases, runner, new InFlightWork()).syncNow(pid);
 }

@@ -1,6 +1,7 @@
 import { DATA_TYPE_IDS } from '../wearables/google-health/data-types';
 import { GOOGLE_HEALTH_SCOPES, REQUESTED_SCOPES } from '../wearables/google-health/scopes';
-import { CHART_METRICS, dataTypesFor, STARTER_RULE_METRICS } from './data-needs';
+import { CHART_METRICS } from '../aggregates/daily-aggregate';
+import { dataTypesFor } from './data-needs';
 import { addDays, completeThrough, localDate, planSync, PlanInput, rangeFilter } from './sync-plan';
 
 const NOW = Date.parse('2026-11-28T15:00:00Z');
@@ -11,7 +12,7 @@ const base: PlanInput = {
   rereadFrom: null,
   grantedScopes: REQUESTED_SCOPES,
   unavailable: new Set(),
-  needed: dataTypesFor([...STARTER_RULE_METRICS, ...CHART_METRICS]),
+  needed: dataTypesFor([...CHART_METRICS, 'wearMinutes']),
   backfillDays: 60,
   rereadDays: 3,
 };
@@ -106,13 +107,5 @@ describe('local days', () => {
     expect(completeThrough(NOW, tz, Date.parse('2026-11-20T08:00:00Z'), '2026-11-25')).toBe(
       '2026-11-25',
     );
-  });
-});
-
-describe('data needs', () => {
-  it('maps every metric to data types the API has', () => {
-    const needed = dataTypesFor([...STARTER_RULE_METRICS, ...CHART_METRICS]);
-    expect(needed.every((t) => DATA_TYPE_IDS.includes(t))).toBe(true);
-    expect(needed).not.toContain('active-minutes');
   });
 });

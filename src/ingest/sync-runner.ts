@@ -27,19 +27,18 @@ import {
 import { MalformedResponseError, WearablePoints } from '../wearables/google-health/points';
 import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
-import { dataTypesFor, CHART_METRICS, STARTER_RULE_METRICS } from './data-needs';
 import { RequestBudget } from '../wearables/google-health/request-budget';
 import {
   failureBackoffMs,
   nextSyncDelayMs,
   REPEATED_FAILURES,
 } from '../wearables/google-health/retry-policy';
+import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
 import { completeThrough, planSync, SyncPlan } from './sync-plan';
 import { newSyncState, SyncState } from './sync-state.entity';
 
 const CONTEXT = 'Ingest';
-const NEEDED = dataTypesFor([...STARTER_RULE_METRICS, ...CHART_METRICS]);
 
 export type SyncOutcome =
   | { status: 'synced'; pid: number; kind: SyncPlan['kind']; dates: string[]; changed: string[] }
@@ -73,6 +72,7 @@ export class SyncRunner {
     private readonly aggregates: DailyAggregates,
     private readonly events: EventEmitter2,
     private readonly logger: JsonLogger,
+    private readonly needs: RuleDataNeeds,
   ) {}
 
   async run(claim: Claim): Promise<SyncOutcome> {
@@ -103,7 +103,7 @@ export class SyncRunner {
       rereadFrom: state.rereadFrom,
       grantedScopes: connection.scopes,
       unavailable,
-      needed: NEEDED,
+      needed: await this.needs.forProgram(enrollment.program),
       backfillDays: this.env.BACKFILL_DAYS,
       rereadDays: this.env.REREAD_DAYS,
     });

@@ -133,6 +133,18 @@ export class Enrollments {
     return enrollments.map((e) => viewOf(e, byEnrollment.get(e.id) ?? null));
   }
 
+  /** The programs patients are enrolled in, for choosing one in a filter. */
+  async programs(): Promise<string[]> {
+    const rows = await this.dataSource
+      .getRepository(Enrollment)
+      .createQueryBuilder('e')
+      .select('DISTINCT e.program', 'program')
+      .where('e.program IS NOT NULL')
+      .orderBy('program', 'ASC')
+      .getRawMany<{ program: string }>();
+    return rows.map((r) => r.program);
+  }
+
   async view(pid: number): Promise<EnrollmentView> {
     const enrollment = await this.find(pid);
     const connection = await this.dataSource

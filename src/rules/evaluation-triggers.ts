@@ -43,6 +43,17 @@ export class EvaluationTriggers implements OnApplicationBootstrap {
       `Rules folder ${sync.directory}: ${sync.changed.length} new version(s), ${sync.unchanged.length} unchanged, ${sync.errors.length} problem(s)`,
       CONTEXT,
     );
+    // A worker that replaces a crashed one evaluates what the crash left out.
+    if (this.env.runsWorkers) void this.evaluateMissed();
+  }
+
+  private async evaluateMissed(): Promise<void> {
+    try {
+      const run = await this.work.run(() => this.evaluations.evaluateMissed());
+      this.report('Evaluation of days a stopped process left', run ?? null);
+    } catch (error) {
+      this.failed('Evaluation of days a stopped process left', error);
+    }
   }
 
   /** Hourly: each patient's previous day is due once their local clock passes EVALUATION_HOUR. */
@@ -52,6 +63,7 @@ export class EvaluationTriggers implements OnApplicationBootstrap {
     this.daily = this.work
       .run(() => this.evaluations.runDaily())
       .then((run) => this.report('Daily evaluation', run ?? null))
+      .then(() => this.evaluateMissed())
       .catch((error: unknown) => this.failed('Daily evaluation', error))
       .finally(() => {
         this.daily = null;
@@ -73,7 +85,7 @@ export class EvaluationTriggers implements OnApplicationBootstrap {
     this.logger.log(
       `${what}: ${run.patients} patient(s), ${run.outcomes} outcome(s); load ${Math.round(run.loadMs)} ms, evaluate ${Math.round(run.evaluateMs)} ms, store ${Math.round(run.storeMs)} ms` +
         (run.announceFailures > 0
-          ? `; alerts failed for ${run.announceFailures} patient-day(s)`
+          ? `; ${run.announceFailures} announcement(s) to alerts failed`
           : ''),
       CONTEXT,
     );

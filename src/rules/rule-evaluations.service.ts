@@ -23,12 +23,23 @@ import { RuleOutcomes } from './rule-outcomes.repository';
 import { parseParams, RuleStore } from './rule-store.repository';
 import { inTransaction } from '../database/transactions';
 
-/** Emitted once per patient and date evaluated; the alerts feature subscribes. */
+/** Emitted once per patient and date evaluated. */
 export const RULES_EVALUATED = 'rules.evaluated';
 export interface RulesEvaluated {
   pid: number;
   date: LocalDate;
   outcomes: EvaluatedRule[];
+}
+
+/**
+ * Emitted once per patient and evaluation, after that patient's
+ * `rules.evaluated`: all the days evaluated, in date order. The alerts feature
+ * subscribes, so a backfill of several days is one run with one message.
+ */
+export const PATIENT_EVALUATED = 'rules.patient-evaluated';
+export interface PatientEvaluated {
+  pid: number;
+  days: RulesEvaluated[];
 }
 
 /** Emitted by ingestion when a sync changed a patient's daily aggregates. */
@@ -43,6 +54,9 @@ const PATIENTS_PER_QUERY = 500;
 /** A sync re-evaluates changed days this recent only: older days have long been acted on. */
 const SYNC_REEVALUATION_DAYS = 7;
 const DAILY_LOCK = 'vigil_rules_daily';
+const MISSED_LOCK = 'vigil_rules_missed';
+/** Days written this recently may still be under their own evaluation: leave them to it. */
+const MISSED_AFTER_MS = 60_000;
 const NONE: Readonly<Record<string, number>> = Object.freeze({});
 
 export interface EvaluationRun {
@@ -52,7 +66,7 @@ export interface EvaluationRun {
   loadMs: number;
   evaluateMs: number;
   storeMs: number;
-  /** Patient-days whose `rules.evaluated` listeners failed (their outcomes are stored). */
+  /** Announcements (`rules.evaluated`, `rules.patient-evaluated`) whose listeners failed; the outcomes are stored. */
   announceFailures: number;
 }
 
@@ -206,17 +220,31 @@ export class RuleEvaluations {
     run.storeMs += performance.now() - started;
     run.patients += planned.length;
     run.outcomes += rows.length;
-    for (const event of evaluated) {
-      try {
-        await this.events.emitAsync(RULES_EVALUATED, event);
-      } catch (error) {
-        // One patient's alerts failing must not stop the others' from being raised.
-        run.announceFailures += 1;
-        this.logger.error(
-          error instanceof Error ? error : new Error(String(error)),
-          `Rules: ${RULES_EVALUATED} for patient ${event.pid} on ${event.date}`,
-        );
+    for (const pid of new Set(planned.map(({ patient }) => patient.pid))) {
+      const days = evaluated.filter((event) => event.pid === pid);
+      for (const event of days) {
+        await this.announce(RULES_EVALUATED, event, `patient ${pid} on ${event.date}`, run);
       }
+      const event: PatientEvaluated = { pid, days };
+      await this.announce(PATIENT_EVALUATED, event, `patient ${pid}`, run);
+    }
+  }
+
+  /** One patient's alerts failing must not stop the others' from being raised. */
+  private async announce(
+    name: string,
+    event: RulesEvaluated | PatientEvaluated,
+    what: string,
+    run: EvaluationRun,
+  ): Promise<void> {
+    try {
+      await this.events.emitAsync(name, event);
+    } catch (error) {
+      run.announceFailures += 1;
+      this.logger.error(
+        error instanceof Error ? error : new Error(String(error)),
+        `Rules: ${name} for ${what}`,
+      );
     }
   }
 
@@ -247,6 +275,35 @@ export class RuleEvaluations {
             ...chunk.filter((p) => !done.has(p.pid)).map((patient) => ({ patient, dates: [date] })),
           );
         }
+      }
+      return this.evaluate(requests);
+    });
+  }
+
+  /**
+   * Recovery of evaluations lost with their process: `patient.synced` lives in
+   * memory, so a worker stopped between a sync's commit and its evaluation
+   * leaves stored days nobody evaluated. Takes the days evaluateSynced would
+   * have (complete, recent) that have aggregates but no outcome. Run at a
+   * worker's start and hourly; on MySQL one process at a time.
+   */
+  async evaluateMissed(now: Date = new Date()): Promise<EvaluationRun | null> {
+    return withNamedLock(this.dataSource, MISSED_LOCK, 0, async () => {
+      const utcToday = now.toISOString().slice(0, 10);
+      const missed = await this.outcomes.unevaluatedDays(
+        addDays(utcToday, -SYNC_REEVALUATION_DAYS - 1),
+        addDays(utcToday, 1),
+        new Date(now.getTime() - MISSED_AFTER_MS),
+      );
+      if (missed.length === 0) return null;
+      const byPid = new Map<number, LocalDate[]>();
+      for (const { pid, date } of missed) byPid.set(pid, [...(byPid.get(pid) ?? []), date]);
+      const requests: EvaluationRequest[] = [];
+      for (const patient of await this.patients.activePatients()) {
+        const today = localDateAt(now, patient.timeZone);
+        const oldest = addDays(today, -SYNC_REEVALUATION_DAYS);
+        const dates = (byPid.get(patient.pid) ?? []).filter((d) => d < today && d >= oldest);
+        if (dates.length > 0) requests.push({ patient, dates });
       }
       return this.evaluate(requests);
     });

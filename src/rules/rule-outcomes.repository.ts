@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, EntityManager, In } from 'typeorm';
+import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
 import { RuleOutcome } from './rule-outcome.entity';
 
 const UPSERT_CHUNK = 500;
@@ -77,6 +78,39 @@ export class RuleOutcomes {
   }
 
   /** Which of these patients already have an outcome for a date. */
+  /**
+   * Patient-days from `from` to `to` that have daily aggregates written before
+   * `writtenBefore` and no outcome at all: days a sync stored whose evaluation
+   * never ran.
+   */
+  async unevaluatedDays(
+    from: string,
+    to: string,
+    writtenBefore: Date,
+  ): Promise<{ pid: number; date: string }[]> {
+    const rows: { pid: number | string; date: string | Date }[] = await this.dataSource
+      .getRepository(DailyAggregateRow)
+      .createQueryBuilder('a')
+      .select('a.pid', 'pid')
+      .addSelect('a.date', 'date')
+      .where('a.date BETWEEN :from AND :to', { from, to })
+      .andWhere('a.updatedAt < :writtenBefore', { writtenBefore })
+      .andWhere(
+        (query) =>
+          `NOT EXISTS ${query
+            .subQuery()
+            .select('1')
+            .from(RuleOutcome, 'o')
+            .where('o.pid = a.pid AND o.date = a.date')
+            .getQuery()}`,
+      )
+      .getRawMany();
+    return rows.map((row) => ({
+      pid: Number(row.pid),
+      date: row.date instanceof Date ? row.date.toISOString().slice(0, 10) : String(row.date),
+    }));
+  }
+
   async evaluatedOn(pids: readonly number[], date: string): Promise<Set<number>> {
     if (pids.length === 0) return new Set();
     const rows: { pid: number | string }[] = await this.dataSource

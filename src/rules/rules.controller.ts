@@ -62,10 +62,15 @@ export class RulesController {
   @HttpCode(200)
   @Roles(...AUTHORS)
   @ApiBody(RULE_BODY)
-  @ApiOperation({ summary: 'Validate a rule without saving it; errors carry JSON paths' })
-  async validate(@Body() body: unknown): Promise<{ valid: boolean; errors: RuleError[] }> {
-    const { errors } = await this.rules.check(body);
-    return { valid: errors.length === 0, errors };
+  @ApiOperation({
+    summary:
+      'Validate a rule without saving it; errors and warnings (what this installation cannot do) carry JSON paths',
+  })
+  async validate(
+    @Body() body: unknown,
+  ): Promise<{ valid: boolean; errors: RuleError[]; warnings: RuleError[] }> {
+    const { errors, warnings } = await this.rules.check(body);
+    return { valid: errors.length === 0, errors, warnings };
   }
 
   @Post('reload')

@@ -19,6 +19,7 @@ import {
   validateParamOverrides,
   validateRule,
 } from './validation/validate-rule';
+import { ruleWarnings, type RuleWarning } from './validation/rule-warnings';
 import { diffRules, RuleChange } from './versions/rule-diff';
 
 export interface ProgramView {
@@ -57,6 +58,8 @@ export interface FolderSync {
   unchanged: string[];
   /** Bad files: their rules keep running at their last good version. */
   errors: RuleFileError[];
+  /** Good files asking for what this installation cannot do (see rule-warnings.ts). */
+  warnings: RuleFileError[];
 }
 
 const SYNC_LOCK = 'vigil_rules_sync';
@@ -85,9 +88,11 @@ export class RulesService {
    * Validation errors of a candidate rule, checking rule names against the rules
    * Vigil holds and, when OpenEMR is configured, users and groups against OpenEMR.
    */
-  async check(candidate: unknown): Promise<{ rule: RuleDefinition | null; errors: RuleError[] }> {
+  async check(
+    candidate: unknown,
+  ): Promise<{ rule: RuleDefinition | null; errors: RuleError[]; warnings: RuleWarning[] }> {
     const validation = validateRule(candidate, await this.recipientsKnown(candidate));
-    if (!validation.rule) return validation;
+    if (!validation.rule) return { ...validation, warnings: [] };
     const known = new Set((await this.store.rulesInForce()).map(({ rule }) => rule.id));
     known.add(validation.rule.id);
     const errors = validation.rule.inhibitedBy.flatMap((id, i) =>
@@ -100,7 +105,9 @@ export class RulesService {
             },
           ],
     );
-    return errors.length > 0 ? { rule: null, errors } : validation;
+    return errors.length > 0
+      ? { rule: null, errors, warnings: [] }
+      : { ...validation, warnings: ruleWarnings(validation.rule, this.env.openEmrMode) };
   }
 
   /** The candidate's `user:` and `group:` recipients that OpenEMR knows (a group with members). */
@@ -303,10 +310,14 @@ export class RulesService {
         changed: [],
         unchanged: [],
         errors: [{ file: directory, path: '$', message }],
+        warnings: [],
       };
     }
     const { rules, errors } = loadRuleDirectory(directory);
-    const sync: FolderSync = { directory, changed: [], unchanged: [], errors };
+    const warnings = rules.flatMap((rule) =>
+      ruleWarnings(rule, this.env.openEmrMode).map((w) => ({ file: `${rule.id}.json`, ...w })),
+    );
+    const sync: FolderSync = { directory, changed: [], unchanged: [], errors, warnings };
     // Processes starting together sync one after the other; the later ones find nothing to do.
     const synced = await withNamedLock(
       this.store.dataSource,

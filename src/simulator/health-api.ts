@@ -1,14 +1,16 @@
 /** The Health API under /v4: identity, settings, paired devices, dataPoints list and reconcile. */
-import { Cohort, SimulatedUser } from './cohort';
+import { Cohort, DayRecord, SimulatedUser } from './cohort';
 import { DataTypeDefinition, findDataType, SCOPES } from './data-types';
 import { candidateDateRange, FilterError, matchesFilter, parseFilter } from './filter';
-import { GoogleStatus } from './http-util';
+import { GoogleStatus, JsonBytes } from './http-util';
+import { JsonWriter } from './json-writer';
 import { dayEntries, JsonObject, PointEntry, PointOrigin } from './points';
 import { hashSeed } from './prng';
 import { addDays, durationString, rfc3339 } from './time';
 
 export interface ApiAnswer {
   status: number;
+  /** A value to serialise, or JSON text already written. */
   body: unknown;
 }
 
@@ -71,6 +73,9 @@ export interface ListRequest {
 }
 
 export class HealthApi {
+  /** The last list's filtered points of each generated day; lives as long as the cohort caches the day. */
+  private readonly listedDays = new WeakMap<DayRecord, { key: string; entries: PointEntry[] }>();
+
   constructor(
     private readonly cohort: Cohort,
     private readonly now: () => number,
@@ -215,11 +220,21 @@ export class HealthApi {
     const visibleUntil = this.cohort.lastSyncTime(user);
     const keep = FAMILIES[family];
     const entriesOf = (day: string): PointEntry[] => {
-      const entries = dayEntries(user, this.cohort.day(user, day), dataType.id).filter(
+      // The next page of a list starts on the day this one ended on (or probed): kept with
+      // the generated day (a day regenerated after a scenario change starts afresh).
+      const record = this.cohort.day(user, day);
+      const key = `${fingerprint}|${visibleUntil}`;
+      const listed = this.listedDays.get(record);
+      if (listed?.key === key) return listed.entries;
+      const entries = dayEntries(user, record, dataType.id).filter(
         (entry) =>
-          entry.recordedAtMs <= visibleUntil && keep(entry.origin) && matchesFilter(filter, entry),
+          entry.recordedAtMs <= visibleUntil &&
+          keep(entry.origin) &&
+          matchesFilter(filter, entry) &&
+          (!request.reconcile || entry.sourceRank === 0),
       );
-      return request.reconcile ? entries.filter((entry) => entry.sourceRank === 0) : entries;
+      this.listedDays.set(record, { key, entries });
+      return entries;
     };
 
     const page: PointEntry[] = [];
@@ -243,16 +258,26 @@ export class HealthApi {
       }
     }
 
-    const dataPoints = page.map((entry) => {
-      const point = entry.build();
-      if (!request.reconcile) return point;
-      const { name, dataSource: _dataSource, ...rest } = point;
-      return { dataPointName: name, ...rest };
-    });
     const nextPageToken = next
       ? encodeCursor({ fingerprint, ...next, issuedAtMs: this.now() })
       : '';
-    return { status: 200, body: { dataPoints, nextPageToken } };
+    if (request.reconcile) {
+      const dataPoints = page.map((entry) => {
+        const { name, dataSource: _dataSource, ...rest } = entry.build();
+        return { dataPointName: name, ...rest };
+      });
+      return { status: 200, body: { dataPoints, nextPageToken } };
+    }
+    // The same JSON as the objects would give; minute points write theirs directly.
+    const out = new JsonWriter();
+    out.raw('{"dataPoints":[');
+    page.forEach((entry, i) => {
+      if (i > 0) out.raw(',');
+      if (entry.writeJson) entry.writeJson(out);
+      else out.raw(JSON.stringify(entry.build()));
+    });
+    out.raw(`],"nextPageToken":${JSON.stringify(nextPageToken)}}`);
+    return { status: 200, body: new JsonBytes(out.bytes()) };
   }
 
   private pageSize(dataType: DataTypeDefinition, raw: string | null): number {

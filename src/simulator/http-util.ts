@@ -17,13 +17,18 @@ export async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A body already serialised to JSON (UTF-8). */
+export class JsonBytes {
+  constructor(readonly bytes: Buffer) {}
+}
+
 export function sendJson(
   response: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonBytes ? body.bytes : JSON.stringify(body);
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=UTF-8',
     'Content-Length': Buffer.byteLength(text),

@@ -5,9 +5,11 @@
 import { DayRecord, offsetAt, SimulatedUser, SleepSession, SleepStageType } from './cohort';
 import { SimulatedDataTypeId } from './data-types';
 import { FilterablePoint } from './filter';
+import { JsonWriter } from './json-writer';
 import {
   civilDateTime,
   civilDateTimeJson,
+  DAY_MS,
   durationString,
   MINUTE_MS,
   parseDate,
@@ -27,6 +29,8 @@ export interface PointEntry extends FilterablePoint {
   /** Distinguishes duplicates of the same interval (the HealthKit mirror). */
   sourceRank: number;
   build(): JsonObject;
+  /** Writes `JSON.stringify(build())`, where a point type has a faster direct form. */
+  writeJson?(out: JsonWriter): void;
 }
 
 function dataSource(user: SimulatedUser, origin: PointOrigin, recordingMethod: string): JsonObject {
@@ -82,12 +86,134 @@ function interval(
   };
 }
 
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+/** `"HH:mm:00"` and the civil `time` JSON of each minute of a day (proto3 JSON omits zeros). */
+const CLOCK = Array.from(
+  { length: 1440 },
+  (_, m) => `${TWO_DIGITS[Math.floor(m / 60)]}:${TWO_DIGITS[m % 60]}:00`,
+);
+const TIME_JSON = Array.from({ length: 1440 }, (_, m) => {
+  const hours = Math.floor(m / 60);
+  const minutes = m % 60;
+  if (!hours && !minutes) return '}';
+  const parts = [hours ? `"hours":${hours}` : null, minutes ? `"minutes":${minutes}` : null];
+  return `,"time":{${parts.filter(Boolean).join(',')}}}`;
+});
+const dateJsonByDay = new Map<number, { date: string; json: string }>();
+
+/** "YYYY-MM-DD" and `{"date":{...}` (unclosed) of a day number since the epoch. */
+function dayTexts(dayNumber: number): { date: string; json: string } {
+  let texts = dateJsonByDay.get(dayNumber);
+  if (!texts) {
+    const date = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+    const { year, month, day } = parseDate(date);
+    texts = { date, json: `{"date":{"year":${year},"month":${month},"day":${day}}` };
+    if (dateJsonByDay.size > 10_000) dateJsonByDay.clear();
+    dateJsonByDay.set(dayNumber, texts);
+  }
+  return texts;
+}
+
+/** RFC 3339 of a whole-minute instant, as `rfc3339` prints it. */
+function physicalText(instantMs: number): string {
+  const utcDay = Math.floor(instantMs / DAY_MS);
+  return `${dayTexts(utcDay).date}T${CLOCK[(instantMs - utcDay * DAY_MS) / MINUTE_MS]}Z`;
+}
+
+/** `civilDateTimeJson` of a whole-minute instant at a whole-minute offset, as JSON. */
+function civilText(instantMs: number, offsetSeconds: number): string {
+  const localMs = instantMs + offsetSeconds * 1000;
+  const localDay = Math.floor(localMs / DAY_MS);
+  return dayTexts(localDay).json + TIME_JSON[(localMs - localDay * DAY_MS) / MINUTE_MS];
+}
+
+/**
+ * One minute sample (heart rate) or minute interval (steps). A class rather
+ * than a literal with closures: a served day has ~1,400 of them, and a list
+ * writes them straight to JSON (`writeJson`), the text `JSON.stringify(build())`
+ * gives, without building the object tree.
+ */
+class MinutePoint implements PointEntry {
+  readonly origin: PointOrigin = 'tracker';
+  readonly sourceRank = 0;
+  readonly recordedAtMs: number;
+  private civilStartText: string | null = null;
+
+  constructor(
+    private readonly source: { json: string; object: JsonObject },
+    private readonly dataType: 'heart-rate' | 'steps',
+    private readonly value: number,
+    readonly startMs: number,
+    readonly endMs: number,
+    private readonly offset: number,
+    private readonly endOffset: number,
+  ) {
+    this.recordedAtMs = endMs;
+  }
+
+  get civilStart(): string {
+    return (this.civilStartText ??= civilDateTime(this.startMs, this.offset));
+  }
+
+  get civilEnd(): string {
+    return civilDateTime(this.endMs, this.endOffset);
+  }
+
+  get date(): string {
+    return this.civilStart.slice(0, 10);
+  }
+
+  build(): JsonObject {
+    // Minute points carry no `name`: Google names only identifiable data types.
+    if (this.dataType === 'heart-rate') {
+      return {
+        dataSource: this.source.object,
+        heartRate: {
+          beatsPerMinute: String(this.value),
+          sampleTime: sampleTime(this.startMs, this.offset),
+        },
+      };
+    }
+    return {
+      dataSource: this.source.object,
+      steps: {
+        count: String(this.value),
+        interval: interval(this.startMs, this.offset, this.endMs, this.endOffset),
+      },
+    };
+  }
+
+  writeJson(out: JsonWriter): void {
+    const wholeMinutes = (ms: number): boolean => ms % MINUTE_MS === 0;
+    if (
+      ![this.startMs, this.endMs, this.offset * 1000, this.endOffset * 1000].every(wholeMinutes)
+    ) {
+      out.raw(JSON.stringify(this.build()));
+      return;
+    }
+    const start = physicalText(this.startMs);
+    const civilStart = civilText(this.startMs, this.offset);
+    // One write per point: many small writes cost more than building the point's text.
+    out.raw(
+      this.dataType === 'heart-rate'
+        ? `{"dataSource":${this.source.json},"heartRate":{"beatsPerMinute":"${this.value}","sampleTime":{"physicalTime":"${start}","utcOffset":"${this.offset}s","civilTime":${civilStart}}}}`
+        : `{"dataSource":${this.source.json},"steps":{"count":"${this.value}","interval":{"startTime":"${start}","startUtcOffset":"${this.offset}s","endTime":"${physicalText(this.endMs)}","endUtcOffset":"${this.endOffset}s","civilStartTime":${civilStart},"civilEndTime":${civilText(this.endMs, this.endOffset)}}}}`,
+    );
+  }
+}
+
 function minuteEntries(
   user: SimulatedUser,
   day: DayRecord,
   dataType: 'heart-rate' | 'steps',
 ): PointEntry[] {
   const values = dataType === 'heart-rate' ? day.heartRate : day.steps;
+  const object = dataSource(
+    user,
+    'tracker',
+    dataType === 'heart-rate' ? 'PASSIVELY_MEASURED' : 'DERIVED',
+  );
+  const source = { json: JSON.stringify(object), object };
   const entries: PointEntry[] = [];
   for (let minute = values.length - 1; minute >= 0; minute--) {
     const value = values[minute];
@@ -95,43 +221,8 @@ function minuteEntries(
     const startMs = day.startMs + minute * MINUTE_MS;
     const endMs = dataType === 'heart-rate' ? startMs : startMs + MINUTE_MS;
     const offset = offsetAt(day.offsets, startMs);
-    const endOffset = offsetAt(day.offsets, endMs);
-    const civilStart = civilDateTime(startMs, offset);
-    entries.push({
-      startMs,
-      endMs,
-      civilStart,
-      civilEnd: civilDateTime(endMs, endOffset),
-      date: civilStart.slice(0, 10),
-      origin: 'tracker',
-      recordedAtMs: endMs,
-      sourceRank: 0,
-      build: () => {
-        const payload: JsonObject =
-          dataType === 'heart-rate'
-            ? {
-                heartRate: {
-                  beatsPerMinute: String(value),
-                  sampleTime: sampleTime(startMs, offset),
-                },
-              }
-            : {
-                steps: {
-                  count: String(value),
-                  interval: interval(startMs, offset, endMs, endOffset),
-                },
-              };
-        // Minute points carry no `name`: Google names only identifiable data types.
-        return {
-          dataSource: dataSource(
-            user,
-            'tracker',
-            dataType === 'heart-rate' ? 'PASSIVELY_MEASURED' : 'DERIVED',
-          ),
-          ...payload,
-        };
-      },
-    });
+    const endOffset = endMs === startMs ? offset : offsetAt(day.offsets, endMs);
+    entries.push(new MinutePoint(source, dataType, value, startMs, endMs, offset, endOffset));
   }
   return entries;
 }

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { SecretStore } from '../crypto/secret-store';
@@ -15,6 +16,14 @@ import {
 } from './wearable-source';
 
 const SECRET_PURPOSE = { refresh: 'google-oauth-refresh', access: 'google-oauth-access' };
+
+/** Emitted once an enrollment moved to needs_reconsent; the alerts feature tells staff. */
+export const CONNECTION_NEEDS_RECONSENT = 'wearable.needs-reconsent';
+export interface ConnectionNeedsReconsent {
+  pid: number;
+  enrollmentId: number;
+  connectionId: number;
+}
 
 /** Google refused the stored grant; the enrollment now needs the patient to consent again. */
 export class ReconsentNeededError extends Error {
@@ -47,7 +56,7 @@ export class NotConnectedError extends Error {
 
 type RefreshOutcome =
   | { kind: 'token'; accessToken: string }
-  | { kind: 'reconsent' }
+  | { kind: 'reconsent'; moved: ConnectionNeedsReconsent | null }
   | { kind: 'deferred'; retryAt: Date }
   | { kind: 'not-connected' };
 
@@ -68,6 +77,8 @@ export class ConnectionTokens {
     private readonly secrets: SecretStore,
     private readonly audit: AuditTrail,
     @Inject(WEARABLE_SOURCE) private readonly source: WearableSource,
+    /** Absent in one-off commands, which have nobody listening. */
+    @Optional() private readonly events?: EventEmitter2,
   ) {}
 
   /** A usable access token for the connection, refreshing it first when it is (nearly) expired. */
@@ -87,6 +98,8 @@ export class ConnectionTokens {
       case 'token':
         return outcome.accessToken;
       case 'reconsent':
+        // Announced after the commit, so listeners read the new status.
+        if (outcome.moved !== null) this.events?.emit(CONNECTION_NEEDS_RECONSENT, outcome.moved);
         throw new ReconsentNeededError(connectionId);
       case 'deferred':
         throw new RefreshDeferredError(connectionId, outcome.retryAt);
@@ -178,8 +191,7 @@ export class ConnectionTokens {
       grant = await this.source.refresh(refreshToken);
     } catch (error) {
       if (error instanceof InvalidGrantError) {
-        await this.markNeedsReconsent(manager, connection);
-        return { kind: 'reconsent' };
+        return { kind: 'reconsent', moved: await this.markNeedsReconsent(manager, connection) };
       }
       if (!(error instanceof TokenEndpointError)) throw error;
       connection.refreshFailures += 1;
@@ -208,18 +220,19 @@ export class ConnectionTokens {
     return { kind: 'token', accessToken: grant.accessToken };
   }
 
-  /** The grant is dead: stop syncing, drop the useless tokens, and tell staff (audit for now). */
+  /** The grant is dead: stop syncing, drop the useless tokens; says whose enrollment moved. */
   private async markNeedsReconsent(
     manager: EntityManager,
     connection: WearableConnection,
-  ): Promise<void> {
+  ): Promise<ConnectionNeedsReconsent | null> {
     await this.eraseTokens(manager, connection);
     connection.nextSyncAt = null;
     await manager.getRepository(WearableConnection).save(connection);
     const enrollment = await manager
       .getRepository(Enrollment)
       .findOneBy({ id: connection.enrollmentId });
-    if (enrollment && enrollment.status !== 'ended') {
+    const moved = enrollment !== null && enrollment.status !== 'ended';
+    if (moved) {
       enrollment.status = 'needs_reconsent';
       enrollment.updatedAt = this.clock();
       await manager.getRepository(Enrollment).save(enrollment);
@@ -235,5 +248,8 @@ export class ConnectionTokens {
       },
       manager,
     );
+    return moved
+      ? { pid: Number(enrollment.pid), enrollmentId: enrollment.id, connectionId: connection.id }
+      : null;
   }
 }

@@ -38,11 +38,14 @@ describeInBrowser('signing in with a local account, in Chromium', () => {
     await page.getByLabel('Username').fill('dr.rivera');
     await page.getByLabel('Password').fill('a long clinic password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${vigil.url}/`);
-    await expect(page.locator('main').textContent()).resolves.toContain(
-      'Signed in as dr.rivera (clinician)',
+    await page.waitForURL(`${vigil.url}/alerts`);
+    await expect(page.locator('header .who').textContent()).resolves.toContain(
+      'dr.rivera (clinician)',
     );
-    await expect(page.locator('.clinic').textContent()).resolves.toBe('Riverside Family Practice');
+    await expect(page.locator('header .brand').textContent()).resolves.toContain(
+      'Riverside Family Practice',
+    );
+    await expect(page.locator('h1').textContent()).resolves.toBe('Alerts');
     await screenshot(page, 'signed-in');
 
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -5,7 +5,11 @@ import { AlertService } from '../../src/alerts/alert-service';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { StoredRuleVersion } from '../../src/rules/rule.entity';
-import { RULES_EVALUATED, type RulesEvaluated } from '../../src/rules/rule-evaluations.service';
+import {
+  PATIENT_EVALUATED,
+  type PatientEvaluated,
+  type RulesEvaluated,
+} from '../../src/rules/rule-evaluations.service';
 import { LOW_SPO2, testRule } from '../support/alert-rules';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
 
@@ -45,23 +49,33 @@ describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
     await db.drop();
   });
 
+  const day = (
+    date: string,
+    results: Record<string, RulesEvaluated['outcomes'][number]['result']>,
+  ): RulesEvaluated => ({
+    pid: 7,
+    date,
+    outcomes: Object.entries(results).map(([rule, result]) => ({
+      rule,
+      ruleVersion: 3,
+      result,
+      facts: {},
+      message: `${rule} held`,
+    })),
+  });
+
   const evaluated = (
     date: string,
     results: Record<string, RulesEvaluated['outcomes'][number]['result']>,
   ) =>
-    vigil.app.get(EventEmitter2).emitAsync(RULES_EVALUATED, {
-      pid: 7,
-      date,
-      outcomes: Object.entries(results).map(([rule, result]) => ({
-        rule,
-        ruleVersion: 3,
-        result,
-        facts: {},
-        message: `${rule} held`,
-      })),
-    } satisfies RulesEvaluated);
+    vigil.app
+      .get(EventEmitter2)
+      .emitAsync(PATIENT_EVALUATED, {
+        pid: 7,
+        days: [day(date, results)],
+      } satisfies PatientEvaluated);
 
-  it('steps alerts from the rules.evaluated event, with the stored rule version', async () => {
+  it('steps alerts from the rules.patient-evaluated event, with the stored rule version', async () => {
     await evaluated('2026-11-10', { 'low-oxygen-saturation': 'true', 'hrv-drop': 'true' });
     const spo2 = await dataSource
       .getRepository(StoredAlert)
@@ -110,6 +124,37 @@ describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
     expect(episodes.map((a) => [a.episodeStart, a.state])).toEqual([
       ['2026-11-10', 'resolved'],
       ['2026-11-12', 'firing'],
+    ]);
+  });
+
+  it('applies several days as one run: one routing row with the net notices, every transition kept', async () => {
+    const run: PatientEvaluated = {
+      pid: 8,
+      days: [
+        { ...day('2026-11-20', { 'low-oxygen-saturation': 'true', 'hrv-drop': 'false' }), pid: 8 },
+        { ...day('2026-11-21', { 'low-oxygen-saturation': 'false', 'hrv-drop': 'true' }), pid: 8 },
+        { ...day('2026-11-22', { 'low-oxygen-saturation': 'false', 'hrv-drop': 'true' }), pid: 8 },
+      ],
+    };
+    await vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, run);
+    const routing = await dataSource.getRepository(Delivery).findBy({ pid: 8, kind: 'routing' });
+    expect(routing).toHaveLength(1);
+    const payload = JSON.parse(routing[0].payload);
+    expect(payload.date).toBe('2026-11-22');
+    expect(
+      payload.notices.map((n: { ruleId: string; kind: string }) => `${n.ruleId}:${n.kind}`),
+    ).toEqual(['hrv-drop:fire']);
+    const spo2 = await dataSource
+      .getRepository(StoredAlert)
+      .findOneByOrFail({ pid: 8, ruleId: 'low-oxygen-saturation' });
+    expect(spo2).toMatchObject({ state: 'resolved', firedAt: null });
+    const history = await dataSource
+      .getRepository(AlertTransitionRow)
+      .find({ where: { alertId: spo2.id }, order: { id: 'ASC' } });
+    expect(history.map((t) => [t.toState, t.cause, t.localDate])).toEqual([
+      ['pending', 'condition_began', '2026-11-20'],
+      ['firing', 'condition_held', '2026-11-20'],
+      ['resolved', 'condition_cleared', '2026-11-21'],
     ]);
   });
 });

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -6,7 +8,11 @@ import { DataSource } from 'typeorm';
 import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, VigilApp } from '../../src/bootstrap';
+import { RuleDataNeeds } from '../../src/ingest/rule-data-needs';
 import { SyncRequests } from '../../src/ingest/sync-requests';
+import { Enrollment } from '../../src/patients/enrollment.entity';
+import type { RuleDefinition } from '../../src/rules/rule-definition';
+import { RulesService } from '../../src/rules/rules.service';
 import { SyncScheduler } from '../../src/ingest/sync-scheduler';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { addDays, localDate } from '../../src/ingest/sync-plan';
@@ -144,6 +150,60 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     expect(Object.keys(sim.stats().byRoute).sort()).toEqual(['api:dataPoints:steps']);
     const stored = await rows(pid);
     expect(stored.every((r) => r.restingHrProvider === null && r.weightKg === null)).toBe(true);
+  });
+
+  it('reads a data type only while an enabled rule or a chart needs it', async () => {
+    const { pid } = await patient();
+    await ds.getRepository(Enrollment).update({ pid }, { program: 'copd' });
+    vigil.app.get(RuleDataNeeds).recheckMs = 0;
+    const rules = vigil.app.get(RulesService);
+    const starter = JSON.parse(
+      readFileSync(join(ROOT, 'rules/sleep-deficit.json'), 'utf8'),
+    ) as RuleDefinition;
+    // Respiratory rate: no chart shows it, so only this rule makes Vigil read it.
+    await rules.create(
+      {
+        ...starter,
+        id: 'fast-breathing-ingest-test',
+        title: 'Fast breathing',
+        message: 'Respiratory rate {{breathing}} over 3 nights',
+        params: { breaths: 22, minNights: 2 },
+        conditions: {
+          all: [
+            {
+              name: 'breathing',
+              fact: 'window',
+              params: { metric: 'respiratoryRate', days: 3, minDays: { param: 'minNights' } },
+              operator: 'greaterThan',
+              value: { param: 'breaths' },
+            },
+          ],
+        },
+        report: {},
+      },
+      'test',
+    );
+    const requested = async (): Promise<string[]> => {
+      sim.resetStats();
+      await ds
+        .getRepository(WearableConnection)
+        .update(
+          { enrollmentId: (await ds.getRepository(Enrollment).findOneByOrFail({ pid })).id },
+          { nextSyncAt: new Date() },
+        );
+      expect((await syncs.syncNow(pid)).status).toBe('synced');
+      return Object.keys(sim.stats().byRoute);
+    };
+    // A rule made through the API runs only where a program switched it on.
+    expect(await requested()).not.toContain('api:dataPoints:daily-respiratory-rate');
+    await rules.setProgram('fast-breathing-ingest-test', 'copd', { enabled: true }, 'test');
+    expect(await requested()).toContain('api:dataPoints:daily-respiratory-rate');
+    await rules.setProgram('fast-breathing-ingest-test', 'copd', { enabled: false }, 'test');
+    // Every SpO2 rule off too: the charts still show SpO2, so it is still read.
+    await rules.setProgram('low-oxygen-saturation', 'copd', { enabled: false }, 'test');
+    const after = await requested();
+    expect(after).not.toContain('api:dataPoints:daily-respiratory-rate');
+    expect(after).toContain('api:dataPoints:daily-oxygen-saturation');
   });
 
   it.each([

@@ -117,13 +117,23 @@ function percentChangeFact(input: FactInput, params: RawParams): number | null {
   return ((recent - baseline) / Math.abs(baseline)) * 100;
 }
 
+/**
+ * A baseline span's centre (its summary) and spread (sample standard deviation
+ * of its days): what zscore measures against, and the band the patient charts draw.
+ */
+export function spanCentreAndSpread(
+  input: FactInput,
+  metric: NumericMetric,
+  span: Span,
+): { centre: number | null; spread: number | null } {
+  const { values } = spanValues(input, metric, span.days, span.endOffsetDays);
+  return { centre: spanSummary(input, metric, span), spread: standardDeviation(values) };
+}
+
 function zscoreFact(input: FactInput, params: RawParams): number | null {
   const metric = stringParam<NumericMetric>(params, 'metric');
   const recent = spanSummary(input, metric, spanParam(params, 'recent'));
-  const baseline = spanParam(params, 'baseline');
-  const { values } = spanValues(input, metric, baseline.days, baseline.endOffsetDays);
-  const centre = spanSummary(input, metric, baseline);
-  const spread = standardDeviation(values);
+  const { centre, spread } = spanCentreAndSpread(input, metric, spanParam(params, 'baseline'));
   // A flat baseline has no spread to measure against: not enough data, not infinity.
   if (recent === null || centre === null || spread === null || spread === 0) return null;
   return (recent - centre) / spread;

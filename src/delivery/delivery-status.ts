@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { Delivery, DeliveryAlert, type DeliveryKind } from './delivery.entity';
+
+/**
+ * What staff see of one outbox row. There is no "failed for good": the outbox
+ * never drops an alert, so a failing row is `retrying` with its last reason.
+ */
+export type DeliveryProgress = 'pending' | 'retrying' | 'delivered' | 'rerouted';
+
+export interface DeliveryStatus {
+  id: string;
+  kind: DeliveryKind;
+  /** OpenEMR username or email address; null while the row still has to be routed. */
+  recipient: string | null;
+  progress: DeliveryProgress;
+  /** delivered: when; pending: since when; retrying: the next attempt; rerouted: when queued. */
+  at: Date;
+  attempts: number;
+  /** Why the last attempt failed (words without health values), or why it was rerouted. */
+  lastError: string | null;
+  /** When OpenEMR showed the message Done or the reminder processed. */
+  acknowledgedAt: Date | null;
+}
+
+export function deliveryStatus(row: Delivery): DeliveryStatus {
+  const progress: DeliveryProgress =
+    row.status === 'delivered'
+      ? 'delivered'
+      : row.status === 'rerouted'
+        ? 'rerouted'
+        : row.attempts > 0
+          ? 'retrying'
+          : 'pending';
+  const at =
+    progress === 'delivered'
+      ? (row.deliveredAt ?? row.createdAt)
+      : progress === 'retrying'
+        ? row.nextAttemptAt
+        : row.createdAt;
+  return {
+    id: String(row.id),
+    kind: row.kind,
+    recipient: row.recipient,
+    progress,
+    at,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    acknowledgedAt: row.acknowledgedAt,
+  };
+}
+
+/**
+ * A delivered routing row only split the notices into the rows that reached
+ * people, so staff are shown those; a routing row still waiting is shown, as
+ * it is why nothing reached OpenEMR yet.
+ */
+export function shownToStaff(row: Delivery): boolean {
+  return row.kind !== 'routing' || row.status === 'pending';
+}
+
+/** The outbox rows that speak about given alerts, as their delivery status. */
+@Injectable()
+export class AlertDeliveries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async forAlerts(alertIds: readonly string[]): Promise<Map<string, DeliveryStatus[]>> {
+    const byAlert = new Map<string, DeliveryStatus[]>();
+    if (alertIds.length === 0) return byAlert;
+    const links = await this.dataSource
+      .getRepository(DeliveryAlert)
+      .findBy({ alertId: In([...new Set(alertIds)]) });
+    if (links.length === 0) return byAlert;
+    const rows = await this.dataSource.getRepository(Delivery).find({
+      where: { id: In([...new Set(links.map((l) => l.deliveryId))]) },
+      order: { id: 'ASC' },
+    });
+    const byId = new Map(rows.filter(shownToStaff).map((row) => [String(row.id), row]));
+    for (const link of links) {
+      const row = byId.get(String(link.deliveryId));
+      if (row === undefined) continue;
+      const list = byAlert.get(String(link.alertId)) ?? [];
+      list.push(deliveryStatus(row));
+      byAlert.set(String(link.alertId), list);
+    }
+    for (const list of byAlert.values()) list.sort((a, b) => Number(a.id) - Number(b.id));
+    return byAlert;
+  }
+}

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { CHART_METRICS, METRIC_NAMES } from '../aggregates/daily-aggregate';
+import { loadRuleDirectory } from '../rules/loader/load-rule-directory';
+import type { RuleDefinition } from '../rules/rule-definition';
+import { DATA_TYPE_IDS } from '../wearables/google-health/data-types';
+import { dataNeeds, dataTypesFor, METRIC_DATA_TYPES, ruleMetrics, RuleSwitch } from './data-needs';
+
+const starter = loadRuleDirectory(join(__dirname, '../../rules')).rules;
+const rule = (id: string): RuleDefinition => {
+  const found = starter.find((r) => r.id === id);
+  if (!found) throw new Error(`no starter rule ${id}`);
+  return found;
+};
+const CHARTS = [
+  'daily-resting-heart-rate',
+  'daily-heart-rate-variability',
+  'daily-oxygen-saturation',
+  'sleep',
+  'steps',
+  'heart-rate',
+  'weight',
+];
+
+/** A rule reading a metric no chart shows: respiratory rate. */
+const breathing: RuleDefinition = {
+  ...rule('sleep-deficit'),
+  id: 'fast-breathing',
+  conditions: {
+    all: [
+      {
+        fact: 'window',
+        params: { metric: 'respiratoryRate', days: 3 },
+        operator: 'greaterThan',
+        value: 20,
+      },
+    ],
+  },
+  report: {
+    tempChange: {
+      fact: 'delta',
+      params: {
+        metric: 'skinTempDeviation',
+        recent: { days: 1 },
+        baseline: { days: 7, endOffsetDays: 1 },
+      },
+    },
+  },
+};
+
+const on = (definition: RuleDefinition, programs: [string, boolean | null][] = []): RuleSwitch => ({
+  definition,
+  enabledByDefault: true,
+  programs: new Map(programs),
+});
+
+describe('METRIC_DATA_TYPES', () => {
+  it('maps every metric to data types the API has', () => {
+    expect(Object.keys(METRIC_DATA_TYPES).sort()).toEqual([...METRIC_NAMES].sort());
+    for (const types of Object.values(METRIC_DATA_TYPES)) {
+      expect(types.length).toBeGreaterThan(0);
+      for (const type of types) expect(DATA_TYPE_IDS).toContain(type);
+    }
+  });
+
+  it('reads heart rate for steps (a worn day without steps is 0) and three types for the resting estimate', () => {
+    expect(dataTypesFor(['steps'])).toEqual(['heart-rate', 'steps']);
+    expect(dataTypesFor(['restingHrEstimate'])).toEqual(['heart-rate', 'steps', 'sleep']);
+    expect(dataTypesFor(['spo2Lower', 'spo2Average'])).toEqual(['daily-oxygen-saturation']);
+  });
+});
+
+describe('ruleMetrics', () => {
+  it('finds the metric of each tested and reported fact, and none for the sync-age facts', () => {
+    expect(ruleMetrics(rule('low-oxygen-saturation'))).toEqual(['spo2Average']);
+    expect(ruleMetrics(rule('sleep-deficit'))).toEqual(['sleepAsleepMinutes']);
+    // Coverage counts minutes worn unless told otherwise.
+    expect(ruleMetrics(rule('monitoring-gap'))).toEqual(['wearMinutes']);
+    expect(ruleMetrics(breathing).sort()).toEqual(['respiratoryRate', 'skinTempDeviation']);
+  });
+});
+
+describe('dataNeeds', () => {
+  it('is the charts plus every rule a program runs', () => {
+    expect(dataNeeds([]).forProgram(null).sort()).toEqual([...CHARTS].sort());
+    expect(
+      dataNeeds(starter.map((r) => on(r)))
+        .forProgram(null)
+        .sort(),
+    ).toEqual([...CHARTS].sort());
+    expect(dataNeeds([on(breathing)]).forProgram('copd')).toEqual(
+      expect.arrayContaining(['daily-respiratory-rate', 'daily-sleep-temperature-derivations']),
+    );
+  });
+
+  it('leaves out the types only a disabled rule reads, per program', () => {
+    const needs = dataNeeds([
+      on(breathing, [
+        ['heart-failure', false],
+        ['copd', null],
+      ]),
+    ]);
+    expect(needs.forProgram('heart-failure')).not.toContain('daily-respiratory-rate');
+    expect(needs.forProgram('copd')).toContain('daily-respiratory-rate');
+    expect(needs.forProgram(null)).toContain('daily-respiratory-rate');
+  });
+
+  it('reads an API rule (off by default) only for the programs that switched it on', () => {
+    const apiRule: RuleSwitch = { ...on(breathing, [['copd', true]]), enabledByDefault: false };
+    const needs = dataNeeds([apiRule]);
+    expect(needs.forProgram('copd')).toContain('daily-respiratory-rate');
+    expect(needs.forProgram('heart-failure')).not.toContain('daily-respiratory-rate');
+    expect(needs.forProgram(null)).not.toContain('daily-respiratory-rate');
+  });
+
+  it('never needs a type the charts and rules do not read', () => {
+    expect(dataNeeds(starter.map((r) => on(r))).forProgram(null)).not.toContain('active-minutes');
+    expect(CHART_METRICS.length).toBeGreaterThan(0);
+  });
+});

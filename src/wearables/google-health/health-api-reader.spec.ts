@@ -1,0 +1,78 @@
+import { GoogleHealthReader } from './health-api-reader';
+import { RequestBudget } from './request-budget';
+import { at, heartRatePoint, later, page, stepsPoint } from './test-points';
+
+/** A reader whose Google answers the given pages in turn. */
+function readerServing(pages: unknown[]): GoogleHealthReader {
+  let next = 0;
+  const fetchFn = (async () =>
+    new Response(JSON.stringify(pages[next++]), { status: 200 })) as unknown as typeof fetch;
+  return new GoogleHealthReader(
+    { GOOGLE_HEALTH_API_BASE_URL: 'https://health.example/v4/', GOOGLE_HEALTH_TIMEOUT_MS: 1000 },
+    { accessToken: async () => 'token', refreshAfterUnauthorized: async () => 'token' },
+    new RequestBudget(1000),
+    fetchFn,
+  );
+}
+
+const context = { connectionId: 1, userBudget: new RequestBudget(1000) };
+const query = { filter: 'x', pageSize: 2, dataSourceFamily: null };
+
+describe('GoogleHealthReader.list', () => {
+  it('counts a point Google repeats across pages once', async () => {
+    const t = at('2026-03-02T08:00', -5);
+    const steps = [stepsPoint(t, 100), stepsPoint(later(t, 1), 40), stepsPoint(later(t, 2), 7)];
+    const reader = readerServing([page(steps.slice(0, 2), 'p2'), page(steps.slice(1))]);
+    const points = await reader.list(context, { ...query, dataType: 'steps' });
+    expect(points.map((p) => p.count)).toEqual([100, 40, 7]);
+  });
+
+  it('keeps distinct readings that differ in any field', async () => {
+    const t = at('2026-03-02T08:00', -5);
+    const reader = readerServing([
+      page([heartRatePoint(t, 60), heartRatePoint(t, 61), heartRatePoint(t, 60, 'HEALTH_KIT')]),
+    ]);
+    const points = await reader.list(context, { ...query, dataType: 'heart-rate' });
+    expect(points).toHaveLength(3);
+  });
+});
+
+describe('GoogleHealthReader tokens', () => {
+  it('reads the access token once per sync, and again after a 401 refresh', async () => {
+    const t = at('2026-03-02T08:00', -5);
+    const answers = [
+      new Response(JSON.stringify(page([stepsPoint(t, 1)], 'p2')), { status: 200 }),
+      new Response(JSON.stringify(page([stepsPoint(later(t, 1), 2)])), { status: 200 }),
+      new Response('{"error":{"status":"UNAUTHENTICATED"}}', { status: 401 }),
+      new Response(JSON.stringify(page([])), { status: 200 }),
+      new Response(JSON.stringify(page([])), { status: 200 }),
+    ];
+    const sent: string[] = [];
+    const fetchFn = (async (_url: URL, init: RequestInit) => {
+      sent.push((init.headers as Record<string, string>).authorization);
+      return answers.shift();
+    }) as unknown as typeof fetch;
+    let reads = 0;
+    const reader = new GoogleHealthReader(
+      { GOOGLE_HEALTH_API_BASE_URL: 'https://health.example/v4/', GOOGLE_HEALTH_TIMEOUT_MS: 1000 },
+      {
+        accessToken: async () => `stored-${++reads}`,
+        refreshAfterUnauthorized: async () => 'refreshed',
+      },
+      new RequestBudget(1000),
+      fetchFn,
+    );
+    const sync = { connectionId: 1, userBudget: new RequestBudget(1000) };
+    await reader.list(sync, { ...query, dataType: 'steps' });
+    await reader.list(sync, { ...query, dataType: 'heart-rate' });
+    await reader.list(sync, { ...query, dataType: 'heart-rate' });
+    expect(reads).toBe(1);
+    expect(sent).toEqual([
+      'Bearer stored-1',
+      'Bearer stored-1',
+      'Bearer stored-1',
+      'Bearer refreshed',
+      'Bearer refreshed',
+    ]);
+  });
+});

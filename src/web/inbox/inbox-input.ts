@@ -1,0 +1,102 @@
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ALERT_STATES } from '../../alerts/alerts.dto';
+import type { AlertFilters } from '../../alerts/alert-queries';
+import type { AlertState } from '../../alerts/lifecycle';
+import { SEVERITIES, type Severity } from '../../rules/rule-definition';
+
+export const STAFF_ACTIONS = ['acknowledge', 'snooze', 'resolve'] as const;
+export type StaffActionName = (typeof STAFF_ACTIONS)[number];
+
+/** What a redirect after an action tells the inbox to announce. */
+const DONE = ['acknowledged', 'snoozed', 'resolved'] as const;
+export type ActionDone = (typeof DONE)[number];
+
+/** The inbox's filters as query parameters of its plain GET form. */
+export class InboxQuery {
+  @IsOptional()
+  @IsIn(ALERT_STATES, { message: `state must be one of ${ALERT_STATES.join(', ')}` })
+  state?: AlertState;
+
+  @IsOptional()
+  @IsIn(SEVERITIES, { message: `severity must be one of ${SEVERITIES.join(', ')}` })
+  severity?: Severity;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, {
+    message: 'program must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+  })
+  program?: string;
+
+  @IsOptional()
+  @Matches(/^[^\s"%\\]{1,255}$/, { message: 'recipient must be one OpenEMR username' })
+  recipient?: string;
+
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,14}$/, { message: 'pid must be a whole number, 1 or more' })
+  pid?: string;
+
+  @IsOptional()
+  @IsIn(DONE, { message: `done must be one of ${DONE.join(', ')}` })
+  done?: ActionDone;
+
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'alert must be an alert id' })
+  alert?: string;
+}
+
+/** Rows one page shows at most; more means the filters should narrow it. */
+export const INBOX_LIMIT = 200;
+
+export function filtersOf(query: InboxQuery): AlertFilters {
+  return {
+    state: query.state,
+    severity: query.severity,
+    program: query.program,
+    recipient: query.recipient,
+    pid: query.pid === undefined ? undefined : Number(query.pid),
+    limit: INBOX_LIMIT,
+  };
+}
+
+/** The filters as a query string, to come back to the same view after an action. */
+export function filterQuery(query: InboxQuery): string {
+  const params = new URLSearchParams();
+  for (const key of ['state', 'severity', 'program', 'recipient', 'pid'] as const) {
+    const value = query[key];
+    if (value !== undefined) params.set(key, value);
+  }
+  return params.toString();
+}
+
+/** Where an action form returns: the inbox with its filters, or one alert's page. */
+const BACK = /^\/alerts(\/\d{1,18})?(\?[A-Za-z0-9_.~%+=&-]*)?$/;
+
+class ActionForm {
+  @IsOptional()
+  @IsString({ message: 'note must be text' })
+  @MaxLength(500, { message: 'note must be at most 500 characters' })
+  note?: string;
+
+  @IsOptional()
+  @Matches(BACK, { message: 'back must be a path of the alert pages' })
+  back?: string;
+}
+
+export class AcknowledgeForm extends ActionForm {}
+
+export class ResolveForm extends ActionForm {}
+
+export class SnoozeForm extends ActionForm {
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: 'until must be a date YYYY-MM-DD',
+  })
+  until!: string;
+}
+
+/** The page to return to, announcing what was done. */
+export function afterAction(back: string | undefined, done: ActionDone, alertId: string): string {
+  const url = new URL(back ?? '/alerts', 'http://vigil.invalid');
+  url.searchParams.set('done', done);
+  url.searchParams.set('alert', alertId);
+  return `${url.pathname}${url.search}`;
+}

@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import type { DailyAggregate } from '../../aggregates/daily-aggregate';
+import { DailyAggregates } from '../../aggregates/daily-aggregates.repository';
+import { AlertTransitionRow, StoredAlert } from '../../alerts/alert.entity';
+import { lifecycleOf } from '../../alerts/alert-service';
+import { addDays, type LocalDate } from '../../alerts/local-date';
+import { Environment } from '../../config/environment';
+import { SyncState } from '../../ingest/sync-state.entity';
+import { Enrollment } from '../../patients/enrollment.entity';
+import { EnrollmentView, viewOf } from '../../patients/enrollments';
+import { mergeParams } from '../../rules/engine/rule-evaluator';
+import { localDateAt } from '../../rules/evaluation/local-day';
+import { RulesService, RuleView } from '../../rules/rules.service';
+import { WearableConnection } from '../../wearables/wearable-connection.entity';
+import {
+  BAND_LOOKBACK_DAYS,
+  buildPatientCharts,
+  EpisodeSource,
+  metricsOfRule,
+  MetricChart,
+  RuleInEffect,
+} from './chart-series';
+
+/** What ingestion knows about the patient's device and the last syncs. */
+export interface DeviceStatus {
+  deviceType: string | null;
+  batteryPercent: number | null;
+  /** Last local day known complete. */
+  completeThrough: string | null;
+  lastSuccessAt: Date | null;
+  consecutiveFailures: number;
+  statusReason: string | null;
+}
+
+export interface AlertHistoryEntry extends EpisodeSource {
+  id: string;
+  severity: string;
+  message: string;
+  transitions: {
+    at: Date;
+    date: LocalDate;
+    from: string | null;
+    to: string;
+    cause: string;
+    actor: string;
+    note: string | null;
+  }[];
+}
+
+export interface PatientTrendsView {
+  pid: number;
+  enrollment: EnrollmentView;
+  device: DeviceStatus | null;
+  from: LocalDate;
+  to: LocalDate;
+  charts: MetricChart[];
+  /** Days in range with any heart-rate sample (worn), and with any data at all. */
+  coverage: { days: number; daysWorn: number; daysWithData: number };
+  rules: { id: string; title: string; params: Record<string, number> }[];
+  alerts: AlertHistoryEntry[];
+}
+
+/** Rules a patient's program runs, with the params in effect for the patient. */
+export function rulesInEffect(
+  rules: readonly RuleView[],
+  program: string | null,
+  patientParams: readonly { rule: string; params: Record<string, number> }[],
+): RuleInEffect[] {
+  return rules.flatMap((rule) => {
+    const setting = program === null ? undefined : rule.programs.find((p) => p.program === program);
+    if (!(setting?.enabled ?? rule.enabledByDefault)) return [];
+    const own = patientParams.find((p) => p.rule === rule.id)?.params ?? {};
+    return [
+      {
+        definition: rule.definition,
+        params: mergeParams(rule.definition.params, setting?.params ?? {}, own),
+      },
+    ];
+  });
+}
+
+/**
+ * Reads one patient's record for the patient page: enrollment and device,
+ * daily aggregates, the rules in effect and the alert history. Always by pid,
+ * so one patient's page never holds another's data.
+ */
+@Injectable()
+export class PatientTrends {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly aggregates: DailyAggregates,
+    private readonly rules: RulesService,
+    private readonly env: Environment,
+  ) {}
+
+  /** The enrollment of `pid`, or null when Vigil never enrolled the patient. */
+  async enrollment(pid: number): Promise<{ enrollment: Enrollment; view: EnrollmentView } | null> {
+    const enrollment = await this.dataSource.getRepository(Enrollment).findOneBy({ pid });
+    if (!enrollment) return null;
+    const connection = await this.dataSource
+      .getRepository(WearableConnection)
+      .findOneBy({ enrollmentId: enrollment.id });
+    return { enrollment, view: viewOf(enrollment, connection) };
+  }
+
+  /** The patient's local today: charts end there. */
+  today(enrollment: Enrollment, now = new Date()): LocalDate {
+    return localDateAt(now, enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE);
+  }
+
+  days(pid: number, from: LocalDate, to: LocalDate): Promise<DailyAggregate[]> {
+    return this.aggregates.series(pid, from, to);
+  }
+
+  async view(pid: number, days: number, now = new Date()): Promise<PatientTrendsView | null> {
+    const found = await this.enrollment(pid);
+    if (!found) return null;
+    const to = this.today(found.enrollment, now);
+    const from = addDays(to, 1 - days);
+    const [stored, rules, patientParams, alerts, device] = await Promise.all([
+      this.aggregates.series(pid, addDays(from, -BAND_LOOKBACK_DAYS), to),
+      this.rules.list(),
+      this.rules.patientParams(pid),
+      this.alertHistory(pid),
+      this.device(found.enrollment.id),
+    ]);
+    const inEffect = rulesInEffect(rules, found.enrollment.program, patientParams);
+    const ruleMetrics = new Map(
+      rules.map((rule) => [
+        rule.id,
+        metricsOfRule({
+          definition: rule.definition,
+          params:
+            inEffect.find((r) => r.definition.id === rule.id)?.params ?? rule.definition.params,
+        }),
+      ]),
+    );
+    const inRange = stored.filter((day) => day.date >= from);
+    return {
+      pid,
+      enrollment: found.view,
+      device,
+      from,
+      to,
+      charts: buildPatientCharts({ from, to, days: stored, rules: inEffect, ruleMetrics, alerts }),
+      coverage: {
+        days,
+        daysWorn: inRange.filter((day) => (day.wearMinutes ?? 0) > 0).length,
+        daysWithData: inRange.filter((day) => day.coverage.dataTypes.length > 0).length,
+      },
+      rules: inEffect.map(({ definition, params }) => ({
+        id: definition.id,
+        title: definition.title,
+        params,
+      })),
+      alerts,
+    };
+  }
+
+  private async device(enrollmentId: number): Promise<DeviceStatus | null> {
+    const connection = await this.dataSource
+      .getRepository(WearableConnection)
+      .findOneBy({ enrollmentId });
+    if (!connection) return null;
+    const state = await this.dataSource
+      .getRepository(SyncState)
+      .findOneBy({ connectionId: connection.id });
+    if (!state) return null;
+    return {
+      deviceType: state.deviceType,
+      batteryPercent: state.deviceBattery,
+      completeThrough: state.cursorDate,
+      lastSuccessAt: state.lastSuccessAt,
+      consecutiveFailures: state.consecutiveFailures,
+      statusReason: state.statusReason,
+    };
+  }
+
+  /** The patient's alerts, newest first, each with its state changes in order. */
+  private async alertHistory(pid: number): Promise<AlertHistoryEntry[]> {
+    const rows = await this.dataSource
+      .getRepository(StoredAlert)
+      .find({ where: { pid }, order: { id: 'DESC' }, take: 200 });
+    if (rows.length === 0) return [];
+    const transitions = await this.dataSource
+      .getRepository(AlertTransitionRow)
+      .find({ where: { alertId: In(rows.map((r) => r.id)) }, order: { id: 'ASC' } });
+    return rows.map((row) => {
+      const lifecycle = lifecycleOf(row);
+      return {
+        id: String(row.id),
+        ruleId: row.ruleId,
+        ruleTitle: row.ruleTitle,
+        severity: row.severity,
+        state: row.state,
+        message: row.message,
+        episodeStart: row.episodeStart,
+        firedOn: lifecycle.firedOn,
+        resolvedOn: lifecycle.resolvedOn,
+        transitions: transitions
+          .filter((t) => String(t.alertId) === String(row.id))
+          .map((t) => ({
+            at: t.occurredAt,
+            date: t.localDate,
+            from: t.fromState,
+            to: t.toState,
+            cause: t.cause,
+            actor: t.actor,
+            note: t.note,
+          })),
+      };
+    });
+  }
+}

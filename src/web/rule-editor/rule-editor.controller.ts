@@ -1,0 +1,85 @@
+import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthenticatedRequest } from '../../auth/access.guard';
+import { ANY_STAFF, Roles } from '../../auth/access.decorators';
+import type { StaffRole } from '../../auth/roles';
+import { Environment } from '../../config/environment';
+import { RulesService } from '../../rules/rules.service';
+import { RULE_ID_PATTERN } from '../../rules/validation/rule-fields';
+import type { SafeHtml } from '../html';
+import { renderStaffPage } from '../staff-page';
+import { viewerOf } from '../viewer';
+import { newRuleBody, ruleBody, rulesListBody } from './rule-editor.view';
+
+/** Who may change rules: the same roles as the rules API's writes. */
+const AUTHORS: StaffRole[] = ['admin', 'clinician'];
+
+const EDITOR_SCRIPTS = ['/assets/chart.umd.js', '/assets/rule-editor.js'];
+
+/** Rule list, editor with live validation and backtest preview, overrides and version history. */
+@ApiExcludeController()
+@Controller('rules')
+export class RuleEditorController {
+  constructor(
+    private readonly rules: RulesService,
+    private readonly env: Environment,
+  ) {}
+
+  @Get()
+  @Roles(...ANY_STAFF)
+  async list(@Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
+    const canEdit = this.canEdit(req);
+    this.send(req, res, 'Rules', rulesListBody(await this.rules.list(), canEdit));
+  }
+
+  // Declared before :id so "new" is never read as a rule id.
+  @Get('new')
+  @Roles(...AUTHORS)
+  create(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
+    this.send(req, res, 'New rule', newRuleBody(), EDITOR_SCRIPTS);
+  }
+
+  @Get(':id')
+  @Roles(...ANY_STAFF)
+  async edit(
+    @Param('id') id: string,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!RULE_ID_PATTERN.test(id) || id.length > 64)
+      throw new NotFoundException(`No rule with id ${id}`);
+    const [rule, versions] = await Promise.all([this.rules.get(id), this.rules.history(id)]);
+    const canEdit = this.canEdit(req);
+    this.send(
+      req,
+      res,
+      rule.definition.title,
+      ruleBody(rule, versions, canEdit),
+      canEdit ? EDITOR_SCRIPTS : [],
+    );
+  }
+
+  private canEdit(req: AuthenticatedRequest): boolean {
+    return AUTHORS.includes(viewerOf(req).role as StaffRole);
+  }
+
+  private send(
+    req: AuthenticatedRequest,
+    res: Response,
+    title: string,
+    body: SafeHtml,
+    scripts: string[] = [],
+  ): void {
+    res.type('html').send(
+      renderStaffPage({
+        title,
+        clinic: this.env.CLINIC_NAME,
+        viewer: viewerOf(req),
+        section: 'rules',
+        body,
+        scripts,
+      }),
+    );
+  }
+}

@@ -1,0 +1,335 @@
+import type { RuleDefinition } from '../../rules/rule-definition';
+import type { RuleVersionView, RuleView } from '../../rules/rules.service';
+import type { RuleChange } from '../../rules/versions/rule-diff';
+import { NUMERIC_METRICS } from '../../aggregates/daily-aggregate';
+import { html, SafeHtml } from '../html';
+import { jsonBlock } from '../patient/patient-page.view';
+
+const STYLE = new SafeHtml(`<style>
+.editor textarea{min-height:28rem;tab-size:2}
+.editor textarea[aria-invalid=true]{border-color:var(--urgent)}
+#rule-messages ul{margin:.25rem 0;padding-left:1.25rem}
+#rule-messages button{background:none;color:var(--accent);padding:0;text-decoration:underline;font-family:ui-monospace,Menlo,Consolas,monospace}
+.actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin:.5rem 0}
+fieldset{border:1px solid var(--line);border-radius:.5rem;margin:1rem 0;padding:.5rem 1rem}
+.row{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;margin:.5rem 0}
+.row label{display:flex;flex-direction:column;gap:.2rem}
+.figure{font-size:1.6rem;font-weight:700}
+.canvas{position:relative;height:16rem}
+.diff td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9rem;white-space:pre-wrap;word-break:break-word}
+.diff .before{color:var(--urgent)}.diff .after{color:var(--ok)}
+</style>`);
+
+const when = (instant: Date): string =>
+  `${new Date(instant).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** Whether programs run the rule: its own settings, else its default. */
+function enabledWords(rule: RuleView): SafeHtml {
+  const defaults = rule.enabledByDefault ? 'every program' : 'no program unless switched on';
+  const set = rule.programs.filter((p) => p.enabled !== null);
+  return html`${defaults}${set.map(
+    (p) => html`; <strong>${p.program}</strong>: ${p.enabled ? 'on' : 'off'}`,
+  )}`;
+}
+
+export function rulesListBody(rules: readonly RuleView[], canEdit: boolean): SafeHtml {
+  return html`${STYLE}
+    ${canEdit ? html`<p><a class="button" href="/rules/new">New rule</a></p>` : ''}
+    <table>
+      <caption class="visually-hidden">
+        Rules in force
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Rule</th>
+          <th scope="col">Severity</th>
+          <th scope="col">Version</th>
+          <th scope="col">Runs for</th>
+          <th scope="col">Program settings</th>
+          <th scope="col">Source</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rules.map(
+          (rule) =>
+            html`<tr>
+              <td>
+                <a href="/rules/${rule.id}">${rule.definition.title}</a><br /><span class="muted"
+                  >${rule.id}</span
+                >
+              </td>
+              <td>${rule.definition.severity}</td>
+              <td>${rule.version}</td>
+              <td>${enabledWords(rule)}</td>
+              <td>
+                ${
+                  rule.programs.length === 0
+                    ? html`<span class="muted">none</span>`
+                    : rule.programs.map(
+                        (p) =>
+                          html`<div>
+                            ${p.program}:
+                            ${p.enabled === null ? 'default' : p.enabled ? 'on' : 'off'}
+                            ${Object.keys(p.params).length > 0 ? JSON.stringify(p.params) : ''}
+                          </div>`,
+                      )
+                }
+              </td>
+              <td>${rule.origin === 'file' ? 'rules folder' : 'API / editor'}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+const json = (value: unknown): string =>
+  value === undefined ? '' : JSON.stringify(value, null, 1);
+
+/** One version's changes as a table of JSON paths with the old and new values. */
+export function diffTable(changes: readonly RuleChange[]): SafeHtml {
+  if (changes.length === 0) return html`<p class="muted">No changes to the rule itself.</p>`;
+  return html`<table class="diff">
+    <thead>
+      <tr>
+        <th scope="col">Where</th>
+        <th scope="col">Before</th>
+        <th scope="col">After</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${changes.map(
+        (c) =>
+          html`<tr>
+            <td>${c.path}</td>
+            <td class="before">${c.before === undefined ? '(absent)' : json(c.before)}</td>
+            <td class="after">${c.after === undefined ? '(removed)' : json(c.after)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function historySection(ruleId: string, versions: readonly RuleVersionView[]): SafeHtml {
+  return html`<section aria-labelledby="history-title">
+    <h2 id="history-title">Version history</h2>
+    ${versions.map(
+      (v) =>
+        html`<details ${v === versions[0] ? new SafeHtml('open') : ''}>
+          <summary>
+            Version ${v.version} · ${when(v.createdAt)} · by ${v.createdBy}
+            (${v.source === 'file' ? 'rules folder' : 'API / editor'})
+          </summary>
+          ${v.changes === null ? html`<p>First version.</p>` : diffTable(v.changes)}
+          <p>
+            <a href="/api/v1/rules/${ruleId}/versions/${v.version}">Version ${v.version} as JSON</a>
+          </p>
+        </details>`,
+    )}
+  </section>`;
+}
+
+function editorSection(definition: unknown, canEdit: boolean, isNew: boolean): SafeHtml {
+  return html`<section class="editor" aria-labelledby="editor-title">
+    <h2 id="editor-title">Rule JSON</h2>
+    <p id="rule-help" class="muted">
+      ${
+        canEdit
+          ? 'The rule is checked as you type; each problem names the place in the JSON (a path such as $.params.deltaBpm) and its line. Select a problem to jump there.'
+          : 'You can read rules; clinicians and administrators change them.'
+      }
+    </p>
+    <textarea
+      id="rule-json"
+      aria-labelledby="editor-title"
+      name="rule"
+      spellcheck="false"
+      aria-describedby="rule-help rule-messages"
+      ${canEdit ? '' : new SafeHtml('readonly')}
+    >
+${JSON.stringify(definition, null, 2)}</textarea>
+    <div id="rule-messages" role="status" aria-live="polite"></div>
+    ${
+      canEdit
+        ? html`<div class="actions">
+            <button type="button" id="rule-save">
+              ${isNew ? 'Create rule' : 'Save as new version'}
+            </button>
+            <span id="save-status" role="status" aria-live="polite"></span>
+          </div>`
+        : ''
+    }
+  </section>`;
+}
+
+function backtestSection(): SafeHtml {
+  const today = new Date().toISOString().slice(0, 10);
+  const start = new Date(Date.now() - 89 * 86_400_000).toISOString().slice(0, 10);
+  return html`<section aria-labelledby="backtest-title">
+    <h2 id="backtest-title">Backtest preview</h2>
+    <p class="muted">
+      Replays the rule as written above (saved or not) over stored history; nothing is written and
+      nobody is told.
+    </p>
+    <form id="backtest-form">
+      <fieldset>
+        <legend>Who</legend>
+        <div class="row">
+          <label
+            ><span><input type="radio" name="who" value="pid" checked /> One patient (pid)</span>
+            <input name="pid" type="number" min="1" inputmode="numeric" aria-label="Patient pid" />
+          </label>
+          <label
+            ><span><input type="radio" name="who" value="program" /> A program</span>
+            <input name="program" type="text" aria-label="Program name" />
+          </label>
+        </div>
+      </fieldset>
+      <div class="row">
+        <label>From <input name="from" type="date" value="${start}" required /></label>
+        <label>To <input name="to" type="date" value="${today}" required /></label>
+        <button type="submit">Run backtest preview</button>
+      </div>
+    </form>
+    <div id="backtest-status" role="status" aria-live="polite"></div>
+    ${jsonBlock('metric-labels', NUMERIC_METRICS)}
+    <div id="backtest-result" hidden>
+      <p><span class="figure" id="backtest-figure"></span> alert days per patient-month</p>
+      <p id="backtest-summary"></p>
+      <div class="canvas">
+        <canvas id="backtest-chart" role="img" aria-label="Would-be alert episodes by day"></canvas>
+      </div>
+      <table id="backtest-episodes">
+        <caption>
+          Would-be episodes
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Patient</th>
+            <th scope="col">First true day</th>
+            <th scope="col">Would fire</th>
+            <th scope="col">Staff told</th>
+            <th scope="col">Resolved</th>
+            <th scope="col">Alert days</th>
+          </tr>
+        </thead>
+        <tbody></tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+function paramInputs(params: Record<string, number>): SafeHtml {
+  const names = Object.keys(params);
+  if (names.length === 0) return html`<p class="muted">This rule has no params.</p>`;
+  return html`<div class="row">
+    ${names.map(
+      (name) =>
+        html`<label
+          >${name}
+          <input name="param:${name}" type="number" step="any" placeholder="${params[name]}" />
+        </label>`,
+    )}
+  </div>`;
+}
+
+function overridesSection(rule: RuleView): SafeHtml {
+  const params = rule.definition.params;
+  return html`<section aria-labelledby="overrides-title">
+    <h2 id="overrides-title">Param overrides</h2>
+    <p class="muted">
+      Empty fields keep the rule's value (shown greyed). A program's values apply to its patients; a
+      patient's own values apply on top.
+    </p>
+    <form id="program-form">
+      <fieldset>
+        <legend>For a program</legend>
+        <div class="row">
+          <label
+            >Program <input name="program" type="text" required pattern="[A-Za-z0-9._-]{1,64}"
+          /></label>
+          <label
+            >Runs
+            <select name="enabled">
+              <option value="">rule default (${rule.enabledByDefault ? 'on' : 'off'})</option>
+              <option value="true">on</option>
+              <option value="false">off</option>
+            </select>
+          </label>
+        </div>
+        ${paramInputs(params)}
+        <button type="submit">Save program setting</button>
+        <span id="program-status" role="status" aria-live="polite"></span>
+      </fieldset>
+    </form>
+    <form id="patient-form">
+      <fieldset>
+        <legend>For one patient</legend>
+        <div class="row">
+          <label>Patient (pid) <input name="pid" type="number" min="1" required /></label>
+        </div>
+        ${paramInputs(params)}
+        <button type="submit">Save patient overrides</button>
+        <span id="patient-status" role="status" aria-live="polite"></span>
+      </fieldset>
+    </form>
+  </section>`;
+}
+
+export function ruleBody(
+  rule: RuleView,
+  versions: readonly RuleVersionView[],
+  canEdit: boolean,
+): SafeHtml {
+  return html`${STYLE}
+    <div id="rule-editor" data-rule-id="${rule.id}" data-new="false">
+      <p>
+        ${rule.definition.severity} · version ${rule.version} ·
+        ${rule.origin === 'file' ? 'from the rules folder' : 'made in the API or the editor'} · runs
+        for ${enabledWords(rule)}
+      </p>
+      ${
+        rule.origin === 'file' && canEdit
+          ? html`<p class="box">
+              This rule comes from the rules folder: a change here makes a new version now, and the
+              next folder sync replaces it if the file changed.
+            </p>`
+          : ''
+      }
+      ${editorSection(rule.definition, canEdit, false)} ${canEdit ? backtestSection() : ''}
+      ${canEdit ? overridesSection(rule) : ''} ${historySection(rule.id, versions)}
+    </div>`;
+}
+
+/** A small valid rule to start from. */
+export const NEW_RULE_TEMPLATE: RuleDefinition = {
+  id: 'new-rule',
+  title: 'New rule',
+  description: 'What it catches, the evidence behind it and its published performance.',
+  severity: 'info',
+  params: { threshold: 3000 },
+  conditions: {
+    all: [
+      {
+        name: 'stepsMean',
+        fact: 'window',
+        params: { metric: 'steps', days: 7, minDays: 5 },
+        operator: 'lessThan',
+        value: { param: 'threshold' },
+      },
+    ],
+  },
+  forDays: 2,
+  resolveAfterDays: 2,
+  repeatAfterDays: 0,
+  recipients: ['provider'],
+  deliver: { channels: ['message'], reminderDueInDays: 1, priority: 'low' },
+  inhibitedBy: ['monitoring-gap'],
+  message: 'Mean steps {{stepsMean}} under {{params.threshold}}. For clinician review.',
+};
+
+export function newRuleBody(): SafeHtml {
+  return html`${STYLE}
+    <div id="rule-editor" data-rule-id="" data-new="true">
+      ${editorSection(NEW_RULE_TEMPLATE, true, true)} ${backtestSection()}
+    </div>`;
+}

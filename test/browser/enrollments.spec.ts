@@ -1,0 +1,87 @@
+import type { Browser } from 'playwright-core';
+import { StaffSessions } from '../../src/auth/staff-sessions';
+import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
+import { simulatorEnv } from '../support/consent';
+import { freshDatabase, type TestDatabase } from '../support/databases';
+import { freePort } from '../support/processes';
+
+const PASSWORD = 'a long clinic password';
+
+describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
+  let sim: Simulator;
+  let db: TestDatabase;
+  let vigil: VigilApp;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ cohortSize: 3 });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    // Google sends the browser back to PUBLIC_BASE_URL, so it must be this very address.
+    db = await freshDatabase('sqlite', {
+      ...simulatorEnv(sim),
+      ROLE: 'api',
+      PUBLIC_BASE_URL: base,
+    });
+    vigil = await startVigil(db.env, { port, logWriter: () => undefined });
+    await vigil.app.get(StaffSessions).createLocalUser('frontdesk.pat', 'staff', PASSWORD, 'test');
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await vigil?.shutdown('test finished');
+    await sim?.close();
+    await db?.drop();
+  });
+
+  it('enrolls, prints an invitation with its QR code, and the patient consents with it', async () => {
+    const staff = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    await staff.goto(`${base}/enrollments`);
+    await staff.getByLabel('Username').fill('frontdesk.pat');
+    await staff.getByLabel('Password').fill(PASSWORD);
+    await staff.getByRole('button', { name: 'Sign in' }).click();
+    await staff.waitForURL(`${base}/enrollments`);
+
+    await staff.getByLabel('OpenEMR patient id (pid)').fill('12');
+    await staff.getByLabel('Program (optional)').fill('heart-failure');
+    await staff.getByRole('button', { name: 'Enroll', exact: true }).click();
+    await expect(staff.getByRole('status').textContent()).resolves.toContain(
+      'Patient 12 is enrolled.',
+    );
+    const row = staff.locator('#patient-12');
+    await expect(row.locator('strong').textContent()).resolves.toBe('invited');
+
+    await row.getByRole('button', { name: /^Invite\W+patient 12$/ }).click();
+    await expect(staff.locator('h1').textContent()).resolves.toBe('Invitation for patient 12');
+    const qr = staff.getByRole('img', { name: /QR code of the invitation link/ });
+    await expect(qr.boundingBox()).resolves.toMatchObject({ width: 240, height: 240 });
+    const link = ((await staff.locator('#invitation-link').textContent()) ?? '').trim();
+    expect(link).toMatch(new RegExp(`^${base}/connect/[A-Za-z0-9_-]{43}$`));
+    await screenshot(staff, 'enrollment-invitation');
+
+    const phone = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    await phone.goto(link);
+    await phone.getByRole('button', { name: 'Continue to Google' }).click();
+    await phone.waitForURL(/\/o\/oauth2\/v2\/auth/);
+    await phone.getByLabel('User').fill('sim-2');
+    await phone.getByRole('button', { name: 'Allow' }).click();
+    await phone.waitForURL(/\/oauth\/google\/callback/);
+    await expect(phone.locator('h1').textContent()).resolves.toBe('You are connected');
+
+    await staff.goto(`${base}/enrollments`);
+    const connected = staff.locator('#patient-12');
+    await expect(connected.locator('strong').textContent()).resolves.toBe('active');
+    await expect(connected.textContent()).resolves.toContain('activity, measurements, sleep');
+    await screenshot(staff, 'enrollments-active');
+
+    await connected.getByRole('button', { name: /^Pause\W+patient 12$/ }).click();
+    await expect(staff.getByRole('status').textContent()).resolves.toContain(
+      'Patient 12 is paused',
+    );
+    await expect(staff.locator('#patient-12 strong').textContent()).resolves.toBe('paused');
+  }, 90_000);
+});

@@ -1,0 +1,110 @@
+import type { Browser, Page } from 'playwright-core';
+import { AlertService } from '../../src/alerts/alert-service';
+import { StaffSessions } from '../../src/auth/staff-sessions';
+import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { Dispatcher } from '../../src/delivery/dispatcher';
+import { LOW_SPO2, RESTING_HR } from '../support/alert-rules';
+import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
+import { freshDatabase, type TestDatabase } from '../support/databases';
+import { freshOpenEmr, type TestOpenEmr } from '../support/openemr';
+
+const PASSWORD = 'a long clinic password';
+
+describeInBrowser('the alert inbox, in Chromium', () => {
+  let openemr: TestOpenEmr;
+  let db: TestDatabase;
+  let vigil: VigilApp;
+  let browser: Browser;
+  let spo2Id: string;
+
+  beforeAll(async () => {
+    openemr = await freshOpenEmr('sqlite');
+    db = await freshDatabase('sqlite', {
+      ROLE: 'api',
+      OPENEMR_DATABASE_URL: openemr.url,
+      ALERT_FALLBACK_RECIPIENTS: 'admin',
+      CLINIC_NAME: 'Riverside Family Practice',
+    });
+    vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
+    await vigil.app.get(StaffSessions).createLocalUser('nurse.kim', 'staff', PASSWORD, 'test');
+    // Alerts raised and delivered into the OpenEMR stand-in the way the daily run does it.
+    const at = new Date(Date.now() - 26 * 3_600_000);
+    const applied = await vigil.app.get(AlertService).applyEvaluation({
+      pid: 1,
+      date: at.toISOString().slice(0, 10),
+      at,
+      outcomes: [
+        {
+          rule: RESTING_HR,
+          ruleVersion: 1,
+          result: 'true',
+          facts: {},
+          message: 'resting heart rate 72 bpm, 9 above the 28-day baseline, for 2 days',
+        },
+        {
+          rule: LOW_SPO2,
+          ruleVersion: 1,
+          result: 'true',
+          facts: {},
+          message: 'nightly SpO2 90.5%, for 2 days',
+        },
+      ],
+    });
+    spo2Id = applied.alerts.get(LOW_SPO2.id)!.id;
+    for (let i = 0; i < 3; i += 1) await vigil.app.get(Dispatcher).dispatchDue();
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await vigil?.shutdown('test finished');
+    await db?.drop();
+    await openemr?.drop();
+  });
+
+  async function signIn(page: Page): Promise<void> {
+    await page.goto(`${vigil.url}/alerts`);
+    expect(page.url()).toBe(`${vigil.url}/login?next=%2Falerts`);
+    await page.getByLabel('Username').fill('nurse.kim');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${vigil.url}/alerts`);
+  }
+
+  it('signs in, reads the inbox on a tablet, and acknowledges an alert with the keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+    await signIn(page);
+    const rows = page.locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    await expect(rows.first().locator('th').textContent()).resolves.toBe('Low oxygen saturation');
+    const row = page.locator(`#alert-${spo2Id}`);
+    await expect(row.textContent()).resolves.toContain('chart 1001');
+    await expect(row.textContent()).resolves.toMatch(/Message to drsmith:\s+delivered/);
+    await expect(row.locator('time').textContent()).resolves.toBe('1 day');
+    // A tablet shows the whole page; only the table itself may scroll sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      768,
+    );
+    await screenshot(page, 'inbox');
+
+    await row.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await row.getByLabel('Note').first().fill('Called the patient, coming in today');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/done=acknowledged/);
+    await expect(page.getByRole('status').textContent()).resolves.toBe(
+      `Alert ${spo2Id} acknowledged.`,
+    );
+    await expect(page.locator(`#alert-${spo2Id}`).textContent()).resolves.toMatch(
+      /Acknowledged\s+by nurse\.kim/,
+    );
+    await screenshot(page, 'inbox-acknowledged');
+
+    await page.locator(`#alert-${spo2Id} th a`).click();
+    await page.waitForURL(`${vigil.url}/alerts/${spo2Id}`);
+    const history = page.locator('table tbody tr').last();
+    await expect(history.textContent()).resolves.toContain('Called the patient, coming in today');
+    await expect(history.textContent()).resolves.toContain('nurse.kim');
+    await screenshot(page, 'alert-detail');
+  }, 60_000);
+});

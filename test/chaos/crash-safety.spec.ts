@@ -1,0 +1,420 @@
+import { DataSource } from 'typeorm';
+import { KeyRing } from '../../src/crypto/key-ring';
+import { loadEnvironment } from '../../src/config/environment';
+import { openEmrInbox, openEmrReminders, STAND_IN_USERS } from '../../src/openemr/stand-in';
+import { Simulator, startSimulator } from '../../src/simulator';
+import { freshDatabase, mysqlAvailable, TestDatabase } from '../support/databases';
+import { freshOpenEmr, TestOpenEmr } from '../support/openemr';
+import {
+  addOpenEmrPatients,
+  prepareVigilDatabase,
+  scriptedScenarios,
+} from '../support/scripted-cohort';
+import { TcpProxy } from '../support/tcp-proxy';
+import { VigilProcess } from '../support/vigil-process';
+import { simulatorEnv } from '../support/wearables';
+
+/**
+ * Crash safety with real processes on MariaDB. Three worker processes sync a
+ * scripted cohort, evaluate it and deliver into an OpenEMR database while the
+ * test SIGKILLs them (during syncs, during restarts, and — through a test-only
+ * hook — between an OpenEMR write and its outbox update), cuts their database
+ * and OpenEMR's database, and makes the simulator answer 429/5xx storms. The
+ * result must equal a clean single-process run's, row by row.
+ *
+ * CHAOS_KILLS (default 20) and CHAOS_PATIENTS (default 24) size the run; the
+ * full profile is CHAOS_KILLS=100 CHAOS_PATIENTS=120.
+ */
+const KILLS = Number(process.env.CHAOS_KILLS ?? 20);
+const PATIENTS = Number(process.env.CHAOS_PATIENTS ?? 24);
+const WORKERS = 3;
+/** Past the outbox's 5-minute row lease and the 30 s sync lease: what a crashed owner held is free. */
+const LEASES_RUN_OUT_MS = 6 * 60_000;
+
+jest.setTimeout(Math.max(900_000, KILLS * 20_000));
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const between = (min: number, max: number): number => min + Math.random() * (max - min);
+
+interface Snapshot {
+  aggregates: string[];
+  outcomes: string[];
+  alerts: string[];
+  messages: string[];
+  reminders: string[];
+  duplicates: string[];
+  stuck: string[];
+}
+
+(mysqlAvailable() ? describe : describe.skip)('crash safety (real processes, MariaDB)', () => {
+  const keys = KeyRing.generateEntry('chaos');
+  const now = new Date();
+  const today = now.toISOString().slice(0, 10);
+  let sim: Simulator;
+
+  beforeAll(async () => {
+    // Frozen simulated time: both runs read exactly the same data.
+    sim = await startSimulator({
+      cohortSize: PATIENTS,
+      seed: 'chaos',
+      now,
+      scenarios: scriptedScenarios(PATIENTS, today),
+      rateLimitPerUserPerMinute: 0,
+    });
+  });
+  afterAll(() => sim.close());
+
+  it('survives kills, cut databases and API storms with exactly the result of a clean run', async () => {
+    const reference = await runCluster(sim, keys, { workers: 1, chaos: false });
+    const chaos = await runCluster(sim, keys, { workers: WORKERS, chaos: true });
+
+    const compared = compare(reference.snapshot, chaos.snapshot);
+    process.stdout.write(
+      [
+        '',
+        'Crash-safety summary',
+        `  patients ${PATIENTS}, worker processes ${WORKERS}`,
+        `  kills survived: ${chaos.counts.kills} (during a sync ${chaos.counts.duringSync}, during a restart ${chaos.counts.duringRestart}, at random ${chaos.counts.random}, after an OpenEMR write before its outbox update ${chaos.counts.afterWrite}, after a sync before its evaluation ${chaos.counts.beforeEvaluation})`,
+        `  unplanned exits: ${chaos.counts.unplanned}`,
+        `  faults injected: ${chaos.counts.storms} simulator 429/5xx storms (${sim.faults.list().length} left), ${chaos.counts.dbCuts} Vigil database cuts, ${chaos.counts.openEmrCuts} OpenEMR database outages`,
+        `  rows compared with the clean run: ${compared.rows} (${compared.differences.length} different)`,
+        `  duplicates: ${chaos.snapshot.duplicates.length}, stuck leases or outbox rows: ${chaos.snapshot.stuck.length}`,
+        ...compared.differences.slice(0, 20).map((d) => `  ${d.slice(0, 400)}`),
+        '',
+      ].join('\n'),
+    );
+    expect(reference.snapshot.alerts.length).toBeGreaterThan(0);
+    expect(reference.snapshot.messages.length).toBeGreaterThan(0);
+    expect(reference.snapshot.duplicates).toEqual([]);
+    expect(chaos.counts.kills).toBeGreaterThanOrEqual(KILLS);
+    expect(chaos.counts.afterWrite).toBeGreaterThan(0);
+    expect(compared.differences).toEqual([]);
+    expect(chaos.snapshot.duplicates).toEqual([]);
+    expect(chaos.snapshot.stuck).toEqual([]);
+  });
+
+  function compare(a: Snapshot, b: Snapshot): { rows: number; differences: string[] } {
+    const differences: string[] = [];
+    let rows = 0;
+    for (const table of ['aggregates', 'outcomes', 'alerts', 'messages', 'reminders'] as const) {
+      rows += Math.max(a[table].length, b[table].length);
+      const left = new Set(a[table]);
+      const right = new Set(b[table]);
+      for (const row of a[table]) if (!right.has(row)) differences.push(`${table}: missing ${row}`);
+      for (const row of b[table]) if (!left.has(row)) differences.push(`${table}: extra ${row}`);
+    }
+    return { rows, differences: differences.slice(0, 50) };
+  }
+});
+
+interface Counts {
+  kills: number;
+  duringSync: number;
+  duringRestart: number;
+  random: number;
+  afterWrite: number;
+  beforeEvaluation: number;
+  unplanned: number;
+  storms: number;
+  dbCuts: number;
+  openEmrCuts: number;
+}
+
+/**
+ * One run on a fresh Vigil database and a fresh OpenEMR: `workers` processes,
+ * with or without chaos, then a final sync of everyone and a settled snapshot.
+ */
+async function runCluster(
+  sim: Simulator,
+  keys: string,
+  options: { workers: number; chaos: boolean },
+): Promise<{ snapshot: Snapshot; counts: Counts }> {
+  const counts: Counts = {
+    kills: 0,
+    duringSync: 0,
+    duringRestart: 0,
+    random: 0,
+    afterWrite: 0,
+    beforeEvaluation: 0,
+    unplanned: 0,
+    storms: 0,
+    dbCuts: 0,
+    openEmrCuts: 0,
+  };
+  const db: TestDatabase = await freshDatabase('mysql', { ENCRYPTION_KEYS: keys });
+  const openEmr: TestOpenEmr = await freshOpenEmr('mysql');
+  await addOpenEmrPatients(openEmr.db, PATIENTS);
+  const env = loadEnvironment({
+    ...simulatorEnv(sim),
+    DATABASE_URL: db.url!,
+    ENCRYPTION_KEYS: keys,
+    BACKFILL_DAYS: '45',
+  });
+  const ds: DataSource = await prepareVigilDatabase(env, sim, PATIENTS);
+  const server = new URL(db.url!);
+  const vigilProxy = await new TcpProxy(server.hostname, Number(server.port || 3306)).start();
+  const openEmrProxy = await new TcpProxy(server.hostname, Number(server.port || 3306)).start();
+  const through = (url: string, proxy: TcpProxy): string => {
+    const u = new URL(url);
+    u.hostname = '127.0.0.1';
+    u.port = String(proxy.port);
+    return u.toString();
+  };
+  let clockOffsetMs = 0;
+  let chaosOn = options.chaos;
+  const workerEnv = (): Record<string, string> => ({
+    ...simulatorEnv(sim),
+    ROLE: 'worker',
+    DATABASE_URL: through(db.url!, vigilProxy),
+    OPENEMR_DATABASE_URL: through(openEmr.url, openEmrProxy),
+    ALERT_FALLBACK_RECIPIENTS: 'nurseward',
+    ENCRYPTION_KEYS: keys,
+    BACKFILL_DAYS: '45',
+    SYNC_TICK_SECONDS: '1',
+    SYNC_CONCURRENCY: '4',
+    SYNC_LEASE_SECONDS: '30',
+    GOOGLE_HEALTH_TIMEOUT_MS: '5000',
+    SHUTDOWN_TIMEOUT_MS: '3000',
+    LOG_LEVEL: 'info',
+    VIGIL_TEST_CLOCK_OFFSET_MS: String(clockOffsetMs),
+    ...(chaosOn
+      ? { VIGIL_TEST_CRASH_AFTER_OPENEMR_WRITE: '0.25', VIGIL_TEST_CRASH_BEFORE_EVALUATION: '0.05' }
+      : {}),
+  });
+
+  const workers: VigilProcess[] = [];
+  let generation = 0;
+  const spawnWorker = (slot: number): VigilProcess => {
+    const worker = new VigilProcess(
+      `worker-${slot}.${generation++}`,
+      workerEnv(),
+      /VIGIL_TEST crash/,
+    );
+    workers[slot] = worker;
+    return worker;
+  };
+  for (let slot = 0; slot < options.workers; slot++) spawnWorker(slot);
+  await Promise.all(workers.map((w) => w.ready));
+
+  // Supervisor: a worker that died (self-kill after an OpenEMR write, or any
+  // unplanned exit) is restarted, as systemd or Kubernetes would.
+  const planned = new Set<VigilProcess>();
+  let supervising = true;
+  const supervisor = (async () => {
+    while (supervising) {
+      for (let slot = 0; slot < workers.length; slot++) {
+        const worker = workers[slot];
+        if (worker.alive || planned.has(worker)) continue;
+        const exit = await worker.exited;
+        if (worker.watched.length > 0) {
+          if (/OpenEMR write/.test(worker.watched[0])) counts.afterWrite += 1;
+          else counts.beforeEvaluation += 1;
+          counts.kills += 1;
+        } else if (exit.signal !== 'SIGKILL') {
+          counts.unplanned += 1;
+          process.stdout.write(
+            `${worker.name} exited unplanned (${exit.code ?? exit.signal}):\n${worker.tail.slice(-3000)}\n`,
+          );
+          await sleep(1000); // a supervisor's restart back-off
+        }
+        spawnWorker(slot);
+      }
+      await sleep(200);
+    }
+  })();
+
+  const ownsLease = async (worker: VigilProcess): Promise<boolean> => {
+    const [row] = await ds.query(
+      'SELECT COUNT(*) AS n FROM sync_states WHERE lease_owner LIKE ? AND lease_expires_at > ?',
+      [`%:${worker.child.pid}:%`, new Date(Date.now() + clockOffsetMs)],
+    );
+    return Number(row.n) > 0;
+  };
+  const resyncEveryone = (): Promise<unknown> =>
+    ds.query('UPDATE wearable_connections SET next_sync_at = ? WHERE next_sync_at IS NOT NULL', [
+      new Date(Date.now() + clockOffsetMs),
+    ]);
+
+  // A proxy down for a while (open connections cut, new ones refused), then back on its port.
+  const outages = new Map<TcpProxy, Promise<void>>();
+  const outage = (proxy: TcpProxy, ms: number): void => {
+    outages.set(
+      proxy,
+      (async () => {
+        await proxy.stop();
+        await sleep(ms);
+        await proxy.start();
+        outages.delete(proxy);
+      })(),
+    );
+  };
+
+  if (options.chaos) {
+    let step = 0;
+    const chaosStarted = Date.now();
+    // Until enough kills, and at least one between an OpenEMR write and its outbox update.
+    while (
+      counts.kills < KILLS ||
+      (counts.afterWrite === 0 && Date.now() - chaosStarted < 600_000)
+    ) {
+      step += 1;
+      if (step % 3 === 0) await resyncEveryone();
+      if (step % 5 === 1) {
+        counts.storms += 1;
+        sim.faults.add({ kind: 'rate-limit', retryAfterSeconds: 1, count: 12 });
+        sim.faults.add({ kind: step % 2 ? 'server-error' : 'unavailable', count: 12 });
+      }
+      if (step % 7 === 3 && !outages.has(vigilProxy)) {
+        counts.dbCuts += 1;
+        outage(vigilProxy, between(1000, 4000));
+      }
+      if (step % 6 === 2 && !outages.has(openEmrProxy)) {
+        counts.openEmrCuts += 1;
+        outage(openEmrProxy, between(3000, 12_000));
+      }
+      await sleep(between(300, 2500));
+      const slot = Math.floor(Math.random() * workers.length);
+      const victim = workers[slot];
+      if (!victim.alive) continue;
+      const mode = step % 3;
+      if (mode === 0) {
+        // During a sync: wait (briefly) until this process holds a lease.
+        let holding = false;
+        for (let i = 0; i < 20 && !(holding = await ownsLease(victim)); i++) await sleep(100);
+        if (!holding) continue;
+        counts.duringSync += 1;
+      } else if (mode === 1) {
+        counts.random += 1;
+      }
+      planned.add(victim);
+      await victim.kill('SIGKILL');
+      counts.kills += 1;
+      const replacement = spawnWorker(slot);
+      if (mode === 2) {
+        // During a restart: kill the new process while it starts, then start another.
+        planned.add(replacement);
+        await sleep(between(200, 2500));
+        await replacement.kill('SIGKILL');
+        counts.duringRestart += 1;
+        counts.kills += 1;
+        spawnWorker(slot);
+      }
+    }
+    // Calm: faults off, databases back, every clock moved past the leases a dead owner held.
+    sim.faults.clear();
+    await Promise.all(outages.values());
+    chaosOn = false;
+    for (const worker of workers) worker.stopCrashing();
+    await sleep(13_000);
+    clockOffsetMs = LEASES_RUN_OUT_MS;
+    for (const worker of workers) worker.setClockOffset(clockOffsetMs);
+    // A rolling restart, as after a deploy: each worker stops cleanly and starts again.
+    for (let slot = 0; slot < workers.length; slot++) {
+      planned.add(workers[slot]);
+      await workers[slot].kill('SIGTERM');
+      await spawnWorker(slot).ready;
+    }
+  }
+
+  // A last sync of everyone after the storms, then wait until the work settles.
+  const finalRound = new Date(Date.now() + clockOffsetMs);
+  await resyncEveryone();
+  await settle(ds, finalRound);
+  supervising = false;
+  await supervisor;
+  await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+
+  const snapshot = await takeSnapshot(ds, openEmr);
+  await ds.destroy();
+  await vigilProxy.stop();
+  await openEmrProxy.stop();
+  await openEmr.drop();
+  await db.drop();
+  return { snapshot, counts };
+}
+
+/** Everyone synced since `since`, no sync lease held, nothing pending, for 25 s in a row. */
+async function settle(ds: DataSource, since: Date): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  let quietSince: number | null = null;
+  while (Date.now() < deadline) {
+    const [row] = await ds.query(
+      `SELECT
+         (SELECT COUNT(*) FROM wearable_connections WHERE last_sync_at IS NULL OR last_sync_at < ?) AS unsynced,
+         (SELECT COUNT(*) FROM sync_states WHERE lease_owner IS NOT NULL) AS leased,
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending`,
+      [since],
+    );
+    const busy = Number(row.unsynced) + Number(row.leased) + Number(row.pending);
+    if (busy > 0) quietSince = null;
+    else if (quietSince === null) quietSince = Date.now();
+    else if (Date.now() - quietSince > 25_000) return;
+    await sleep(1000);
+  }
+  throw new Error('the cluster did not settle in 10 minutes');
+}
+
+/** What the clinic has in the end, in forms comparable between runs (no ids, no timestamps). */
+async function takeSnapshot(ds: DataSource, openEmr: TestOpenEmr): Promise<Snapshot> {
+  const aggregates = (await ds.query('SELECT * FROM daily_aggregates ORDER BY pid, date')).map(
+    (r: Record<string, unknown>) => {
+      const { id: _id, updated_at: _updated, ...rest } = r;
+      return JSON.stringify(rest);
+    },
+  );
+  const outcomes = (
+    await ds.query(
+      'SELECT pid, rule_id, rule_version, date, result, facts FROM rule_outcomes ORDER BY pid, rule_id, date',
+    )
+  ).map((r: Record<string, unknown>) => JSON.stringify(r));
+  const alertRows: Record<string, unknown>[] = await ds.query(
+    'SELECT pid, rule_id, rule_version, episode_start, severity, state, recipients FROM alerts ORDER BY pid, rule_id, episode_start',
+  );
+  const alerts = alertRows.map((r) => JSON.stringify(r));
+  const duplicates: string[] = [];
+  const seen = new Set<string>();
+  for (const r of alertRows) {
+    const key = `alert ${String(r.pid)} ${String(r.rule_id)} ${String(r.episode_start)}`;
+    if (seen.has(key)) duplicates.push(key);
+    seen.add(key);
+  }
+  // OpenEMR through its own inbox and reminder queries; the delivery marker must be there once.
+  const messages: string[] = [];
+  const reminders: string[] = [];
+  const markerCounts = new Map<string, number>();
+  const countMarker = (text: string): void => {
+    for (const m of text.matchAll(/\[vigil:([^\]]+)\]/g))
+      markerCounts.set(m[1], (markerCounts.get(m[1]) ?? 0) + 1);
+  };
+  const withoutMarkers = (text: string): string =>
+    text
+      .replace(/\[vigil:[^\]]+\]/g, '[vigil:*]')
+      .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?/g, '*')
+      .replace(/deliveries\/[\w-]+/g, 'deliveries/*');
+  for (const user of STAND_IN_USERS) {
+    for (const m of await openEmrInbox(openEmr.db, user.username)) {
+      countMarker(m.body);
+      messages.push(JSON.stringify([user.username, m.pid, m.title, withoutMarkers(m.body)]));
+    }
+    for (const r of await openEmrReminders(openEmr.db, user.id, '9999-12-31')) {
+      countMarker(r.text);
+      reminders.push(
+        JSON.stringify([user.username, r.pid, r.dueDate, r.priority, withoutMarkers(r.text)]),
+      );
+    }
+  }
+  const delivered: { marker: string }[] = await ds.query(
+    "SELECT marker FROM deliveries WHERE kind IN ('message', 'resolved', 'reminder') AND status = 'delivered'",
+  );
+  for (const { marker } of delivered) {
+    const n = markerCounts.get(marker) ?? 0;
+    if (n !== 1) duplicates.push(`delivery ${marker} is in OpenEMR ${n} time(s)`);
+  }
+  const stuck = (
+    await ds.query(
+      `SELECT CONCAT('sync lease on connection ', connection_id) AS what FROM sync_states WHERE lease_owner IS NOT NULL
+       UNION ALL SELECT CONCAT('outbox row ', id, ' ', kind, ' ', status) FROM deliveries WHERE status = 'pending' OR claimed_until IS NOT NULL`,
+    )
+  ).map((r: { what: string }) => r.what);
+  return { aggregates, outcomes, alerts, messages, reminders, duplicates, stuck };
+}

@@ -1,0 +1,244 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AlertTransitionRow, StoredAlert } from '../../src/alerts/alert.entity';
+import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
+import { addDays } from '../../src/alerts/local-date';
+import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { StaffSessions } from '../../src/auth/staff-sessions';
+import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { Delivery } from '../../src/delivery/delivery.entity';
+import { Dispatcher } from '../../src/delivery/dispatcher';
+import { openEmrDate } from '../../src/openemr/wall-clock';
+import { Enrollments } from '../../src/patients/enrollments';
+import type { RuleDefinition } from '../../src/rules/rule-definition';
+import { CARE_TEAM, LOW_SPO2, RESTING_HR } from '../support/alert-rules';
+import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
+import { freshOpenEmr, type TestOpenEmr } from '../support/openemr';
+
+const PASSWORD = 'a long clinic password';
+const ZONE = 'America/New_York';
+const T0 = new Date('2026-11-20T14:00:00Z');
+const HR_MESSAGE = 'resting heart rate 72 bpm, 9 above the 28-day baseline, for 2 days';
+const SPO2_MESSAGE = 'nightly SpO2 90.5%, for 2 days';
+
+const hiddenCsrf = (page: string): string => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+
+function outcome(rule: RuleDefinition, message: string): RunOutcome {
+  return { rule, ruleVersion: 1, result: 'true', facts: {}, message };
+}
+
+describe.each(testEngines())('the alert inbox page on %s', (engine) => {
+  let openemr: TestOpenEmr;
+  let db: TestDatabase;
+  let vigil: VigilApp;
+  let url: string;
+  let dataSource: DataSource;
+  let cookie: string;
+  const ids = { hr: '', spo2: '', care: '' };
+
+  /** The page's rows in order, by alert id. */
+  const rowIds = (page: string): string[] =>
+    [...page.matchAll(/<tr id="alert-(\d+)"/g)].map((m) => m[1]);
+
+  const inbox = (query = '') =>
+    request(url).get(`/alerts${query}`).set('Cookie', cookie).expect(200);
+
+  async function stateOf(id: string): Promise<string> {
+    return (await dataSource.getRepository(StoredAlert).findOneByOrFail({ id })).state;
+  }
+
+  beforeAll(async () => {
+    openemr = await freshOpenEmr('sqlite');
+    db = await freshDatabase(engine, {
+      ROLE: 'api',
+      OPENEMR_DATABASE_URL: openemr.url,
+      ALERT_FALLBACK_RECIPIENTS: 'admin',
+      CLINIC_TIME_ZONE: ZONE,
+    });
+    vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
+    url = vigil.url!;
+    dataSource = vigil.app.get(DataSource);
+    const sessions = vigil.app.get(StaffSessions);
+    await sessions.createLocalUser('nurse.kim', 'staff', PASSWORD, 'test');
+    const signedIn = await sessions.signIn('nurse.kim', PASSWORD);
+    if (!signedIn.ok) throw new Error('sign-in failed');
+    cookie = `vigil_session=${signedIn.secret}`;
+
+    await vigil.app.get(Enrollments).enroll({ pid: 2, program: 'heart-failure' }, 'test');
+    const alerts = vigil.app.get(AlertService);
+    const first = await alerts.applyEvaluation({
+      pid: 1,
+      date: '2026-11-20',
+      at: T0,
+      outcomes: [outcome(RESTING_HR, HR_MESSAGE), outcome(LOW_SPO2, SPO2_MESSAGE)],
+    });
+    ids.hr = first.alerts.get(RESTING_HR.id)!.id;
+    ids.spo2 = first.alerts.get(LOW_SPO2.id)!.id;
+    const dispatcher = vigil.app.get(Dispatcher);
+    for (let i = 0; i < 3; i += 1) await dispatcher.dispatchDue(new Date(T0.getTime() + 60_000));
+    // Patient 2's alert is raised later and not delivered yet.
+    const second = await alerts.applyEvaluation({
+      pid: 2,
+      date: '2026-11-21',
+      at: new Date(T0.getTime() + 86_400_000),
+      outcomes: [outcome(CARE_TEAM, 'weekly check due')],
+    });
+    ids.care = second.alerts.get(CARE_TEAM.id)!.id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await vigil?.shutdown('test finished');
+    await db?.drop();
+    await openemr?.drop();
+  });
+
+  it('lists open alerts urgent first, with chart number, values and OpenEMR delivery status', async () => {
+    const page = (await inbox()).text;
+    expect(rowIds(page)).toEqual([ids.spo2, ids.hr, ids.care]);
+    expect(page).toContain('<caption>');
+    expect(page).toContain('<th scope="col">OpenEMR delivery</th>');
+    expect(page).toContain('href="/patients/1"');
+    expect(page).toContain('chart 1001');
+    expect(page).toContain(HR_MESSAGE);
+    expect(page).toMatch(/Message to drsmith: <span class="ok">delivered<\/span> 2026-11-20 09:01/);
+    expect(page).toMatch(/Reminder to drsmith: <span class="ok">delivered<\/span>/);
+    expect(page).toContain('Waiting to be routed: pending since 2026-11-21 09:00');
+    expect(page).toMatch(/<time datetime="2026-11-20T14:00:00.000Z"\s*>\d+ days<\/time/);
+    // Every input has its label.
+    for (const [, id] of page.matchAll(/<(?:input|select)[^>]* id="([^"]+)"/g)) {
+      expect(page).toContain(`<label for="${id}"`);
+    }
+  });
+
+  it('filters by severity, program, recipient and patient, and says which filter is wrong', async () => {
+    expect(rowIds((await inbox('?severity=urgent')).text)).toEqual([ids.spo2]);
+    expect(rowIds((await inbox('?program=heart-failure')).text)).toEqual([ids.care]);
+    expect(rowIds((await inbox('?recipient=drsmith')).text)).toEqual([ids.spo2, ids.hr]);
+    expect(rowIds((await inbox('?pid=2&severity=')).text)).toEqual([ids.care]);
+    expect(rowIds((await inbox('?state=pending')).text)).toEqual([]);
+
+    const bad = await request(url)
+      .get('/alerts?state=gone&pid=x')
+      .set('Cookie', cookie)
+      .expect(400);
+    expect(bad.text).toContain('role="alert"');
+    expect(bad.text).toContain('state must be one of');
+    expect(bad.text).toContain('pid must be a whole number');
+  });
+
+  it('shows a failing delivery as retrying with its reason', async () => {
+    const waiting = await dataSource
+      .getRepository(Delivery)
+      .findOneByOrFail({ kind: 'routing', status: 'pending', pid: 2 });
+    await dataSource.getRepository(Delivery).update(
+      { id: waiting.id },
+      {
+        attempts: 2,
+        lastError: 'OpenEMR did not answer',
+        nextAttemptAt: new Date('2026-11-21T15:30:00Z'),
+      },
+    );
+    const page = (await inbox('?pid=2')).text;
+    expect(page).toContain('<span class="warning">retrying</span> (2');
+    expect(page).toContain('OpenEMR did not answer');
+    expect(page).toContain('next try 2026-11-21 10:30');
+  });
+
+  it('refuses a form without the CSRF token', async () => {
+    await request(url)
+      .post(`/alerts/${ids.hr}/acknowledge`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ note: 'no token' })
+      .expect(403);
+    expect(await stateOf(ids.hr)).toBe('firing');
+  });
+
+  it('acknowledges through the form, records who did it, and returns to the same view', async () => {
+    const csrf = hiddenCsrf((await inbox()).text);
+    const res = await request(url)
+      .post(`/alerts/${ids.hr}/acknowledge`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, note: 'Called the patient', back: '/alerts?severity=warning' })
+      .expect(303);
+    expect(res.headers.location).toBe(`/alerts?severity=warning&done=acknowledged&alert=${ids.hr}`);
+    const after = await inbox(res.headers.location.slice('/alerts'.length));
+    expect(after.text).toContain(`<p class="box" role="status">Alert ${ids.hr} acknowledged.</p>`);
+    expect(after.text).toContain('Acknowledged by nurse.kim');
+
+    expect(await stateOf(ids.hr)).toBe('acknowledged');
+    const [last] = await dataSource
+      .getRepository(AlertTransitionRow)
+      .find({ where: { alertId: ids.hr }, order: { id: 'DESC' }, take: 1 });
+    expect(last).toMatchObject({
+      toState: 'acknowledged',
+      actor: 'staff:user:nurse.kim',
+      note: 'Called the patient',
+    });
+    const audit = await dataSource
+      .getRepository(AuditEvent)
+      .findOneByOrFail({ action: 'alert.acknowledged', subjectId: ids.hr });
+    expect(audit.actor).toBe('user:nurse.kim');
+
+    const again = await request(url)
+      .post(`/alerts/${ids.hr}/acknowledge`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(409);
+    expect(again.text).toContain(
+      '<p class="box" role="alert">The alert is already acknowledged</p>',
+    );
+  });
+
+  it('snoozes until a date with a note, and refuses a date that is not one', async () => {
+    const csrf = hiddenCsrf((await inbox()).text);
+    const until = addDays(openEmrDate(new Date(), ZONE), 3);
+    const bad = await request(url)
+      .post(`/alerts/${ids.spo2}/snooze`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, until: 'next week' })
+      .expect(400);
+    expect(bad.text).toContain('until must be a date YYYY-MM-DD');
+
+    const res = await request(url)
+      .post(`/alerts/${ids.spo2}/snooze`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, until, note: 'Patient travelling' })
+      .expect(303);
+    expect(res.headers.location).toBe(`/alerts?done=snoozed&alert=${ids.spo2}`);
+    expect(await stateOf(ids.spo2)).toBe('snoozed');
+    const page = (await inbox()).text;
+    expect(page).toContain(`Snoozed until ${until}`);
+    const history = await request(url).get(`/alerts/${ids.spo2}`).set('Cookie', cookie).expect(200);
+    expect(history.text).toContain(`until ${until}: Patient travelling`);
+    expect(history.text).toContain('<td>nurse.kim</td>');
+  });
+
+  it('resolves with a note from the alert page; the alert leaves the open inbox', async () => {
+    const detail = await request(url).get(`/alerts/${ids.care}`).set('Cookie', cookie).expect(200);
+    expect(detail.text).toContain('Care team check');
+    expect(detail.text).toContain('<caption>');
+    const res = await request(url)
+      .post(`/alerts/${ids.care}/resolve`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: hiddenCsrf(detail.text), note: 'Seen in clinic', back: `/alerts/${ids.care}` })
+      .expect(303);
+    expect(res.headers.location).toBe(`/alerts/${ids.care}?done=resolved&alert=${ids.care}`);
+    expect(await stateOf(ids.care)).toBe('resolved');
+    const after = await request(url).get(res.headers.location).set('Cookie', cookie).expect(200);
+    expect(after.text).toContain('role="status">Alert');
+    expect(after.text).toContain('Seen in clinic');
+    expect(rowIds((await inbox()).text)).not.toContain(ids.care);
+    expect(rowIds((await inbox('?state=resolved')).text)).toEqual([ids.care]);
+  });
+
+  it('answers an unknown alert with a page that says so', async () => {
+    const res = await request(url).get('/alerts/999999').set('Cookie', cookie).expect(404);
+    expect(res.text).toContain('There is no alert 999999.');
+  });
+});

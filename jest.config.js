@@ -5,7 +5,8 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // When the security project runs, every log line of every project goes to one file it scans.
+  // When the integration or security project runs, every log line of every project goes to one
+  // file that their global teardown scans for secrets (test/security/log-scan-*.ts).
   setupFiles: ['<rootDir>/test/support/log-file.ts'],
 };
 
@@ -16,7 +17,9 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // MariaDB tier check, plus the secrets-in-logs scan over every log line of the run.
+      globalSetup: '<rootDir>/test/security/log-scan-setup.ts',
+      globalTeardown: '<rootDir>/test/security/log-scan-teardown.ts',
     },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
     // Minutes long, real processes: run with `npm run test:chaos`, not with `npm test`.

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     BACKFILL_DAYS: '14',
     GOOGLE_HEALTH_WEBHOOK_SECRET: WEBHOOK_SECRET,
     GOOGLE_HEALTH_WEBHOOK_KEYSET_URL: `${sim.url}/__sim/webhook-keyset`,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
   };
   const api = new VigilProcess('api', { ...common, ROLE: 'api', PORT: String(port) });
   await api.ready;

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     REREAD_DAYS: '1',
     SYNC_TICK_SECONDS: '1',
     SYNC_CONCURRENCY: '6',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     VIGIL_TEST_CLOCK_OFFSET_MS: String(offsetMs),
   });
   const workers = Array.from(

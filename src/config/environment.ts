@@ -38,8 +38,7 @@ const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   value === '' ? undefined : value;
 
 /** `key=role` pairs, where role is one of Vigil's staff roles. */
-const ROLE_MAP =
-  /^[^\s=,]+=(admin|clinician|staff)(\s*,\s*[^\s=,]+=(admin|clinician|staff))*$/;
+const ROLE_MAP = /^[^\s=,]+=(admin|clinician|staff)(\s*,\s*[^\s=,]+=(admin|clinician|staff))*$/;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -55,7 +54,9 @@ class IssuerUrl implements ValidatorConstraintInterface {
       return false;
     }
     if (url.search || url.hash || url.username || url.password) return false;
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+    return (
+      url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+    );
   }
 
   defaultMessage(): string {
@@ -412,7 +413,7 @@ export class Environment {
   )
   @Matches(/^\S{1,255}$/, {
     message:
-      'OPENEMR_OAUTH_CLIENT_ID is required with OPENEMR_OAUTH_ISSUER: the client id from OpenEMR\'s API client registration',
+      "OPENEMR_OAUTH_CLIENT_ID is required with OPENEMR_OAUTH_ISSUER: the client id from OpenEMR's API client registration",
   })
   OPENEMR_OAUTH_CLIENT_ID?: string;
 

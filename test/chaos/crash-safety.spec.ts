@@ -33,6 +33,9 @@ const LEASES_RUN_OUT_MS = 6 * 60_000;
 
 jest.setTimeout(Math.max(900_000, KILLS * 20_000));
 
+/** What a failed run must not leave behind: processes, proxies. */
+const cleanups: (() => Promise<unknown>)[] = [];
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const between = (min: number, max: number): number => min + Math.random() * (max - min);
 
@@ -62,7 +65,10 @@ interface Snapshot {
       rateLimitPerUserPerMinute: 0,
     });
   });
-  afterAll(() => sim.close());
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+    await sim.close();
+  });
 
   it('survives kills, cut databases and API storms with exactly the result of a clean run', async () => {
     const reference = await runCluster(sim, keys, { workers: 1, chaos: false });
@@ -154,6 +160,12 @@ async function runCluster(
   const server = new URL(db.url!);
   const vigilProxy = await new TcpProxy(server.hostname, Number(server.port || 3306)).start();
   const openEmrProxy = await new TcpProxy(server.hostname, Number(server.port || 3306)).start();
+  cleanups.push(
+    () => vigilProxy.stop(),
+    () => openEmrProxy.stop(),
+    () => openEmr.drop(),
+    () => db.drop(),
+  );
   const through = (url: string, proxy: TcpProxy): string => {
     const u = new URL(url);
     u.hostname = '127.0.0.1';
@@ -191,6 +203,7 @@ async function runCluster(
       /VIGIL_TEST crash/,
     );
     workers[slot] = worker;
+    cleanups.push(() => worker.kill('SIGKILL'));
     return worker;
   };
   for (let slot = 0; slot < options.workers; slot++) spawnWorker(slot);

@@ -131,7 +131,7 @@ describe('HTTP input fuzzing: every route, body and query', () => {
             admin = await staffToken(vigil);
         },
       ),
-      fuzzParameters(600, 20_000),
+      fuzzParameters(600, 12_000),
     );
   });
 
@@ -179,7 +179,7 @@ describe('HTTP input fuzzing: every route, body and query', () => {
           expect([400, 413]).toContain(result.status);
         }
       }),
-      fuzzParameters(400, 12_000),
+      fuzzParameters(400, 6_000),
     );
   });
 
@@ -264,7 +264,7 @@ describe('HTTP input fuzzing: every route, body and query', () => {
             expect([text.includes('verification'), result.status]).toEqual([true, 201]);
         },
       ),
-      fuzzParameters(500, 10_000),
+      fuzzParameters(500, 5_000),
     );
   });
 
@@ -313,7 +313,7 @@ describe('HTTP input fuzzing: every route, body and query', () => {
         // The one real invitation may start a consent (303 to Google); nothing else gets past a 4xx.
         if (result.status < 400) expect([200, 303]).toContain(result.status);
       }),
-      fuzzParameters(500, 10_000),
+      fuzzParameters(500, 5_000),
     );
   });
 });

@@ -44,21 +44,21 @@ describe('rule JSON through the validator (fuzz)', () => {
   it('random JSON trees, with poisoned keys', () => {
     fc.assert(
       fc.property(hostileJson, (value) => checkVerdict(value, 'random trees')),
-      fuzzParameters(1500, 4000),
+      fuzzParameters(1500, 3000),
     );
   });
 
   it('rule-shaped trees: unknown operators and facts, numbers as strings, unicode', () => {
     fc.assert(
       fc.property(ruleTrees, (value) => checkVerdict(value, 'rule-shaped trees')),
-      fuzzParameters(1500, 4000),
+      fuzzParameters(1500, 3000),
     );
   });
 
   it('a valid rule with one field replaced by anything', () => {
     fc.assert(
       fc.property(mutateRule, (value) => checkVerdict(value, 'mutated valid rule')),
-      fuzzParameters(2000, 4000),
+      fuzzParameters(2000, 3000),
     );
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -8,7 +8,8 @@ import { diagnose } from '../../src/cli/doctor';
 import { checkRules } from '../../src/cli/rules';
 import { loadEnvironment } from '../../src/config/environment';
 import { KeyRing } from '../../src/crypto/key-ring';
-import { testRule } from '../support/alert-rules';
+import type { RuleDefinition } from '../../src/rules/rule-definition';
+import { ROOT } from '../support/processes';
 import { staffToken } from '../support/consent';
 
 jest.setTimeout(120_000);
@@ -39,11 +40,13 @@ describe('rules asking for reminders in api mode', () => {
 
   it('validates with a warning at the reminder channel, not an error', async () => {
     const token = await staffToken(vigil);
-    const asking = testRule({
-      id: 'weight-check',
-      title: 'Weight check',
-      deliver: { channels: ['message', 'reminder'], reminderDueInDays: 1, priority: 'high' },
-    });
+    const asking = {
+      ...(JSON.parse(
+        readFileSync(join(ROOT, 'rules', 'low-oxygen-saturation.json'), 'utf8'),
+      ) as RuleDefinition),
+      id: 'low-oxygen-saturation-night',
+    };
+    expect(asking.deliver.channels).toEqual(['message', 'reminder']);
     const res = await request(vigil.url!)
       .post('/api/v1/rules/validate')
       .auth(token, { type: 'bearer' })

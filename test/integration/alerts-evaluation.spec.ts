@@ -68,12 +68,10 @@ describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
     date: string,
     results: Record<string, RulesEvaluated['outcomes'][number]['result']>,
   ) =>
-    vigil.app
-      .get(EventEmitter2)
-      .emitAsync(PATIENT_EVALUATED, {
-        pid: 7,
-        days: [day(date, results)],
-      } satisfies PatientEvaluated);
+    vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, {
+      pid: 7,
+      days: [day(date, results)],
+    } satisfies PatientEvaluated);
 
   it('steps alerts from the rules.patient-evaluated event, with the stored rule version', async () => {
     await evaluated('2026-11-10', { 'low-oxygen-saturation': 'true', 'hrv-drop': 'true' });

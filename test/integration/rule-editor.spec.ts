@@ -107,7 +107,7 @@ describe('rule pages', () => {
       .auth(clinician, { type: 'bearer' })
       .send(NEW_RULE_TEMPLATE)
       .expect(200);
-    expect(check.body).toEqual({ valid: true, errors: [] });
+    expect(check.body).toEqual({ valid: true, errors: [], warnings: [] });
     const backtest = await request(vigil.url ?? '')
       .post('/api/v1/rules/new-rule/backtest')
       .auth(clinician, { type: 'bearer' })

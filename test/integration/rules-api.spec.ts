@@ -135,7 +135,7 @@ describe.each(testEngines())('rules API on %s', (engine) => {
       .auth(clinician, { type: 'bearer' })
       .send(lowSteps())
       .expect(200);
-    expect(good.body).toEqual({ valid: true, errors: [] });
+    expect(good.body).toEqual({ valid: true, errors: [], warnings: [] });
     await api().get('/api/v1/rules/low-steps').auth(staff, { type: 'bearer' }).expect(404);
   });
 

@@ -99,6 +99,7 @@ export class OpenEmrSignIn {
     if (!this.configured) return { ok: false, refusal: 'not-configured' };
     const described = await this.describe();
     if (!described) return { ok: false, refusal: 'provider-failed' };
+    // Abandoned attempts are swept here, an hour after they expired, so the table stays small.
     await this.dataSource
       .getRepository(StaffSignInAttempt)
       .delete({ expiresAt: LessThan(new Date(now.getTime() - 3_600_000)) });
@@ -130,6 +131,7 @@ export class OpenEmrSignIn {
             (error: Error) => done(error),
           );
       },
+      // Not reached: without a code in the query the strategy only stores.
       verify: (): void => undefined,
     };
     const end = await this.run(described, store, { query: {}, body: {} }, { nonce });
@@ -153,6 +155,7 @@ export class OpenEmrSignIn {
     if (!described) return { ok: false, refusal: 'provider-failed' };
     let claimed: StaffSignInAttempt | undefined;
     const store = {
+      // Not reached: with a code in the query the strategy only verifies.
       store: (): void => undefined,
       verify: (
         _req: unknown,

@@ -3,18 +3,22 @@
  * MariaDB:
  *   - API requests per patient: a 60-day backfill and a daily incremental sync;
  *   - end-to-end patient syncs per second (incremental) with 1 and 3 worker
- *     processes (src/main.ts-equivalent children, ROLE=worker);
- *   - peak RSS of a worker with 1,000 and 10,000 due patients;
+ *     processes (ROLE=worker children started like `npm run start:worker`),
+ *     with the CPU each sync costs the workers and the simulator;
+ *   - the time of a 10,000-patient incremental cycle with 3 workers: measured
+ *     with BENCH_FULL_CYCLE=1, else extrapolated from the rate (and labelled so);
+ *   - peak RSS and V8 heap of a worker with 1,000 and 10,000 due patients;
  *   - bytes per patient-day of daily_aggregates in MariaDB.
  *
  *   npm run bench:ingest
  *
  * BENCH_MYSQL_URL (default TEST_MYSQL_URL, else mysql://root@127.0.0.1:3306/)
  * names the server; the bench creates its own database and drops it.
- * BENCH_THROUGHPUT_PATIENTS (default 300) and BENCH_RSS_SECONDS (default 45)
- * set the profile, BENCH_WORKER_NODE_FLAGS the workers' node flags: the simulator generates every heart-rate sample it serves
- * (~0.25 s of one core per patient-week), so a full 10,000-patient run takes
- * far longer than the budget of this bench; the output says what was run.
+ * BENCH_THROUGHPUT_PATIENTS (default 300), BENCH_RSS_SECONDS (default 45),
+ * BENCH_SYNC_CONCURRENCY (default 8) and BENCH_WORKER_NODE_FLAGS (default: the
+ * flags of `start:worker`) set the profile. The simulator runs in this process
+ * and serves the real request shapes and volumes (every heart-rate minute);
+ * its CPU per sync is this process's CPU during the run (the API app here is idle).
  */
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -35,6 +39,7 @@ import { ConnectionTokens } from '../src/wearables/connection-tokens';
 import { GoogleHealthSource } from '../src/wearables/google-health/google-health-source';
 import { WearableConnection } from '../src/wearables/wearable-connection.entity';
 import { connectSimulatedUser } from '../test/support/wearables';
+import packageJson from '../package.json';
 
 const ROOT = join(__dirname, '..');
 const THROUGHPUT_PATIENTS = Number(process.env.BENCH_THROUGHPUT_PATIENTS ?? 300);
@@ -43,8 +48,17 @@ const COHORT = 10_000;
 /** BENCH_FULL_CYCLE=1: also sync all 10,000 patients with 3 workers and print the measured time. */
 const FULL_CYCLE = process.env.BENCH_FULL_CYCLE === '1';
 const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 8);
-/** Extra node flags for the workers, e.g. BENCH_WORKER_NODE_FLAGS=--max-old-space-size=128. */
-const WORKER_NODE_FLAGS = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * The workers' node flags: by default those of `npm run start:worker` (a 128 MB
+ * old space; see the README), BENCH_WORKER_NODE_FLAGS='' for Node's defaults.
+ */
+const WORKER_NODE_FLAGS = (
+  process.env.BENCH_WORKER_NODE_FLAGS ??
+  /node (.*) -r ts-node/.exec(packageJson.scripts['start:worker'])?.[1] ??
+  ''
+)
+  .split(' ')
+  .filter(Boolean);
 const server =
   process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 

@@ -45,6 +45,8 @@ interface Row {
   p50: number;
   p99: number;
   non2xx: number;
+  /** Status codes other than 2xx, with counts. */
+  codes: string;
   errors: number;
 }
 
@@ -135,6 +137,10 @@ async function main(): Promise<void> {
       p50: result.latency.p50,
       p99: result.latency.p99,
       non2xx: result.non2xx,
+      codes: Object.entries(result.statusCodeStats ?? {})
+        .filter(([code]) => !code.startsWith('2'))
+        .map(([code, stat]) => `${code} x${stat.count}`)
+        .join(', '),
       errors: result.errors + result.timeouts,
     });
   };
@@ -184,7 +190,7 @@ async function main(): Promise<void> {
     `${'endpoint'.padEnd(30)} ${pad('requests', 9)} ${pad('req/s', 8)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('non-2xx', 8)} ${pad('errors', 7)}`,
     ...rows.map(
       (r) =>
-        `${r.endpoint.padEnd(30)} ${pad(r.requests, 9)} ${pad(r.perSecond.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.non2xx, 8)} ${pad(r.errors, 7)}`,
+        `${r.endpoint.padEnd(30)} ${pad(r.requests, 9)} ${pad(r.perSecond.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.non2xx, 8)} ${pad(r.errors, 7)}${r.codes ? `  (${r.codes})` : ''}`,
     ),
     '',
     `Background during the run: ${apiRequests} Google Health API requests served to the workers (${(apiRequests / seconds).toFixed(0)}/s), ${synced} of ${PATIENTS} patients synced at least once`,

@@ -1,4 +1,3 @@
-import { DATA_TYPE_IDS } from '../wearables/google-health/data-types';
 import { GOOGLE_HEALTH_SCOPES, REQUESTED_SCOPES } from '../wearables/google-health/scopes';
 import { CHART_METRICS } from '../aggregates/daily-aggregate';
 import { dataTypesFor } from './data-needs';

@@ -12,7 +12,15 @@ import { Enrollment } from '../../src/patients/enrollment.entity';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import { demoScenarios, startSimulator, type Simulator } from '../../src/simulator';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
-import { consent, invite, simulatorEnv, staffToken } from '../support/consent';
+import request from 'supertest';
+import {
+  consent,
+  disconnectPath,
+  enroll,
+  invite,
+  simulatorEnv,
+  staffToken,
+} from '../support/consent';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
 import { freshOpenEmr, type TestOpenEmr } from '../support/openemr';
 import { connectPatient } from '../support/wearables';
@@ -32,7 +40,7 @@ describe.each(testEngines())('alert runs into OpenEMR on %s', (engine) => {
 
   beforeAll(async () => {
     sim = await startSimulator({
-      cohortSize: 3,
+      cohortSize: 6,
       scenarios: demoScenarios(new Date().toISOString().slice(0, 10)),
     });
     openemr = await freshOpenEmr(engine);
@@ -163,5 +171,26 @@ describe.each(testEngines())('alert runs into OpenEMR on %s', (engine) => {
     expect(
       await dataSource.getRepository(StoredAlert).findOneByOrFail({ id: gap.id }),
     ).toMatchObject({ state: 'resolved' });
+  });
+
+  it('tells the provider at once when the patient disconnects with their own link', async () => {
+    // Stand-in patient 5's provider is drsmith.
+    const admin = await staffToken(vigil);
+    await enroll(vigil, admin, 5);
+    const connected = await consent(vigil, await invite(vigil, admin, 5), { user: 'sim-5' });
+    expect(connected.status).toBe(200);
+    expect(await sync(5)).toMatchObject({ status: 'synced' });
+    await deliverAll();
+    const before = (await inboxOf('drsmith', 5)).length;
+
+    const stop = disconnectPath(connected.text);
+    await request(vigil.url!).post(stop).expect(200);
+    await settled();
+    await deliverAll();
+
+    const stopped = (await inboxOf('drsmith', 5)).slice(before);
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0].body).toContain('Monitoring gap');
+    expect(stopped[0].body).toContain('disconnected');
   });
 });

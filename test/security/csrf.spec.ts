@@ -49,11 +49,12 @@ describe('CSRF on every unsafe route a staff session can reach', () => {
     await db.drop();
   });
 
-  const send = (method: string, path: string) =>
-    request(url)
-      [method.toLowerCase() as 'post'](concrete(path))
+  const send = (method: string, path: string) => {
+    const agent = request(url);
+    return agent[method.toLowerCase() as 'post'](concrete(path))
       .set('Cookie', `${SESSION_COOKIE}=${session.mine}`)
       .redirects(0);
+  };
 
   it('refuses a missing or foreign CSRF token and accepts the session’s own, route by route', async () => {
     const routes = listRoutes(vigil.app).filter((r) => !SAFE.has(r.method));

@@ -28,6 +28,7 @@ export interface Probe {
 
 export interface ProbeResult {
   status: number;
+  location: string | null;
   text: string;
   json: unknown;
 }
@@ -52,7 +53,7 @@ export async function send(baseUrl: string, probe: Probe): Promise<ProbeResult> 
   } catch {
     // pages and empty bodies are not JSON
   }
-  return { status: res.status, text, json };
+  return { status: res.status, location: res.headers.get('location'), text, json };
 }
 
 /**

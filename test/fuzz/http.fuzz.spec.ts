@@ -310,8 +310,9 @@ describe('HTTP input fuzzing: every route, body and query', () => {
           headers: { 'x-forwarded-for': address, ...(c ? { cookie: c } : {}) },
         });
         cases.outcome('patient links and callback', result.status);
-        // Only the one real invitation shows its page (200) or starts a consent (303 to Google).
-        if (result.status < 400) {
+        // Only the one real invitation shows its page (200) or starts a consent (303 to
+        // Google). `/x/%2e%2e` is `/` by the time it leaves the client: sign-in, not a link.
+        if (result.status < 400 && result.location !== '/login') {
           expect([200, 303]).toContain(result.status);
           expect(path).toBe(link);
         }

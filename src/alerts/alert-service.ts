@@ -145,24 +145,7 @@ export class AlertService {
           notices.push(...said.map((notice) => snapshot(row, newest, notice)));
         }
       }
-      const delivery =
-        notices.length === 0
-          ? null
-          : await enqueueDelivery(
-              manager,
-              {
-                kind: 'routing',
-                pid: run.pid,
-                payload: { date: days[days.length - 1].date, notices },
-                alertIds: notices.map((n) => n.alertId),
-              },
-              at,
-            );
-      return {
-        alerts,
-        notices: notices.length,
-        deliveryId: delivery === null ? null : String(delivery.id),
-      };
+      return routeNotices(manager, run.pid, days[days.length - 1].date, alerts, notices, at);
     });
   }
 
@@ -201,24 +184,7 @@ export class AlertService {
       });
       alerts.set(gap.rule.id, row);
       const notices = step.notices.map((notice) => snapshot(row, gap, notice));
-      const delivery =
-        notices.length === 0
-          ? null
-          : await enqueueDelivery(
-              manager,
-              {
-                kind: 'routing',
-                pid,
-                payload: { date: change.date, notices },
-                alertIds: notices.map((n) => n.alertId),
-              },
-              at,
-            );
-      return {
-        alerts,
-        notices: notices.length,
-        deliveryId: delivery === null ? null : String(delivery.id),
-      };
+      return routeNotices(manager, pid, change.date, alerts, notices, at);
     });
   }
 
@@ -402,6 +368,35 @@ export class AlertService {
       })),
     );
   }
+}
+
+/** Queues one routing row with the run's notices (none when nothing is to be said). */
+async function routeNotices(
+  manager: EntityManager,
+  pid: number,
+  date: LocalDate,
+  alerts: Map<string, StoredAlert>,
+  notices: NoticeSnapshot[],
+  at: Date,
+): Promise<AppliedRun> {
+  const delivery =
+    notices.length === 0
+      ? null
+      : await enqueueDelivery(
+          manager,
+          {
+            kind: 'routing',
+            pid,
+            payload: { date, notices },
+            alertIds: notices.map((n) => n.alertId),
+          },
+          at,
+        );
+  return {
+    alerts,
+    notices: notices.length,
+    deliveryId: delivery === null ? null : String(delivery.id),
+  };
 }
 
 function snapshot(row: StoredAlert, outcome: RunOutcome, notice: AlertNotice): NoticeSnapshot {

@@ -1,11 +1,10 @@
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
-import { startVigil, VigilApp } from '../../src/bootstrap';
-import { startSimulator, Simulator } from '../../src/simulator';
+import type { VigilApp } from '../../src/bootstrap';
+import type { Simulator } from '../../src/simulator';
 import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
-import { enroll, invite, simulatorEnv, staffToken } from '../support/consent';
-import { freshDatabase, TestDatabase } from '../support/databases';
-import { freePort } from '../support/processes';
+import { enroll, invite, staffToken, startVigilAtKnownAddress } from '../support/consent';
+import type { TestDatabase } from '../support/databases';
 
 describeInBrowser('a patient consents and disconnects, in Chromium', () => {
   let sim: Simulator;
@@ -16,16 +15,7 @@ describeInBrowser('a patient consents and disconnects, in Chromium', () => {
   let admin: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cohortSize: 3 });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    // Google sends the browser back to PUBLIC_BASE_URL, so it must be this very address.
-    db = await freshDatabase('sqlite', {
-      ...simulatorEnv(sim),
-      ROLE: 'api',
-      PUBLIC_BASE_URL: base,
-    });
-    vigil = await startVigil(db.env, { port, logWriter: () => undefined });
+    ({ sim, db, vigil, base } = await startVigilAtKnownAddress());
     admin = await staffToken(vigil);
     browser = await launchBrowser();
   });

@@ -1,13 +1,10 @@
 import type { Browser } from 'playwright-core';
-import { StaffSessions } from '../../src/auth/staff-sessions';
-import { startVigil, type VigilApp } from '../../src/bootstrap';
-import { startSimulator, type Simulator } from '../../src/simulator';
-import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
-import { simulatorEnv } from '../support/consent';
-import { freshDatabase, type TestDatabase } from '../support/databases';
-import { freePort } from '../support/processes';
-
-const PASSWORD = 'a long clinic password';
+import type { VigilApp } from '../../src/bootstrap';
+import type { Simulator } from '../../src/simulator';
+import { describeInBrowser, fillSignIn, launchBrowser, screenshot } from '../support/browser';
+import { startVigilAtKnownAddress } from '../support/consent';
+import type { TestDatabase } from '../support/databases';
+import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
 
 describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
   let sim: Simulator;
@@ -17,17 +14,8 @@ describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
   let base: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cohortSize: 3 });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    // Google sends the browser back to PUBLIC_BASE_URL, so it must be this very address.
-    db = await freshDatabase('sqlite', {
-      ...simulatorEnv(sim),
-      ROLE: 'api',
-      PUBLIC_BASE_URL: base,
-    });
-    vigil = await startVigil(db.env, { port, logWriter: () => undefined });
-    await vigil.app.get(StaffSessions).createLocalUser('frontdesk.pat', 'staff', PASSWORD, 'test');
+    ({ sim, db, vigil, base } = await startVigilAtKnownAddress());
+    await createStaffUser(vigil, 'frontdesk.pat', 'staff');
     browser = await launchBrowser();
   }, 60_000);
 
@@ -41,10 +29,7 @@ describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
   it('enrolls, prints an invitation with its QR code, and the patient consents with it', async () => {
     const staff = await browser.newPage({ viewport: { width: 1024, height: 768 } });
     await staff.goto(`${base}/enrollments`);
-    await staff.getByLabel('Username').fill('frontdesk.pat');
-    await staff.getByLabel('Password').fill(PASSWORD);
-    await staff.getByRole('button', { name: 'Sign in' }).click();
-    await staff.waitForURL(`${base}/enrollments`);
+    await fillSignIn(staff, 'frontdesk.pat', STAFF_PASSWORD, `${base}/enrollments`);
 
     await staff.getByLabel('OpenEMR patient id (pid)').fill('12');
     await staff.getByLabel('Program (optional)').fill('heart-failure');

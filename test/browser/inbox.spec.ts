@@ -1,14 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { AlertService } from '../../src/alerts/alert-service';
-import { StaffSessions } from '../../src/auth/staff-sessions';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { Dispatcher } from '../../src/delivery/dispatcher';
 import { LOW_SPO2, RESTING_HR } from '../support/alert-rules';
-import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
+import { describeInBrowser, fillSignIn, launchBrowser, screenshot } from '../support/browser';
 import { freshDatabase, type TestDatabase } from '../support/databases';
 import { freshOpenEmr, type TestOpenEmr } from '../support/openemr';
-
-const PASSWORD = 'a long clinic password';
+import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
 
 describeInBrowser('the alert inbox, in Chromium', () => {
   let openemr: TestOpenEmr;
@@ -26,7 +24,7 @@ describeInBrowser('the alert inbox, in Chromium', () => {
       CLINIC_NAME: 'Riverside Family Practice',
     });
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
-    await vigil.app.get(StaffSessions).createLocalUser('nurse.kim', 'staff', PASSWORD, 'test');
+    await createStaffUser(vigil, 'nurse.kim', 'staff');
     // Alerts raised and delivered into the OpenEMR stand-in the way the daily run does it.
     const at = new Date(Date.now() - 26 * 3_600_000);
     const applied = await vigil.app.get(AlertService).applyEvaluation({
@@ -65,10 +63,7 @@ describeInBrowser('the alert inbox, in Chromium', () => {
   async function signIn(page: Page): Promise<void> {
     await page.goto(`${vigil.url}/alerts`);
     expect(page.url()).toBe(`${vigil.url}/login?next=%2Falerts`);
-    await page.getByLabel('Username').fill('nurse.kim');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${vigil.url}/alerts`);
+    await fillSignIn(page, 'nurse.kim', STAFF_PASSWORD, `${vigil.url}/alerts`);
   }
 
   it('signs in, reads the inbox on a tablet, and acknowledges an alert with the keyboard', async () => {

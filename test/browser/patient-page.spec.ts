@@ -1,14 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { DataSource } from 'typeorm';
+import type { Browser } from 'playwright-core';
 import { dayWithoutData, type DailyAggregate } from '../../src/aggregates/daily-aggregate';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { addDays } from '../../src/alerts/local-date';
-import { StaffSessions } from '../../src/auth/staff-sessions';
 import { startVigil, VigilApp } from '../../src/bootstrap';
-import { Enrollment } from '../../src/patients/enrollment.entity';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { freshDatabase, TestDatabase } from '../support/databases';
-import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
+import { describeInBrowser, launchBrowser, screenshot, signInTo } from '../support/browser';
+import { activeEnrollment, syncedPatient } from '../support/monitored-patients';
+import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
 
 const TODAY = new Date().toISOString().slice(0, 10);
 const GAP = addDays(TODAY, -10);
@@ -16,17 +15,7 @@ const GAP = addDays(TODAY, -10);
 /** Patient 101: resting HR near 60 with a day missing, then four days at 70 (an alert). */
 async function seedPatient(vigil: VigilApp): Promise<void> {
   const now = new Date();
-  await vigil.app.get(DataSource).getRepository(Enrollment).save({
-    pid: 101,
-    program: null,
-    status: 'active',
-    timeZone: 'UTC',
-    syncIntervalMinutes: 60,
-    createdAt: now,
-    createdBy: 'test',
-    updatedAt: now,
-    endedAt: null,
-  });
+  await activeEnrollment(vigil, 101, now);
   const days: DailyAggregate[] = [];
   for (let offset = -63; offset <= 0; offset++) {
     if (addDays(TODAY, offset) === GAP) continue;
@@ -39,24 +28,12 @@ async function seedPatient(vigil: VigilApp): Promise<void> {
     });
   }
   await vigil.app.get(DailyAggregates).upsert(101, days);
-  const patient = {
-    pid: 101,
-    program: null,
-    timeZone: 'UTC',
-    lastSyncAt: now,
-    lastDeviceSyncAt: now,
-  };
-  await vigil.app
-    .get(RuleEvaluations)
-    .evaluate([{ patient, dates: Array.from({ length: 8 }, (_, i) => addDays(TODAY, i - 7)) }]);
-}
-
-async function signIn(page: Page, url: string, next: string): Promise<void> {
-  await page.goto(`${url}/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Username').fill('nurse.kim');
-  await page.getByLabel('Password').fill('a long clinic password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${url}${next}`);
+  await vigil.app.get(RuleEvaluations).evaluate([
+    {
+      patient: syncedPatient(101, now),
+      dates: Array.from({ length: 8 }, (_, i) => addDays(TODAY, i - 7)),
+    },
+  ]);
 }
 
 describeInBrowser('the patient page, in Chromium', () => {
@@ -67,9 +44,7 @@ describeInBrowser('the patient page, in Chromium', () => {
   beforeAll(async () => {
     db = await freshDatabase('sqlite');
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
-    await vigil.app
-      .get(StaffSessions)
-      .createLocalUser('nurse.kim', 'staff', 'a long clinic password', 'test');
+    await createStaffUser(vigil, 'nurse.kim', 'staff');
     await seedPatient(vigil);
     browser = await launchBrowser();
   }, 60_000);
@@ -88,7 +63,7 @@ describeInBrowser('the patient page, in Chromium', () => {
       if (response.status() >= 400 && !response.url().endsWith('/favicon.ico'))
         errors.push(`${response.status()} ${response.url()}`);
     });
-    await signIn(page, vigil.url ?? '', '/patients/101?days=30');
+    await signInTo(page, vigil.url ?? '', '/patients/101?days=30', 'nurse.kim', STAFF_PASSWORD);
     await page.waitForFunction(() => {
       const canvas = document.getElementById('chart-restingHrProvider');
       return (

@@ -1,30 +1,18 @@
 import type { Browser, Page } from 'playwright-core';
-import { DataSource } from 'typeorm';
 import { dayWithoutData, type DailyAggregate } from '../../src/aggregates/daily-aggregate';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { addDays } from '../../src/alerts/local-date';
-import { StaffSessions } from '../../src/auth/staff-sessions';
 import { startVigil, VigilApp } from '../../src/bootstrap';
-import { Enrollment } from '../../src/patients/enrollment.entity';
 import { freshDatabase, TestDatabase } from '../support/databases';
-import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
+import { describeInBrowser, launchBrowser, screenshot, signInTo } from '../support/browser';
+import { activeEnrollment } from '../support/monitored-patients';
+import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
 
 const TODAY = new Date().toISOString().slice(0, 10);
 
 /** Patient 101: resting HR near 60 for two months, then 70 for the last four days. */
 async function seedPatient(vigil: VigilApp): Promise<void> {
-  const now = new Date();
-  await vigil.app.get(DataSource).getRepository(Enrollment).save({
-    pid: 101,
-    program: null,
-    status: 'active',
-    timeZone: 'UTC',
-    syncIntervalMinutes: 60,
-    createdAt: now,
-    createdBy: 'test',
-    updatedAt: now,
-    endedAt: null,
-  });
+  await activeEnrollment(vigil, 101);
   const days: DailyAggregate[] = Array.from({ length: 64 }, (_, i) => ({
     ...dayWithoutData(addDays(TODAY, i - 63)),
     restingHrProvider: i > 59 ? 70 : i % 2 === 0 ? 59 : 61,
@@ -42,18 +30,11 @@ describeInBrowser('the rule editor, in Chromium', () => {
   beforeAll(async () => {
     db = await freshDatabase('sqlite');
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
-    await vigil.app
-      .get(StaffSessions)
-      .createLocalUser('dr.rivera', 'clinician', 'a long clinic password', 'test');
+    await createStaffUser(vigil, 'dr.rivera', 'clinician');
     await seedPatient(vigil);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const next = '/rules/resting-hr-rise';
-    await page.goto(`${vigil.url}/login?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('Username').fill('dr.rivera');
-    await page.getByLabel('Password').fill('a long clinic password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${vigil.url}${next}`);
+    await signInTo(page, vigil.url ?? '', '/rules/resting-hr-rise', 'dr.rivera', STAFF_PASSWORD);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
-import { StaffSessions } from '../../src/auth/staff-sessions';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { freshDatabase, TestDatabase } from '../support/databases';
-import { describeInBrowser, launchBrowser, screenshot } from '../support/browser';
+import { describeInBrowser, fillSignIn, launchBrowser, screenshot } from '../support/browser';
+import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
 
 describeInBrowser('signing in with a local account, in Chromium', () => {
   let db: TestDatabase;
@@ -12,9 +12,7 @@ describeInBrowser('signing in with a local account, in Chromium', () => {
   beforeAll(async () => {
     db = await freshDatabase('sqlite', { CLINIC_NAME: 'Riverside Family Practice' });
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
-    await vigil.app
-      .get(StaffSessions)
-      .createLocalUser('dr.rivera', 'clinician', 'a long clinic password', 'test');
+    await createStaffUser(vigil, 'dr.rivera', 'clinician');
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -35,10 +33,7 @@ describeInBrowser('signing in with a local account, in Chromium', () => {
     );
     await screenshot(page, 'sign-in-wrong-password');
 
-    await page.getByLabel('Username').fill('dr.rivera');
-    await page.getByLabel('Password').fill('a long clinic password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${vigil.url}/alerts`);
+    await fillSignIn(page, 'dr.rivera', STAFF_PASSWORD, `${vigil.url}/alerts`);
     await expect(page.locator('header .who').textContent()).resolves.toContain(
       'dr.rivera (clinician)',
     );

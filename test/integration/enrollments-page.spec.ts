@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { StaffSessions } from '../../src/auth/staff-sessions';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { SyncLeases } from '../../src/ingest/sync-leases';
 import { Enrollment } from '../../src/patients/enrollment.entity';
@@ -9,9 +8,7 @@ import { startSimulator, type Simulator } from '../../src/simulator';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 import { consent, simulatorEnv } from '../support/consent';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
-
-const PASSWORD = 'a long clinic password';
-const hiddenCsrf = (page: string): string => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+import { hiddenCsrf, signedInStaff } from '../support/staff';
 
 describe.each(testEngines())('the enrollments page on %s', (engine) => {
   let sim: Simulator;
@@ -46,11 +43,7 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
     url = vigil.url!;
     dataSource = vigil.app.get(DataSource);
-    const sessions = vigil.app.get(StaffSessions);
-    await sessions.createLocalUser('frontdesk.pat', 'staff', PASSWORD, 'test');
-    const signedIn = await sessions.signIn('frontdesk.pat', PASSWORD);
-    if (!signedIn.ok) throw new Error('sign-in failed');
-    cookie = `vigil_session=${signedIn.secret}`;
+    cookie = await signedInStaff(vigil, 'frontdesk.pat');
     csrf = hiddenCsrf(await list());
   }, 60_000);
 

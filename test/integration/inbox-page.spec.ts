@@ -4,7 +4,6 @@ import { AlertTransitionRow, StoredAlert } from '../../src/alerts/alert.entity';
 import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
 import { addDays } from '../../src/alerts/local-date';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
-import { StaffSessions } from '../../src/auth/staff-sessions';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
@@ -14,14 +13,12 @@ import type { RuleDefinition } from '../../src/rules/rule-definition';
 import { CARE_TEAM, LOW_SPO2, RESTING_HR } from '../support/alert-rules';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
 import { freshOpenEmr, type TestOpenEmr } from '../support/openemr';
+import { hiddenCsrf, signedInStaff } from '../support/staff';
 
-const PASSWORD = 'a long clinic password';
 const ZONE = 'America/New_York';
 const T0 = new Date('2026-11-20T14:00:00Z');
 const HR_MESSAGE = 'resting heart rate 72 bpm, 9 above the 28-day baseline, for 2 days';
 const SPO2_MESSAGE = 'nightly SpO2 90.5%, for 2 days';
-
-const hiddenCsrf = (page: string): string => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
 
 function outcome(rule: RuleDefinition, message: string): RunOutcome {
   return { rule, ruleVersion: 1, result: 'true', facts: {}, message };
@@ -58,11 +55,7 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
     url = vigil.url!;
     dataSource = vigil.app.get(DataSource);
-    const sessions = vigil.app.get(StaffSessions);
-    await sessions.createLocalUser('nurse.kim', 'staff', PASSWORD, 'test');
-    const signedIn = await sessions.signIn('nurse.kim', PASSWORD);
-    if (!signedIn.ok) throw new Error('sign-in failed');
-    cookie = `vigil_session=${signedIn.secret}`;
+    cookie = await signedInStaff(vigil, 'nurse.kim');
 
     await vigil.app.get(Enrollments).enroll({ pid: 2, program: 'heart-failure' }, 'test');
     const alerts = vigil.app.get(AlertService);

@@ -10,6 +10,7 @@ import { LogCapture } from '../support/log-capture';
 import { freshOpenEmr, TestOpenEmr } from '../support/openemr';
 import { OpenEmrOAuthStub, StubUser } from '../support/openemr-oauth-stub';
 import { freePort } from '../support/processes';
+import { cookieJar, type CookieJar as Jar } from '../support/staff';
 
 const CLIENT_ID = 'vigil-sign-in-client';
 const CLIENT_SECRET = 'a-confidential-client-secret-from-openemr';
@@ -22,25 +23,6 @@ const OPENEMR_USERS: StubUser[] = [
   { sub: uuidFor(102), username: 'mallory' },
   { sub: uuidFor(103), username: 'nurse.kim' },
 ];
-
-/** Cookies as a browser keeps them, per path-less name (the tests need no more). */
-function cookieJar() {
-  const jar = new Map<string, string>();
-  return {
-    header: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-    take(res: request.Response) {
-      for (const c of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) {
-        const [pair] = c.split(';');
-        const [name, value] = pair.split('=');
-        if (value === '' || /Expires=Thu, 01 Jan 1970/.test(c)) jar.delete(name);
-        else jar.set(name, value);
-      }
-    },
-    get: (name: string) => jar.get(name),
-    set: (name: string, value: string) => jar.set(name, value),
-  };
-}
-type Jar = ReturnType<typeof cookieJar>;
 
 interface Harness {
   vigil: VigilApp;

@@ -1,13 +1,12 @@
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 import { dayWithoutData, type DailyAggregate } from '../../src/aggregates/daily-aggregate';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { addDays } from '../../src/alerts/local-date';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, VigilApp } from '../../src/bootstrap';
-import { Enrollment } from '../../src/patients/enrollment.entity';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
+import { activeEnrollment, syncedPatient } from '../support/monitored-patients';
 
 const TODAY = new Date().toISOString().slice(0, 10);
 const day = (offset: number, metrics: Partial<DailyAggregate>): DailyAggregate => ({
@@ -23,21 +22,8 @@ const day = (offset: number, metrics: Partial<DailyAggregate>): DailyAggregate =
  * values no other patient has (97.25 bpm, 88.5%).
  */
 async function seed(vigil: VigilApp): Promise<void> {
-  const dataSource = vigil.app.get(DataSource);
   const now = new Date();
-  for (const pid of [101, 202]) {
-    await dataSource.getRepository(Enrollment).save({
-      pid,
-      program: null,
-      status: 'active',
-      timeZone: 'UTC',
-      syncIntervalMinutes: 60,
-      createdAt: now,
-      createdBy: 'test',
-      updatedAt: now,
-      endedAt: null,
-    });
-  }
+  for (const pid of [101, 202]) await activeEnrollment(vigil, pid, now);
   const aggregates = vigil.app.get(DailyAggregates);
   const first: DailyAggregate[] = [];
   for (let offset = -63; offset <= 0; offset++) {
@@ -56,17 +42,10 @@ async function seed(vigil: VigilApp): Promise<void> {
       day(i - 19, { restingHrProvider: 97.25, spo2Average: 88.5 }),
     ),
   );
-  const patient = (pid: number) => ({
-    pid,
-    program: null,
-    timeZone: 'UTC',
-    lastSyncAt: now,
-    lastDeviceSyncAt: now,
-  });
   const dates = Array.from({ length: 8 }, (_, i) => addDays(TODAY, i - 7));
   await vigil.app.get(RuleEvaluations).evaluate([
-    { patient: patient(101), dates },
-    { patient: patient(202), dates },
+    { patient: syncedPatient(101, now), dates },
+    { patient: syncedPatient(202, now), dates },
   ]);
 }
 

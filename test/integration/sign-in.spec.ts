@@ -5,28 +5,9 @@ import { StaffSession } from '../../src/auth/staff-session.entity';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
 import { LogCapture } from '../support/log-capture';
+import { cookieJar, hiddenCsrf } from '../support/staff';
 
 const PASSWORD = 'correct horse battery staple';
-
-/** Cookies as a browser would keep them between requests. */
-function cookieJar() {
-  const jar = new Map<string, string>();
-  return {
-    header: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-    take(res: request.Response) {
-      for (const c of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) {
-        const [pair] = c.split(';');
-        const [name, value] = pair.split('=');
-        if (value === '' || /Expires=Thu, 01 Jan 1970/.test(c)) jar.delete(name);
-        else jar.set(name, value);
-      }
-    },
-    get: (name: string) => jar.get(name),
-    set: (name: string, value: string) => jar.set(name, value),
-  };
-}
-
-const hiddenCsrf = (page: string): string => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
 
 describe.each(testEngines())('staff sign-in on %s', (engine) => {
   let db: TestDatabase;

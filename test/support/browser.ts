@@ -35,3 +35,28 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Fills the staff sign-in form the page shows, and waits to land on `landing`. */
+export async function fillSignIn(
+  page: Page,
+  username: string,
+  password: string,
+  landing: string,
+): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(landing);
+}
+
+/** Signs a local staff user in through /login?next=… and lands on `next`. */
+export async function signInTo(
+  page: Page,
+  base: string,
+  next: string,
+  username: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+  await fillSignIn(page, username, password, `${base}${next}`);
+}

@@ -7,8 +7,10 @@ import {
 } from '../../src/simulator/simulated-patient';
 import request from 'supertest';
 import { ApiTokens } from '../../src/auth/api-tokens';
-import type { VigilApp } from '../../src/bootstrap';
-import { googleSettingsFor, type Simulator } from '../../src/simulator';
+import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { googleSettingsFor, startSimulator, type Simulator } from '../../src/simulator';
+import { freshDatabase, type TestDatabase } from './databases';
+import { freePort } from './processes';
 
 /** Points Vigil's Google settings at an in-process simulator. */
 export function simulatorEnv(sim: Simulator): Record<string, string> {
@@ -59,4 +61,27 @@ export function disconnectPath(connectedPage: string): string {
   const match = /href="[^"]*(\/disconnect\/[A-Za-z0-9_-]{43})"/.exec(connectedPage);
   if (!match) throw new Error('no disconnect link on the page');
   return match[1];
+}
+
+/**
+ * A simulator and an api-role Vigil (no ingestion workers) at a port chosen
+ * first: Google sends the browser back to PUBLIC_BASE_URL, so it must be this
+ * very address.
+ */
+export async function startVigilAtKnownAddress(): Promise<{
+  sim: Simulator;
+  db: TestDatabase;
+  vigil: VigilApp;
+  base: string;
+}> {
+  const sim = await startSimulator({ cohortSize: 3 });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const db = await freshDatabase('sqlite', {
+    ...simulatorEnv(sim),
+    ROLE: 'api',
+    PUBLIC_BASE_URL: base,
+  });
+  const vigil = await startVigil(db.env, { port, logWriter: () => undefined });
+  return { sim, db, vigil, base };
 }

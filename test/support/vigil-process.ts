@@ -23,6 +23,8 @@ export class VigilProcess {
   readonly exited: Promise<Exit>;
   /** The last part of stdout (bounded: a soak writes a lot). */
   tail = '';
+  /** Started: said "Vigil is running". */
+  isReady = false;
   /** Lines matching `watch` seen so far. */
   readonly watched: string[] = [];
 
@@ -34,6 +36,8 @@ export class VigilProcess {
     this.child = spawn(
       process.execPath,
       [
+        // Samples then measure the live heap after a collection, not V8's lazy growth.
+        '--expose-gc',
         '-r',
         'ts-node/register/transpile-only',
         '-r',
@@ -58,7 +62,10 @@ export class VigilProcess {
       const lines = text.split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
-        if (line.includes('Vigil is running')) markReady();
+        if (line.includes('Vigil is running')) {
+          this.isReady = true;
+          markReady();
+        }
         if (this.watch?.test(line)) this.watched.push(line);
       }
       this.tail = (this.tail + chunk.toString()).slice(-20_000);

@@ -13,7 +13,8 @@
  * - VIGIL_TEST_CRASH_BEFORE_EVALUATION: probability (0-1) that the process
  *   SIGKILLs itself after a sync committed and before the rules evaluate it;
  *   IPC `{ crashBeforeEvaluation }` changes it.
- * - IPC `{ sample: true }` is answered with memory and active handles.
+ * - IPC `{ sample: true }` is answered with memory (after a full collection
+ *   when node runs with --expose-gc) and active handles.
  */
 import { writeSync } from 'node:fs';
 // The same module instance as the service's (one require cache).
@@ -78,6 +79,7 @@ if (process.send) {
     if (typeof message?.crashBeforeEvaluation === 'number')
       crashBeforeEvaluation = message.crashBeforeEvaluation;
     if (message?.sample) {
+      (globalThis as { gc?: () => void }).gc?.();
       const memory = process.memoryUsage();
       process.send?.({
         sample: {
@@ -92,4 +94,5 @@ if (process.send) {
   // a process whose test or benchmark died goes with it.
   process.channel?.unref();
   process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+  if (!process.connected) process.kill(process.pid, 'SIGKILL');
 }

@@ -1,24 +1,20 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ENROLLMENT_STATUSES, type EnrollmentStatus } from '../../patients/enrollment.entity';
+import { OptionalOneOf, OptionalPidText, OptionalProgramName, PID_TEXT } from '../page-input';
 
 const DONE = ['enrolled', 'paused', 'resumed', 'disconnected', 'ended'] as const;
 export type EnrollmentDone = (typeof DONE)[number];
 
-const PID = /^[1-9]\d{0,14}$/;
-
 /** The enrollments page's query: a status filter, and what a redirect announces. */
 export class EnrollmentsQuery {
-  @IsOptional()
-  @IsIn(ENROLLMENT_STATUSES, { message: `status must be one of ${ENROLLMENT_STATUSES.join(', ')}` })
+  @OptionalOneOf('status', ENROLLMENT_STATUSES)
   status?: EnrollmentStatus;
 
-  @IsOptional()
-  @IsIn(DONE, { message: `done must be one of ${DONE.join(', ')}` })
+  @OptionalOneOf('done', DONE)
   done?: EnrollmentDone;
 
-  @IsOptional()
-  @Matches(PID, { message: 'pid must be a whole number, 1 or more' })
+  @OptionalPidText()
   pid?: string;
 }
 
@@ -30,10 +26,7 @@ export class EnrollForm {
   @Max(Number.MAX_SAFE_INTEGER, { message: 'pid is too large' })
   pid!: number;
 
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, {
-    message: 'program must be 1-64 letters, digits, spaces, dots, dashes or underscores',
-  })
+  @OptionalProgramName()
   program?: string;
 
   @IsOptional()
@@ -46,5 +39,5 @@ export class EnrollForm {
 
 /** A pid in a page path; null when it is not one. */
 export function pidOf(text: string): number | null {
-  return PID.test(text) ? Number(text) : null;
+  return PID_TEXT.test(text) ? Number(text) : null;
 }

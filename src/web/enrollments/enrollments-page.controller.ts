@@ -26,8 +26,8 @@ import {
   type PatientDirectory,
 } from '../../patients/patient-directory';
 import type { SafeHtml } from '../html';
-import { readPageInput } from '../inbox/page-input';
-import { renderStaffPage } from '../staff-page';
+import { readPageInput } from '../page-input';
+import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
 import { EnrollForm, type EnrollmentDone, EnrollmentsQuery, pidOf } from './enrollments-input';
 import {
@@ -126,8 +126,7 @@ export class EnrollmentsPageController {
       this.context(req),
     );
     // The link is in the page: nothing may keep a copy of it.
-    res.set('Cache-Control', 'no-store');
-    this.send(req, res, 200, `Invitation for patient ${pid}`, body);
+    this.send(req, res, 200, `Invitation for patient ${pid}`, body, true);
   }
 
   @Post(':pid/pause')
@@ -275,19 +274,15 @@ export class EnrollmentsPageController {
     status: number,
     title: string,
     body: SafeHtml,
+    noStore = false,
   ): void {
-    res
-      .status(status)
-      .type('html')
-      .send(
-        renderStaffPage({
-          title,
-          clinic: this.env.CLINIC_NAME,
-          viewer: viewerOf(req),
-          section: 'enrollments',
-          body,
-        }),
-      );
+    sendStaffPage(req, res, this.env.CLINIC_NAME, {
+      status,
+      title,
+      section: 'enrollments',
+      body,
+      noStore,
+    });
   }
 }
 

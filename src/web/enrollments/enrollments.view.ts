@@ -1,4 +1,5 @@
 import type { InvitationSummary, IssuedInvitation } from '../../consent/invitations';
+import { columnHeads, programField } from '../fragments';
 import type { FieldProblem } from '../../http/problem.filter';
 import { ENROLLMENT_STATUSES } from '../../patients/enrollment.entity';
 import type { EnrollmentView } from '../../patients/enrollments';
@@ -76,19 +77,14 @@ export function renderEnrollments(page: EnrollmentsPage, context: EnrollmentsCon
             value="${field(page.enrollForm, 'pid')}"
           />
         </p>
-        <p>
-          <label for="enroll-program">Program (optional)</label>
-          <input
-            id="enroll-program"
-            name="program"
-            list="enroll-programs"
-            size="16"
-            value="${field(page.enrollForm, 'program')}"
-          />
-          <datalist id="enroll-programs">
-            ${page.programs.map((p) => html`<option value="${p}"></option>`)}
-          </datalist>
-        </p>
+        ${programField({
+          id: 'enroll-program',
+          label: 'Program (optional)',
+          listId: 'enroll-programs',
+          value: field(page.enrollForm, 'program'),
+          size: 16,
+          programs: page.programs,
+        })}
         <p>
           <label for="enroll-interval">Minutes between syncs (optional, 15-1440)</label>
           <input
@@ -133,17 +129,7 @@ export function renderEnrollments(page: EnrollmentsPage, context: EnrollmentsCon
         <caption>
           ${caption}: ${page.rows.length}
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Patient</th>
-            <th scope="col">Status</th>
-            <th scope="col">Program</th>
-            <th scope="col">Granted data</th>
-            <th scope="col">Last sync</th>
-            <th scope="col">Invitation</th>
-            <th scope="col" class="no-print">Actions</th>
-          </tr>
-        </thead>
+        ${columnHeads(['Patient', 'Status', 'Program', 'Granted data', 'Last sync', 'Invitation', 'Actions'], ['Actions'])}
         <tbody>
           ${
             page.rows.length === 0

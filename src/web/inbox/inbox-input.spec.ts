@@ -1,6 +1,7 @@
 import { afterAction, filterQuery, filtersOf, InboxQuery, SnoozeForm } from './inbox-input';
-import { availableActions, actorWords } from './inbox.view';
-import { readPageInput } from './page-input';
+import { actorWords } from '../fragments';
+import { availableActions } from './inbox.view';
+import { readPageInput } from '../page-input';
 import { ageInWords, clinicTime } from './time-words';
 
 describe('inbox input', () => {

@@ -1,8 +1,9 @@
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ALERT_STATES } from '../../alerts/alerts.dto';
 import type { AlertFilters } from '../../alerts/alert-queries';
 import type { AlertState } from '../../alerts/lifecycle';
 import { SEVERITIES, type Severity } from '../../rules/rule-definition';
+import { OptionalOneOf, OptionalPidText, OptionalProgramName } from '../page-input';
 
 export const STAFF_ACTIONS = ['acknowledge', 'snooze', 'resolve'] as const;
 export type StaffActionName = (typeof STAFF_ACTIONS)[number];
@@ -13,30 +14,23 @@ export type ActionDone = (typeof DONE)[number];
 
 /** The inbox's filters as query parameters of its plain GET form. */
 export class InboxQuery {
-  @IsOptional()
-  @IsIn(ALERT_STATES, { message: `state must be one of ${ALERT_STATES.join(', ')}` })
+  @OptionalOneOf('state', ALERT_STATES)
   state?: AlertState;
 
-  @IsOptional()
-  @IsIn(SEVERITIES, { message: `severity must be one of ${SEVERITIES.join(', ')}` })
+  @OptionalOneOf('severity', SEVERITIES)
   severity?: Severity;
 
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, {
-    message: 'program must be 1-64 letters, digits, spaces, dots, dashes or underscores',
-  })
+  @OptionalProgramName()
   program?: string;
 
   @IsOptional()
   @Matches(/^[^\s"%\\]{1,255}$/, { message: 'recipient must be one OpenEMR username' })
   recipient?: string;
 
-  @IsOptional()
-  @Matches(/^[1-9]\d{0,14}$/, { message: 'pid must be a whole number, 1 or more' })
+  @OptionalPidText()
   pid?: string;
 
-  @IsOptional()
-  @IsIn(DONE, { message: `done must be one of ${DONE.join(', ')}` })
+  @OptionalOneOf('done', DONE)
   done?: ActionDone;
 
   @IsOptional()

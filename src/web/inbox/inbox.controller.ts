@@ -23,8 +23,8 @@ import {
   PATIENT_DIRECTORY,
   type PatientDirectory,
 } from '../../patients/patient-directory';
-import { html } from '../html';
-import { renderStaffPage } from '../staff-page';
+import { html, type SafeHtml } from '../html';
+import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
 import {
   AcknowledgeForm,
@@ -44,7 +44,7 @@ import {
   renderAlertPage,
   renderInbox,
 } from './inbox.view';
-import { readPageInput } from './page-input';
+import { readPageInput } from '../page-input';
 
 type Outcome = { ok: true } | { ok: false; status: number; message: string };
 
@@ -112,10 +112,8 @@ export class InboxController {
     @Req() req: AuthenticatedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const input = readPageInput(AcknowledgeForm, body);
-    if (!input.ok) return this.alertPage(req, res, id, 400, { problems: input.problems });
-    await this.act(req, res, id, input.value.back, 'acknowledged', () =>
-      this.alerts.acknowledge(id, actorOf(caller), input.value.note?.trim() || null),
+    await this.fromForm(req, res, id, AcknowledgeForm, body, 'acknowledged', ({ note }) =>
+      this.alerts.acknowledge(id, actorOf(caller), note?.trim() || null),
     );
   }
 
@@ -128,10 +126,7 @@ export class InboxController {
     @Req() req: AuthenticatedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const input = readPageInput(SnoozeForm, body);
-    if (!input.ok) return this.alertPage(req, res, id, 400, { problems: input.problems });
-    const { until, note, back } = input.value;
-    await this.act(req, res, id, back, 'snoozed', () =>
+    await this.fromForm(req, res, id, SnoozeForm, body, 'snoozed', ({ until, note }) =>
       this.alerts.snooze(id, actorOf(caller), until, new Date(), note?.trim() || null),
     );
   }
@@ -145,11 +140,24 @@ export class InboxController {
     @Req() req: AuthenticatedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const input = readPageInput(ResolveForm, body);
-    if (!input.ok) return this.alertPage(req, res, id, 400, { problems: input.problems });
-    await this.act(req, res, id, input.value.back, 'resolved', () =>
-      this.alerts.resolve(id, actorOf(caller), new Date(), input.value.note?.trim() || null),
+    await this.fromForm(req, res, id, ResolveForm, body, 'resolved', ({ note }) =>
+      this.alerts.resolve(id, actorOf(caller), new Date(), note?.trim() || null),
     );
+  }
+
+  /** An invalid form: the alert's page names the fields; a valid one: the action runs. */
+  private async fromForm<T extends { back?: string }>(
+    req: AuthenticatedRequest,
+    res: Response,
+    id: string,
+    type: new () => T,
+    body: Record<string, unknown>,
+    done: ActionDone,
+    action: (form: T) => Promise<StoredAlert>,
+  ): Promise<void> {
+    const input = readPageInput(type, body);
+    if (!input.ok) return this.alertPage(req, res, id, 400, { problems: input.problems });
+    await this.act(req, res, id, input.value.back, done, () => action(input.value));
   }
 
   /** Runs the action; done: back where the form came from; refused: the alert's page says why. */
@@ -252,20 +260,9 @@ export class InboxController {
     req: AuthenticatedRequest,
     status: number,
     title: string,
-    body: ReturnType<typeof html>,
+    body: SafeHtml,
   ): void {
-    res
-      .status(status)
-      .type('html')
-      .send(
-        renderStaffPage({
-          title,
-          clinic: this.env.CLINIC_NAME,
-          viewer: viewerOf(req),
-          section: 'alerts',
-          body,
-        }),
-      );
+    sendStaffPage(req, res, this.env.CLINIC_NAME, { status, title, section: 'alerts', body });
   }
 }
 

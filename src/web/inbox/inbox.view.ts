@@ -1,4 +1,5 @@
 import { ALERT_STATES } from '../../alerts/alerts.dto';
+import { actorWords, changeCells, columnHeads, programField } from '../fragments';
 import type { Acknowledgement, AlertState } from '../../alerts/lifecycle';
 import type { LocalDate } from '../../alerts/local-date';
 import type { DeliveryStatus } from '../../delivery/delivery-status';
@@ -101,15 +102,6 @@ function stateText(alert: InboxAlert, timeZone: string): SafeHtml {
           ? html` <span class="muted">(a related alert is firing)</span>`
           : '';
   return html`${STATE_WORDS[alert.state]}${detail}`;
-}
-
-/** Who changed an alert, in words: `staff:user:kim` is Vigil's user kim, `staff:kim` OpenEMR's. */
-export function actorWords(actor: string): string {
-  if (actor === 'evaluation') return 'Vigil (rule evaluation)';
-  const who = actor.replace(/^staff:/, '');
-  if (who.startsWith('user:')) return who.slice(5);
-  if (who.startsWith('token:')) return `API token ${who.slice(6)}`;
-  return `${who} (in OpenEMR)`;
 }
 
 export function patientLink(pid: number, chartNumber: string | null): SafeHtml {
@@ -286,19 +278,14 @@ export function renderInbox(page: InboxPage, context: PageContext): SafeHtml {
           ${filterOptions([...SEVERITIES].reverse(), SEVERITY_WORDS, form.severity, 'Any')}
         </select>
       </p>
-      <p>
-        <label for="filter-program">Program</label>
-        <input
-          id="filter-program"
-          name="program"
-          list="programs"
-          value="${form.program ?? ''}"
-          size="14"
-        />
-        <datalist id="programs">
-          ${page.programs.map((p) => html`<option value="${p}"></option>`)}
-        </datalist>
-      </p>
+      ${programField({
+        id: 'filter-program',
+        label: 'Program',
+        listId: 'programs',
+        value: form.program ?? '',
+        size: 14,
+        programs: page.programs,
+      })}
       <p>
         <label for="filter-recipient">Sent to (OpenEMR user)</label>
         <input id="filter-recipient" name="recipient" value="${form.recipient ?? ''}" size="14" />
@@ -323,18 +310,7 @@ export function renderInbox(page: InboxPage, context: PageContext): SafeHtml {
           ${caption}:
           ${page.alerts.length}${page.truncated ? ' shown (the first ones; narrow the filters)' : ''}
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Patient</th>
-            <th scope="col">Alert</th>
-            <th scope="col">Severity</th>
-            <th scope="col">State</th>
-            <th scope="col">Since</th>
-            <th scope="col">Values</th>
-            <th scope="col">OpenEMR delivery</th>
-            <th scope="col" class="no-print">Actions</th>
-          </tr>
-        </thead>
+        ${columnHeads(['Patient', 'Alert', 'Severity', 'State', 'Since', 'Values', 'OpenEMR delivery', 'Actions'], ['Actions'])}
         <tbody>
           ${
             page.alerts.length === 0
@@ -434,15 +410,7 @@ export function renderAlertPage(page: AlertPage, context: PageContext): SafeHtml
         <caption>
           <h2>History</h2>
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Change</th>
-            <th scope="col">Cause</th>
-            <th scope="col">By</th>
-            <th scope="col">Note</th>
-          </tr>
-        </thead>
+        ${columnHeads(['Time', 'Change', 'Cause', 'By', 'Note'])}
         <tbody>
           ${page.history.map(
             (t) =>
@@ -451,9 +419,7 @@ export function renderAlertPage(page: AlertPage, context: PageContext): SafeHtml
                   <time datetime="${t.at.toISOString()}">${clinicTime(t.at, tz)}</time>
                 </th>
                 <td>${t.from ? `${STATE_WORDS[t.from]} → ` : 'Opened: '}${STATE_WORDS[t.to]}</td>
-                <td>${t.cause.replace(/_/g, ' ')}</td>
-                <td>${actorWords(t.actor)}</td>
-                <td>${t.note ?? ''}</td>
+                ${changeCells(t)}
               </tr>`,
           )}
         </tbody>

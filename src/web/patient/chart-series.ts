@@ -1,4 +1,5 @@
 import {
+  CHART_METRICS,
   NUMERIC_METRICS,
   NumericMetric,
   type DailyAggregate,
@@ -10,15 +11,8 @@ import { spanCentreAndSpread, type Span } from '../../rules/facts/compute-fact';
 import { PatientSeries } from '../../rules/facts/patient-series';
 import type { ConditionNode, ConditionLeaf, RuleDefinition } from '../../rules/rule-definition';
 
-/** Metrics every patient page shows, whether or not a rule reads them. */
-export const CHARTED_BY_DEFAULT: readonly NumericMetric[] = [
-  'restingHrProvider',
-  'hrvRmssd',
-  'spo2Average',
-  'sleepAsleepMinutes',
-  'steps',
-  'weightKg',
-];
+/** Metrics every patient page shows, whether or not a rule reads them (the aggregates' core signs). */
+export const CHARTED_BY_DEFAULT: readonly NumericMetric[] = CHART_METRICS;
 
 /**
  * The band drawn around each day: the `baseline` fact's default span (the 28

@@ -15,9 +15,8 @@ import {
   type PatientDirectory,
 } from '../../patients/patient-directory';
 import { PidParam } from '../../patients/patients.dto';
-import { html } from '../html';
-import { renderStaffPage } from '../staff-page';
-import { viewerOf } from '../viewer';
+import { html, type SafeHtml } from '../html';
+import { sendStaffPage } from '../staff-responses';
 import { patientPageBody, RangeDays, RANGES } from './patient-page.view';
 import { PatientTrends } from './patient-trends';
 
@@ -90,20 +89,14 @@ export class PatientPageController {
     ]);
     // Vigil keeps no names; the OpenEMR chart number tells staff who this is.
     const chart = charts.get(pid);
-    const page = (status: number, body: ReturnType<typeof html>, scripts: string[] = []) =>
-      res
-        .status(status)
-        .type('html')
-        .send(
-          renderStaffPage({
-            title: chart ? `Patient ${pid}, chart ${chart}` : `Patient ${pid}`,
-            clinic: this.env.CLINIC_NAME,
-            viewer: viewerOf(req),
-            section: 'patients',
-            body,
-            scripts,
-          }),
-        );
+    const page = (status: number, body: SafeHtml, scripts: string[] = []) =>
+      sendStaffPage(req, res, this.env.CLINIC_NAME, {
+        status,
+        title: chart ? `Patient ${pid}, chart ${chart}` : `Patient ${pid}`,
+        section: 'patients',
+        body,
+        scripts,
+      });
     if (view === null) {
       page(404, html`<p>Vigil does not monitor patient ${pid}: there is no enrollment.</p>`);
       return;

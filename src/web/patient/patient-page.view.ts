@@ -1,5 +1,5 @@
 import { html, SafeHtml } from '../html';
-import { actorWords } from '../inbox/inbox.view';
+import { changeCells, columnHeads } from '../fragments';
 import type { MetricChart } from './chart-series';
 import type { AlertHistoryEntry, PatientTrendsView } from './patient-trends';
 
@@ -91,14 +91,7 @@ function chartSection(chart: MetricChart): SafeHtml {
         <caption class="visually-hidden">
           ${chart.label} by day
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Value</th>
-            <th scope="col">Baseline band</th>
-            <th scope="col">Alert episode</th>
-          </tr>
-        </thead>
+        ${columnHeads(['Date', 'Value', 'Baseline band', 'Alert episode'])}
         <tbody>
           ${chart.dates.map((date, i) => {
             const lower = chart.baseline.lower[i];
@@ -137,16 +130,7 @@ function alertSection(alert: AlertHistoryEntry): SafeHtml {
       <caption class="visually-hidden">
         State changes of ${alert.ruleTitle}
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">Time</th>
-          <th scope="col">Day</th>
-          <th scope="col">Change</th>
-          <th scope="col">Cause</th>
-          <th scope="col">By</th>
-          <th scope="col">Note</th>
-        </tr>
-      </thead>
+      ${columnHeads(['Time', 'Day', 'Change', 'Cause', 'By', 'Note'])}
       <tbody>
         ${alert.transitions.map(
           (t) =>
@@ -154,9 +138,7 @@ function alertSection(alert: AlertHistoryEntry): SafeHtml {
               <td>${when(t.at)}</td>
               <td>${t.date}</td>
               <td>${t.from ?? 'new'} → ${t.to}</td>
-              <td>${t.cause.replace(/_/g, ' ')}</td>
-              <td>${actorWords(t.actor)}</td>
-              <td>${t.note ?? ''}</td>
+              ${changeCells(t)}
             </tr>`,
         )}
       </tbody>

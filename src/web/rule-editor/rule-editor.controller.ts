@@ -8,7 +8,7 @@ import { Environment } from '../../config/environment';
 import { RulesService } from '../../rules/rules.service';
 import { RULE_ID_PATTERN } from '../../rules/validation/rule-fields';
 import type { SafeHtml } from '../html';
-import { renderStaffPage } from '../staff-page';
+import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
 import { newRuleBody, ruleBody, rulesListBody } from './rule-editor.view';
 
@@ -71,15 +71,12 @@ export class RuleEditorController {
     body: SafeHtml,
     scripts: string[] = [],
   ): void {
-    res.type('html').send(
-      renderStaffPage({
-        title,
-        clinic: this.env.CLINIC_NAME,
-        viewer: viewerOf(req),
-        section: 'rules',
-        body,
-        scripts,
-      }),
-    );
+    sendStaffPage(req, res, this.env.CLINIC_NAME, {
+      status: 200,
+      title,
+      section: 'rules',
+      body,
+      scripts,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { RuleDefinition } from '../../rules/rule-definition';
+import { columnHeads } from '../fragments';
 import type { RuleVersionView, RuleView } from '../../rules/rules.service';
 import type { RuleChange } from '../../rules/versions/rule-diff';
 import { NUMERIC_METRICS } from '../../aggregates/daily-aggregate';
@@ -39,16 +40,7 @@ export function rulesListBody(rules: readonly RuleView[], canEdit: boolean): Saf
       <caption class="visually-hidden">
         Rules in force
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">Rule</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Version</th>
-          <th scope="col">Runs for</th>
-          <th scope="col">Program settings</th>
-          <th scope="col">Source</th>
-        </tr>
-      </thead>
+      ${columnHeads(['Rule', 'Severity', 'Version', 'Runs for', 'Program settings', 'Source'])}
       <tbody>
         ${rules.map(
           (rule) =>
@@ -89,13 +81,7 @@ const json = (value: unknown): string =>
 export function diffTable(changes: readonly RuleChange[]): SafeHtml {
   if (changes.length === 0) return html`<p class="muted">No changes to the rule itself.</p>`;
   return html`<table class="diff">
-    <thead>
-      <tr>
-        <th scope="col">Where</th>
-        <th scope="col">Before</th>
-        <th scope="col">After</th>
-      </tr>
-    </thead>
+    ${columnHeads(['Where', 'Before', 'After'])}
     <tbody>
       ${changes.map(
         (c) =>
@@ -202,20 +188,30 @@ function backtestSection(): SafeHtml {
         <caption>
           Would-be episodes
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Patient</th>
-            <th scope="col">First true day</th>
-            <th scope="col">Would fire</th>
-            <th scope="col">Staff told</th>
-            <th scope="col">Resolved</th>
-            <th scope="col">Alert days</th>
-          </tr>
-        </thead>
+        ${columnHeads(['Patient', 'First true day', 'Would fire', 'Staff told', 'Resolved', 'Alert days'])}
         <tbody></tbody>
       </table>
     </div>
   </section>`;
+}
+
+/** One override form; rule-editor.js posts it and says in the status how saving went. */
+function overrideForm(
+  target: 'program' | 'patient',
+  legend: string,
+  appliesTo: SafeHtml,
+  params: Record<string, number>,
+  save: string,
+): SafeHtml {
+  return html`<form id="${target}-form">
+    <fieldset>
+      <legend>${legend}</legend>
+      <div class="row">${appliesTo}</div>
+      ${paramInputs(params)}
+      <button type="submit">${save}</button>
+      <span id="${target}-status" role="status" aria-live="polite"></span>
+    </fieldset>
+  </form>`;
 }
 
 function paramInputs(params: Record<string, number>): SafeHtml {
@@ -240,38 +236,30 @@ function overridesSection(rule: RuleView): SafeHtml {
       Empty fields keep the rule's value (shown greyed). A program's values apply to its patients; a
       patient's own values apply on top.
     </p>
-    <form id="program-form">
-      <fieldset>
-        <legend>For a program</legend>
-        <div class="row">
-          <label
-            >Program <input name="program" type="text" required pattern="[A-Za-z0-9._-]{1,64}"
-          /></label>
-          <label
-            >Runs
-            <select name="enabled">
-              <option value="">rule default (${rule.enabledByDefault ? 'on' : 'off'})</option>
-              <option value="true">on</option>
-              <option value="false">off</option>
-            </select>
-          </label>
-        </div>
-        ${paramInputs(params)}
-        <button type="submit">Save program setting</button>
-        <span id="program-status" role="status" aria-live="polite"></span>
-      </fieldset>
-    </form>
-    <form id="patient-form">
-      <fieldset>
-        <legend>For one patient</legend>
-        <div class="row">
-          <label>Patient (pid) <input name="pid" type="number" min="1" required /></label>
-        </div>
-        ${paramInputs(params)}
-        <button type="submit">Save patient overrides</button>
-        <span id="patient-status" role="status" aria-live="polite"></span>
-      </fieldset>
-    </form>
+    ${overrideForm(
+      'program',
+      'For a program',
+      html`<label
+          >Program <input name="program" type="text" required pattern="[A-Za-z0-9._-]{1,64}"
+        /></label>
+        <label
+          >Runs
+          <select name="enabled">
+            <option value="">rule default (${rule.enabledByDefault ? 'on' : 'off'})</option>
+            <option value="true">on</option>
+            <option value="false">off</option>
+          </select>
+        </label>`,
+      params,
+      'Save program setting',
+    )}
+    ${overrideForm(
+      'patient',
+      'For one patient',
+      html`<label>Patient (pid) <input name="pid" type="number" min="1" required /></label>`,
+      params,
+      'Save patient overrides',
+    )}
   </section>`;
 }
 

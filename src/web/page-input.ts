@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import type { FieldProblem } from '../../http/problem.filter';
-import { fieldProblems } from '../../http/validation';
+import { applyDecorators } from '@nestjs/common';
+import { IsIn, IsOptional, Matches, validateSync } from 'class-validator';
+import type { FieldProblem } from '../http/problem.filter';
+import { fieldProblems } from '../http/validation';
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -40,4 +41,32 @@ export function readPageInput<T extends object>(
     forbidUnknownValues: true,
   });
   return errors.length === 0 ? { ok: true, value } : { ok: false, problems: fieldProblems(errors) };
+}
+
+/** An optional field that must be one of the given words; the message names them. */
+export function OptionalOneOf(field: string, values: readonly string[]): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    IsIn(values, { message: `${field} must be one of ${values.join(', ')}` }),
+  );
+}
+
+/** A patient id (pid) as text in a page's query. */
+export const PID_TEXT = /^[1-9]\d{0,14}$/;
+
+export function OptionalPidText(): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    Matches(PID_TEXT, { message: 'pid must be a whole number, 1 or more' }),
+  );
+}
+
+/** A program name, as the enrollments API accepts it. */
+export function OptionalProgramName(): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    Matches(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, {
+      message: 'program must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+    }),
+  );
 }

@@ -1,0 +1,64 @@
+import { html, type SafeHtml } from './html';
+
+/**
+ * A table's column headings. Columns named in `screenOnly` (the action forms)
+ * are left out of a printout.
+ */
+export function columnHeads(
+  columns: readonly string[],
+  screenOnly: readonly string[] = [],
+): SafeHtml {
+  return html`<thead>
+    <tr>
+      ${columns.map((column) =>
+        screenOnly.includes(column)
+          ? html`<th scope="col" class="no-print">${column}</th>`
+          : html`<th scope="col">${column}</th>`,
+      )}
+    </tr>
+  </thead>`;
+}
+
+/** Who changed an alert, in words: `staff:user:kim` is Vigil's user kim, `staff:kim` OpenEMR's. */
+export function actorWords(actor: string): string {
+  if (actor === 'evaluation') return 'Vigil (rule evaluation)';
+  const who = actor.replace(/^staff:/, '');
+  if (who.startsWith('user:')) return who.slice(5);
+  if (who.startsWith('token:')) return `API token ${who.slice(6)}`;
+  return `${who} (in OpenEMR)`;
+}
+
+/** The why, who and note cells of one alert state change, as every history table shows them. */
+export function changeCells(change: {
+  cause: string;
+  actor: string;
+  note: string | null;
+}): SafeHtml {
+  return html`<td>${change.cause.replace(/_/g, ' ')}</td>
+    <td>${actorWords(change.actor)}</td>
+    <td>${change.note ?? ''}</td>`;
+}
+
+/** A program field with the programs in use offered as choices (any other name may be typed). */
+export function programField(field: {
+  id: string;
+  label: string;
+  listId: string;
+  value: string;
+  size: number;
+  programs: readonly string[];
+}): SafeHtml {
+  return html`<p>
+    <label for="${field.id}">${field.label}</label>
+    <input
+      id="${field.id}"
+      name="program"
+      list="${field.listId}"
+      size="${field.size}"
+      value="${field.value}"
+    />
+    <datalist id="${field.listId}">
+      ${field.programs.map((p) => html`<option value="${p}"></option>`)}
+    </datalist>
+  </p>`;
+}

@@ -9,17 +9,18 @@
  * test-only VIGIL_TEST_CLOCK_OFFSET_MS hook) one day on; the workers then sync
  * every patient (incremental syncs of a new day), evaluate the rules and
  * deliver alerts into an OpenEMR stand-in. After each day it samples each
- * worker's RSS, heap and active handles, the database connections of this
- * database, and the outbox backlog, prints a table and judges flatness on the
+ * worker's RSS, live heap (after a full collection) and active handles, the
+ * connections to this database (its own pool included), and the outbox backlog, prints a table and judges flatness on the
  * second half of the run (least-squares slope of RSS and heap per simulated
  * day). Exit code 1 when something grows.
  */
 import 'reflect-metadata';
+import { createConnection } from 'mysql2/promise';
 import { loadEnvironment } from '../src/config/environment';
 import { KeyRing } from '../src/crypto/key-ring';
 import { startSimulator } from '../src/simulator';
 import { DAY_MS } from '../src/simulator/time';
-import { freshDatabase } from '../test/support/databases';
+import { freshDatabase, testMysqlUrl } from '../test/support/databases';
 import { freshOpenEmr } from '../test/support/openemr';
 import {
   addOpenEmrPatients,
@@ -177,11 +178,15 @@ async function main(): Promise<void> {
   const patientDays = await count('SELECT COUNT(*) AS n FROM daily_aggregates');
 
   for (const worker of workers) await worker.kill('SIGTERM');
-  const leftConnections = await count(
+  await ds.destroy();
+  // Counted from outside the database, so this run's own pool is not among them.
+  const admin = await createConnection({ uri: testMysqlUrl() });
+  const [left] = await admin.query(
     'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ?',
     [database],
   );
-  await ds.destroy();
+  const leftConnections = Number((left as { n: number }[])[0].n);
+  await admin.end();
   await sim.close();
   await openEmr.drop();
   await db.drop();

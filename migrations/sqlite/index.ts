@@ -6,6 +6,7 @@ import { Rules1764420000000 } from './1764420000000-rules';
 import { Alerts1764430000000 } from './1764430000000-alerts';
 import { StaffSignIn1764440000000 } from './1764440000000-staff-sign-in';
 import { OpenEmrSignIn1764450000000 } from './1764450000000-openemr-sign-in';
+import { AlertApplication1764460000000 } from './1764460000000-alert-application';
 
 /** In order. A new migration is added here and in ../mysql with the same name. */
 export const SQLITE_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const SQLITE_MIGRATIONS = [
   Alerts1764430000000,
   StaffSignIn1764440000000,
   OpenEmrSignIn1764450000000,
+  AlertApplication1764460000000,
 ];

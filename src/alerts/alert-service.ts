@@ -105,48 +105,51 @@ export class AlertService {
    * so each recipient gets one message for the run.
    */
   async applyRun(run: PatientEvaluationRun): Promise<AppliedRun> {
+    return inTransaction(this.dataSource, (manager) => this.applyRunIn(manager, run));
+  }
+
+  /** applyRun inside the caller's transaction (which also marks the outcomes stepped). */
+  async applyRunIn(manager: EntityManager, run: PatientEvaluationRun): Promise<AppliedRun> {
     const at = run.at ?? new Date();
     const days = [...run.days].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     const ruleIds = [...new Set(days.flatMap((d) => d.outcomes.map((o) => o.rule.id)))];
-    return inTransaction(this.dataSource, async (manager) => {
-      const latest = await this.latestAlerts(manager, run.pid, ruleIds);
-      const runs = stepPatientRun(
-        days.map((day) => ({
-          date: day.date,
-          rules: day.outcomes.map((o) => ({ rule: o.rule, outcome: o.result })),
-        })),
-        new Map(ruleIds.map((id) => [id, alertOf(latest.get(id))])),
-        at.toISOString(),
+    const latest = await this.latestAlerts(manager, run.pid, ruleIds);
+    const runs = stepPatientRun(
+      days.map((day) => ({
+        date: day.date,
+        rules: day.outcomes.map((o) => ({ rule: o.rule, outcome: o.result })),
+      })),
+      new Map(ruleIds.map((id) => [id, alertOf(latest.get(id))])),
+      at.toISOString(),
+    );
+    const alerts = new Map<string, StoredAlert>();
+    const notices: NoticeSnapshot[] = [];
+    for (const [ruleId, ruleRun] of runs) {
+      const outcomes = new Map(
+        days.flatMap((day) => {
+          const outcome = day.outcomes.find((o) => o.rule.id === ruleId);
+          return outcome === undefined ? [] : [[day.date, outcome] as const];
+        }),
       );
-      const alerts = new Map<string, StoredAlert>();
-      const notices: NoticeSnapshot[] = [];
-      for (const [ruleId, ruleRun] of runs) {
-        const outcomes = new Map(
-          days.flatMap((day) => {
-            const outcome = day.outcomes.find((o) => o.rule.id === ruleId);
-            return outcome === undefined ? [] : [[day.date, outcome] as const];
-          }),
-        );
-        const newest = [...outcomes.values()].at(-1)!;
-        for (const episode of ruleRun.episodes) {
-          const said = ruleRun.notices.filter((n) => n.episodeStart === episode.alert.episodeStart);
-          const previous = latest.get(ruleId);
-          const row = await this.storeEpisode(manager, run.pid, {
-            episode,
-            outcomes: episode.dates.map((date) => outcomes.get(date)!),
-            previous:
-              previous !== undefined && previous.episodeStart === episode.alert.episodeStart
-                ? previous
-                : undefined,
-            fired: said.some((n) => n.kind === 'fire'),
-            at,
-          });
-          alerts.set(ruleId, row);
-          notices.push(...said.map((notice) => snapshot(row, newest, notice)));
-        }
+      const newest = [...outcomes.values()].at(-1)!;
+      for (const episode of ruleRun.episodes) {
+        const said = ruleRun.notices.filter((n) => n.episodeStart === episode.alert.episodeStart);
+        const previous = latest.get(ruleId);
+        const row = await this.storeEpisode(manager, run.pid, {
+          episode,
+          outcomes: episode.dates.map((date) => outcomes.get(date)!),
+          previous:
+            previous !== undefined && previous.episodeStart === episode.alert.episodeStart
+              ? previous
+              : undefined,
+          fired: said.some((n) => n.kind === 'fire'),
+          at,
+        });
+        alerts.set(ruleId, row);
+        notices.push(...said.map((notice) => snapshot(row, newest, notice)));
       }
-      return routeNotices(manager, run.pid, days[days.length - 1].date, alerts, notices, at);
-    });
+    }
+    return routeNotices(manager, run.pid, days[days.length - 1].date, alerts, notices, at);
   }
 
   /**

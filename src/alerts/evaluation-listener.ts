@@ -1,57 +1,116 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DataSource } from 'typeorm';
+import { Interval } from '@nestjs/schedule';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Environment } from '../config/environment';
+import { inRetriedTransaction } from '../database/transactions';
+import { InFlightWork } from '../lifecycle/in-flight-work';
+import { JsonLogger } from '../logging/json-logger';
 import type { RuleDefinition } from '../rules/rule-definition';
 import { StoredRuleVersion } from '../rules/rule.entity';
 import { PATIENT_EVALUATED, type PatientEvaluated } from '../rules/rule-evaluations.service';
-import { AlertService, type RunOutcome } from './alert-service';
+import type { RuleOutcome } from '../rules/rule-outcome.entity';
+import { RuleOutcomes } from '../rules/rule-outcomes.repository';
+import { AlertService, type AppliedRun, type RunOutcome } from './alert-service';
+
+/** Outcomes this old without their alert step were left by a stopped process. */
+const LEFT_BEHIND_AFTER_MS = 60_000;
+const CONTEXT = 'Alerts';
 
 /**
  * Steps the alerts of each patient the rules feature evaluated, all the days
- * of the evaluation as one run. Outcomes name a rule version; its definition
+ * of the evaluation as one run. What it steps is what is stored: the
+ * patient's outcomes not yet stepped, claimed and marked in the same
+ * transaction as the alerts and their outbox row. So a process stopped between
+ * storing outcomes and stepping alerts leaves them for the next worker, and no
+ * outcome is stepped twice. Outcomes name a rule version; its definition
  * (timing, recipients, delivery) is read from the immutable version, so an
  * edited rule never rewrites past alerts.
  */
 @Injectable()
-export class EvaluationListener {
+export class EvaluationListener implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly alerts: AlertService,
+    private readonly outcomes: RuleOutcomes,
+    private readonly work: InFlightWork,
+    private readonly env: Environment,
+    private readonly logger: JsonLogger,
   ) {}
 
   @OnEvent(PATIENT_EVALUATED, { promisify: true, suppressErrors: false })
   async onPatientEvaluated(event: PatientEvaluated): Promise<void> {
-    const named = event.days.flatMap((day) => day.outcomes);
-    if (named.length === 0) return;
-    const keys = [...new Set(named.map((o) => `${o.rule}@${o.ruleVersion}`))];
-    const versions = await this.dataSource.getRepository(StoredRuleVersion).find({
+    await this.applyStored(event.pid);
+  }
+
+  /** Steps a patient's stored outcomes that no alert step has taken yet. */
+  applyStored(pid: number): Promise<AppliedRun | null> {
+    // Claiming locks the patient's rows; a concurrent evaluation's upsert can make it a deadlock victim.
+    return inRetriedTransaction(this.dataSource, async (manager) => {
+      const pending = await this.outcomes.unappliedForAlerts(manager, pid);
+      if (pending.length === 0) return null;
+      await this.outcomes.markAlertsApplied(manager, pending, new Date());
+      const definitions = await this.definitions(manager, pending);
+      const days = new Map<string, RunOutcome[]>();
+      for (const outcome of pending) {
+        const rule = definitions.get(`${outcome.ruleId}@${outcome.ruleVersion}`);
+        if (rule === undefined) continue;
+        days.set(outcome.date, [
+          ...(days.get(outcome.date) ?? []),
+          {
+            rule,
+            ruleVersion: outcome.ruleVersion,
+            result: outcome.result,
+            facts: JSON.parse(outcome.facts) as RunOutcome['facts'],
+            message: outcome.message,
+          },
+        ]);
+      }
+      if (days.size === 0) return null;
+      return this.alerts.applyRunIn(manager, {
+        pid,
+        days: [...days].map(([date, outcomes]) => ({ date, outcomes })),
+      });
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.env.runsWorkers) void this.applyLeftBehind();
+  }
+
+  /** Outcomes a stopped process stored without stepping their alerts. */
+  @Interval('alerts.left-behind-outcomes', 60_000)
+  async applyLeftBehind(evenWithoutWorkers = false): Promise<void> {
+    if (!this.env.runsWorkers && !evenWithoutWorkers) return;
+    try {
+      await this.work.run(async () => {
+        const before = new Date(Date.now() - LEFT_BEHIND_AFTER_MS);
+        const pids = await this.outcomes.patientsWithUnappliedOutcomes(before);
+        for (const pid of pids) await this.applyStored(pid);
+        if (pids.length > 0)
+          this.logger.log(`Stepped alerts for ${pids.length} patient(s) left behind`, CONTEXT);
+      });
+    } catch (error) {
+      this.logger.error(
+        error instanceof Error ? error : new Error(String(error)),
+        `${CONTEXT}: left-behind outcomes`,
+      );
+    }
+  }
+
+  private async definitions(
+    manager: EntityManager,
+    outcomes: readonly RuleOutcome[],
+  ): Promise<Map<string, RuleDefinition>> {
+    const keys = [...new Set(outcomes.map((o) => `${o.ruleId}@${o.ruleVersion}`))];
+    const versions = await manager.getRepository(StoredRuleVersion).find({
       where: keys.map((key) => {
         const at = key.lastIndexOf('@');
         return { ruleId: key.slice(0, at), version: Number(key.slice(at + 1)) };
       }),
     });
-    const definitions = new Map(
+    return new Map(
       versions.map((v) => [`${v.ruleId}@${v.version}`, JSON.parse(v.definition) as RuleDefinition]),
     );
-    await this.alerts.applyRun({
-      pid: event.pid,
-      days: event.days.map((day) => ({
-        date: day.date,
-        outcomes: day.outcomes.flatMap((o): RunOutcome[] => {
-          const rule = definitions.get(`${o.rule}@${o.ruleVersion}`);
-          return rule === undefined
-            ? []
-            : [
-                {
-                  rule,
-                  ruleVersion: o.ruleVersion,
-                  result: o.result,
-                  facts: o.facts,
-                  message: o.message,
-                },
-              ];
-        }),
-      })),
-    });
   }
 }

@@ -1,37 +1,42 @@
-import { DataSource } from 'typeorm';
-import { inTransaction } from './transactions';
+import type { DataSource } from 'typeorm';
+import { inRetriedTransaction } from './transactions';
 
-describe('inTransaction on SQLite', () => {
-  let dataSource: DataSource;
-  beforeAll(async () => {
-    dataSource = await new DataSource({
-      type: 'better-sqlite3',
-      database: ':memory:',
-    }).initialize();
-    await dataSource.query('CREATE TABLE t (v integer)');
+/** A MySQL data source whose transactions fail with the given driver errors first. */
+function mysqlFailingWith(codes: string[]): { dataSource: DataSource; runs: () => number } {
+  let runs = 0;
+  const dataSource = {
+    options: { type: 'mysql' },
+    transaction: async (work: (manager: unknown) => Promise<unknown>) => {
+      runs += 1;
+      const code = codes.shift();
+      if (code) throw Object.assign(new Error(code), { driverError: { code } });
+      return work({});
+    },
+  } as unknown as DataSource;
+  return { dataSource, runs: () => runs };
+}
+
+describe('inRetriedTransaction', () => {
+  it('runs a deadlock victim again', async () => {
+    const { dataSource, runs } = mysqlFailingWith(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+    await expect(inRetriedTransaction(dataSource, async () => 'done')).resolves.toBe('done');
+    expect(runs()).toBe(3);
   });
-  afterAll(() => dataSource.destroy());
 
-  it('runs concurrent transactions one after the other, each committing or rolling back alone', async () => {
-    const order: string[] = [];
-    const first = inTransaction(dataSource, async (m) => {
-      order.push('first:start');
-      await m.query('INSERT INTO t (v) VALUES (1)');
-      await new Promise((r) => setTimeout(r, 50));
-      order.push('first:end');
-    });
-    const failing = inTransaction(dataSource, async (m) => {
-      order.push('second:start');
-      await m.query('INSERT INTO t (v) VALUES (2)');
-      throw new Error('rolled back');
-    });
-    const third = inTransaction(dataSource, async (m) => {
-      order.push('third');
-      return m.query('SELECT v FROM t ORDER BY v');
-    });
-    await first;
-    await expect(failing).rejects.toThrow('rolled back');
-    expect(await third).toEqual([{ v: 1 }]);
-    expect(order).toEqual(['first:start', 'first:end', 'second:start', 'third']);
+  it('gives up after the last attempt, and never repeats other errors', async () => {
+    const deadlocks = mysqlFailingWith([
+      'ER_LOCK_DEADLOCK',
+      'ER_LOCK_DEADLOCK',
+      'ER_LOCK_DEADLOCK',
+    ]);
+    await expect(inRetriedTransaction(deadlocks.dataSource, async () => 'done')).rejects.toThrow(
+      'ER_LOCK_DEADLOCK',
+    );
+    expect(deadlocks.runs()).toBe(3);
+    const duplicate = mysqlFailingWith(['ER_DUP_ENTRY']);
+    await expect(inRetriedTransaction(duplicate.dataSource, async () => 'done')).rejects.toThrow(
+      'ER_DUP_ENTRY',
+    );
+    expect(duplicate.runs()).toBe(1);
   });
 });

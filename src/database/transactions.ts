@@ -22,3 +22,28 @@ export function inTransaction<T>(
   );
   return result;
 }
+
+/** InnoDB's deadlock victim and lock-wait timeout: the transaction rolled back and may simply run again. */
+const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+/**
+ * inTransaction, run again (up to `attempts` times) when MySQL chose it as a
+ * deadlock victim, as InnoDB's documentation advises. Only for work whose
+ * every effect is in this database: nothing outside is repeated.
+ */
+export async function inRetriedTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(dataSource, work);
+    } catch (error) {
+      const code = (error as { code?: unknown; driverError?: { code?: unknown } }).driverError
+        ?.code;
+      if (attempt >= attempts || !RETRYABLE_MYSQL_ERRORS.has(String(code))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80 * attempt));
+    }
+  }
+}

@@ -20,7 +20,8 @@ export class WebhookKeyset {
   async key(keyId: number): Promise<KeyObject | undefined> {
     const known = this.keys.get(keyId);
     if (known) return known;
-    if (Date.now() - this.fetchedAt < this.refetchAfterMs) return undefined;
+    // Notifications arriving while a fetch is under way wait for it rather than being throttled.
+    if (!this.fetching && Date.now() - this.fetchedAt < this.refetchAfterMs) return undefined;
     await (this.fetching ??= this.refetch().finally(() => (this.fetching = null)));
     return this.keys.get(keyId);
   }

@@ -213,6 +213,7 @@ export class RuleEvaluations {
         facts: JSON.stringify(outcome.facts),
         message: outcome.message,
         evaluatedAt,
+        alertsAppliedAt: null,
       })),
     );
     // One commit per batch of patients, not one per statement.

@@ -9,6 +9,7 @@ import type { OutcomeResult } from './rule-definition';
 @Entity('rule_outcomes')
 @Index('uq_rule_outcomes_pid_rule_date', ['pid', 'ruleId', 'date'], { unique: true })
 @Index('ix_rule_outcomes_pid_date', ['pid', 'date'])
+@Index('ix_rule_outcomes_unapplied', ['alertsAppliedAt', 'evaluatedAt'])
 export class RuleOutcome {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -39,4 +40,11 @@ export class RuleOutcome {
 
   @Column(instant({ name: 'evaluated_at' }))
   evaluatedAt!: Date;
+
+  /**
+   * When the alerts feature stepped this outcome (null: not yet). Evaluating
+   * the day again clears it, so the new outcome is stepped in its turn.
+   */
+  @Column(instant({ name: 'alerts_applied_at', nullable: true }))
+  alertsAppliedAt!: Date | null;
 }

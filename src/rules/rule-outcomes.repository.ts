@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Between, DataSource, EntityManager, In } from 'typeorm';
+import { Between, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
 import { RuleOutcome } from './rule-outcome.entity';
 
@@ -13,6 +13,7 @@ const WRITTEN = [
   'facts',
   'message',
   'evaluatedAt',
+  'alertsAppliedAt',
 ] as const;
 
 export interface OutcomeQuery {
@@ -77,7 +78,45 @@ export class RuleOutcomes {
     });
   }
 
-  /** Which of these patients already have an outcome for a date. */
+  /**
+   * A patient's outcomes whose alert step has not committed, oldest day first,
+   * locked until the caller's transaction ends (MySQL), so two processes never
+   * step the same outcome.
+   */
+  unappliedForAlerts(manager: EntityManager, pid: number): Promise<RuleOutcome[]> {
+    return manager.getRepository(RuleOutcome).find({
+      where: { pid, alertsAppliedAt: IsNull() },
+      order: { date: 'ASC', ruleId: 'ASC' },
+      ...(this.dataSource.options.type === 'mysql'
+        ? { lock: { mode: 'pessimistic_write' as const } }
+        : {}),
+    });
+  }
+
+  async markAlertsApplied(
+    manager: EntityManager,
+    outcomes: readonly RuleOutcome[],
+    at: Date,
+  ): Promise<void> {
+    if (outcomes.length === 0) return;
+    await manager
+      .getRepository(RuleOutcome)
+      .update({ id: In(outcomes.map((o) => o.id)) }, { alertsAppliedAt: at });
+  }
+
+  /** Patients with outcomes evaluated before `evaluatedBefore` whose alert step never committed. */
+  async patientsWithUnappliedOutcomes(evaluatedBefore: Date, limit = 1000): Promise<number[]> {
+    const rows: { pid: number | string }[] = await this.dataSource
+      .getRepository(RuleOutcome)
+      .createQueryBuilder('o')
+      .select('DISTINCT o.pid', 'pid')
+      .where('o.alertsAppliedAt IS NULL')
+      .andWhere('o.evaluatedAt < :evaluatedBefore', { evaluatedBefore })
+      .limit(limit)
+      .getRawMany();
+    return rows.map((row) => Number(row.pid));
+  }
+
   /**
    * Patient-days from `from` to `to` that have daily aggregates written before
    * `writtenBefore` and no outcome at all: days a sync stored whose evaluation
@@ -111,6 +150,7 @@ export class RuleOutcomes {
     }));
   }
 
+  /** Which of these patients already have an outcome for a date. */
   async evaluatedOn(pids: readonly number[], date: string): Promise<Set<number>> {
     if (pids.length === 0) return new Set();
     const rows: { pid: number | string }[] = await this.dataSource

@@ -51,7 +51,11 @@ interface Snapshot {
 
 (mysqlAvailable() ? describe : describe.skip)('crash safety (real processes, MariaDB)', () => {
   const keys = KeyRing.generateEntry('chaos');
-  const now = new Date();
+  // Both runs live on yesterday at 18:00 UTC (the workers' clocks too): afternoon
+  // or evening in every zone of the cohort, so no patient's day or evaluation
+  // hour turns over between the two runs.
+  const realToday = new Date().toISOString().slice(0, 10);
+  const now = new Date(Date.parse(`${realToday}T18:00:00Z`) - 86_400_000);
   const today = now.toISOString().slice(0, 10);
   let sim: Simulator;
 
@@ -71,8 +75,8 @@ interface Snapshot {
   });
 
   it('survives kills, cut databases and API storms with exactly the result of a clean run', async () => {
-    const reference = await runCluster(sim, keys, { workers: 1, chaos: false });
-    const chaos = await runCluster(sim, keys, { workers: WORKERS, chaos: true });
+    const reference = await runCluster(sim, keys, now, { workers: 1, chaos: false });
+    const chaos = await runCluster(sim, keys, now, { workers: WORKERS, chaos: true });
 
     const compared = compare(reference.snapshot, chaos.snapshot);
     process.stdout.write(
@@ -133,6 +137,7 @@ interface Counts {
 async function runCluster(
   sim: Simulator,
   keys: string,
+  simulatedNow: Date,
   options: { workers: number; chaos: boolean },
 ): Promise<{ snapshot: Snapshot; counts: Counts }> {
   const counts: Counts = {
@@ -154,7 +159,7 @@ async function runCluster(
     ...simulatorEnv(sim),
     DATABASE_URL: db.url!,
     ENCRYPTION_KEYS: keys,
-    BACKFILL_DAYS: '45',
+    BACKFILL_DAYS: '30',
   });
   const ds: DataSource = await prepareVigilDatabase(env, sim, PATIENTS);
   const server = new URL(db.url!);
@@ -172,7 +177,8 @@ async function runCluster(
     u.port = String(proxy.port);
     return u.toString();
   };
-  let clockOffsetMs = 0;
+  const baseOffsetMs = simulatedNow.getTime() - Date.now();
+  let clockOffsetMs = baseOffsetMs;
   let chaosOn = options.chaos;
   const workerEnv = (): Record<string, string> => ({
     ...simulatorEnv(sim),
@@ -181,7 +187,7 @@ async function runCluster(
     OPENEMR_DATABASE_URL: through(openEmr.url, openEmrProxy),
     ALERT_FALLBACK_RECIPIENTS: 'nurseward',
     ENCRYPTION_KEYS: keys,
-    BACKFILL_DAYS: '45',
+    BACKFILL_DAYS: '30',
     SYNC_TICK_SECONDS: '1',
     SYNC_CONCURRENCY: '4',
     SYNC_LEASE_SECONDS: '30',
@@ -194,6 +200,8 @@ async function runCluster(
       : {}),
   });
 
+  // Connected "now" in real time, which is ahead of the workers' clock: due at theirs.
+  await ds.query('UPDATE wearable_connections SET next_sync_at = ?', [simulatedNow]);
   const workers: VigilProcess[] = [];
   let generation = 0;
   const spawnWorker = (slot: number): VigilProcess => {
@@ -265,11 +273,7 @@ async function runCluster(
   if (options.chaos) {
     let step = 0;
     const chaosStarted = Date.now();
-    // Until enough kills, and at least one between an OpenEMR write and its outbox update.
-    while (
-      counts.kills < KILLS ||
-      (counts.afterWrite === 0 && Date.now() - chaosStarted < 600_000)
-    ) {
+    while (counts.kills < KILLS) {
       step += 1;
       if (step % 3 === 0) await resyncEveryone();
       if (step % 5 === 1) {
@@ -285,10 +289,11 @@ async function runCluster(
         counts.openEmrCuts += 1;
         outage(openEmrProxy, between(3000, 12_000));
       }
-      await sleep(between(300, 2500));
+      await sleep(between(500, 4000));
       const slot = Math.floor(Math.random() * workers.length);
       const victim = workers[slot];
-      if (!victim.alive) continue;
+      // A process that never gets to work proves nothing: kill started ones (restarts aside).
+      if (!victim.alive || !victim.isReady) continue;
       const mode = step % 3;
       if (mode === 0) {
         // During a sync: wait (briefly) until this process holds a lease.
@@ -313,13 +318,17 @@ async function runCluster(
         spawnWorker(slot);
       }
     }
+    // Until one worker died between an OpenEMR write and its outbox update (the
+    // hook's own kills): deliveries need synced, evaluated patients first.
+    sim.faults.clear();
+    while (counts.afterWrite === 0 && Date.now() - chaosStarted < 600_000) await sleep(1000);
     // Calm: faults off, databases back, every clock moved past the leases a dead owner held.
     sim.faults.clear();
     await Promise.all(outages.values());
     chaosOn = false;
     for (const worker of workers) worker.stopCrashing();
     await sleep(13_000);
-    clockOffsetMs = LEASES_RUN_OUT_MS;
+    clockOffsetMs = baseOffsetMs + LEASES_RUN_OUT_MS;
     for (const worker of workers) worker.setClockOffset(clockOffsetMs);
     // A rolling restart, as after a deploy: each worker stops cleanly and starts again.
     for (let slot = 0; slot < workers.length; slot++) {
@@ -346,7 +355,7 @@ async function runCluster(
   return { snapshot, counts };
 }
 
-/** Everyone synced since `since`, no sync lease held, nothing pending, for 25 s in a row. */
+/** Everyone synced since `since`, no sync lease held, no outcome without its alert step, nothing pending, for 25 s in a row. */
 async function settle(ds: DataSource, since: Date): Promise<void> {
   const deadline = Date.now() + 600_000;
   let quietSince: number | null = null;
@@ -355,10 +364,12 @@ async function settle(ds: DataSource, since: Date): Promise<void> {
       `SELECT
          (SELECT COUNT(*) FROM wearable_connections WHERE last_sync_at IS NULL OR last_sync_at < ?) AS unsynced,
          (SELECT COUNT(*) FROM sync_states WHERE lease_owner IS NOT NULL) AS leased,
-         (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending`,
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
+         (SELECT COUNT(*) FROM rule_outcomes WHERE alerts_applied_at IS NULL) AS unstepped`,
       [since],
     );
-    const busy = Number(row.unsynced) + Number(row.leased) + Number(row.pending);
+    const busy =
+      Number(row.unsynced) + Number(row.leased) + Number(row.pending) + Number(row.unstepped);
     if (busy > 0) quietSince = null;
     else if (quietSince === null) quietSince = Date.now();
     else if (Date.now() - quietSince > 25_000) return;

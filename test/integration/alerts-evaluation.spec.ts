@@ -2,6 +2,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { AlertTransitionRow, StoredAlert } from '../../src/alerts/alert.entity';
 import { AlertService } from '../../src/alerts/alert-service';
+import { EvaluationListener } from '../../src/alerts/evaluation-listener';
+import { RuleOutcomes } from '../../src/rules/rule-outcomes.repository';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { StoredRuleVersion } from '../../src/rules/rule.entity';
@@ -64,14 +66,30 @@ describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
     })),
   });
 
+  /** As the rules feature does: outcomes stored first, then the event. */
+  const announce = async (run: PatientEvaluated) => {
+    await vigil.app.get(RuleOutcomes).upsert(
+      run.days.flatMap(({ pid, date, outcomes }) =>
+        outcomes.map((o) => ({
+          pid,
+          ruleId: o.rule,
+          ruleVersion: o.ruleVersion,
+          date,
+          result: o.result,
+          facts: JSON.stringify(o.facts),
+          message: o.message,
+          evaluatedAt: new Date(),
+          alertsAppliedAt: null,
+        })),
+      ),
+    );
+    await vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, run);
+  };
+
   const evaluated = (
     date: string,
     results: Record<string, RulesEvaluated['outcomes'][number]['result']>,
-  ) =>
-    vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, {
-      pid: 7,
-      days: [day(date, results)],
-    } satisfies PatientEvaluated);
+  ) => announce({ pid: 7, days: [day(date, results)] });
 
   it('steps alerts from the rules.patient-evaluated event, with the stored rule version', async () => {
     await evaluated('2026-11-10', { 'low-oxygen-saturation': 'true', 'hrv-drop': 'true' });
@@ -125,6 +143,39 @@ describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
     ]);
   });
 
+  it('steps each stored outcome once, and leaves none for a later worker', async () => {
+    const listener = vigil.app.get(EvaluationListener);
+    await expect(listener.applyStored(7)).resolves.toBeNull();
+    const left = await vigil.app
+      .get(RuleOutcomes)
+      .patientsWithUnappliedOutcomes(new Date(Date.now() + 60_000));
+    expect(left).toEqual([]);
+  });
+
+  it('steps outcomes a stopped process stored but never announced', async () => {
+    await vigil.app.get(RuleOutcomes).upsert([
+      {
+        pid: 9,
+        ruleId: 'low-oxygen-saturation',
+        ruleVersion: 3,
+        date: '2026-11-15',
+        result: 'true',
+        facts: '{}',
+        message: 'low-oxygen-saturation held',
+        evaluatedAt: new Date(Date.now() - 120_000),
+        alertsAppliedAt: null,
+      },
+    ]);
+    await vigil.app.get(EvaluationListener).applyLeftBehind(true);
+    const alert = await dataSource
+      .getRepository(StoredAlert)
+      .findOneByOrFail({ pid: 9, ruleId: 'low-oxygen-saturation' });
+    expect(alert.state).toBe('firing');
+    expect(await dataSource.getRepository(Delivery).countBy({ pid: 9, kind: 'routing' })).toBe(1);
+    await vigil.app.get(EvaluationListener).applyLeftBehind(true);
+    expect(await dataSource.getRepository(Delivery).countBy({ pid: 9, kind: 'routing' })).toBe(1);
+  });
+
   it('applies several days as one run: one routing row with the net notices, every transition kept', async () => {
     const run: PatientEvaluated = {
       pid: 8,
@@ -134,7 +185,7 @@ describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
         { ...day('2026-11-22', { 'low-oxygen-saturation': 'false', 'hrv-drop': 'true' }), pid: 8 },
       ],
     };
-    await vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, run);
+    await announce(run);
     const routing = await dataSource.getRepository(Delivery).findBy({ pid: 8, kind: 'routing' });
     expect(routing).toHaveLength(1);
     const payload = JSON.parse(routing[0].payload);

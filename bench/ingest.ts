@@ -2,7 +2,7 @@
  * Ingestion benchmark against the Google Health API simulator on loopback and
  * MariaDB:
  *   - API requests per patient: a 60-day backfill and a daily incremental sync;
- *   - end-to-end patient syncs per second (incremental) with 1 and 3 worker
+ *   - end-to-end patient syncs per second (incremental) with 1, 2 and 3 worker
  *     processes (ROLE=worker children started like `npm run start:worker`),
  *     with the CPU each sync costs the workers and the simulator;
  *   - the time of a 10,000-patient incremental cycle with 3 workers: measured
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
       SYNC_CONCURRENCY: String(CONCURRENCY),
     };
     let three: WorkerRun | null = null;
-    for (const count of [1, 3]) {
+    for (const count of [1, 2, 3]) {
       const run = await runWorkers(ds, workerEnv, count, THROUGHPUT_PATIENTS, 600);
       console.log(describeRun(count, run));
       if (count === 3) three = run;

@@ -24,6 +24,19 @@ import {
 } from './alerts.dto';
 
 /** An alert as staff see it through the API. */
+/** One stored transition as the API and the pages show it. */
+export function transitionView(t: AlertTransitionRow) {
+  return {
+    at: t.occurredAt,
+    date: t.localDate,
+    from: t.fromState,
+    to: t.toState,
+    cause: t.cause,
+    actor: t.actor,
+    note: t.note,
+  };
+}
+
 export function alertView(row: StoredAlert): Record<string, unknown> {
   const alert = lifecycleOf(row);
   return {
@@ -109,15 +122,7 @@ export class AlertsController {
       .find({ where: { alertId: id }, order: { id: 'ASC' } });
     return {
       ...alertView(row),
-      history: history.map((t) => ({
-        at: t.occurredAt,
-        date: t.localDate,
-        from: t.fromState,
-        to: t.toState,
-        cause: t.cause,
-        actor: t.actor,
-        note: t.note,
-      })),
+      history: history.map(transitionView),
     };
   }
 

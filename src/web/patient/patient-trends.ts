@@ -4,6 +4,7 @@ import type { DailyAggregate } from '../../aggregates/daily-aggregate';
 import { DailyAggregates } from '../../aggregates/daily-aggregates.repository';
 import { AlertTransitionRow, StoredAlert } from '../../alerts/alert.entity';
 import { lifecycleOf } from '../../alerts/alert-service';
+import { transitionView } from '../../alerts/alerts.controller';
 import { addDays, type LocalDate } from '../../alerts/local-date';
 import { Environment } from '../../config/environment';
 import { SyncState } from '../../ingest/sync-state.entity';
@@ -200,15 +201,7 @@ export class PatientTrends {
         resolvedOn: lifecycle.resolvedOn,
         transitions: transitions
           .filter((t) => String(t.alertId) === String(row.id))
-          .map((t) => ({
-            at: t.occurredAt,
-            date: t.localDate,
-            from: t.fromState,
-            to: t.toState,
-            cause: t.cause,
-            actor: t.actor,
-            note: t.note,
-          })),
+          .map(transitionView),
       };
     });
   }

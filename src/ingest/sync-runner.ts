@@ -60,6 +60,9 @@ interface FailureVerdict {
  * write every day together with the cursor in one transaction, and tell the
  * rules which dates changed. Raw points live only in this call.
  */
+/** A worker syncs a few patients a second; a minute of them is well under this. */
+const RECENT_USER_BUDGETS = 1000;
+
 @Injectable()
 export class SyncRunner {
   random: () => number = Math.random;
@@ -74,6 +77,24 @@ export class SyncRunner {
     private readonly logger: JsonLogger,
     private readonly needs: RuleDataNeeds,
   ) {}
+
+  /**
+   * Google's per-user quota spans syncs: a patient synced again within the
+   * minute (a webhook, "sync now") shares the budget of the sync before. Kept
+   * for the patients synced most recently, a bounded number (about 2 KB each).
+   */
+  private readonly userBudgets = new Map<number, RequestBudget>();
+
+  private userBudget(connectionId: number): RequestBudget {
+    const budget =
+      this.userBudgets.get(connectionId) ??
+      new RequestBudget(this.env.GOOGLE_USER_REQUESTS_PER_MINUTE);
+    this.userBudgets.delete(connectionId);
+    this.userBudgets.set(connectionId, budget);
+    if (this.userBudgets.size > RECENT_USER_BUDGETS)
+      this.userBudgets.delete(this.userBudgets.keys().next().value as number);
+    return budget;
+  }
 
   async run(claim: Claim): Promise<SyncOutcome> {
     const id = claim.connectionId;
@@ -109,7 +130,7 @@ export class SyncRunner {
     });
     const context: ReadContext = {
       connectionId: id,
-      userBudget: new RequestBudget(this.env.GOOGLE_USER_REQUESTS_PER_MINUTE),
+      userBudget: this.userBudget(id),
     };
     try {
       const device = connection.scopes.includes(GOOGLE_HEALTH_SCOPES.settings)

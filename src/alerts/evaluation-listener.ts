@@ -78,10 +78,14 @@ export class EvaluationListener implements OnApplicationBootstrap {
     if (this.env.runsWorkers) void this.applyLeftBehind();
   }
 
-  /** Outcomes a stopped process stored without stepping their alerts. */
+  /** Every minute on workers: the API role leaves background work to them. */
   @Interval('alerts.left-behind-outcomes', 60_000)
-  async applyLeftBehind(evenWithoutWorkers = false): Promise<void> {
-    if (!this.env.runsWorkers && !evenWithoutWorkers) return;
+  async tick(): Promise<void> {
+    if (this.env.runsWorkers) await this.applyLeftBehind();
+  }
+
+  /** Outcomes a stopped process stored without stepping their alerts. */
+  async applyLeftBehind(): Promise<void> {
     try {
       await this.work.run(async () => {
         const before = new Date(Date.now() - LEFT_BEHIND_AFTER_MS);

@@ -23,8 +23,7 @@ import { RuleOutcomes } from './rule-outcomes.repository';
 import { parseParams, RuleStore } from './rule-store.repository';
 import { inTransaction } from '../database/transactions';
 
-/** Emitted once per patient and date evaluated. */
-export const RULES_EVALUATED = 'rules.evaluated';
+/** What one evaluation decided for one patient on one date. */
 export interface RulesEvaluated {
   pid: number;
   date: LocalDate;
@@ -32,8 +31,8 @@ export interface RulesEvaluated {
 }
 
 /**
- * Emitted once per patient and evaluation, after that patient's
- * `rules.evaluated`: all the days evaluated, in date order. The alerts feature
+ * Emitted once per patient and evaluation, after its outcomes are stored:
+ * all the days evaluated, in date order. The alerts feature
  * subscribes, so a backfill of several days is one run with one message.
  */
 export const PATIENT_EVALUATED = 'rules.patient-evaluated';
@@ -66,7 +65,7 @@ export interface EvaluationRun {
   loadMs: number;
   evaluateMs: number;
   storeMs: number;
-  /** Announcements (`rules.evaluated`, `rules.patient-evaluated`) whose listeners failed; the outcomes are stored. */
+  /** Announcements (`rules.patient-evaluated`) whose listeners failed; the outcomes are stored. */
   announceFailures: number;
 }
 
@@ -87,7 +86,7 @@ export interface EvaluationRequest {
 /**
  * Evaluates every enabled rule of a patient's program for given local dates,
  * stores one outcome per patient, rule and date (replacing an earlier one) and
- * announces each patient-day on `rules.evaluated`.
+ * announces each patient's days on `rules.patient-evaluated`.
  */
 @Injectable()
 export class RuleEvaluations {
@@ -223,9 +222,6 @@ export class RuleEvaluations {
     run.outcomes += rows.length;
     for (const pid of new Set(planned.map(({ patient }) => patient.pid))) {
       const days = evaluated.filter((event) => event.pid === pid);
-      for (const event of days) {
-        await this.announce(RULES_EVALUATED, event, `patient ${pid} on ${event.date}`, run);
-      }
       const event: PatientEvaluated = { pid, days };
       await this.announce(PATIENT_EVALUATED, event, `patient ${pid}`, run);
     }
@@ -234,7 +230,7 @@ export class RuleEvaluations {
   /** One patient's alerts failing must not stop the others' from being raised. */
   private async announce(
     name: string,
-    event: RulesEvaluated | PatientEvaluated,
+    event: PatientEvaluated,
     what: string,
     run: EvaluationRun,
   ): Promise<void> {

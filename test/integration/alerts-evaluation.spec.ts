@@ -166,13 +166,13 @@ describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
         alertsAppliedAt: null,
       },
     ]);
-    await vigil.app.get(EvaluationListener).applyLeftBehind(true);
+    await vigil.app.get(EvaluationListener).applyLeftBehind();
     const alert = await dataSource
       .getRepository(StoredAlert)
       .findOneByOrFail({ pid: 9, ruleId: 'low-oxygen-saturation' });
     expect(alert.state).toBe('firing');
     expect(await dataSource.getRepository(Delivery).countBy({ pid: 9, kind: 'routing' })).toBe(1);
-    await vigil.app.get(EvaluationListener).applyLeftBehind(true);
+    await vigil.app.get(EvaluationListener).applyLeftBehind();
     expect(await dataSource.getRepository(Delivery).countBy({ pid: 9, kind: 'routing' })).toBe(1);
   });
 

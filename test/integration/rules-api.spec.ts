@@ -13,7 +13,8 @@ import { MonitoredPatient, MonitoredPatients } from '../../src/rules/monitored-p
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import {
   PATIENT_SYNCED,
-  RULES_EVALUATED,
+  PATIENT_EVALUATED,
+  PatientEvaluated,
   RuleEvaluations,
   RulesEvaluated,
 } from '../../src/rules/rule-evaluations.service';
@@ -388,7 +389,7 @@ describe.each(testEngines())('rules API on %s', (engine) => {
       await vigil.app.get(DailyAggregates).upsert(1001, buildDays(fires.start, fires.metrics));
       vigil.app
         .get(EventEmitter2)
-        .on(RULES_EVALUATED, (event: RulesEvaluated) => events.push(event));
+        .on(PATIENT_EVALUATED, (event: PatientEvaluated) => events.push(...event.days));
     });
 
     it('stores one outcome per rule version and date, idempotently, and announces it', async () => {

@@ -22,7 +22,7 @@ export interface RuleForPatient {
   overrides: ParamOverrides[];
 }
 
-/** What one rule version decided for one patient and date: the `rules.evaluated` payload item. */
+/** What one rule version decided for one patient and date: an item of a `rules.patient-evaluated` day. */
 export interface EvaluatedRule {
   rule: string;
   ruleVersion: number;

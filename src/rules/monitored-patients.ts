@@ -13,6 +13,8 @@ export interface MonitoredPatient {
   timeZone: string;
   lastSyncAt: Date | null;
   lastDeviceSyncAt: Date | null;
+  /** When the patient's wearable was connected (consent); absent where unknown. */
+  connectedAt?: Date | null;
 }
 
 /**
@@ -66,6 +68,7 @@ export class EnrolledPatients extends MonitoredPatients {
         timeZone: enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE,
         lastSyncAt: connection?.lastSyncAt ?? null,
         lastDeviceSyncAt: connection?.lastDeviceSyncAt ?? null,
+        connectedAt: connection?.connectedAt ?? null,
       };
     });
   }

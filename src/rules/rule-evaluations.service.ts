@@ -56,6 +56,8 @@ const DAILY_LOCK = 'vigil_rules_daily';
 const MISSED_LOCK = 'vigil_rules_missed';
 /** Days written this recently may still be under their own evaluation: leave them to it. */
 const MISSED_AFTER_MS = 60_000;
+/** How long a newly connected patient's first sync has before the daily run judges empty days. */
+const FIRST_SYNC_GRACE_MS = 24 * 3_600_000;
 const NONE: Readonly<Record<string, number>> = Object.freeze({});
 
 export interface EvaluationRun {
@@ -248,13 +250,15 @@ export class RuleEvaluations {
   /**
    * The daily run: each watched patient's last complete local day once the
    * patient's clock passed EVALUATION_HOUR (the day before until then), for
-   * patients not yet evaluated for it. Monitoring-gap rules fire this way even
-   * when no data arrives. On MySQL one process runs it at a time.
+   * patients not yet evaluated for it, with any recent day a lost evaluation
+   * left. Monitoring-gap rules fire this way even when no data arrives. On
+   * MySQL one process runs it at a time.
    */
   async runDaily(now: Date = new Date()): Promise<EvaluationRun | null> {
     return withNamedLock(this.dataSource, DAILY_LOCK, 0, async () => {
       const due = new Map<LocalDate, MonitoredPatient[]>();
       for (const patient of await this.patients.activePatients()) {
+        if (awaitingFirstSync(patient, now)) continue;
         const today = localDateAt(now, patient.timeZone);
         const passed = localHourAt(now, patient.timeZone) >= this.env.EVALUATION_HOUR;
         const date = addDays(today, passed ? -1 : -2);
@@ -273,16 +277,17 @@ export class RuleEvaluations {
           );
         }
       }
-      return this.evaluate(requests);
+      return this.evaluate(await this.withUnevaluatedDays(requests, now));
     });
   }
 
   /**
    * Recovery of evaluations lost with their process: `patient.synced` lives in
    * memory, so a worker stopped between a sync's commit and its evaluation
-   * leaves stored days nobody evaluated. Takes the days evaluateSynced would
-   * have (complete, recent) that have aggregates but no outcome. Run at a
-   * worker's start and hourly; on MySQL one process at a time.
+   * leaves stored days nobody evaluated. A patient with such a day (complete,
+   * recent, aggregates but no outcome) written over a minute ago has all of
+   * those days evaluated as one run. Run at a worker's start and after the
+   * daily run; on MySQL one process at a time.
    */
   async evaluateMissed(now: Date = new Date()): Promise<EvaluationRun | null> {
     return withNamedLock(this.dataSource, MISSED_LOCK, 0, async () => {
@@ -290,19 +295,21 @@ export class RuleEvaluations {
       const missed = await this.outcomes.unevaluatedDays(
         addDays(utcToday, -SYNC_REEVALUATION_DAYS - 1),
         addDays(utcToday, 1),
-        new Date(now.getTime() - MISSED_AFTER_MS),
+        { writtenBefore: new Date(now.getTime() - MISSED_AFTER_MS) },
       );
       if (missed.length === 0) return null;
       const byPid = new Map<number, LocalDate[]>();
       for (const { pid, date } of missed) byPid.set(pid, [...(byPid.get(pid) ?? []), date]);
-      const requests: EvaluationRequest[] = [];
-      for (const patient of await this.patients.activePatients()) {
-        const today = localDateAt(now, patient.timeZone);
-        const oldest = addDays(today, -SYNC_REEVALUATION_DAYS);
-        const dates = (byPid.get(patient.pid) ?? []).filter((d) => d < today && d >= oldest);
-        if (dates.length > 0) requests.push({ patient, dates });
-      }
-      return this.evaluate(requests);
+      const patients = (await this.patients.activePatients()).filter(
+        (patient) => recentCompleteDays(byPid.get(patient.pid) ?? [], patient, now).length > 0,
+      );
+      if (patients.length === 0) return null;
+      return this.evaluate(
+        await this.withUnevaluatedDays(
+          patients.map((patient) => ({ patient, dates: [] })),
+          now,
+        ),
+      );
     });
   }
 
@@ -317,10 +324,66 @@ export class RuleEvaluations {
   ): Promise<EvaluationRun | null> {
     const patient = await this.patients.patient(event.pid);
     if (!patient) return null;
-    const today = localDateAt(now, patient.timeZone);
-    const oldest = addDays(today, -SYNC_REEVALUATION_DAYS);
-    const dates = event.dates.filter((date) => date < today && date >= oldest);
+    const dates = recentCompleteDays(event.dates, patient, now);
     if (dates.length === 0) return null;
-    return this.evaluate([{ patient, dates }]);
+    return this.evaluate(await this.withUnevaluatedDays([{ patient, dates }], now));
   }
+
+  /**
+   * Adds to each request the patient's recent complete days that have
+   * aggregates and no outcome (an evaluation lost with its process), so a
+   * patient's days are stepped in date order in one run. The alert lifecycle
+   * never steps back in time: older days left to a later run would be
+   * skipped, and a message would quote another run's days.
+   */
+  private async withUnevaluatedDays(
+    requests: readonly EvaluationRequest[],
+    now: Date,
+  ): Promise<EvaluationRequest[]> {
+    const utcToday = now.toISOString().slice(0, 10);
+    const unevaluated = new Map<number, LocalDate[]>();
+    for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY) {
+      const days = await this.outcomes.unevaluatedDays(
+        addDays(utcToday, -SYNC_REEVALUATION_DAYS - 1),
+        addDays(utcToday, 1),
+        { pids: requests.slice(i, i + PATIENTS_PER_QUERY).map((r) => r.patient.pid) },
+      );
+      for (const { pid, date } of days)
+        unevaluated.set(pid, [...(unevaluated.get(pid) ?? []), date]);
+    }
+    return requests.map(({ patient, dates }) => ({
+      patient,
+      dates: [
+        ...new Set([
+          ...dates,
+          ...recentCompleteDays(unevaluated.get(patient.pid) ?? [], patient, now),
+        ]),
+      ].sort(),
+    }));
+  }
+}
+
+/**
+ * Consented within the day and not synced yet: the first sync's own evaluation
+ * judges these days. Judged now, the empty days would raise a monitoring gap
+ * on enrollment day. Past the grace, a first sync that keeps failing is a gap.
+ */
+function awaitingFirstSync(patient: MonitoredPatient, now: Date): boolean {
+  const connectedAt = patient.connectedAt;
+  return (
+    patient.lastSyncAt === null &&
+    connectedAt != null &&
+    now.getTime() - connectedAt.getTime() < FIRST_SYNC_GRACE_MS
+  );
+}
+
+/** The days a sync or a recovery re-evaluates: complete (before the patient's today) and recent. */
+function recentCompleteDays(
+  dates: readonly LocalDate[],
+  patient: MonitoredPatient,
+  now: Date,
+): LocalDate[] {
+  const today = localDateAt(now, patient.timeZone);
+  const oldest = addDays(today, -SYNC_REEVALUATION_DAYS);
+  return dates.filter((date) => date < today && date >= oldest);
 }

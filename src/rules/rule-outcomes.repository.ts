@@ -118,31 +118,36 @@ export class RuleOutcomes {
   }
 
   /**
-   * Patient-days from `from` to `to` that have daily aggregates written before
-   * `writtenBefore` and no outcome at all: days a sync stored whose evaluation
-   * never ran.
+   * Patient-days from `from` to `to` that have daily aggregates and no outcome
+   * at all: days a sync stored whose evaluation never ran. `writtenBefore`
+   * keeps days a sync is still evaluating out; `pids` narrows to patients.
    */
   async unevaluatedDays(
     from: string,
     to: string,
-    writtenBefore: Date,
+    only: { writtenBefore?: Date; pids?: readonly number[] } = {},
   ): Promise<{ pid: number; date: string }[]> {
-    const rows: { pid: number | string; date: string | Date }[] = await this.dataSource
+    if (only.pids !== undefined && only.pids.length === 0) return [];
+    const query = this.dataSource
       .getRepository(DailyAggregateRow)
       .createQueryBuilder('a')
       .select('a.pid', 'pid')
       .addSelect('a.date', 'date')
       .where('a.date BETWEEN :from AND :to', { from, to })
-      .andWhere('a.updatedAt < :writtenBefore', { writtenBefore })
       .andWhere(
-        (query) =>
-          `NOT EXISTS ${query
+        (sub) =>
+          `NOT EXISTS ${sub
             .subQuery()
             .select('1')
             .from(RuleOutcome, 'o')
             .where('o.pid = a.pid AND o.date = a.date')
             .getQuery()}`,
-      )
+      );
+    if (only.writtenBefore !== undefined)
+      query.andWhere('a.updatedAt < :writtenBefore', { writtenBefore: only.writtenBefore });
+    if (only.pids !== undefined) query.andWhere('a.pid IN (:...pids)', { pids: [...only.pids] });
+    const rows: { pid: number | string; date: string | Date }[] = await query
+      .orderBy('a.date', 'ASC')
       .getRawMany();
     return rows.map((row) => ({
       pid: Number(row.pid),

@@ -5,7 +5,12 @@ import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { MonitoredPatient, MonitoredPatients } from '../../src/rules/monitored-patients';
-import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import {
+  PATIENT_EVALUATED,
+  PatientEvaluated,
+  RuleEvaluations,
+} from '../../src/rules/rule-evaluations.service';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import { buildDays, MetricColumns } from '../fixtures/rules/build-days';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
@@ -17,7 +22,8 @@ const fires = JSON.parse(
 /**
  * `patient.synced` lives in memory: a worker killed between a sync's commit and
  * its evaluation (the chaos test does it) leaves stored days nobody evaluated.
- * The next worker to start, and the hourly run, evaluate them.
+ * The next worker to start, the daily run and the patient's next sync
+ * evaluate them, always with the patient's other unevaluated days, in one run.
  */
 describe.each(testEngines())('evaluation of days a stopped process left, on %s', (engine) => {
   let db: TestDatabase;
@@ -50,28 +56,102 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
     await db.drop();
   });
 
-  it('evaluates recent complete days that have aggregates and no outcome, once', async () => {
-    const evaluations = vigil.app.get(RuleEvaluations);
-    const outcomes = vigil.app.get(DataSource).getRepository(RuleOutcome);
-    await evaluations.evaluate([{ patient, dates: ['2026-02-10'] }]);
+  const evaluatedRuns: string[][] = [];
+  const now = new Date('2026-02-15T10:00:00Z');
+  beforeEach(async () => {
+    await vigil.app.get(DataSource).getRepository(RuleOutcome).delete({ pid: 1001 });
+    evaluatedRuns.length = 0;
+  });
+  beforeAll(() => {
+    vigil.app
+      .get(EventEmitter2)
+      .on(PATIENT_EVALUATED, (event: PatientEvaluated) =>
+        evaluatedRuns.push(event.days.map((d) => d.date)),
+      );
+  });
+  const evaluatedDates = async (): Promise<string[]> =>
+    [
+      ...new Set(
+        (await vigil.app.get(DataSource).getRepository(RuleOutcome).findBy({ pid: 1001 })).map(
+          (o) => o.date,
+        ),
+      ),
+    ].sort();
+  // 02-07 and earlier are older than a sync re-evaluates; 02-15 is today.
+  const RECENT_BUT_10 = [
+    '2026-02-08',
+    '2026-02-09',
+    '2026-02-11',
+    '2026-02-12',
+    '2026-02-13',
+    '2026-02-14',
+  ];
 
-    const run = await evaluations.evaluateMissed(new Date('2026-02-15T10:00:00Z'));
-    expect(run).toMatchObject({ patients: 1 });
-    const dates = [...new Set((await outcomes.findBy({ pid: 1001 })).map((o) => o.date))].sort();
-    // 02-07 and earlier are older than a sync re-evaluates; 02-10 was evaluated; 02-14 is too fresh.
-    expect(dates).toEqual([
-      '2026-02-08',
-      '2026-02-09',
-      '2026-02-10',
-      '2026-02-11',
-      '2026-02-12',
-      '2026-02-13',
+  it("evaluates all of a patient's recent unevaluated days as one run, once", async () => {
+    const evaluations = vigil.app.get(RuleEvaluations);
+    await evaluations.evaluate([{ patient, dates: ['2026-02-10'] }]);
+    evaluatedRuns.length = 0;
+
+    expect(await evaluations.evaluateMissed(now)).toMatchObject({ patients: 1 });
+    // 02-14, written a moment ago, comes along: the patient's days are stepped in order, together.
+    expect(evaluatedRuns).toEqual([RECENT_BUT_10]);
+    expect(await evaluatedDates()).toEqual([...RECENT_BUT_10, '2026-02-10'].sort());
+    expect(await evaluations.evaluateMissed(now)).toBeNull();
+  });
+
+  it('leaves a patient whose unevaluated days were all written a moment ago to their own evaluation', async () => {
+    const evaluations = vigil.app.get(RuleEvaluations);
+    await evaluations.evaluate([
+      {
+        patient,
+        dates: ['2026-02-08', '2026-02-09', '2026-02-10', '2026-02-11', '2026-02-12', '2026-02-13'],
+      },
     ]);
-    expect(await evaluations.evaluateMissed(new Date('2026-02-15T10:00:00Z'))).toMatchObject({
+    evaluatedRuns.length = 0;
+    expect(await evaluations.evaluateMissed(now)).toBeNull();
+    expect(await evaluations.evaluateMissed(new Date('2026-02-15T10:05:00Z'))).toMatchObject({
+      patients: 1,
+    });
+    expect(evaluatedRuns).toEqual([['2026-02-14']]);
+  });
+
+  it("a sync's evaluation takes the days a lost evaluation left, in the same run", async () => {
+    const evaluations = vigil.app.get(RuleEvaluations);
+    jest.spyOn(vigil.app.get(MonitoredPatients), 'patient').mockResolvedValueOnce(patient);
+    await evaluations.evaluate([{ patient, dates: ['2026-02-10'] }]);
+    evaluatedRuns.length = 0;
+    await evaluations.evaluateSynced({ pid: 1001, dates: ['2026-02-14'] }, now);
+    expect(evaluatedRuns).toEqual([RECENT_BUT_10]);
+  });
+
+  it('the daily run takes them too, so yesterday is never stepped before older days', async () => {
+    const evaluations = vigil.app.get(RuleEvaluations);
+    await evaluations.evaluate([{ patient, dates: ['2026-02-10'] }]);
+    evaluatedRuns.length = 0;
+    // Past EVALUATION_HOUR in UTC: yesterday (02-14) is due.
+    await evaluations.runDaily(new Date('2026-02-15T23:00:00Z'));
+    expect(evaluatedRuns).toEqual([RECENT_BUT_10]);
+  });
+
+  it('the daily run leaves a patient consented today and not synced yet to the first sync', async () => {
+    const evaluations = vigil.app.get(RuleEvaluations);
+    const active = jest.spyOn(vigil.app.get(MonitoredPatients), 'activePatients');
+    const newcomer: MonitoredPatient = {
+      pid: 1002,
+      program: null,
+      timeZone: 'UTC',
+      lastSyncAt: null,
+      lastDeviceSyncAt: null,
+      connectedAt: new Date('2026-02-15T09:30:00Z'),
+    };
+    active.mockResolvedValueOnce([newcomer]);
+    expect(await evaluations.runDaily(new Date('2026-02-15T23:00:00Z'))).toMatchObject({
       patients: 0,
     });
-    const later = await evaluations.evaluateMissed(new Date('2026-02-15T10:05:00Z'));
-    expect(later).toMatchObject({ patients: 1 });
-    expect(await outcomes.countBy({ pid: 1001, date: '2026-02-14' })).toBeGreaterThan(0);
+    // A day on, a first sync that never came is itself a monitoring gap to judge.
+    active.mockResolvedValueOnce([newcomer]);
+    await evaluations.runDaily(new Date('2026-02-16T10:00:00Z'));
+    expect(evaluatedRuns).toEqual([['2026-02-15']]);
+    await vigil.app.get(DataSource).getRepository(RuleOutcome).delete({ pid: 1002 });
   });
 });

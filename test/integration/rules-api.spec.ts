@@ -444,13 +444,20 @@ describe.each(testEngines())('rules API on %s', (engine) => {
         { pid: 1001, dates: ['2026-02-01', '2026-02-13', '2026-02-15'] },
         now,
       );
-      // 02-01 is too old to act on, 02-15 is not over yet.
-      expect(synced).toMatchObject({ patients: 1, outcomes: 7 });
+      // 02-01 is too old to act on, 02-15 is not over yet; the week's other days
+      // with aggregates and no outcome come along in the same run (02-14 was
+      // evaluated above): 6 days x 7 rules.
+      expect(synced).toMatchObject({ patients: 1, outcomes: 42 });
       const dates = await vigil.app
         .get(DataSource)
         .getRepository(RuleOutcome)
         .find({ where: { pid: 1001, ruleId: 'resting-hr-rise' }, order: { date: 'ASC' } });
       expect(dates.map((d) => [d.date, d.result])).toEqual([
+        ['2026-02-08', 'false'],
+        ['2026-02-09', 'false'],
+        ['2026-02-10', 'false'],
+        ['2026-02-11', 'false'],
+        ['2026-02-12', 'false'],
         ['2026-02-13', 'false'],
         ['2026-02-14', 'true'],
       ]);

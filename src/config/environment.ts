@@ -284,6 +284,17 @@ export class Environment {
   @Max(23, { message: 'EVALUATION_HOUR must be a whole hour from 0 to 23' })
   EVALUATION_HOUR = 6;
 
+  /**
+   * Days rule outcomes are kept once stepped into alerts. At least 35: the
+   * outcomes API shows the last 30 days by default, and the evaluation
+   * recovery treats a recent day without outcomes as never evaluated.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'OUTCOME_RETENTION_DAYS must be a whole number of days (35-3650)' })
+  @Min(35, { message: 'OUTCOME_RETENTION_DAYS must be a whole number of days (35-3650)' })
+  @Max(3650, { message: 'OUTCOME_RETENTION_DAYS must be a whole number of days (35-3650)' })
+  OUTCOME_RETENTION_DAYS = 400;
+
   /** Days of history read on a patient's first sync. */
   @Transform(toInt)
   @IsInt({ message: 'BACKFILL_DAYS must be a whole number of days (1-365)' })

@@ -27,7 +27,8 @@ import {
   type ReminderPayload,
   type RoutingPayload,
 } from './outbox';
-import { OutboxQueue } from './outbox-queue';
+import { OutboxQueue, RENEW_EVERY_MS } from './outbox-queue';
+import { BatchLease } from './batch-lease';
 
 type Routed = RoutedNotice & { snapshot: NoticeSnapshot };
 
@@ -54,22 +55,52 @@ export class Dispatcher {
     private readonly logger: JsonLogger,
   ) {}
 
-  /** Claims and delivers up to `limit` due rows, one after another. */
+  /** How often the lease on a batch being worked through is renewed; tests change it. */
+  renewEveryMs = RENEW_EVERY_MS;
+  /** Milliseconds, for how long a batch has been worked on; tests move it on. */
+  clock: () => number = Date.now;
+
+  /**
+   * Claims and delivers up to `limit` due rows, one after another, renewing
+   * their lease meanwhile. A row whose lease lapsed (this process stalled for
+   * a minute) is left to whoever claimed it since.
+   */
   async dispatchDue(now = new Date(), limit = 25): Promise<DispatchReport> {
     const report: DispatchReport = { delivered: 0, failed: 0 };
-    for (const row of await this.queue.claimDue(now, limit)) {
-      try {
-        await this.deliver(row, now);
-        report.delivered += 1;
-      } catch (error) {
-        report.failed += 1;
-        const reason = failureReason(error);
-        this.logger.warn(
-          `Delivery ${row.id} (${row.kind}) failed, attempt ${row.attempts + 1}: ${reason}`,
-          'Dispatcher',
-        );
-        await this.queue.markFailed(row, now, reason);
+    const batch = await this.queue.claimDue(now, limit);
+    if (batch.length === 0) return report;
+    const started = this.clock();
+    const lease = new BatchLease(
+      this.queue,
+      batch,
+      () => new Date(now.getTime() + this.clock() - started),
+      this.renewEveryMs,
+    );
+    try {
+      for (const row of batch) {
+        if (!(await lease.hold(row))) {
+          this.logger.warn(
+            `Delivery ${row.id} (${row.kind}) left for later: its lease could not be renewed`,
+            'Dispatcher',
+          );
+          continue;
+        }
+        try {
+          await this.deliver(row, now);
+          report.delivered += 1;
+        } catch (error) {
+          report.failed += 1;
+          const reason = failureReason(error);
+          this.logger.warn(
+            `Delivery ${row.id} (${row.kind}) failed, attempt ${row.attempts + 1}: ${reason}`,
+            'Dispatcher',
+          );
+          await this.queue.markFailed(row, now, reason);
+        }
+        lease.finished(row);
       }
+    } finally {
+      await lease.end();
     }
     return report;
   }

@@ -3,8 +3,14 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { inTransaction } from '../database/transactions';
 import { Delivery } from './delivery.entity';
 
-/** How long a claimed row belongs to its dispatcher before another may retry it. */
-export const LEASE_MS = 5 * 60_000;
+/**
+ * How long a claimed row belongs to its dispatcher before another may retry
+ * it. Short, so a crashed owner's unfinished rows wait a minute at most; a live
+ * dispatcher renews its batch while it works (BatchLease).
+ */
+export const LEASE_MS = 60_000;
+/** A live dispatcher renews this often: two renewals may fail before its lease runs out. */
+export const RENEW_EVERY_MS = LEASE_MS / 3;
 const FIRST_RETRY_MS = 30_000;
 const LONGEST_WAIT_MS = 60 * 60_000;
 
@@ -45,6 +51,25 @@ export class OutboxQueue {
         .update({ id: In(rows.map((r) => r.id)) }, { claimedUntil });
       return rows.map((row) => Object.assign(row, { claimedUntil }));
     });
+  }
+
+  /**
+   * Extends the lease on a row this dispatcher still holds (`claimedUntil` as
+   * it last wrote it) to a minute from `now`; false when the row is no longer
+   * pending or another dispatcher claimed it after our lease ran out.
+   */
+  async renew(row: Delivery, now: Date): Promise<boolean> {
+    const held = row.claimedUntil;
+    if (held === null) return false;
+    const claimedUntil = new Date(now.getTime() + LEASE_MS);
+    const result = await inTransaction(this.dataSource, (manager) =>
+      manager
+        .getRepository(Delivery)
+        .update({ id: row.id, status: 'pending', claimedUntil: held }, { claimedUntil }),
+    );
+    if (result.affected !== 1) return false;
+    row.claimedUntil = claimedUntil;
+    return true;
   }
 
   /** Marks a row done inside the caller's transaction (with its audit and follow-up rows). */

@@ -27,7 +27,6 @@ import {
 import { MalformedResponseError, WearablePoints } from '../wearables/google-health/points';
 import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
-import { RequestBudget } from '../wearables/google-health/request-budget';
 import {
   failureBackoffMs,
   nextSyncDelayMs,
@@ -37,6 +36,7 @@ import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
 import { completeThrough, planSync, SyncPlan } from './sync-plan';
 import { newSyncState, SyncState } from './sync-state.entity';
+import { RecentUserBudgets } from './user-budgets';
 
 const CONTEXT = 'Ingest';
 
@@ -55,17 +55,19 @@ interface FailureVerdict {
   counts: boolean;
 }
 
+/** Budgets kept for patients synced lately; more while more have requests within the minute. */
+const RECENT_USER_BUDGETS = 1000;
+
 /**
  * One patient sync: plan, read (within rate limits), reduce to days, then
  * write every day together with the cursor in one transaction, and tell the
  * rules which dates changed. Raw points live only in this call.
  */
-/** A worker syncs a few patients a second; a minute of them is well under this. */
-const RECENT_USER_BUDGETS = 1000;
-
 @Injectable()
 export class SyncRunner {
   random: () => number = Math.random;
+  /** Per-user request budgets, across a patient's back-to-back syncs in this process. */
+  private readonly userBudgets: RecentUserBudgets;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -76,24 +78,11 @@ export class SyncRunner {
     private readonly events: EventEmitter2,
     private readonly logger: JsonLogger,
     private readonly needs: RuleDataNeeds,
-  ) {}
-
-  /**
-   * Google's per-user quota spans syncs: a patient synced again within the
-   * minute (a webhook, "sync now") shares the budget of the sync before. Kept
-   * for the patients synced most recently, a bounded number (about 2 KB each).
-   */
-  private readonly userBudgets = new Map<number, RequestBudget>();
-
-  private userBudget(connectionId: number): RequestBudget {
-    const budget =
-      this.userBudgets.get(connectionId) ??
-      new RequestBudget(this.env.GOOGLE_USER_REQUESTS_PER_MINUTE);
-    this.userBudgets.delete(connectionId);
-    this.userBudgets.set(connectionId, budget);
-    if (this.userBudgets.size > RECENT_USER_BUDGETS)
-      this.userBudgets.delete(this.userBudgets.keys().next().value as number);
-    return budget;
+  ) {
+    this.userBudgets = new RecentUserBudgets(
+      env.GOOGLE_USER_REQUESTS_PER_MINUTE,
+      RECENT_USER_BUDGETS,
+    );
   }
 
   async run(claim: Claim): Promise<SyncOutcome> {
@@ -130,7 +119,7 @@ export class SyncRunner {
     });
     const context: ReadContext = {
       connectionId: id,
-      userBudget: this.userBudget(id),
+      userBudget: this.userBudgets.acquire(id),
     };
     try {
       const device = connection.scopes.includes(GOOGLE_HEALTH_SCOPES.settings)
@@ -180,6 +169,8 @@ export class SyncRunner {
       await this.recordFailure(id, verdict, unavailable);
       this.logger.warn(`Sync of patient ${pid} failed: ${verdict.reason}`, CONTEXT);
       return { status: 'failed', pid, reason: verdict.reason, retryAt: verdict.retryAt };
+    } finally {
+      this.userBudgets.release(id);
     }
   }
 

@@ -3,6 +3,7 @@ import { OpenEmrModule } from '../openemr/openemr.module';
 import { EvaluationTriggers } from './evaluation-triggers';
 import { MetricSeries } from './metric-series.repository';
 import { EnrolledPatients, MonitoredPatients } from './monitored-patients';
+import { OutcomeRetention } from './outcome-retention';
 import { RuleBacktests } from './rule-backtests.service';
 import { RuleEvaluations } from './rule-evaluations.service';
 import { RuleOutcomes } from './rule-outcomes.repository';
@@ -20,6 +21,7 @@ import { RulesService } from './rules.service';
     RuleEvaluations,
     RuleBacktests,
     EvaluationTriggers,
+    OutcomeRetention,
     { provide: MonitoredPatients, useClass: EnrolledPatients },
   ],
   controllers: [RulesController, PatientRulesController],

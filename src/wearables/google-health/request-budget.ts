@@ -13,6 +13,13 @@ export class RequestBudget {
     this.slots = new Array<number>(perMinute).fill(0);
   }
 
+  /** True when no request booked here starts within the minute before `now`: as good as a new budget. */
+  isIdleAt(now: number): boolean {
+    return (
+      this.size === 0 || this.slots[(this.head + this.size - 1) % this.perMinute] <= now - 60_000
+    );
+  }
+
   /** Milliseconds to wait before starting a request at `now` (0 = go). */
   reserve(now: number): number {
     let at = now;

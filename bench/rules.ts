@@ -33,6 +33,7 @@ import { PatientSeries } from '../src/rules/facts/patient-series';
 import { MetricSeries } from '../src/rules/metric-series.repository';
 import { MonitoredPatient, MonitoredPatients } from '../src/rules/monitored-patients';
 import { RuleOutcome } from '../src/rules/rule-outcome.entity';
+import { EvaluationsDue } from '../src/rules/evaluations-due';
 import { RuleOutcomes } from '../src/rules/rule-outcomes.repository';
 import { RuleEvaluations } from '../src/rules/rule-evaluations.service';
 import { RuleStore } from '../src/rules/rule-store.repository';
@@ -275,6 +276,7 @@ async function main(): Promise<void> {
       new RuleOutcomes(ds),
       new MetricSeries(ds),
       { activePatients: async () => patients, patient: async () => null } as MonitoredPatients,
+      new EvaluationsDue(ds),
       new EventEmitter2(),
       env,
       new JsonLogger('warn'),

@@ -7,6 +7,7 @@ import { Alerts1764430000000 } from './1764430000000-alerts';
 import { StaffSignIn1764440000000 } from './1764440000000-staff-sign-in';
 import { OpenEmrSignIn1764450000000 } from './1764450000000-openemr-sign-in';
 import { AlertApplication1764460000000 } from './1764460000000-alert-application';
+import { EvaluationsDue1764470000000 } from './1764470000000-evaluations-due';
 
 /** In order. A new migration is added here and in ../mysql with the same name. */
 export const SQLITE_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const SQLITE_MIGRATIONS = [
   StaffSignIn1764440000000,
   OpenEmrSignIn1764450000000,
   AlertApplication1764460000000,
+  EvaluationsDue1764470000000,
 ];

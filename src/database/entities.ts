@@ -13,6 +13,7 @@ import { SyncState } from '../ingest/sync-state.entity';
 import { Enrollment } from '../patients/enrollment.entity';
 import { StoredRule, StoredRuleVersion } from '../rules/rule.entity';
 import { RuleOutcome } from '../rules/rule-outcome.entity';
+import { EvaluationDue } from '../rules/evaluation-due.entity';
 import { PatientRuleParams, RuleProgramSetting } from '../rules/rule-settings.entity';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 
@@ -35,6 +36,7 @@ export const ENTITIES = [
   RuleProgramSetting,
   PatientRuleParams,
   RuleOutcome,
+  EvaluationDue,
   StoredAlert,
   AlertTransitionRow,
   Delivery,

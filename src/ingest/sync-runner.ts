@@ -8,6 +8,7 @@ import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
+import { recordEvaluationDue } from '../rules/evaluations-due';
 import { PATIENT_SYNCED, PatientSynced } from '../rules/rule-evaluations.service';
 import {
   NotConnectedError,
@@ -142,6 +143,8 @@ export class SyncRunner {
           lastSuccessAt: new Date(),
         });
         await this.aggregates.upsert(pid, days, manager);
+        // Kept until the rules evaluated these days, should this process stop first.
+        await recordEvaluationDue(manager, pid, changed, new Date());
         const interval = enrollment.syncIntervalMinutes * 60_000;
         const next = early
           ? new Date()

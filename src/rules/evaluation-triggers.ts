@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { Cron } from '@nestjs/schedule';
+import { Cron, Interval } from '@nestjs/schedule';
 import { Environment } from '../config/environment';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
@@ -53,6 +53,18 @@ export class EvaluationTriggers implements OnApplicationBootstrap {
       this.report('Evaluation of days a stopped process left', run ?? null);
     } catch (error) {
       this.failed('Evaluation of days a stopped process left', error);
+    }
+  }
+
+  /** Every minute on workers: evaluations a stopped process left (see evaluateDue). */
+  @Interval('rules.evaluations-due', 60_000)
+  async evaluateDue(): Promise<void> {
+    if (!this.env.runsWorkers) return;
+    try {
+      const run = await this.work.run(() => this.evaluations.evaluateDue());
+      this.report('Evaluation of syncs a stopped process left', run ?? null);
+    } catch (error) {
+      this.failed('Evaluation of syncs a stopped process left', error);
     }
   }
 

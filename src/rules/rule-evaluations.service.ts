@@ -20,6 +20,7 @@ import { withNamedLock } from './named-lock';
 import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import { RuleOutcome } from './rule-outcome.entity';
 import { RuleOutcomes } from './rule-outcomes.repository';
+import { EvaluationsDue } from './evaluations-due';
 import { parseParams, RuleStore } from './rule-store.repository';
 import { inTransaction } from '../database/transactions';
 
@@ -54,6 +55,7 @@ const PATIENTS_PER_QUERY = 500;
 const SYNC_REEVALUATION_DAYS = 7;
 const DAILY_LOCK = 'vigil_rules_daily';
 const MISSED_LOCK = 'vigil_rules_missed';
+const DUE_LOCK = 'vigil_rules_due';
 /** Days written this recently may still be under their own evaluation: leave them to it. */
 const MISSED_AFTER_MS = 60_000;
 /** How long a newly connected patient's first sync has before the daily run judges empty days. */
@@ -101,6 +103,7 @@ export class RuleEvaluations {
     private readonly outcomes: RuleOutcomes,
     private readonly series: MetricSeries,
     private readonly patients: MonitoredPatients,
+    private readonly due: EvaluationsDue,
     private readonly events: EventEmitter2,
     private readonly env: Environment,
     private readonly logger: JsonLogger,
@@ -316,17 +319,52 @@ export class RuleEvaluations {
   /**
    * After a sync: the changed days that are complete (before the patient's
    * today) and recent. Today is left to the daily run, so an alert never counts
-   * half a day.
+   * half a day. Settles the patient's evaluation due.
    */
   async evaluateSynced(
     event: PatientSynced,
     now: Date = new Date(),
   ): Promise<EvaluationRun | null> {
+    // The row the sync recorded, with any dates an evaluation lost before left in it.
+    const due = await this.due.of(event.pid);
     const patient = await this.patients.patient(event.pid);
-    if (!patient) return null;
-    const dates = recentCompleteDays(event.dates, patient, now);
-    if (dates.length === 0) return null;
-    return this.evaluate(await this.withUnevaluatedDays([{ patient, dates }], now));
+    const dates =
+      patient === null
+        ? []
+        : recentCompleteDays([...new Set([...event.dates, ...(due?.dates ?? [])])], patient, now);
+    const run =
+      patient === null || dates.length === 0
+        ? null
+        : await this.evaluate(await this.withUnevaluatedDays([{ patient, dates }], now));
+    if (due !== null) await this.due.settle(due);
+    return run;
+  }
+
+  /**
+   * Recovery of evaluations lost with their process: a sync records the days
+   * it changed in its own transaction (evaluations_due) and the evaluation
+   * removes them once its outcomes are stored. Rows recorded over a minute ago
+   * were left by a stopped process. Every minute on workers; on MySQL one
+   * process at a time.
+   */
+  async evaluateDue(now: Date = new Date()): Promise<EvaluationRun | null> {
+    return withNamedLock(this.dataSource, DUE_LOCK, 0, async () => {
+      const left = await this.due.recordedBefore(
+        new Date(now.getTime() - MISSED_AFTER_MS),
+        PATIENTS_PER_QUERY,
+      );
+      if (left.length === 0) return null;
+      const byPid = new Map(left.map((due) => [due.pid, due]));
+      const patients = (await this.patients.activePatients()).filter((p) => byPid.has(p.pid));
+      const requests = patients.map((patient) => ({
+        patient,
+        dates: recentCompleteDays(byPid.get(patient.pid)!.dates, patient, now),
+      }));
+      const run = await this.evaluate(await this.withUnevaluatedDays(requests, now));
+      // Patients no longer watched, and days too old or not over, have nothing left to do.
+      for (const due of left) await this.due.settle(due);
+      return run;
+    });
   }
 
   /**

@@ -6,6 +6,7 @@ import { EnrolledPatients, MonitoredPatients } from './monitored-patients';
 import { OutcomeRetention } from './outcome-retention';
 import { RuleBacktests } from './rule-backtests.service';
 import { RuleEvaluations } from './rule-evaluations.service';
+import { EvaluationsDue } from './evaluations-due';
 import { RuleOutcomes } from './rule-outcomes.repository';
 import { RuleStore } from './rule-store.repository';
 import { PatientRulesController, RulesController } from './rules.controller';
@@ -19,6 +20,7 @@ import { RulesService } from './rules.service';
     MetricSeries,
     RulesService,
     RuleEvaluations,
+    EvaluationsDue,
     RuleBacktests,
     EvaluationTriggers,
     OutcomeRetention,

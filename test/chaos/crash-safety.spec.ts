@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { KeyRing } from '../../src/crypto/key-ring';
 import { loadEnvironment } from '../../src/config/environment';
@@ -28,6 +29,8 @@ import { simulatorEnv } from '../support/wearables';
 const KILLS = Number(process.env.CHAOS_KILLS ?? 20);
 const PATIENTS = Number(process.env.CHAOS_PATIENTS ?? 24);
 const WORKERS = 3;
+/** Every worker's output, kept for reading after a red run. */
+const LOGS = join(__dirname, '../artifacts/chaos', new Date().toISOString().replace(/[:.]/g, '-'));
 /**
  * Past the outbox's 1-minute row lease and the 30 s sync lease, so what a crashed owner held is
  * free; kept at 6 minutes (it was past a 5-minute lease) so outbox retries backed off during the
@@ -213,6 +216,7 @@ async function runCluster(
       `worker-${slot}.${generation++}`,
       workerEnv(),
       /VIGIL_TEST crash/,
+      join(LOGS, options.chaos ? 'chaos' : 'clean'),
     );
     workers[slot] = worker;
     cleanups.push(() => worker.kill('SIGKILL'));
@@ -359,7 +363,7 @@ async function runCluster(
   return { snapshot, counts };
 }
 
-/** Everyone synced since `since`, no sync lease held, no outcome without its alert step, nothing pending, for 25 s in a row. */
+/** Everyone synced since `since`, no sync lease held, no sync waiting for its evaluation, no outcome without its alert step, nothing pending, for 25 s in a row. */
 async function settle(ds: DataSource, since: Date): Promise<void> {
   const deadline = Date.now() + 600_000;
   let quietSince: number | null = null;
@@ -369,11 +373,16 @@ async function settle(ds: DataSource, since: Date): Promise<void> {
          (SELECT COUNT(*) FROM wearable_connections WHERE last_sync_at IS NULL OR last_sync_at < ?) AS unsynced,
          (SELECT COUNT(*) FROM sync_states WHERE lease_owner IS NOT NULL) AS leased,
          (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
-         (SELECT COUNT(*) FROM rule_outcomes WHERE alerts_applied_at IS NULL) AS unstepped`,
+         (SELECT COUNT(*) FROM rule_outcomes WHERE alerts_applied_at IS NULL) AS unstepped,
+         (SELECT COUNT(*) FROM evaluations_due) AS unevaluated`,
       [since],
     );
     const busy =
-      Number(row.unsynced) + Number(row.leased) + Number(row.pending) + Number(row.unstepped);
+      Number(row.unsynced) +
+      Number(row.leased) +
+      Number(row.pending) +
+      Number(row.unstepped) +
+      Number(row.unevaluated);
     if (busy > 0) quietSince = null;
     else if (quietSince === null) quietSince = Date.now();
     else if (Date.now() - quietSince > 25_000) return;

@@ -12,6 +12,9 @@ import {
   RuleEvaluations,
 } from '../../src/rules/rule-evaluations.service';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
+import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
+import { EvaluationsDue, recordEvaluationDue } from '../../src/rules/evaluations-due';
+import { inTransaction } from '../../src/database/transactions';
 import { buildDays, MetricColumns } from '../fixtures/rules/build-days';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
 
@@ -131,6 +134,94 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
     // Past EVALUATION_HOUR in UTC: yesterday (02-14) is due.
     await evaluations.runDaily(new Date('2026-02-15T23:00:00Z'));
     expect(evaluatedRuns).toEqual([RECENT_BUT_10]);
+  });
+
+  it('evaluates what a sync recorded as due when its own evaluation never came, as one run', async () => {
+    const evaluations = vigil.app.get(RuleEvaluations);
+    const ds = vigil.app.get(DataSource);
+    await evaluations.evaluate([
+      {
+        patient,
+        dates: [
+          '2026-02-08',
+          '2026-02-09',
+          '2026-02-10',
+          '2026-02-11',
+          '2026-02-12',
+          '2026-02-13',
+          '2026-02-14',
+        ],
+      },
+    ]);
+    evaluatedRuns.length = 0;
+    // Two syncs' changed days, the evaluations of both lost; dates already evaluated come again.
+    await inTransaction(ds, (manager) =>
+      recordEvaluationDue(
+        manager,
+        1001,
+        ['2026-02-12', '2026-02-13'],
+        new Date('2026-02-15T09:57:00Z'),
+      ),
+    );
+    await inTransaction(ds, (manager) =>
+      recordEvaluationDue(
+        manager,
+        1001,
+        ['2026-02-13', '2026-02-14', '2026-02-15'],
+        new Date('2026-02-15T09:58:00Z'),
+      ),
+    );
+    // Recorded under a minute before: maybe still under its own evaluation.
+    expect(await evaluations.evaluateDue(new Date('2026-02-15T09:58:30Z'))).toBeNull();
+    expect(await evaluations.evaluateDue(now)).toMatchObject({ patients: 1, outcomes: 21 });
+    // 02-15 is today: the daily run's.
+    expect(evaluatedRuns).toEqual([['2026-02-12', '2026-02-13', '2026-02-14']]);
+    expect(await ds.getRepository(EvaluationDue).countBy({ pid: 1001 })).toBe(0);
+    expect(await evaluations.evaluateDue(now)).toBeNull();
+  });
+
+  it("a sync's evaluation takes and settles what is due, but not what a later sync recorded", async () => {
+    const evaluations = vigil.app.get(RuleEvaluations);
+    const ds = vigil.app.get(DataSource);
+    const due = vigil.app.get(EvaluationsDue);
+    jest.spyOn(vigil.app.get(MonitoredPatients), 'patient').mockResolvedValue(patient);
+    await evaluations.evaluate([
+      {
+        patient,
+        dates: [
+          '2026-02-08',
+          '2026-02-09',
+          '2026-02-10',
+          '2026-02-11',
+          '2026-02-12',
+          '2026-02-13',
+          '2026-02-14',
+        ],
+      },
+    ]);
+    evaluatedRuns.length = 0;
+    await inTransaction(ds, (manager) =>
+      recordEvaluationDue(manager, 1001, ['2026-02-11'], new Date('2026-02-15T09:00:00Z')),
+    );
+    await inTransaction(ds, (manager) =>
+      recordEvaluationDue(manager, 1001, ['2026-02-14'], new Date('2026-02-15T09:59:00Z')),
+    );
+    await evaluations.evaluateSynced({ pid: 1001, dates: ['2026-02-14'] }, now);
+    expect(evaluatedRuns).toEqual([['2026-02-11', '2026-02-14']]);
+    expect(await due.of(1001)).toBeNull();
+    // A sync that recorded after the evaluation read the row keeps its dates due.
+    await inTransaction(ds, (manager) =>
+      recordEvaluationDue(manager, 1001, ['2026-02-13'], new Date('2026-02-15T09:59:30Z')),
+    );
+    const read = (await due.of(1001))!;
+    await inTransaction(ds, (manager) =>
+      recordEvaluationDue(manager, 1001, ['2026-02-12'], new Date('2026-02-15T09:59:40Z')),
+    );
+    await due.settle(read);
+    expect(await due.of(1001)).toMatchObject({ dates: ['2026-02-12', '2026-02-13'] });
+    await due.settle((await due.of(1001))!);
+    jest.restoreAllMocks();
+    jest.spyOn(vigil.app.get(MonitoredPatients), 'activePatients').mockResolvedValue([patient]);
   });
 
   it('the daily run leaves a patient consented today and not synced yet to the first sync', async () => {

@@ -16,7 +16,12 @@ import { RulesService } from '../../src/rules/rules.service';
 import { SyncScheduler } from '../../src/ingest/sync-scheduler';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { addDays, localDate } from '../../src/ingest/sync-plan';
-import { PATIENT_SYNCED, PatientSynced } from '../../src/rules/rule-evaluations.service';
+import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
+import {
+  PATIENT_SYNCED,
+  PatientSynced,
+  RuleEvaluations,
+} from '../../src/rules/rule-evaluations.service';
 import { SCOPES, Simulator, startSimulator } from '../../src/simulator';
 import { GoogleHealthReader } from '../../src/wearables/google-health/health-api-reader';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
@@ -119,6 +124,21 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     expect(again.dates.length).toBeLessThanOrEqual(6);
     expect(sim.stats().total).toBeLessThanOrEqual(12);
     expect(await rows(pid)).toHaveLength(60);
+  });
+
+  it("keeps the changed days due for evaluation, in the sync's transaction, until the rules took them", async () => {
+    const { pid } = await patient();
+    // The evaluation lost, as with a process stopped right after the commit.
+    const lost = jest
+      .spyOn(vigil.app.get(RuleEvaluations), 'evaluateSynced')
+      .mockResolvedValue(null);
+    try {
+      await syncs.syncNow(pid);
+    } finally {
+      lost.mockRestore();
+    }
+    const due = await ds.getRepository(EvaluationDue).findOneByOrFail({ pid });
+    expect(new Set(due.dates.split(' ')).size).toBe(60);
   });
 
   it('rewrites old days when late data arrives', async () => {

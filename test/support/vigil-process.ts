@@ -1,4 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ROOT } from './processes';
 
 export interface ProcessSample {
@@ -32,6 +34,8 @@ export class VigilProcess {
     readonly name: string,
     env: Record<string, string>,
     private readonly watch?: RegExp,
+    /** A folder to keep the whole output in, as `<name>.log`. */
+    logDir?: string,
   ) {
     this.child = spawn(
       process.execPath,
@@ -56,6 +60,12 @@ export class VigilProcess {
       markReady = resolve;
       failReady = reject;
     });
+    if (logDir !== undefined) {
+      mkdirSync(logDir, { recursive: true });
+      const log = createWriteStream(join(logDir, `${name}.log`));
+      this.child.stdout?.pipe(log);
+      this.child.stderr?.pipe(log);
+    }
     let partial = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {
       const text = partial + chunk.toString();
@@ -73,8 +83,9 @@ export class VigilProcess {
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.tail = (this.tail + chunk.toString()).slice(-20_000);
     });
+    // 'close', not 'exit': the last lines a process wrote (a self-kill's notice) are read by then.
     this.exited = new Promise<Exit>((resolve) =>
-      this.child.on('exit', (code, signal) => {
+      this.child.on('close', (code, signal) => {
         failReady(
           new Error(`${name} exited (${code ?? signal}) before it was ready:\n${this.tail}`),
         );

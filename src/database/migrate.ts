@@ -1,5 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
+import { withNamedLock } from './named-lock';
 
 const LOCK_NAME = 'vigil_migrations';
 const LOCK_WAIT_SECONDS = 120;
@@ -14,28 +15,12 @@ export async function migrateDatabase(dataSource: DataSource): Promise<string[]>
   if (dataSource.options.type !== 'mysql') {
     return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
   }
-  const runner = dataSource.createQueryRunner();
-  try {
-    await runner.connect();
-    const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [
-      LOCK_NAME,
-      LOCK_WAIT_SECONDS,
-    ])) as {
-      acquired: number | string | null;
-    }[];
-    if (Number(row?.acquired) !== 1) {
-      throw new Error(
-        `Another process held the migration lock for more than ${LOCK_WAIT_SECONDS} s`,
-      );
-    }
-    try {
-      return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
-    } finally {
-      await runner.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);
-    }
-  } finally {
-    await runner.release();
-  }
+  const applied = await withNamedLock(dataSource, LOCK_NAME, LOCK_WAIT_SECONDS, async () =>
+    (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name),
+  );
+  if (applied === null)
+    throw new Error(`Another process held the migration lock for more than ${LOCK_WAIT_SECONDS} s`);
+  return applied;
 }
 
 /**

@@ -6,7 +6,7 @@ import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
-import { withNamedLock } from './named-lock';
+import { withNamedLock } from '../database/named-lock';
 import { RuleOutcome } from './rule-outcome.entity';
 
 const CONTEXT = 'Rules';

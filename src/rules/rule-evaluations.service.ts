@@ -16,7 +16,7 @@ import {
 } from './evaluation/evaluate-patient';
 import { evaluationDay, localDateAt, localHourAt } from './evaluation/local-day';
 import { MetricSeries } from './metric-series.repository';
-import { withNamedLock } from './named-lock';
+import { withNamedLock } from '../database/named-lock';
 import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import { RuleOutcome } from './rule-outcome.entity';
 import { RuleOutcomes } from './rule-outcomes.repository';

@@ -12,7 +12,7 @@ import { RuleDefinition } from './rule-definition';
 import { StoredRule, StoredRuleVersion } from './rule.entity';
 import { RuleProgramSetting } from './rule-settings.entity';
 import { parseParams, RuleInForce, RuleStore } from './rule-store.repository';
-import { withNamedLock } from './named-lock';
+import { withNamedLock } from '../database/named-lock';
 import { childPath, RuleError } from './validation/rule-error';
 import {
   RuleValidationOptions,

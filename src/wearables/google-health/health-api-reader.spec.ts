@@ -1,6 +1,7 @@
 import { GoogleHealthReader } from './health-api-reader';
+import { MalformedResponseError, parseDataPointsPage } from './points';
 import { RequestBudget } from './request-budget';
-import { at, heartRatePoint, later, page, stepsPoint } from './test-points';
+import { at, atInstant, everyMinute, heartRatePoint, later, page, stepsPoint } from './test-points';
 
 /** A reader whose Google answers the given pages in turn. */
 function readerServing(pages: unknown[]): GoogleHealthReader {
@@ -34,6 +35,44 @@ describe('GoogleHealthReader.list', () => {
     ]);
     const points = await reader.list(context, { ...query, dataType: 'heart-rate' });
     expect(points).toHaveLength(3);
+  });
+
+  it('drops a repeat among distinct readings at the same instant', async () => {
+    const t = at('2026-03-02T08:00', -5);
+    const reader = readerServing([
+      page([heartRatePoint(t, 60), heartRatePoint(t, 61)], 'p2'),
+      page([heartRatePoint(t, 61), heartRatePoint(t, 62)]),
+    ]);
+    const points = await reader.list(context, { ...query, dataType: 'heart-rate' });
+    expect(points.map((p) => p.beatsPerMinute)).toEqual([60, 61, 62]);
+  });
+
+  it('reads a page of a day of minutes as JSON.parse would, and refuses it broken', async () => {
+    const day = everyMinute(
+      Date.UTC(2026, 2, 2),
+      Date.UTC(2026, 2, 3),
+      (ms) => atInstant(ms, -5),
+      (m) => heartRatePoint(m, 60 + (m.epochMs % 40)),
+    );
+    const whole = parseDataPointsPage('heart-rate', page(day));
+    const points = await readerServing([page(day)]).list(context, {
+      ...query,
+      dataType: 'heart-rate',
+    });
+    expect(points).toEqual(whole.points);
+
+    (day[700] as { heartRate: { beatsPerMinute: string } }).heartRate.beatsPerMinute = 'X';
+    const broken = JSON.stringify(page(day)).replace('"X"', '"X');
+    const fetchFn = (async () => new Response(broken, { status: 200 })) as unknown as typeof fetch;
+    const reader = new GoogleHealthReader(
+      { GOOGLE_HEALTH_API_BASE_URL: 'https://health.example/v4/', GOOGLE_HEALTH_TIMEOUT_MS: 1000 },
+      { accessToken: async () => 'token', refreshAfterUnauthorized: async () => 'token' },
+      new RequestBudget(1000),
+      fetchFn,
+    );
+    await expect(reader.list(context, { ...query, dataType: 'heart-rate' })).rejects.toThrow(
+      new MalformedResponseError('response', 'expected JSON'),
+    );
   });
 });
 

@@ -3,7 +3,14 @@ import type { RequestBudget } from './request-budget';
 import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from './retry-policy';
 import { DataTypeId } from './data-types';
 import { GoogleApiError } from './google-health-source';
-import { MalformedResponseError, parseDataPointsPage, PointsByDataType } from './points';
+import { cutPage } from './json-page';
+import {
+  DataPointsPage,
+  MalformedResponseError,
+  parseDataPointsPage,
+  parseDataPointsPieces,
+  PointsByDataType,
+} from './points';
 
 /** One `dataPoints` list call, followed to its last page. */
 export interface DataPointsQuery {
@@ -106,13 +113,13 @@ export class GoogleHealthReader {
           });
           if (query.dataSourceFamily) params.set('dataSourceFamily', query.dataSourceFamily);
           if (pageToken) params.set('pageToken', pageToken);
-          const body = await this.get(
+          const page: DataPointsPage<K> = await this.get(
             context,
             `users/me/dataTypes/${query.dataType}/dataPoints?${params.toString()}`,
             query.dataType,
             pageToken !== null,
+            (body) => readPage(query.dataType, body),
           );
-          const page = parseDataPointsPage(query.dataType, body);
           for (const point of page.points) points.push(point);
           pageToken = page.nextPageToken;
         } while (pageToken !== null);
@@ -128,7 +135,9 @@ export class GoogleHealthReader {
 
   /** The patient's devices, for the last device sync and the battery. */
   async pairedDevices(context: ReadContext): Promise<PairedDevice[]> {
-    const body = await this.get(context, 'users/me/pairedDevices', null, false);
+    const body = await this.get(context, 'users/me/pairedDevices', null, false, (bytes) =>
+      parseJson(decode(bytes)),
+    );
     const list = (body as { pairedDevices?: unknown }).pairedDevices ?? [];
     if (!Array.isArray(list))
       throw new MalformedResponseError('pairedDevices', 'expected an array');
@@ -157,12 +166,14 @@ export class GoogleHealthReader {
     return value;
   }
 
-  private async get(
+  /** One GET, retried as the policy says; `read` parses a successful response's bytes. */
+  private async get<T>(
     context: ReadContext,
     path: string,
     dataType: DataTypeId | null,
     hasPageToken: boolean,
-  ): Promise<unknown> {
+    read: (body: Buffer) => T,
+  ): Promise<T> {
     const url = new URL(path, this.env.GOOGLE_HEALTH_API_BASE_URL.replace(/\/?$/, '/'));
     let token = await this.token(context);
     let refreshed = false;
@@ -185,15 +196,15 @@ export class GoogleHealthReader {
       if (response === undefined) {
         failure = { kind: 'timeout' };
       } else {
-        // Pages are megabytes: Buffer's UTF-8 decoding is several times cheaper than Response.text().
-        const text = await response
+        const body = await response
           .arrayBuffer()
-          .then((body) => Buffer.from(body).toString('utf8'))
+          .then((bytes) => Buffer.from(bytes))
           .catch(() => null);
         if (response.ok) {
-          if (text === null) failure = { kind: 'timeout' };
-          else return parseJson(text);
+          if (body === null) failure = { kind: 'timeout' };
+          else return read(body);
         } else {
+          const text = body === null ? null : decode(body);
           const reason = errorReason(text);
           if (response.status === 401 && !refreshed) {
             refreshed = true;
@@ -234,15 +245,50 @@ export class GoogleHealthReader {
  * A point Google sends twice (pages shifting under newly synced data, a retried
  * page) is still one reading: counted twice it would double steps and coverage.
  * Points are flat records of primitives, so equal values mean the same reading.
+ * Repeats share their instant (or date), so only points at the same one are
+ * compared: a heart-rate page holds thousands of points.
  */
 function withoutRepeats<T extends object>(points: T[]): T[] {
-  const seen = new Set<string>();
+  const seen = new Map<unknown, T | T[]>();
   return points.filter((point) => {
-    const key = JSON.stringify(Object.values(point));
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const anchor = anchorOf(point);
+    const known = seen.get(anchor);
+    if (known === undefined) {
+      seen.set(anchor, point);
+      return true;
+    }
+    const same = Array.isArray(known) ? known : [known];
+    if (same.some((other) => sameValues(other, point))) return false;
+    same.push(point);
+    seen.set(anchor, same);
     return true;
   });
+}
+
+/** A sample's instant, an interval's start or a daily reading's date. */
+function anchorOf(point: object): unknown {
+  const p = point as { time?: number; startTime?: number; date?: string };
+  return p.time ?? p.startTime ?? p.date;
+}
+
+/** Points of one list come from one parser, so they have the same fields in the same order. */
+function sameValues(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const key in x) if (x[key] !== y[key]) return false;
+  return true;
+}
+
+/** A page of points, cut in pieces when it is large (json-page.ts), else parsed whole. */
+function readPage<K extends DataTypeId>(dataType: K, body: Buffer): DataPointsPage<K> {
+  const cut = cutPage(body);
+  const page = cut && parseDataPointsPieces(dataType, cut.envelope, cut.pieces);
+  return page ?? parseDataPointsPage(dataType, parseJson(decode(body)));
+}
+
+/** Pages are megabytes: Buffer's UTF-8 decoding is several times cheaper than Response.text(). */
+function decode(body: Buffer): string {
+  return body.toString('utf8');
 }
 
 function parseJson(text: string): unknown {

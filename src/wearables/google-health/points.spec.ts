@@ -1,8 +1,11 @@
 import { DATA_TYPE_IDS, GOOGLE_HEALTH_DATA_TYPES } from './data-types';
-import { MalformedResponseError, parseDataPointsPage } from './points';
+import { cutPage } from './json-page';
+import { MalformedResponseError, parseDataPointsPage, parseDataPointsPieces } from './points';
 import {
   activeMinutesPoint,
   at,
+  atInstant,
+  everyMinute,
   heartRatePoint,
   page,
   restingHeartRatePoint,
@@ -314,5 +317,56 @@ describe('GOOGLE_HEALTH_DATA_TYPES', () => {
       expect([id, spec.filterPrefix]).toEqual([id, id.replace(/-/g, '_')]);
       expect(spec.timeFilterField.startsWith(`${spec.filterPrefix}.`)).toBe(true);
     }
+  });
+});
+
+describe('parseDataPointsPieces', () => {
+  const points = everyMinute(
+    Date.UTC(2026, 2, 2),
+    Date.UTC(2026, 2, 3),
+    (t) => atInstant(t, -5),
+    (m) => heartRatePoint(m, 60 + (m.epochMs % 40)),
+  );
+  /** The page through cutPage and the pieces parser, or the error it raises. */
+  const viaPieces = (text: string): unknown => {
+    const cut = cutPage(Buffer.from(text));
+    if (cut === null) throw new Error('not cut');
+    try {
+      return parseDataPointsPieces('heart-rate', cut.envelope, cut.pieces);
+    } catch (e) {
+      return e;
+    }
+  };
+  const whole = (text: string): unknown => {
+    try {
+      return parseDataPointsPage('heart-rate', JSON.parse(text));
+    } catch (e) {
+      return e;
+    }
+  };
+
+  it('gives the same points as the whole page', () => {
+    const text = JSON.stringify(page(points, 'next'));
+    const result = viaPieces(text);
+    expect(result).toEqual(whole(text));
+    expect(result).toMatchObject({ nextPageToken: 'next' });
+    expect((result as { points: unknown[] }).points).toHaveLength(1440);
+  });
+
+  it('fails on the same point, and on the page token first, as the whole page', () => {
+    const bad = structuredClone(points);
+    (bad[1000] as { heartRate: { beatsPerMinute: unknown } }).heartRate.beatsPerMinute = '7x';
+    (bad[1200] as { heartRate: { beatsPerMinute: unknown } }).heartRate.beatsPerMinute = -1;
+    const badPoint = JSON.stringify(page(bad));
+    expect(viaPieces(badPoint)).toEqual(whole(badPoint));
+    expect((viaPieces(badPoint) as MalformedResponseError).message).toContain('dataPoints[1000]');
+    const badToken = JSON.stringify({ dataPoints: bad, nextPageToken: 5 });
+    expect((viaPieces(badToken) as MalformedResponseError).message).toContain('nextPageToken');
+  });
+
+  it('leaves a page that is not JSON to the whole text', () => {
+    const bad = structuredClone(points);
+    (bad[700] as { heartRate: { beatsPerMinute: unknown } }).heartRate.beatsPerMinute = 'X';
+    expect(viaPieces(JSON.stringify(page(bad)).replace('"X"', '"X'))).toBeNull();
   });
 });

@@ -432,20 +432,72 @@ export function parseDataPointsPage<K extends DataTypeId>(
   const rawPoints = body.dataPoints ?? [];
   if (!Array.isArray(rawPoints))
     throw new MalformedResponseError('dataPoints', 'expected an array');
-  const token = body.nextPageToken ?? '';
-  if (typeof token !== 'string')
-    throw new MalformedResponseError('nextPageToken', 'expected a string');
-
+  const nextPageToken = readPageToken(body);
   const parse: PointParser<K> = PARSERS[dataType];
   const payloadKey = GOOGLE_HEALTH_DATA_TYPES[dataType].payloadKey;
   const points: PointsByDataType[K][] = new Array<PointsByDataType[K]>(rawPoints.length);
-  for (let i = 0; i < rawPoints.length; i++) {
-    const raw: unknown = rawPoints[i];
-    if (!isJsonObject(raw))
-      throw new MalformedResponseError(`dataPoints[${i}]`, 'expected an object');
-    const source = optionalObject(raw.dataSource, i, 'dataSource');
-    const platform = optionalString(source?.platform, i, 'dataSource.platform');
-    points[i] = parse(requireObject(raw[payloadKey], i, payloadKey), platform, i);
+  for (let i = 0; i < rawPoints.length; i++)
+    points[i] = parsePoint(parse, payloadKey, rawPoints[i], i);
+  return { points, nextPageToken };
+}
+
+/**
+ * The same for a page cut in pieces (json-page.ts), parsed a piece at a time:
+ * the same points, or the same error, as {@link parseDataPointsPage} of the
+ * whole page. Null when a piece is not JSON: the whole text then decides.
+ */
+export function parseDataPointsPieces<K extends DataTypeId>(
+  dataType: K,
+  envelope: JsonObject,
+  pieces: readonly string[],
+): DataPointsPage<K> | null {
+  // Errors wait until every piece is known to be JSON: a text that is not JSON fails as such.
+  let failure: unknown = null;
+  let nextPageToken: string | null = null;
+  try {
+    nextPageToken = readPageToken(envelope);
+  } catch (error) {
+    failure = error;
   }
-  return { points, nextPageToken: token === '' ? null : token };
+  const parse: PointParser<K> = PARSERS[dataType];
+  const payloadKey = GOOGLE_HEALTH_DATA_TYPES[dataType].payloadKey;
+  const points: PointsByDataType[K][] = [];
+  for (const piece of pieces) {
+    let raw: unknown[];
+    try {
+      raw = JSON.parse(`[${piece}]`) as unknown[];
+    } catch {
+      return null;
+    }
+    if (raw.length === 0) return null;
+    if (failure !== null) continue;
+    try {
+      for (const point of raw) points.push(parsePoint(parse, payloadKey, point, points.length));
+    } catch (error) {
+      if (!(error instanceof MalformedResponseError)) throw error;
+      failure = error;
+    }
+  }
+  if (failure !== null) throw failure;
+  return { points, nextPageToken };
+}
+
+function readPageToken(body: JsonObject): string | null {
+  const token = body.nextPageToken ?? '';
+  if (typeof token !== 'string')
+    throw new MalformedResponseError('nextPageToken', 'expected a string');
+  return token === '' ? null : token;
+}
+
+function parsePoint<K extends DataTypeId>(
+  parse: PointParser<K>,
+  payloadKey: string,
+  raw: unknown,
+  i: number,
+): PointsByDataType[K] {
+  if (!isJsonObject(raw))
+    throw new MalformedResponseError(`dataPoints[${i}]`, 'expected an object');
+  const source = optionalObject(raw.dataSource, i, 'dataSource');
+  const platform = optionalString(source?.platform, i, 'dataSource.platform');
+  return parse(requireObject(raw[payloadKey], i, payloadKey), platform, i);
 }

@@ -136,24 +136,18 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
     expect(evaluatedRuns).toEqual([RECENT_BUT_10]);
   });
 
+  /** Every complete day of the last week evaluated already; the runs seen so far forgotten. */
+  const evaluateLastWeek = async (): Promise<void> => {
+    await vigil.app
+      .get(RuleEvaluations)
+      .evaluate([{ patient, dates: [...RECENT_BUT_10, '2026-02-10'].sort() }]);
+    evaluatedRuns.length = 0;
+  };
+
   it('evaluates what a sync recorded as due when its own evaluation never came, as one run', async () => {
     const evaluations = vigil.app.get(RuleEvaluations);
     const ds = vigil.app.get(DataSource);
-    await evaluations.evaluate([
-      {
-        patient,
-        dates: [
-          '2026-02-08',
-          '2026-02-09',
-          '2026-02-10',
-          '2026-02-11',
-          '2026-02-12',
-          '2026-02-13',
-          '2026-02-14',
-        ],
-      },
-    ]);
-    evaluatedRuns.length = 0;
+    await evaluateLastWeek();
     // Two syncs' changed days, the evaluations of both lost; dates already evaluated come again.
     await inTransaction(ds, (manager) =>
       recordEvaluationDue(
@@ -185,21 +179,7 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
     const ds = vigil.app.get(DataSource);
     const due = vigil.app.get(EvaluationsDue);
     jest.spyOn(vigil.app.get(MonitoredPatients), 'patient').mockResolvedValue(patient);
-    await evaluations.evaluate([
-      {
-        patient,
-        dates: [
-          '2026-02-08',
-          '2026-02-09',
-          '2026-02-10',
-          '2026-02-11',
-          '2026-02-12',
-          '2026-02-13',
-          '2026-02-14',
-        ],
-      },
-    ]);
-    evaluatedRuns.length = 0;
+    await evaluateLastWeek();
     await inTransaction(ds, (manager) =>
       recordEvaluationDue(manager, 1001, ['2026-02-11'], new Date('2026-02-15T09:00:00Z')),
     );

@@ -294,25 +294,23 @@ export class RuleEvaluations {
    */
   async evaluateMissed(now: Date = new Date()): Promise<EvaluationRun | null> {
     return withNamedLock(this.dataSource, MISSED_LOCK, 0, async () => {
-      const utcToday = now.toISOString().slice(0, 10);
-      const missed = await this.outcomes.unevaluatedDays(
-        addDays(utcToday, -SYNC_REEVALUATION_DAYS - 1),
-        addDays(utcToday, 1),
-        { writtenBefore: new Date(now.getTime() - MISSED_AFTER_MS) },
-      );
+      const missed = await this.outcomes.unevaluatedDays(...recentWindow(now));
       if (missed.length === 0) return null;
-      const byPid = new Map<number, LocalDate[]>();
-      for (const { pid, date } of missed) byPid.set(pid, [...(byPid.get(pid) ?? []), date]);
-      const patients = (await this.patients.activePatients()).filter(
-        (patient) => recentCompleteDays(byPid.get(patient.pid) ?? [], patient, now).length > 0,
-      );
-      if (patients.length === 0) return null;
-      return this.evaluate(
-        await this.withUnevaluatedDays(
-          patients.map((patient) => ({ patient, dates: [] })),
+      const writtenBefore = now.getTime() - MISSED_AFTER_MS;
+      const requests: EvaluationRequest[] = [];
+      for (const patient of await this.patients.activePatients()) {
+        const own = missed.filter((day) => day.pid === patient.pid);
+        const dates = recentCompleteDays(
+          own.map((day) => day.date),
+          patient,
           now,
-        ),
-      );
+        );
+        const left = own.some(
+          (day) => dates.includes(day.date) && day.writtenAt.getTime() < writtenBefore,
+        );
+        if (left) requests.push({ patient, dates });
+      }
+      return requests.length === 0 ? null : this.evaluate(requests);
     });
   }
 
@@ -378,13 +376,11 @@ export class RuleEvaluations {
     requests: readonly EvaluationRequest[],
     now: Date,
   ): Promise<EvaluationRequest[]> {
-    const utcToday = now.toISOString().slice(0, 10);
     const unevaluated = new Map<number, LocalDate[]>();
     for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY) {
       const days = await this.outcomes.unevaluatedDays(
-        addDays(utcToday, -SYNC_REEVALUATION_DAYS - 1),
-        addDays(utcToday, 1),
-        { pids: requests.slice(i, i + PATIENTS_PER_QUERY).map((r) => r.patient.pid) },
+        ...recentWindow(now),
+        requests.slice(i, i + PATIENTS_PER_QUERY).map((r) => r.patient.pid),
       );
       for (const { pid, date } of days)
         unevaluated.set(pid, [...(unevaluated.get(pid) ?? []), date]);
@@ -413,6 +409,12 @@ function awaitingFirstSync(patient: MonitoredPatient, now: Date): boolean {
     connectedAt != null &&
     now.getTime() - connectedAt.getTime() < FIRST_SYNC_GRACE_MS
   );
+}
+
+/** UTC dates that hold every patient's recent days, whatever the zone. */
+function recentWindow(now: Date): [from: LocalDate, to: LocalDate] {
+  const utcToday = now.toISOString().slice(0, 10);
+  return [addDays(utcToday, -SYNC_REEVALUATION_DAYS - 1), addDays(utcToday, 1)];
 }
 
 /** The days a sync or a recovery re-evaluates: complete (before the patient's today) and recent. */

@@ -119,20 +119,21 @@ export class RuleOutcomes {
 
   /**
    * Patient-days from `from` to `to` that have daily aggregates and no outcome
-   * at all: days a sync stored whose evaluation never ran. `writtenBefore`
-   * keeps days a sync is still evaluating out; `pids` narrows to patients.
+   * at all: days a sync stored whose evaluation never ran, with when they were
+   * written. `pids` narrows to patients.
    */
   async unevaluatedDays(
     from: string,
     to: string,
-    only: { writtenBefore?: Date; pids?: readonly number[] } = {},
-  ): Promise<{ pid: number; date: string }[]> {
-    if (only.pids !== undefined && only.pids.length === 0) return [];
+    pids?: readonly number[],
+  ): Promise<{ pid: number; date: string; writtenAt: Date }[]> {
+    if (pids !== undefined && pids.length === 0) return [];
     const query = this.dataSource
       .getRepository(DailyAggregateRow)
       .createQueryBuilder('a')
       .select('a.pid', 'pid')
       .addSelect('a.date', 'date')
+      .addSelect('a.updatedAt', 'writtenAt')
       .where('a.date BETWEEN :from AND :to', { from, to })
       .andWhere(
         (sub) =>
@@ -143,15 +144,16 @@ export class RuleOutcomes {
             .where('o.pid = a.pid AND o.date = a.date')
             .getQuery()}`,
       );
-    if (only.writtenBefore !== undefined)
-      query.andWhere('a.updatedAt < :writtenBefore', { writtenBefore: only.writtenBefore });
-    if (only.pids !== undefined) query.andWhere('a.pid IN (:...pids)', { pids: [...only.pids] });
-    const rows: { pid: number | string; date: string | Date }[] = await query
-      .orderBy('a.date', 'ASC')
-      .getRawMany();
+    if (pids !== undefined) query.andWhere('a.pid IN (:...pids)', { pids: [...pids] });
+    const rows: { pid: number | string; date: string | Date; writtenAt: string | Date }[] =
+      await query.orderBy('a.date', 'ASC').getRawMany();
+    const updatedAt = this.dataSource
+      .getMetadata(DailyAggregateRow)
+      .findColumnWithPropertyName('updatedAt')!;
     return rows.map((row) => ({
       pid: Number(row.pid),
       date: row.date instanceof Date ? row.date.toISOString().slice(0, 10) : String(row.date),
+      writtenAt: this.dataSource.driver.prepareHydratedValue(row.writtenAt, updatedAt) as Date,
     }));
   }
 

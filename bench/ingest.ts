@@ -3,8 +3,9 @@
  * MariaDB:
  *   - API requests per patient: a 60-day backfill and a daily incremental sync;
  *   - end-to-end patient syncs per second (incremental) with 1, 2 and 3 worker
- *     processes (ROLE=worker children started like `npm run start:worker`),
- *     with the CPU each sync costs the workers and the simulator;
+ *     processes (ROLE=worker children started like `npm run start:worker`:
+ *     compiled code, its node flags, the default log level), with the CPU
+ *     each sync costs the workers and the simulator;
  *   - the time of a 10,000-patient incremental cycle with 3 workers: measured
  *     with BENCH_FULL_CYCLE=1, else extrapolated from the rate (and labelled so);
  *   - peak RSS and V8 heap of a worker with 1,000 and 10,000 due patients;
@@ -16,14 +17,15 @@
  * names the server; the bench creates its own database and drops it.
  * BENCH_THROUGHPUT_PATIENTS (default 300), BENCH_RSS_SECONDS (default 45),
  * BENCH_SYNC_CONCURRENCY (default 8) and BENCH_WORKER_NODE_FLAGS (default: the
- * flags of `start:worker`) set the profile. The simulator runs in this process
+ * flags of `start:worker`) set the profile. The bench runs `npm run build` first. The simulator runs in this process
  * and serves the real request shapes and volumes (every heart-rate minute);
  * its CPU per sync is this process's CPU during the run (the API app here is idle).
  */
 import 'reflect-metadata';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -54,7 +56,7 @@ const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 8);
  */
 const WORKER_NODE_FLAGS = (
   process.env.BENCH_WORKER_NODE_FLAGS ??
-  /node (.*) -r ts-node/.exec(packageJson.scripts['start:worker'])?.[1] ??
+  /node (.*) dist\/src\/main\.js/.exec(packageJson.scripts['start:worker'])?.[1] ??
   ''
 )
   .split(' ')
@@ -120,7 +122,7 @@ interface WorkerReport {
 function startWorker(env: Record<string, string>): Worker {
   const child = spawn(
     process.execPath,
-    [...WORKER_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'bench/ingest-worker.ts'],
+    [...WORKER_NODE_FLAGS, '-r', './bench/worker-probe.cjs', 'dist/src/main.js'],
     { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
   );
   const worker: Worker = {
@@ -133,17 +135,19 @@ function startWorker(env: Record<string, string>): Worker {
     ready: Promise.resolve(),
     exited: Promise.resolve(),
   };
+  // stdout carries the worker's own log lines and the probe's reports.
+  let started = false;
   worker.ready = new Promise((resolve) => {
-    child.stdout!.on('data', (data: Buffer) => {
-      for (const line of data.toString().split('\n')) {
-        if (!line.startsWith('{"maxRssKb"')) continue;
-        const report = JSON.parse(line) as WorkerReport;
-        worker.maxRssKb = Math.max(worker.maxRssKb, report.maxRssKb);
-        worker.maxHeapUsedMb = Math.max(worker.maxHeapUsedMb, report.heapUsedMb);
-        worker.maxHeapTotalMb = Math.max(worker.maxHeapTotalMb, report.heapTotalMb);
-        worker.cpuMs = report.cpuMs;
-        resolve();
-      }
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('Vigil is running')) started = true;
+      if (!line.startsWith('{"maxRssKb"')) return;
+      const report = JSON.parse(line) as WorkerReport;
+      worker.maxRssKb = Math.max(worker.maxRssKb, report.maxRssKb);
+      worker.maxHeapUsedMb = Math.max(worker.maxHeapUsedMb, report.heapUsedMb);
+      worker.maxHeapTotalMb = Math.max(worker.maxHeapTotalMb, report.heapTotalMb);
+      worker.cpuMs = report.cpuMs;
+      // The first report after start-up: start-up CPU is then in cpuMs.
+      if (started) resolve();
     });
   });
   worker.exited = new Promise((resolve) => child.on('exit', () => resolve()));
@@ -214,6 +218,7 @@ function describeRun(count: number, run: WorkerRun): string {
 }
 
 async function main(): Promise<void> {
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const name = `vigil_bench_ingest_${randomBytes(3).toString('hex')}`;
   const admin = await createConnection({ uri: server });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -264,8 +269,10 @@ async function main(): Promise<void> {
     );
     console.log(`    incremental by route: ${JSON.stringify(sim.stats().byRoute)}`);
 
+    // Workers log at the default level, as in production.
+    const { LOG_LEVEL: _quiet, ...workerBase } = base;
     const workerEnv = {
-      ...base,
+      ...workerBase,
       ROLE: 'worker',
       SYNC_TICK_SECONDS: '1',
       SYNC_CONCURRENCY: String(CONCURRENCY),

@@ -109,7 +109,14 @@ describe('Google Health API responses (fuzz)', () => {
   let mutated = 0;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cohortSize: 2, seed: 'fuzz-google' });
+    // Budgets and their waits have their own tests (ingest-user-budget.spec.ts). Here a
+    // wait of up to a minute would outlast the cases' time budget and keep a sync
+    // sleeping after the run, so neither the simulator nor the reader limits the rate.
+    sim = await startSimulator({
+      cohortSize: 2,
+      seed: 'fuzz-google',
+      rateLimitPerUserPerMinute: 0,
+    });
     db = await freshDatabase('sqlite', {
       ...simulatorEnv(sim),
       ROLE: 'api',
@@ -121,6 +128,7 @@ describe('Google Health API responses (fuzz)', () => {
     syncs = vigil.app.get(SyncRequests);
     reader = vigil.app.get(GoogleHealthReader);
     reader.firstRetryMs = 1;
+    reader.sleep = async () => undefined;
     // Google's answers pass through here: recorded when clean, changed when a case says so.
     const realFetch = fetch;
     (reader as unknown as { fetchFn: typeof fetch }).fetchFn = async (input, init) => {

@@ -7,6 +7,11 @@ import { inTransaction } from '../database/transactions';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import { newSyncState, SyncState } from './sync-state.entity';
 
+/** Renews a sync's lease until `end` (which waits for a renewal under way). */
+export interface LeaseKeeper {
+  end(): Promise<void>;
+}
+
 /** A connection this process may sync until `expiresAt`. */
 export interface Claim {
   connectionId: number;
@@ -92,6 +97,38 @@ export class SyncLeases {
         .andWhere('next_sync_at IS NOT NULL')
         .execute();
     });
+  }
+
+  /**
+   * Keeps this process's lease on a connection while its sync runs: every
+   * third of a lease the expiry moves a whole lease ahead. A backfill slowed
+   * by Google's rate limits can outlast one lease, and another process must
+   * not start the same patient meanwhile; a crash still frees the patient one
+   * lease after the last renewal.
+   */
+  keep(connectionId: number, everyMs = (this.env.SYNC_LEASE_SECONDS * 1000) / 3): LeaseKeeper {
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing.then(() => this.renew(connectionId)).catch(() => undefined);
+    }, everyMs);
+    timer.unref();
+    return {
+      end: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
+  }
+
+  /** Moves the expiry of our own lease; one another process has taken stays theirs. */
+  private async renew(connectionId: number, now = new Date()): Promise<void> {
+    await this.dataSource
+      .getRepository(SyncState)
+      .createQueryBuilder()
+      .update()
+      .set({ leaseExpiresAt: new Date(now.getTime() + this.env.SYNC_LEASE_SECONDS * 1000) })
+      .where({ connectionId, leaseOwner: this.owner })
+      .execute();
   }
 
   /** Connections that can be synced: connected, enrolled and active, not leased by anyone. */

@@ -59,6 +59,9 @@ interface FailureVerdict {
 /** Budgets kept for patients synced lately; more while more have requests within the minute. */
 const RECENT_USER_BUDGETS = 1000;
 
+/** Kept with the refused data types when Google refuses the paired-devices list. */
+const PAIRED_DEVICES = 'paired-devices';
+
 /**
  * One patient sync: plan, read (within rate limits), reduce to days, then
  * write every day together with the cursor in one transaction, and tell the
@@ -106,12 +109,18 @@ export class SyncRunner {
     const pid = Number(enrollment.pid);
     const started = Date.now();
     const timeZone = enrollment.timeZone ?? 'UTC';
-    const unavailable = new Set(state.unavailableDataTypes.split(' ').filter(Boolean));
+    // A consent given since the last good sync may grant what Google refused, or be
+    // another Google account: forget the refusals and read the whole backfill again.
+    const reconsented =
+      state.lastSuccessAt !== null && connection.connectedAt > state.lastSuccessAt;
+    const unavailable = reconsented
+      ? new Set<string>()
+      : new Set(state.unavailableDataTypes.split(' ').filter(Boolean));
     const plan = planSync({
       now: started,
       timeZone,
-      cursorDate: state.cursorDate,
-      rereadFrom: state.rereadFrom,
+      cursorDate: reconsented ? null : state.cursorDate,
+      rereadFrom: reconsented ? null : state.rereadFrom,
       grantedScopes: connection.scopes,
       unavailable,
       needed: await this.needs.forProgram(enrollment.program),
@@ -122,10 +131,9 @@ export class SyncRunner {
       connectionId: id,
       userBudget: this.userBudgets.acquire(id),
     };
+    const renewal = this.leases.keep(id);
     try {
-      const device = connection.scopes.includes(GOOGLE_HEALTH_SCOPES.settings)
-        ? trackerOf(await this.reader.pairedDevices(context))
-        : null;
+      const device = await this.readDevice(context, connection, unavailable);
       const days = await this.readDays(context, plan, unavailable);
       const lastDeviceSync = device?.lastSyncTime ?? null;
       const cursor = completeThrough(started, timeZone, lastDeviceSync, state.cursorDate);
@@ -158,10 +166,9 @@ export class SyncRunner {
         `Synced patient ${pid} (${plan.kind} ${plan.from}..${plan.to}, ${plan.dataTypes.length} data type(s), ${changed.length} day(s) changed) in ${Date.now() - started} ms`,
         CONTEXT,
       );
-      if (changed.length > 0) {
-        const event: PatientSynced = { pid, dates: changed };
-        this.events.emit(PATIENT_SYNCED, event);
-      }
+      // Also when nothing changed: a sync is news of its own (monitoring resumed).
+      const event: PatientSynced = { pid, dates: changed };
+      this.events.emit(PATIENT_SYNCED, event);
       return { status: 'synced', pid, kind: plan.kind, dates: days.map((d) => d.date), changed };
     } catch (error) {
       if (error instanceof LeaseLostError) {
@@ -173,7 +180,25 @@ export class SyncRunner {
       this.logger.warn(`Sync of patient ${pid} failed: ${verdict.reason}`, CONTEXT);
       return { status: 'failed', pid, reason: verdict.reason, retryAt: verdict.retryAt };
     } finally {
+      await renewal.end();
       this.userBudgets.release(id);
+    }
+  }
+
+  /** The tracker's last sync and battery; unknown when not granted or refused (not a failure). */
+  private async readDevice(
+    context: ReadContext,
+    connection: WearableConnection,
+    unavailable: Set<string>,
+  ): Promise<PairedDevice | null> {
+    if (!connection.scopes.includes(GOOGLE_HEALTH_SCOPES.settings)) return null;
+    if (unavailable.has(PAIRED_DEVICES)) return null;
+    try {
+      return trackerOf(await this.reader.pairedDevices(context));
+    } catch (error) {
+      if (!(error instanceof ScopeInsufficientError)) throw error;
+      unavailable.add(PAIRED_DEVICES);
+      return null;
     }
   }
 

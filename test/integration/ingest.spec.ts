@@ -13,6 +13,7 @@ import { SyncRequests } from '../../src/ingest/sync-requests';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import type { RuleDefinition } from '../../src/rules/rule-definition';
 import { RulesService } from '../../src/rules/rules.service';
+import { SyncLeases } from '../../src/ingest/sync-leases';
 import { SyncScheduler } from '../../src/ingest/sync-scheduler';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { addDays, localDate } from '../../src/ingest/sync-plan';
@@ -294,6 +295,75 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     sim.resetStats();
     await syncs.syncNow(pid);
     expect(sim.stats().byRoute['api:dataPoints:sleep']).toBeUndefined();
+  });
+
+  it('leaves the device unknown when Google refuses the paired-devices list, and syncs the data', async () => {
+    const { pid, userId, connection } = await patient();
+    // A sync asks for the device list first, so this refuses exactly that request.
+    sim.faults.add({ kind: 'scope-insufficient', userId, count: 1 });
+    expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced', kind: 'backfill' });
+    const after = await state(connection.id);
+    expect(after.unavailableDataTypes).toBe('paired-devices');
+    expect(after.consecutiveFailures).toBe(0);
+    expect(after.deviceBattery).toBeNull();
+    expect((await rows(pid)).filter((r) => r.steps !== null).length).toBeGreaterThan(40);
+    sim.resetStats();
+    expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced' });
+    expect(sim.stats().byRoute['api:pairedDevices']).toBeUndefined();
+    // A sync that changed no day is told too, with no dates.
+    let quiet = await syncs.syncNow(pid);
+    if (quiet.status === 'synced' && quiet.changed.length > 0) quiet = await syncs.syncNow(pid); // the clock moved the day on
+    expect(quiet).toMatchObject({ status: 'synced', changed: [] });
+    expect(synced.at(-1)).toEqual({ pid, dates: [] });
+  });
+
+  it('forgets refused data types and backfills again after the patient consents anew', async () => {
+    const { pid, userId, connection } = await patient();
+    sim.faults.add({ kind: 'scope-insufficient', userId, dataType: 'sleep' });
+    expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced' });
+    expect((await state(connection.id)).unavailableDataTypes).toBe('sleep');
+    sim.faults.clear();
+    // What consent writes when the patient grants again (possibly more, or another account).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await ds
+      .getRepository(WearableConnection)
+      .update({ id: connection.id }, { connectedAt: new Date() });
+    expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced', kind: 'backfill' });
+    const after = await state(connection.id);
+    expect(after.unavailableDataTypes).toBe('');
+    expect(after.statusReason).toBeNull();
+    expect((await rows(pid)).filter((r) => r.sleepAsleepMinutes !== null).length).toBeGreaterThan(
+      40,
+    );
+    // Once synced after that consent, the next sync is incremental again.
+    expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced', kind: 'incremental' });
+  });
+
+  it('keeps a running sync leased past its first lease, and a lease another process took stays theirs', async () => {
+    const { connection } = await patient();
+    const mine = vigil.app.get(SyncLeases);
+    const other = new SyncLeases(ds, db.env);
+    const lease = db.env.SYNC_LEASE_SECONDS * 1000;
+    // A claim whose lease runs out in one second.
+    const almostExpired = () => new Date(Date.now() - lease + 1000);
+    expect(await mine.claimNow(connection.id, almostExpired())).toMatchObject({
+      connectionId: connection.id,
+    });
+    const keeper = mine.keep(connection.id, 100);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await other.claimNow(connection.id)).toBe('leased');
+    await keeper.end();
+    await mine.release([connection.id]);
+
+    // Without renewal the lease lapses and another process takes the patient over.
+    await mine.claimNow(connection.id, almostExpired());
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await other.claimNow(connection.id)).toMatchObject({ connectionId: connection.id });
+    const late = mine.keep(connection.id, 100);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await late.end();
+    expect((await state(connection.id)).leaseOwner).toBe(other.owner);
+    await other.release([connection.id]);
   });
 
   it('syncs due patients on the tick, and on request over HTTP', async () => {

@@ -11,3 +11,10 @@ describe('NUMERIC_METRICS', () => {
     }
   });
 });
+
+describe('the SpO2 lower bound', () => {
+  it('is labelled as the confidence bound it is, not as the lowest reading', () => {
+    expect(NUMERIC_METRICS.spo2Lower.label).toBe('oxygen saturation, lower confidence bound');
+    expect(NUMERIC_METRICS.spo2Lower.label).not.toMatch(/lowest|minimum/i);
+  });
+});

@@ -31,8 +31,14 @@ export interface DailyMetrics {
   sleepTotalMinutes: number | null;
   /** Nightly heart rate variability (RMSSD), milliseconds. */
   hrvRmssd: number | null;
+  /** Nightly SpO2: mean of the samples during sleep (`averagePercentage`), %. */
   spo2Average: number | null;
+  /**
+   * Nightly SpO2: lower bound of the confidence interval of the samples during
+   * sleep (`lowerBoundPercentage`), %. Not the lowest sample: the API sends none.
+   */
   spo2Lower: number | null;
+  /** Average breaths per minute during the main sleep (`daily-respiratory-rate`). */
   respiratoryRate: number | null;
   /** Nightly skin temperature minus the personal baseline, degrees Celsius. */
   skinTempDeviation: number | null;
@@ -113,7 +119,7 @@ export const NUMERIC_METRICS = {
   sleepTotalMinutes: { unit: 'min', label: 'total sleep including naps' },
   hrvRmssd: { unit: 'ms', label: 'heart rate variability (RMSSD)' },
   spo2Average: { unit: '%', label: 'average oxygen saturation' },
-  spo2Lower: { unit: '%', label: 'lowest oxygen saturation' },
+  spo2Lower: { unit: '%', label: 'oxygen saturation, lower confidence bound' },
   respiratoryRate: { unit: 'breaths/min', label: 'respiratory rate' },
   skinTempDeviation: { unit: '°C', label: 'skin temperature change' },
   weightKg: { unit: 'kg', label: 'weight' },

@@ -250,10 +250,14 @@ export function downsample(
       day.hrvRmssd = r.averageMilliseconds;
     },
   );
+  // SpO2 during sleep as the provider summarises it: the mean of the samples
+  // and the lower bound of their confidence interval (not the lowest sample,
+  // which the API does not send), copied as they are.
   eachDailyReading(days, 'daily-oxygen-saturation', points['daily-oxygen-saturation'], (day, r) => {
     day.spo2Average = r.averagePercentage;
     day.spo2Lower = r.lowerBoundPercentage;
   });
+  // Average breaths per minute over the main sleep, as the provider computes it.
   eachDailyReading(days, 'daily-respiratory-rate', points['daily-respiratory-rate'], (day, r) => {
     day.respiratoryRate = r.breathsPerMinute;
   });

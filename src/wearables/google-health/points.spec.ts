@@ -7,7 +7,9 @@ import {
   atInstant,
   everyMinute,
   heartRatePoint,
+  oxygenSaturationPoint,
   page,
+  respiratoryRatePoint,
   restingHeartRatePoint,
   sleepPoint,
   stepsPoint,
@@ -104,6 +106,26 @@ describe('parseDataPointsPage', () => {
         page([restingHeartRatePoint('2026-11-26', '61')]),
       ).points,
     ).toEqual([{ platform: 'FITBIT', date: '2026-11-26', beatsPerMinute: 61 }]);
+  });
+
+  it('maps nightly SpO2 (average and lower confidence bound) and respiratory rate', () => {
+    const spo2 = oxygenSaturationPoint('2026-11-26', 95.5, 91.2);
+    // Only the fields Vigil reads: the upper bound and the deviation may be absent.
+    delete (spo2.dailyOxygenSaturation as Record<string, unknown>).upperBoundPercentage;
+    expect(parseDataPointsPage('daily-oxygen-saturation', page([spo2])).points).toEqual([
+      {
+        platform: 'FITBIT',
+        date: '2026-11-26',
+        averagePercentage: 95.5,
+        lowerBoundPercentage: 91.2,
+      },
+    ]);
+    expect(
+      parseDataPointsPage(
+        'daily-respiratory-rate',
+        page([respiratoryRatePoint('2026-11-26', 14.8)]),
+      ).points,
+    ).toEqual([{ platform: 'FITBIT', date: '2026-11-26', breathsPerMinute: 14.8 }]);
   });
 
   it('maps sleep from its summary, stage minutes only for STAGES sleep', () => {
@@ -273,6 +295,62 @@ describe('parseDataPointsPage', () => {
       const weightError = errorOf(() => parseDataPointsPage('weight', page([weight])));
       expect(weightError.message).toBe('dataPoints[0].weight.weightGrams: expected a number');
       expect(weightError.message).not.toContain('81.3');
+    });
+
+    /** An SpO2 point with one field replaced (undefined removes it). */
+    const spo2With = (field: string, value: unknown) => {
+      const point = oxygenSaturationPoint('2026-11-26', 95.5, 91.2);
+      const payload = point.dailyOxygenSaturation as Record<string, unknown>;
+      if (value === undefined) delete payload[field];
+      else payload[field] = value;
+      return point;
+    };
+    const respiratoryWith = (value: unknown) => {
+      const point = respiratoryRatePoint('2026-11-26', 14.8);
+      (point.dailyRespiratoryRate as Record<string, unknown>).breathsPerMinute = value;
+      return point;
+    };
+
+    it.each([
+      [
+        'an SpO2 point without its lower bound (Required in the contract)',
+        'daily-oxygen-saturation' as const,
+        spo2With('lowerBoundPercentage', undefined),
+        'dailyOxygenSaturation.lowerBoundPercentage',
+        'required field is missing',
+      ],
+      [
+        'an SpO2 lower bound with a unit',
+        'daily-oxygen-saturation' as const,
+        spo2With('lowerBoundPercentage', '91.2%'),
+        'dailyOxygenSaturation.lowerBoundPercentage',
+        'expected a number',
+      ],
+      [
+        'an SpO2 average that is an object',
+        'daily-oxygen-saturation' as const,
+        spo2With('averagePercentage', { value: 95.5 }),
+        'dailyOxygenSaturation.averagePercentage',
+        'expected a number',
+      ],
+      [
+        'a respiratory rate that is a boolean',
+        'daily-respiratory-rate' as const,
+        respiratoryWith(true),
+        'dailyRespiratoryRate.breathsPerMinute',
+        'expected a number',
+      ],
+      [
+        'a respiratory rate without its value',
+        'daily-respiratory-rate' as const,
+        respiratoryWith(undefined),
+        'dailyRespiratoryRate.breathsPerMinute',
+        'required field is missing',
+      ],
+    ])('rejects %s with its exact path', (_case, dataType, point, field, expectation) => {
+      const error = errorOf(() => parseDataPointsPage(dataType, page([point])));
+      expect(error.message).toBe(`dataPoints[0].${field}: ${expectation}`);
+      expect(error.message).not.toContain('91.2');
     });
 
     it('rejects a date with the day omitted', () => {

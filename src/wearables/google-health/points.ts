@@ -69,7 +69,9 @@ export interface DailyHeartRateVariability extends DailyReading {
 }
 
 export interface DailyOxygenSaturation extends DailyReading {
+  /** Mean of the night's SpO2 samples, %. */
   averagePercentage: number;
+  /** Lower bound of the confidence interval of the night's samples, %: not the lowest sample. */
   lowerBoundPercentage: number;
 }
 
@@ -246,6 +248,9 @@ function parseOxygenSaturation(
   platform: string | null,
   i: number,
 ): DailyOxygenSaturation {
+  // The contract (discovery schema DailyOxygenSaturation) marks the average and
+  // both bounds Required, whatever the source: a point without them is a broken
+  // response, not a thin night. The upper bound and deviation are not read.
   return {
     platform,
     date: requireDate(payload.date, i, 'dailyOxygenSaturation.date'),

@@ -1,0 +1,105 @@
+import { DataSource } from 'typeorm';
+import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
+import { startVigil, VigilApp } from '../../src/bootstrap';
+import { SyncScheduler } from '../../src/ingest/sync-scheduler';
+import { SyncState } from '../../src/ingest/sync-state.entity';
+import { Simulator, startSimulator } from '../../src/simulator';
+import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
+import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
+import { LogCapture } from '../support/log-capture';
+import { connectPatient, simulatorEnv } from '../support/wearables';
+
+jest.setTimeout(60_000);
+
+/**
+ * A worker's shutdown: it waits, for SHUTDOWN_TIMEOUT_MS at most, for the syncs
+ * it runs; a sync still running after that gives its lease back, so another
+ * process may take the patient at once, and writes nothing.
+ */
+describe.each(testEngines())('a worker shutting down during a sync on %s', (engine) => {
+  let sim: Simulator;
+  let db: TestDatabase;
+  let vigil: VigilApp;
+  let ds: DataSource;
+  let logs: LogCapture;
+  let connectionId: number;
+  const PID = 4100;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ cohortSize: 2, seed: 'shutdown' });
+    db = await freshDatabase(engine, {
+      ...simulatorEnv(sim),
+      ROLE: 'worker',
+      SYNC_TICK_SECONDS: '3600',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      LOG_LEVEL: 'info',
+    });
+    logs = new LogCapture();
+    vigil = await startVigil(db.env, { logWriter: logs.write });
+    ds = vigil.app.get(DataSource);
+    connectionId = (await connectPatient(ds, db.env, sim, PID, 'sim-1', { nextSyncAt: null })).id;
+  });
+
+  afterEach(async () => {
+    await vigil.shutdown('test finished');
+    await sim.close();
+    await db.drop();
+  });
+
+  /** Makes the patient due, starts the tick and waits until the sync holds its lease. */
+  async function syncRunning(): Promise<void> {
+    await ds
+      .getRepository(WearableConnection)
+      .update({ id: connectionId }, { nextSyncAt: new Date() });
+    vigil.app.get(SyncScheduler).tick();
+    for (let i = 0; i < 100; i++) {
+      const state = await ds.getRepository(SyncState).findOneBy({ connectionId });
+      if (state?.leaseOwner) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the sync never started');
+  }
+
+  it('waits for a sync that finishes within the bound, which then stores its days', async () => {
+    sim.faults.add({ kind: 'slow', userId: 'sim-1', delayMs: 300, count: 2 });
+    await syncRunning();
+    await vigil.shutdown('test');
+    // The database is closed with the app: read through a new connection.
+    const after = new DataSource({ ...ds.options });
+    await after.initialize();
+    try {
+      const state = await after.getRepository(SyncState).findOneByOrFail({ connectionId });
+      expect(state.leaseOwner).toBeNull();
+      expect(state.cursorDate).not.toBeNull();
+      expect(await after.getRepository(DailyAggregateRow).countBy({ pid: PID })).toBe(60);
+    } finally {
+      await after.destroy();
+    }
+    expect(logs.text).not.toMatch(/Released \d+ unfinished/);
+  });
+
+  it('gives the lease of a sync still running after the bound back, due at once, and writes nothing', async () => {
+    sim.faults.add({ kind: 'slow', userId: 'sim-1', delayMs: 8000 });
+    await syncRunning();
+    const before = Date.now();
+    await vigil.shutdown('test');
+    const after = new DataSource({ ...ds.options });
+    await after.initialize();
+    try {
+      const state = await after.getRepository(SyncState).findOneByOrFail({ connectionId });
+      expect(state.leaseOwner).toBeNull();
+      expect(state.leaseExpiresAt).toBeNull();
+      expect(state.cursorDate).toBeNull();
+      const due = await after
+        .getRepository(WearableConnection)
+        .findOneByOrFail({ id: connectionId });
+      expect(due.nextSyncAt!.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(due.nextSyncAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect(await after.getRepository(DailyAggregateRow).countBy({ pid: PID })).toBe(0);
+    } finally {
+      await after.destroy();
+    }
+    expect(logs.text).toMatch(/Released 1 unfinished sync lease/);
+    sim.faults.clear();
+  });
+});

@@ -8,6 +8,7 @@ import { StaffSignIn1764440000000 } from './1764440000000-staff-sign-in';
 import { OpenEmrSignIn1764450000000 } from './1764450000000-openemr-sign-in';
 import { AlertApplication1764460000000 } from './1764460000000-alert-application';
 import { EvaluationsDue1764470000000 } from './1764470000000-evaluations-due';
+import { SyncHistoryTypes1764480000000 } from './1764480000000-sync-history-types';
 
 /** In order. A new migration is added here and in ../mysql with the same name. */
 export const SQLITE_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const SQLITE_MIGRATIONS = [
   OpenEmrSignIn1764450000000,
   AlertApplication1764460000000,
   EvaluationsDue1764470000000,
+  SyncHistoryTypes1764480000000,
 ];

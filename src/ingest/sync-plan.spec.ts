@@ -1,7 +1,15 @@
 import { GOOGLE_HEALTH_SCOPES, REQUESTED_SCOPES } from '../wearables/google-health/scopes';
 import { CHART_METRICS } from '../aggregates/daily-aggregate';
 import { dataTypesFor } from './data-needs';
-import { addDays, completeThrough, localDate, planSync, PlanInput, rangeFilter } from './sync-plan';
+import {
+  addDays,
+  completeThrough,
+  historyAfter,
+  localDate,
+  planSync,
+  PlanInput,
+  rangeFilter,
+} from './sync-plan';
 
 const NOW = Date.parse('2026-11-28T15:00:00Z');
 const base: PlanInput = {
@@ -11,6 +19,7 @@ const base: PlanInput = {
   rereadFrom: null,
   grantedScopes: REQUESTED_SCOPES,
   unavailable: new Set(),
+  history: null,
   needed: dataTypesFor([...CHART_METRICS, 'wearMinutes']),
   backfillDays: 60,
   rereadDays: 3,
@@ -63,6 +72,38 @@ describe('planSync', () => {
     expect(plan.dataTypes).toEqual(['steps']);
     expect(plan.skipped).toContainEqual({ dataType: 'sleep', reason: 'unavailable' });
     expect(plan.skipped).toContainEqual({ dataType: 'heart-rate', reason: 'not-granted' });
+  });
+
+  it('backfills when a needed type has no history in the stored days (a rule newly switched on)', () => {
+    const charts = planSync(base).dataTypes;
+    const later = { ...base, cursorDate: '2026-11-27', history: new Set(charts) };
+    expect(planSync(later)).toMatchObject({ kind: 'incremental', from: '2026-11-24' });
+    const breathing = { ...later, needed: [...base.needed, 'daily-respiratory-rate' as const] };
+    expect(planSync(breathing)).toMatchObject({ kind: 'backfill', from: '2026-09-30' });
+    // Rows from before history was kept: taken as complete, no mass backfill on upgrade.
+    expect(planSync({ ...breathing, history: null }).kind).toBe('incremental');
+    // A type no longer needed does not force anything.
+    expect(planSync({ ...later, needed: base.needed.filter((t) => t !== 'weight') }).kind).toBe(
+      'incremental',
+    );
+  });
+
+  it('keeps as history what a backfill read, and only what an incremental sync read again', () => {
+    const backfill = planSync(base);
+    expect(historyAfter(backfill, new Set(['weight']), new Set(['sleep']))).toEqual(
+      backfill.dataTypes.filter((t) => t !== 'sleep'),
+    );
+    const incremental = planSync({
+      ...base,
+      cursorDate: '2026-11-27',
+      history: new Set(backfill.dataTypes),
+      needed: base.needed.filter((t) => t !== 'weight'),
+    });
+    const after = historyAfter(incremental, new Set(backfill.dataTypes), new Set());
+    // Weight was not read: the re-read days lost it, so its history is no longer whole.
+    expect(after).not.toContain('weight');
+    expect(after).toEqual(backfill.dataTypes.filter((t) => t !== 'weight'));
+    expect(historyAfter(incremental, null, new Set())).toEqual(incremental.dataTypes);
   });
 
   it('asks for Fitbit devices only where Google allows it; weight keeps manual entries', () => {

@@ -40,6 +40,8 @@ export interface PlanInput {
   grantedScopes: readonly string[];
   /** Types Google refused for this patient (scope insufficient). */
   unavailable: ReadonlySet<string>;
+  /** Types the stored days hold back to the horizon; null = not known (taken as complete). */
+  history: ReadonlySet<string> | null;
   /** Types the enabled rules and the charts need. */
   needed: readonly DataTypeId[];
   backfillDays: number;
@@ -127,19 +129,13 @@ function request(dataType: DataTypeId, from: string, to: string): RangeRequest {
 }
 
 /**
- * What one sync reads. First sync: BACKFILL_DAYS up to today. Later: from the
+ * What one sync reads. First sync, and one that needs a type the stored days
+ * hold no history of: BACKFILL_DAYS up to today. Later: from the
  * last complete local day minus REREAD_DAYS (devices sync late) up to today,
  * earlier when a webhook said so, never beyond the backfill horizon. Dense
  * types go in chunks of {@link CHUNK_DAYS}; sparse ones in one request.
  */
 export function planSync(input: PlanInput): SyncPlan {
-  const today = localDate(input.now, input.timeZone);
-  const horizon = addDays(today, -(input.backfillDays - 1));
-  let from = input.cursorDate === null ? horizon : addDays(input.cursorDate, -input.rereadDays);
-  if (input.rereadFrom !== null && input.rereadFrom < from) from = input.rereadFrom;
-  if (from < horizon) from = horizon;
-  if (from > today) from = today;
-
   const granted = new Set(input.grantedScopes);
   const skipped: SyncPlan['skipped'] = [];
   const dataTypes: DataTypeId[] = [];
@@ -150,6 +146,19 @@ export function planSync(input: PlanInput): SyncPlan {
     else if (input.unavailable.has(dataType)) skipped.push({ dataType, reason: 'unavailable' });
     else dataTypes.push(dataType);
   }
+  // Days are rewritten whole, so a type without history is read over the whole horizon.
+  const history = input.history;
+  const backfill =
+    input.cursorDate === null ||
+    (history !== null && dataTypes.some((dataType) => !history.has(dataType)));
+
+  const today = localDate(input.now, input.timeZone);
+  const horizon = addDays(today, -(input.backfillDays - 1));
+  let from =
+    backfill || input.cursorDate === null ? horizon : addDays(input.cursorDate, -input.rereadDays);
+  if (input.rereadFrom !== null && input.rereadFrom < from) from = input.rereadFrom;
+  if (from < horizon) from = horizon;
+  if (from > today) from = today;
 
   const wholeRange = dataTypes.filter((t) => !DENSE.has(t)).map((t) => request(t, from, today));
   const dense = dataTypes.filter((t) => DENSE.has(t));
@@ -164,7 +173,7 @@ export function planSync(input: PlanInput): SyncPlan {
     });
   }
   return {
-    kind: input.cursorDate === null ? 'backfill' : 'incremental',
+    kind: backfill ? 'backfill' : 'incremental',
     from,
     to: today,
     dataTypes,
@@ -172,6 +181,22 @@ export function planSync(input: PlanInput): SyncPlan {
     wholeRange,
     chunks,
   };
+}
+
+/**
+ * The types whose history the stored days hold after a successful sync: a
+ * backfill's types; after an incremental sync, those kept all along that it
+ * read again (a day rewritten without a type no longer holds it).
+ */
+export function historyAfter(
+  plan: SyncPlan,
+  before: ReadonlySet<string> | null,
+  refused: ReadonlySet<string>,
+): string[] {
+  const read = plan.dataTypes.filter((dataType) => !refused.has(dataType));
+  return plan.kind === 'backfill' || before === null
+    ? read
+    : read.filter((dataType) => before.has(dataType));
 }
 
 /**

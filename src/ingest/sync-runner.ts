@@ -35,7 +35,7 @@ import {
 } from '../wearables/google-health/retry-policy';
 import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
-import { completeThrough, planSync, SyncPlan } from './sync-plan';
+import { completeThrough, historyAfter, planSync, SyncPlan } from './sync-plan';
 import { newSyncState, SyncState } from './sync-state.entity';
 import { RecentUserBudgets } from './user-budgets';
 
@@ -116,6 +116,8 @@ export class SyncRunner {
     const unavailable = reconsented
       ? new Set<string>()
       : new Set(state.unavailableDataTypes.split(' ').filter(Boolean));
+    const history =
+      state.historyDataTypes === null ? null : new Set(state.historyDataTypes.split(' '));
     const plan = planSync({
       now: started,
       timeZone,
@@ -123,6 +125,7 @@ export class SyncRunner {
       rereadFrom: reconsented ? null : state.rereadFrom,
       grantedScopes: connection.scopes,
       unavailable,
+      history,
       needed: await this.needs.forProgram(enrollment.program),
       backfillDays: this.env.BACKFILL_DAYS,
       rereadDays: this.env.REREAD_DAYS,
@@ -146,6 +149,7 @@ export class SyncRunner {
           consecutiveFailures: 0,
           statusReason: unavailableReason(unavailable),
           unavailableDataTypes: [...unavailable].join(' '),
+          historyDataTypes: historyAfter(plan, history, unavailable).join(' '),
           deviceType: device?.deviceType ?? state.deviceType,
           deviceBattery: device?.batteryLevel ?? state.deviceBattery,
           lastSuccessAt: new Date(),

@@ -43,6 +43,15 @@ export class SyncState {
   @Column({ name: 'unavailable_data_types', type: 'varchar', length: 512 })
   unavailableDataTypes!: string;
 
+  /**
+   * Space-separated data types whose values the stored days hold back to the
+   * backfill horizon. A needed type outside it (a rule newly switched on) makes
+   * the next sync a backfill, so the rule has its history at once. Null: not
+   * known yet (rows from before this column); the next sync's types are taken.
+   */
+  @Column({ name: 'history_data_types', type: 'varchar', length: 512, nullable: true })
+  historyDataTypes!: string | null;
+
   @Column({ name: 'device_type', type: 'varchar', length: 32, nullable: true })
   deviceType!: string | null;
 
@@ -69,6 +78,7 @@ export function newSyncState(connectionId: number): SyncState {
     consecutiveFailures: 0,
     statusReason: null,
     unavailableDataTypes: '',
+    historyDataTypes: null,
     deviceType: null,
     deviceBattery: null,
     lastAttemptAt: null,

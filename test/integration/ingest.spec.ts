@@ -204,6 +204,7 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
       },
       'test',
     );
+    let kind = '';
     const requested = async (): Promise<string[]> => {
       sim.resetStats();
       await ds
@@ -212,13 +213,24 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
           { enrollmentId: (await ds.getRepository(Enrollment).findOneByOrFail({ pid })).id },
           { nextSyncAt: new Date() },
         );
-      expect((await syncs.syncNow(pid)).status).toBe('synced');
+      const outcome = await syncs.syncNow(pid);
+      expect(outcome.status).toBe('synced');
+      kind = outcome.status === 'synced' ? outcome.kind : '';
       return Object.keys(sim.stats().byRoute);
     };
+    const breathingDays = async () =>
+      (await rows(pid)).filter((r) => r.respiratoryRate !== null).length;
     // A rule made through the API runs only where a program switched it on.
     expect(await requested()).not.toContain('api:dataPoints:daily-respiratory-rate');
+    expect(await requested()).not.toContain('api:dataPoints:daily-respiratory-rate');
+    expect(kind).toBe('incremental');
     await rules.setProgram('fast-breathing-ingest-test', 'copd', { enabled: true }, 'test');
+    // Its type has no history yet: the next sync backfills, so the rule sees past nights at once.
     expect(await requested()).toContain('api:dataPoints:daily-respiratory-rate');
+    expect(kind).toBe('backfill');
+    expect(await breathingDays()).toBeGreaterThan(40);
+    await requested();
+    expect(kind).toBe('incremental');
     await rules.setProgram('fast-breathing-ingest-test', 'copd', { enabled: false }, 'test');
     // Every SpO2 rule off too: the charts still show SpO2, so it is still read.
     await rules.setProgram('low-oxygen-saturation', 'copd', { enabled: false }, 'test');

@@ -60,21 +60,31 @@ describe.each(testEngines())('a worker shutting down during a sync on %s', (engi
     throw new Error('the sync never started');
   }
 
+  /** What the stopped worker left: its database closed with it, so read through a new connection. */
+  async function leftBehind() {
+    const after = new DataSource({ ...ds.options });
+    await after.initialize();
+    try {
+      return {
+        state: await after.getRepository(SyncState).findOneByOrFail({ connectionId }),
+        connection: await after
+          .getRepository(WearableConnection)
+          .findOneByOrFail({ id: connectionId }),
+        days: await after.getRepository(DailyAggregateRow).countBy({ pid: PID }),
+      };
+    } finally {
+      await after.destroy();
+    }
+  }
+
   it('waits for a sync that finishes within the bound, which then stores its days', async () => {
     sim.faults.add({ kind: 'slow', userId: 'sim-1', delayMs: 300, count: 2 });
     await syncRunning();
     await vigil.shutdown('test');
-    // The database is closed with the app: read through a new connection.
-    const after = new DataSource({ ...ds.options });
-    await after.initialize();
-    try {
-      const state = await after.getRepository(SyncState).findOneByOrFail({ connectionId });
-      expect(state.leaseOwner).toBeNull();
-      expect(state.cursorDate).not.toBeNull();
-      expect(await after.getRepository(DailyAggregateRow).countBy({ pid: PID })).toBe(60);
-    } finally {
-      await after.destroy();
-    }
+    const { state, days } = await leftBehind();
+    expect(state.leaseOwner).toBeNull();
+    expect(state.cursorDate).not.toBeNull();
+    expect(days).toBe(60);
     expect(logs.text).not.toMatch(/Released \d+ unfinished/);
   });
 
@@ -83,22 +93,13 @@ describe.each(testEngines())('a worker shutting down during a sync on %s', (engi
     await syncRunning();
     const before = Date.now();
     await vigil.shutdown('test');
-    const after = new DataSource({ ...ds.options });
-    await after.initialize();
-    try {
-      const state = await after.getRepository(SyncState).findOneByOrFail({ connectionId });
-      expect(state.leaseOwner).toBeNull();
-      expect(state.leaseExpiresAt).toBeNull();
-      expect(state.cursorDate).toBeNull();
-      const due = await after
-        .getRepository(WearableConnection)
-        .findOneByOrFail({ id: connectionId });
-      expect(due.nextSyncAt!.getTime()).toBeLessThanOrEqual(Date.now());
-      expect(due.nextSyncAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
-      expect(await after.getRepository(DailyAggregateRow).countBy({ pid: PID })).toBe(0);
-    } finally {
-      await after.destroy();
-    }
+    const { state, connection, days } = await leftBehind();
+    expect(state.leaseOwner).toBeNull();
+    expect(state.leaseExpiresAt).toBeNull();
+    expect(state.cursorDate).toBeNull();
+    expect(connection.nextSyncAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(connection.nextSyncAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(days).toBe(0);
     expect(logs.text).toMatch(/Released 1 unfinished sync lease/);
     sim.faults.clear();
   });

@@ -34,6 +34,8 @@ const SHORT = process.env.SOAK_PROFILE === 'short';
 const PATIENTS = Number(process.env.SOAK_PATIENTS ?? (SHORT ? 200 : 2000));
 const DAYS = Number(process.env.SOAK_DAYS ?? (SHORT ? 10 : 90));
 const WORKERS = Number(process.env.SOAK_WORKERS ?? 3);
+const PROFILE =
+  process.env.SOAK_PATIENTS || process.env.SOAK_DAYS ? 'custom' : SHORT ? 'short' : 'full';
 const MB = 1024 * 1024;
 
 interface Sample {
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
   };
 
   process.stdout.write(
-    `Soak: ${PATIENTS} patients, ${DAYS} simulated days, ${WORKERS} worker processes on MariaDB (${SHORT ? 'short' : 'full'} profile)\n`,
+    `Soak: ${PATIENTS} patients, ${DAYS} simulated days, ${WORKERS} worker processes on MariaDB (${PROFILE} profile)\n`,
   );
   let started = Date.now();
   await waitForSyncs(new Date(0)); // the backfill

@@ -148,14 +148,13 @@ export function planSync(input: PlanInput): SyncPlan {
   }
   // Days are rewritten whole, so a type without history is read over the whole horizon.
   const history = input.history;
-  const backfill =
-    input.cursorDate === null ||
-    (history !== null && dataTypes.some((dataType) => !history.has(dataType)));
+  const lacksHistory = history !== null && dataTypes.some((dataType) => !history.has(dataType));
+  const resumeFrom =
+    input.cursorDate === null || lacksHistory ? null : addDays(input.cursorDate, -input.rereadDays);
 
   const today = localDate(input.now, input.timeZone);
   const horizon = addDays(today, -(input.backfillDays - 1));
-  let from =
-    backfill || input.cursorDate === null ? horizon : addDays(input.cursorDate, -input.rereadDays);
+  let from = resumeFrom ?? horizon;
   if (input.rereadFrom !== null && input.rereadFrom < from) from = input.rereadFrom;
   if (from < horizon) from = horizon;
   if (from > today) from = today;
@@ -173,7 +172,7 @@ export function planSync(input: PlanInput): SyncPlan {
     });
   }
   return {
-    kind: backfill ? 'backfill' : 'incremental',
+    kind: resumeFrom === null ? 'backfill' : 'incremental',
     from,
     to: today,
     dataTypes,

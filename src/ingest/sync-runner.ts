@@ -110,19 +110,23 @@ export class SyncRunner {
     const started = Date.now();
     const timeZone = enrollment.timeZone ?? 'UTC';
     // A consent given since the last good sync may grant what Google refused, or be
-    // another Google account: forget the refusals and read the whole backfill again.
+    // another Google account: forget the refusals, and hold no type's history, so the
+    // planner reads the whole backfill again.
     const reconsented =
       state.lastSuccessAt !== null && connection.connectedAt > state.lastSuccessAt;
     const unavailable = reconsented
       ? new Set<string>()
       : new Set(state.unavailableDataTypes.split(' ').filter(Boolean));
-    const history =
-      state.historyDataTypes === null ? null : new Set(state.historyDataTypes.split(' '));
+    const history = reconsented
+      ? new Set<string>()
+      : state.historyDataTypes === null
+        ? null
+        : new Set(state.historyDataTypes.split(' '));
     const plan = planSync({
       now: started,
       timeZone,
-      cursorDate: reconsented ? null : state.cursorDate,
-      rereadFrom: reconsented ? null : state.rereadFrom,
+      cursorDate: state.cursorDate,
+      rereadFrom: state.rereadFrom,
       grantedScopes: connection.scopes,
       unavailable,
       history,

@@ -297,9 +297,16 @@ export class RuleEvaluations {
       const missed = await this.outcomes.unevaluatedDays(...recentWindow(now));
       if (missed.length === 0) return null;
       const writtenBefore = now.getTime() - MISSED_AFTER_MS;
+      const byPid = new Map<number, typeof missed>();
+      for (const day of missed) {
+        const own = byPid.get(day.pid);
+        if (own === undefined) byPid.set(day.pid, [day]);
+        else own.push(day);
+      }
       const requests: EvaluationRequest[] = [];
       for (const patient of await this.patients.activePatients()) {
-        const own = missed.filter((day) => day.pid === patient.pid);
+        const own = byPid.get(patient.pid);
+        if (own === undefined) continue;
         const dates = recentCompleteDays(
           own.map((day) => day.date),
           patient,
@@ -325,6 +332,7 @@ export class RuleEvaluations {
   ): Promise<EvaluationRun | null> {
     // The row the sync recorded, with any dates an evaluation lost before left in it.
     const due = await this.due.of(event.pid);
+    if (event.dates.length === 0 && due === null) return null; // a sync that changed nothing
     const patient = await this.patients.patient(event.pid);
     const dates =
       patient === null

@@ -52,7 +52,7 @@ const FULL_CYCLE = process.env.BENCH_FULL_CYCLE === '1';
 const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 8);
 /**
  * The workers' node flags: by default those of `npm run start:worker` (a 192 MB
- * old space; see the README), BENCH_WORKER_NODE_FLAGS='' for Node's defaults.
+ * old space; see docs/scaling.md), BENCH_WORKER_NODE_FLAGS='' for Node's defaults.
  */
 const WORKER_NODE_FLAGS = (
   process.env.BENCH_WORKER_NODE_FLAGS ??

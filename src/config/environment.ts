@@ -66,7 +66,7 @@ class IssuerUrl implements ValidatorConstraintInterface {
 
 /**
  * Every variable Vigil reads, validated once at start. `.env.example` and the
- * README's configuration table document the same list: keep the three in step.
+ * configuration table in docs/configuration.md document the same list: keep the three in step.
  */
 export class Environment {
   /** HTTP port of the API and web pages. */

@@ -26,7 +26,7 @@ import { RULE_JSON_SCHEMA } from './validation/rule-json-schema';
 const AUTHORS: StaffRole[] = ['admin', 'clinician'];
 
 const RULE_BODY = {
-  description: 'A rule in the format of GET /api/v1/rules/schema (see the README, "Rules")',
+  description: 'A rule in the format of GET /api/v1/rules/schema (see docs/rules.md)',
   schema: { type: 'object', additionalProperties: true },
 };
 

@@ -6,7 +6,8 @@ import { GoogleStatus, JsonBytes } from './http-util';
 import { JsonWriter } from './json-writer';
 import { dayEntries, JsonObject, PointEntry, PointOrigin } from './points';
 import { hashSeed } from './prng';
-import { addDays, durationString, rfc3339 } from './time';
+import { addDays } from '../time';
+import { durationString, rfc3339 } from './time';
 
 export interface ApiAnswer {
   status: number;

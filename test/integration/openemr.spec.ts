@@ -9,7 +9,7 @@ import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { OpenEmrDirectory } from '../../src/openemr/openemr-directory';
 import { PortalMail, PortalMailRefused } from '../../src/openemr/portal-mail';
-import { instantOfOpenEmrDateTime, openEmrDateTime } from '../../src/openemr/wall-clock';
+import { instantOfOpenEmrDateTime, openEmrDateTime } from '../../src/time';
 import { freshDatabase, TestDatabase } from '../support/databases';
 import { freshOpenEmr, openEmrVariants, TestOpenEmr, OPENEMR_SETUP_MS } from '../support/openemr';
 

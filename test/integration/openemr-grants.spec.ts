@@ -140,6 +140,8 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
       ),
     );
     await expect(vigil.app.get(AcknowledgementPoller).poll()).resolves.toBe(1);
+    // Its reminder is closed as the same user (UPDATE on dated_reminders).
+    expect(await openEmrReminders(openemr.db, 3, '2099-01-01')).toEqual([]);
   });
 
   it('sends a portal invitation through it (SELECT MAX(id) on onsite_mail)', async () => {

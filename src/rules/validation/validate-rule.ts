@@ -37,7 +37,7 @@ const REQUIRED_FIELDS = [
   'inhibitedBy',
   'message',
 ] as const;
-const RULE_FIELDS: readonly string[] = [...REQUIRED_FIELDS, 'report'];
+const RULE_FIELDS: readonly string[] = [...REQUIRED_FIELDS, 'staleAfterDays', 'report'];
 const LEAF_FIELDS = ['fact', 'operator', 'value', 'params', 'name'];
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*$/;
 const PARAM_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;

@@ -3,7 +3,7 @@ import {
   type OutcomeResult,
   type RuleDefinition,
 } from '../rules/rule-definition';
-import { daysBetween, type LocalDate } from './local-date';
+import { daysBetween, type LocalDate } from '../time';
 
 /**
  * The alert state machine for one patient and one rule, as pure data in and

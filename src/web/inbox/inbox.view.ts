@@ -1,7 +1,7 @@
 import { ALERT_STATES } from '../../alerts/alerts.dto';
 import { actorWords, changeCells, columnHeads, programField } from '../fragments';
 import type { Acknowledgement, AlertState } from '../../alerts/lifecycle';
-import type { LocalDate } from '../../alerts/local-date';
+import type { LocalDate } from '../../time';
 import type { DeliveryStatus } from '../../delivery/delivery-status';
 import type { FieldProblem } from '../../http/problem.filter';
 import { SEVERITIES, type Severity } from '../../rules/rule-definition';

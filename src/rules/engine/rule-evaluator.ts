@@ -187,7 +187,9 @@ function textsOf(
   const days = typeof window?.days === 'number' ? window.days : 3;
   const lookbackDays =
     typeof window?.lookbackDays === 'number' ? window.lookbackDays : DEFAULT_LOOKBACK_DAYS;
-  return (input) => ({ streamStatus: describeStreams(streamStates(input, { days, lookbackDays })) });
+  return (input) => ({
+    streamStatus: describeStreams(streamStates(input, { days, lookbackDays })),
+  });
 }
 
 function leafFacts(node: ConditionNode): FactName[] {

@@ -14,6 +14,7 @@ import { Enrollment } from '../patients/enrollment.entity';
 import { StoredRule, StoredRuleVersion } from '../rules/rule.entity';
 import { RuleOutcome } from '../rules/rule-outcome.entity';
 import { EvaluationDue } from '../rules/evaluation-due.entity';
+import { PendingEvent } from '../events/pending-event.entity';
 import { PatientRuleParams, RuleProgramSetting } from '../rules/rule-settings.entity';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 
@@ -37,6 +38,7 @@ export const ENTITIES = [
   PatientRuleParams,
   RuleOutcome,
   EvaluationDue,
+  PendingEvent,
   StoredAlert,
   AlertTransitionRow,
   Delivery,

@@ -77,7 +77,10 @@ export function stepPatientRun(
   return new Map(
     [...runs].map(([ruleId, { said, ...run }]) => [
       ruleId,
-      { ...run, notices: unlessInhibited(run, netNotices(run.before, said)) },
+      {
+        ...run,
+        notices: unlessInhibited(run, netNotices(run.before, said, current.get(ruleId) ?? null)),
+      },
     ]),
   );
 }

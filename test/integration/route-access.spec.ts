@@ -62,6 +62,7 @@ const MATRIX: Record<string, Access> = {
   'GET /disconnect/:token': 'public',
   'POST /disconnect/:token': 'public',
   'POST /api/v1/patients/:pid/sync': STAFF_AND_UP,
+  'GET /api/v1/patients/:pid/blind-rules': STAFF_AND_UP,
   'POST /webhooks/google-health': 'public',
   'GET /assets/:name': 'public',
   'GET /alerts': STAFF_AND_UP,

@@ -11,6 +11,7 @@ export const ALERT_STATES: readonly AlertState[] = [
   'resolved',
   'snoozed',
   'inhibited',
+  'stale',
 ];
 
 export class AlertIdParam {

@@ -9,11 +9,13 @@ import { Invitation } from '../consent/invitation.entity';
 import { OAuthAttempt } from '../consent/oauth-attempt.entity';
 import { StoredSecret } from '../crypto/stored-secret.entity';
 import { Delivery, DeliveryAlert } from '../delivery/delivery.entity';
+import { ThrottleCounter } from '../http/throttle-counter.entity';
 import { SyncState } from '../ingest/sync-state.entity';
 import { Enrollment } from '../patients/enrollment.entity';
 import { StoredRule, StoredRuleVersion } from '../rules/rule.entity';
 import { RuleOutcome } from '../rules/rule-outcome.entity';
 import { EvaluationDue } from '../rules/evaluation-due.entity';
+import { PendingEvent } from '../events/pending-event.entity';
 import { PatientRuleParams, RuleProgramSetting } from '../rules/rule-settings.entity';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 
@@ -37,8 +39,10 @@ export const ENTITIES = [
   PatientRuleParams,
   RuleOutcome,
   EvaluationDue,
+  PendingEvent,
   StoredAlert,
   AlertTransitionRow,
   Delivery,
   DeliveryAlert,
+  ThrottleCounter,
 ];

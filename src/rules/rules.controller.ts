@@ -13,6 +13,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { StaffRole } from '../auth/roles';
+import { Enrollments } from '../patients/enrollments';
 import { OutcomesQuery, ProgramSettingBody } from './rules.dto';
 import { RuleDefinition } from './rule-definition';
 import { RuleOutcomes } from './rule-outcomes.repository';
@@ -154,7 +155,15 @@ export class PatientRulesController {
   constructor(
     private readonly rules: RulesService,
     private readonly outcomes: RuleOutcomes,
+    private readonly enrollments: Enrollments,
   ) {}
+
+  /** Overrides are about a watched patient: a pid that was never enrolled is 404, nothing saved. */
+  private async enrolled(pid: string): Promise<number> {
+    const number = whole(pid, 'patient');
+    await this.enrollments.find(number);
+    return number;
+  }
 
   @Get('outcomes')
   @Roles(...ANY_STAFF)
@@ -184,8 +193,10 @@ export class PatientRulesController {
   @Get('rules/params')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "The patient's param overrides, by rule" })
-  params(@Param('pid') pid: string): Promise<{ rule: string; params: Record<string, number> }[]> {
-    return this.rules.patientParams(whole(pid, 'patient'));
+  async params(
+    @Param('pid') pid: string,
+  ): Promise<{ rule: string; params: Record<string, number> }[]> {
+    return this.rules.patientParams(await this.enrolled(pid));
   }
 
   @Put('rules/:id/params')
@@ -195,12 +206,13 @@ export class PatientRulesController {
     schema: { type: 'object', additionalProperties: { type: 'number' }, example: { deltaBpm: 6 } },
   })
   @ApiOperation({ summary: "Set one patient's param overrides of a rule (validated and audited)" })
-  setParams(
+  async setParams(
     @Param('pid') pid: string,
     @Param('id') id: string,
     @Body() body: Record<string, unknown>,
     @CurrentCaller() caller: Caller,
   ): Promise<{ pid: number; rule: string; params: Record<string, number> }> {
-    return this.rules.setPatientParams(whole(pid, 'patient'), ruleId(id), body, actorOf(caller));
+    const patient = await this.enrolled(pid);
+    return this.rules.setPatientParams(patient, ruleId(id), body, actorOf(caller));
   }
 }

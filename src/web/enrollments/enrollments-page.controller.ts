@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ANY_STAFF, Roles } from '../../auth/access.decorators';
+import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../../auth/access.decorators';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
 import { actorOf, type Caller, CurrentCaller } from '../../auth/caller';
 import { Environment } from '../../config/environment';
@@ -156,7 +156,7 @@ export class EnrollmentsPageController {
   }
 
   @Post(':pid/disconnect')
-  @Roles(...ANY_STAFF)
+  @Roles(...CLINICAL_STAFF)
   disconnect(
     @Param('pid') pidText: string,
     @CurrentCaller() caller: Caller,
@@ -169,7 +169,7 @@ export class EnrollmentsPageController {
   }
 
   @Post(':pid/end')
-  @Roles(...ANY_STAFF)
+  @Roles(...CLINICAL_STAFF)
   end(
     @Param('pid') pidText: string,
     @CurrentCaller() caller: Caller,

@@ -59,6 +59,7 @@ const STATE_WORDS: Record<AlertState, string> = {
   acknowledged: 'Acknowledged',
   snoozed: 'Snoozed',
   inhibited: 'Held back',
+  stale: 'Stale: no data to judge',
   pending: 'Watching, not fired yet',
   resolved: 'Resolved',
 };
@@ -129,6 +130,9 @@ function deliveryText(delivery: DeliveryStatus, timeZone: string): SafeHtml {
         failed${delivery.lastError ? html`: ${delivery.lastError}` : ''}), next try ${at}`;
     case 'rerouted':
       return html`${what}: rerouted${delivery.lastError ? html` (${delivery.lastError})` : ''}`;
+    case 'failed':
+      return html`${what}: <span class="warning">not delivered, gave up</span> after
+        ${delivery.attempts} attempts${delivery.lastError ? html`: ${delivery.lastError}` : ''}`;
   }
 }
 

@@ -145,9 +145,11 @@ describe('route x role access matrix', () => {
     ];
     const answers: string[] = [];
     for (const [method, path, body] of changes) {
-      const call = request(vigil.url ?? '')
-        [method.toLowerCase() as 'put'](path)
-        .set('Authorization', `Bearer ${tokens.admin}`);
+      const agent = request(vigil.url ?? '');
+      const call = agent[method.toLowerCase() as 'put'](path).set(
+        'Authorization',
+        `Bearer ${tokens.admin}`,
+      );
       const res = await (body ? call.send(body) : call);
       answers.push(`${method} ${path} ${res.status}`);
     }

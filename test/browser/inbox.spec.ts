@@ -73,7 +73,10 @@ describeInBrowser('the alert inbox, in Chromium', () => {
     await expect(rows.count()).resolves.toBe(2);
     await expect(rows.first().locator('th').textContent()).resolves.toBe('Low oxygen saturation');
     const row = page.locator(`#alert-${spo2Id}`);
-    await expect(row.textContent()).resolves.toContain('chart 1001');
+    // Who it is, from OpenEMR: name, date of birth and chart number.
+    await expect(row.locator('.patient').textContent()).resolves.toMatch(
+      /Maria Garcia\s+born 1956-03-14 · chart 1001 · pid 1/,
+    );
     await expect(row.textContent()).resolves.toMatch(/Message to drsmith:\s+delivered/);
     await expect(row.locator('time').textContent()).resolves.toBe('1 day');
     // A tablet shows the whole page; only the table itself may scroll sideways.

@@ -86,7 +86,9 @@ describe.each(testEngines())('patient page on %s', (engine) => {
       .auth(staff, { type: 'bearer' })
       .expect(200)
       .expect('Content-Type', /html/);
-    expect(res.text).toContain('<title>Patient 101 · Vigil</title>');
+    expect(res.text).toContain(
+      '<title>Patient 101 (name not available: OpenEMR is not configured) · Vigil</title>',
+    );
     expect(res.text).toContain('src="/assets/patient-charts.js"');
     expect(res.text).not.toMatch(/<script>(?!<)/); // no inline script the CSP would refuse
 

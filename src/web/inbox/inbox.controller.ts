@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AlertQueries } from '../../alerts/alert-queries';
@@ -18,11 +18,7 @@ import { AlertDeliveries } from '../../delivery/delivery-status';
 import type { FieldProblem } from '../../http/problem.filter';
 import { openEmrDate } from '../../openemr/wall-clock';
 import { Enrollments } from '../../patients/enrollments';
-import {
-  chartNumbers,
-  PATIENT_DIRECTORY,
-  type PatientDirectory,
-} from '../../patients/patient-directory';
+import { identityWords, PatientIdentities } from '../../patients/patient-identities';
 import { html, type SafeHtml } from '../html';
 import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
@@ -62,7 +58,7 @@ export class InboxController {
     private readonly deliveries: AlertDeliveries,
     private readonly enrollments: Enrollments,
     private readonly env: Environment,
-    @Inject(PATIENT_DIRECTORY) private readonly directory: PatientDirectory,
+    private readonly identities: PatientIdentities,
   ) {}
 
   @Get()
@@ -215,20 +211,20 @@ export class InboxController {
       },
       this.context(req),
     );
-    this.send(res, req, status, `${alert.ruleTitle}: patient ${alert.pid}`, body);
+    this.send(res, req, status, `${alert.ruleTitle}: ${identityWords(alert.patient)}`, body);
   }
 
-  /** Alerts with their chart numbers and delivery status, in the given order. */
+  /** Alerts with who the patient is and their delivery status, in the given order. */
   private async shown(rows: StoredAlert[]): Promise<InboxAlert[]> {
     const pids = rows.map((r) => Number(r.pid));
-    const charts = await chartNumbers(this.directory, pids);
+    const patients = await this.identities.of(pids);
     const deliveries = await this.deliveries.forAlerts(rows.map((r) => String(r.id)));
     return rows.map((row) => {
       const lifecycle = lifecycleOf(row);
       return {
         id: String(row.id),
         pid: Number(row.pid),
-        chartNumber: charts.get(Number(row.pid)) ?? null,
+        patient: patients.get(Number(row.pid))!,
         ruleId: row.ruleId,
         ruleTitle: row.ruleTitle,
         ruleVersion: row.ruleVersion,

@@ -1,5 +1,6 @@
 import { ALERT_STATES } from '../../alerts/alerts.dto';
-import { actorWords, changeCells, columnHeads, programField } from '../fragments';
+import { actorWords, changeCells, columnHeads, patientLink, programField } from '../fragments';
+import type { PatientIdentity } from '../../patients/patient-identities';
 import type { Acknowledgement, AlertState } from '../../alerts/lifecycle';
 import type { LocalDate } from '../../alerts/local-date';
 import type { DeliveryStatus } from '../../delivery/delivery-status';
@@ -13,7 +14,8 @@ import { ageInWords, clinicTime } from './time-words';
 export interface InboxAlert {
   id: string;
   pid: number;
-  chartNumber: string | null;
+  /** Name, date of birth and chart number from OpenEMR. */
+  patient: PatientIdentity;
   ruleId: string;
   ruleTitle: string;
   ruleVersion: number;
@@ -102,12 +104,6 @@ function stateText(alert: InboxAlert, timeZone: string): SafeHtml {
           ? html` <span class="muted">(a related alert is firing)</span>`
           : '';
   return html`${STATE_WORDS[alert.state]}${detail}`;
-}
-
-export function patientLink(pid: number, chartNumber: string | null): SafeHtml {
-  return html`<a href="/patients/${pid}"
-    >Patient ${pid}${chartNumber ? html`<span class="muted">, chart ${chartNumber}</span>` : ''}</a
-  >`;
 }
 
 function deliveryText(delivery: DeliveryStatus, timeZone: string): SafeHtml {
@@ -326,7 +322,7 @@ export function renderInbox(page: InboxPage, context: PageContext): SafeHtml {
 
 function inboxRow(alert: InboxAlert, context: PageContext, back: string): SafeHtml {
   return html`<tr id="alert-${alert.id}">
-    <td>${patientLink(alert.pid, alert.chartNumber)}</td>
+    <td>${patientLink(alert.patient)}</td>
     <th scope="row"><a href="/alerts/${alert.id}">${alert.ruleTitle}</a></th>
     <td class="${severityClass(alert.severity)}">${SEVERITY_WORDS[alert.severity]}</td>
     <td>${stateText(alert, context.timeZone)}</td>
@@ -342,7 +338,9 @@ function inboxRow(alert: InboxAlert, context: PageContext, back: string): SafeHt
           ? html`<span class="muted">None</span>`
           : html`<details>
               <summary>
-                Act<span class="visually-hidden"> on ${alert.ruleTitle}, patient ${alert.pid}</span>
+                Act<span class="visually-hidden">
+                  on ${alert.ruleTitle}, ${alert.patient.name ?? `patient ${alert.pid}`}</span
+                >
               </summary>
               ${actionForms(alert, context, back)}
             </details>`
@@ -372,7 +370,7 @@ export function renderAlertPage(page: AlertPage, context: PageContext): SafeHtml
     <p class="no-print"><a href="/alerts">Back to the inbox</a></p>
     <dl class="facts">
       <dt>Patient</dt>
-      <dd>${patientLink(alert.pid, alert.chartNumber)}</dd>
+      <dd>${patientLink(alert.patient)}</dd>
       <dt>Rule</dt>
       <dd>
         ${alert.ruleTitle}

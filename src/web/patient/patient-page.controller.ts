@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, Matches } from 'class-validator';
@@ -9,11 +9,7 @@ import type { AuthenticatedRequest } from '../../auth/access.guard';
 import { ANY_STAFF, Roles } from '../../auth/access.decorators';
 import { Environment } from '../../config/environment';
 import { InvalidInputException } from '../../http/problem.filter';
-import {
-  chartNumbers,
-  PATIENT_DIRECTORY,
-  type PatientDirectory,
-} from '../../patients/patient-directory';
+import { identityWords, PatientIdentities } from '../../patients/patient-identities';
 import { PidParam } from '../../patients/patients.dto';
 import { html, type SafeHtml } from '../html';
 import { sendStaffPage } from '../staff-responses';
@@ -70,7 +66,7 @@ export class PatientPageController {
   constructor(
     private readonly trends: PatientTrends,
     private readonly env: Environment,
-    @Inject(PATIENT_DIRECTORY) private readonly directory: PatientDirectory,
+    private readonly identities: PatientIdentities,
   ) {}
 
   @Get('patients/:pid')
@@ -83,16 +79,15 @@ export class PatientPageController {
     @Res() res: Response,
   ): Promise<void> {
     const days = query.days ?? 90;
-    const [view, charts] = await Promise.all([
+    const [view, patient] = await Promise.all([
       this.trends.view(pid, days),
-      chartNumbers(this.directory, [pid]),
+      this.identities.one(pid),
     ]);
-    // Vigil keeps no names; the OpenEMR chart number tells staff who this is.
-    const chart = charts.get(pid);
     const page = (status: number, body: SafeHtml, scripts: string[] = []) =>
       sendStaffPage(req, res, this.env.CLINIC_NAME, {
         status,
-        title: chart ? `Patient ${pid}, chart ${chart}` : `Patient ${pid}`,
+        // Vigil keeps no names: OpenEMR's name, birth date and chart number tell staff who this is.
+        title: identityWords(patient),
         section: 'patients',
         body,
         scripts,

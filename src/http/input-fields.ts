@@ -48,3 +48,22 @@ export function IsLocalDate(field: string): PropertyDecorator {
 
 export const OptionalLocalDate = (field: string): PropertyDecorator =>
   applyDecorators(IsOptional(), IsLocalDate(field));
+
+/** A range of local dates, both already valid dates: `to` not before `from`, at most `maxDays`. */
+export function dateRangeProblems(
+  from: string,
+  to: string,
+  maxDays: number,
+): { path: string; message: string }[] {
+  if (to < from) return [{ path: 'to', message: `to (${to}) must not be before from (${from})` }];
+  const days =
+    Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+  if (days > maxDays)
+    return [
+      {
+        path: 'to',
+        message: `from ${from} to ${to} is ${days} days; at most ${maxDays} at once`,
+      },
+    ];
+  return [];
+}

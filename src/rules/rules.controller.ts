@@ -13,7 +13,10 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { StaffRole } from '../auth/roles';
-import { BacktestBody, OutcomesQuery, ProgramSettingBody } from './rules.dto';
+import { BacktestBody, OutcomesQuery, PidAndRuleParam, ProgramSettingBody } from './rules.dto';
+import { PidParam } from '../patients/patients.dto';
+import { dateRangeProblems } from '../http/input-fields';
+import { InvalidInputException } from '../http/problem.filter';
 import { RuleDefinition } from './rule-definition';
 import { RuleBacktests, BacktestResult } from './rule-backtests.service';
 import { RuleOutcomes } from './rule-outcomes.repository';
@@ -35,6 +38,9 @@ function ruleId(id: string): string {
     throw new NotFoundException(`No rule with id ${id}`);
   return id;
 }
+
+/** The longest range of outcomes one request reads. */
+const MAX_OUTCOME_DAYS = 366;
 
 function whole(value: string, what: string): number {
   if (!/^\d{1,10}$/.test(value) || Number(value) < 1)
@@ -180,12 +186,14 @@ export class PatientRulesController {
   @Get('outcomes')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "A patient's rule outcomes, newest date first" })
-  async list(@Param('pid') pid: string, @Query() query: OutcomesQuery): Promise<object[]> {
+  async list(@Param() { pid }: PidParam, @Query() query: OutcomesQuery): Promise<object[]> {
     const to = query.to ?? new Date().toISOString().slice(0, 10);
     const from =
       query.from ??
       new Date(Date.parse(`${to}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
-    const rows = await this.outcomes.forPatient(whole(pid, 'patient'), {
+    const problems = dateRangeProblems(from, to, MAX_OUTCOME_DAYS);
+    if (problems.length > 0) throw new InvalidInputException(problems);
+    const rows = await this.outcomes.forPatient(pid, {
       from,
       to,
       limit: query.limit ?? 1000,
@@ -205,8 +213,8 @@ export class PatientRulesController {
   @Get('rules/params')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "The patient's param overrides, by rule" })
-  params(@Param('pid') pid: string): Promise<{ rule: string; params: Record<string, number> }[]> {
-    return this.rules.patientParams(whole(pid, 'patient'));
+  params(@Param() { pid }: PidParam): Promise<{ rule: string; params: Record<string, number> }[]> {
+    return this.rules.patientParams(pid);
   }
 
   @Put('rules/:id/params')
@@ -217,11 +225,10 @@ export class PatientRulesController {
   })
   @ApiOperation({ summary: "Set one patient's param overrides of a rule (validated and audited)" })
   setParams(
-    @Param('pid') pid: string,
-    @Param('id') id: string,
+    @Param() { pid, id }: PidAndRuleParam,
     @Body() body: Record<string, unknown>,
     @CurrentCaller() caller: Caller,
   ): Promise<{ pid: number; rule: string; params: Record<string, number> }> {
-    return this.rules.setPatientParams(whole(pid, 'patient'), ruleId(id), body, actorOf(caller));
+    return this.rules.setPatientParams(pid, ruleId(id), body, actorOf(caller));
   }
 }

@@ -2,7 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable } from
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/access.guard';
 import { Environment } from '../config/environment';
-import { InvalidInputException } from '../http/problem.filter';
+import { InvalidInputException, ProblemFilter } from '../http/problem.filter';
+import { JsonLogger } from '../logging/json-logger';
 import { html } from './html';
 import { sendStaffPage } from './staff-responses';
 import type { StaffSection } from './staff-page';
@@ -14,11 +15,12 @@ const TITLES: Record<number, string> = {
   409: 'This was refused',
 };
 
-const SECTIONS: [string, StaffSection][] = [
-  ['/alerts', 'alerts'],
-  ['/enrollments', 'enrollments'],
-  ['/rules', 'rules'],
-  ['/patients', 'patients'],
+/** Where a page's error sends the reader back to: the list its address belongs under. */
+const SECTIONS: [string, StaffSection, string, string][] = [
+  ['/alerts', 'alerts', '/alerts', 'the alert inbox'],
+  ['/enrollments', 'enrollments', '/enrollments', 'enrollments'],
+  ['/rules', 'rules', '/rules', 'the rules'],
+  ['/patients', 'patients', '/enrollments', 'enrollments'],
 ];
 
 /**
@@ -29,27 +31,38 @@ const SECTIONS: [string, StaffSection][] = [
 @Injectable()
 @Catch(HttpException)
 export class StaffPageErrors implements ExceptionFilter {
-  constructor(private readonly env: Environment) {}
+  private readonly problems: ProblemFilter;
+
+  constructor(
+    private readonly env: Environment,
+    logger: JsonLogger,
+  ) {
+    this.problems = new ProblemFilter(logger);
+  }
 
   catch(exception: HttpException, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<AuthenticatedRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     const status = exception.getStatus();
-    if (status === 401) {
-      res.redirect(303, `/login?next=${encodeURIComponent(req.method === 'GET' ? req.originalUrl : '/')}`);
+    // Sign-in redirects, and any caller that is not a browser (a script, a test) get the API's problem.
+    if (status === 401 || !/\btext\/html\b/.test(String(req.headers.accept ?? ''))) {
+      this.problems.catch(exception, host);
       return;
     }
     const problems = exception instanceof InvalidInputException ? exception.problems : [];
-    const section = SECTIONS.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? 'alerts';
+    const [, section, back, backWords] =
+      SECTIONS.find(([prefix]) => req.path.startsWith(prefix)) ?? SECTIONS[0];
     const body = html`<div class="box" role="alert">
         <p><strong>${messageOf(exception)}</strong></p>
-        ${problems.length > 0
-          ? html`<ul>
-              ${problems.map((p) => html`<li><code>${p.path}</code>: ${p.message}</li>`)}
-            </ul>`
-          : ''}
+        ${
+          problems.length > 0
+            ? html`<ul>
+                ${problems.map((p) => html`<li><code>${p.path}</code>: ${p.message}</li>`)}
+              </ul>`
+            : ''
+        }
       </div>
-      <p><a href="/${section}">Back to ${section}</a></p>`;
+      <p><a href="${back}">Back to ${backWords}</a></p>`;
     sendStaffPage(req, res, this.env.CLINIC_NAME, {
       status,
       title: TITLES[status] ?? `Error ${status}`,

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { StaffPageErrors } from '../page-errors.filter';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ANY_STAFF, Roles } from '../../auth/access.decorators';
@@ -29,6 +30,7 @@ import { qrCodeSvg } from './qr-code';
  * same service as /api/v1/patients; a refusal re-renders the list saying why.
  */
 @ApiExcludeController()
+@UseFilters(StaffPageErrors)
 @Controller('enrollments')
 export class EnrollmentsPageController {
   constructor(

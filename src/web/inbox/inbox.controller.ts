@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { StaffPageErrors } from '../page-errors.filter';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AlertQueries } from '../../alerts/alert-queries';
@@ -50,6 +51,7 @@ type Outcome = { ok: true } | { ok: false; status: number; message: string };
  * then redirect back (303) announcing what was done.
  */
 @ApiExcludeController()
+@UseFilters(StaffPageErrors)
 @Controller('alerts')
 export class InboxController {
   constructor(

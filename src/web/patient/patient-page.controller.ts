@@ -1,10 +1,20 @@
-import { Controller, Get, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { StaffPageErrors } from '../page-errors.filter';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { dateRangeProblems, IsLocalDate } from '../../http/input-fields';
 import type { Response } from 'express';
 import type { DailyAggregate } from '../../aggregates/daily-aggregate';
-import { daysBetween } from '../../alerts/local-date';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
 import { ANY_STAFF, Roles } from '../../auth/access.decorators';
 import { Environment } from '../../config/environment';
@@ -19,9 +29,6 @@ import { PatientTrends } from './patient-trends';
 /** The longest range the aggregates API returns at once. */
 export const MAX_AGGREGATE_DAYS = 366;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = 'must be a date written YYYY-MM-DD';
-
 export class PatientPageQuery {
   @IsOptional()
   @Type(() => Number)
@@ -30,31 +37,15 @@ export class PatientPageQuery {
 }
 
 export class AggregatesQuery {
-  @Matches(DATE, { message: `from ${DATE_MESSAGE}` })
+  @IsLocalDate('from')
   from!: string;
 
-  @Matches(DATE, { message: `to ${DATE_MESSAGE}` })
+  @IsLocalDate('to')
   to!: string;
 }
 
 function checkRange({ from, to }: AggregatesQuery): void {
-  const problems = [];
-  for (const [path, date] of [
-    ['from', from],
-    ['to', to],
-  ]) {
-    // 2026-02-30 matches the pattern; a round trip through Date tells.
-    if (new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date)
-      problems.push({ path, message: `is not a calendar date: ${date}` });
-  }
-  if (problems.length === 0 && to < from)
-    problems.push({ path: 'to', message: `must not be before from (${from})` });
-  if (problems.length === 0 && daysBetween(from, to) + 1 > MAX_AGGREGATE_DAYS) {
-    problems.push({
-      path: 'to',
-      message: `the range is ${daysBetween(from, to) + 1} days; at most ${MAX_AGGREGATE_DAYS} at once`,
-    });
-  }
+  const problems = dateRangeProblems(from, to, MAX_AGGREGATE_DAYS);
   if (problems.length > 0) throw new InvalidInputException(problems);
 }
 
@@ -71,6 +62,7 @@ export class PatientPageController {
 
   @Get('patients/:pid')
   @Roles(...ANY_STAFF)
+  @UseFilters(StaffPageErrors)
   @ApiExcludeEndpoint()
   async page(
     @Param() { pid }: PidParam,

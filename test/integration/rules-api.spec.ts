@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { activeEnrollment } from '../support/monitored-patients';
 import { DataSource } from 'typeorm';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
@@ -479,6 +480,7 @@ describe.each(testEngines())('rules API on %s', (engine) => {
     });
 
     it('backtests a saved rule and a draft without writing anything', async () => {
+      await activeEnrollment(vigil, 1001);
       const ds = vigil.app.get(DataSource);
       const before = await ds.getRepository(RuleOutcome).count();
       await api()

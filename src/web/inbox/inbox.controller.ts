@@ -35,6 +35,7 @@ import {
   SnoozeForm,
 } from './inbox-input';
 import {
+  type DoneNotice,
   type InboxAlert,
   type PageContext,
   PAGE_STYLE,
@@ -74,12 +75,14 @@ export class InboxController {
     const query = input.ok ? input.value : null;
     const rows = query ? await this.queries.inbox(filtersOf(query)) : [];
     const filters = query ? filterQuery(query) : '';
+    const alerts = await this.shown(rows);
     const body = renderInbox(
       {
         form: formValues(raw),
         query,
+        notice: query ? await this.notice(query, alerts) : null,
         problems: input.ok ? [] : input.problems,
-        alerts: await this.shown(rows),
+        alerts,
         truncated: rows.length >= INBOX_LIMIT,
         programs: await this.enrollments.programs(),
         back: filters ? `/alerts?${filters}` : '/alerts',
@@ -216,11 +219,25 @@ export class InboxController {
     this.send(res, req, status, `${alert.ruleTitle}: ${identityWords(alert.patient)}`, body);
   }
 
+  /** What the last action did, naming the rule and the patient (also when it left this view). */
+  private async notice(query: InboxQuery, shown: InboxAlert[]): Promise<DoneNotice | null> {
+    if (!query.done || !query.alert) return null;
+    const listed = shown.find((alert) => alert.id === query.alert);
+    if (listed) return { done: query.done, alertId: query.alert, alert: listed };
+    const row = await this.queries.find(query.alert);
+    const [alert] = row ? await this.shown([row]) : [null];
+    return { done: query.done, alertId: query.alert, alert };
+  }
+
   /** Alerts with who the patient is and their delivery status, in the given order. */
   private async shown(rows: StoredAlert[]): Promise<InboxAlert[]> {
     const pids = rows.map((r) => Number(r.pid));
     const patients = await this.identities.of(pids);
-    const deliveries = await this.deliveries.forAlerts(rows.map((r) => String(r.id)));
+    const ids = rows.map((r) => String(r.id));
+    const [deliveries, changes] = await Promise.all([
+      this.deliveries.forAlerts(ids),
+      this.queries.latestChanges(ids),
+    ]);
     return rows.map((row) => {
       const lifecycle = lifecycleOf(row);
       return {
@@ -237,6 +254,12 @@ export class InboxController {
         firedOn: lifecycle.firedOn,
         snoozedUntil: lifecycle.snoozedUntil,
         acknowledgement: lifecycle.acknowledgement,
+        lastChange: changes.has(String(row.id))
+          ? {
+              actor: changes.get(String(row.id))!.actor,
+              at: changes.get(String(row.id))!.occurredAt,
+            }
+          : null,
         message: row.message,
         deliveries: deliveries.get(String(row.id)) ?? [],
       };

@@ -11,6 +11,7 @@ import { Environment } from './config/environment';
 import { dataSourceOptions } from './database/data-source-options';
 import { ensureMysqlDatabase, migrateDatabase } from './database/migrate';
 import { Readiness } from './health/readiness';
+import { bodyParsers } from './http/body-shape';
 import { ProblemFilter } from './http/problem.filter';
 import { requestLogging } from './http/request-logging';
 import { strictValidationPipe } from './http/validation';
@@ -59,8 +60,7 @@ export async function startVigil(env: Environment, options: StartOptions = {}): 
         logger,
         bufferLogs: false,
         bodyParser: false,
-        // Webhook signatures cover the exact bytes received (req.rawBody).
-        rawBody: true,
+        // Our own parsers (configureHttp) check the body's shape and keep req.rawBody.
       })
     : await NestFactory.createApplicationContext(module, { logger });
 
@@ -111,8 +111,7 @@ export function configureHttp(
       hsts: env.publicBaseUrl.startsWith('https://'),
     }),
   );
-  app.useBodyParser('json', { limit: '256kb' });
-  app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
+  for (const parser of bodyParsers()) app.use(parser);
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.disable('x-powered-by');

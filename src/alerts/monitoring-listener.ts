@@ -5,7 +5,7 @@ import { WEARABLE_DISCONNECTED, type WearableDisconnectedEvent } from '../consen
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
-import { localDateAt } from '../rules/evaluation/local-day';
+import { localDateAt } from '../time';
 import { MonitoredPatients } from '../rules/monitored-patients';
 import {
   PATIENT_SYNCED,

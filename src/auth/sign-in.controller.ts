@@ -80,6 +80,8 @@ export class SignInController {
 
   @Post('logout')
   @Public()
+  // Public and unauthenticated when the session is gone: it takes input, so it is limited too.
+  @RateLimit(60, 60)
   @HttpCode(303)
   async signOut(
     @Body() form: SignOutForm,

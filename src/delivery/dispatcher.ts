@@ -1,4 +1,4 @@
-import { openEmrDate } from '../openemr/wall-clock';
+import { openEmrDate } from '../time';
 import { reminderDueDate } from './reminder-due-date';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { AlertNoticeKind } from '../alerts/lifecycle';
-import type { LocalDate } from '../alerts/local-date';
+import type { LocalDate } from '../time';
 import type {
   DeliverySpec,
   RecipientSpec,

@@ -1,14 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsOptional, ValidateBy, type ValidationArguments } from 'class-validator';
+import { daysBetween, isLocalDate } from '../time';
 
 /** The largest pid JSON and JavaScript carry exactly. */
 export const MAX_PID = Number.MAX_SAFE_INTEGER;
 
 /** True for a real calendar date written YYYY-MM-DD (2026-02-30 and 2026-13-01 are not). */
 export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const parsed = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+  return typeof value === 'string' && isLocalDate(value);
 }
 
 const missing = (args: ValidationArguments): boolean =>
@@ -56,8 +55,7 @@ export function dateRangeProblems(
   maxDays: number,
 ): { path: string; message: string }[] {
   if (to < from) return [{ path: 'to', message: `to (${to}) must not be before from (${from})` }];
-  const days =
-    Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+  const days = daysBetween(from, to) + 1;
   if (days > maxDays)
     return [
       {

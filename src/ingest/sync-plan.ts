@@ -1,8 +1,4 @@
-import {
-  dateOfDayNumber,
-  dayNumberOfDate,
-  MS_PER_DAY,
-} from '../wearables/google-health/civil-time';
+import { addDays, DAY_MS, dayNumberOfDate, localDateAt } from '../time';
 import {
   DATA_TYPE_IDS,
   DataTypeId,
@@ -69,38 +65,13 @@ export interface SyncPlan {
   chunks: SyncChunk[];
 }
 
-/** One formatter per zone: building one costs far more than formatting with it. */
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The patient's local civil date at `now`. */
-export function localDate(now: number, timeZone: string): string {
-  let format = dateFormats.get(timeZone);
-  if (format === undefined) {
-    // en-CA formats as YYYY-MM-DD.
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dateFormats.set(timeZone, format);
-  }
-  return format.format(now);
-}
-
-export function addDays(date: string, days: number): string {
-  const n = dayNumberOfDate(date);
-  if (n === undefined) throw new RangeError(`not a date: ${date}`);
-  return dateOfDayNumber(n + days);
-}
-
 function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
   return out;
 }
 
-const utcMidnight = (date: string): number => (dayNumberOfDate(date) as number) * MS_PER_DAY;
+const utcMidnight = (date: string): number => (dayNumberOfDate(date) as number) * DAY_MS;
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** The AIP-160 filter selecting a type's points that can fall on local dates from..to. */
@@ -152,7 +123,7 @@ export function planSync(input: PlanInput): SyncPlan {
   const resumeFrom =
     input.cursorDate === null || lacksHistory ? null : addDays(input.cursorDate, -input.rereadDays);
 
-  const today = localDate(input.now, input.timeZone);
+  const today = localDateAt(input.now, input.timeZone);
   const horizon = addDays(today, -(input.backfillDays - 1));
   let from = resumeFrom ?? horizon;
   if (input.rereadFrom !== null && input.rereadFrom < from) from = input.rereadFrom;
@@ -209,6 +180,6 @@ export function completeThrough(
   previous: string | null,
 ): string {
   const upTo = lastDeviceSync === null ? now : Math.min(now, lastDeviceSync);
-  const candidate = addDays(localDate(upTo, timeZone), -1);
+  const candidate = addDays(localDateAt(upTo, timeZone), -1);
   return previous !== null && previous > candidate ? previous : candidate;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { addDays, type LocalDate } from '../alerts/local-date';
+import { addDays, localDateAt, localHourAt, type LocalDate } from '../time';
 import { Environment } from '../config/environment';
 import { JsonLogger } from '../logging/json-logger';
 import { PatientSeries } from './facts/patient-series';
@@ -14,7 +14,7 @@ import {
   RuleVersion,
   ruleVersion,
 } from './evaluation/evaluate-patient';
-import { evaluationDay, localDateAt, localHourAt } from './evaluation/local-day';
+import { evaluationDay } from './evaluation/local-day';
 import { MetricSeries } from './metric-series.repository';
 import { withNamedLock } from '../database/named-lock';
 import { MonitoredPatient, MonitoredPatients } from './monitored-patients';

@@ -162,6 +162,72 @@ describe('simulator JSON agrees with the Discovery document', () => {
     expect(reconcileProblems).toEqual([]);
   });
 
+  it('uses the Discovery document paths, verbs and request fields for the roll-ups', () => {
+    const methods = discovery.resources.users.resources.dataTypes.resources.dataPoints
+      .methods as Record<string, { path: string; httpMethod?: string }>;
+    expect(methods.rollUp).toMatchObject({
+      path: 'v4/{+parent}/dataPoints:rollUp',
+      httpMethod: 'POST',
+    });
+    expect(methods.dailyRollUp).toMatchObject({
+      path: 'v4/{+parent}/dataPoints:dailyRollUp',
+      httpMethod: 'POST',
+    });
+    // The request fields the simulator reads are the Discovery document's.
+    expect(Object.keys(discovery.schemas.RollUpDataPointsRequest.properties ?? {}).sort()).toEqual([
+      'dataSourceFamily',
+      'pageSize',
+      'pageToken',
+      'range',
+      'windowSize',
+    ]);
+    expect(
+      Object.keys(discovery.schemas.DailyRollUpDataPointsRequest.properties ?? {}).sort(),
+    ).toEqual(['dataSourceFamily', 'pageSize', 'pageToken', 'range', 'windowSizeDays']);
+  });
+
+  it.each(['heart-rate', 'steps', 'active-minutes', 'weight'])(
+    'emits only Discovery fields for %s roll-ups, one value shape per window',
+    async (dataType) => {
+      const token = sim.grantTokens('sim-1').access_token;
+      const post = async (method: string, body: unknown): Promise<unknown> => {
+        const response = await fetch(
+          `${sim.url}/v4/users/me/dataTypes/${dataType}/dataPoints:${method}`,
+          {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          },
+        );
+        expect(response.status).toBe(200);
+        return response.json();
+      };
+      const payloadKey = DATA_TYPES[dataType as keyof typeof DATA_TYPES].payloadKey;
+      const physical = (await post('rollUp', {
+        range: { startTime: '2026-11-20T00:00:00Z', endTime: '2026-11-27T00:00:00Z' },
+        windowSize: '3600s',
+        pageSize: 10000,
+      })) as { rollupDataPoints: Record<string, unknown>[] };
+      const daily = (await post('dailyRollUp', {
+        range: {
+          start: { date: { year: 2026, month: 11, day: 10 } },
+          end: { date: { year: 2026, month: 11, day: 24 } },
+        },
+        windowSizeDays: 1,
+      })) as { rollupDataPoints: Record<string, unknown>[] };
+      const problems: string[] = [];
+      checkObject(physical, 'RollUpDataPointsResponse', `${dataType}:rollUp`, problems);
+      checkObject(daily, 'DailyRollUpDataPointsResponse', `${dataType}:dailyRollUp`, problems);
+      expect(problems).toEqual([]);
+      expect(physical.rollupDataPoints).toHaveLength(7 * 24);
+      expect(daily.rollupDataPoints).toHaveLength(14);
+      const windows = [...physical.rollupDataPoints, ...daily.rollupDataPoints];
+      expect(windows.every((w) => Object.keys(w).length === 3 && payloadKey in w)).toBe(true);
+      // Something was rolled up in every type (an empty window is an empty object).
+      expect(windows.some((w) => Object.keys(w[payloadKey] as object).length > 0)).toBe(true);
+    },
+  );
+
   it.each([
     ['identity', 'Identity'],
     ['settings', 'Settings'],

@@ -1,12 +1,24 @@
-/** The Health API under /v4: identity, settings, paired devices, dataPoints list and reconcile. */
+/** The Health API under /v4: identity, settings, paired devices, dataPoints list, reconcile and roll-ups. */
 import { Cohort, DayRecord, SimulatedUser } from './cohort';
 import { DataTypeDefinition, findDataType, SCOPES } from './data-types';
 import { candidateDateRange, FilterError, matchesFilter, parseFilter } from './filter';
 import { GoogleStatus, JsonBytes } from './http-util';
 import { JsonWriter } from './json-writer';
+import { MINUTE_CADENCE_SECONDS } from './heart-rate-cadence';
 import { dayEntries, JsonObject, PointEntry, PointOrigin } from './points';
 import { hashSeed } from './prng';
-import { addDays, durationString, rfc3339 } from './time';
+import {
+  assertRolledUp,
+  civilWindows,
+  maxRollUpDays,
+  physicalWindows,
+  ROLL_UP_DEFAULT_PAGE_SIZE,
+  ROLL_UP_MAX_PAGE_SIZE,
+  RollUpRequestError,
+  windowPage,
+} from './roll-ups';
+import { addDays, DAY_MS } from '../time';
+import { durationString, rfc3339 } from './time';
 
 export interface ApiAnswer {
   status: number;
@@ -72,14 +84,25 @@ export interface ListRequest {
   query: URLSearchParams;
 }
 
+export interface RollUpRequest {
+  dataTypeId: string;
+  /** `:dailyRollUp` (civil days) rather than `:rollUp` (physical windows). */
+  daily: boolean;
+  body: unknown;
+}
+
 export class HealthApi {
   /** The last list's filtered points of each generated day; lives as long as the cohort caches the day. */
   private readonly listedDays = new WeakMap<DayRecord, { key: string; entries: PointEntry[] }>();
+  /** The same for roll-ups, which read every family's reconciled points of a day. */
+  private readonly rolledDays = new WeakMap<DayRecord, { key: string; entries: PointEntry[] }>();
 
   constructor(
     private readonly cohort: Cohort,
     private readonly now: () => number,
     private readonly pageTokenTtlMs: number,
+    /** Seconds between heart-rate samples while worn (Fitbit: about 5). */
+    private readonly heartRateCadenceSeconds = MINUTE_CADENCE_SECONDS,
   ) {}
 
   /** The scope a route needs; identity accepts any Health scope. */
@@ -226,7 +249,7 @@ export class HealthApi {
       const key = `${fingerprint}|${visibleUntil}`;
       const listed = this.listedDays.get(record);
       if (listed?.key === key) return listed.entries;
-      const entries = dayEntries(user, record, dataType.id).filter(
+      const entries = dayEntries(user, record, dataType.id, this.heartRateCadenceSeconds).filter(
         (entry) =>
           entry.recordedAtMs <= visibleUntil &&
           keep(entry.origin) &&
@@ -280,6 +303,146 @@ export class HealthApi {
     return { status: 200, body: new JsonBytes(out.bytes()) };
   }
 
+  /** `dataPoints:rollUp` or `dataPoints:dailyRollUp`: windows in time order, empty ones included. */
+  rollUp(user: SimulatedUser, request: RollUpRequest): ApiAnswer {
+    const dataType = this.dataType(request.dataTypeId);
+    try {
+      assertRolledUp(dataType);
+      return this.rolledUp(user, dataType, request);
+    } catch (error) {
+      if (error instanceof RollUpRequestError)
+        throw new ApiError(400, 'INVALID_ARGUMENT', error.message);
+      throw error;
+    }
+  }
+
+  private rolledUp(
+    user: SimulatedUser,
+    dataType: DataTypeDefinition,
+    request: RollUpRequest,
+  ): ApiAnswer {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new RollUpRequestError('The request body must be a JSON object.');
+    const fields = body as Record<string, unknown>;
+    const family = this.family(
+      dataType,
+      optionalText(fields.dataSourceFamily, 'dataSourceFamily'),
+      true,
+    );
+    const pageSize = rollUpPageSize(fields.pageSize);
+    const maxDays = maxRollUpDays(dataType.id);
+    const range = fields.range;
+    if (typeof range !== 'object' || range === null || Array.isArray(range))
+      throw new RollUpRequestError('range is required.');
+    const limitError = `The maximum range for ${dataType.id} is ${maxDays} days.`;
+
+    let total: number;
+    let windows: (skip: number) => JsonObject[];
+    let shape: string;
+    if (request.daily) {
+      const { start, end } = range as Record<string, unknown>;
+      const startCivil = civilDateTimeOf(start, 'range.start');
+      const endCivil = civilDateTimeOf(end, 'range.end');
+      if (!startCivil.endsWith('T00:00:00'))
+        throw new RollUpRequestError('The start time must be aligned with the aggregation window.');
+      if (endCivil < startCivil)
+        throw new RollUpRequestError('range.end must not be before range.start.');
+      const days = fields.windowSizeDays ?? 1;
+      if (typeof days !== 'number' || !Number.isInteger(days) || days < 1)
+        throw new RollUpRequestError('windowSizeDays must be a positive integer.');
+      const startDate = startCivil.slice(0, 10);
+      const spanMs = Date.parse(`${endCivil}Z`) - Date.parse(`${startCivil}Z`);
+      if (spanMs > maxDays * DAY_MS) throw new RollUpRequestError(limitError);
+      total = Math.ceil(spanMs / (days * DAY_MS));
+      shape = `${startCivil}|${endCivil}|${days}d`;
+      windows = (skip) =>
+        civilWindows(dataType, startDate, endCivil, days, windowPage(total, skip, pageSize), (d) =>
+          this.rolledEntries(user, dataType, family, d),
+        );
+    } else {
+      const { startTime, endTime } = range as Record<string, unknown>;
+      const startMs = instantOf(startTime, 'range.startTime');
+      const endMs = instantOf(endTime, 'range.endTime');
+      if (endMs < startMs)
+        throw new RollUpRequestError('range.endTime must not be before range.startTime.');
+      if (endMs - startMs > maxDays * DAY_MS) throw new RollUpRequestError(limitError);
+      const windowMs = windowSizeMs(fields.windowSize);
+      total = Math.ceil((endMs - startMs) / windowMs);
+      shape = `${startMs}|${endMs}|${windowMs}ms`;
+      windows = (skip) =>
+        physicalWindows(
+          dataType,
+          startMs,
+          endMs,
+          windowMs,
+          windowPage(total, skip, pageSize),
+          (d) => this.rolledEntries(user, dataType, family, d),
+          (from, to) => this.datesAround(user, from, to),
+        );
+    }
+
+    const fingerprint = hashSeed(
+      user.id,
+      dataType.id,
+      request.daily ? 'dailyRollUp' : 'rollUp',
+      shape,
+      family,
+      String(pageSize),
+    ).toString(36);
+    let skip = 0;
+    const pageToken = optionalText(fields.pageToken, 'pageToken');
+    if (pageToken) {
+      const cursor = decodeCursor(pageToken);
+      if (!cursor || cursor.fingerprint !== fingerprint)
+        throw new RollUpRequestError('The page token is invalid or does not match the request.');
+      if (this.now() - cursor.issuedAtMs > this.pageTokenTtlMs)
+        throw new RollUpRequestError('The page token has expired.');
+      skip = cursor.skip;
+    }
+    const rollupDataPoints = skip < total ? windows(skip) : [];
+    const next = skip + rollupDataPoints.length;
+    const answer: JsonObject = { rollupDataPoints };
+    if (next < total)
+      answer.nextPageToken = encodeCursor({
+        fingerprint,
+        date: '',
+        skip: next,
+        issuedAtMs: this.now(),
+      });
+    return { status: 200, body: answer };
+  }
+
+  /** A generated day's points a roll-up adds up: visible, of the family, reconciled. */
+  private rolledEntries(
+    user: SimulatedUser,
+    dataType: DataTypeDefinition,
+    family: string,
+    date: string,
+  ): PointEntry[] {
+    if (date < this.cohort.historyStartDate || date > this.cohort.today(user)) return [];
+    const record = this.cohort.day(user, date);
+    const visibleUntil = this.cohort.lastSyncTime(user);
+    const key = `${dataType.id}|${family}|${visibleUntil}`;
+    const rolled = this.rolledDays.get(record);
+    if (rolled?.key === key) return rolled.entries;
+    const keep = FAMILIES[family];
+    const entries = dayEntries(user, record, dataType.id, this.heartRateCadenceSeconds).filter(
+      (entry) => entry.recordedAtMs <= visibleUntil && keep(entry.origin) && entry.sourceRank === 0,
+    );
+    this.rolledDays.set(record, { key, entries });
+    return entries;
+  }
+
+  /** Local dates whose generated points can fall between two instants (offsets span a day). */
+  private datesAround(user: SimulatedUser, fromMs: number, toMs: number): string[] {
+    const dates: string[] = [];
+    const last = rfc3339(toMs + DAY_MS).slice(0, 10);
+    for (let date = rfc3339(fromMs - DAY_MS).slice(0, 10); date <= last; date = addDays(date, 1))
+      dates.push(date);
+    return dates;
+  }
+
   private pageSize(dataType: DataTypeDefinition, raw: string | null): number {
     if (raw === null || raw === '') return dataType.defaultPageSize;
     const value = Number(raw);
@@ -306,4 +469,79 @@ export class HealthApi {
     }
     return family;
   }
+}
+
+function optionalText(value: unknown, field: string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw new RollUpRequestError(`${field} must be a string.`);
+  return value;
+}
+
+/** int32 in protobuf JSON: a number, or a string of digits. */
+function rollUpPageSize(value: unknown): number {
+  if (value === undefined || value === null) return ROLL_UP_DEFAULT_PAGE_SIZE;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+    throw new RollUpRequestError('pageSize must be a non-negative integer.');
+  if (n === 0) return ROLL_UP_DEFAULT_PAGE_SIZE;
+  return Math.min(n, ROLL_UP_MAX_PAGE_SIZE);
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function instantOf(value: unknown, field: string): number {
+  if (value === undefined || value === null || value === '')
+    throw new RollUpRequestError(`${field} is required.`);
+  const ms = typeof value === 'string' && RFC3339.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw new RollUpRequestError(`${field} must be an RFC 3339 timestamp.`);
+  return ms;
+}
+
+/** google-duration: `"60s"`, `"0.5s"`; at least one second. */
+function windowSizeMs(value: unknown): number {
+  if (value === undefined || value === null || value === '')
+    throw new RollUpRequestError('windowSize is required.');
+  const match = typeof value === 'string' ? /^(\d+)(?:\.(\d{1,9}))?s$/.exec(value) : null;
+  if (!match) throw new RollUpRequestError('windowSize must be a duration such as "60s".');
+  const ms = Number(match[1]) * 1000 + Math.floor(Number(`0.${match[2] ?? '0'}`) * 1000);
+  if (ms < 1000) throw new RollUpRequestError('windowSize must be at least 1 second.');
+  return ms;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** CivilDateTime JSON -> `YYYY-MM-DDTHH:mm:ss`; the time defaults to midnight. */
+function civilDateTimeOf(value: unknown, field: string): string {
+  if (typeof value !== 'object' || value === null)
+    throw new RollUpRequestError(`${field} is required.`);
+  const { date, time } = value as { date?: unknown; time?: unknown };
+  if (typeof date !== 'object' || date === null)
+    throw new RollUpRequestError(`${field}.date is required.`);
+  const { year, month, day } = date as Record<string, unknown>;
+  const valid =
+    Number.isInteger(year) &&
+    Number.isInteger(month) &&
+    Number.isInteger(day) &&
+    (year as number) >= 1 &&
+    (year as number) <= 9999;
+  const text = valid
+    ? `${String(year).padStart(4, '0')}-${pad2(month as number)}-${pad2(day as number)}`
+    : '';
+  if (
+    !valid ||
+    Number.isNaN(Date.parse(`${text}T00:00:00Z`)) ||
+    new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text
+  )
+    throw new RollUpRequestError(`${field}.date must be a full calendar date.`);
+  const t = (time ?? {}) as Record<string, unknown>;
+  if (typeof t !== 'object') throw new RollUpRequestError(`${field}.time must be an object.`);
+  const part = (name: string, max: number): number => {
+    const v = t[name] ?? 0;
+    if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > max)
+      throw new RollUpRequestError(`${field}.time.${name} is out of range.`);
+    return v as number;
+  };
+  const clock = `${pad2(part('hours', 23))}:${pad2(part('minutes', 59))}:${pad2(part('seconds', 59))}`;
+  part('nanos', 999_999_999);
+  return `${text}T${clock}`;
 }

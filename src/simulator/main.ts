@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     cohortSize,
     now,
     scenarios: withDemoScenarios ? demoScenarios(today) : {},
+    heartRateCadenceSeconds: Number(process.env.SIMULATOR_HEART_RATE_CADENCE_SECONDS ?? 60),
   });
   const url = simulator.url;
   process.stdout.write(

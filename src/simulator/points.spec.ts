@@ -1,7 +1,7 @@
 import { Cohort, SimulatedUser } from './cohort';
 import { JsonWriter } from './json-writer';
 import { dayEntries } from './points';
-import { addDays } from './time';
+import { addDays } from '../time';
 
 const NOW = Date.parse('2026-11-28T18:00:00Z');
 const cohort = new Cohort({
@@ -14,8 +14,13 @@ const cohort = new Cohort({
 const users = Array.from({ length: 60 }, (_, i) => cohort.user(`sim-${i + 1}`) as SimulatedUser);
 
 /** The text a list writes for a day's points, parsed, against the objects `build()` gives. */
-function expectSameJson(user: SimulatedUser, date: string, type: 'heart-rate' | 'steps'): number {
-  const entries = dayEntries(user, cohort.day(user, date), type);
+function expectSameJson(
+  user: SimulatedUser,
+  date: string,
+  type: 'heart-rate' | 'steps',
+  cadenceSeconds = 60,
+): number {
+  const entries = dayEntries(user, cohort.day(user, date), type, cadenceSeconds);
   const out = new JsonWriter();
   out.raw('[');
   entries.forEach((entry, i) => {
@@ -46,5 +51,16 @@ describe('minute points written directly as JSON', () => {
       points += expectSameJson(user, date, 'steps');
     }
     expect(points).toBeGreaterThan(3_000);
+  });
+
+  it('are so at the 5-second heart-rate cadence too (instants with seconds)', () => {
+    const american = users.find((u) => u.homeTimeZone === 'America/New_York') as SimulatedUser;
+    const samples =
+      expectSameJson(users[0], '2026-11-20', 'heart-rate', 5) +
+      expectSameJson(american, '2026-11-01', 'heart-rate', 5);
+    const minutes =
+      dayEntries(users[0], cohort.day(users[0], '2026-11-20'), 'heart-rate').length +
+      dayEntries(american, cohort.day(american, '2026-11-01'), 'heart-rate').length;
+    expect(samples).toBe(12 * minutes);
   });
 });

@@ -5,16 +5,10 @@
 import { DayRecord, offsetAt, SimulatedUser, SleepSession, SleepStageType } from './cohort';
 import { SimulatedDataTypeId } from './data-types';
 import { FilterablePoint } from './filter';
+import { MINUTE_CADENCE_SECONDS, samplesOfMinute } from './heart-rate-cadence';
 import { JsonWriter } from './json-writer';
-import {
-  civilDateTime,
-  civilDateTimeJson,
-  DAY_MS,
-  durationString,
-  MINUTE_MS,
-  parseDate,
-  rfc3339,
-} from './time';
+import { civilDateTime, DAY_MS, MINUTE_MS, parseDate } from '../time';
+import { civilDateTimeJson, durationString, rfc3339 } from './time';
 
 export type JsonObject = { [key: string]: JsonValue };
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
@@ -114,17 +108,33 @@ function dayTexts(dayNumber: number): { date: string; json: string } {
   return texts;
 }
 
-/** RFC 3339 of a whole-minute instant, as `rfc3339` prints it. */
+/** The `time` fields of each minute of a day with a seconds field to follow. */
+const TIME_PARTS = Array.from({ length: 1440 }, (_, m) => {
+  const hours = Math.floor(m / 60);
+  const minutes = m % 60;
+  return [hours ? `"hours":${hours},` : '', minutes ? `"minutes":${minutes},` : ''].join('');
+});
+
+/** RFC 3339 of a whole-second instant, as `rfc3339` prints it. */
 function physicalText(instantMs: number): string {
   const utcDay = Math.floor(instantMs / DAY_MS);
-  return `${dayTexts(utcDay).date}T${CLOCK[(instantMs - utcDay * DAY_MS) / MINUTE_MS]}Z`;
+  const msOfDay = instantMs - utcDay * DAY_MS;
+  const minute = Math.floor(msOfDay / MINUTE_MS);
+  const second = (msOfDay - minute * MINUTE_MS) / 1000;
+  const clock = second === 0 ? CLOCK[minute] : CLOCK[minute].slice(0, 6) + TWO_DIGITS[second];
+  return `${dayTexts(utcDay).date}T${clock}Z`;
 }
 
-/** `civilDateTimeJson` of a whole-minute instant at a whole-minute offset, as JSON. */
+/** `civilDateTimeJson` of a whole-second instant at a whole-minute offset, as JSON. */
 function civilText(instantMs: number, offsetSeconds: number): string {
   const localMs = instantMs + offsetSeconds * 1000;
   const localDay = Math.floor(localMs / DAY_MS);
-  return dayTexts(localDay).json + TIME_JSON[(localMs - localDay * DAY_MS) / MINUTE_MS];
+  const msOfDay = localMs - localDay * DAY_MS;
+  const minute = Math.floor(msOfDay / MINUTE_MS);
+  const second = (msOfDay - minute * MINUTE_MS) / 1000;
+  const time =
+    second === 0 ? TIME_JSON[minute] : `,"time":{${TIME_PARTS[minute]}"seconds":${second}}}`;
+  return dayTexts(localDay).json + time;
 }
 
 /**
@@ -142,7 +152,8 @@ class MinutePoint implements PointEntry {
   constructor(
     private readonly source: { json: string; object: JsonObject },
     private readonly dataType: 'heart-rate' | 'steps',
-    private readonly value: number,
+    /** Beats per minute or steps: what a roll-up adds up. */
+    readonly value: number,
     readonly startMs: number,
     readonly endMs: number,
     private readonly offset: number,
@@ -186,7 +197,10 @@ class MinutePoint implements PointEntry {
   writeJson(out: JsonWriter): void {
     const wholeMinutes = (ms: number): boolean => ms % MINUTE_MS === 0;
     if (
-      ![this.startMs, this.endMs, this.offset * 1000, this.endOffset * 1000].every(wholeMinutes)
+      this.startMs % 1000 !== 0 ||
+      this.endMs % 1000 !== 0 ||
+      !wholeMinutes(this.offset * 1000) ||
+      !wholeMinutes(this.endOffset * 1000)
     ) {
       out.raw(JSON.stringify(this.build()));
       return;
@@ -206,6 +220,7 @@ function minuteEntries(
   user: SimulatedUser,
   day: DayRecord,
   dataType: 'heart-rate' | 'steps',
+  cadenceSeconds: number,
 ): PointEntry[] {
   const values = dataType === 'heart-rate' ? day.heartRate : day.steps;
   const object = dataSource(
@@ -219,9 +234,17 @@ function minuteEntries(
     const value = values[minute];
     if (value === 0) continue;
     const startMs = day.startMs + minute * MINUTE_MS;
-    const endMs = dataType === 'heart-rate' ? startMs : startMs + MINUTE_MS;
     const offset = offsetAt(day.offsets, startMs);
-    const endOffset = endMs === startMs ? offset : offsetAt(day.offsets, endMs);
+    if (dataType === 'heart-rate') {
+      const samples = samplesOfMinute(value, minute, cadenceSeconds);
+      for (let k = samples.length - 1; k >= 0; k--) {
+        const time = startMs + k * cadenceSeconds * 1000;
+        entries.push(new MinutePoint(source, dataType, samples[k], time, time, offset, offset));
+      }
+      continue;
+    }
+    const endMs = startMs + MINUTE_MS;
+    const endOffset = offsetAt(day.offsets, endMs);
     entries.push(new MinutePoint(source, dataType, value, startMs, endMs, offset, endOffset));
   }
   return entries;
@@ -490,11 +513,12 @@ export function dayEntries(
   user: SimulatedUser,
   day: DayRecord,
   dataType: SimulatedDataTypeId,
+  heartRateCadenceSeconds = MINUTE_CADENCE_SECONDS,
 ): PointEntry[] {
   switch (dataType) {
     case 'heart-rate':
     case 'steps':
-      return minuteEntries(user, day, dataType);
+      return minuteEntries(user, day, dataType, heartRateCadenceSeconds);
     case 'active-minutes':
       return activeMinuteEntries(user, day);
     case 'sleep':

@@ -7,6 +7,7 @@ import { AddressInfo } from 'node:net';
 import { Cohort } from './cohort';
 import { ALL_SCOPES } from './data-types';
 import { Fault, FaultError, FaultInjector, FaultTarget, parseFaultSpec } from './faults';
+import { isHeartRateCadence, MINUTE_CADENCE_SECONDS } from './heart-rate-cadence';
 import { ApiAnswer, ApiError, HealthApi } from './health-api';
 import {
   BodyTooLargeError,
@@ -19,7 +20,8 @@ import {
 } from './http-util';
 import { OAuthClient, OAuthError, OAuthServer, TokenResponse } from './oauth';
 import { parseScenario, Scenario, ScenarioError } from './scenarios';
-import { addDays, DAY_MS, SimulatorClock } from './time';
+import { addDays, DAY_MS } from '../time';
+import { SimulatorClock } from './time';
 import { WebhookNotification, WebhookSigner } from './webhooks';
 
 export interface SimulatorOptions {
@@ -44,6 +46,8 @@ export interface SimulatorOptions {
   pageTokenTtlMs?: number;
   /** Google's per-user quota (default 300 per minute of real time; 0 = off). */
   rateLimitPerUserPerMinute?: number;
+  /** Seconds between heart-rate samples while worn: 60 (default) or Fitbit's 5. */
+  heartRateCadenceSeconds?: number;
 }
 
 export const DEFAULT_CLIENT: OAuthClient = {
@@ -120,7 +124,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const oauth = new OAuthServer(options.clients ?? [DEFAULT_CLIENT], () => clock.now());
   const faults = new FaultInjector();
   const webhooks = new WebhookSigner();
-  const api = new HealthApi(cohort, () => clock.now(), options.pageTokenTtlMs ?? 10 * 60_000);
+  const cadence = options.heartRateCadenceSeconds ?? MINUTE_CADENCE_SECONDS;
+  if (!isHeartRateCadence(cadence))
+    throw new RangeError('heartRateCadenceSeconds must divide a minute (1..60 s)');
+  const api = new HealthApi(
+    cohort,
+    () => clock.now(),
+    options.pageTokenTtlMs ?? 10 * 60_000,
+    cadence,
+  );
   const rateLimit = options.rateLimitPerUserPerMinute ?? 300;
   const rateWindows = new Map<string, { windowStart: number; count: number }>();
   let stats: RequestStats = { total: 0, byRoute: {}, byUser: {} };
@@ -357,10 +369,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const healthApi: Handler = async (request, response, url) => {
     const match =
-      /^\/v4\/users\/([^/]+)\/(identity|settings|pairedDevices|dataTypes\/([^/:]+)\/dataPoints(:reconcile)?)$/.exec(
+      /^\/v4\/users\/([^/]+)\/(identity|settings|pairedDevices|dataTypes\/([^/:]+)\/dataPoints(:reconcile|:rollUp|:dailyRollUp)?)$/.exec(
         url.pathname,
       );
-    if (!match || request.method !== 'GET') {
+    const rollUp = match?.[4] === ':rollUp' || match?.[4] === ':dailyRollUp';
+    if (!match || request.method !== (rollUp ? 'POST' : 'GET')) {
       sendGoogleError(
         response,
         404,
@@ -402,8 +415,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       );
       return;
     }
-    const [, usersId, resource, dataTypeId, reconcile] = match;
-    const route = dataTypeId ? (reconcile ? 'reconcile' : 'dataPoints') : resource;
+    const [, usersId, resource, dataTypeId, method] = match;
+    const reconcile = method === ':reconcile' ? method : undefined;
+    const route = dataTypeId ? (method ? method.slice(1) : 'dataPoints') : resource;
+    let rollUpBody: unknown = null;
+    if (rollUp) {
+      try {
+        rollUpBody = parseJson(await readBody(request));
+      } catch {
+        sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
+        return;
+      }
+    }
     count(`api:${route}${dataTypeId ? `:${dataTypeId}` : ''}`, user.id);
     if (usersId !== 'me' && usersId !== user.healthUserId) {
       sendGoogleError(response, 403, 'PERMISSION_DENIED', 'The caller does not have permission.');
@@ -414,7 +437,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       userId: user.id,
       healthUserId: user.healthUserId,
       dataType: dataTypeId,
-      hasPageToken: url.searchParams.has('pageToken'),
+      hasPageToken: rollUp
+        ? typeof (rollUpBody as { pageToken?: unknown } | null)?.pageToken === 'string'
+        : url.searchParams.has('pageToken'),
     });
     if (await applyFault(fault, 'api', response)) return;
     if (overRateLimit(user.id)) {
@@ -444,6 +469,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (kind === 'identity') answer = api.identity(user);
       else if (kind === 'settings') answer = api.settings(user);
       else if (kind === 'pairedDevices') answer = api.pairedDevices(user);
+      else if (rollUp)
+        answer = api.rollUp(user, {
+          dataTypeId,
+          daily: method === ':dailyRollUp',
+          body: rollUpBody,
+        });
       else
         answer = api.list(user, {
           dataTypeId,

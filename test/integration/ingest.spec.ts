@@ -16,7 +16,7 @@ import { RulesService } from '../../src/rules/rules.service';
 import { SyncLeases } from '../../src/ingest/sync-leases';
 import { SyncScheduler } from '../../src/ingest/sync-scheduler';
 import { SyncState } from '../../src/ingest/sync-state.entity';
-import { addDays, localDate } from '../../src/ingest/sync-plan';
+import { addDays, localDateAt } from '../../src/time';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
 import {
   PATIENT_SYNCED,
@@ -145,7 +145,7 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
   it('rewrites old days when late data arrives', async () => {
     const { pid, userId, connection } = await patient();
     const user = sim.cohort.user(userId)!;
-    const today = localDate(Date.now(), user.homeTimeZone);
+    const today = localDateAt(Date.now(), user.homeTimeZone);
     sim.cohort.setScenarios(userId, [{ kind: 'stops-syncing', from: addDays(today, -6) }]);
     await syncs.syncNow(pid);
     const before = new Map((await rows(pid)).map((r) => [r.date, r]));

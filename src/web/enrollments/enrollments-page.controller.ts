@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { StaffPageErrors } from '../page-errors.filter';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';

@@ -2,7 +2,7 @@ import { ALERT_STATES } from '../../alerts/alerts.dto';
 import { actorWords, changeCells, columnHeads, patientLink, programField } from '../fragments';
 import { identityWords, type PatientIdentity } from '../../patients/patient-identities';
 import type { Acknowledgement, AlertState } from '../../alerts/lifecycle';
-import type { LocalDate } from '../../alerts/local-date';
+import type { LocalDate } from '../../time';
 import type { DeliveryStatus } from '../../delivery/delivery-status';
 import type { FieldProblem } from '../../http/problem.filter';
 import { SEVERITIES, type Severity } from '../../rules/rule-definition';

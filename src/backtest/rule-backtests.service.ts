@@ -1,7 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { addDays, daysBetween, type LocalDate } from '../alerts/local-date';
+import { addDays, daysBetween, isLocalDate, type LocalDate } from '../time';
 import { InvalidInputException } from '../http/problem.filter';
-import { isCalendarDate } from '../http/input-fields';
 import {
   backtestRule,
   BacktestPatient,
@@ -9,13 +8,18 @@ import {
   MAX_BACKTEST_DAYS,
   PatientBacktest,
   summariseBacktest,
-} from './backtest/backtest';
-import { PatientSeries } from './facts/patient-series';
-import { daysToLoad, metricsToLoad, RuleVersion, ruleVersion } from './evaluation/evaluate-patient';
-import { MetricSeries } from './metric-series.repository';
-import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
-import { parseParams, RuleStore } from './rule-store.repository';
-import { validateRule } from './validation/validate-rule';
+} from './backtest';
+import { PatientSeries } from '../rules/facts/patient-series';
+import {
+  daysToLoad,
+  metricsToLoad,
+  RuleVersion,
+  ruleVersion,
+} from '../rules/evaluation/evaluate-patient';
+import { MetricSeries } from '../rules/metric-series.repository';
+import { MonitoredPatient, MonitoredPatients } from '../rules/monitored-patients';
+import { parseParams, RuleStore } from '../rules/rule-store.repository';
+import { validateRule } from '../rules/validation/validate-rule';
 
 const PATIENTS_PER_QUERY = 500;
 
@@ -39,7 +43,7 @@ function checkRange(from: string, to: string): void {
     ['from', from],
     ['to', to],
   ]) {
-    if (!isCalendarDate(date)) {
+    if (!isLocalDate(date)) {
       problems.push({ path, message: `must be a date written YYYY-MM-DD, not "${date}"` });
     }
   }

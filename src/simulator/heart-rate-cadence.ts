@@ -1,0 +1,34 @@
+/**
+ * Fitbit records heart rate every few seconds while worn (about every 5 s),
+ * not once a minute. The cohort generates one rate per minute; this spreads a
+ * minute into its samples, each a beat or two off the minute's rate, the same
+ * way every time, so lists and roll-ups of the same minute agree.
+ */
+
+/** One sample a minute, the cohort's own resolution (the default). */
+export const MINUTE_CADENCE_SECONDS = 60;
+/** Fitbit's cadence while worn. */
+export const FITBIT_CADENCE_SECONDS = 5;
+
+const WOBBLE = [0, 1, -1, 2, -2, 1, 0, -1, 1, -2, 2, -1];
+
+/** Cadences that divide a minute evenly, so every minute has the same number of samples. */
+export function isHeartRateCadence(seconds: number): boolean {
+  return Number.isInteger(seconds) && seconds >= 1 && seconds <= 60 && 60 % seconds === 0;
+}
+
+/** The samples of one minute, oldest first: `60 / cadence` rates, the minute's own at 60 s. */
+export function samplesOfMinute(
+  beatsPerMinute: number,
+  minuteOfDay: number,
+  cadenceSeconds: number,
+): number[] {
+  const count = 60 / cadenceSeconds;
+  if (count === 1) return [beatsPerMinute];
+  const samples = new Array<number>(count);
+  for (let k = 0; k < count; k++) {
+    const wobble = WOBBLE[(minuteOfDay * 5 + k) % WOBBLE.length];
+    samples[k] = Math.min(220, Math.max(30, beatsPerMinute + wobble));
+  }
+  return samples;
+}

@@ -1,0 +1,186 @@
+/**
+ * `dataPoints:rollUp` (physical windows) and `dataPoints:dailyRollUp` (civil
+ * days), as the Discovery document health:v4 describes them: a required range,
+ * windows aligned on its start and the last one cut at its end, a range cap
+ * per data type, pages of windows, and one value shape per data type. A window
+ * without data carries an empty value (`"heartRate": {}`), never zeros.
+ */
+import { DataTypeDefinition, SimulatedDataTypeId } from './data-types';
+import { JsonObject, PointEntry } from './points';
+import { addDays, DAY_MS } from '../time';
+import { rfc3339 } from './time';
+
+/** The types Vigil reads that Google rolls up; daily-* and sleep are list/reconcile only. */
+const ROLLED_UP: ReadonlySet<SimulatedDataTypeId> = new Set([
+  'heart-rate',
+  'steps',
+  'active-minutes',
+  'weight',
+]);
+
+/** Discovery: 14 days for heart-rate and active-minutes (and calories types), 90 for the rest. */
+export function maxRollUpDays(dataType: SimulatedDataTypeId): number {
+  return dataType === 'heart-rate' || dataType === 'active-minutes' ? 14 : 90;
+}
+
+export const ROLL_UP_DEFAULT_PAGE_SIZE = 1440;
+export const ROLL_UP_MAX_PAGE_SIZE = 10_000;
+
+/** A bad request: answered 400 INVALID_ARGUMENT with this message. */
+export class RollUpRequestError extends Error {}
+
+export function assertRolledUp(dataType: DataTypeDefinition): void {
+  if (!ROLLED_UP.has(dataType.id))
+    throw new RollUpRequestError(
+      `Data type "${dataType.id}" does not support roll-ups; use list or reconcile.`,
+    );
+}
+
+/** What a window collects from its points before it becomes a value. */
+class WindowValue {
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  readonly levels = new Map<string, number>();
+
+  add(dataType: SimulatedDataTypeId, entry: PointEntry): void {
+    this.count++;
+    if (dataType === 'heart-rate' || dataType === 'steps') {
+      const value = (entry as PointEntry & { value: number }).value;
+      this.sum += value;
+      this.min = Math.min(this.min, value);
+      this.max = Math.max(this.max, value);
+    } else if (dataType === 'weight') {
+      this.sum += ((entry.build().weight as JsonObject).weightGrams as number) ?? 0;
+    } else {
+      const active = entry.build().activeMinutes as JsonObject;
+      for (const level of active.activeMinutesByActivityLevel as JsonObject[]) {
+        const name = level.activityLevel as string;
+        this.levels.set(name, (this.levels.get(name) ?? 0) + Number(level.activeMinutes));
+      }
+    }
+  }
+
+  /** The value shape of the data type (HeartRateRollupValue, StepsRollupValue, ...). */
+  json(dataType: SimulatedDataTypeId): JsonObject {
+    if (this.count === 0) return {};
+    switch (dataType) {
+      case 'heart-rate':
+        return {
+          beatsPerMinuteMin: this.min,
+          beatsPerMinuteAvg: this.sum / this.count,
+          beatsPerMinuteMax: this.max,
+        };
+      case 'steps':
+        return { countSum: String(this.sum) };
+      case 'weight':
+        return { weightGramsAvg: this.sum / this.count };
+      default:
+        return {
+          activeMinutesRollupByActivityLevel: [...this.levels].map(([activityLevel, sum]) => ({
+            activityLevel,
+            activeMinutesSum: String(sum),
+          })),
+        };
+    }
+  }
+}
+
+export interface WindowPage {
+  /** Index of the first window of the page. */
+  first: number;
+  /** Windows on the page. */
+  count: number;
+  /** Windows in the whole range. */
+  total: number;
+}
+
+/** The page of windows `skip..` of `total`, `pageSize` at most. */
+export function windowPage(total: number, skip: number, pageSize: number): WindowPage {
+  return { first: skip, count: Math.max(0, Math.min(pageSize, total - skip)), total };
+}
+
+/** Physical windows: [start + k*size, start + (k+1)*size), the last cut at the range's end. */
+export function physicalWindows(
+  dataType: DataTypeDefinition,
+  startMs: number,
+  endMs: number,
+  windowMs: number,
+  page: WindowPage,
+  entriesOn: (date: string) => PointEntry[],
+  datesOf: (fromMs: number, toMs: number) => string[],
+): JsonObject[] {
+  const values = Array.from({ length: page.count }, () => new WindowValue());
+  const pageStart = startMs + page.first * windowMs;
+  const pageEnd = Math.min(endMs, startMs + (page.first + page.count) * windowMs);
+  for (const date of datesOf(pageStart, pageEnd)) {
+    for (const entry of entriesOn(date)) {
+      if (entry.startMs < pageStart || entry.startMs >= pageEnd) continue;
+      values[Math.floor((entry.startMs - pageStart) / windowMs)].add(dataType.id, entry);
+    }
+  }
+  return values.map((value, i) => {
+    const k = page.first + i;
+    return {
+      startTime: rfc3339(startMs + k * windowMs),
+      endTime: rfc3339(Math.min(endMs, startMs + (k + 1) * windowMs)),
+      [dataType.payloadKey]: value.json(dataType.id),
+    };
+  });
+}
+
+/** A civil date-time `YYYY-MM-DDTHH:mm:ss` as CivilDateTime JSON (zero time fields omitted). */
+function civilJson(civil: string): JsonObject {
+  const date = {
+    year: Number(civil.slice(0, 4)),
+    month: Number(civil.slice(5, 7)),
+    day: Number(civil.slice(8, 10)),
+  };
+  const time: JsonObject = {};
+  const [hours, minutes, seconds] = civil.slice(11).split(':').map(Number);
+  if (hours) time.hours = hours;
+  if (minutes) time.minutes = minutes;
+  if (seconds) time.seconds = seconds;
+  return Object.keys(time).length > 0 ? { date, time } : { date };
+}
+
+/** Civil windows of `days` days from a midnight, the last cut at the range's (civil) end. */
+export function civilWindows(
+  dataType: DataTypeDefinition,
+  startDate: string,
+  endCivil: string,
+  days: number,
+  page: WindowPage,
+  entriesOn: (date: string) => PointEntry[],
+): JsonObject[] {
+  const windowStart = (k: number): string => `${addDays(startDate, k * days)}T00:00:00`;
+  const windowEnd = (k: number): string => {
+    const end = windowStart(k + 1);
+    return end < endCivil ? end : endCivil;
+  };
+  const values = Array.from({ length: page.count }, () => new WindowValue());
+  const pageStart = windowStart(page.first);
+  const pageEnd = windowEnd(page.first + page.count - 1);
+  // A point's civil time lies within a day of the local date it was generated on.
+  const lastDate = addDays(pageEnd.slice(0, 10), 1);
+  for (let date = addDays(pageStart.slice(0, 10), -1); date <= lastDate; date = addDays(date, 1)) {
+    for (const entry of entriesOn(date)) {
+      if (entry.civilStart < pageStart || entry.civilStart >= pageEnd) continue;
+      const dayIndex = Math.round(
+        (Date.parse(`${entry.civilStart.slice(0, 10)}T00:00:00Z`) -
+          Date.parse(`${pageStart.slice(0, 10)}T00:00:00Z`)) /
+          DAY_MS,
+      );
+      values[Math.floor(dayIndex / days)].add(dataType.id, entry);
+    }
+  }
+  return values.map((value, i) => {
+    const k = page.first + i;
+    return {
+      civilStartTime: civilJson(windowStart(k)),
+      civilEndTime: civilJson(windowEnd(k)),
+      [dataType.payloadKey]: value.json(dataType.id),
+    };
+  });
+}

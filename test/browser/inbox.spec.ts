@@ -97,7 +97,7 @@ describeInBrowser('the alert inbox, in Chromium', () => {
     );
     await expect(page.getByRole('heading', { name: 'Needs action (1)' }).count()).resolves.toBe(1);
     await expect(page.locator(`#handled #alert-${spo2Id}`).textContent()).resolves.toMatch(
-      /Acknowledged\s+by nurse\.kim, \d{4}-\d{2}-\d{2} \d{2}:\d{2}/,
+      /Acknowledged\s+by nurse\.kim,\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}/,
     );
     await screenshot(page, 'inbox-acknowledged');
 

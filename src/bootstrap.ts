@@ -13,6 +13,7 @@ import { ensureMysqlDatabase, migrateDatabase } from './database/migrate';
 import { Readiness } from './health/readiness';
 import { bodyParsers } from './http/body-shape';
 import { ProblemFilter } from './http/problem.filter';
+import { trustProxySetting } from './http/trust-proxy';
 import { requestLogging } from './http/request-logging';
 import { strictValidationPipe } from './http/validation';
 import { InFlightWork } from './lifecycle/in-flight-work';
@@ -115,7 +116,7 @@ export function configureHttp(
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxySetting(env.TRUST_PROXY) ?? false);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -18,11 +18,8 @@ import { SyncScheduler } from '../../src/ingest/sync-scheduler';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { addDays, localDateAt } from '../../src/time';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
-import {
-  PATIENT_SYNCED,
-  PatientSynced,
-  RuleEvaluations,
-} from '../../src/rules/rule-evaluations.service';
+import { PATIENT_SYNCED, PatientSynced } from '../../src/events/contracts';
+import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { SCOPES, Simulator, startSimulator } from '../../src/simulator';
 import { GoogleHealthReader } from '../../src/wearables/google-health/health-api-reader';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';

@@ -1,6 +1,15 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ANY_STAFF, Roles } from '../auth/access.decorators';
+import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { Enrollments, EnrollmentView, viewOf } from './enrollments';
 import { PatientIdentities, PatientIdentity } from './patient-identities';
@@ -53,12 +62,17 @@ export class PatientsController {
 
   @Patch(':pid')
   @Roles(...ANY_STAFF)
-  @ApiOperation({ summary: 'Change program or sync interval, pause or resume' })
+  @ApiOperation({
+    summary: 'Change program (clinicians and admins) or sync interval, pause or resume',
+  })
   async update(
     @Param() { pid }: PidParam,
     @Body() body: UpdateEnrollmentDto,
     @CurrentCaller() caller: Caller,
   ): Promise<NamedEnrollment> {
+    // A program decides which clinician-set rules watch the patient.
+    if (body.program !== undefined && !CLINICAL_STAFF.includes(caller.role))
+      throw new ForbiddenException('Moving a patient to another program needs the clinician role');
     return this.named(await this.enrollments.update(pid, body, actorOf(caller)));
   }
 

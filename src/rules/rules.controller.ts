@@ -13,6 +13,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { StaffRole } from '../auth/roles';
+import { Enrollments } from '../patients/enrollments';
 import { OutcomesQuery, PidAndRuleParam, ProgramSettingBody } from './rules.dto';
 import { PidParam } from '../patients/patients.dto';
 import { dateRangeProblems } from '../http/input-fields';
@@ -160,7 +161,14 @@ export class PatientRulesController {
   constructor(
     private readonly rules: RulesService,
     private readonly outcomes: RuleOutcomes,
+    private readonly enrollments: Enrollments,
   ) {}
+
+  /** Overrides are about a watched patient: a pid that was never enrolled is 404, nothing saved. */
+  private async enrolled(pid: number): Promise<number> {
+    await this.enrollments.find(pid);
+    return pid;
+  }
 
   @Get('outcomes')
   @Roles(...ANY_STAFF)
@@ -192,8 +200,10 @@ export class PatientRulesController {
   @Get('rules/params')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "The patient's param overrides, by rule" })
-  params(@Param() { pid }: PidParam): Promise<{ rule: string; params: Record<string, number> }[]> {
-    return this.rules.patientParams(pid);
+  async params(
+    @Param() { pid }: PidParam,
+  ): Promise<{ rule: string; params: Record<string, number> }[]> {
+    return this.rules.patientParams(await this.enrolled(pid));
   }
 
   @Put('rules/:id/params')
@@ -203,11 +213,12 @@ export class PatientRulesController {
     schema: { type: 'object', additionalProperties: { type: 'number' }, example: { deltaBpm: 6 } },
   })
   @ApiOperation({ summary: "Set one patient's param overrides of a rule (validated and audited)" })
-  setParams(
+  async setParams(
     @Param() { pid, id }: PidAndRuleParam,
     @Body() body: Record<string, unknown>,
     @CurrentCaller() caller: Caller,
   ): Promise<{ pid: number; rule: string; params: Record<string, number> }> {
-    return this.rules.setPatientParams(pid, ruleId(id), body, actorOf(caller));
+    const patient = await this.enrolled(pid);
+    return this.rules.setPatientParams(patient, ruleId(id), body, actorOf(caller));
   }
 }

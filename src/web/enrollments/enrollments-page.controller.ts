@@ -13,7 +13,7 @@ import {
 import { StaffPageErrors } from '../page-errors.filter';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ANY_STAFF, Roles } from '../../auth/access.decorators';
+import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../../auth/access.decorators';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
 import { actorOf, type Caller, CurrentCaller } from '../../auth/caller';
 import { Environment } from '../../config/environment';
@@ -154,7 +154,7 @@ export class EnrollmentsPageController {
   }
 
   @Post(':pid/disconnect')
-  @Roles(...ANY_STAFF)
+  @Roles(...CLINICAL_STAFF)
   disconnect(
     @Param('pid') pidText: string,
     @CurrentCaller() caller: Caller,
@@ -167,7 +167,7 @@ export class EnrollmentsPageController {
   }
 
   @Post(':pid/end')
-  @Roles(...ANY_STAFF)
+  @Roles(...CLINICAL_STAFF)
   end(
     @Param('pid') pidText: string,
     @CurrentCaller() caller: Caller,

@@ -3,7 +3,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { activeEnrollment } from '../support/monitored-patients';
 import { DataSource } from 'typeorm';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
@@ -265,6 +264,19 @@ describe.each(testEngines())('rules API on %s', (engine) => {
   });
 
   it('sets per-patient overrides, validated and audited', async () => {
+    // Overrides and backtests are about an enrolled patient (paused: not in the watched list below).
+    const now = new Date();
+    await vigil.app.get(DataSource).getRepository(Enrollment).insert({
+      pid: 1001,
+      program: null,
+      status: 'paused',
+      timeZone: 'UTC',
+      syncIntervalMinutes: 60,
+      createdAt: now,
+      createdBy: 'test',
+      updatedAt: now,
+      endedAt: null,
+    });
     const bad = await api()
       .put('/api/v1/patients/1001/rules/resting-hr-rise/params')
       .auth(clinician, { type: 'bearer' })
@@ -480,7 +492,6 @@ describe.each(testEngines())('rules API on %s', (engine) => {
     });
 
     it('backtests a saved rule and a draft without writing anything', async () => {
-      await activeEnrollment(vigil, 1001);
       const ds = vigil.app.get(DataSource);
       const before = await ds.getRepository(RuleOutcome).count();
       await api()

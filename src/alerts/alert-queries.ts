@@ -14,6 +14,7 @@ export const OPEN_STATES: readonly AlertState[] = [
   'acknowledged',
   'snoozed',
   'inhibited',
+  'stale',
 ];
 
 export interface AlertFilters {

@@ -12,6 +12,7 @@ export const ALERT_STATES: readonly AlertState[] = [
   'resolved',
   'snoozed',
   'inhibited',
+  'stale',
 ];
 
 export class AlertIdParam {

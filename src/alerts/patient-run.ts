@@ -77,7 +77,7 @@ export function stepPatientRun(
   return new Map(
     [...runs].map(([ruleId, { said, ...run }]) => [
       ruleId,
-      { ...run, notices: netNotices(run.before, said) },
+      { ...run, notices: netNotices(run.before, said, current.get(ruleId) ?? null) },
     ]),
   );
 }

@@ -129,7 +129,7 @@ export class RuleBacktests {
       from: request.from,
       to: request.to,
       days,
-      summary: summariseBacktest(results, days),
+      summary: summariseBacktest(results),
       patients: results,
     };
   }
@@ -188,11 +188,17 @@ export class RuleBacktests {
       request.to,
       [...new Set(forPatients.flatMap(metricsToLoad))],
     );
+    const firstData = await this.series.firstDataDates(
+      patients.map((p) => p.pid),
+      request.from,
+      request.to,
+    );
     const cohort: BacktestPatient[] = patients.map((patient) => ({
       pid: patient.pid,
       timeZone: patient.timeZone,
       series: new PatientSeries(series.get(patient.pid) ?? [], patient),
       overrides: overrides(patient),
+      firstDataDate: firstData.get(patient.pid) ?? null,
     }));
     return backtestRule(rule, inhibitors, cohort, request.from, request.to);
   }

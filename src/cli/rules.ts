@@ -89,6 +89,10 @@ export async function backtestCommand(
         `${s.alertDaysPerPatientMonth} alert days per patient-month`,
     );
     console.log(
+      `${s.conditionDays} condition day(s) (${s.conditionDaysPerPatientMonth} per patient-month) over ` +
+        `${s.patientMonths} patient-months counted from each patient's first day of data`,
+    );
+    console.log(
       `Days: ${s.outcomeDays.true} true, ${s.outcomeDays.false} false, ${s.outcomeDays.insufficient_data} insufficient data`,
     );
     for (const patient of result.patients) {

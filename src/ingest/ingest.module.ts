@@ -5,6 +5,8 @@ import { WearablesModule } from '../wearables/wearables.module';
 import { AccessTokenSource, ConnectionAccessTokens } from './access-tokens';
 import { GoogleHealthWebhookController } from './google-health-webhook.controller';
 import { RequestBudget } from '../wearables/google-health/request-budget';
+import { PatientsModule } from '../patients/patients.module';
+import { BlindRules } from './blind-rules';
 import { RuleDataNeeds } from './rule-data-needs';
 import { SyncController } from './sync.controller';
 import { SyncLeases } from './sync-leases';
@@ -15,7 +17,7 @@ import { WebhookKeyset } from './webhook-keyset';
 
 /** Scheduled ingestion: leases, planning, reading Google Health, storing days; webhooks. */
 @Module({
-  imports: [WearablesModule],
+  imports: [WearablesModule, PatientsModule],
   providers: [
     { provide: AccessTokenSource, useClass: ConnectionAccessTokens },
     {
@@ -29,6 +31,7 @@ import { WebhookKeyset } from './webhook-keyset';
         ),
       inject: [Environment, AccessTokenSource],
     },
+    BlindRules,
     RuleDataNeeds,
     SyncLeases,
     SyncRunner,
@@ -37,6 +40,6 @@ import { WebhookKeyset } from './webhook-keyset';
     WebhookKeyset,
   ],
   controllers: [SyncController, GoogleHealthWebhookController],
-  exports: [SyncRequests, SyncScheduler],
+  exports: [SyncRequests, SyncScheduler, BlindRules],
 })
 export class IngestModule {}

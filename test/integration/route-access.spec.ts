@@ -62,6 +62,7 @@ const MATRIX: Record<string, Access> = {
   'GET /disconnect/:token': 'public',
   'POST /disconnect/:token': 'public',
   'POST /api/v1/patients/:pid/sync': STAFF_AND_UP,
+  'GET /api/v1/patients/:pid/blind-rules': STAFF_AND_UP,
   'POST /webhooks/google-health': 'public',
   'GET /assets/:name': 'public',
   'GET /alerts': STAFF_AND_UP,
@@ -144,8 +145,8 @@ describe('route x role access matrix', () => {
     ];
     const answers: string[] = [];
     for (const [method, path, body] of changes) {
-      const client = request(vigil.url ?? '');
-      const call = client[method.toLowerCase() as 'put'](path).set(
+      const agent = request(vigil.url ?? '');
+      const call = agent[method.toLowerCase() as 'put'](path).set(
         'Authorization',
         `Bearer ${tokens.admin}`,
       );

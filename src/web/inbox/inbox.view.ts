@@ -63,6 +63,7 @@ const STATE_WORDS: Record<AlertState, string> = {
   acknowledged: 'Acknowledged',
   snoozed: 'Snoozed',
   inhibited: 'Held back',
+  stale: 'Stale: no data to judge',
   pending: 'Watching, not fired yet',
   resolved: 'Resolved',
 };

@@ -7,10 +7,11 @@ import { AlertsController } from './alerts.controller';
 import { EvaluationListener } from './evaluation-listener';
 import { MonitoringListener } from './monitoring-listener';
 import { RulesModule } from '../rules/rules.module';
+import { PatientsModule } from '../patients/patients.module';
 
 /** Alerts: the lifecycle of rule outcomes, staff actions, and their history. */
 @Module({
-  imports: [RulesModule],
+  imports: [RulesModule, PatientsModule],
   providers: [
     AlertService,
     AlertQueries,

@@ -93,6 +93,9 @@ describe('planSync', () => {
     expect(again.skipped).toEqual([{ dataType: 'weight', reason: 'silent' }]);
     expect(historyAfter(again, history, new Set())).toContain('weight');
     expect(planSync(silent('2026-11-28T04:00:00Z')).dataTypes).toContain('weight');
+    // A backfill the same day (a rule switched on) keeps it too, or every sync would backfill.
+    const backfill = planSync({ ...silent('2026-11-28T11:00:00Z'), cursorDate: null });
+    expect(historyAfter(backfill, history, new Set())).toContain('weight');
   });
 
   it('keeps as history what a backfill read, and only what an incremental sync read again', () => {

@@ -178,9 +178,11 @@ export function historyAfter(
   refused: ReadonlySet<string>,
 ): string[] {
   const read = plan.dataTypes.filter((dataType) => !refused.has(dataType));
-  if (plan.kind === 'backfill' || before === null) return read;
-  const silent = plan.skipped.filter((s) => s.reason === 'silent').map((s) => s.dataType);
-  return [...read, ...silent].filter((dataType) => before.has(dataType));
+  const silent = plan.skipped
+    .filter((s) => s.reason === 'silent' && before?.has(s.dataType) === true)
+    .map((s) => s.dataType);
+  if (plan.kind === 'backfill' || before === null) return [...read, ...silent];
+  return [...read.filter((dataType) => before.has(dataType)), ...silent];
 }
 
 /**

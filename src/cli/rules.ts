@@ -61,7 +61,6 @@ export async function backtestCommand(
     new RuleStore(ctx.dataSource),
     new MetricSeries(ctx.dataSource),
     new EnrolledPatients(ctx.dataSource, ctx.env),
-    ctx.env,
   );
   const request: BacktestRequest = {
     ruleId,

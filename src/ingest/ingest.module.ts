@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { ThrottleCountersModule } from '../http/throttling.module';
 import { GoogleHealthReader } from '../wearables/google-health/health-api-reader';
 import { WearablesModule } from '../wearables/wearables.module';
 import { AccessTokenSource, ConnectionAccessTokens } from './access-tokens';
@@ -17,7 +18,7 @@ import { WebhookKeyset } from './webhook-keyset';
 
 /** Scheduled ingestion: leases, planning, reading Google Health, storing days; webhooks. */
 @Module({
-  imports: [WearablesModule, PatientsModule],
+  imports: [WearablesModule, PatientsModule, ThrottleCountersModule],
   providers: [
     { provide: AccessTokenSource, useClass: ConnectionAccessTokens },
     {

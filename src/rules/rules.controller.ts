@@ -14,7 +14,10 @@ import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { StaffRole } from '../auth/roles';
 import { Enrollments } from '../patients/enrollments';
-import { OutcomesQuery, ProgramSettingBody } from './rules.dto';
+import { OutcomesQuery, PidAndRuleParam, ProgramSettingBody } from './rules.dto';
+import { PidParam } from '../patients/patients.dto';
+import { dateRangeProblems } from '../http/input-fields';
+import { InvalidInputException } from '../http/problem.filter';
 import { RuleDefinition } from './rule-definition';
 import { RuleOutcomes } from './rule-outcomes.repository';
 import { FolderSync, RulesService, RuleVersionView, RuleView } from './rules.service';
@@ -35,6 +38,9 @@ export function ruleId(id: string): string {
     throw new NotFoundException(`No rule with id ${id}`);
   return id;
 }
+
+/** The longest range of outcomes one request reads. */
+const MAX_OUTCOME_DAYS = 366;
 
 function whole(value: string, what: string): number {
   if (!/^\d{1,10}$/.test(value) || Number(value) < 1)
@@ -159,21 +165,22 @@ export class PatientRulesController {
   ) {}
 
   /** Overrides are about a watched patient: a pid that was never enrolled is 404, nothing saved. */
-  private async enrolled(pid: string): Promise<number> {
-    const number = whole(pid, 'patient');
-    await this.enrollments.find(number);
-    return number;
+  private async enrolled(pid: number): Promise<number> {
+    await this.enrollments.find(pid);
+    return pid;
   }
 
   @Get('outcomes')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "A patient's rule outcomes, newest date first" })
-  async list(@Param('pid') pid: string, @Query() query: OutcomesQuery): Promise<object[]> {
+  async list(@Param() { pid }: PidParam, @Query() query: OutcomesQuery): Promise<object[]> {
     const to = query.to ?? new Date().toISOString().slice(0, 10);
     const from =
       query.from ??
       new Date(Date.parse(`${to}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
-    const rows = await this.outcomes.forPatient(whole(pid, 'patient'), {
+    const problems = dateRangeProblems(from, to, MAX_OUTCOME_DAYS);
+    if (problems.length > 0) throw new InvalidInputException(problems);
+    const rows = await this.outcomes.forPatient(pid, {
       from,
       to,
       limit: query.limit ?? 1000,
@@ -194,7 +201,7 @@ export class PatientRulesController {
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "The patient's param overrides, by rule" })
   async params(
-    @Param('pid') pid: string,
+    @Param() { pid }: PidParam,
   ): Promise<{ rule: string; params: Record<string, number> }[]> {
     return this.rules.patientParams(await this.enrolled(pid));
   }
@@ -207,8 +214,7 @@ export class PatientRulesController {
   })
   @ApiOperation({ summary: "Set one patient's param overrides of a rule (validated and audited)" })
   async setParams(
-    @Param('pid') pid: string,
-    @Param('id') id: string,
+    @Param() { pid, id }: PidAndRuleParam,
     @Body() body: Record<string, unknown>,
     @CurrentCaller() caller: Caller,
   ): Promise<{ pid: number; rule: string; params: Record<string, number> }> {

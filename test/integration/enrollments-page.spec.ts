@@ -81,7 +81,9 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     expect(bad.text).toContain('value="twelve"');
 
     const twice = await post('/enrollments', { pid: '12' }).expect(409);
-    expect(twice.text).toContain('role="alert">Patient 12 is already enrolled (status invited)');
+    expect(twice.text).toContain(
+      'role="alert"><strong>Refused:</strong> Patient 12 is already enrolled (status invited)',
+    );
 
     await request(url)
       .post('/enrollments')

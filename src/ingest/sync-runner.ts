@@ -38,6 +38,7 @@ import { Claim, SyncLeases } from './sync-leases';
 import { completeThrough, historyAfter, planSync, SyncPlan } from './sync-plan';
 import { newSyncState, SyncState } from './sync-state.entity';
 import { RecentUserBudgets } from './user-budgets';
+import { Metrics } from '../metrics/metrics';
 
 const CONTEXT = 'Ingest';
 
@@ -82,6 +83,7 @@ export class SyncRunner {
     private readonly events: EventEmitter2,
     private readonly logger: JsonLogger,
     private readonly needs: RuleDataNeeds,
+    private readonly metrics: Metrics,
   ) {
     this.userBudgets = new RecentUserBudgets(
       env.GOOGLE_USER_REQUESTS_PER_MINUTE,
@@ -90,6 +92,19 @@ export class SyncRunner {
   }
 
   async run(claim: Claim): Promise<SyncOutcome> {
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const outcome = await this.sync(claim);
+      this.metrics.syncFinished(outcome.status, seconds());
+      return outcome;
+    } catch (error) {
+      this.metrics.syncFinished('error', seconds());
+      throw error;
+    }
+  }
+
+  private async sync(claim: Claim): Promise<SyncOutcome> {
     const id = claim.connectionId;
     const connection = await this.dataSource.getRepository(WearableConnection).findOneBy({ id });
     const enrollment = connection

@@ -32,7 +32,9 @@ export async function startMetricsServer(
           `Metrics scrape failed: ${error instanceof Error ? error.message : 'unknown error'}`,
           'Metrics',
         );
-        res.writeHead(503, { 'content-type': 'text/plain' }).end('The stored work could not be read\n');
+        res
+          .writeHead(503, { 'content-type': 'text/plain' })
+          .end('The stored work could not be read\n');
       });
   });
   await new Promise<void>((resolve, reject) => {

@@ -10,7 +10,13 @@ import { RuleOutcome } from '../rules/rule-outcome.entity';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import type { QueueReading, StoredWorkReadings } from './metrics';
 
-const DELIVERY_KINDS: readonly DeliveryKind[] = ['routing', 'message', 'resolved', 'reminder', 'email'];
+const DELIVERY_KINDS: readonly DeliveryKind[] = [
+  'routing',
+  'message',
+  'resolved',
+  'reminder',
+  'email',
+];
 
 /**
  * Counts of waiting work, read at each scrape: a few indexed counts and one

@@ -33,9 +33,11 @@ import {
   nextSyncDelayMs,
   REPEATED_FAILURES,
 } from '../wearables/google-health/retry-policy';
+import { METRIC_DATA_TYPES } from './data-needs';
 import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
 import { completeThrough, historyAfter, planSync, SyncPlan } from './sync-plan';
+import { addDays, localDateAt } from '../time';
 import { newSyncState, SyncState } from './sync-state.entity';
 import { RecentUserBudgets } from './user-budgets';
 import { Metrics } from '../metrics/metrics';
@@ -148,6 +150,10 @@ export class SyncRunner {
       needed: await this.needs.forProgram(enrollment.program),
       backfillDays: this.env.BACKFILL_DAYS,
       rereadDays: this.env.REREAD_DAYS,
+      silent: {
+        dataTypes: await this.silentTypes(pid, history, started, timeZone),
+        lastSuccessAt: state.lastSuccessAt?.getTime() ?? null,
+      },
     });
     const context: ReadContext = {
       connectionId: id,
@@ -226,6 +232,24 @@ export class SyncRunner {
   }
 
   /** Reads each chunk and reduces it at once, so raw points never outlive their chunk. */
+  /** Types whose whole history the stored days hold, yet none of whose values arrived in it. */
+  private async silentTypes(
+    pid: number,
+    history: ReadonlySet<string> | null,
+    now: number,
+    timeZone: string,
+  ): Promise<Set<string>> {
+    if (history === null || history.size === 0) return new Set();
+    const today = localDateAt(now, timeZone);
+    const withData = await this.aggregates.metricsWithData(
+      pid,
+      addDays(today, -(this.env.BACKFILL_DAYS - 1)),
+      today,
+    );
+    const delivering = new Set([...withData].map((metric) => METRIC_DATA_TYPES[metric][0]));
+    return new Set([...history].filter((dataType) => !delivering.has(dataType as DataTypeId)));
+  }
+
   private async readDays(
     context: ReadContext,
     plan: SyncPlan,

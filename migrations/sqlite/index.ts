@@ -9,6 +9,7 @@ import { OpenEmrSignIn1764450000000 } from './1764450000000-openemr-sign-in';
 import { AlertApplication1764460000000 } from './1764460000000-alert-application';
 import { EvaluationsDue1764470000000 } from './1764470000000-evaluations-due';
 import { SyncHistoryTypes1764480000000 } from './1764480000000-sync-history-types';
+import { SyncRereadSpentOn1765017000000 } from './1765017000000-sync-reread-spent-on';
 
 /** In order. A new migration is added here and in ../mysql with the same name. */
 export const SQLITE_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const SQLITE_MIGRATIONS = [
   AlertApplication1764460000000,
   EvaluationsDue1764470000000,
   SyncHistoryTypes1764480000000,
+  SyncRereadSpentOn1765017000000,
 ];

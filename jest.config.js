@@ -30,6 +30,7 @@ module.exports = {
             displayName: 'chaos',
             testMatch: ['<rootDir>/test/chaos/**/*.spec.ts'],
             globalSetup: '<rootDir>/test/support/global-setup.ts',
+            globalTeardown: '<rootDir>/test/support/global-teardown.ts',
           },
         ]
       : []),
@@ -39,6 +40,7 @@ module.exports = {
       displayName: 'fuzz',
       testMatch: ['<rootDir>/test/fuzz/**/*.spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     // Security (issue 8): its own specs; alone (`npm run test:security`) also the integration
     // specs that already prove a control, which `npm test` runs in the integration project.

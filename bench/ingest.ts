@@ -35,7 +35,7 @@ import { Environment, loadEnvironment } from '../src/config/environment';
 import { KeyRing } from '../src/crypto/key-ring';
 import { SecretStore } from '../src/crypto/secret-store';
 import { SyncRequests } from '../src/ingest/sync-requests';
-import { addDays, localDate } from '../src/ingest/sync-plan';
+import { addDays, localDateAt } from '../src/time';
 import { googleSettingsFor, Simulator, startSimulator } from '../src/simulator';
 import { ConnectionTokens } from '../src/wearables/connection-tokens';
 import { GoogleHealthSource } from '../src/wearables/google-health/google-health-source';
@@ -86,7 +86,7 @@ async function connectCohort(ds: DataSource, env: Environment, sim: Simulator, s
 
 /** Everyone up to `size` is due now and was backfilled through yesterday, so each sync is incremental. */
 async function makeDue(ds: DataSource, size: number): Promise<void> {
-  const yesterday = addDays(localDate(Date.now(), 'UTC'), -1);
+  const yesterday = addDays(localDateAt(Date.now(), 'UTC'), -1);
   await ds.query('DELETE FROM sync_states');
   await ds.query(
     `INSERT INTO sync_states (connection_id, cursor_date, early_sync_requested, consecutive_failures, unavailable_data_types)

@@ -77,6 +77,8 @@ async function main(): Promise<void> {
     GOOGLE_HEALTH_WEBHOOK_SECRET: WEBHOOK_SECRET,
     GOOGLE_HEALTH_WEBHOOK_KEYSET_URL: `${sim.url}/__sim/webhook-keyset`,
     LOG_LEVEL: 'info',
+    // The load comes from loopback with X-Forwarded-For spreading it over many addresses.
+    TRUST_PROXY: 'loopback',
   };
   const api = new VigilProcess('api', { ...common, ROLE: 'api', PORT: String(port) });
   await api.ready;

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { DailyAggregate, dayWithoutData, NumericMetric } from '../src/aggregates/daily-aggregate';
-import { addDays } from '../src/alerts/local-date';
+import { addDays } from '../src/time';
 import { AuditTrail } from '../src/audit/audit-trail';
 import { loadEnvironment } from '../src/config/environment';
 import { KeyRing } from '../src/crypto/key-ring';

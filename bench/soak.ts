@@ -19,7 +19,7 @@ import { createConnection } from 'mysql2/promise';
 import { loadEnvironment } from '../src/config/environment';
 import { KeyRing } from '../src/crypto/key-ring';
 import { startSimulator } from '../src/simulator';
-import { DAY_MS } from '../src/simulator/time';
+import { DAY_MS } from '../src/time';
 import { freshDatabase, testMysqlUrl } from '../test/support/databases';
 import { freshOpenEmr } from '../test/support/openemr';
 import {

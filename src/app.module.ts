@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AggregatesModule } from './aggregates/aggregates.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BacktestModule } from './backtest/backtest.module';
 import { OpenEmrSignInModule } from './auth/openemr-sign-in/openemr-sign-in.module';
 import { ConfigModule } from './config/config.module';
 import { ConsentModule } from './consent/consent.module';
@@ -51,6 +52,7 @@ export class AppModule {
         AggregatesModule,
         PatientsModule,
         RulesModule,
+        BacktestModule,
         WearablesModule,
         ConsentModule,
         IngestModule,

@@ -11,7 +11,9 @@ import { Environment } from './config/environment';
 import { dataSourceOptions } from './database/data-source-options';
 import { ensureMysqlDatabase, migrateDatabase } from './database/migrate';
 import { Readiness } from './health/readiness';
+import { bodyParsers } from './http/body-shape';
 import { ProblemFilter } from './http/problem.filter';
+import { trustProxySetting } from './http/trust-proxy';
 import { requestLogging } from './http/request-logging';
 import { strictValidationPipe } from './http/validation';
 import { InFlightWork } from './lifecycle/in-flight-work';
@@ -59,8 +61,7 @@ export async function startVigil(env: Environment, options: StartOptions = {}): 
         logger,
         bufferLogs: false,
         bodyParser: false,
-        // Webhook signatures cover the exact bytes received (req.rawBody).
-        rawBody: true,
+        // Our own parsers (configureHttp) check the body's shape and keep req.rawBody.
       })
     : await NestFactory.createApplicationContext(module, { logger });
 
@@ -111,12 +112,11 @@ export function configureHttp(
       hsts: env.publicBaseUrl.startsWith('https://'),
     }),
   );
-  app.useBodyParser('json', { limit: '256kb' });
-  app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
+  for (const parser of bodyParsers()) app.use(parser);
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxySetting(env.TRUST_PROXY) ?? false);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,23 +1,37 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createInterface } from 'node:readline/promises';
-import { generatePassword, passwordProblem } from './auth/passwords';
 import { isStaffRole, STAFF_ROLES, StaffRole } from './auth/roles';
-import { openCliContext } from './cli/context';
-import { diagnose } from './cli/doctor';
-import { backtestCommand, checkRules } from './cli/rules';
-import { ConfigurationError } from './config/environment';
-import { KeyRing } from './crypto/key-ring';
-import { syncFromCli } from './ingest/sync-command';
-import { migrateDatabase } from './database/migrate';
-import { openEmrLogin } from './openemr/api/openemr-login';
+import type { CliContext } from './cli/context';
+import { applyEnvFile } from './config/env-file';
 
-/** Operator commands: `npm run cli -- <command>` or the `vigil` bin. */
+/**
+ * Operator commands: the `vigil` bin (`npm run cli -- <command>`). Each command
+ * loads what it needs when it runs, so `--help` and `keys:generate` answer at
+ * once instead of after loading TypeORM, Nest and the drivers.
+ */
 const program = new Command()
   .name('vigil')
   .description(
-    'Vigil operator commands. Configuration comes from the environment (see .env.example).',
+    'Vigil operator commands. Configuration comes from .env (or --env-file) under the environment; the environment wins (see .env.example).',
   )
-  .showHelpAfterError();
+  .option('--env-file <path>', 'read settings from this KEY=VALUE file instead of ./.env')
+  .showHelpAfterError()
+  .hook('preAction', () => {
+    applyEnvFile(program.opts<{ envFile?: string }>().envFile);
+  });
+
+/** Opens the database and services for one command, and always closes them. */
+async function withContext<T>(
+  work: (ctx: CliContext) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
+  const { openCliContext } = await import('./cli/context');
+  const ctx = await openCliContext(options);
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
 
 const parseRole = (value: string): StaffRole => {
   if (!isStaffRole(value))
@@ -28,22 +42,24 @@ const parseRole = (value: string): StaffRole => {
 program
   .command('migrate')
   .description('apply pending database migrations (the service also does this at start)')
-  .action(async () => {
-    const ctx = await openCliContext({ migrate: false });
-    try {
-      const applied = await migrateDatabase(ctx.dataSource);
-      console.log(
-        applied.length ? `Applied: ${applied.join(', ')}` : 'The schema is already up to date.',
-      );
-    } finally {
-      await ctx.close();
-    }
-  });
+  .action(() =>
+    withContext(
+      async (ctx) => {
+        const { migrateDatabase } = await import('./database/migrate');
+        const applied = await migrateDatabase(ctx.dataSource);
+        console.log(
+          applied.length ? `Applied: ${applied.join(', ')}` : 'The schema is already up to date.',
+        );
+      },
+      { migrate: false },
+    ),
+  );
 
 program
   .command('doctor')
   .description('check configuration, database and keys, and say what is wrong in plain words')
   .action(async () => {
+    const { diagnose } = await import('./cli/doctor');
     const findings = await diagnose();
     for (const f of findings)
       console.log(`${f.ok ? 'ok  ' : 'FAIL'} ${f.what}${f.advice ? `\n       ${f.advice}` : ''}`);
@@ -55,9 +71,8 @@ program
   .description('create an API token; it is shown once and only its hash is kept')
   .requiredOption('--role <role>', `one of ${STAFF_ROLES.join(', ')}`, parseRole)
   .requiredOption('--name <label>', 'who or what uses it, e.g. "lab integration"')
-  .action(async (options: { role: StaffRole; name: string }) => {
-    const ctx = await openCliContext();
-    try {
+  .action((options: { role: StaffRole; name: string }) =>
+    withContext(async (ctx) => {
       const { token, record } = await ctx.tokens.issue(
         options.role,
         options.name.slice(0, 100),
@@ -66,34 +81,28 @@ program
       console.log(
         `Token ${record.id} (${record.role}, "${record.name}"). Copy it now; it is not shown again:\n${token}`,
       );
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('token:revoke')
   .description('revoke an API token by id or by its printed prefix')
   .argument('<idOrPrefix>')
-  .action(async (idOrPrefix: string) => {
-    const ctx = await openCliContext();
-    try {
+  .action((idOrPrefix: string) =>
+    withContext(async (ctx) => {
       const revoked = await ctx.tokens.revoke(idOrPrefix, 'cli');
       if (!revoked) {
         console.error(`No live token matches "${idOrPrefix}".`);
         process.exitCode = 1;
       } else console.log(`Revoked token ${revoked.id} ("${revoked.name}").`);
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('token:list')
   .description('list API tokens (never their values)')
-  .action(async () => {
-    const ctx = await openCliContext();
-    try {
+  .action(() =>
+    withContext(async (ctx) => {
       for (const t of await ctx.tokens.list()) {
         const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'live';
         const used = t.lastUsedAt ? t.lastUsedAt.toISOString() : 'never';
@@ -101,10 +110,8 @@ program
           `${t.id}\t${t.tokenPrefix}…\t${t.role}\t${state}\tlast used ${used}\t${t.name}`,
         );
       }
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('user:create')
@@ -113,11 +120,11 @@ program
   .requiredOption('--role <role>', `one of ${STAFF_ROLES.join(', ')}`, parseRole)
   .option('--password-stdin', 'read the password from standard input instead of generating one')
   .action(async (options: { username: string; role: StaffRole; passwordStdin?: boolean }) => {
+    const { generatePassword, passwordProblem } = await import('./auth/passwords');
     const password = options.passwordStdin ? (await readStdin()).trim() : generatePassword();
     const problem = passwordProblem(password);
     if (problem) throw new Error(`The password ${problem}.`);
-    const ctx = await openCliContext();
-    try {
+    await withContext(async (ctx) => {
       const user = await ctx.staff.createLocalUser(
         options.username.trim(),
         options.role,
@@ -126,9 +133,7 @@ program
       );
       console.log(`Created ${user.role} "${user.username}".`);
       if (!options.passwordStdin) console.log(`Password (shown once): ${password}`);
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 
 const parsePid = (value: string): number => {
@@ -148,24 +153,20 @@ program
       throw new InvalidArgumentError('expected a whole number of minutes from 15 to 1440');
     return n;
   })
-  .action(async (pid: number, options: { program?: string; syncIntervalMinutes?: number }) => {
-    const ctx = await openCliContext();
-    try {
+  .action((pid: number, options: { program?: string; syncIntervalMinutes?: number }) =>
+    withContext(async (ctx) => {
       const enrollment = await ctx.enrollments.enroll({ pid, ...options }, 'cli');
       console.log(
-        `Enrolled patient ${enrollment.pid} (status ${enrollment.status}, sync every ${enrollment.syncIntervalMinutes} min). Next: npm run cli -- invite ${enrollment.pid}`,
+        `Enrolled patient ${enrollment.pid} (status ${enrollment.status}, sync every ${enrollment.syncIntervalMinutes} min). Next: vigil invite ${enrollment.pid}`,
       );
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('patient:list')
   .description('list enrollments: status, granted data, last sync')
-  .action(async () => {
-    const ctx = await openCliContext();
-    try {
+  .action(() =>
+    withContext(async (ctx) => {
       for (const p of await ctx.enrollments.list()) {
         const granted = p.connection?.connected ? p.connection.grantedData.join(',') : '-';
         const synced = p.connection?.lastSyncAt?.toISOString() ?? 'never';
@@ -173,10 +174,8 @@ program
           `${p.pid}\t${p.status}\t${p.program ?? '-'}\t${granted}\tlast sync ${synced}\t${p.timeZone ?? '-'}`,
         );
       }
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('invite')
@@ -184,9 +183,8 @@ program
     "create a patient's single-use invitation link (replaces the previous one) and deliver it",
   )
   .argument('<pid>', 'OpenEMR patient id', parsePid)
-  .action(async (pid: number) => {
-    const ctx = await openCliContext();
-    try {
+  .action((pid: number) =>
+    withContext(async (ctx) => {
       const issued = await ctx.invitations.invite(pid, 'cli');
       const via = [issued.delivered.portal && 'portal mail', issued.delivered.email && 'email']
         .filter(Boolean)
@@ -194,31 +192,29 @@ program
       console.log(
         `Invitation for patient ${pid}, valid until ${issued.expiresAt.toISOString()}${via ? `, sent by ${via}` : ''}:\n${issued.url}`,
       );
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('keys:generate')
   .description('print a new ENCRYPTION_KEYS entry (put it first to make it current)')
   .argument('[keyId]', 'key id', `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`)
-  .action((keyId: string) => console.log(KeyRing.generateEntry(keyId)));
+  .action(async (keyId: string) => {
+    const { KeyRing } = await import('./crypto/key-ring');
+    console.log(KeyRing.generateEntry(keyId));
+  });
 
 program
   .command('keys:rotate')
   .description('re-encrypt every stored secret with the current (first) key')
-  .action(async () => {
-    const ctx = await openCliContext();
-    try {
+  .action(() =>
+    withContext(async (ctx) => {
       const { resealed, total } = await ctx.secrets.rotateAll();
       console.log(
         `Re-encrypted ${resealed} of ${total} stored secret(s) with key ${ctx.secrets.keyRing.currentKeyId}.`,
       );
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -235,14 +231,12 @@ program
     '--apply',
     'write new versions for changed files (bad files keep their last good version)',
   )
-  .action(async (options: { apply?: boolean }) => {
-    const ctx = await openCliContext();
-    try {
+  .action((options: { apply?: boolean }) =>
+    withContext(async (ctx) => {
+      const { checkRules } = await import('./cli/rules');
       if (!(await checkRules(ctx, options.apply === true))) process.exitCode = 1;
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('backtest')
@@ -255,7 +249,7 @@ program
   .option('--draft <file>', 'a draft of the rule as a JSON file, tried instead of the saved one')
   .option('--json', 'print the whole report as JSON')
   .action(
-    async (
+    (
       ruleId: string,
       options: {
         from: string;
@@ -265,14 +259,11 @@ program
         draft?: string;
         json?: boolean;
       },
-    ) => {
-      const ctx = await openCliContext();
-      try {
+    ) =>
+      withContext(async (ctx) => {
+        const { backtestCommand } = await import('./cli/rules');
         if (!(await backtestCommand(ctx, ruleId, options))) process.exitCode = 1;
-      } finally {
-        await ctx.close();
-      }
-    },
+      }),
   );
 
 program
@@ -280,19 +271,21 @@ program
   .description(
     "sign Vigil in to OpenEMR's API once (api mode): prints the sign-in link, then completes it",
   )
-  .action(async () => {
-    const ctx = await openCliContext();
-    const prompt = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-      await openEmrLogin(ctx.env, ctx.dataSource, ctx.secrets, {
-        say: (text) => console.log(text),
-        ask: (question) => prompt.question(question),
-      });
-    } finally {
-      prompt.close();
-      await ctx.close();
-    }
-  });
+  .action(() =>
+    withContext(async (ctx) => {
+      const { openEmrLogin } = await import('./openemr/api/openemr-login');
+      const { createInterface } = await import('node:readline/promises');
+      const prompt = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        await openEmrLogin(ctx.env, ctx.dataSource, ctx.secrets, {
+          say: (text) => console.log(text),
+          ask: (question) => prompt.question(question),
+        });
+      } finally {
+        prompt.close();
+      }
+    }),
+  );
 
 program
   .command('sync')
@@ -301,22 +294,17 @@ program
     if (!/^\d{1,18}$/.test(value)) throw new InvalidArgumentError('expected a pid');
     return Number(value);
   })
-  .action(async (pid: number) => {
-    const ctx = await openCliContext();
-    try {
+  .action((pid: number) =>
+    withContext(async (ctx) => {
+      const { syncFromCli } = await import('./ingest/sync-command');
       const outcome = await syncFromCli(ctx, pid);
       console.log(JSON.stringify(outcome));
       if (outcome.status !== 'synced') process.exitCode = 1;
-    } finally {
-      await ctx.close();
-    }
-  });
+    }),
+  );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(
-    error instanceof ConfigurationError || error instanceof Error
-      ? error.message
-      : 'Command failed',
-  );
+  // A ConfigurationError's message lists every problem with the settings.
+  console.error(error instanceof Error ? error.message : 'Command failed');
   process.exitCode = 1;
 });

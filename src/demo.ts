@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createWriteStream } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { ApiTokens } from './auth/api-tokens';
 import { generatePassword } from './auth/passwords';
 import { StaffSessions } from './auth/staff-sessions';
@@ -12,7 +13,6 @@ import { Invitations } from './consent/invitations';
 import { KeyRing } from './crypto/key-ring';
 import { Enrollments } from './patients/enrollments';
 import { runDemoPipeline } from './demo-pipeline';
-import { OpenEmrDatabase } from './openemr/openemr-database';
 import { createOpenEmrStandIn } from './openemr/stand-in';
 import { demoScenarios, googleSettingsFor, startSimulator } from './simulator';
 
@@ -24,17 +24,18 @@ import { demoScenarios, googleSettingsFor, startSimulator } from './simulator';
 async function demo(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR ?? './data/demo');
   mkdirSync(dataDir, { recursive: true });
+  if (clearPreviousRun(dataDir))
+    console.log(
+      `Starting fresh: the simulator keeps the consents it granted in memory only, so the previous demo's databases in ${dataDir} were cleared.`,
+    );
   const openEmrFile = join(dataDir, 'openemr.sqlite');
-  const openEmr = existsSync(openEmrFile)
-    ? new OpenEmrDatabase(`sqlite:${openEmrFile}`)
-    : await createOpenEmrStandIn(`sqlite:${openEmrFile}`);
+  const openEmr = await createOpenEmrStandIn(`sqlite:${openEmrFile}`);
   // Google has no sandbox: the demo talks to the project's simulator, in this process.
   const simulator = await startSimulator({
     port: Number(process.env.SIMULATOR_PORT ?? 0),
     scenarios: demoScenarios(new Date().toISOString().slice(0, 10)),
   });
-  const env = loadEnvironment({
-    ...process.env,
+  const settings: Record<string, string> = {
     ...googleSettingsFor(simulator.url),
     // OpenEMR stand-in: OpenEMR's tables in a second embedded database.
     OPENEMR_DATABASE_URL: `sqlite:${openEmrFile}`,
@@ -43,6 +44,12 @@ async function demo(): Promise<void> {
     DATABASE_URL: '',
     DATA_DIR: dataDir,
     ENCRYPTION_KEYS: demoKeys(dataDir),
+  };
+  const env = loadEnvironment({ ...process.env, ...settings });
+  const envFile = writeDemoEnv(dataDir, {
+    ...settings,
+    PORT: String(env.PORT),
+    PUBLIC_BASE_URL: env.publicBaseUrl,
   });
 
   const logFile = join(dataDir, 'vigil.log');
@@ -83,6 +90,8 @@ Vigil demo is running (embedded SQLite at ${join(dataDir, 'vigil.sqlite')})
   Admin token    ${token}
                  (shown once; try: curl -H "Authorization: Bearer ${token}" ${base}/api/v1/whoami)
   Logs (JSON)    ${logFile}
+  Settings       ${envFile}
+                 (for the CLI: npm run build, then npm run cli -- --env-file ${relative(process.cwd(), envFile)} doctor)
   Simulator      ${simulator.url} (Google OAuth and Health API stand-in)
   Patient invite ${invitation.url}
                  (patient ${DEMO_PID}: open it in a browser, continue to the simulator's Google page,
@@ -127,14 +136,53 @@ async function demoClinicianLogin(
   return { username, password };
 }
 
-/** The demo's own key ring, kept beside its database so restarts can read old secrets. */
+const DEMO_ENV = 'demo.env';
+const DEMO_DATABASES = ['vigil.sqlite', 'openemr.sqlite'];
+
+/**
+ * The in-process simulator forgets the tokens it issued when the demo stops,
+ * so a previous run's stored consents would be refused by the next one, and a
+ * run killed mid-sync leaves its leases behind: every run starts from empty
+ * databases instead. Only a folder the demo made (it holds demo.env, or the
+ * demo-keys.env of earlier versions) is cleared. True when something was.
+ */
+function clearPreviousRun(dataDir: string): boolean {
+  const files = DEMO_DATABASES.flatMap((name) =>
+    ['', '-wal', '-shm', '-journal'].map((suffix) => join(dataDir, `${name}${suffix}`)),
+  ).filter((file) => existsSync(file));
+  if (files.length === 0) return false;
+  if (!existsSync(join(dataDir, DEMO_ENV)) && !existsSync(join(dataDir, 'demo-keys.env')))
+    throw new Error(
+      `${dataDir} holds a database the demo did not create; point DATA_DIR at an empty folder`,
+    );
+  for (const file of files) rmSync(file, { force: true });
+  rmSync(join(dataDir, 'demo-keys.env'), { force: true });
+  return true;
+}
+
+/** The demo's own key ring, kept in demo.env across runs. */
 function demoKeys(dataDir: string): string {
-  const file = join(dataDir, 'demo-keys.env');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const keys = KeyRing.generateEntry('demo');
-  writeFileSync(file, `${keys}\n`, { mode: 0o600 });
+  const file = join(dataDir, DEMO_ENV);
+  const kept = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')).ENCRYPTION_KEYS : undefined;
+  return kept ?? KeyRing.generateEntry('demo');
+}
+
+/**
+ * The demo's settings as a KEY=VALUE file (the format of .env), so the CLI can
+ * work against the running demo: `vigil --env-file data/demo/demo.env doctor`.
+ */
+function writeDemoEnv(dataDir: string, settings: Record<string, string>): string {
+  const file = join(dataDir, DEMO_ENV);
+  const quote = (value: string): string =>
+    /^[\w.:/@,+=-]*$/.test(value) ? value : value.includes("'") ? `"${value}"` : `'${value}'`;
+  const lines = Object.entries(settings).map(([name, value]) => `${name}=${quote(value)}`);
+  writeFileSync(
+    file,
+    `# Written by npm run demo at each start; read with --env-file. Holds the demo's key ring.\n${lines.join('\n')}\n`,
+    { mode: 0o600 },
+  );
   chmodSync(file, 0o600);
-  return keys;
+  return file;
 }
 
 demo().catch((error: unknown) => {

@@ -1,17 +1,20 @@
-import { ConfigurationError, loadEnvironment } from './config/environment';
+import { loadEnvironment } from './config/environment';
+import { applyEnvFile, envFileArgument } from './config/env-file';
 import { startVigil } from './bootstrap';
 
-/** Process entry: validate configuration, start for ROLE, stop cleanly on SIGTERM. */
+/**
+ * Process entry: read .env (or --env-file PATH) under the environment, validate
+ * the configuration, start for ROLE, stop cleanly on SIGTERM.
+ */
 async function main(): Promise<void> {
   let env;
   try {
+    applyEnvFile(envFileArgument(process.argv.slice(2)));
     env = loadEnvironment();
   } catch (error) {
-    if (error instanceof ConfigurationError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG: a supervisor should not restart-loop on bad configuration
-    }
-    throw error;
+    // EX_CONFIG: a supervisor should not restart-loop on bad configuration.
+    console.error(error instanceof Error ? error.message : 'The configuration cannot be read');
+    process.exit(78);
   }
   const vigil = await startVigil(env);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,9 +1,4 @@
-import {
-  dateOfDayNumber,
-  dayNumberOfDate,
-  localDayNumber,
-  MS_PER_MINUTE,
-} from '../wearables/google-health/civil-time';
+import { dateOfDayNumber, dayNumberOfDate, localDayNumber, MINUTE_MS } from '../time';
 import { DATA_TYPE_IDS, DataTypeId } from '../wearables/google-health/data-types';
 import {
   DailyReading,
@@ -156,9 +151,9 @@ export function downsample(
   const movingMinutes = new Set<number>();
   const stepsByHour = new Map<number, number>();
   for (const s of points.steps ?? []) {
-    const first = Math.floor(s.startTime / MS_PER_MINUTE);
+    const first = Math.floor(s.startTime / MINUTE_MS);
     if (s.count > 0) {
-      const last = Math.max(first, Math.ceil(s.endTime / MS_PER_MINUTE) - 1);
+      const last = Math.max(first, Math.ceil(s.endTime / MINUTE_MS) - 1);
       for (let minute = first; minute <= last; minute++) movingMinutes.add(minute);
       const hour = Math.floor(first / MINUTES_PER_HOUR);
       stepsByHour.set(hour, (stepsByHour.get(hour) ?? 0) + s.count);
@@ -168,7 +163,7 @@ export function downsample(
     if (day) {
       day.steps += s.count;
       day.stepIntervals++;
-      day.stepMinutes += Math.max(1, Math.round((s.endTime - s.startTime) / MS_PER_MINUTE));
+      day.stepMinutes += Math.max(1, Math.round((s.endTime - s.startTime) / MINUTE_MS));
     }
   }
 
@@ -178,7 +173,7 @@ export function downsample(
   // minutes also make a 25-hour DST day hold 1500 of them.
   const heartRate = new Map<number, HeartRateMinute>();
   for (const sample of points['heart-rate'] ?? []) {
-    const minute = Math.floor(sample.time / MS_PER_MINUTE);
+    const minute = Math.floor(sample.time / MINUTE_MS);
     const known = heartRate.get(minute);
     if (known) {
       known.sum += sample.beatsPerMinute;

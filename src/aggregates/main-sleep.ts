@@ -1,4 +1,4 @@
-import { formatLocalTimestamp } from '../wearables/google-health/civil-time';
+import { formatLocalTimestamp } from '../time';
 import { SleepSession } from '../wearables/google-health/points';
 import { DailyMetrics } from './daily-aggregate';
 import { roundTo } from './rounding';

@@ -1,4 +1,4 @@
-import { MS_PER_MINUTE } from '../wearables/google-health/civil-time';
+import { MINUTE_MS } from '../time';
 import { SleepSession } from '../wearables/google-health/points';
 
 /**
@@ -43,8 +43,8 @@ function duringSleep(
 ): number | null {
   let sum = 0;
   let minutes = 0;
-  const last = Math.ceil(sleep.endTime / MS_PER_MINUTE);
-  for (let minute = Math.floor(sleep.startTime / MS_PER_MINUTE); minute < last; minute++) {
+  const last = Math.ceil(sleep.endTime / MINUTE_MS);
+  for (let minute = Math.floor(sleep.startTime / MINUTE_MS); minute < last; minute++) {
     const hr = heartRate.get(minute);
     if (hr !== undefined && isStill(minute, movingMinutes)) {
       sum += hr.sum / hr.count;

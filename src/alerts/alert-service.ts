@@ -4,12 +4,11 @@ import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { enqueueDelivery, type NoticeSnapshot } from '../delivery/outbox';
-import { openEmrDate } from '../openemr/wall-clock';
+import { openEmrDate, type LocalDate } from '../time';
 import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import type { Alert, AlertNotice, AlertTransition, MonitoringStop } from './lifecycle';
 import { resumeMonitoring, stopMonitoring, type MonitoringChange } from './monitoring-stopped';
-import type { LocalDate } from './local-date';
 import { stepPatientRun, type RunEpisode } from './patient-run';
 import {
   acknowledgeAlert,

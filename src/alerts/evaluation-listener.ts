@@ -8,7 +8,7 @@ import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
 import type { RuleDefinition } from '../rules/rule-definition';
 import { StoredRuleVersion } from '../rules/rule.entity';
-import { PATIENT_EVALUATED, type PatientEvaluated } from '../rules/rule-evaluations.service';
+import { PATIENT_EVALUATED, type PatientEvaluated } from '../events/contracts';
 import type { RuleOutcome } from '../rules/rule-outcome.entity';
 import { RuleOutcomes } from '../rules/rule-outcomes.repository';
 import { AlertService, type AppliedRun, type RunOutcome } from './alert-service';

@@ -8,7 +8,7 @@ import {
   type AlertTiming,
   type AlertTransition,
 } from './lifecycle';
-import { addDays } from './local-date';
+import { addDays } from '../time';
 import { acknowledgeAlert, resolveAlert, snoozeAlert } from './staff-actions';
 
 /** Day n of the test month. */

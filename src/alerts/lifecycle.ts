@@ -1,5 +1,5 @@
 import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
-import { daysBetween, type LocalDate } from './local-date';
+import { daysBetween, type LocalDate } from '../time';
 
 /**
  * The alert state machine for one patient and one rule, as pure data in and

@@ -1,21 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { DataSource, Not } from 'typeorm';
-import { WEARABLE_DISCONNECTED, type WearableDisconnectedEvent } from '../consent/events';
+import {
+  CONNECTION_NEEDS_RECONSENT,
+  PATIENT_SYNCED,
+  WEARABLE_DISCONNECTED,
+  type ConnectionNeedsReconsent,
+  type PatientSynced,
+  type WearableDisconnectedEvent,
+} from '../events/contracts';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
-import { localDateAt } from '../rules/evaluation/local-day';
+import { localDateAt } from '../time';
 import { MonitoredPatients } from '../rules/monitored-patients';
-import {
-  PATIENT_SYNCED,
-  RuleEvaluations,
-  type PatientSynced,
-} from '../rules/rule-evaluations.service';
-import {
-  CONNECTION_NEEDS_RECONSENT,
-  type ConnectionNeedsReconsent,
-} from '../wearables/connection-tokens';
+import { RuleEvaluations } from '../rules/rule-evaluations.service';
 import { StoredAlert } from './alert.entity';
 import { AlertService, lifecycleOf } from './alert-service';
 import type { MonitoringStop } from './lifecycle';

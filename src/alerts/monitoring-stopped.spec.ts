@@ -1,5 +1,5 @@
 import { stepAlert, type Alert, type AlertTiming } from './lifecycle';
-import { addDays } from './local-date';
+import { addDays } from '../time';
 import { resumeMonitoring, stopMonitoring } from './monitoring-stopped';
 import { stepPatientDay } from './patient-day';
 import { acknowledgeAlert } from './staff-actions';

@@ -8,7 +8,7 @@ import {
   type MonitoringStop,
   type TransitionCause,
 } from './lifecycle';
-import type { LocalDate } from './local-date';
+import type { LocalDate } from '../time';
 
 /**
  * The monitoring-gap alert driven by the connection's status rather than by

@@ -7,7 +7,7 @@ import {
   type AlertStep,
   type AlertTiming,
 } from './lifecycle';
-import type { LocalDate } from './local-date';
+import type { LocalDate } from '../time';
 
 /** One rule's outcome for a patient on the day being applied, with its stored alert. */
 export interface PatientRuleDay {

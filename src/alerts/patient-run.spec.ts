@@ -1,6 +1,6 @@
 import type { OutcomeResult } from '../rules/rule-definition';
 import type { Alert } from './lifecycle';
-import { addDays } from './local-date';
+import { addDays } from '../time';
 import { stepPatientRun, type RunDay } from './patient-run';
 
 const D = (n: number): string => addDays('2026-11-01', n);

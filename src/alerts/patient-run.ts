@@ -1,6 +1,6 @@
 import type { OutcomeResult } from '../rules/rule-definition';
 import type { Alert, AlertNotice, AlertTransition } from './lifecycle';
-import type { LocalDate } from './local-date';
+import type { LocalDate } from '../time';
 import { stepPatientDay, type PatientRuleDay } from './patient-day';
 import { netNotices } from './run-notices';
 

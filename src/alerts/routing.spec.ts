@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import type { RecipientSpec } from '../rules/rule-definition';
-import { routeAlert, type OpenEmrUser, type RoutingFacts } from './routing';
+import {
+  replaceGoneRecipient,
+  routeAlert,
+  stillReachable,
+  type OpenEmrUser,
+  type RoutingFacts,
+} from './routing';
 
 const drSmith: OpenEmrUser = { id: 5, username: 'drsmith', active: true };
 const drGone: OpenEmrUser = { id: 6, username: 'drgone', active: false };
@@ -146,6 +152,66 @@ describe('routeAlert', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('a recipient who left', () => {
+  const gone = { username: 'drgone', userId: 6 };
+
+  it('is told apart from those OpenEMR still shows things to (inactive, renamed, deleted)', () => {
+    const users = new Map([
+      ['drsmith', drSmith],
+      ['drgone', drGone],
+      ['amy', { ...nurseAmy, id: 70 }],
+    ]);
+    expect(
+      stillReachable(
+        [
+          { username: 'drsmith', userId: 5 },
+          gone,
+          { username: 'amy', userId: 7 },
+          { username: 'deleted', userId: 11 },
+        ],
+        users,
+      ),
+    ).toEqual({
+      reachable: [{ username: 'drsmith', userId: 5 }],
+      gone: [gone, { username: 'amy', userId: 7 }, { username: 'deleted', userId: 11 }],
+    });
+  });
+
+  it("is replaced by the patient's current provider first", () => {
+    expect(replaceGoneRecipient(gone, ['group:clin'], facts(), ['oncall'], new Set([6]))).toEqual({
+      recipients: [{ username: 'drsmith', userId: 5 }],
+      reasons: [{ code: 'recipient_gone', username: 'drgone' }],
+    });
+  });
+
+  it("then by the rule's group, then by the fallback list", () => {
+    const noProvider = facts({ provider: drGone });
+    expect(
+      replaceGoneRecipient(gone, ['group:clin'], noProvider, ['oncall'], new Set([6])).recipients,
+    ).toEqual([
+      { username: 'drsmith', userId: 5 },
+      { username: 'amy', userId: 7 },
+    ]);
+    expect(
+      replaceGoneRecipient(gone, ['provider'], noProvider, ['oncall'], new Set([6])).recipients,
+    ).toEqual([{ username: 'oncall', userId: 9 }]);
+  });
+
+  it('sends nothing new when everyone reachable there was already told', () => {
+    expect(replaceGoneRecipient(gone, ['provider'], facts(), ['oncall'], new Set([5, 6]))).toEqual({
+      recipients: [],
+      reasons: [{ code: 'recipient_gone', username: 'drgone' }, { code: 'already_told' }],
+    });
+  });
+
+  it('says nobody is reachable when no tier has anyone', () => {
+    const nobody = facts({ provider: null, groupMembers: new Map(), users: new Map() });
+    expect(replaceGoneRecipient(gone, ['provider'], nobody, ['oncall'], new Set()).reasons).toEqual(
+      [{ code: 'recipient_gone', username: 'drgone' }, { code: 'nobody_reachable' }],
     );
   });
 });

@@ -36,6 +36,8 @@ export type RoutingReason =
   | { code: 'no_recipient_named' }
   | { code: 'fallback_unknown'; username: string }
   | { code: 'fallback_inactive'; username: string }
+  | { code: 'recipient_gone'; username: string }
+  | { code: 'already_told' }
   | { code: 'nobody_reachable' };
 
 export interface RoutingDecision {
@@ -116,4 +118,64 @@ export function routeAlert(
     reasons.push({ code: 'nobody_reachable' });
   }
   return { recipients: [...recipients.values()], reasons };
+}
+
+/**
+ * Splits the recipients an alert was delivered to into those OpenEMR still
+ * shows things to and those who left (inactive, renamed or deleted): a
+ * follow-up is only ever written to the first.
+ */
+export function stillReachable(
+  recipients: readonly Recipient[],
+  users: ReadonlyMap<string, OpenEmrUser>,
+): { reachable: Recipient[]; gone: Recipient[] } {
+  const reachable: Recipient[] = [];
+  const gone: Recipient[] = [];
+  for (const recipient of recipients) {
+    const user = users.get(recipient.username);
+    const here = user !== undefined && user.id === recipient.userId && isReachable(user);
+    (here ? reachable : gone).push(recipient);
+  }
+  return { reachable, gone };
+}
+
+/**
+ * Who takes a notice over from a recipient who left: the patient's current
+ * provider, else the rule's ACL groups, else the fallback list: the first of
+ * these with someone reachable. When everyone reachable there was already told
+ * of the alert, nobody new gets it (`already_told`): someone active has it,
+ * and it must not arrive twice.
+ */
+export function replaceGoneRecipient(
+  gone: Recipient,
+  named: readonly RecipientSpec[],
+  facts: RoutingFacts,
+  fallbackUsernames: readonly string[],
+  alreadyTold: ReadonlySet<number>,
+): RoutingDecision {
+  const reasons: RoutingReason[] = [{ code: 'recipient_gone', username: gone.username }];
+  const groups = named.filter((spec) => spec.startsWith('group:')).map((spec) => spec.slice(6));
+  const fallbacks = fallbackUsernames.flatMap((username) => {
+    const user = facts.users.get(username);
+    return user === undefined ? [] : [user];
+  });
+  const tiers: OpenEmrUser[][] = [
+    facts.provider === null ? [] : [facts.provider],
+    groups.flatMap((group) => [...(facts.groupMembers.get(group) ?? [])]),
+    fallbacks,
+  ];
+  for (const tier of tiers) {
+    const reachable = tier.filter((user) => isReachable(user) && user.id !== gone.userId);
+    if (reachable.length === 0) continue;
+    const fresh = new Map<number, Recipient>();
+    for (const user of reachable) {
+      if (!alreadyTold.has(user.id))
+        fresh.set(user.id, { username: user.username, userId: user.id });
+    }
+    if (fresh.size === 0)
+      return { recipients: [], reasons: [...reasons, { code: 'already_told' }] };
+    return { recipients: [...fresh.values()], reasons };
+  }
+  reasons.push({ code: 'nobody_reachable' });
+  return { recipients: [], reasons };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { OutcomeResult } from '../rules/rule-definition';
 import { isOpen, stepAlert, type Alert, type AlertNotice, type AlertTiming } from './lifecycle';
-import { addDays } from './local-date';
+import { addDays } from '../time';
 import { netNotices } from './run-notices';
 import { acknowledgeAlert, snoozeAlert } from './staff-actions';
 

@@ -1,5 +1,5 @@
 import type { Alert, AlertNotice } from './lifecycle';
-import type { LocalDate } from './local-date';
+import type { LocalDate } from '../time';
 
 /**
  * What staff must hear about one rule after an evaluation run of several days,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { RateLimitGuard } from '../http/rate-limit';
+import { ThrottlingModule } from '../http/throttling.module';
 import { AccessGuard } from './access.guard';
 import { ApiTokens } from './api-tokens';
 import { SignInController } from './sign-in.controller';
@@ -8,6 +9,7 @@ import { StaffSessions } from './staff-sessions';
 import { TokensController } from './tokens.controller';
 
 @Module({
+  imports: [ThrottlingModule],
   providers: [
     ApiTokens,
     StaffSessions,

@@ -15,6 +15,9 @@ import { SESSION_COOKIE, StaffSessions } from './staff-sessions';
 /** Double-submit cookie for the sign-in form, which has no session yet to bind a CSRF token to. */
 const SIGN_IN_COOKIE = 'vigil_sign_in';
 
+export const SIGN_IN_REFUSED =
+  'The username or password is wrong, or there were too many attempts: wait a minute and try again.';
+
 class SignInForm {
   @IsString() @MaxLength(100) username!: string;
   @IsString() @MaxLength(200) password!: string;
@@ -58,13 +61,14 @@ export class SignInController {
       this.renderForm(res, 403, safeNext(form.next), 'The form expired. Please sign in again.');
       return;
     }
-    const result = await this.sessions.signIn(form.username.trim(), form.password);
+    const result = await this.sessions.signIn(
+      form.username.trim(),
+      form.password,
+      req.ip ?? 'unknown',
+    );
     if (!result.ok) {
-      const message =
-        result.reason === 'locked'
-          ? `Too many failed attempts. Try again after ${result.until.toISOString().slice(11, 16)} UTC.`
-          : 'The username or password is wrong.';
-      this.renderForm(res, result.reason === 'locked' ? 429 : 401, safeNext(form.next), message);
+      // One answer for unknown users, wrong passwords and held-back attempts (StaffSessions.signIn).
+      this.renderForm(res, 401, safeNext(form.next), SIGN_IN_REFUSED);
       return;
     }
     res.clearCookie(SIGN_IN_COOKIE, { path: '/login' });
@@ -80,6 +84,8 @@ export class SignInController {
 
   @Post('logout')
   @Public()
+  // Public and unauthenticated when the session is gone: it takes input, so it is limited too.
+  @RateLimit(60, 60)
   @HttpCode(303)
   async signOut(
     @Body() form: SignOutForm,

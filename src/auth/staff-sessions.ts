@@ -9,19 +9,35 @@ import type { StaffRole } from './roles';
 import { StaffSession } from './staff-session.entity';
 import { StaffUser } from './staff-user.entity';
 import { inTransaction } from '../database/transactions';
+import { ThrottleCounters } from '../http/throttle-counters.repository';
 
 export const SESSION_COOKIE = 'vigil_session';
-const LOCK_AFTER_FAILURES = 5;
-const LOCK_MINUTES = 15;
+/** Failed sign-ins of one (username, address) are forgotten after an hour without one. */
+const FORGET_FAILURES_AFTER_MS = 3_600_000;
+const FREE_FAILURES = 3;
+const LONGEST_HOLD_MS = 15 * 60_000;
+
+/**
+ * How long failed sign-ins of one (username, address) hold the next attempt
+ * back: nothing for the first three (typos), then 2 s, 4 s, 8 s ... up to 15
+ * minutes. Keyed by address as well, so a stranger elsewhere slows only
+ * themselves and can never lock a staff member out.
+ */
+export const signInHoldMs = (failures: number): number =>
+  failures <= FREE_FAILURES
+    ? 0
+    : Math.min(LONGEST_HOLD_MS, 1000 * 2 ** Math.min(failures - FREE_FAILURES, 20));
 
 /** The CSRF token of a session: derived one-way from its secret cookie, so nothing extra is stored. */
 export const csrfTokenFor = (sessionSecret: string): string =>
   createHash('sha256').update(`csrf:${sessionSecret}`).digest('base64url');
 
+/**
+ * One refusal for an unknown user, a wrong password and a held-back attempt
+ * alike, so the answer tells a stranger nothing; the reason is for the audit.
+ */
 export type SignInResult =
-  | { ok: true; secret: string; user: StaffUser; expiresAt: Date }
-  | { ok: false; reason: 'wrong_credentials' }
-  | { ok: false; reason: 'locked'; until: Date };
+  { ok: true; secret: string; user: StaffUser; expiresAt: Date } | { ok: false; reason: 'refused' };
 
 export interface LiveSession {
   session: StaffSession;
@@ -37,6 +53,7 @@ export class StaffSessions {
     private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
     private readonly env: Environment,
+    private readonly throttle: ThrottleCounters,
   ) {}
 
   async createLocalUser(
@@ -51,8 +68,6 @@ export class StaffSessions {
         role,
         source: 'local',
         passwordHash: await hashPassword(password),
-        failedSignIns: 0,
-        lockedUntil: null,
         createdAt: new Date(),
         disabledAt: null,
       });
@@ -70,44 +85,60 @@ export class StaffSessions {
     });
   }
 
-  async signIn(username: string, password: string, now = new Date()): Promise<SignInResult> {
-    const users = this.dataSource.getRepository(StaffUser);
-    const user = await users.findOneBy({ username, source: 'local', disabledAt: IsNull() });
-    if (!user?.passwordHash) {
-      await verifyPassword(
-        password,
-        await (decoyHash ??= hashPassword('decoy password, never valid')),
-      );
-      return { ok: false, reason: 'wrong_credentials' };
+  /**
+   * Checks a local password. Every path costs one lookup and one scrypt
+   * (against a decoy hash when the user is unknown or held back), and every
+   * refusal is counted and audited, so neither answer nor timing tells
+   * unknown users, wrong passwords and throttled attempts apart.
+   */
+  async signIn(
+    username: string,
+    password: string,
+    address = 'unknown',
+    now = new Date(),
+  ): Promise<SignInResult> {
+    const user = await this.dataSource
+      .getRepository(StaffUser)
+      .findOneBy({ username, source: 'local', disabledAt: IsNull() });
+    const heldUntil = await this.throttle.signInHeldUntil(username, address, now);
+    const stored = user?.passwordHash && !heldUntil ? user.passwordHash : null;
+    const matches = await verifyPassword(
+      password,
+      stored ?? (await (decoyHash ??= hashPassword('decoy password, never valid'))),
+    );
+    if (user && stored && matches) {
+      await this.throttle.clearSignInFailures(username, address);
+      return { ok: true, ...(await this.open(user, now, address)) };
     }
-    if (user.lockedUntil && user.lockedUntil > now)
-      return { ok: false, reason: 'locked', until: user.lockedUntil };
-    if (!(await verifyPassword(password, user.passwordHash))) {
-      const failures = user.failedSignIns + 1;
-      const locked = failures >= LOCK_AFTER_FAILURES;
-      const until = new Date(now.getTime() + LOCK_MINUTES * 60_000);
-      await users.update(
-        { id: user.id },
-        { failedSignIns: locked ? 0 : failures, lockedUntil: locked ? until : null },
-      );
-      await this.audit.record({
-        actor: `user:${username}`,
-        action: locked ? 'sign_in.locked' : 'sign_in.failed',
-        subjectType: 'staff_user',
-        subjectId: user.id,
-      });
-      return locked
-        ? { ok: false, reason: 'locked', until }
-        : { ok: false, reason: 'wrong_credentials' };
-    }
-    await users.update({ id: user.id }, { failedSignIns: 0, lockedUntil: null });
-    return { ok: true, ...(await this.open(user, now)) };
+    const reason = !user?.passwordHash
+      ? 'unknown_user'
+      : heldUntil
+        ? 'held_back'
+        : 'wrong_password';
+    // Held-back attempts count too: the same work on every path, and hammering only lengthens the hold.
+    const failures = await this.throttle.recordSignInFailure(
+      username,
+      address,
+      now,
+      FORGET_FAILURES_AFTER_MS,
+      signInHoldMs,
+    );
+    await this.audit.record({
+      // An unknown username may be a mistyped password: it is not recorded.
+      actor: user ? `user:${username}` : 'anonymous',
+      action: 'sign_in.failed',
+      subjectType: 'staff_user',
+      subjectId: user?.id ?? null,
+      details: { reason, address, failures },
+    });
+    return { ok: false, reason: 'refused' };
   }
 
   /** A fresh session for a user; never reuses an id the browser brought (no fixation). */
   async open(
     user: StaffUser,
     now = new Date(),
+    address?: string,
   ): Promise<{ secret: string; user: StaffUser; expiresAt: Date }> {
     const secret = randomSecret();
     const expiresAt = new Date(now.getTime() + this.env.SESSION_HOURS * 3_600_000);
@@ -125,6 +156,7 @@ export class StaffSessions {
           action: 'sign_in',
           subjectType: 'staff_user',
           subjectId: user.id,
+          ...(address ? { details: { address } } : {}),
         },
         manager,
       );

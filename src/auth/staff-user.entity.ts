@@ -28,13 +28,6 @@ export class StaffUser {
   @Column({ name: 'password_hash', type: 'varchar', length: 200, nullable: true })
   passwordHash!: string | null;
 
-  /** Consecutive failed sign-ins; reset by a success. */
-  @Column({ name: 'failed_sign_ins', type: 'int' })
-  failedSignIns!: number;
-
-  @Column(instant({ name: 'locked_until', nullable: true }))
-  lockedUntil!: Date | null;
-
   @Column(instant({ name: 'created_at' }))
   createdAt!: Date;
 

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { ApiTokens } from '../auth/api-tokens';
 import { StaffSessions } from '../auth/staff-sessions';
+import { ThrottleCounters } from '../http/throttle-counters.repository';
 import { Environment, loadEnvironment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
 import { dataSourceOptions } from '../database/data-source-options';
@@ -55,7 +56,7 @@ export async function openCliContext(
     dataSource,
     audit,
     tokens: new ApiTokens(dataSource, audit),
-    staff: new StaffSessions(dataSource, audit, env),
+    staff: new StaffSessions(dataSource, audit, env, new ThrottleCounters(dataSource)),
     secrets: new SecretStore(dataSource, env),
     enrollments,
     invitations: new Invitations(

@@ -5,7 +5,7 @@ import { OpenEmrDatabase } from '../openemr/openemr-database';
 import { OpenEmrDirectory } from '../openemr/openemr-directory';
 import { MetricSeries } from '../rules/metric-series.repository';
 import { EnrolledPatients } from '../rules/monitored-patients';
-import { BacktestRequest, RuleBacktests } from '../rules/rule-backtests.service';
+import { BacktestRequest, RuleBacktests } from '../backtest/rule-backtests.service';
 import { RuleStore } from '../rules/rule-store.repository';
 import { RulesService } from '../rules/rules.service';
 import { CliContext } from './context';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { trustProxySetting } from '../http/trust-proxy';
 import { ConfigurationError, Environment, loadEnvironment } from './environment';
 
 const KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -31,6 +32,19 @@ describe('loadEnvironment', () => {
       'ENCRYPTION_KEYS',
       'ROLE',
     ]);
+  });
+
+  it('reads TRUST_PROXY as none, a hop count or proxy addresses, and refuses anything else', () => {
+    const base = { ENCRYPTION_KEYS: KEY };
+    expect(trustProxySetting(loadEnvironment(base).TRUST_PROXY)).toBe(false);
+    expect(trustProxySetting(loadEnvironment({ ...base, TRUST_PROXY: '2' }).TRUST_PROXY)).toBe(2);
+    expect(
+      trustProxySetting(
+        loadEnvironment({ ...base, TRUST_PROXY: 'loopback, 10.1.0.0/16,::1' }).TRUST_PROXY,
+      ),
+    ).toEqual(['loopback', '10.1.0.0/16', '::1']);
+    for (const bad of ['0', '11', 'true', '10.1.0.0/33', 'proxy.example', '10.0.0.1/8/1'])
+      expect(() => loadEnvironment({ ...base, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be/);
   });
 
   it('accepts MySQL URLs and rejects other databases', () => {

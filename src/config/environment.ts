@@ -17,6 +17,7 @@ import {
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
+import { trustProxySetting } from '../http/trust-proxy';
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
@@ -63,6 +64,18 @@ class IssuerUrl implements ValidatorConstraintInterface {
 
   defaultMessage(): string {
     return 'OPENEMR_OAUTH_ISSUER must be an https URL such as https://emr.example.org/oauth2/default (http only on localhost), without query or fragment';
+  }
+}
+
+/** TRUST_PROXY: `none`, a hop count (1-10), or proxy addresses / CIDR ranges / named ranges. */
+@ValidatorConstraint({ name: 'trustProxy' })
+class TrustProxy implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && trustProxySetting(value) !== null;
+  }
+
+  defaultMessage(): string {
+    return 'TRUST_PROXY must be none, a hop count from 1 to 10, or comma-separated proxy addresses or CIDR ranges (such as 10.0.0.5,10.1.0.0/16; also loopback, linklocal, uniquelocal)';
   }
 }
 
@@ -405,6 +418,14 @@ export class Environment {
   @Min(1, { message: 'SESSION_HOURS must be a whole number of hours (1-168)' })
   @Max(168, { message: 'SESSION_HOURS must be a whole number of hours (1-168)' })
   SESSION_HOURS = 12;
+
+  /**
+   * The proxies in front of Vigil whose X-Forwarded-For is believed, for
+   * per-address limits and the audit trail: `none` (default: the connection's
+   * address is the client's), a hop count, or proxy addresses and CIDR ranges.
+   */
+  @Validate(TrustProxy)
+  TRUST_PROXY = 'none';
 
   /**
    * OpenEMR's OAuth2 / OpenID Connect issuer for staff sign-in, such as

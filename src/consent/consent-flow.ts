@@ -17,7 +17,7 @@ import {
   WearableAccount,
   WearableSource,
 } from '../wearables/wearable-source';
-import { WEARABLE_CONNECTED, WearableConnectionEvent } from './events';
+import { WEARABLE_CONNECTED, WearableConnectionEvent } from '../events/contracts';
 import { InvitationDelivery } from './invitation-delivery';
 import { Invitation } from './invitation.entity';
 import { InvitationProblem, Invitations } from './invitations';

@@ -11,7 +11,7 @@ import { PatientDataPurge } from '../patients/patient-data-purge';
 import { ConnectionTokens } from '../wearables/connection-tokens';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import { WEARABLE_SOURCE, WearableSource } from '../wearables/wearable-source';
-import { WEARABLE_DISCONNECTED, WearableDisconnectedEvent } from './events';
+import { WEARABLE_DISCONNECTED, WearableDisconnectedEvent } from '../events/contracts';
 import { Invitation } from './invitation.entity';
 import { Invitations } from './invitations';
 import { hashLinkToken, looksLikeLinkToken, sameHash } from './link-tokens';

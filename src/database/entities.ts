@@ -9,6 +9,7 @@ import { Invitation } from '../consent/invitation.entity';
 import { OAuthAttempt } from '../consent/oauth-attempt.entity';
 import { StoredSecret } from '../crypto/stored-secret.entity';
 import { Delivery, DeliveryAlert } from '../delivery/delivery.entity';
+import { ThrottleCounter } from '../http/throttle-counter.entity';
 import { SyncState } from '../ingest/sync-state.entity';
 import { Enrollment } from '../patients/enrollment.entity';
 import { StoredRule, StoredRuleVersion } from '../rules/rule.entity';
@@ -41,4 +42,5 @@ export const ENTITIES = [
   AlertTransitionRow,
   Delivery,
   DeliveryAlert,
+  ThrottleCounter,
 ];

@@ -2,7 +2,7 @@ import type { RoutingFacts } from '../alerts/routing';
 import type { OpenEmrDatabase, OpenEmrSql } from '../openemr/openemr-database';
 import { OpenEmrDirectory } from '../openemr/openemr-directory';
 import type { RecipientSpec } from '../rules/rule-definition';
-import { instantOfOpenEmrDateTime, openEmrDateTime } from '../openemr/wall-clock';
+import { instantOfOpenEmrDateTime, openEmrDateTime } from '../time';
 import {
   DeliveryDeferred,
   RecipientGone,

@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { Environment } from '../config/environment';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
+import { localHourAt } from '../time';
 import { AcknowledgementPoller } from './acknowledgements';
 import { Dispatcher } from './dispatcher';
 import { Escalations } from './escalation';
@@ -50,13 +51,7 @@ export class DeliveryScheduler {
   escalate(): Promise<void> {
     return this.tick('escalations', async () => {
       await this.escalations.escalateOverdue();
-      const hour = Number(
-        new Intl.DateTimeFormat('en-GB', {
-          timeZone: this.env.CLINIC_TIME_ZONE,
-          hour: '2-digit',
-          hourCycle: 'h23',
-        }).format(new Date()),
-      );
+      const hour = localHourAt(new Date(), this.env.CLINIC_TIME_ZONE);
       if (hour >= DIGEST_HOUR) await this.escalations.enqueueDigest();
     });
   }

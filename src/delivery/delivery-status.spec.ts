@@ -43,11 +43,15 @@ describe('delivery status as staff see it', () => {
       progress: 'rerouted',
       lastError: 'drold left',
     });
+    expect(
+      deliveryStatus(row({ status: 'failed', attempts: 20, lastError: 'nobody reachable' })),
+    ).toMatchObject({ progress: 'failed', attempts: 20, lastError: 'nobody reachable' });
   });
 
   it('hides routing rows once they became messages and reminders', () => {
     expect(shownToStaff(row({ kind: 'routing', status: 'pending' }))).toBe(true);
     expect(shownToStaff(row({ kind: 'routing', status: 'delivered' }))).toBe(false);
+    expect(shownToStaff(row({ kind: 'routing', status: 'failed' }))).toBe(true);
     expect(shownToStaff(row({ kind: 'reminder', status: 'delivered' }))).toBe(true);
   });
 });

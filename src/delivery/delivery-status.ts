@@ -3,10 +3,10 @@ import { DataSource, In } from 'typeorm';
 import { Delivery, DeliveryAlert, type DeliveryKind } from './delivery.entity';
 
 /**
- * What staff see of one outbox row. There is no "failed for good": the outbox
- * never drops an alert, so a failing row is `retrying` with its last reason.
+ * What staff see of one outbox row: a failing row is `retrying` with its last
+ * reason until it is parked as `failed` after its last attempt.
  */
-export type DeliveryProgress = 'pending' | 'retrying' | 'delivered' | 'rerouted';
+export type DeliveryProgress = 'pending' | 'retrying' | 'delivered' | 'rerouted' | 'failed';
 
 export interface DeliveryStatus {
   id: string;
@@ -27,8 +27,8 @@ export function deliveryStatus(row: Delivery): DeliveryStatus {
   const progress: DeliveryProgress =
     row.status === 'delivered'
       ? 'delivered'
-      : row.status === 'rerouted'
-        ? 'rerouted'
+      : row.status === 'rerouted' || row.status === 'failed'
+        ? row.status
         : row.attempts > 0
           ? 'retrying'
           : 'pending';
@@ -53,10 +53,10 @@ export function deliveryStatus(row: Delivery): DeliveryStatus {
 /**
  * A delivered routing row only split the notices into the rows that reached
  * people, so staff are shown those; a routing row still waiting is shown, as
- * it is why nothing reached OpenEMR yet.
+ * it is why nothing reached OpenEMR yet, and one parked as failed is why nothing will.
  */
 export function shownToStaff(row: Delivery): boolean {
-  return row.kind !== 'routing' || row.status === 'pending';
+  return row.kind !== 'routing' || row.status === 'pending' || row.status === 'failed';
 }
 
 /** The outbox rows that speak about given alerts, as their delivery status. */

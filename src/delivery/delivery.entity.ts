@@ -11,10 +11,12 @@ import { instant } from '../database/columns';
 export type DeliveryKind = 'routing' | 'message' | 'resolved' | 'reminder' | 'email';
 
 /**
- * `pending` until done; an alert is never dropped, so there is no "gave up".
+ * `pending` until done.
  * `rerouted`: its recipient left OpenEMR before it was written; a new routing row replaced it.
+ * `failed`: parked after MAX_ATTEMPTS failed attempts (or too many reroutes); shown on the
+ * inbox page and in /health/ready, never retried on its own.
  */
-export type DeliveryStatus = 'pending' | 'delivered' | 'rerouted';
+export type DeliveryStatus = 'pending' | 'delivered' | 'rerouted' | 'failed';
 
 /** One row of the outbox. Written in the same transaction as the alert change it announces. */
 @Entity('deliveries')

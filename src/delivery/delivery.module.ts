@@ -71,7 +71,15 @@ export class DeliveryModule implements OnModuleInit {
       const { pending, oldest } = await this.queue.backlog();
       const oldestSeconds =
         oldest === null ? null : Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000));
-      return { ok: true, detail: { backlog: pending, oldestUndeliveredSeconds: oldestSeconds } };
+      return {
+        ok: true,
+        detail: {
+          backlog: pending,
+          oldestUndeliveredSeconds: oldestSeconds,
+          // Parked after their last attempt: someone must look (the inbox page shows each).
+          failed: await this.queue.parked(),
+        },
+      };
     });
   }
 }

@@ -1,10 +1,18 @@
-import { openEmrDate } from '../openemr/wall-clock';
+import { openEmrDate } from '../time';
 import { reminderDueDate } from './reminder-due-date';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { StoredAlert } from '../alerts/alert.entity';
 import { groupMessages, groupReminders, type RoutedNotice } from '../alerts/grouping';
-import { routeAlert, type Recipient, type RoutingReason } from '../alerts/routing';
+import {
+  replaceGoneRecipient,
+  routeAlert,
+  stillReachable,
+  type Recipient,
+  type RoutingDecision,
+  type RoutingReason,
+} from '../alerts/routing';
+import type { RecipientSpec } from '../rules/rule-definition';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
@@ -95,7 +103,13 @@ export class Dispatcher {
             `Delivery ${row.id} (${row.kind}) failed, attempt ${row.attempts + 1}: ${reason}`,
             'Dispatcher',
           );
-          await this.queue.markFailed(row, now, reason);
+          const parked = await this.queue.markFailed(row, now, reason, error instanceof Parked);
+          if (parked) {
+            this.logger.warn(
+              `Delivery ${row.id} (${row.kind}) parked as failed after ${row.attempts + 1} attempt(s): ${reason}`,
+              'Dispatcher',
+            );
+          }
         }
         lease.finished(row);
       }
@@ -136,21 +150,43 @@ export class Dispatcher {
       ]),
     );
     const routed: Routed[] = [];
-    const decisions = new Map<string, { recipients: Recipient[]; reasons: RoutingReason[] }>();
+    const decisions = new Map<string, RoutingDecision>();
+    const fallback = this.env.fallbackRecipients;
     for (const notice of payload.notices) {
       const deliver = sink.writesReminders
         ? notice.deliver
         : { ...notice.deliver, channels: ['message' as const] };
+      const told = parseRecipients(alerts.get(notice.alertId)?.recipients ?? null);
+      if (payload.replaces !== undefined) {
+        // A written row's recipient left: one replacement, never someone who has this one.
+        const { recipient, kind } = payload.replaces;
+        const facts = await sink.routingFacts(pid, withProvider(notice.recipients), fallback);
+        const decision = replaceGoneRecipient(
+          recipient,
+          notice.recipients,
+          facts,
+          fallback,
+          await this.addressed(notice.alertId, kind),
+        );
+        decisions.set(notice.alertId, decision);
+        routed.push({
+          ...base(notice, pid),
+          deliver,
+          recipients: decision.recipients,
+          snapshot: notice,
+        });
+        continue;
+      }
       if (notice.kind === 'resolve') {
-        const recipients = parseRecipients(alerts.get(notice.alertId)?.recipients ?? null);
-        if (recipients.length === 0 && (await this.earlierRoutingWaits(row, notice.alertId))) {
+        if (told.length === 0 && (await this.earlierRoutingWaits(row, notice.alertId))) {
           throw new DeliveryDeferred('an earlier notice of this alert is still waiting');
         }
+        const recipients = await this.stillThere(sink, pid, notice, told, decisions);
         routed.push({ ...base(notice, pid), deliver, recipients, snapshot: notice });
         continue;
       }
-      const facts = await sink.routingFacts(pid, notice.recipients, this.env.fallbackRecipients);
-      const decision = routeAlert(notice.recipients, facts, this.env.fallbackRecipients);
+      const facts = await sink.routingFacts(pid, notice.recipients, fallback);
+      const decision = routeAlert(notice.recipients, facts, fallback);
       decisions.set(notice.alertId, decision);
       routed.push({
         ...base(notice, pid),
@@ -159,7 +195,9 @@ export class Dispatcher {
         snapshot: notice,
       });
     }
-    const unreachable = [...decisions.values()].find((d) => d.recipients.length === 0);
+    const unreachable = [...decisions.values()].find(
+      (d) => d.recipients.length === 0 && !d.reasons.some((r) => r.code === 'already_told'),
+    );
     if (unreachable !== undefined) {
       await this.recordRouting(this.dataSource.manager, alerts, decisions);
       throw new DeliveryDeferred(
@@ -171,7 +209,10 @@ export class Dispatcher {
     await inTransaction(this.dataSource, async (manager) => {
       await this.recordRouting(manager, alerts, decisions);
       for (const message of messages) {
-        const body: MessagePayload = { notices: message.notices.map((n) => n.snapshot) };
+        const body: MessagePayload = {
+          notices: message.notices.map((n) => n.snapshot),
+          ...(payload.reroutes ? { reroutes: payload.reroutes } : {}),
+        };
         await enqueueDelivery(
           manager,
           {
@@ -194,6 +235,7 @@ export class Dispatcher {
             openEmrDate(now, this.env.CLINIC_TIME_ZONE),
           ),
           priority: reminder.priority,
+          ...(payload.reroutes ? { reroutes: payload.reroutes } : {}),
         };
         await enqueueDelivery(
           manager,
@@ -210,6 +252,46 @@ export class Dispatcher {
       }
       await this.queue.markDelivered(manager, row, now, null);
     });
+  }
+
+  /**
+   * The recipients a follow-up goes to: those the alert was delivered to who
+   * are still active in OpenEMR, and for those who left, one replacement
+   * (their provider, group or fallback) not already told. OpenEMR's API cannot
+   * say who is active, so api mode writes to whom it wrote before.
+   */
+  private async stillThere(
+    sink: OpenEmrSink,
+    pid: number,
+    notice: NoticeSnapshot,
+    told: Recipient[],
+    decisions: Map<string, RoutingDecision>,
+  ): Promise<Recipient[]> {
+    if (told.length === 0 || sink.mode === 'api') return told;
+    const fallback = this.env.fallbackRecipients;
+    const facts = await sink.routingFacts(
+      pid,
+      [...withProvider(notice.recipients), ...told.map((r): RecipientSpec => `user:${r.username}`)],
+      fallback,
+    );
+    const { reachable, gone } = stillReachable(told, facts.users);
+    if (gone.length === 0) return reachable;
+    const recipients = [...reachable];
+    const reasons: RoutingReason[] = [];
+    const already = new Set(told.map((r) => r.userId));
+    for (const left of gone) {
+      const replaced = replaceGoneRecipient(left, notice.recipients, facts, fallback, already);
+      reasons.push(...replaced.reasons);
+      for (const recipient of replaced.recipients) {
+        already.add(recipient.userId);
+        recipients.push(recipient);
+      }
+    }
+    if (recipients.length === 0 && !reasons.some((r) => r.code === 'already_told')) {
+      reasons.push({ code: 'nobody_reachable' });
+    }
+    decisions.set(notice.alertId, { recipients, reasons });
+    return recipients;
   }
 
   /** Stores whom each alert went to (for its resolved follow-up) and why fallbacks were used. */
@@ -234,6 +316,19 @@ export class Dispatcher {
       );
       alert.recipients = JSON.stringify(recipients);
     }
+  }
+
+  /** OpenEMR users who have (or are about to get) this alert's row of this kind. */
+  private async addressed(alertId: string, kind: Delivery['kind']): Promise<Set<number>> {
+    const rows = await this.dataSource
+      .getRepository(Delivery)
+      .createQueryBuilder('d')
+      .innerJoin(DeliveryAlert, 'da', 'da.delivery_id = d.id')
+      .where('da.alert_id = :alertId', { alertId })
+      .andWhere('d.kind = :kind', { kind })
+      .andWhere('d.status IN (:...statuses)', { statuses: ['pending', 'delivered'] })
+      .getMany();
+    return new Set(rows.map((d) => Number(d.recipientUserId)));
   }
 
   private async earlierRoutingWaits(row: Delivery, alertId: string): Promise<boolean> {
@@ -351,24 +446,43 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * The row's recipient left after routing: its notices go, once, to a
+   * replacement (routing decides whom), on this row's channel only. A notice
+   * rerouted MAX_REROUTES times is parked instead of chasing staff forever.
+   */
   private async reroute(
     row: Delivery,
     now: Date,
     notices: readonly NoticeSnapshot[],
     reason: string,
   ): Promise<void> {
+    const reroutes = ((JSON.parse(row.payload) as { reroutes?: number }).reroutes ?? 0) + 1;
+    if (reroutes > MAX_REROUTES) {
+      throw new Parked(`${reason}; rerouted ${MAX_REROUTES} times already`);
+    }
+    const channel = row.kind === 'reminder' ? ('reminder' as const) : ('message' as const);
     await inTransaction(this.dataSource, async (manager) => {
-      const date = now.toISOString().slice(0, 10);
+      const date = openEmrDate(now, this.env.CLINIC_TIME_ZONE);
       const again = notices.map((n) => ({
         ...n,
         kind: row.kind === 'resolved' ? 'resolve' : n.kind,
+        deliver: { ...n.deliver, channels: [channel] },
       }));
       await enqueueDelivery(
         manager,
         {
           kind: 'routing',
           pid: row.pid,
-          payload: { date, notices: again } satisfies RoutingPayload,
+          payload: {
+            date,
+            notices: again,
+            replaces: {
+              recipient: recipientOf(row),
+              kind: row.kind as 'message' | 'resolved' | 'reminder',
+            },
+            reroutes,
+          } satisfies RoutingPayload,
           alertIds: again.map((n) => n.alertId),
         },
         now,
@@ -399,6 +513,22 @@ export class Dispatcher {
   }
 }
 
+/** How many times one notice may follow departing recipients before it is parked. */
+const MAX_REROUTES = 3;
+
+/** A failure that retrying cannot mend: the row is parked as `failed` at once. */
+class Parked extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Parked';
+  }
+}
+
+/** Routing facts for a replacement always need the patient's current provider. */
+function withProvider(named: readonly RecipientSpec[]): RecipientSpec[] {
+  return named.includes('provider') ? [...named] : ['provider', ...named];
+}
+
 function base(notice: NoticeSnapshot, pid: number): Omit<RoutedNotice, 'recipients' | 'deliver'> {
   return { pid, ruleId: notice.ruleId, kind: notice.kind, severity: notice.severity };
 }
@@ -420,6 +550,7 @@ function failureReason(error: unknown): string {
   if (
     error instanceof DeliveryDeferred ||
     error instanceof RecipientGone ||
+    error instanceof Parked ||
     error instanceof OpenEmrApiError
   ) {
     return error.message;

@@ -4,7 +4,7 @@ import { StoredAlert } from '../alerts/alert.entity';
 import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { Mailer } from '../mail/mailer';
-import { openEmrDate } from '../openemr/wall-clock';
+import { openEmrDate } from '../time';
 import { Delivery } from './delivery.entity';
 import { renderDigestEmail, renderEscalationEmail } from './openemr-text';
 import { enqueueDelivery } from './outbox';

@@ -1,5 +1,5 @@
 import type { Recipient, RoutingFacts } from '../alerts/routing';
-import type { LocalDate } from '../alerts/local-date';
+import type { LocalDate } from '../time';
 import type { RecipientSpec, ReminderPriority } from '../rules/rule-definition';
 
 export interface OutgoingMessage {

@@ -1,6 +1,6 @@
 import type { AlertNoticeKind } from '../alerts/lifecycle';
 import type { Severity } from '../rules/rule-definition';
-import { openEmrDateTime } from '../openemr/wall-clock';
+import { openEmrDateTime } from '../time';
 
 /**
  * The words Vigil writes into OpenEMR and into escalation emails, as pure

@@ -13,10 +13,20 @@ export const LEASE_MS = 60_000;
 export const RENEW_EVERY_MS = LEASE_MS / 3;
 const FIRST_RETRY_MS = 30_000;
 const LONGEST_WAIT_MS = 60 * 60_000;
+/**
+ * Attempts before a row is parked as `failed`: with the waits below, about ten
+ * hours of OpenEMR being down, unreachable recipients or refused grants.
+ */
+export const MAX_ATTEMPTS = 20;
 
-/** 30 s, 1 min, 2 min... at most an hour: OpenEMR may be down for a while, and nothing is dropped. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_WAIT_MS);
+/**
+ * 30 s, 1 min, 2 min... at most an hour, each between half and all of that
+ * (jitter: rows that failed together, when OpenEMR went down, do not all come
+ * back in the same second).
+ */
+export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_WAIT_MS);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 /**
@@ -101,18 +111,30 @@ export class OutboxQueue {
       );
   }
 
-  /** Schedules the next attempt; `reason` must be words without health values or secrets. */
-  async markFailed(row: Delivery, now: Date, reason: string): Promise<void> {
+  /**
+   * Schedules the next attempt, or parks the row as `failed` after MAX_ATTEMPTS
+   * (or at once with `park`); true when parked. `reason` must be words without
+   * health values or secrets.
+   */
+  async markFailed(row: Delivery, now: Date, reason: string, park = false): Promise<boolean> {
     const attempts = row.attempts + 1;
+    const parked = park || attempts >= MAX_ATTEMPTS;
     await this.dataSource.getRepository(Delivery).update(
       { id: row.id },
       {
         attempts,
+        status: parked ? 'failed' : 'pending',
         nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)),
         claimedUntil: null,
         lastError: reason.slice(0, 500),
       },
     );
+    return parked;
+  }
+
+  /** Rows parked as failed: for /health/ready. */
+  async parked(): Promise<number> {
+    return this.dataSource.getRepository(Delivery).countBy({ status: 'failed' });
   }
 
   /** How many rows wait, and since when the oldest has: for /health/ready. */

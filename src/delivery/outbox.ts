@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { AlertNoticeKind } from '../alerts/lifecycle';
-import type { LocalDate } from '../alerts/local-date';
+import type { Recipient } from '../alerts/routing';
+import type { LocalDate } from '../time';
 import type {
   DeliverySpec,
   RecipientSpec,
@@ -30,16 +31,22 @@ export interface RoutingPayload {
   /** The evaluation day (or the staff action's date); reminders fall due from it. */
   date: LocalDate;
   notices: NoticeSnapshot[];
+  /** Set when a written row's recipient had left: the notices go to one replacement instead. */
+  replaces?: { recipient: Recipient; kind: 'message' | 'resolved' | 'reminder' };
+  /** How many times these notices were rerouted already (bounded: see MAX_REROUTES). */
+  reroutes?: number;
 }
 
 /** `message` and `resolved`: one message for one recipient. */
 export interface MessagePayload {
   notices: NoticeSnapshot[];
+  reroutes?: number;
 }
 
 /** `reminder`: one dated reminder for one recipient. */
 export interface ReminderPayload {
   notices: NoticeSnapshot[];
+  reroutes?: number;
   /** `dated_reminders.dr_message_due_date`. */
   dueDate: LocalDate;
   priority: ReminderPriority;

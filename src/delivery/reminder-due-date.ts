@@ -1,4 +1,4 @@
-import { addDays } from '../alerts/local-date';
+import { addDays } from '../time';
 
 /**
  * Due `dueInDays` after the evaluated day, but never before today: a backfill

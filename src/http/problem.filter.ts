@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { BodyShapeError } from './body-shape';
 import { JsonLogger } from '../logging/json-logger';
 import { currentRequestId } from '../logging/request-context';
 
@@ -70,7 +71,12 @@ export class ProblemFilter implements ExceptionFilter {
       response.status(parserStatus).json({
         status: parserStatus,
         code: CODES[parserStatus] ?? 'invalid_request',
-        message: tooLarge ? 'The request body is too large' : 'The request body is not valid JSON',
+        message:
+          exception instanceof BodyShapeError
+            ? exception.message
+            : tooLarge
+              ? 'The request body is too large'
+              : 'The request body is not valid JSON',
         requestId,
       });
       return;

@@ -1,13 +1,12 @@
 import {
-  CanActivate,
+  applyDecorators,
   ExecutionContext,
   HttpException,
   HttpStatus,
   Injectable,
   SetMetadata,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import { Throttle, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 
 export interface RateLimitSpec {
   /** Requests allowed per client address in each window. */
@@ -17,57 +16,34 @@ export interface RateLimitSpec {
 
 const RATE_LIMIT_KEY = 'vigil:rate-limit';
 
-/** Caps requests per client address on public endpoints (sign-in, consent, callbacks, webhooks). */
-export const RateLimit = (limit: number, windowSeconds: number): MethodDecorator & ClassDecorator =>
-  SetMetadata(RATE_LIMIT_KEY, { limit, windowSeconds } satisfies RateLimitSpec);
-
 /**
- * Fixed-window counters in memory. Per process: with N api processes a client
- * gets up to N times the limit, which still stops guessing and floods.
+ * Caps requests per client address on public endpoints (sign-in, sign-out,
+ * consent, callbacks, webhooks), counted in the database across processes
+ * (ThrottleCounters). Routes without it are not throttled.
  */
-export class FixedWindowCounter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+export const RateLimit = (limit: number, windowSeconds: number): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(RATE_LIMIT_KEY, { limit, windowSeconds } satisfies RateLimitSpec),
+    Throttle({ default: { limit, ttl: windowSeconds * 1000 } }),
+  );
 
-  /** Seconds to wait, or 0 when the request may go ahead. */
-  hit(key: string, spec: RateLimitSpec, nowMs: number): number {
-    const windowMs = spec.windowSeconds * 1000;
-    let window = this.windows.get(key);
-    if (!window || nowMs - window.start >= windowMs) {
-      if (this.windows.size > 50_000) this.sweep(nowMs, windowMs);
-      window = { start: nowMs, count: 0 };
-      this.windows.set(key, window);
-    }
-    window.count += 1;
-    return window.count > spec.limit ? Math.ceil((window.start + windowMs - nowMs) / 1000) : 0;
-  }
-
-  private sweep(nowMs: number, windowMs: number): void {
-    for (const [key, w] of this.windows) if (nowMs - w.start >= windowMs) this.windows.delete(key);
-  }
-}
-
+/** @nestjs/throttler's guard, only on routes that declare a RateLimit, with Vigil's wording. */
 @Injectable()
-export class RateLimitGuard implements CanActivate {
-  private readonly counter = new FixedWindowCounter();
-
-  constructor(private readonly reflector: Reflector) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const spec = this.reflector.getAllAndOverride<RateLimitSpec | undefined>(RATE_LIMIT_KEY, [
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return !this.reflector.getAllAndOverride<RateLimitSpec | undefined>(RATE_LIMIT_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (!spec) return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    const key = `${context.getClass().name}.${context.getHandler().name}:${request.ip ?? 'unknown'}`;
-    const wait = this.counter.hit(key, spec, Date.now());
-    if (wait > 0) {
-      context.switchToHttp().getResponse().setHeader('Retry-After', String(wait));
-      throw new HttpException(
-        `Too many requests; try again in ${wait} s`,
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
-    return true;
+  }
+
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new HttpException(
+      `Too many requests; try again in ${detail.timeToBlockExpire} s`,
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }

@@ -1,15 +1,7 @@
 import { GOOGLE_HEALTH_SCOPES, REQUESTED_SCOPES } from '../wearables/google-health/scopes';
 import { CHART_METRICS } from '../aggregates/daily-aggregate';
 import { dataTypesFor } from './data-needs';
-import {
-  addDays,
-  completeThrough,
-  historyAfter,
-  localDate,
-  planSync,
-  PlanInput,
-  rangeFilter,
-} from './sync-plan';
+import { completeThrough, historyAfter, planSync, PlanInput, rangeFilter } from './sync-plan';
 
 const NOW = Date.parse('2026-11-28T15:00:00Z');
 const base: PlanInput = {
@@ -214,12 +206,6 @@ describe('rangeFilter', () => {
 });
 
 describe('local days', () => {
-  it("counts today in the patient's zone", () => {
-    expect(localDate(Date.parse('2026-11-28T03:00:00Z'), 'America/Los_Angeles')).toBe('2026-11-27');
-    expect(localDate(Date.parse('2026-11-28T03:00:00Z'), 'Asia/Tokyo')).toBe('2026-11-28');
-    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
-  });
-
   it('calls a day complete once the device synced after it; the cursor never goes back', () => {
     const tz = 'UTC';
     expect(completeThrough(NOW, tz, null, null)).toBe('2026-11-27');

@@ -1,8 +1,4 @@
-import {
-  dateOfDayNumber,
-  dayNumberOfDate,
-  MS_PER_DAY,
-} from '../wearables/google-health/civil-time';
+import { addDays, DAY_MS, dayNumberOfDate, localDateAt, startOfLocalDay } from '../time';
 import {
   DATA_TYPE_IDS,
   DataTypeId,
@@ -15,7 +11,6 @@ import {
   ROLL_UP_WINDOW_SECONDS,
   RollUpQuery,
 } from '../wearables/google-health/roll-ups';
-import { localMidnight } from '../wearables/google-health/zone-offsets';
 
 /** Local offsets span UTC-12 to UTC+14: a UTC window this much wider holds every local day. */
 const OFFSET_SLACK_MS = 14 * 3_600_000;
@@ -98,38 +93,13 @@ export interface SyncPlan {
   readDevice: boolean;
 }
 
-/** One formatter per zone: building one costs far more than formatting with it. */
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The patient's local civil date at `now`. */
-export function localDate(now: number, timeZone: string): string {
-  let format = dateFormats.get(timeZone);
-  if (format === undefined) {
-    // en-CA formats as YYYY-MM-DD.
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dateFormats.set(timeZone, format);
-  }
-  return format.format(now);
-}
-
-export function addDays(date: string, days: number): string {
-  const n = dayNumberOfDate(date);
-  if (n === undefined) throw new RangeError(`not a date: ${date}`);
-  return dateOfDayNumber(n + days);
-}
-
 function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
   return out;
 }
 
-const utcMidnight = (date: string): number => (dayNumberOfDate(date) as number) * MS_PER_DAY;
+const utcMidnight = (date: string): number => (dayNumberOfDate(date) as number) * DAY_MS;
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** An AIP-160 filter on a type's time field, [startMs, endMs). */
@@ -187,8 +157,8 @@ function chunkSpan(intraday: IntradayReads, timeZone: string, dates: string[]): 
   const next = addDays(dates[dates.length - 1], 1);
   if (intraday === 'roll-up')
     return {
-      contextFrom: localMidnight(first, timeZone) - EVENING_BEFORE_MS,
-      end: localMidnight(next, timeZone),
+      contextFrom: startOfLocalDay(first, timeZone).getTime() - EVENING_BEFORE_MS,
+      end: startOfLocalDay(next, timeZone).getTime(),
     };
   return {
     contextFrom: utcMidnight(first) - OFFSET_SLACK_MS - EVENING_BEFORE_MS,
@@ -237,7 +207,7 @@ export function planSync(input: PlanInput): SyncPlan {
     else if (input.unavailable.has(dataType)) skipped.push({ dataType, reason: 'unavailable' });
     else dataTypes.push(dataType);
   }
-  const today = localDate(input.now, input.timeZone);
+  const today = localDateAt(input.now, input.timeZone);
   // Days are rewritten whole, so a type without history is read over the whole horizon.
   const history = input.history;
   const lacksHistory = history !== null && dataTypes.some((dataType) => !history.has(dataType));
@@ -313,6 +283,6 @@ export function completeThrough(
   previous: string | null,
 ): string {
   const upTo = lastDeviceSync === null ? now : Math.min(now, lastDeviceSync);
-  const candidate = addDays(localDate(upTo, timeZone), -1);
+  const candidate = addDays(localDateAt(upTo, timeZone), -1);
   return previous !== null && previous > candidate ? previous : candidate;
 }

@@ -9,7 +9,7 @@ import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { Enrollment } from '../patients/enrollment.entity';
-import { addDays } from './sync-plan';
+import { addDays } from '../time';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import { SyncLeases } from './sync-leases';
 import { SyncOutcome, SyncRunner } from './sync-runner';

@@ -9,7 +9,7 @@ import { inTransaction } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
 import { recordEvaluationDue } from '../rules/evaluations-due';
-import { PATIENT_SYNCED, PatientSynced } from '../rules/rule-evaluations.service';
+import { PATIENT_SYNCED, PatientSynced } from '../events/contracts';
 import {
   NotConnectedError,
   ReconsentNeededError,

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@
 import { OnEvent } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Environment } from '../config/environment';
-import { WEARABLE_CONNECTED } from '../consent/events';
+import { WEARABLE_CONNECTED } from '../events/contracts';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
 import { Claim, SyncLeases } from './sync-leases';

@@ -1,6 +1,6 @@
 import { AuditTrail } from '../audit/audit-trail';
 import type { OpenEmrDatabase, OpenEmrSql } from './openemr-database';
-import { openEmrDateTime } from './wall-clock';
+import { openEmrDateTime } from '../time';
 
 export interface PortalMailSent {
   /** The patient's copy (what the portal inbox shows). */

@@ -4,12 +4,8 @@ import { Cron, Interval } from '@nestjs/schedule';
 import { Environment } from '../config/environment';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
-import {
-  EvaluationRun,
-  PATIENT_SYNCED,
-  PatientSynced,
-  RuleEvaluations,
-} from './rule-evaluations.service';
+import { PATIENT_SYNCED, PatientSynced } from '../events/contracts';
+import { EvaluationRun, RuleEvaluations } from './rule-evaluations.service';
 import { RulesService } from './rules.service';
 
 const CONTEXT = 'Rules';

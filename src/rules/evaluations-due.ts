@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, LessThan, LessThanOrEqual, type EntityManager } from 'typeorm';
-import type { LocalDate } from '../alerts/local-date';
+import type { LocalDate } from '../time';
 import { EvaluationDue } from './evaluation-due.entity';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { DataSource, In } from 'typeorm';
-import { addDays, type LocalDate } from '../alerts/local-date';
+import { addDays, DAY_MS, type LocalDate } from '../time';
 import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { InFlightWork } from '../lifecycle/in-flight-work';
@@ -11,7 +11,6 @@ import { RuleOutcome } from './rule-outcome.entity';
 
 const CONTEXT = 'Rules';
 const LOCK = 'vigil_outcome_retention';
-const DAY_MS = 86_400_000;
 
 /** Which outcomes are old enough to go: their date and their last alert step both before these. */
 export interface RetentionCutoff {

@@ -1,20 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { addDays, type LocalDate } from '../alerts/local-date';
+import { addDays, localDateAt, localHourAt, type LocalDate } from '../time';
 import { Environment } from '../config/environment';
 import { JsonLogger } from '../logging/json-logger';
 import { PatientSeries } from './facts/patient-series';
 import {
   daysToLoad,
-  EvaluatedRule,
   evaluatePatientDay,
   metricsToLoad,
   RuleForPatient,
   RuleVersion,
   ruleVersion,
 } from './evaluation/evaluate-patient';
-import { evaluationDay, localDateAt, localHourAt } from './evaluation/local-day';
+import { evaluationDay } from './evaluation/local-day';
 import { MetricSeries } from './metric-series.repository';
 import { withNamedLock } from '../database/named-lock';
 import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
@@ -23,31 +22,12 @@ import { RuleOutcomes } from './rule-outcomes.repository';
 import { EvaluationsDue } from './evaluations-due';
 import { parseParams, RuleStore } from './rule-store.repository';
 import { inTransaction } from '../database/transactions';
-
-/** What one evaluation decided for one patient on one date. */
-export interface RulesEvaluated {
-  pid: number;
-  date: LocalDate;
-  outcomes: EvaluatedRule[];
-}
-
-/**
- * Emitted once per patient and evaluation, after its outcomes are stored:
- * all the days evaluated, in date order. The alerts feature
- * subscribes, so a backfill of several days is one run with one message.
- */
-export const PATIENT_EVALUATED = 'rules.patient-evaluated';
-export interface PatientEvaluated {
-  pid: number;
-  days: RulesEvaluated[];
-}
-
-/** Emitted by ingestion when a sync changed a patient's daily aggregates. */
-export const PATIENT_SYNCED = 'patient.synced';
-export interface PatientSynced {
-  pid: number;
-  dates: LocalDate[];
-}
+import {
+  PATIENT_EVALUATED,
+  type PatientEvaluated,
+  type PatientSynced,
+  type RulesEvaluated,
+} from '../events/contracts';
 
 /** Patients whose series are loaded in one query. */
 const PATIENTS_PER_QUERY = 500;

@@ -13,9 +13,8 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { StaffRole } from '../auth/roles';
-import { BacktestBody, OutcomesQuery, ProgramSettingBody } from './rules.dto';
+import { OutcomesQuery, ProgramSettingBody } from './rules.dto';
 import { RuleDefinition } from './rule-definition';
-import { RuleBacktests, BacktestResult } from './rule-backtests.service';
 import { RuleOutcomes } from './rule-outcomes.repository';
 import { FolderSync, RulesService, RuleVersionView, RuleView } from './rules.service';
 import { RuleError } from './validation/rule-error';
@@ -23,14 +22,14 @@ import { RULE_ID_PATTERN } from './validation/rule-fields';
 import { RULE_JSON_SCHEMA } from './validation/rule-json-schema';
 
 /** Who may change rules and overrides: clinicians (and admins). Staff read. */
-const AUTHORS: StaffRole[] = ['admin', 'clinician'];
+export const AUTHORS: StaffRole[] = ['admin', 'clinician'];
 
 const RULE_BODY = {
   description: 'A rule in the format of GET /api/v1/rules/schema (see docs/rules.md)',
   schema: { type: 'object', additionalProperties: true },
 };
 
-function ruleId(id: string): string {
+export function ruleId(id: string): string {
   if (!RULE_ID_PATTERN.test(id) || id.length > 64)
     throw new NotFoundException(`No rule with id ${id}`);
   return id;
@@ -46,10 +45,7 @@ function whole(value: string, what: string): number {
 @ApiBearerAuth()
 @Controller('api/v1/rules')
 export class RulesController {
-  constructor(
-    private readonly rules: RulesService,
-    private readonly backtests: RuleBacktests,
-  ) {}
+  constructor(private readonly rules: RulesService) {}
 
   @Get('schema')
   @Roles(...ANY_STAFF)
@@ -148,23 +144,6 @@ export class RulesController {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(program))
       throw new NotFoundException(`No program ${program}`);
     return this.rules.setProgram(ruleId(id), program, body, actorOf(caller));
-  }
-
-  @Post(':id/backtest')
-  @HttpCode(200)
-  @Roles(...AUTHORS)
-  @ApiOperation({
-    summary: 'Replay a saved or draft rule over stored history (up to 365 days); writes nothing',
-  })
-  backtest(@Param('id') id: string, @Body() body: BacktestBody): Promise<BacktestResult> {
-    return this.backtests.run({
-      ruleId: ruleId(id),
-      from: body.from,
-      to: body.to,
-      ...(body.pid === undefined ? {} : { pid: body.pid }),
-      ...(body.program === undefined ? {} : { program: body.program }),
-      ...(body.rule === undefined ? {} : { draft: body.rule }),
-    });
   }
 }
 

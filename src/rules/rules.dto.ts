@@ -1,4 +1,4 @@
-import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -34,38 +34,6 @@ export class ProgramSettingBody {
   @IsOptional()
   @IsObject()
   params?: Record<string, unknown>;
-}
-
-export class BacktestBody {
-  @ApiProperty({ example: '2026-01-01' })
-  @Matches(DATE, { message: `from ${DATE_MESSAGE}` })
-  from!: string;
-
-  @ApiProperty({ example: '2026-06-30', description: 'At most 365 days after from, inclusive' })
-  @Matches(DATE, { message: `to ${DATE_MESSAGE}` })
-  to!: string;
-
-  @ApiPropertyOptional({ description: 'One patient (OpenEMR pid); or give program' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  pid?: number;
-
-  @ApiPropertyOptional({ description: "A program's watched patients; or give pid" })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'program must be a program name' })
-  program?: string;
-
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'A draft of the rule (same format as POST /api/v1/rules) to try instead of the saved one',
-  })
-  @IsOptional()
-  @IsObject()
-  rule?: Record<string, unknown>;
 }
 
 export class OutcomesQuery {

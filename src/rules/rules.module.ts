@@ -4,7 +4,6 @@ import { EvaluationTriggers } from './evaluation-triggers';
 import { MetricSeries } from './metric-series.repository';
 import { EnrolledPatients, MonitoredPatients } from './monitored-patients';
 import { OutcomeRetention } from './outcome-retention';
-import { RuleBacktests } from './rule-backtests.service';
 import { RuleEvaluations } from './rule-evaluations.service';
 import { EvaluationsDue } from './evaluations-due';
 import { RuleOutcomes } from './rule-outcomes.repository';
@@ -21,12 +20,18 @@ import { RulesService } from './rules.service';
     RulesService,
     RuleEvaluations,
     EvaluationsDue,
-    RuleBacktests,
     EvaluationTriggers,
     OutcomeRetention,
     { provide: MonitoredPatients, useClass: EnrolledPatients },
   ],
   controllers: [RulesController, PatientRulesController],
-  exports: [RulesService, RuleEvaluations, RuleOutcomes, MonitoredPatients],
+  exports: [
+    RulesService,
+    RuleEvaluations,
+    RuleOutcomes,
+    MonitoredPatients,
+    RuleStore,
+    MetricSeries,
+  ],
 })
 export class RulesModule {}

@@ -1,7 +1,7 @@
 import { Cohort, DayRecord, SimulatedUser } from './cohort';
 import { dayEntries } from './points';
 import { demoScenarios, parseScenario, Scenario } from './scenarios';
-import { addDays, HOUR_MS, MINUTE_MS } from './time';
+import { addDays, HOUR_MS, MINUTE_MS } from '../time';
 
 const NOW = Date.parse('2026-11-28T18:00:00Z');
 

@@ -13,11 +13,11 @@ import {
   addDays,
   DAY_MS,
   HOUR_MS,
-  localDate,
+  localDateAt,
   MINUTE_MS,
   zonedInstant,
   zoneOffsetSeconds,
-} from './time';
+} from '../time';
 
 export interface Trip {
   timeZone: string;
@@ -242,7 +242,7 @@ export class Cohort {
       .map(({ instant }) => instant);
     if (candidates.length > 0) return Math.min(...candidates);
     return [trip.departMs, trip.returnMs].find(
-      (flight) => localDate(flight, this.timeZoneAt(user, flight)) === date,
+      (flight) => localDateAt(flight, this.timeZoneAt(user, flight)) === date,
     ) as number;
   }
 
@@ -253,7 +253,7 @@ export class Cohort {
 
   today(user: SimulatedUser): string {
     const now = this.options.now();
-    return localDate(now, this.timeZoneAt(user, now));
+    return localDateAt(now, this.timeZoneAt(user, now));
   }
 
   /** When the device last uploaded: data recorded after this is not visible yet. */

@@ -4,7 +4,7 @@
  * sleep). Anything else is rejected, as Google does, with INVALID_ARGUMENT.
  */
 import { DataTypeDefinition, FilterFieldKind, PointKey } from './data-types';
-import { addDays } from './time';
+import { addDays } from '../time';
 
 export class FilterError extends Error {}
 

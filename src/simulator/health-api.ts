@@ -17,7 +17,8 @@ import {
   RollUpRequestError,
   windowPage,
 } from './roll-ups';
-import { addDays, DAY_MS, durationString, rfc3339 } from './time';
+import { addDays, DAY_MS } from '../time';
+import { durationString, rfc3339 } from './time';
 
 export interface ApiAnswer {
   status: number;

@@ -1,7 +1,7 @@
 import { Cohort, SimulatedUser } from './cohort';
 import { JsonWriter } from './json-writer';
 import { dayEntries } from './points';
-import { addDays } from './time';
+import { addDays } from '../time';
 
 const NOW = Date.parse('2026-11-28T18:00:00Z');
 const cohort = new Cohort({

@@ -7,15 +7,8 @@ import { SimulatedDataTypeId } from './data-types';
 import { FilterablePoint } from './filter';
 import { MINUTE_CADENCE_SECONDS, samplesOfMinute } from './heart-rate-cadence';
 import { JsonWriter } from './json-writer';
-import {
-  civilDateTime,
-  civilDateTimeJson,
-  DAY_MS,
-  durationString,
-  MINUTE_MS,
-  parseDate,
-  rfc3339,
-} from './time';
+import { civilDateTime, DAY_MS, MINUTE_MS, parseDate } from '../time';
+import { civilDateTimeJson, durationString, rfc3339 } from './time';
 
 export type JsonObject = { [key: string]: JsonValue };
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;

@@ -7,7 +7,8 @@
  */
 import { DataTypeDefinition, SimulatedDataTypeId } from './data-types';
 import { JsonObject, PointEntry } from './points';
-import { addDays, DAY_MS, rfc3339 } from './time';
+import { addDays, DAY_MS } from '../time';
+import { rfc3339 } from './time';
 
 /** The types Vigil reads that Google rolls up; daily-* and sleep are list/reconcile only. */
 const ROLLED_UP: ReadonlySet<SimulatedDataTypeId> = new Set([

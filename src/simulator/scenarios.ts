@@ -1,4 +1,5 @@
 /** Scripted scenarios that bend one simulated user's data, from a start date onward. */
+import { addDays, daysBetween, isLocalDate } from '../time';
 
 export type Scenario =
   | { kind: 'resting-hr-rise'; from: string; bpmPerDay?: number; maxRiseBpm?: number }
@@ -28,8 +29,6 @@ export const SCENARIO_KINDS: readonly ScenarioKind[] = [
 
 export class ScenarioError extends Error {}
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 function optionalNumber(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -41,7 +40,7 @@ function optionalNumber(value: unknown, name: string): number | undefined {
 function requiredDate(value: unknown, allowInstant = false): string {
   if (
     typeof value !== 'string' ||
-    !(DATE.test(value) || (allowInstant && !Number.isNaN(Date.parse(value))))
+    !(isLocalDate(value) || (allowInstant && !Number.isNaN(Date.parse(value))))
   ) {
     throw new ScenarioError(
       `from must be a date YYYY-MM-DD${allowInstant ? ' or an RFC 3339 instant' : ''}`,
@@ -114,12 +113,6 @@ export interface ScenarioEffects {
   healthKitSleepDuplicate: boolean;
 }
 
-function daysSince(from: string, date: string): number {
-  return Math.round(
-    (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000,
-  );
-}
-
 export function scenarioEffects(scenarios: readonly Scenario[], date: string): ScenarioEffects {
   const effects: ScenarioEffects = {
     restingHrRiseBpm: 0,
@@ -134,7 +127,7 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
     if (scenario.kind === 'healthkit-sleep-duplicate') effects.healthKitSleepDuplicate = true;
     if (scenario.kind === 'stops-syncing' || scenario.kind === 'syncs-late') continue;
     if (scenario.kind === 'healthkit-sleep-duplicate' || date < scenario.from) continue;
-    const elapsedDays = daysSince(scenario.from, date) + 1;
+    const elapsedDays = daysBetween(scenario.from, date) + 1;
     switch (scenario.kind) {
       case 'resting-hr-rise':
         effects.restingHrRiseBpm = Math.min(
@@ -165,8 +158,7 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
  * so the effects show in the last days whatever day the demo runs.
  */
 export function demoScenarios(today: string): Record<string, Scenario[]> {
-  const daysAgo = (days: number): string =>
-    new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+  const daysAgo = (days: number): string => addDays(today, -days);
   return {
     'sim-2': [{ kind: 'resting-hr-rise', from: daysAgo(10) }],
     'sim-3': [{ kind: 'sleep-deficit', from: daysAgo(7) }],

@@ -20,7 +20,8 @@ import {
 } from './http-util';
 import { OAuthClient, OAuthError, OAuthServer, TokenResponse } from './oauth';
 import { parseScenario, Scenario, ScenarioError } from './scenarios';
-import { addDays, DAY_MS, SimulatorClock } from './time';
+import { addDays, DAY_MS } from '../time';
+import { SimulatorClock } from './time';
 import { WebhookNotification, WebhookSigner } from './webhooks';
 
 export interface SimulatorOptions {

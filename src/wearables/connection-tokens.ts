@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { SecretStore } from '../crypto/secret-store';
 import { inTransaction } from '../database/transactions';
+import { CONNECTION_NEEDS_RECONSENT, type ConnectionNeedsReconsent } from '../events/contracts';
 import { Enrollment } from '../patients/enrollment.entity';
 import { accessTokenExpiry, accessTokenUsable, refreshBackoffMs } from './token-timing';
 import { WearableConnection } from './wearable-connection.entity';
@@ -16,14 +17,6 @@ import {
 } from './wearable-source';
 
 const SECRET_PURPOSE = { refresh: 'google-oauth-refresh', access: 'google-oauth-access' };
-
-/** Emitted once an enrollment moved to needs_reconsent; the alerts feature tells staff. */
-export const CONNECTION_NEEDS_RECONSENT = 'wearable.needs-reconsent';
-export interface ConnectionNeedsReconsent {
-  pid: number;
-  enrollmentId: number;
-  connectionId: number;
-}
 
 /** Google refused the stored grant; the enrollment now needs the patient to consent again. */
 export class ReconsentNeededError extends Error {

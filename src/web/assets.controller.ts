@@ -8,9 +8,9 @@ import { Public } from '../auth/access.decorators';
 /**
  * Scripts for the staff pages. Chart.js comes from the installed package
  * (never a CDN); Vigil's own page scripts are plain files in src/web/assets,
- * so there is no front-end build. The path works from src/ and from dist/.
+ * so there is no front-end build; `npm run build` copies them beside the compiled code.
  */
-const OWN_ASSETS = join(__dirname, '..', '..', 'src', 'web', 'assets');
+const OWN_ASSETS = join(__dirname, 'assets');
 const PACKAGED: Record<string, string> = {
   // The package's exports map hides dist/; its main entry sits beside the UMD build.
   'chart.umd.js': join(dirname(require.resolve('chart.js')), 'chart.umd.js'),

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { dayWithoutData, type DailyAggregate } from '../../src/aggregates/daily-aggregate';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
-import { addDays } from '../../src/alerts/local-date';
+import { addDays } from '../../src/time';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { freshDatabase, TestDatabase } from '../support/databases';

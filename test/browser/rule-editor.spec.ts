@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { dayWithoutData, type DailyAggregate } from '../../src/aggregates/daily-aggregate';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
-import { addDays } from '../../src/alerts/local-date';
+import { addDays } from '../../src/time';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { freshDatabase, TestDatabase } from '../support/databases';
 import { describeInBrowser, launchBrowser, screenshot, signInTo } from '../support/browser';

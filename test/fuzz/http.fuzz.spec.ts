@@ -38,6 +38,8 @@ describe('HTTP input fuzzing: every route, body and query', () => {
       ...simulatorEnv(sim),
       ROLE: 'api',
       GOOGLE_HEALTH_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      // Cases come from loopback with X-Forwarded-For, each its own address (no rate limit).
+      TRUST_PROXY: 'loopback',
     });
     vigil = await startVigil(db.env, { port: 0, logWriter: logs.write });
     url = vigil.url ?? '';

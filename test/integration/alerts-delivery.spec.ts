@@ -16,7 +16,12 @@ import { CARE_TEAM, LOW_SPO2, RESTING_HR } from '../support/alert-rules';
 import { enqueueDelivery } from '../../src/delivery/outbox';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
 import { freshDatabase, type TestDatabase } from '../support/databases';
-import { freshOpenEmr, openEmrVariants, type TestOpenEmr } from '../support/openemr';
+import {
+  freshOpenEmr,
+  openEmrVariants,
+  type TestOpenEmr,
+  OPENEMR_SETUP_MS,
+} from '../support/openemr';
 import { TestSmtpServer } from '../support/smtp';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -119,7 +124,7 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
     alerts = vigil.app.get(AlertService);
     dispatcher = vigil.app.get(Dispatcher);
     dataSource = vigil.app.get(DataSource);
-  });
+  }, OPENEMR_SETUP_MS);
 
   afterAll(async () => {
     await vigil?.shutdown('test finished');

@@ -11,7 +11,7 @@ import {
   PATIENT_EVALUATED,
   type PatientEvaluated,
   type RulesEvaluated,
-} from '../../src/rules/rule-evaluations.service';
+} from '../../src/events/contracts';
 import { LOW_SPO2, testRule } from '../support/alert-rules';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
 

@@ -22,7 +22,7 @@ import {
   staffToken,
 } from '../support/consent';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
-import { freshOpenEmr, type TestOpenEmr } from '../support/openemr';
+import { freshOpenEmr, type TestOpenEmr, OPENEMR_SETUP_MS } from '../support/openemr';
 import { connectPatient } from '../support/wearables';
 
 jest.setTimeout(180_000);
@@ -53,7 +53,7 @@ describe.each(testEngines())('alert runs into OpenEMR on %s', (engine) => {
     });
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
     dataSource = vigil.app.get(DataSource);
-  });
+  }, OPENEMR_SETUP_MS);
 
   afterAll(async () => {
     await vigil?.shutdown('test finished');

@@ -4,7 +4,7 @@ import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { Invitation } from '../../src/consent/invitation.entity';
 import { OAuthAttempt } from '../../src/consent/oauth-attempt.entity';
-import { WEARABLE_CONNECTED, WearableConnectionEvent } from '../../src/consent/events';
+import { WEARABLE_CONNECTED, WearableConnectionEvent } from '../../src/events/contracts';
 import { StoredSecret } from '../../src/crypto/stored-secret.entity';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Enrollment } from '../../src/patients/enrollment.entity';

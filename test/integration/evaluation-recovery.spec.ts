@@ -6,11 +6,8 @@ import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repositor
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { MonitoredPatient, MonitoredPatients } from '../../src/rules/monitored-patients';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import {
-  PATIENT_EVALUATED,
-  PatientEvaluated,
-  RuleEvaluations,
-} from '../../src/rules/rule-evaluations.service';
+import { PATIENT_EVALUATED, PatientEvaluated } from '../../src/events/contracts';
+import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
 import { EvaluationsDue, recordEvaluationDue } from '../../src/rules/evaluations-due';

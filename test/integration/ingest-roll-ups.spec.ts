@@ -10,7 +10,7 @@ import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repositor
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { SyncRequests } from '../../src/ingest/sync-requests';
 import { SyncState } from '../../src/ingest/sync-state.entity';
-import { addDays } from '../../src/ingest/sync-plan';
+import { addDays } from '../../src/time';
 import { Simulator, startSimulator } from '../../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../../src/simulator/heart-rate-cadence';
 import { demoScenarios } from '../../src/simulator/scenarios';

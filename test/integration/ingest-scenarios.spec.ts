@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
 import { startVigil, VigilApp } from '../../src/bootstrap';
-import { addDays, localDate } from '../../src/ingest/sync-plan';
+import { addDays, localDateAt } from '../../src/time';
 import { SyncRequests } from '../../src/ingest/sync-requests';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { Simulator, startSimulator } from '../../src/simulator';
@@ -180,7 +180,7 @@ describe.each(testEngines())('simulator scenarios through a real sync on %s', (e
     expect(mirrored).toBeGreaterThan(40);
 
     const withMirror = await rows(pid);
-    const today = localDate(Date.now(), user.homeTimeZone);
+    const today = localDateAt(Date.now(), user.homeTimeZone);
     const nights = [...fitbitOnly.keys()].filter(
       (date) => date < today && fitbitOnly.get(date)!.sleepTotalMinutes !== null,
     );
@@ -215,10 +215,10 @@ describe.each(testEngines())('simulator scenarios through a real sync on %s', (e
       expect(outcome.kind).toBe('incremental');
 
       // Whole days between the two uploads the watch recorded steps on: all in the past.
-      const today = localDate(Date.now(), user.homeTimeZone);
+      const today = localDateAt(Date.now(), user.homeTimeZone);
       const revealed = datesBetween(
-        localDate(firstUpload, user.homeTimeZone),
-        localDate(secondUpload, user.homeTimeZone),
+        localDateAt(firstUpload, user.homeTimeZone),
+        localDateAt(secondUpload, user.homeTimeZone),
       ).filter((date) => sim.cohort.day(user, date).steps.some((count) => count > 0));
       expect(revealed.length).toBeGreaterThanOrEqual(3);
       for (const date of revealed) {
@@ -231,7 +231,7 @@ describe.each(testEngines())('simulator scenarios through a real sync on %s', (e
       }
       expect(outcome.changed).toEqual(expect.arrayContaining(revealed));
       // A day the first upload already had in full is read again but left as it was.
-      const settled = addDays(localDate(firstUpload, user.homeTimeZone), -2);
+      const settled = addDays(localDateAt(firstUpload, user.homeTimeZone), -2);
       expect(outcome.dates).toContain(settled);
       expect(outcome.changed).not.toContain(settled);
     } finally {

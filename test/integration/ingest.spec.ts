@@ -16,13 +16,10 @@ import { RulesService } from '../../src/rules/rules.service';
 import { SyncLeases } from '../../src/ingest/sync-leases';
 import { SyncScheduler } from '../../src/ingest/sync-scheduler';
 import { SyncState } from '../../src/ingest/sync-state.entity';
-import { addDays, localDate } from '../../src/ingest/sync-plan';
+import { addDays, localDateAt } from '../../src/time';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
-import {
-  PATIENT_SYNCED,
-  PatientSynced,
-  RuleEvaluations,
-} from '../../src/rules/rule-evaluations.service';
+import { PATIENT_SYNCED, PatientSynced } from '../../src/events/contracts';
+import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { SCOPES, Simulator, startSimulator } from '../../src/simulator';
 import { GoogleHealthReader } from '../../src/wearables/google-health/health-api-reader';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
@@ -160,7 +157,7 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
   it('rewrites old days when late data arrives', async () => {
     const { pid, userId, connection } = await patient();
     const user = sim.cohort.user(userId)!;
-    const today = localDate(Date.now(), user.homeTimeZone);
+    const today = localDateAt(Date.now(), user.homeTimeZone);
     sim.cohort.setScenarios(userId, [{ kind: 'stops-syncing', from: addDays(today, -6) }]);
     await syncs.syncNow(pid);
     const before = new Map((await rows(pid)).map((r) => [r.date, r]));

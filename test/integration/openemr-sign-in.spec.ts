@@ -7,7 +7,14 @@ import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { STAND_IN_USERS } from '../../src/openemr/stand-in';
 import { freshDatabase, mysqlAvailable, testEngines, TestDatabase } from '../support/databases';
 import { LogCapture } from '../support/log-capture';
-import { freshOpenEmr, TestOpenEmr } from '../support/openemr';
+import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
+import {
+  freshOpenEmr,
+  OPENEMR_SETUP_MS,
+  STRICT_SQL_MODE,
+  TestOpenEmr,
+  useOpenEmrSqlMode,
+} from '../support/openemr';
 import { OpenEmrOAuthStub, StubUser } from '../support/openemr-oauth-stub';
 import { freePort } from '../support/processes';
 import { cookieJar, type CookieJar as Jar } from '../support/staff';
@@ -96,7 +103,12 @@ describe.each(testEngines())(
         db,
         logs,
       } = await start(engine, { OPENEMR_DATABASE_URL: openemr.url }, CLIENT_SECRET));
-    }, 60_000);
+      // Roles are read from OpenEMR's gacl_* tables in both sql_modes a clinic's server may use.
+      useOpenEmrSqlMode(
+        h.vigil.app.get(OpenEmrDatabase),
+        engine === 'mysql' ? STRICT_SQL_MODE : '',
+      );
+    }, OPENEMR_SETUP_MS);
     afterAll(async () => {
       await h?.vigil.shutdown('test finished');
       await h?.stub.stop();

@@ -9,9 +9,9 @@ import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { OpenEmrDirectory } from '../../src/openemr/openemr-directory';
 import { PortalMail, PortalMailRefused } from '../../src/openemr/portal-mail';
-import { instantOfOpenEmrDateTime, openEmrDateTime } from '../../src/openemr/wall-clock';
+import { instantOfOpenEmrDateTime, openEmrDateTime } from '../../src/time';
 import { freshDatabase, TestDatabase } from '../support/databases';
-import { freshOpenEmr, openEmrVariants, TestOpenEmr } from '../support/openemr';
+import { freshOpenEmr, openEmrVariants, TestOpenEmr, OPENEMR_SETUP_MS } from '../support/openemr';
 
 describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ engine, options }) => {
   let openemr: TestOpenEmr;
@@ -25,7 +25,7 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
     vigilDb = await freshDatabase('sqlite');
     vigil = await new DataSource(dataSourceOptions(vigilDb.env)).initialize();
     await migrateDatabase(vigil);
-  });
+  }, OPENEMR_SETUP_MS);
 
   afterAll(async () => {
     await vigil.destroy();

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { addDays } from '../../src/alerts/local-date';
+import { addDays } from '../../src/time';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { OutcomeRetention } from '../../src/rules/outcome-retention';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { dayWithoutData, type DailyAggregate } from '../../src/aggregates/daily-aggregate';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
-import { addDays } from '../../src/alerts/local-date';
+import { addDays } from '../../src/time';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';

@@ -15,9 +15,9 @@ import {
   PATIENT_SYNCED,
   PATIENT_EVALUATED,
   PatientEvaluated,
-  RuleEvaluations,
   RulesEvaluated,
-} from '../../src/rules/rule-evaluations.service';
+} from '../../src/events/contracts';
+import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { buildDays, MetricColumns } from '../fixtures/rules/build-days';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
 

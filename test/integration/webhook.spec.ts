@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { startVigil, VigilApp } from '../../src/bootstrap';
-import { addDays } from '../../src/ingest/sync-plan';
+import { addDays } from '../../src/time';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { WebhookKeyset } from '../../src/ingest/webhook-keyset';
 import { SIGNATURE_HEADER, Simulator, startSimulator } from '../../src/simulator';

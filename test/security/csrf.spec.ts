@@ -43,7 +43,8 @@ describe('CSRF on every unsafe route a staff session can reach', () => {
       if (!signedIn.ok) throw new Error('sign-in failed');
       session[key] = signedIn.secret;
     }
-  });
+    // Four scrypt hashes and a migrated database: more than jest's 5 s on a busy machine.
+  }, 30_000);
   afterAll(async () => {
     await vigil.shutdown('test finished');
     await db.drop();

@@ -6,15 +6,20 @@ import { PUBLIC_KEY } from '../../src/auth/access.decorators';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { staffToken } from '../support/consent';
 import { freshDatabase, TestDatabase } from '../support/databases';
+import { LogCapture } from '../support/log-capture';
 
 const LINK = 'Zq3bM0oZQe1L7xN9rT2yU5iP8aS4dF6gH0jK3lZ1xWv';
 
-async function startOn(publicBaseUrl: string): Promise<{ db: TestDatabase; vigil: VigilApp }> {
+async function startOn(
+  publicBaseUrl: string,
+  logs = new LogCapture(),
+): Promise<{ db: TestDatabase; vigil: VigilApp }> {
   const db = await freshDatabase('sqlite', {
     PUBLIC_BASE_URL: publicBaseUrl,
     GOOGLE_HEALTH_WEBHOOK_SECRET: 'edge-webhook-secret-0123456789',
+    LOG_LEVEL: 'debug',
   });
-  return { db, vigil: await startVigil(db.env, { port: 0, logWriter: () => undefined }) };
+  return { db, vigil: await startVigil(db.env, { port: 0, logWriter: logs.write }) };
 }
 
 /** Sends `count` requests, `parallel` at a time, and returns every status. */
@@ -30,9 +35,10 @@ async function flood(count: number, parallel: number, send: () => Promise<number
 describe('HTTP edges: headers, rate limits, size limits', () => {
   let https: { db: TestDatabase; vigil: VigilApp };
   let plain: { db: TestDatabase; vigil: VigilApp };
+  const httpsLogs = new LogCapture();
 
   beforeAll(async () => {
-    https = await startOn('https://vigil.clinic.example');
+    https = await startOn('https://vigil.clinic.example', httpsLogs);
     plain = await startOn('http://localhost:3000');
   });
   afterAll(async () => {
@@ -100,6 +106,11 @@ describe('HTTP edges: headers, rate limits, size limits', () => {
           body: 'username=x&password=y&_csrf=z',
         }),
       },
+      {
+        name: 'POST /logout',
+        limit: 60,
+        send: status('/logout', { method: 'POST', headers: form, body: '_csrf=z' }),
+      },
     ];
     const wrong: string[] = [];
     for (const { name, limit, send } of endpoints) {
@@ -124,7 +135,6 @@ describe('HTTP edges: headers, rate limits, size limits', () => {
       'GET /health/ready',
       'GET /login',
       'GET /assets/:name',
-      'POST /logout',
     ];
     const reflector = plain.vigil.app.get(Reflector);
     const missing: string[] = [];
@@ -159,6 +169,7 @@ describe('HTTP edges: headers, rate limits, size limits', () => {
       'POST /login': 20,
       'GET /oauth/google/callback': 60,
       'POST /connect/:token': 60,
+      'POST /logout': 60,
     });
   });
 
@@ -184,5 +195,45 @@ describe('HTTP edges: headers, rate limits, size limits', () => {
       headers: { 'x-padding': 'h'.repeat(20_000) },
     });
     expect(bigHeader.status).toBe(431);
+  });
+
+  it('refuses a 5,000-deep or over-wide body with 400 naming the limit, and logs no stack', async () => {
+    const url = https.vigil.url ?? '';
+    const admin = await staffToken(https.vigil);
+    const deep = '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000);
+    const wide = JSON.stringify(
+      Object.fromEntries(Array.from({ length: 5_001 }, (_, i) => [`k${i}`, 1])),
+    );
+    const before = httpsLogs.lines.length;
+    const answers: string[] = [];
+    for (const path of [
+      '/login',
+      '/logout',
+      '/api/v1/patients',
+      '/api/v1/rules/validate',
+      '/webhooks/google-health',
+    ]) {
+      for (const [body, limit] of [
+        [deep, /nested more than 64 levels deep/],
+        [wide, /more than 5000 keys/],
+      ] as const) {
+        const res = await request(url)
+          .post(path)
+          .auth(admin, { type: 'bearer' })
+          .set('content-type', 'application/json')
+          .send(body);
+        answers.push(`${path} ${res.status} ${limit.test(String(res.body.message))}`);
+      }
+    }
+    const form = await request(url)
+      .post('/login')
+      .type('form')
+      .send(Array.from({ length: 201 }, (_, i) => `f${i}=1`).join('&'));
+    answers.push(`/login form ${form.status} ${/more than 200 fields/.test(form.body.message)}`);
+    expect(answers).toEqual(answers.map((a) => a.replace(/ \d+ \w+$/, ' 400 true')));
+    const logged = httpsLogs.lines
+      .slice(before)
+      .filter((l) => /"level":"(error|warn)"|stack/.test(l));
+    expect(logged).toEqual([]);
   });
 });

@@ -16,6 +16,20 @@ describe('the whole-run log capture', () => {
     expect(probes).toHaveLength(2);
   });
 
+  it('records lines below the logger level too (tests log at warn; the scan reads debug)', () => {
+    const file = process.env.VIGIL_TEST_LOG_FILE ?? '';
+    const marker = `level-probe-${Date.now()}`;
+    const seen: string[] = [];
+    const quiet = new JsonLogger('warn', (line) => seen.push(line), 'Probe');
+    quiet.debug(marker);
+    quiet.log(marker);
+    expect(seen).toEqual([]); // the logger's own output still honours its level
+    const probes = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(marker));
+    expect(probes.map((line) => JSON.parse(line).level)).toEqual(['debug', 'info']);
+  });
+
   it('recognises each kind of secret, and not the placeholders tests use', () => {
     const secrets = [
       'hVwq3bM0oZQe1L7xN9rT2yU5iP8aS4dF6gH0jK3lZ1x', // 43 base64url: link, session, CSRF

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import globalTeardown from '../support/global-teardown';
 import { findSecrets } from './secret-patterns';
 
 /**
@@ -9,7 +10,8 @@ import { findSecrets } from './secret-patterns';
  * and keeps the file to look at; a clean file is removed. That the capture
  * sees every logger is log-capture.spec.ts's job.
  */
-export default function teardown(): void {
+export default async function teardown(): Promise<void> {
+  await globalTeardown();
   const file = process.env.VIGIL_TEST_LOG_FILE;
   if (!file) throw new Error('VIGIL_TEST_LOG_FILE is not set: the log capture did not run');
   if (process.env.VIGIL_TEST_LOG_SCANNED === file) return; // both projects ran: scanned once

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import type { OpenEmrConnectOptions, OpenEmrDatabase } from '../../src/openemr/openemr-database';
+import { OpenEmrDatabase, type OpenEmrConnectOptions } from '../../src/openemr/openemr-database';
 import { createOpenEmrStandIn } from '../../src/openemr/stand-in';
+import { seedStandIn } from '../../src/openemr/stand-in/seed';
+import { loadOpenEmrSchema } from './openemr-schema';
 import { testMysqlUrl } from './databases';
 
 export interface TestOpenEmr {
@@ -13,7 +15,19 @@ export interface TestOpenEmr {
   drop(): Promise<void>;
 }
 
-/** A fresh, seeded OpenEMR stand-in: an SQLite file, or its own MariaDB schema. */
+let warned = false;
+function warnStandInOnce(): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(
+    "\nOpenEMR's database.sql was not found (../shared/openemr): MariaDB tests use the stand-in tables.\n",
+  );
+}
+
+/**
+ * A fresh, seeded OpenEMR: on MariaDB, OpenEMR's own schema (database.sql) with
+ * the installer's and an administrator's rows; on SQLite, the demo's stand-in.
+ */
 export async function freshOpenEmr(
   engine: 'sqlite' | 'mysql',
   options: OpenEmrConnectOptions = {},
@@ -38,7 +52,15 @@ export async function freshOpenEmr(
   const server = new URL(testMysqlUrl());
   server.pathname = `/${name}`;
   const url = server.toString();
-  const db = await createOpenEmrStandIn(url, options);
+  let db: OpenEmrDatabase;
+  if (await loadOpenEmrSchema(name)) {
+    // OpenEMR's real tables; then the rows its installer and an administrator add.
+    db = new OpenEmrDatabase(url, options);
+    await db.transaction((sql) => seedStandIn(sql));
+  } else {
+    warnStandInOnce();
+    db = await createOpenEmrStandIn(url, options);
+  }
   return {
     url,
     db,
@@ -64,13 +86,22 @@ export function openEmrVariants(): {
       {
         label: 'mariadb strict',
         engine: 'mysql',
-        options: {
-          sessionSqlMode:
-            'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE',
-        },
+        options: { sessionSqlMode: STRICT_SQL_MODE },
       },
       { label: "mariadb sql_mode=''", engine: 'mysql', options: { sessionSqlMode: '' } },
     );
   }
   return variants;
+}
+
+/** A beforeAll that makes an OpenEMR on MariaDB copies 283 tables (and may load the template). */
+export const OPENEMR_SETUP_MS = 90_000;
+
+/** The sql_mode OpenEMR's MariaDB runs in: its own PHP sets '', MariaDB's default is strict. */
+export const STRICT_SQL_MODE =
+  'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE';
+
+/** Makes a running Vigil's own OpenEMR connection use a sql_mode from its next unit of work. */
+export function useOpenEmrSqlMode(connection: OpenEmrDatabase, sqlMode: string): void {
+  (connection as unknown as { options: OpenEmrConnectOptions }).options.sessionSqlMode = sqlMode;
 }

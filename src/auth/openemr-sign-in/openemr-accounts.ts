@@ -48,8 +48,6 @@ export class OpenEmrAccounts {
             source: 'openemr',
             externalSubject: identity.subject,
             passwordHash: null,
-            failedSignIns: 0,
-            lockedUntil: null,
             createdAt: now,
             disabledAt: null,
           }),

@@ -29,15 +29,17 @@ export interface WidgetReminder {
  * show the result the way a clinician would.
  */
 export async function openEmrInbox(db: OpenEmrDatabase, username: string): Promise<InboxMessage[]> {
+  // getPnotesByUser($activity = '1', 'no', $user) of library/pnotes.inc.php, plus the body and
+  // chart number the message view shows.
   const rows = await db.run((sql) =>
     sql.select<Record<string, string | number | null>>(
-      `SELECT p.id, p.date, p.pid, pd.pubpid, p.user, p.title, p.body, p.message_status
-         FROM pnotes p
-         JOIN users u ON p.user = u.username
-         LEFT JOIN patient_data pd ON pd.pid = p.pid
-        WHERE p.assigned_to = ? AND p.deleted != 1 AND p.activity = 1
-          AND p.message_status != 'Done'
-        ORDER BY p.id`,
+      `SELECT pnotes.id, pnotes.user, pnotes.pid, pnotes.title, pnotes.date, pnotes.message_status,
+              pnotes.activity, pnotes.body, patient_data.pubpid
+         FROM ((pnotes LEFT JOIN users ON pnotes.user = users.username)
+              LEFT JOIN patient_data ON pnotes.pid = patient_data.pid)
+        WHERE pnotes.message_status != 'Done' AND pnotes.activity = 1 AND
+              pnotes.deleted != '1' AND (pnotes.assigned_to LIKE ?)
+        ORDER BY pnotes.id`,
       [username],
     ),
   );
@@ -59,15 +61,18 @@ export async function openEmrReminders(
   userId: number,
   dueBefore: string,
 ): Promise<WidgetReminder[]> {
+  // RemindersArray() of library/dated_reminder_functions.php; its
+  // `ADDDATE(NOW(), INTERVAL <days> DAY)` is passed in as a date, so it reads the same on SQLite.
   const rows = await db.run((sql) =>
     sql.select<Record<string, string | number | null>>(
-      `SELECT dr.dr_id, dr.pid, dr.dr_message_text, dr.dr_message_due_date, dr.message_priority,
-              u.username
+      `SELECT dr.pid, dr.dr_id, dr.dr_message_text, dr.dr_message_due_date, dr.message_priority,
+              u.username, u.fname ffname, u.mname fmname, u.lname flname
          FROM dated_reminders dr
          JOIN users u ON dr.dr_from_ID = u.id
          JOIN dated_reminders_link drl ON dr.dr_id = drl.dr_id
-        WHERE drl.to_id = ? AND dr.message_processed = 0 AND dr.dr_message_due_date < ?
-        ORDER BY dr.dr_message_due_date, dr.dr_id`,
+        WHERE drl.to_id = ? AND dr.message_processed = 0
+          AND dr.dr_message_due_date < ?
+        ORDER BY dr_message_due_date ASC, message_priority ASC`,
       [userId, dueBefore],
     ),
   );

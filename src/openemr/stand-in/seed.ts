@@ -191,6 +191,11 @@ export async function seedStandIn(sql: OpenEmrSql): Promise<void> {
       ]);
     }
   }
+  // OpenEMR's database.sql ships the note_type list; the stand-in's tables start empty.
+  const [shipped] = await sql.select<{ n: number | string }>(
+    "SELECT COUNT(*) AS n FROM list_options WHERE list_id = 'note_type'",
+  );
+  if (Number(shipped.n) > 0) return seedPatients(sql);
   await sql.insert(
     "INSERT INTO list_options (list_id, option_id, title, seq) VALUES ('lists', 'note_type', 'Patient Note Types', 1)",
   );
@@ -200,6 +205,10 @@ export async function seedStandIn(sql: OpenEmrSql): Promise<void> {
       [title, title, (index + 1) * 10],
     );
   }
+  await seedPatients(sql);
+}
+
+async function seedPatients(sql: OpenEmrSql): Promise<void> {
   for (const patient of STAND_IN_PATIENTS) {
     await sql.insert(
       `INSERT INTO patient_data (pid, pubpid, fname, lname, DOB, email, providerID, allow_patient_portal)

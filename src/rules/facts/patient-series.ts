@@ -1,43 +1,10 @@
 import { DailyAggregate, NumericMetric } from '../../aggregates/daily-aggregate';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, dayNumber } from '../../time';
 
 /** When Vigil last fetched the patient's data, and when the device last reached Fitbit. */
 export interface SyncStatus {
   lastSyncAt: Date | null;
   lastDeviceSyncAt: Date | null;
-}
-
-function digits(text: string, from: number, to: number): number {
-  let value = 0;
-  for (let i = from; i < to; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return NaN;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-/**
- * Days since 1970-01-01 for a civil date written YYYY-MM-DD. Arithmetic rather
- * than Date parsing: it runs for every row of every patient evaluated.
- */
-export function epochDay(date: string): number {
-  const year = digits(date, 0, 4);
-  const month = digits(date, 5, 7);
-  const day = digits(date, 8, 10);
-  const valid = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
-  if (date.length !== 10 || date[4] !== '-' || date[7] !== '-' || !valid) {
-    throw new Error(`Not a YYYY-MM-DD date: ${date}`);
-  }
-  // Days from civil (H. Hinnant): years start in March so the leap day comes last.
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra =
-    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
 }
 
 /** A stored day as facts read it: its date and any of its metrics (missing is no data). */
@@ -60,7 +27,7 @@ export class PatientSeries {
     private readonly days: readonly SeriesDay[],
     readonly sync: SyncStatus,
   ) {
-    const epochDays = days.map((day) => epochDay(day.date));
+    const epochDays = days.map((day) => dayNumber(day.date));
     this.firstDay = days.length > 0 ? Math.min(...epochDays) : 0;
     this.length = days.length > 0 ? Math.max(...epochDays) - this.firstDay + 1 : 0;
     this.rowIndexes = Int32Array.from(epochDays, (day) => day - this.firstDay);
@@ -68,7 +35,7 @@ export class PatientSeries {
 
   /** Index of a civil date in the columns; may fall outside them (no data there). */
   indexOf(date: string): number {
-    return epochDay(date) - this.firstDay;
+    return dayNumber(date) - this.firstDay;
   }
 
   /** Values of one metric by day index, built on first use: rules read few metrics. */

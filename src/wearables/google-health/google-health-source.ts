@@ -8,6 +8,7 @@ import {
 } from '../wearable-source';
 import { authorizationUrl } from './authorization';
 import { GOOGLE_HEALTH_SCOPES, REQUESTED_SCOPES } from './scopes';
+import { isTimeZone } from '../../time';
 
 const TIMEOUT_MS = 10_000;
 
@@ -150,14 +151,5 @@ export class GoogleHealthSource implements WearableSource {
       `The token endpoint answered ${response.status} ${error.slice(0, 64)}`,
       transient,
     );
-  }
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }

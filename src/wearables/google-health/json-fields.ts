@@ -1,11 +1,11 @@
 import {
   dayNumberOf,
   isCalendarDate,
-  MS_PER_DAY,
-  MS_PER_MINUTE,
+  DAY_MS,
+  MINUTE_MS,
   parseDurationSeconds,
   parseTimestamp,
-} from './civil-time';
+} from '../../time';
 import { MalformedResponseError } from './malformed-response-error';
 
 /**
@@ -146,9 +146,7 @@ function readCivilDateTime(value: unknown, index: number, field: string): number
   ) {
     fail(index, `${field}.time`, 'expected a time of day {hours, minutes, seconds}');
   }
-  return (
-    dayNumberOf(year, month, day) * MS_PER_DAY + ((hours * 60 + minutes) * 60 + seconds) * 1000
-  );
+  return dayNumberOf(year, month, day) * DAY_MS + ((hours * 60 + minutes) * 60 + seconds) * 1000;
 }
 
 /**
@@ -170,7 +168,7 @@ export function requireUtcOffset(
       fail(index, `${field}.${offsetKey}`, 'required field is missing');
     }
     const civilMs = readCivilDateTime(source[civilKey], index, `${field}.${civilKey}`);
-    return Math.round((civilMs - epochMs) / MS_PER_MINUTE) * 60;
+    return Math.round((civilMs - epochMs) / MINUTE_MS) * 60;
   }
   const seconds = parseDurationSeconds(requireString(offset, index, `${field}.${offsetKey}`));
   if (seconds === undefined || Math.abs(seconds) > 18 * 3600) {

@@ -1,4 +1,4 @@
-import { MS_PER_MINUTE } from './civil-time';
+import { MINUTE_MS } from '../../time';
 import { DataTypeId, GOOGLE_HEALTH_DATA_TYPES } from './data-types';
 import {
   fail,
@@ -347,7 +347,7 @@ function stageMinutes(
     const type = stageType(stage.type, i, `${field}.type`);
     const start = requireTimestamp(stage.startTime, i, `${field}.startTime`);
     const end = requireTimestamp(stage.endTime, i, `${field}.endTime`);
-    if (type !== null) minutes[type] += Math.round((end - start) / MS_PER_MINUTE);
+    if (type !== null) minutes[type] += Math.round((end - start) / MINUTE_MS);
   }
   return minutes;
 }
@@ -379,7 +379,7 @@ function parseSleep(payload: JsonObject, platform: string | null, i: number): Sl
         : null,
     minutesInSleepPeriod: summary
       ? requireCount(summary.minutesInSleepPeriod, i, 'sleep.summary.minutesInSleepPeriod', true)
-      : Math.round((interval.endTime - interval.startTime) / MS_PER_MINUTE),
+      : Math.round((interval.endTime - interval.startTime) / MINUTE_MS),
     minutesAwake: summary
       ? requireCount(summary.minutesAwake, i, 'sleep.summary.minutesAwake', true)
       : stages.AWAKE,

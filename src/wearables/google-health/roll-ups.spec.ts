@@ -3,7 +3,7 @@ import { GoogleHealthReader } from './health-api-reader';
 import { MalformedResponseError } from './points';
 import { RequestBudget } from './request-budget';
 import { parseRollUpPage, pointsFromRollUp, RollUpQuery } from './roll-ups';
-import { localMidnight, zoneOffsetSeconds } from './zone-offsets';
+import { startOfLocalDay, zoneOffsetSeconds } from '../../time';
 
 const START = Date.parse('2026-11-26T05:00:00Z');
 const query: RollUpQuery = {
@@ -157,7 +157,7 @@ describe('roll-up answers', () => {
 
 describe('roll-up windows as points', () => {
   const zone = 'America/New_York';
-  const midnight = localMidnight('2026-11-26', zone);
+  const midnight = startOfLocalDay('2026-11-26', zone).getTime();
   const minute = (k: number) => ({
     startTime: midnight + k * 60_000,
     endTime: midnight + (k + 1) * 60_000,
@@ -197,8 +197,8 @@ describe('roll-up windows as points', () => {
     // New York falls back at 06:00 UTC on 2026-11-01.
     expect(zoneOffsetSeconds(zone, Date.parse('2026-11-01T05:59:00Z'))).toBe(-4 * 3600);
     expect(zoneOffsetSeconds(zone, Date.parse('2026-11-01T06:00:00Z'))).toBe(-5 * 3600);
-    expect(localMidnight('2026-11-02', zone) - localMidnight('2026-11-01', zone)).toBe(
-      25 * 3_600_000,
-    );
+    expect(
+      startOfLocalDay('2026-11-02', zone).getTime() - startOfLocalDay('2026-11-01', zone).getTime(),
+    ).toBe(25 * 3_600_000);
   });
 });

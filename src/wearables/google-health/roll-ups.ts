@@ -1,9 +1,8 @@
-import { MS_PER_MINUTE } from './civil-time';
+import { MINUTE_MS, zoneOffsetSeconds } from '../../time';
 import { DataTypeId, GOOGLE_HEALTH_DATA_TYPES } from './data-types';
 import { isJsonObject, requireCount, requireNumber, requireTimestamp } from './json-fields';
 import { MalformedResponseError } from './malformed-response-error';
 import { HeartRateSample, StepsInterval } from './points';
-import { zoneOffsetSeconds } from './zone-offsets';
 
 /**
  * `dataPoints:rollUp` answers: one value per physical window, validated as
@@ -193,7 +192,7 @@ export function pointsFromRollUp(
   for (let i = windows.length - 1; i >= 0; i--) {
     const w = windows[i];
     if (w.value === null) continue;
-    const offset = zoneOffsetSeconds(timeZone, w.startTime);
+    const offset = offsetAt(timeZone, w.startTime);
     // Roll-ups are reconciled across sources: no platform, nothing to de-duplicate.
     if (dataType === 'heart-rate') {
       points.push({
@@ -208,7 +207,7 @@ export function pointsFromRollUp(
         startTime: w.startTime,
         endTime: w.endTime,
         startUtcOffsetSeconds: offset,
-        endUtcOffsetSeconds: zoneOffsetSeconds(timeZone, w.endTime),
+        endUtcOffsetSeconds: offsetAt(timeZone, w.endTime),
         count: w.value,
       });
     }
@@ -217,8 +216,24 @@ export function pointsFromRollUp(
 }
 
 /** Minutes must line up with the physical minutes a list's samples fall in. */
-export const ROLL_UP_WINDOW_SECONDS = MS_PER_MINUTE / 1000;
+export const ROLL_UP_WINDOW_SECONDS = MINUTE_MS / 1000;
 
 export function isRolledUp(dataType: DataTypeId): dataType is RolledUpType {
   return (ROLLED_UP_TYPES as readonly string[]).includes(dataType);
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsets = new Map<string, number>();
+
+/** Zones change offset on quarter hours at most: one lookup serves the 15 minutes of a page. */
+function offsetAt(timeZone: string, epochMs: number): number {
+  const slot = Math.floor(epochMs / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const key = `${timeZone}|${slot}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    offset = zoneOffsetSeconds(timeZone, slot);
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
 }

@@ -5,6 +5,7 @@
  * the API sends it: int64 as strings, offsets as `"-18000s"`, civil times with
  * zero fields omitted.
  */
+import { zoneOffsetSeconds } from '../../time';
 
 export type ApiJson = Record<string, unknown>;
 
@@ -56,14 +57,7 @@ export function atInstant(epochMs: number, offsetHours: number): Moment {
 
 /** An instant in an IANA zone, the offset taken from the platform's time zone data. */
 export function inZone(timeZone: string, epochMs: number): Moment {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(epochMs)
-    .find((p) => p.type === 'timeZoneName')?.value;
-  const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name ?? '');
-  if (!m) throw new Error(`test-points: no offset for ${timeZone}`);
-  const offsetSeconds =
-    m[1] === undefined ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60);
-  return moment(epochMs, offsetSeconds);
+  return moment(epochMs, zoneOffsetSeconds(timeZone, epochMs));
 }
 
 /** The same offset, `minutes` later (no zone change in between). */

@@ -16,7 +16,7 @@ import { actorOf, type Caller, CurrentCaller } from '../../auth/caller';
 import { Environment } from '../../config/environment';
 import { AlertDeliveries } from '../../delivery/delivery-status';
 import type { FieldProblem } from '../../http/problem.filter';
-import { openEmrDate } from '../../openemr/wall-clock';
+import { openEmrDate } from '../../time';
 import { Enrollments } from '../../patients/enrollments';
 import {
   chartNumbers,

@@ -1,7 +1,7 @@
 import { ALERT_STATES } from '../../alerts/alerts.dto';
 import { actorWords, changeCells, columnHeads, programField } from '../fragments';
 import type { Acknowledgement, AlertState } from '../../alerts/lifecycle';
-import type { LocalDate } from '../../alerts/local-date';
+import type { LocalDate } from '../../time';
 import type { DeliveryStatus } from '../../delivery/delivery-status';
 import type { FieldProblem } from '../../http/problem.filter';
 import { SEVERITIES, type Severity } from '../../rules/rule-definition';
@@ -129,6 +129,9 @@ function deliveryText(delivery: DeliveryStatus, timeZone: string): SafeHtml {
         failed${delivery.lastError ? html`: ${delivery.lastError}` : ''}), next try ${at}`;
     case 'rerouted':
       return html`${what}: rerouted${delivery.lastError ? html` (${delivery.lastError})` : ''}`;
+    case 'failed':
+      return html`${what}: <span class="warning">not delivered, gave up</span> after
+        ${delivery.attempts} attempts${delivery.lastError ? html`: ${delivery.lastError}` : ''}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { openEmrDateTime } from '../../openemr/wall-clock';
+import { openEmrDateTime } from '../../time';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

@@ -1,5 +1,5 @@
 import { dayWithoutData, type DailyAggregate } from '../../aggregates/daily-aggregate';
-import { addDays } from '../../alerts/local-date';
+import { addDays } from '../../time';
 import { PatientSeries } from '../../rules/facts/patient-series';
 import type { RuleDefinition } from '../../rules/rule-definition';
 import {

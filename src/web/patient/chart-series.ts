@@ -4,7 +4,7 @@ import {
   NumericMetric,
   type DailyAggregate,
 } from '../../aggregates/daily-aggregate';
-import { addDays, daysBetween, type LocalDate } from '../../alerts/local-date';
+import { addDays, daysBetween, type LocalDate } from '../../time';
 import { factUses, metricOf } from '../../rules/engine/fact-uses';
 import { completeFactParams, resolveValue } from '../../rules/facts/complete-fact-params';
 import { spanCentreAndSpread, type Span } from '../../rules/facts/compute-fact';

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Response } from 'express';
 import type { DailyAggregate } from '../../aggregates/daily-aggregate';
-import { daysBetween } from '../../alerts/local-date';
+import { daysBetween } from '../../time';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
 import { ANY_STAFF, Roles } from '../../auth/access.decorators';
 import { Environment } from '../../config/environment';

@@ -5,13 +5,12 @@ import { DailyAggregates } from '../../aggregates/daily-aggregates.repository';
 import { AlertTransitionRow, StoredAlert } from '../../alerts/alert.entity';
 import { lifecycleOf } from '../../alerts/alert-service';
 import { transitionView } from '../../alerts/alerts.controller';
-import { addDays, type LocalDate } from '../../alerts/local-date';
+import { addDays, localDateAt, type LocalDate } from '../../time';
 import { Environment } from '../../config/environment';
 import { SyncState } from '../../ingest/sync-state.entity';
 import { Enrollment } from '../../patients/enrollment.entity';
 import { EnrollmentView, viewOf } from '../../patients/enrollments';
 import { mergeParams } from '../../rules/engine/rule-evaluator';
-import { localDateAt } from '../../rules/evaluation/local-day';
 import { RulesService, RuleView } from '../../rules/rules.service';
 import { WearableConnection } from '../../wearables/wearable-connection.entity';
 import {

@@ -1,14 +1,19 @@
 /**
- * Calendar arithmetic on plain numbers. Backfills read millions of points, so
- * instants stay epoch milliseconds and local dates stay day numbers (days since
- * 1970-01-01); no Date objects on the hot path.
+ * Civil time on plain numbers and strings. Vigil counts days, not instants: a
+ * patient's day is a local date `YYYY-MM-DD`, so daylight saving never makes a
+ * day 23 or 25 hours long in its arithmetic. Backfills and evaluations handle
+ * millions of points and rows, so instants stay epoch milliseconds and dates
+ * become day numbers (days since 1970-01-01); no Date objects on the hot path.
  */
 
-export const MS_PER_MINUTE = 60_000;
-export const MS_PER_DAY = 86_400_000;
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** A civil date in the patient's (or clinic's) time zone, `YYYY-MM-DD`. */
+export type LocalDate = string;
 
 const DURATION_SECONDS = /^(-?\d{1,10})(?:\.\d{1,9})?s$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -66,14 +71,52 @@ export function dateOfDayNumber(dayNumber: number): string {
   return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }
 
-/** Day number of a `YYYY-MM-DD` string, or undefined when it is not a calendar date. */
+/**
+ * Day number of a `YYYY-MM-DD` string, or undefined when it is not a calendar
+ * date. Read by character position: it runs for every row of every patient evaluated.
+ */
 export function dayNumberOfDate(date: string): number | undefined {
-  const m = ISO_DATE.exec(date);
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  return isCalendarDate(year, month, day) ? dayNumberOf(year, month, day) : undefined;
+  const year = digitsAt(date, 0, 4);
+  const month = digitsAt(date, 5, 2);
+  const day = digitsAt(date, 8, 2);
+  if (
+    date.length !== 10 ||
+    date.charCodeAt(4) !== DASH ||
+    date.charCodeAt(7) !== DASH ||
+    !isCalendarDate(year, month, day)
+  ) {
+    return undefined;
+  }
+  return dayNumberOf(year, month, day);
+}
+
+/** Day number of a local date; throws a RangeError naming it when it is not one. */
+export function dayNumber(date: LocalDate): number {
+  const n = dayNumberOfDate(date);
+  if (n === undefined) throw new RangeError(`not a local date (YYYY-MM-DD): ${date}`);
+  return n;
+}
+
+export function isLocalDate(text: string): boolean {
+  return dayNumberOfDate(text) !== undefined;
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  return dateOfDayNumber(dayNumber(date) + days);
+}
+
+/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: LocalDate, to: LocalDate): number {
+  return dayNumber(to) - dayNumber(from);
+}
+
+/** The parts of a `YYYY-MM-DD` date the caller already trusts (no validation). */
+export function parseDate(date: LocalDate): { year: number; month: number; day: number } {
+  return {
+    year: digitsAt(date, 0, 4),
+    month: digitsAt(date, 5, 2),
+    day: digitsAt(date, 8, 2),
+  };
 }
 
 /**
@@ -82,8 +125,11 @@ export function dayNumberOfDate(date: string): number | undefined {
  * right: the day simply spans 23, 25 or (after a flight) 27 physical hours.
  */
 export function localDayNumber(epochMs: number, utcOffsetSeconds: number): number {
-  return Math.floor((epochMs + utcOffsetSeconds * 1000) / MS_PER_DAY);
+  return Math.floor((epochMs + utcOffsetSeconds * 1000) / DAY_MS);
 }
+
+const DASH = 45;
+const COLON = 58;
 
 /** The number written in `count` ASCII digits at `from`, or -1 if any is not a digit. */
 function digitsAt(text: string, from: number, count: number): number {
@@ -96,9 +142,6 @@ function digitsAt(text: string, from: number, count: number): number {
   }
   return value;
 }
-
-const DASH = 45;
-const COLON = 58;
 
 /**
  * RFC 3339 timestamp to epoch milliseconds; undefined when malformed. Read by
@@ -169,7 +212,7 @@ export function parseTimestamp(text: string): number | undefined {
   }
   if (at !== text.length) return undefined;
   return (
-    dayNumberOf(year, month, day) * MS_PER_DAY +
+    dayNumberOf(year, month, day) * DAY_MS +
     ((hours * 60 + minutes - offsetMinutes) * 60 + seconds) * 1000 +
     millis
   );
@@ -190,14 +233,33 @@ export function parseDurationSeconds(text: string): number | undefined {
   return lastDuration.seconds;
 }
 
+const dateByDayNumber = new Map<number, string>();
+
+/** `YYYY-MM-DD` of a day number, remembered: the simulator formats one per point it serves. */
+function rememberedDate(dayNumber: number): string {
+  let date = dateByDayNumber.get(dayNumber);
+  if (date === undefined) {
+    date = dateOfDayNumber(dayNumber);
+    if (dateByDayNumber.size > 100_000) dateByDayNumber.clear();
+    dateByDayNumber.set(dayNumber, date);
+  }
+  return date;
+}
+
+/** `YYYY-MM-DDTHH:mm:ss` wall-clock time of an instant at a given UTC offset. */
+export function civilDateTime(epochMs: number, utcOffsetSeconds: number): string {
+  const localMs = epochMs + utcOffsetSeconds * 1000;
+  const dayNumber = Math.floor(localMs / DAY_MS);
+  const secondsOfDay = Math.floor((localMs - dayNumber * DAY_MS) / 1000);
+  const hours = Math.floor(secondsOfDay / 3600);
+  const minutes = Math.floor((secondsOfDay % 3600) / 60);
+  return `${rememberedDate(dayNumber)}T${pad2(hours)}:${pad2(minutes)}:${pad2(secondsOfDay % 60)}`;
+}
+
 /** RFC 3339 timestamp in the patient's local time, e.g. `2026-03-07T23:00:00-05:00`. */
 export function formatLocalTimestamp(epochMs: number, utcOffsetSeconds: number): string {
-  const localSeconds = Math.floor(epochMs / 1000) + utcOffsetSeconds;
-  const dayNumber = Math.floor(localSeconds / 86_400);
-  const secondOfDay = localSeconds - dayNumber * 86_400;
-  const time = `${pad2(Math.floor(secondOfDay / 3600))}:${pad2(Math.floor(secondOfDay / 60) % 60)}:${pad2(secondOfDay % 60)}`;
   const offsetMinutes = Math.round(Math.abs(utcOffsetSeconds) / 60);
   const sign = utcOffsetSeconds < 0 ? '-' : '+';
   const offset = `${sign}${pad2(Math.floor(offsetMinutes / 60))}:${pad2(offsetMinutes % 60)}`;
-  return `${dateOfDayNumber(dayNumber)}T${time}${offset}`;
+  return `${civilDateTime(epochMs, utcOffsetSeconds)}${offset}`;
 }

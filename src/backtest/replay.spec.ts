@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { OutcomeResult } from '../rules/rule-definition';
-import { stepAlert, type Alert, type AlertTiming } from './lifecycle';
-import { addDays } from './local-date';
+import { stepAlert, type Alert, type AlertTiming } from '../alerts/lifecycle';
+import { addDays } from '../time';
 import { replayEpisodes, type DailyOutcome, type Episode } from './replay';
 
 const D = (n: number): string => addDays('2026-01-01', n);

@@ -1,6 +1,6 @@
 import type { OutcomeResult } from '../rules/rule-definition';
-import { stepAlert, type Alert, type AlertTiming } from './lifecycle';
-import type { LocalDate } from './local-date';
+import { stepAlert, type Alert, type AlertTiming } from '../alerts/lifecycle';
+import type { LocalDate } from '../time';
 
 /** One day of a rule's history for one patient, as the backtest computes it. */
 export interface DailyOutcome<V = unknown> {

@@ -1,10 +1,10 @@
-import { addDays, daysBetween, type LocalDate } from '../../alerts/local-date';
-import { replayEpisodes, type DailyOutcome } from '../../alerts/replay';
-import { ParamOverrides } from '../engine/rule-evaluator';
-import { PatientSeries } from '../facts/patient-series';
-import { evaluationDay } from '../evaluation/local-day';
-import { RuleVersion } from '../evaluation/evaluate-patient';
-import { ConditionNode, OutcomeResult, RuleDefinition } from '../rule-definition';
+import { addDays, daysBetween, type LocalDate } from '../time';
+import { replayEpisodes, type DailyOutcome } from './replay';
+import { ParamOverrides } from '../rules/engine/rule-evaluator';
+import { PatientSeries } from '../rules/facts/patient-series';
+import { evaluationDay } from '../rules/evaluation/local-day';
+import { RuleVersion } from '../rules/evaluation/evaluate-patient';
+import { ConditionNode, OutcomeResult, RuleDefinition } from '../rules/rule-definition';
 
 /** The longest range a backtest replays. */
 export const MAX_BACKTEST_DAYS = 365;

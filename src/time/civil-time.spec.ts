@@ -1,6 +1,10 @@
 import {
+  addDays,
+  civilDateTime,
   dateOfDayNumber,
+  dayNumber,
   dayNumberOfDate,
+  daysBetween,
   formatLocalTimestamp,
   localDayNumber,
   parseDurationSeconds,
@@ -21,6 +25,31 @@ describe('civil time arithmetic', () => {
     expect(dayNumberOfDate('2028-02-29')).toBe(Date.UTC(2028, 1, 29) / 86_400_000);
     expect(dayNumberOfDate('2026-13-01')).toBeUndefined();
     expect(dayNumberOfDate('20261101')).toBeUndefined();
+  });
+
+  it('numbers every day from 1900 to 2199 as the platform calendar does', () => {
+    const mismatches: string[] = [];
+    for (let ms = Date.UTC(1900, 0, 1); ms < Date.UTC(2200, 0, 1); ms += 86_400_000) {
+      const date = new Date(ms).toISOString().slice(0, 10);
+      if (dayNumber(date) !== ms / 86_400_000) mismatches.push(date);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it.each(['2026-13-01', '2026-02-30', '2026-1-01', 'abcd-01-01', '2026-02-14T00', ''])(
+    'names %p when it is not a local date',
+    (date) => {
+      expect(() => dayNumber(date)).toThrow(`not a local date (YYYY-MM-DD): ${date}`);
+    },
+  );
+
+  it('counts calendar days across month, year and leap-day boundaries', () => {
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(daysBetween('2026-03-07', '2026-03-09')).toBe(2);
+    expect(daysBetween('2026-03-09', '2026-03-07')).toBe(-2);
+    expect(daysBetween('2027-12-31', '2029-01-01')).toBe(367);
   });
 
   it('parses RFC 3339 timestamps with Z, offsets and nanoseconds', () => {
@@ -73,6 +102,13 @@ describe('civil time arithmetic', () => {
     expect(dateOfDayNumber(localDayNumber(instant, -5 * 3600))).toBe('2026-11-21');
     expect(dateOfDayNumber(localDayNumber(instant, -8 * 3600))).toBe('2026-11-20');
     expect(dateOfDayNumber(localDayNumber(instant, 14 * 3600))).toBe('2026-11-21');
+  });
+
+  it('writes wall-clock times at an offset, flooring milliseconds', () => {
+    expect(civilDateTime(Date.UTC(2026, 2, 8, 4, 0, 59, 999), -5 * 3600)).toBe(
+      '2026-03-07T23:00:59',
+    );
+    expect(civilDateTime(Date.UTC(1969, 11, 31, 23, 59, 59), 0)).toBe('1969-12-31T23:59:59');
   });
 
   it('writes local timestamps with the offset in force', () => {

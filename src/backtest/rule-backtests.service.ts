@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { addDays, daysBetween, type LocalDate } from '../alerts/local-date';
+import { addDays, daysBetween, isLocalDate, type LocalDate } from '../time';
 import { Environment } from '../config/environment';
 import { InvalidInputException } from '../http/problem.filter';
 import {
@@ -9,16 +9,20 @@ import {
   MAX_BACKTEST_DAYS,
   PatientBacktest,
   summariseBacktest,
-} from './backtest/backtest';
-import { PatientSeries } from './facts/patient-series';
-import { daysToLoad, metricsToLoad, RuleVersion, ruleVersion } from './evaluation/evaluate-patient';
-import { MetricSeries } from './metric-series.repository';
-import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
-import { parseParams, RuleStore } from './rule-store.repository';
-import { validateRule } from './validation/validate-rule';
+} from './backtest';
+import { PatientSeries } from '../rules/facts/patient-series';
+import {
+  daysToLoad,
+  metricsToLoad,
+  RuleVersion,
+  ruleVersion,
+} from '../rules/evaluation/evaluate-patient';
+import { MetricSeries } from '../rules/metric-series.repository';
+import { MonitoredPatient, MonitoredPatients } from '../rules/monitored-patients';
+import { parseParams, RuleStore } from '../rules/rule-store.repository';
+import { validateRule } from '../rules/validation/validate-rule';
 
 const PATIENTS_PER_QUERY = 500;
-const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface BacktestRequest {
   ruleId: string;
@@ -40,7 +44,7 @@ function checkRange(from: string, to: string): void {
     ['from', from],
     ['to', to],
   ]) {
-    if (!LOCAL_DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    if (!isLocalDate(date)) {
       problems.push({ path, message: `must be a date written YYYY-MM-DD, not "${date}"` });
     }
   }

@@ -1,4 +1,4 @@
-import { instantOfOpenEmrDateTime, openEmrDate, openEmrDateTime } from './wall-clock';
+import { instantOfOpenEmrDateTime, openEmrDate, openEmrDateTime } from './openemr-wall-clock';
 
 describe('OpenEMR wall-clock times', () => {
   it("writes the clinic's local time, as OpenEMR's PHP date() does", () => {

@@ -1,23 +1,23 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { buildDays } from '../../../test/fixtures/rules/build-days';
-import { Alert } from '../../alerts/lifecycle';
-import { addDays } from '../../alerts/local-date';
-import { stepPatientDay } from '../../alerts/patient-day';
-import { PatientSeries } from '../facts/patient-series';
+import { buildDays } from '../../test/fixtures/rules/build-days';
+import { Alert } from '../alerts/lifecycle';
+import { addDays } from '../time';
+import { stepPatientDay } from '../alerts/patient-day';
+import { PatientSeries } from '../rules/facts/patient-series';
 import {
   daysToLoad,
   evaluatePatientDay,
   RuleForPatient,
   ruleVersion,
-} from '../evaluation/evaluate-patient';
-import { evaluationDay } from '../evaluation/local-day';
-import { loadRuleDirectory } from '../loader/load-rule-directory';
-import { RuleDefinition } from '../rule-definition';
+} from '../rules/evaluation/evaluate-patient';
+import { evaluationDay } from '../rules/evaluation/local-day';
+import { loadRuleDirectory } from '../rules/loader/load-rule-directory';
+import { RuleDefinition } from '../rules/rule-definition';
 import { backtestRule, BacktestPatient } from './backtest';
 
 const STARTER = new Map(
-  loadRuleDirectory(join(__dirname, '../../../rules')).rules.map((rule) => [rule.id, rule]),
+  loadRuleDirectory(join(__dirname, '../../rules')).rules.map((rule) => [rule.id, rule]),
 );
 const starter = (id: string): RuleDefinition => {
   const rule = STARTER.get(id);

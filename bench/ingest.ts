@@ -276,12 +276,12 @@ async function main(): Promise<void> {
     const syncs = setup.app.get(SyncRequests);
     const sample = Array.from({ length: Math.min(SAMPLE_PATIENTS, COHORT) }, (_, i) => i + 1);
     /** One sync of each sampled patient: requests and bytes each, and the routes of them all. */
-    const measure = async (pids: number[], before?: () => Promise<void>) => {
+    const measure = async (pids: number[], before?: (pid: number) => Promise<unknown>) => {
       const requests: number[] = [];
       const bytes: number[] = [];
       const routes: Record<string, number> = {};
       for (const pid of pids) {
-        if (before) await before();
+        if (before) await before(pid);
         sim.resetStats();
         await ds
           .getRepository(WearableConnection)
@@ -297,7 +297,12 @@ async function main(): Promise<void> {
       }
       return { requests, bytes, routes };
     };
-    const spendReread = () => ds.query('UPDATE sync_states SET reread_spent_on = NULL');
+    /** The patient's next sync is the day's first: it re-reads the recent days. */
+    const spendReread = (pid: number) =>
+      ds.query(
+        'UPDATE sync_states SET reread_spent_on = NULL WHERE connection_id = (SELECT id FROM wearable_connections WHERE enrollment_id = ?)',
+        [pid],
+      );
     t = Date.now();
     const backfill = await measure(sample);
     const backfillMs = (Date.now() - t) / sample.length;

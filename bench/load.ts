@@ -110,21 +110,28 @@ async function main(): Promise<void> {
       .catch(() => undefined);
   }, 5000);
 
-  const signed = Array.from({ length: 200 }, (_, i) => {
+  // Every notification distinct (its interval ends a different second): identical signed bytes
+  // are replays, which the webhook answers without doing anything.
+  const signed = (i: number) => {
     const user = sim.cohort.user(`sim-${(i % PATIENTS) + 1}`)!;
     const day = new Date(Date.now() - ((i % 3) + 1) * 86_400_000).toISOString().slice(0, 10);
+    const second = String(i % 60).padStart(2, '0');
+    const minute = String(Math.floor(i / 60) % 60).padStart(2, '0');
+    const hour = String(Math.floor(i / 3600) % 24).padStart(2, '0');
     const body = JSON.stringify([
       {
         data: {
           healthUserId: user.healthUserId,
           dataType: 'steps',
           operation: 'UPSERT',
-          intervals: [{ startTime: `${day}T00:00:00Z`, endTime: `${day}T23:59:59Z` }],
+          intervals: [
+            { startTime: `${day}T00:00:00Z`, endTime: `${day}T${hour}:${minute}:${second}Z` },
+          ],
         },
       },
     ]);
     return { body, signature: sim.webhooks.sign(Buffer.from(body)) };
-  });
+  };
   let next = 0;
 
   const rows: Row[] = [];
@@ -157,7 +164,7 @@ async function main(): Promise<void> {
     requests: [
       {
         setupRequest: (request) => {
-          const notification = signed[next++ % signed.length];
+          const notification = signed(next++);
           return {
             ...request,
             body: notification.body,

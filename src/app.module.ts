@@ -20,6 +20,7 @@ import { JsonLogger } from './logging/json-logger';
 import { OpenEmrModule } from './openemr/openemr.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { DeliveryModule } from './delivery/delivery.module';
+import { EventsModule } from './events/events.module';
 import { PatientsModule } from './patients/patients.module';
 import { RulesModule } from './rules/rules.module';
 import { WearablesModule } from './wearables/wearables.module';
@@ -40,6 +41,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         ScheduleModule.forRoot(),
         LifecycleModule,
+        EventsModule,
         CryptoModule,
         AuditModule,
         MailModule,

@@ -42,9 +42,29 @@ const parseRole = (value: string): StaffRole => {
 program
   .command('migrate')
   .description('apply pending database migrations (the service also does this at start)')
-  .action(() =>
+  .option('--dry-run', 'list the pending migrations and change nothing')
+  .action((options: { dryRun?: boolean }) =>
     withContext(
       async (ctx) => {
+        if (options.dryRun) {
+          const { engineOf } = await import('./database/data-source-options');
+          const { appliedMigrations, compareSchema, knownMigrations } =
+            await import('./database/schema-version');
+          const { pending, unknown } = compareSchema(
+            knownMigrations(engineOf(ctx.env)),
+            await appliedMigrations(ctx.dataSource),
+          );
+          console.log(
+            pending.length ? `Pending:\n  ${pending.join('\n  ')}` : 'No migrations are pending.',
+          );
+          if (unknown.length > 0) {
+            console.log(
+              `Applied by a newer Vigil, unknown to this one:\n  ${unknown.join('\n  ')}`,
+            );
+            process.exitCode = 1;
+          }
+          return;
+        }
         const { migrateDatabase } = await import('./database/migrate');
         const applied = await migrateDatabase(ctx.dataSource);
         console.log(
@@ -54,6 +74,41 @@ program
       { migrate: false },
     ),
   );
+
+program
+  .command('backup')
+  .description(
+    "write a consistent snapshot of Vigil's database and a manifest into a new folder (not the key ring)",
+  )
+  .option(
+    '--out <dir>',
+    'folder to create',
+    `backups/vigil-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`,
+  )
+  .action(async (options: { out: string }) => {
+    const { loadEnvironment } = await import('./config/environment');
+    const { backupDatabase } = await import('./database/backup');
+    const manifest = await backupDatabase(loadEnvironment(), options.out);
+    const rows = Object.values(manifest.tables).reduce((sum, n) => sum + n, 0);
+    console.log(
+      `Backed up ${rows} row(s) in ${Object.keys(manifest.tables).length} tables at schema ${manifest.schemaVersion} into ${options.out}; secrets sealed with key(s) ${Object.keys(manifest.keyIds).join(', ') || '(none)'}. Keep the key ring somewhere else.`,
+    );
+  });
+
+program
+  .command('restore')
+  .description(
+    'restore a backup into an empty database, after checking its manifest against the configured keys',
+  )
+  .argument('<dir>', 'a folder written by vigil backup')
+  .action(async (dir: string) => {
+    const { loadEnvironment } = await import('./config/environment');
+    const { restoreDatabase } = await import('./database/backup');
+    const manifest = await restoreDatabase(loadEnvironment(), dir);
+    console.log(
+      `Restored the backup of ${manifest.createdAt} (schema ${manifest.schemaVersion}); migrations applied up to this Vigil's schema.`,
+    );
+  });
 
 program
   .command('doctor')

@@ -1,3 +1,5 @@
+import type { StepsUnknownReason } from './steps-plausibility';
+
 /**
  * One patient's day, reduced from raw wearable points. This is the only shape of
  * health data Vigil keeps: rules, charts and the backtest all read it.
@@ -53,6 +55,8 @@ export interface DailyCoverage {
   stepMinutes: number;
   /** Data types that contributed at least one point. */
   dataTypes: string[];
+  /** Why `steps` is null (steps-plausibility.ts); absent when steps are known. */
+  stepsUnknown?: StepsUnknownReason;
 }
 
 export interface DailyAggregate extends DailyMetrics {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, EntityManager, In } from 'typeorm';
-import { DailyAggregate, METRIC_NAMES } from './daily-aggregate';
+import { DailyAggregate, METRIC_NAMES, MetricName, NUMERIC_METRICS } from './daily-aggregate';
 import { DailyAggregateRow } from './daily-aggregate.entity';
 
 export function toRow(
@@ -77,6 +77,22 @@ export class DailyAggregates {
     });
     for (const row of rows) out.get(Number(row.pid))?.push(fromRow(row));
     return out;
+  }
+
+  /** The metrics with at least one value from `from` to `to` inclusive. */
+  async metricsWithData(pid: number, from: string, to: string): Promise<Set<MetricName>> {
+    const meta = this.dataSource.getMetadata(DailyAggregateRow);
+    const metrics = Object.keys(NUMERIC_METRICS) as MetricName[];
+    const counts = metrics.map((metric, i) => {
+      const column = meta.findColumnWithPropertyName(metric);
+      if (!column) throw new Error(`daily_aggregates has no column for ${metric}`);
+      return `COUNT(${column.databaseName}) AS m${i}`;
+    });
+    const [row] = (await this.dataSource.query(
+      `SELECT ${counts.join(', ')} FROM ${meta.tableName} WHERE pid = ? AND date BETWEEN ? AND ?`,
+      [pid, from, to],
+    )) as Record<string, unknown>[];
+    return new Set(metrics.filter((_, i) => Number(row?.[`m${i}`] ?? 0) > 0));
   }
 
   async purge(pid: number, manager: EntityManager = this.dataSource.manager): Promise<number> {

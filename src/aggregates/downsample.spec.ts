@@ -73,7 +73,8 @@ describe('downsample', () => {
 
   it('gives the fall-back day 25 hours and files the night under the morning it ends (2026-11-01)', () => {
     // Heart rate every minute of the local day 2026-11-01: 04:00Z to 05:00Z next day.
-    // 48 bpm while asleep (to 11:00Z), 64 afterwards; no steps recorded all day.
+    // 48 bpm while asleep (to 11:00Z), 64 afterwards; the device reported zero
+    // steps every hour (a zero-step interval is a reading, not an absence).
     const from = Date.UTC(2026, 10, 1, 4);
     const to = Date.UTC(2026, 10, 2, 5);
     const wake = Date.UTC(2026, 10, 1, 11);
@@ -89,7 +90,12 @@ describe('downsample', () => {
         'heart-rate',
         everyMinute(from, to, newYork, (m) => heartRatePoint(m, m.epochMs < wake ? 48 : 64)),
       ),
-      steps: [],
+      steps: typed(
+        'steps',
+        everyMinute(from, to, newYork, (m) =>
+          m.epochMs % 3_600_000 === 0 ? stepsPoint(m, 0, 60) : null,
+        ),
+      ),
       sleep: typed('sleep', [night]),
     });
     // 420 minutes at 48 and 1080 at 64: 89280 / 1500 = 59.52.
@@ -119,7 +125,11 @@ describe('downsample', () => {
       respiratoryRate: null,
       skinTempDeviation: null,
       weightKg: null,
-      coverage: { heartRateSamples: 1500, stepMinutes: 0, dataTypes: ['heart-rate', 'sleep'] },
+      coverage: {
+        heartRateSamples: 1500,
+        stepMinutes: 1500,
+        dataTypes: ['heart-rate', 'steps', 'sleep'],
+      },
     });
   });
 
@@ -346,7 +356,8 @@ describe('downsample', () => {
 
   describe('resting estimate during the main sleep', () => {
     // Heart rate each minute 22:00-07:00 EST: 85 awake until 23:00, 90 for 23:00-23:06,
-    // 52 until 03:00, 56 until 07:00. Twelve steps at 22:55, the last move before bed.
+    // 52 until 03:00, 56 until 07:00. Twelve steps at 22:55, the last move before bed;
+    // a zero-step interval at noon says the step stream still runs on the 14th.
     const est = -5;
     const from = Date.UTC(2026, 10, 14, 3);
     const bpm = (epochMs: number): number => {
@@ -362,7 +373,10 @@ describe('downsample', () => {
           heartRatePoint(m, bpm(m.epochMs)),
         ),
       ),
-      steps: typed('steps', [stepsPoint(at('2026-11-13T22:55', est), 12)]),
+      steps: typed('steps', [
+        stepsPoint(at('2026-11-13T22:55', est), 12),
+        stepsPoint(at('2026-11-14T12:00', est), 0),
+      ]),
       sleep: typed('sleep', [
         sleepPoint({
           start: at('2026-11-13T23:00', est),
@@ -390,6 +404,11 @@ describe('downsample', () => {
       expect([day.wearMinutes, day.restingHrEstimate, day.sleepAsleepMinutes]).toEqual([
         120, 75, 440,
       ]);
+    });
+
+    it('does not count minutes as still on days without step points', () => {
+      const [day] = downsample({ ...points, steps: [] }, { dates: ['2026-11-14'] });
+      expect([day.wearMinutes, day.steps, day.restingHrEstimate]).toEqual([420, null, null]);
     });
   });
 
@@ -447,8 +466,9 @@ describe('downsample', () => {
       expect(days.map((d) => [d.date, d.hrMean, d.steps])).toEqual([
         ['2026-11-10', 66, 50],
         ['2026-11-11', null, null],
-        ['2026-11-12', 70, 0],
+        ['2026-11-12', 70, null],
       ]);
+      expect(days[2].coverage.stepsUnknown).toBe('worn_without_step_points');
       expect(days[1]).toMatchObject({
         wearMinutes: null,
         sleepTotalMinutes: null,

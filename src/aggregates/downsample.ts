@@ -16,6 +16,7 @@ import {
   StillHour,
 } from './resting-heart-rate';
 import { roundTo } from './rounding';
+import { dailySteps } from './steps-plausibility';
 
 const MINUTES_PER_HOUR = 60;
 
@@ -150,8 +151,12 @@ export function downsample(
   // into the evening before, which may lie outside the rewrite set.
   const movingMinutes = new Set<number>();
   const stepsByHour = new Map<number, number>();
+  // Local days with at least one step point: only their minutes can be still.
+  const stepsKnownDays = new Set<number>();
   for (const s of points.steps ?? []) {
     const first = Math.floor(s.startTime / MINUTE_MS);
+    const dayNumber = localDayNumber(s.startTime, s.startUtcOffsetSeconds);
+    stepsKnownDays.add(dayNumber);
     if (s.count > 0) {
       const last = Math.max(first, Math.ceil(s.endTime / MINUTE_MS) - 1);
       for (let minute = first; minute <= last; minute++) movingMinutes.add(minute);
@@ -159,7 +164,7 @@ export function downsample(
       stepsByHour.set(hour, (stepsByHour.get(hour) ?? 0) + s.count);
     }
     // Steps belong to the day the interval starts on; Fitbit intervals are one minute long.
-    const day = days.get(localDayNumber(s.startTime, s.startUtcOffsetSeconds), 'steps');
+    const day = days.get(dayNumber, 'steps');
     if (day) {
       day.steps += s.count;
       day.stepIntervals++;
@@ -192,7 +197,7 @@ export function downsample(
     day.minuteMeanSum += mean;
     day.minuteMeanMin = Math.min(day.minuteMeanMin, mean);
     day.minuteMeanMax = Math.max(day.minuteMeanMax, mean);
-    if (isStill(minute, movingMinutes)) {
+    if (stepsKnownDays.has(hr.day) && isStill(minute, movingMinutes)) {
       const hourNumber = Math.floor(minute / MINUTES_PER_HOUR);
       let hour = day.stillHours.get(hourNumber);
       if (!hour) {
@@ -269,31 +274,53 @@ export function downsample(
 
   const aggregates: DailyAggregate[] = [];
   for (const [dayNumber, day] of [...days.byNumber].sort((a, b) => a[0] - b[0])) {
-    aggregates.push(toAggregate(dateOfDayNumber(dayNumber), day, points, heartRate, movingMinutes));
+    aggregates.push(
+      toAggregate(dateOfDayNumber(dayNumber), day, points, {
+        heartRate,
+        movingMinutes,
+        stepsKnownDays,
+      }),
+    );
   }
   return aggregates;
+}
+
+/** Minute-level context shared by every day's resting estimate. */
+interface MinuteContext {
+  heartRate: ReadonlyMap<number, HeartRateMinute>;
+  movingMinutes: ReadonlySet<number>;
+  stepsKnownDays: ReadonlySet<number>;
 }
 
 function toAggregate(
   date: string,
   day: Day,
   points: WearablePoints,
-  heartRate: ReadonlyMap<number, HeartRateMinute>,
-  movingMinutes: ReadonlySet<number>,
+  minutes: MinuteContext,
 ): DailyAggregate {
   const worn = day.wearMinutes > 0;
   const mainSleep = mainSleepOf(day.sleep);
-  // A worn device that recorded no steps is a patient who did not walk: zero, not
-  // "no data". Only when the type was fetched at all, or a rule would read a
-  // zero the API never said.
-  const recordedActivity = worn || day.stepIntervals > 0;
-  const steps = points.steps !== undefined && recordedActivity ? day.steps : null;
+  // No step points is unknown, never zero (steps-plausibility.ts).
+  const steps = dailySteps({
+    stepsRead: points.steps !== undefined,
+    wearMinutes: day.wearMinutes,
+    stepPoints: day.stepIntervals,
+    steps: day.steps,
+  });
+  // Active minutes are computed from the same motion: a day whose steps are
+  // unknown has unknown activity, unless activity points arrived.
   const activeMinutes =
-    points['active-minutes'] !== undefined && (recordedActivity || day.activeIntervals > 0)
+    points['active-minutes'] !== undefined && (steps.steps !== null || day.activeIntervals > 0)
       ? day.activeMinutes
       : null;
   const restingHrEstimate = worn
-    ? estimateRestingHeartRate(mainSleep, day.stillHours.values(), heartRate, movingMinutes)
+    ? estimateRestingHeartRate(
+        mainSleep,
+        day.stillHours.values(),
+        minutes.heartRate,
+        minutes.movingMinutes,
+        minutes.stepsKnownDays,
+      )
     : null;
   return {
     date,
@@ -303,7 +330,7 @@ function toAggregate(
     hrMin: worn ? roundTo(day.minuteMeanMin, 1) : null,
     hrMax: worn ? roundTo(day.minuteMeanMax, 1) : null,
     wearMinutes: worn ? day.wearMinutes : null,
-    steps,
+    steps: steps.steps,
     activeMinutes,
     ...sleepMetrics(day.sleep, mainSleep),
     hrvRmssd: day.hrvRmssd,
@@ -316,6 +343,7 @@ function toAggregate(
       heartRateSamples: day.heartRateSamples,
       stepMinutes: day.stepMinutes,
       dataTypes: DATA_TYPE_IDS.filter((t) => day.dataTypes.has(t)),
+      ...(steps.unknownBecause === null ? {} : { stepsUnknown: steps.unknownBecause }),
     },
   };
 }

@@ -27,7 +27,12 @@ export interface StillHour {
   heartRateSum: number;
 }
 
-/** Epoch minutes with at least one step; a minute with no step data counts as still. */
+/**
+ * Epoch minutes with at least one step are moving; a minute without steps is
+ * still only on a day whose steps are known (see steps-plausibility.ts), which
+ * the caller checks: a minute after the step stream stopped is not still, it is
+ * unknown.
+ */
 export function isStill(minute: number, movingMinutes: ReadonlySet<number>): boolean {
   for (let k = 0; k <= STILL_WINDOW_MINUTES; k++) {
     if (movingMinutes.has(minute - k)) return false;
@@ -40,13 +45,14 @@ function duringSleep(
   sleep: SleepSession,
   heartRate: ReadonlyMap<number, HeartRateMinute>,
   movingMinutes: ReadonlySet<number>,
+  stepsKnownDays: ReadonlySet<number>,
 ): number | null {
   let sum = 0;
   let minutes = 0;
   const last = Math.ceil(sleep.endTime / MINUTE_MS);
   for (let minute = Math.floor(sleep.startTime / MINUTE_MS); minute < last; minute++) {
     const hr = heartRate.get(minute);
-    if (hr !== undefined && isStill(minute, movingMinutes)) {
+    if (hr !== undefined && stepsKnownDays.has(hr.day) && isStill(minute, movingMinutes)) {
       sum += hr.sum / hr.count;
       minutes++;
     }
@@ -75,7 +81,8 @@ function duringQuietestHours(hours: Iterable<StillHour>): number | null {
 }
 
 /**
- * Mean heart rate of still minutes (no steps in the minute or the 10 before)
+ * Mean heart rate of still minutes (no steps in the minute or the 10 before, on
+ * a day whose steps are known: `stepsKnownDays` holds local day numbers)
  * during the main sleep; sleep is the most reproducible rest of the day. When
  * there is no main sleep, or it holds too few still minutes (watch off at
  * night), the day's quietest hours stand in.
@@ -85,7 +92,10 @@ export function estimateRestingHeartRate(
   stillHours: Iterable<StillHour>,
   heartRate: ReadonlyMap<number, HeartRateMinute>,
   movingMinutes: ReadonlySet<number>,
+  stepsKnownDays: ReadonlySet<number>,
 ): number | null {
-  const asleep = mainSleep ? duringSleep(mainSleep, heartRate, movingMinutes) : null;
+  const asleep = mainSleep
+    ? duringSleep(mainSleep, heartRate, movingMinutes, stepsKnownDays)
+    : null;
   return asleep ?? duringQuietestHours(stillHours);
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import type { Severity } from '../rules/rule-definition';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import type { AlertState } from './lifecycle';
@@ -14,11 +14,13 @@ export const OPEN_STATES: readonly AlertState[] = [
   'acknowledged',
   'snoozed',
   'inhibited',
+  'stale',
 ];
 
 export interface AlertFilters {
-  /** One state; the open states when absent. */
+  /** One state; else any of `states`; else the open states. */
   state?: AlertState;
+  states?: readonly AlertState[];
   severity?: Severity;
   /** The enrollment's program. */
   program?: string;
@@ -47,7 +49,7 @@ export class AlertQueries {
       .addOrderBy('a.id', 'ASC')
       .limit(filters.limit);
     if (filters.state) query.where('a.state = :state', { state: filters.state });
-    else query.where('a.state IN (:...open)', { open: OPEN_STATES });
+    else query.where('a.state IN (:...open)', { open: filters.states ?? OPEN_STATES });
     if (filters.severity) query.andWhere('a.severity = :severity', { severity: filters.severity });
     if (filters.pid) query.andWhere('a.pid = :pid', { pid: filters.pid });
     if (filters.program) {
@@ -74,6 +76,18 @@ export class AlertQueries {
   async find(id: string): Promise<StoredAlert | null> {
     if (!/^\d{1,18}$/.test(id)) return null;
     return this.dataSource.getRepository(StoredAlert).findOneBy({ id });
+  }
+
+  /** The latest state change of each alert: who acknowledged or snoozed it, and when. */
+  async latestChanges(ids: readonly string[]): Promise<Map<string, AlertTransitionRow>> {
+    const latest = new Map<string, AlertTransitionRow>();
+    if (ids.length === 0) return latest;
+    const rows = await this.dataSource
+      .getRepository(AlertTransitionRow)
+      .find({ where: { alertId: In([...ids]) }, order: { id: 'DESC' } });
+    for (const row of rows)
+      if (!latest.has(String(row.alertId))) latest.set(String(row.alertId), row);
+    return latest;
   }
 
   /** Every state change of the alert, oldest first. */

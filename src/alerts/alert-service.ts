@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
-import { enqueueDelivery, type NoticeSnapshot } from '../delivery/outbox';
 import { openEmrDate, type LocalDate } from '../time';
 import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
+import { ALERT_OUTBOX, type AlertOutbox, type NoticeSnapshot } from './alert-outbox';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import type { Alert, AlertNotice, AlertTransition, MonitoringStop } from './lifecycle';
 import { resumeMonitoring, stopMonitoring, type MonitoringChange } from './monitoring-stopped';
@@ -87,6 +87,7 @@ export class AlertService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
     private readonly env: Environment,
+    @Inject(ALERT_OUTBOX) private readonly outbox: AlertOutbox,
   ) {}
 
   /** One patient-day; the same as a run of that one day. */
@@ -148,7 +149,7 @@ export class AlertService {
         notices.push(...said.map((notice) => snapshot(row, newest, notice)));
       }
     }
-    return routeNotices(manager, run.pid, days[days.length - 1].date, alerts, notices, at);
+    return this.announce(manager, run.pid, days[days.length - 1].date, alerts, notices, at);
   }
 
   /**
@@ -186,8 +187,22 @@ export class AlertService {
       });
       alerts.set(gap.rule.id, row);
       const notices = step.notices.map((notice) => snapshot(row, gap, notice));
-      return routeNotices(manager, pid, change.date, alerts, notices, at);
+      return this.announce(manager, pid, change.date, alerts, notices, at);
     });
+  }
+
+  /** Queues the run's notices in its transaction (nothing when nothing is to be said). */
+  private async announce(
+    manager: EntityManager,
+    pid: number,
+    date: LocalDate,
+    alerts: Map<string, StoredAlert>,
+    notices: NoticeSnapshot[],
+    at: Date,
+  ): Promise<AppliedRun> {
+    const deliveryId =
+      notices.length === 0 ? null : await this.outbox.announce(manager, { pid, date, notices }, at);
+    return { alerts, notices: notices.length, deliveryId };
   }
 
   async acknowledge(
@@ -244,16 +259,7 @@ export class AlertService {
       await this.storeTransitions(manager, row.id, [result.transition], at);
       if (result.notices.length > 0) {
         const notices = result.notices.map((notice) => snapshotFromRow(row, notice.kind));
-        await enqueueDelivery(
-          manager,
-          {
-            kind: 'routing',
-            pid: row.pid,
-            payload: { date, notices },
-            alertIds: [row.id],
-          },
-          at,
-        );
+        await this.outbox.announce(manager, { pid: row.pid, date, notices }, at);
       }
       await this.audit.record(
         {
@@ -370,35 +376,6 @@ export class AlertService {
       })),
     );
   }
-}
-
-/** Queues one routing row with the run's notices (none when nothing is to be said). */
-async function routeNotices(
-  manager: EntityManager,
-  pid: number,
-  date: LocalDate,
-  alerts: Map<string, StoredAlert>,
-  notices: NoticeSnapshot[],
-  at: Date,
-): Promise<AppliedRun> {
-  const delivery =
-    notices.length === 0
-      ? null
-      : await enqueueDelivery(
-          manager,
-          {
-            kind: 'routing',
-            pid,
-            payload: { date, notices },
-            alertIds: notices.map((n) => n.alertId),
-          },
-          at,
-        );
-  return {
-    alerts,
-    notices: notices.length,
-    deliveryId: delivery === null ? null : String(delivery.id),
-  };
 }
 
 function snapshot(row: StoredAlert, outcome: RunOutcome, notice: AlertNotice): NoticeSnapshot {

@@ -13,6 +13,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, type Caller, CurrentCaller } from '../auth/caller';
+import { PatientIdentities } from '../patients/patient-identities';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import { AlertNotFound, AlertService, lifecycleOf, StaffActionRefused } from './alert-service';
 import {
@@ -23,7 +24,6 @@ import {
   SnoozeAlertDto,
 } from './alerts.dto';
 
-/** An alert as staff see it through the API. */
 /** One stored transition as the API and the pages show it. */
 export function transitionView(t: AlertTransitionRow) {
   return {
@@ -37,7 +37,8 @@ export function transitionView(t: AlertTransitionRow) {
   };
 }
 
-export function alertView(row: StoredAlert): Record<string, unknown> {
+/** An alert as staff see it through the API (the controller adds who the patient is). */
+export function alertView(row: StoredAlert): Record<string, unknown> & { pid: number } {
   const alert = lifecycleOf(row);
   return {
     id: row.id,
@@ -77,6 +78,7 @@ export class AlertsController {
   constructor(
     private readonly alerts: AlertService,
     private readonly dataSource: DataSource,
+    private readonly identities: PatientIdentities,
   ) {}
 
   @Get()
@@ -100,7 +102,7 @@ export class AlertsController {
     }
     const rows = await builder.getMany();
     // LIKE reads `_` as any character; keep only exact recipients.
-    return rows
+    const shown = rows
       .filter(
         (row) =>
           !query.recipient ||
@@ -109,6 +111,7 @@ export class AlertsController {
           ),
       )
       .map(alertView);
+    return this.identities.named(shown);
   }
 
   @Get(':id')
@@ -120,10 +123,8 @@ export class AlertsController {
     const history = await this.dataSource
       .getRepository(AlertTransitionRow)
       .find({ where: { alertId: id }, order: { id: 'ASC' } });
-    return {
-      ...alertView(row),
-      history: history.map(transitionView),
-    };
+    const [named] = await this.identities.named([alertView(row)]);
+    return { ...named, history: history.map(transitionView) };
   }
 
   @Post(':id/acknowledge')
@@ -166,7 +167,7 @@ export class AlertsController {
 
   private async act(action: () => Promise<StoredAlert>): Promise<Record<string, unknown>> {
     try {
-      return alertView(await action());
+      return (await this.identities.named([alertView(await action())]))[0];
     } catch (error) {
       if (error instanceof AlertNotFound) throw new NotFoundException(error.message);
       if (error instanceof StaffActionRefused) {

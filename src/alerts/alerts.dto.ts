@@ -2,6 +2,7 @@ import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { SEVERITIES, type Severity } from '../rules/rule-definition';
+import { IsPid } from '../http/input-fields';
 import type { AlertState } from './lifecycle';
 
 export const ALERT_STATES: readonly AlertState[] = [
@@ -11,6 +12,7 @@ export const ALERT_STATES: readonly AlertState[] = [
   'resolved',
   'snoozed',
   'inhibited',
+  'stale',
 ];
 
 export class AlertIdParam {
@@ -32,8 +34,7 @@ export class ListAlertsQuery {
   @ApiPropertyOptional({ description: 'OpenEMR pid' })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'pid must be a whole number' })
-  @Min(1, { message: 'pid must be 1 or more' })
+  @IsPid()
   pid?: number;
 
   @ApiPropertyOptional({ description: 'OpenEMR username the alert was routed to' })

@@ -1,15 +1,25 @@
 import { Module } from '@nestjs/common';
+import { RoutingOutbox } from '../delivery/outbox';
+import { ALERT_OUTBOX } from './alert-outbox';
 import { AlertQueries } from './alert-queries';
 import { AlertService } from './alert-service';
 import { AlertsController } from './alerts.controller';
 import { EvaluationListener } from './evaluation-listener';
 import { MonitoringListener } from './monitoring-listener';
 import { RulesModule } from '../rules/rules.module';
+import { PatientsModule } from '../patients/patients.module';
 
 /** Alerts: the lifecycle of rule outcomes, staff actions, and their history. */
 @Module({
-  imports: [RulesModule],
-  providers: [AlertService, AlertQueries, EvaluationListener, MonitoringListener],
+  imports: [RulesModule, PatientsModule],
+  providers: [
+    AlertService,
+    AlertQueries,
+    EvaluationListener,
+    MonitoringListener,
+    // The outbox port, implemented by delivery: alerts never import delivery's tables.
+    { provide: ALERT_OUTBOX, useClass: RoutingOutbox },
+  ],
   controllers: [AlertsController],
   exports: [AlertService, AlertQueries],
 })

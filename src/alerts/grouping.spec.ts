@@ -45,6 +45,17 @@ describe('groupMessages', () => {
     ]);
   });
 
+  it("tells of a stale alert once, in the same message as the run's other changes, with no reminder", () => {
+    const notices = [
+      notice({ ruleId: 'spo2-low', severity: 'urgent', deliver: both(0, 'high') }),
+      notice({ ruleId: 'resting-hr-rise', kind: 'stale', deliver: both(1, 'medium') }),
+    ];
+    expect(summary(groupMessages(notices))).toEqual(['17 drsmith alert: spo2-low,resting-hr-rise']);
+    expect(groupReminders(notices).map((r) => r.notices.map((n) => n.ruleId))).toEqual([
+      ['spo2-low'],
+    ]);
+  });
+
   it('sends the resolved follow-up as its own short message to the same recipients', () => {
     const notices = [
       notice({ ruleId: 'spo2-low', kind: 'resolve', recipients: [drSmith, amy] }),

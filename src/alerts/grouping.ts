@@ -17,7 +17,10 @@ export interface RoutedNotice {
 export interface PatientMessage<N extends RoutedNotice> {
   pid: number;
   recipient: Recipient;
-  /** `alert` lists newly firing and still-firing rules; `resolved` is the short follow-up. */
+  /**
+   * `alert` lists newly firing, still-firing and newly stale rules (every change
+   * of the run in one message); `resolved` is the short follow-up.
+   */
   kind: 'alert' | 'resolved';
   /** Most severe first. */
   notices: N[];
@@ -90,7 +93,9 @@ export function groupReminders<N extends RoutedNotice>(
 ): PatientReminder<N>[] {
   const reminders = new Map<string, PatientReminder<N>>();
   for (const notice of notices) {
-    if (notice.kind === 'resolve' || !notice.deliver.channels.includes('reminder')) {
+    // Resolved and stale alerts ask for nothing to be done: no reminder.
+    const actionable = notice.kind === 'fire' || notice.kind === 'renotify';
+    if (!actionable || !notice.deliver.channels.includes('reminder')) {
       continue;
     }
     for (const recipient of notice.recipients) {

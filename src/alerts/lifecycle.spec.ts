@@ -178,6 +178,38 @@ describe('stepAlert', () => {
   });
 });
 
+describe('data stopping', () => {
+  it('goes stale after staleAfterDays (default 3) of insufficient data, told once', () => {
+    const r = run('TT?????', NRHR);
+    expect(moves(r).slice(-1)).toEqual(['2026-11-05 firing>stale data_stopped']);
+    expect(said(r)).toEqual(['2026-11-02 fire 2026-11-01', '2026-11-05 stale 2026-11-01']);
+    expect(isFiring(r.alert)).toBe(false);
+  });
+
+  it('follows the rule field, and a gap shorter than it changes nothing', () => {
+    expect(run('TT?F?T', { ...NRHR, staleAfterDays: 2 }).alert?.state).toBe('firing');
+    expect(moves(run('TT??', { ...NRHR, staleAfterDays: 2 })).slice(-1)).toEqual([
+      '2026-11-04 firing>stale data_stopped',
+    ]);
+  });
+
+  it('lets the rule decide again when data returns: true fires again, false resolves', () => {
+    const back = run('TT???T', NRHR);
+    expect(moves(back).slice(-1)).toEqual(['2026-11-06 stale>firing data_returned']);
+    expect(said(back).slice(-1)).toEqual(['2026-11-06 renotify 2026-11-01']);
+
+    const cleared = run('TT???FFF', NRHR);
+    expect(moves(cleared).slice(-1)).toEqual(['2026-11-08 stale>resolved condition_cleared']);
+    expect(said(cleared).slice(-1)).toEqual(['2026-11-08 resolve 2026-11-01']);
+  });
+
+  it('tells nobody when an alert nobody was told of goes stale', () => {
+    const r = run('TT???', NRHR, { inhibited: 'XXXXX' });
+    expect(r.alert?.state).toBe('stale');
+    expect(said(r)).toEqual([]);
+  });
+});
+
 describe('inhibition', () => {
   it('fires silently while inhibited and tells staff when the inhibitor stops', () => {
     const r = run('TTTTT', NRHR, { inhibited: 'XXXX-' });

@@ -1,4 +1,8 @@
-import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
+import {
+  DEFAULT_STALE_AFTER_DAYS,
+  type OutcomeResult,
+  type RuleDefinition,
+} from '../rules/rule-definition';
 import { daysBetween, type LocalDate } from '../time';
 
 /**
@@ -8,9 +12,12 @@ import { daysBetween, type LocalDate } from '../time';
  * answers. README-section.md holds the state table.
  */
 export type AlertState =
-  'pending' | 'firing' | 'acknowledged' | 'resolved' | 'snoozed' | 'inhibited';
+  'pending' | 'firing' | 'acknowledged' | 'resolved' | 'snoozed' | 'inhibited' | 'stale';
 
-export type AlertTiming = Pick<RuleDefinition, 'forDays' | 'resolveAfterDays' | 'repeatAfterDays'>;
+export type AlertTiming = Pick<
+  RuleDefinition,
+  'forDays' | 'resolveAfterDays' | 'repeatAfterDays' | 'staleAfterDays'
+>;
 
 export interface Acknowledgement {
   /** OpenEMR username of the staff member. */
@@ -34,6 +41,8 @@ export interface Alert {
   trueStreak: number;
   /** Consecutive decided days on which the rule did not hold. */
   falseStreak: number;
+  /** Consecutive insufficient-data days; absent on alerts stored before it was kept. */
+  noDataStreak?: number;
   /** Last evaluation day applied; stepping this day or an earlier one again changes nothing. */
   lastEvaluatedOn: LocalDate;
   /** Muted through this day (inclusive). */
@@ -64,7 +73,9 @@ export type TransitionCause =
   | 'snoozed'
   | 'resolved_by_staff'
   | 'monitoring_stopped'
-  | 'monitoring_resumed';
+  | 'monitoring_resumed'
+  | 'data_stopped'
+  | 'data_returned';
 
 /** A state change, stored as is for the alert's history. */
 export interface AlertTransition {
@@ -81,7 +92,8 @@ export interface AlertTransition {
   note: string | null;
 }
 
-export type AlertNoticeKind = 'fire' | 'renotify' | 'resolve';
+/** `stale`: the rule has had no data for `staleAfterDays`; the alert is no longer judged. */
+export type AlertNoticeKind = 'fire' | 'renotify' | 'stale' | 'resolve';
 
 /** Something staff must be told; the caller routes, groups and delivers it. */
 export interface AlertNotice {
@@ -113,10 +125,16 @@ export function isOpen(alert: Alert | null): alert is Alert {
   return alert !== null && alert.state !== 'resolved';
 }
 
-/** Fired and not yet resolved: the sense in which an inhibiting rule "is firing". */
+/**
+ * Fired, not resolved and not stale: the sense in which an inhibiting rule "is
+ * firing". A stale alert has no data to say anything.
+ */
 export function isFiring(alert: Alert | null): boolean {
-  return isOpen(alert) && alert.firedOn !== null;
+  return isOpen(alert) && alert.firedOn !== null && alert.state !== 'stale';
 }
+
+/** States of a fired alert that go stale when the rule's data stops. */
+const STALE_FROM: readonly AlertState[] = ['firing', 'acknowledged', 'inhibited'];
 
 /** The de-duplication identity of an alert. */
 export function alertKey(pid: number, ruleId: string, episodeStart: LocalDate): string {
@@ -186,6 +204,26 @@ export function stepAlert(
     move('firing', 'inhibitor_cleared');
   }
 
+  let dataReturned = false;
+  if (day.outcome === 'insufficient_data') {
+    alert.noDataStreak = (alert.noDataStreak ?? 0) + 1;
+    const staleAfter = Math.max(1, timing.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS);
+    // On the day the streak reaches it, so an alert staff act on while stale stays as they left it.
+    if (STALE_FROM.includes(alert.state) && alert.noDataStreak === staleAfter) {
+      move('stale', 'data_stopped');
+      if (alert.lastNotifiedOn !== null) notify('stale');
+    }
+  } else {
+    alert.noDataStreak = 0;
+    // Data is back: the rule decides again. A true day makes it a live alert
+    // again (staff hear of it, acknowledged or not); false days resolve it as usual.
+    if (alert.state === 'stale' && day.outcome === 'true') {
+      dataReturned = true;
+      alert.acknowledgement = null;
+      move(day.inhibited ? 'inhibited' : 'firing', 'data_returned');
+    }
+  }
+
   if (day.outcome === 'true') {
     alert.trueStreak += 1;
     alert.falseStreak = 0;
@@ -215,7 +253,7 @@ export function stepAlert(
       alert.lastNotifiedOn !== null &&
       timing.repeatAfterDays > 0 &&
       daysBetween(alert.lastNotifiedOn, day.date) >= timing.repeatAfterDays;
-    if (alert.lastNotifiedOn === null || snoozeExpired || repeatDue) {
+    if (alert.lastNotifiedOn === null || snoozeExpired || dataReturned || repeatDue) {
       notify(alert.lastNotifiedOn === null ? 'fire' : 'renotify');
       alert.lastNotifiedOn = day.date;
     }

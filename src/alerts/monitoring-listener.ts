@@ -39,15 +39,16 @@ export class MonitoringListener {
     private readonly logger: JsonLogger,
   ) {}
 
-  @OnEvent(CONNECTION_NEEDS_RECONSENT)
+  /** Durable: the relay hands it on and tries again if this throws (a second stop is no news). */
+  @OnEvent(CONNECTION_NEEDS_RECONSENT, { promisify: true, suppressErrors: false })
   async onNeedsReconsent(event: ConnectionNeedsReconsent): Promise<void> {
-    await this.guarded(event.pid, () => this.stopped(event.pid, 'needs_reconsent'));
+    await this.stopped(event.pid, 'needs_reconsent');
   }
 
-  @OnEvent(WEARABLE_DISCONNECTED)
+  @OnEvent(WEARABLE_DISCONNECTED, { promisify: true, suppressErrors: false })
   async onDisconnected(event: WearableDisconnectedEvent): Promise<void> {
     if (event.by !== 'patient') return;
-    await this.guarded(event.pid, () => this.stopped(event.pid, 'disconnected_by_patient'));
+    await this.stopped(event.pid, 'disconnected_by_patient');
   }
 
   @OnEvent(PATIENT_SYNCED)

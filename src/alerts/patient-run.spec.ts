@@ -75,6 +75,27 @@ describe('stepPatientRun', () => {
     expect(runs.get('monitoring-gap')?.notices.map((n) => n.kind)).toEqual(['fire']);
   });
 
+  it('never announces an alert that fired and then was inhibited within the run, until the gap ends', () => {
+    const runs = stepPatientRun(
+      days(0, { 'monitoring-gap': 'FFTT', 'resting-hr-rise': 'TTTT', 'sleep-deficit': 'TTTT' }),
+      none,
+    );
+    const hr = runs.get('resting-hr-rise')!;
+    expect(hr.episodes[0].alert.state).toBe('inhibited');
+    expect(hr.notices).toEqual([]);
+    expect(hr.episodes[0].alert.lastNotifiedOn).toBeNull();
+    expect(runs.get('sleep-deficit')!.notices.map((n) => n.kind)).toEqual(['fire']);
+    // The gap ends: staff hear of the heart-rate alert now, as new.
+    const after = stepPatientRun(
+      days(4, { 'monitoring-gap': 'F', 'resting-hr-rise': 'T' }, [GAP, RHR]),
+      new Map([
+        ['monitoring-gap', runs.get('monitoring-gap')!.episodes[0].alert],
+        ['resting-hr-rise', hr.episodes[0].alert],
+      ]),
+    );
+    expect(after.get('resting-hr-rise')!.notices.map((n) => n.kind)).toEqual(['fire']);
+  });
+
   it('resolves an alert staff were told of and opens the next episode in the same run', () => {
     const told = stepPatientRun(days(0, { 'sleep-deficit': 'T' }, [SLEEP]), none).get(
       'sleep-deficit',

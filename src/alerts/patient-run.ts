@@ -77,7 +77,27 @@ export function stepPatientRun(
   return new Map(
     [...runs].map(([ruleId, { said, ...run }]) => [
       ruleId,
-      { ...run, notices: netNotices(run.before, said) },
+      {
+        ...run,
+        notices: unlessInhibited(run, netNotices(run.before, said, current.get(ruleId) ?? null)),
+      },
     ]),
   );
+}
+
+/**
+ * An episode that ends the run inhibited (it fired, then e.g. the monitoring
+ * gap did) is not announced: staff must not act on it. Its notice date goes
+ * back to what staff had heard before the run, so the episode is announced
+ * when the inhibitor clears, as if the run had never told them.
+ */
+function unlessInhibited(run: RuleRun, notices: AlertNotice[]): AlertNotice[] {
+  return notices.filter((notice) => {
+    if (notice.kind === 'resolve') return true;
+    const episode = run.episodes.find((e) => e.alert.episodeStart === notice.episodeStart);
+    if (episode?.alert.state !== 'inhibited') return true;
+    const before = run.before?.episodeStart === notice.episodeStart ? run.before : null;
+    episode.alert = { ...episode.alert, lastNotifiedOn: before?.lastNotifiedOn ?? null };
+    return false;
+  });
 }

@@ -39,7 +39,11 @@ function noticesBetween(before: Alert | null, after: Alert | null): string[] {
     said.push(`resolve ${told.episodeStart}`);
   }
   if (isOpen(after) && after.lastNotifiedOn !== null) {
-    if (told === null || told.episodeStart !== after.episodeStart) {
+    const same = told !== null && told.episodeStart === after.episodeStart;
+    if (after.state === 'stale') {
+      // Only an alert staff knew as live is worth a word when it goes stale.
+      if (same && told.state !== 'stale') said.push(`stale ${after.episodeStart}`);
+    } else if (!same) {
       said.push(`fire ${after.episodeStart}`);
     } else if (after.lastNotifiedOn !== told.lastNotifiedOn) {
       said.push(`renotify ${after.episodeStart}`);
@@ -82,7 +86,7 @@ describe('netNotices', () => {
             if (acted.ok) before = acted.alert;
           }
           const after = step(before, run, today, t);
-          const net = netNotices(before, after.notices);
+          const net = netNotices(before, after.notices, after.alert);
           expect(brief(net)).toEqual(noticesBetween(before, after.alert));
           // Never a fire and a resolve of the same episode in one run.
           const kinds = new Map<string, string[]>();
@@ -101,11 +105,11 @@ describe('netNotices', () => {
     const F: Day = { outcome: 'false', inhibited: false };
     const unseen = step(null, [T, F], 0, t);
     expect(brief(unseen.notices)).toEqual([`fire ${D(0)}`, `resolve ${D(0)}`]);
-    expect(netNotices(null, unseen.notices)).toEqual([]);
+    expect(netNotices(null, unseen.notices, unseen.alert)).toEqual([]);
 
     const told = step(null, [T], 0, t).alert;
     const ended = step(told, [T, F, T, T], 1, t);
-    expect(netNotices(told, ended.notices)).toEqual([
+    expect(netNotices(told, ended.notices, ended.alert)).toEqual([
       { kind: 'resolve', episodeStart: D(0), date: D(2) },
       { kind: 'fire', episodeStart: D(3), date: D(3) },
     ]);
@@ -116,7 +120,7 @@ describe('netNotices', () => {
     const T: Day = { outcome: 'true', inhibited: false };
     const run = step(null, [T, T, T, T, T], 0, t);
     expect(brief(run.notices)).toEqual([`fire ${D(0)}`, `renotify ${D(0)}`, `renotify ${D(0)}`]);
-    expect(netNotices(null, run.notices)).toEqual([
+    expect(netNotices(null, run.notices, run.alert)).toEqual([
       { kind: 'fire', episodeStart: D(0), date: D(4) },
     ]);
   });

@@ -6,10 +6,15 @@ import type { LocalDate } from '../time';
  * from the notices the run's days raised one by one. Staff only see the end of
  * the run: an episode that fired and resolved within it was never announced, so
  * it says nothing; an episode announced before the run says `resolve` only when
- * it ends in the run; an episode still open says `fire` if staff were never
+ * it ends in the run; an episode that ends the run stale says `stale` only
+ * when staff knew it as live before the run; an episode still open says `fire` if staff were never
  * told of it, else `renotify`, once, dated by its last notice.
  */
-export function netNotices(before: Alert | null, days: readonly AlertNotice[]): AlertNotice[] {
+export function netNotices(
+  before: Alert | null,
+  days: readonly AlertNotice[],
+  after: Alert | null,
+): AlertNotice[] {
   const told =
     before !== null && before.state !== 'resolved' && before.lastNotifiedOn !== null
       ? before.episodeStart
@@ -19,6 +24,13 @@ export function netNotices(before: Alert | null, days: readonly AlertNotice[]): 
   return [...last.values()].flatMap((notice): AlertNotice[] => {
     const announced = notice.episodeStart === told;
     if (notice.kind === 'resolve') return announced ? [notice] : [];
+    const endsStale = after?.episodeStart === notice.episodeStart && after.state === 'stale';
+    if (endsStale) {
+      return announced && before?.state !== 'stale' ? [{ ...notice, kind: 'stale' }] : [];
+    }
+    // Stale for a while within the run and live again at its end: staff who knew
+    // it hear nothing new; staff who did not hear of it now.
+    if (notice.kind === 'stale') return announced ? [] : [{ ...notice, kind: 'fire' }];
     return [{ ...notice, kind: announced ? 'renotify' : 'fire' }];
   });
 }

@@ -16,3 +16,10 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC
 
 /** Every route may be open to any signed-in staff role with this shorthand. */
 export const ANY_STAFF: StaffRole[] = ['admin', 'clinician', 'staff'];
+
+/**
+ * Changes with clinical consequence: moving a patient between programs (which
+ * changes the clinician-set rules that watch them), disconnecting and ending
+ * monitoring. Clinicians and admins only.
+ */
+export const CLINICAL_STAFF: StaffRole[] = ['admin', 'clinician'];

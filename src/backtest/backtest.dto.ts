@@ -1,22 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, Matches, Min } from 'class-validator';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = 'must be a date written YYYY-MM-DD';
+import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
+import { IsLocalDate, IsPid } from '../http/input-fields';
 
 export class BacktestBody {
-  @ApiProperty({ example: '2026-01-01' })
-  @Matches(DATE, { message: `from ${DATE_MESSAGE}` })
+  @ApiProperty({ example: '2026-01-01', format: 'date' })
+  @IsLocalDate('from')
   from!: string;
 
-  @ApiProperty({ example: '2026-06-30', description: 'At most 365 days after from, inclusive' })
-  @Matches(DATE, { message: `to ${DATE_MESSAGE}` })
+  @ApiProperty({
+    example: '2026-06-30',
+    format: 'date',
+    description: 'At most 365 days after from, inclusive',
+  })
+  @IsLocalDate('to')
   to!: string;
 
   @ApiPropertyOptional({ description: 'One patient (OpenEMR pid); or give program' })
   @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsPid()
   pid?: number;
 
   @ApiPropertyOptional({ description: "A program's watched patients; or give pid" })

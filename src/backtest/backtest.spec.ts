@@ -192,8 +192,52 @@ describe('backtestRule', () => {
       shareOfPatientsAlerted: 0.5,
       episodes: 1,
       alertDays: 4,
+      conditionDays: 4,
       patientMonths: 2,
       alertDaysPerPatientMonth: 2,
+      conditionDaysPerPatientMonth: 2,
     });
+  });
+
+  it('counts condition days and alert days apart: an alert whose data stopped is stale, not an alert day', async () => {
+    // Resting HR rises for the last 12 days of the range, but the watch stops
+    // syncing heart rate for the last 8 of them: 4 condition days, and the
+    // alert goes stale on the 3rd day without data.
+    const hr = [...Array(LENGTH - 12).fill(60), 66, 66, 66, 66, ...Array(8).fill(null)];
+    const days = buildDays(START, { restingHrProvider: hr });
+    const sync = { lastSyncAt: new Date(`${TO}T12:00:00Z`), lastDeviceSyncAt: null };
+    const report = await backtestRule(
+      ruleVersion(1, starter('resting-hr-rise')),
+      [],
+      [{ pid: 1, timeZone: 'UTC', series: new PatientSeries(days, sync), overrides: () => [] }],
+      FROM,
+      TO,
+    );
+    // Streak of 2 reached on the 2nd high day: firing on high days 2-4 (3 alert days).
+    expect(report.patients[0]).toMatchObject({ conditionDays: 3, alertDays: 3 });
+    expect(report.patients[0].episodes).toEqual([
+      expect.objectContaining({ firedOn: addDays(TO, -10), end: null, alertDays: 3 }),
+    ]);
+  });
+
+  it("counts patient-months from each patient's first day of data", async () => {
+    // One patient with data from the start, one whose data begins 15 days before the end.
+    const sync = { lastSyncAt: new Date(`${TO}T12:00:00Z`), lastDeviceSyncAt: null };
+    const early = buildDays(START, { restingHrProvider: Array(LENGTH).fill(60) });
+    const late = buildDays(START, {
+      restingHrProvider: [...Array(LENGTH - 15).fill(null), ...Array(15).fill(60)],
+    });
+    const report = await backtestRule(
+      ruleVersion(1, starter('resting-hr-rise')),
+      [],
+      [
+        { pid: 1, timeZone: 'UTC', series: new PatientSeries(early, sync), overrides: () => [] },
+        { pid: 2, timeZone: 'UTC', series: new PatientSeries(late, sync), overrides: () => [] },
+      ],
+      FROM,
+      TO,
+    );
+    expect(report.patients.map((p) => p.dataDays)).toEqual([30, 15]);
+    expect(report.summary.patientMonths).toBe(1.5);
   });
 });

@@ -1,10 +1,11 @@
 import { addDays, daysBetween, type LocalDate } from '../time';
+import { isFiring, stepAlert, type Alert, type AlertTiming } from '../alerts/lifecycle';
 import { replayEpisodes, type DailyOutcome } from './replay';
 import { ParamOverrides } from '../rules/engine/rule-evaluator';
 import { PatientSeries } from '../rules/facts/patient-series';
 import { evaluationDay } from '../rules/evaluation/local-day';
 import { RuleVersion } from '../rules/evaluation/evaluate-patient';
-import { ConditionNode, OutcomeResult, RuleDefinition } from '../rules/rule-definition';
+import { ConditionNode, OutcomeResult } from '../rules/rule-definition';
 
 /** The longest range a backtest replays. */
 export const MAX_BACKTEST_DAYS = 365;
@@ -17,6 +18,11 @@ export interface BacktestPatient {
   series: PatientSeries;
   /** The program's then the patient's param overrides of a rule. */
   overrides(ruleId: string): ParamOverrides[];
+  /**
+   * The patient's first day with any data (any metric); patient-months count
+   * from it. When absent, the first day with a value in `series`.
+   */
+  firstDataDate?: LocalDate | null;
 }
 
 /** The facts of the most extreme true day of an episode. */
@@ -34,7 +40,7 @@ export interface BacktestEpisode {
   notifiedOn: LocalDate | null;
   /** Day it resolved; null when still open at the end of the range. */
   end: LocalDate | null;
-  /** Days firing, from `firedOn` up to `end` (or through the end of the range). */
+  /** Alert days: days it was firing with data (not inhibited, not stale, not a no-data day). */
   alertDays: number;
   peak: EpisodePeak | null;
 }
@@ -42,7 +48,12 @@ export interface BacktestEpisode {
 export interface PatientBacktest {
   pid: number;
   episodes: BacktestEpisode[];
+  /** Days an alert was firing with data. */
   alertDays: number;
+  /** Days the rule's conditions held (outcome true), alert or not. */
+  conditionDays: number;
+  /** Days of the range from the patient's first day of data; 0 without data. */
+  dataDays: number;
   outcomeDays: Record<OutcomeResult, number>;
 }
 
@@ -55,9 +66,11 @@ export interface BacktestSummary {
   /** Episodes staff would have been told of (not inhibited throughout). */
   episodesNotified: number;
   alertDays: number;
-  /** Patients x days in range / 30. */
+  conditionDays: number;
+  /** Each patient's days from their first day of data (within the range), summed, / 30. */
   patientMonths: number;
   alertDaysPerPatientMonth: number;
+  conditionDaysPerPatientMonth: number;
   outcomeDays: Record<OutcomeResult, number>;
 }
 
@@ -130,8 +143,10 @@ async function dailyOutcomes(
 }
 
 /**
- * Days on which an inhibitor would have been firing. An inhibitor's own
- * inhibition never changes when it fires or resolves, so a plain replay tells.
+ * Days on which an inhibitor would have been firing (fired, open and not
+ * stale), judged after its own step that day as the live run does. An
+ * inhibitor's own inhibition never changes whether it fires, so it is stepped
+ * uninhibited.
  */
 async function inhibitedDays(
   inhibitors: readonly RuleVersion[],
@@ -140,14 +155,14 @@ async function inhibitedDays(
 ): Promise<Set<LocalDate>> {
   const days = new Set<LocalDate>();
   for (const inhibitor of inhibitors) {
-    const episodes = replayEpisodes(
-      await dailyOutcomes(inhibitor, patient, dates),
-      inhibitor.definition,
-    );
-    for (const episode of episodes) {
-      for (const date of dates) {
-        if (date >= episode.firedOn && (episode.end === null || date < episode.end)) days.add(date);
-      }
+    let alert: Alert | null = null;
+    for (const day of await dailyOutcomes(inhibitor, patient, dates)) {
+      alert = stepAlert(
+        alert,
+        { date: day.date, outcome: day.outcome, inhibited: false },
+        inhibitor.definition,
+      ).alert;
+      if (isFiring(alert)) days.add(day.date);
     }
   }
   return days;
@@ -168,8 +183,7 @@ export async function backtestRule(
 ): Promise<BacktestReport> {
   const dates = datesBetween(from, to);
   const measure = peakMeasure(rule.definition.conditions, '$.conditions', false);
-  const timing: Pick<RuleDefinition, 'forDays' | 'resolveAfterDays' | 'repeatAfterDays'> =
-    rule.definition;
+  const timing: AlertTiming = rule.definition;
   const results: PatientBacktest[] = [];
   for (const patient of patients) {
     const outcomes = await dailyOutcomes(rule, patient, dates);
@@ -184,7 +198,7 @@ export async function backtestRule(
       firedOn: episode.firedOn,
       notifiedOn: episode.notifiedOn,
       end: episode.end,
-      alertDays: daysBetween(episode.firedOn, episode.end ?? addDays(to, 1)),
+      alertDays: episode.alertDays,
       peak: episode.peak ?? null,
     }));
     const outcomeDays: Record<OutcomeResult, number> = {
@@ -193,10 +207,19 @@ export async function backtestRule(
       insufficient_data: 0,
     };
     for (const day of outcomes) outcomeDays[day.outcome] += 1;
+    const firstData =
+      patient.firstDataDate === undefined
+        ? patient.series.firstDateWithData()
+        : patient.firstDataDate;
     results.push({
       pid: patient.pid,
       episodes,
       alertDays: episodes.reduce((sum, episode) => sum + episode.alertDays, 0),
+      conditionDays: outcomeDays.true,
+      dataDays:
+        firstData === null || firstData > to
+          ? 0
+          : daysBetween(firstData > from ? firstData : from, to) + 1,
       outcomeDays,
     });
   }
@@ -204,7 +227,7 @@ export async function backtestRule(
     from,
     to,
     days: dates.length,
-    summary: summariseBacktest(results, dates.length),
+    summary: summariseBacktest(results),
     patients: results,
   };
 }
@@ -212,16 +235,17 @@ export async function backtestRule(
 const round = (value: number, decimals: number): number =>
   Math.round(value * 10 ** decimals) / 10 ** decimals;
 
-/** Summary figures over patients' backtests of `days` days each. */
-export function summariseBacktest(
-  results: readonly PatientBacktest[],
-  days: number,
-): BacktestSummary {
+/** Summary figures over patients' backtests. */
+export function summariseBacktest(results: readonly PatientBacktest[]): BacktestSummary {
   const patients = results.length;
   const patientsAlerted = results.filter((patient) => patient.episodes.length > 0).length;
   const alertDays = results.reduce((sum, patient) => sum + patient.alertDays, 0);
   const episodes = results.flatMap((patient) => patient.episodes);
-  const patientMonths = (patients * days) / DAYS_PER_MONTH;
+  const conditionDays = results.reduce((sum, patient) => sum + patient.conditionDays, 0);
+  const patientMonths =
+    results.reduce((sum, patient) => sum + patient.dataDays, 0) / DAYS_PER_MONTH;
+  const perPatientMonth = (count: number): number =>
+    patientMonths === 0 ? 0 : round(count / patientMonths, 2);
   const outcomeDays: Record<OutcomeResult, number> = { true: 0, false: 0, insufficient_data: 0 };
   for (const patient of results) {
     for (const [result, count] of Object.entries(patient.outcomeDays)) {
@@ -235,8 +259,10 @@ export function summariseBacktest(
     episodes: episodes.length,
     episodesNotified: episodes.filter((episode) => episode.notifiedOn !== null).length,
     alertDays,
+    conditionDays,
     patientMonths: round(patientMonths, 2),
-    alertDaysPerPatientMonth: patientMonths === 0 ? 0 : round(alertDays / patientMonths, 2),
+    alertDaysPerPatientMonth: perPatientMonth(alertDays),
+    conditionDaysPerPatientMonth: perPatientMonth(conditionDays),
     outcomeDays,
   };
 }

@@ -23,8 +23,9 @@ describe('replayEpisodes', () => {
     expect(
       replayEpisodes(outcomes, timing, { isMoreExtreme: (a, b) => a.delta > b.delta }),
     ).toEqual([
-      { start: D(0), firedOn: D(1), notifiedOn: D(1), end: D(5), peak: { delta: 7 } },
-      { start: D(8), firedOn: D(9), notifiedOn: D(9), end: null, peak: { delta: 9 } },
+      // Alert days: firing with data, so day 10 (no data) is not one.
+      { start: D(0), firedOn: D(1), notifiedOn: D(1), end: D(5), alertDays: 4, peak: { delta: 7 } },
+      { start: D(8), firedOn: D(9), notifiedOn: D(9), end: null, alertDays: 2, peak: { delta: 9 } },
     ]);
   });
 
@@ -35,7 +36,7 @@ describe('replayEpisodes', () => {
       { date: D(1), outcome: 'false' },
     ];
     expect(replayEpisodes(outcomes, timing)).toEqual([
-      { start: D(0), firedOn: D(1), notifiedOn: D(1), end: null },
+      { start: D(0), firedOn: D(1), notifiedOn: D(1), end: null, alertDays: 1 },
     ]);
   });
 
@@ -46,7 +47,7 @@ describe('replayEpisodes', () => {
       inhibited: true,
     }));
     expect(replayEpisodes(outcomes, timing)).toEqual([
-      { start: D(0), firedOn: D(1), notifiedOn: null, end: null },
+      { start: D(0), firedOn: D(1), notifiedOn: null, end: null, alertDays: 0 },
     ]);
   });
 });
@@ -55,6 +56,7 @@ const arbitraryTiming = fc.record({
   forDays: fc.integer({ min: 1, max: 4 }),
   resolveAfterDays: fc.integer({ min: 1, max: 4 }),
   repeatAfterDays: fc.integer({ min: 0, max: 5 }),
+  staleAfterDays: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
 });
 
 /** Random series with gaps of up to two unevaluated days. */
@@ -79,6 +81,7 @@ const arbitrarySeries = fc
 function liveEpisodes(series: DailyOutcome[], timing: AlertTiming): Episode[] {
   const closed: Alert[] = [];
   const firstNotice = new Map<string, string>();
+  const alertDays = new Map<string, number>();
   let stored: string | null = null;
   for (const day of series) {
     const previous: Alert | null = stored === null ? null : (JSON.parse(stored) as Alert);
@@ -91,6 +94,10 @@ function liveEpisodes(series: DailyOutcome[], timing: AlertTiming): Episode[] {
       if (notice.kind !== 'resolve' && !firstNotice.has(notice.episodeStart)) {
         firstNotice.set(notice.episodeStart, notice.date);
       }
+    }
+    if (step.alert?.state === 'firing' && day.outcome !== 'insufficient_data') {
+      const start = step.alert.episodeStart;
+      alertDays.set(start, (alertDays.get(start) ?? 0) + 1);
     }
     if (previous !== null && step.alert?.episodeStart !== previous.episodeStart) {
       closed.push(previous);
@@ -107,22 +114,50 @@ function liveEpisodes(series: DailyOutcome[], timing: AlertTiming): Episode[] {
             firedOn: alert.firedOn,
             notifiedOn: firstNotice.get(alert.episodeStart) ?? null,
             end: alert.resolvedOn,
+            alertDays: alertDays.get(alert.episodeStart) ?? 0,
           },
         ],
   );
 }
 
-/** An independent statement of the streak rules, without inhibition. */
+/**
+ * An independent statement of the streak rules, without inhibition: a fired
+ * alert goes stale on the staleAfterDays-th insufficient-data day in a row (3
+ * by default) and is live again on the next true day; alert days are its live
+ * days with data.
+ */
 function referenceEpisodes(series: DailyOutcome[], timing: AlertTiming): Episode[] {
   const episodes: Episode[] = [];
-  let open: { start: string; trues: number; falses: number; firedOn: string | null } | null = null;
+  const staleAfter = timing.staleAfterDays ?? 3;
+  let open: {
+    start: string;
+    trues: number;
+    falses: number;
+    firedOn: string | null;
+    noData: number;
+    stale: boolean;
+    alertDays: number;
+  } | null = null;
   for (const { date, outcome } of series) {
     if (outcome === 'insufficient_data') {
+      if (open !== null && ++open.noData === staleAfter && open.firedOn !== null) open.stale = true;
       continue;
+    }
+    if (open !== null) {
+      open.noData = 0;
+      if (outcome === 'true') open.stale = false;
     }
     if (open === null) {
       if (outcome === 'true') {
-        open = { start: date, trues: 0, falses: 0, firedOn: null };
+        open = {
+          start: date,
+          trues: 0,
+          falses: 0,
+          firedOn: null,
+          noData: 0,
+          stale: false,
+          alertDays: 0,
+        };
       } else {
         continue;
       }
@@ -141,9 +176,11 @@ function referenceEpisodes(series: DailyOutcome[], timing: AlertTiming): Episode
         firedOn: open.firedOn,
         notifiedOn: open.firedOn,
         end: date,
+        alertDays: open.alertDays,
       });
       open = null;
     }
+    if (open?.firedOn != null && !open.stale) open.alertDays += 1;
   }
   if (open?.firedOn != null) {
     episodes.push({
@@ -151,6 +188,7 @@ function referenceEpisodes(series: DailyOutcome[], timing: AlertTiming): Episode
       firedOn: open.firedOn,
       notifiedOn: open.firedOn,
       end: null,
+      alertDays: open.alertDays,
     });
   }
   return episodes;

@@ -20,6 +20,11 @@ export interface Episode<V = unknown> {
   notifiedOn: LocalDate | null;
   /** Day it resolved; null when still open at the end of the series. */
   end: LocalDate | null;
+  /**
+   * Alert days: days the alert was firing with data (not pending, inhibited or
+   * stale, and the rule had data to decide that day).
+   */
+  alertDays: number;
   /** The most extreme `values` of the episode's true days, when `isMoreExtreme` is given. */
   peak?: V;
 }
@@ -41,7 +46,10 @@ export function replayEpisodes<V>(
   const days = [...outcomes]
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
     .filter((day, i, sorted) => i === 0 || sorted[i - 1].date !== day.date);
-  const episodes = new Map<LocalDate, { alert: Alert; notifiedOn: LocalDate | null; peak?: V }>();
+  const episodes = new Map<
+    LocalDate,
+    { alert: Alert; notifiedOn: LocalDate | null; alertDays: number; peak?: V }
+  >();
   let alert: Alert | null = null;
   for (const day of days) {
     alert = stepAlert(
@@ -52,9 +60,10 @@ export function replayEpisodes<V>(
     if (alert === null || alert.lastEvaluatedOn !== day.date) {
       continue;
     }
-    const episode = episodes.get(alert.episodeStart) ?? { alert, notifiedOn: null };
+    const episode = episodes.get(alert.episodeStart) ?? { alert, notifiedOn: null, alertDays: 0 };
     episode.alert = alert;
     episode.notifiedOn ??= alert.lastNotifiedOn;
+    if (alert.state === 'firing' && day.outcome !== 'insufficient_data') episode.alertDays += 1;
     if (day.outcome === 'true' && day.values !== undefined && options.isMoreExtreme) {
       if (episode.peak === undefined || options.isMoreExtreme(day.values, episode.peak)) {
         episode.peak = day.values;
@@ -62,7 +71,7 @@ export function replayEpisodes<V>(
     }
     episodes.set(alert.episodeStart, episode);
   }
-  return [...episodes.values()].flatMap(({ alert: last, notifiedOn, peak }) =>
+  return [...episodes.values()].flatMap(({ alert: last, notifiedOn, alertDays, peak }) =>
     last.firedOn === null
       ? []
       : [
@@ -71,6 +80,7 @@ export function replayEpisodes<V>(
             firedOn: last.firedOn,
             notifiedOn,
             end: last.resolvedOn,
+            alertDays,
             ...(peak === undefined ? {} : { peak }),
           },
         ],

@@ -1,6 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { addDays, daysBetween, isLocalDate, type LocalDate } from '../time';
-import { Environment } from '../config/environment';
 import { InvalidInputException } from '../http/problem.filter';
 import {
   backtestRule,
@@ -67,7 +66,6 @@ export class RuleBacktests {
     private readonly store: RuleStore,
     private readonly series: MetricSeries,
     private readonly patients: MonitoredPatients,
-    private readonly env: Environment,
   ) {}
 
   async run(request: BacktestRequest): Promise<BacktestResult> {
@@ -131,25 +129,34 @@ export class RuleBacktests {
       from: request.from,
       to: request.to,
       days,
-      summary: summariseBacktest(results, days),
+      summary: summariseBacktest(results),
       patients: results,
     };
   }
 
+  /** The patients to replay; a pid or program nobody is monitored under is a typo, not "0 alerted". */
   private async cohort(request: BacktestRequest): Promise<MonitoredPatient[]> {
     if (request.pid !== undefined) {
       const found = await this.patients.patient(request.pid);
-      return [
-        found ?? {
-          pid: request.pid,
-          program: null,
-          timeZone: this.env.CLINIC_TIME_ZONE,
-          lastSyncAt: null,
-          lastDeviceSyncAt: null,
-        },
-      ];
+      if (found === null)
+        throw new NotFoundException(
+          `Vigil does not monitor patient ${request.pid}: there is no enrollment to backtest`,
+        );
+      return [found];
     }
-    return (await this.patients.activePatients()).filter((p) => p.program === request.program);
+    const watched = await this.patients.activePatients();
+    const inProgram = watched.filter((p) => p.program === request.program);
+    if (inProgram.length === 0) {
+      const programs = [...new Set(watched.map((p) => p.program).filter((p) => p !== null))];
+      throw new NotFoundException(
+        `No watched patient is in program "${request.program}"; ${
+          programs.length === 0
+            ? 'no patient is in any program'
+            : `programs watched: ${programs.sort().join(', ')}`
+        }`,
+      );
+    }
+    return inProgram;
   }
 
   private async chunk(
@@ -181,11 +188,17 @@ export class RuleBacktests {
       request.to,
       [...new Set(forPatients.flatMap(metricsToLoad))],
     );
+    const firstData = await this.series.firstDataDates(
+      patients.map((p) => p.pid),
+      request.from,
+      request.to,
+    );
     const cohort: BacktestPatient[] = patients.map((patient) => ({
       pid: patient.pid,
       timeZone: patient.timeZone,
       series: new PatientSeries(series.get(patient.pid) ?? [], patient),
       overrides: overrides(patient),
+      firstDataDate: firstData.get(patient.pid) ?? null,
     }));
     return backtestRule(rule, inhibitors, cohort, request.from, request.to);
   }

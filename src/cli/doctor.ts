@@ -4,6 +4,8 @@ import { ConfigurationError, Environment, loadEnvironment } from '../config/envi
 import { KeyRing } from '../crypto/key-ring';
 import { StoredSecret } from '../crypto/stored-secret.entity';
 import { dataSourceOptions, engineOf, sqlitePath } from '../database/data-source-options';
+import { appliedMigrations, compareSchema, knownMigrations } from '../database/schema-version';
+import type { SchemaComparison } from '../database/schema-version';
 import { redactText } from '../logging/redact';
 import { RuleStore } from '../rules/rule-store.repository';
 import { enabledRulesAskingForReminders } from '../rules/validation/rule-warnings';
@@ -56,16 +58,9 @@ export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise
       ok: true,
       what: `The ${engine === 'mysql' ? 'MySQL/MariaDB' : 'SQLite'} database answers`,
     });
-    const pending = await dataSource.showMigrations();
-    findings.push(
-      pending
-        ? {
-            ok: false,
-            what: 'Migrations are pending',
-            advice: 'Run `npm run migrate` (the service also applies them at start)',
-          }
-        : { ok: true, what: 'The schema is up to date' },
-    );
+    const schema = compareSchema(knownMigrations(engine), await appliedMigrations(dataSource));
+    const pending = schema.pending.length > 0 || schema.unknown.length > 0;
+    findings.push(schemaFinding(schema));
     if (!pending) findings.push(await checkKeys(dataSource, env));
     if (!pending && env.openEmrMode === 'api') findings.push(...(await checkReminders(dataSource)));
   } catch (error) {
@@ -80,6 +75,25 @@ export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise
   findings.push(...(await diagnoseOpenEmr(env)));
   findings.push(...diagnoseGoogleOAuth(env));
   return findings;
+}
+
+/** Code and schema must agree: pending migrations, or ones only a newer Vigil knows. */
+export function schemaFinding({ pending, unknown }: SchemaComparison): Finding {
+  if (unknown.length > 0)
+    return {
+      ok: false,
+      what: `The database was migrated by a newer Vigil (${unknown.join(', ')}), which this code does not know`,
+      advice:
+        'Run the release that migrated it (code is deployed before or with its migrations, never after)',
+    };
+  if (pending.length > 0)
+    return {
+      ok: false,
+      what: `The code expects ${pending.length} migration(s) the database lacks: ${pending.join(', ')}`,
+      advice:
+        'Run `vigil migrate` once (see `vigil migrate --dry-run`), then restart the API and the workers',
+    };
+  return { ok: true, what: 'The schema matches this code' };
 }
 
 async function checkKeys(dataSource: DataSource, env: Environment): Promise<Finding> {

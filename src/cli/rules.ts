@@ -61,7 +61,6 @@ export async function backtestCommand(
     new RuleStore(ctx.dataSource),
     new MetricSeries(ctx.dataSource),
     new EnrolledPatients(ctx.dataSource, ctx.env),
-    ctx.env,
   );
   const request: BacktestRequest = {
     ruleId,
@@ -88,6 +87,10 @@ export async function backtestCommand(
       `${s.patients} patient(s), ${s.patientsAlerted} alerted (${Math.round(s.shareOfPatientsAlerted * 100)}%), ` +
         `${s.episodes} episode(s) (${s.episodesNotified} notified), ${s.alertDays} alert day(s), ` +
         `${s.alertDaysPerPatientMonth} alert days per patient-month`,
+    );
+    console.log(
+      `${s.conditionDays} condition day(s) (${s.conditionDaysPerPatientMonth} per patient-month) over ` +
+        `${s.patientMonths} patient-months counted from each patient's first day of data`,
     );
     console.log(
       `Days: ${s.outcomeDays.true} true, ${s.outcomeDays.false} false, ${s.outcomeDays.insufficient_data} insufficient data`,

@@ -146,13 +146,16 @@ export class ConsentPagesController {
   /**
    * A cross-site form post could start consent for someone else's invitation
    * in this browser. Browsers say where a request comes from in Sec-Fetch-Site;
-   * older ones only in Origin (which our no-referrer policy turns into "null").
+   * older ones only in Origin. `Origin: null` is what sandboxed frames, data:
+   * pages and some redirects send, so it counts as cross-site (a browser too
+   * old for Sec-Fetch-Site, pre-2023, also sends it from our own no-referrer
+   * page and sees the "start again" page).
    */
   private sameOrigin(req: Request): boolean {
     const site = req.headers['sec-fetch-site'];
     if (typeof site === 'string') return site === 'same-origin' || site === 'none';
     const origin = req.headers.origin;
-    if (!origin || origin === 'null') return true;
+    if (!origin) return true;
     const own = [
       new URL(this.env.publicBaseUrl).origin,
       `${req.protocol}://${req.headers.host ?? ''}`,

@@ -1,6 +1,6 @@
 import { Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ANY_STAFF, Roles } from '../auth/access.decorators';
+import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { PidParam } from '../patients/patients.dto';
 import { DisconnectResult, Disconnections } from './disconnections';
@@ -27,7 +27,7 @@ export class ConsentStaffController {
   }
 
   @Delete('connection')
-  @Roles(...ANY_STAFF)
+  @Roles(...CLINICAL_STAFF)
   @ApiOperation({
     summary: "Disconnect the patient's wearable: revoke at Google, erase tokens, stop syncing",
   })
@@ -40,7 +40,7 @@ export class ConsentStaffController {
 
   @Delete()
   @HttpCode(200)
-  @Roles(...ANY_STAFF)
+  @Roles(...CLINICAL_STAFF)
   @ApiOperation({ summary: 'End monitoring: disconnect, revoke open invitations, status ended' })
   end(@Param() { pid }: PidParam, @CurrentCaller() caller: Caller): Promise<DisconnectResult> {
     return this.disconnections.endMonitoring(pid, actorOf(caller));

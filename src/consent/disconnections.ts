@@ -11,7 +11,12 @@ import { PatientDataPurge } from '../patients/patient-data-purge';
 import { ConnectionTokens } from '../wearables/connection-tokens';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import { WEARABLE_SOURCE, WearableSource } from '../wearables/wearable-source';
-import { WEARABLE_DISCONNECTED, WearableDisconnectedEvent } from '../events/contracts';
+import {
+  EVENTS_RECORDED,
+  WEARABLE_DISCONNECTED,
+  WearableDisconnectedEvent,
+} from '../events/contracts';
+import { recordEvent } from '../events/pending-events.repository';
 import { Invitation } from './invitation.entity';
 import { Invitations } from './invitations';
 import { hashLinkToken, looksLikeLinkToken, sameHash } from './link-tokens';
@@ -155,17 +160,18 @@ export class Disconnections implements OnModuleInit {
         },
         manager,
       );
+      if (connection) {
+        const event: WearableDisconnectedEvent = {
+          pid,
+          enrollmentId: enrollment.id,
+          connectionId: connection.id,
+          by,
+        };
+        await recordEvent(manager, WEARABLE_DISCONNECTED, event, now);
+      }
       return { connectionId: connection?.id ?? null, revokedAtProvider };
     });
-    if (result.connectionId !== null) {
-      const event: WearableDisconnectedEvent = {
-        pid,
-        enrollmentId: enrollment.id,
-        connectionId: result.connectionId,
-        by,
-      };
-      this.events.emit(WEARABLE_DISCONNECTED, event);
-    }
+    if (result.connectionId !== null) this.events.emit(EVENTS_RECORDED);
     return { pid, revokedAtProvider: result.revokedAtProvider, retention };
   }
 

@@ -15,6 +15,7 @@ import { Enrollment } from '../patients/enrollment.entity';
 import { StoredRule, StoredRuleVersion } from '../rules/rule.entity';
 import { RuleOutcome } from '../rules/rule-outcome.entity';
 import { EvaluationDue } from '../rules/evaluation-due.entity';
+import { PendingEvent } from '../events/pending-event.entity';
 import { PatientRuleParams, RuleProgramSetting } from '../rules/rule-settings.entity';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 
@@ -38,6 +39,7 @@ export const ENTITIES = [
   PatientRuleParams,
   RuleOutcome,
   EvaluationDue,
+  PendingEvent,
   StoredAlert,
   AlertTransitionRow,
   Delivery,

@@ -3,7 +3,8 @@ import { DataSource, In, IsNull, MoreThan, Not } from 'typeorm';
 import { AlertService, StaffActionRefused } from '../alerts/alert-service';
 import { JsonLogger } from '../logging/json-logger';
 import { Delivery, DeliveryAlert } from './delivery.entity';
-import { OPENEMR_SINK, type OpenEmrSink } from './openemr-sink';
+import { StoredAlert } from '../alerts/alert.entity';
+import { OPENEMR_SINK, type OpenEmrAcknowledgement, type OpenEmrSink } from './openemr-sink';
 
 /** Messages and reminders older than this are no longer watched for a Done. */
 const WATCH_DAYS = 30;
@@ -68,10 +69,65 @@ export class AcknowledgementPoller {
       await this.dataSource
         .getRepository(Delivery)
         .update({ id: delivery.id }, { acknowledgedAt: ack.at });
+      if (ack.byUserId !== null) {
+        await this.closeSiblings(
+          links.map((l) => String(l.alertId)),
+          delivery,
+          { ...ack, byUserId: ack.byUserId },
+        );
+      }
     }
     if (acknowledged > 0) {
       this.logger.log(`${acknowledged} alert(s) acknowledged in OpenEMR`, 'Acknowledgements');
     }
     return acknowledged;
+  }
+
+  /**
+   * Staff took an alert from one row: Vigil's other open rows of it (the
+   * reminder of a message marked Done, the message of a processed reminder,
+   * the same message to other recipients) are closed in OpenEMR as the same
+   * user, with a note, once every alert such a row lists is acknowledged. The
+   * marker check and "not Done yet" make this safe to repeat.
+   */
+  private async closeSiblings(
+    alertIds: readonly string[],
+    taken: Delivery,
+    ack: OpenEmrAcknowledgement & { byUserId: number },
+  ): Promise<void> {
+    if (this.sink === null || alertIds.length === 0) return;
+    const linked = await this.dataSource
+      .getRepository(DeliveryAlert)
+      .findBy({ alertId: In([...alertIds]) });
+    const siblings = await this.dataSource.getRepository(Delivery).find({
+      where: {
+        id: In([...new Set(linked.map((l) => l.deliveryId))]),
+        kind: In(['message', 'reminder']),
+        status: 'delivered',
+        acknowledgedAt: IsNull(),
+        openEmrRowId: Not(IsNull()),
+      },
+    });
+    const what = ack.kind === 'message' ? 'marked its message Done' : 'processed its reminder';
+    for (const sibling of siblings.filter((d) => d.id !== taken.id)) {
+      const lists = await this.dataSource
+        .getRepository(DeliveryAlert)
+        .findBy({ deliveryId: sibling.id });
+      const states = await this.dataSource
+        .getRepository(StoredAlert)
+        .findBy({ id: In(lists.map((l) => l.alertId)) });
+      if (states.some((a) => a.state !== 'acknowledged')) continue;
+      await this.sink.closeRow({
+        kind: sibling.kind as 'message' | 'reminder',
+        rowId: Number(sibling.openEmrRowId),
+        marker: `[vigil:${sibling.marker}]`,
+        byUserId: ack.byUserId,
+        note: `Closed by Vigil: ${ack.by} ${what} in OpenEMR.`,
+        at: ack.at,
+      });
+      await this.dataSource
+        .getRepository(Delivery)
+        .update({ id: sibling.id }, { acknowledgedAt: ack.at });
+    }
   }
 }

@@ -7,6 +7,7 @@ import type {
   OpenEmrSink,
   OutgoingMessage,
   OutgoingReminder,
+  RowToClose,
 } from './openemr-sink';
 
 /**
@@ -65,5 +66,10 @@ export class ApiSink implements OpenEmrSink {
 
   async acknowledgements(_rows: readonly DeliveredRow[]): Promise<OpenEmrAcknowledgement[]> {
     return [];
+  }
+
+  /** Api mode never learns of a Done, so it has nothing to close. */
+  async closeRow(_row: RowToClose): Promise<boolean> {
+    return false;
   }
 }

@@ -12,6 +12,7 @@ import {
   type OpenEmrSink,
   type OutgoingMessage,
   type OutgoingReminder,
+  type RowToClose,
 } from './openemr-sink';
 
 export interface DatabaseSinkOptions {
@@ -130,9 +131,10 @@ export class DatabaseSink implements OpenEmrSink {
           id: number | string;
           assigned_to: string | null;
           username: string | null;
+          update_by: number | string | null;
           update_date: string | null;
         }>(
-          `SELECT p.id, p.assigned_to, u.username, p.update_date
+          `SELECT p.id, p.assigned_to, u.username, p.update_by, p.update_date
              FROM pnotes p LEFT JOIN users u ON u.id = p.update_by
             WHERE p.id IN (${marks(messages.length)}) AND p.message_status = 'Done'`,
           messages,
@@ -142,6 +144,7 @@ export class DatabaseSink implements OpenEmrSink {
             kind: 'message',
             rowId: Number(row.id),
             by: row.username || row.assigned_to || 'openemr',
+            byUserId: row.username ? Number(row.update_by) : null,
             at: this.instant(row.update_date),
           });
         }
@@ -150,9 +153,10 @@ export class DatabaseSink implements OpenEmrSink {
         const processed = await sql.select<{
           dr_id: number | string;
           username: string | null;
+          dr_processed_by: number | string | null;
           processed_date: string | null;
         }>(
-          `SELECT d.dr_id, u.username, d.processed_date
+          `SELECT d.dr_id, u.username, d.dr_processed_by, d.processed_date
              FROM dated_reminders d LEFT JOIN users u ON u.id = d.dr_processed_by
             WHERE d.dr_id IN (${marks(reminders.length)}) AND d.message_processed = 1`,
           reminders,
@@ -162,11 +166,42 @@ export class DatabaseSink implements OpenEmrSink {
             kind: 'reminder',
             rowId: Number(row.dr_id),
             by: row.username || 'openemr',
+            byUserId: row.username ? Number(row.dr_processed_by) : null,
             at: this.instant(row.processed_date),
           });
         }
       }
       return found;
+    });
+  }
+
+  /**
+   * Closes Vigil's own row as OpenEMR's updatePnoteMessageStatus('Done') and
+   * setReminderAsProcessed would, as the user who took the alert. A message
+   * gets the note in OpenEMR's thread style; a reminder has no room for one.
+   */
+  async closeRow(row: RowToClose): Promise<boolean> {
+    const now = openEmrDateTime(row.at, this.options.timeZone);
+    return this.db.transaction(async (sql) => {
+      if (row.kind === 'message') {
+        const append = sql.engine === 'mysql' ? 'CONCAT(body, ?)' : '(body || ?)';
+        const note = `\n${now.slice(0, 16)} (${this.options.serviceUsername}) ${row.note}`;
+        return (
+          (await sql.update(
+            `UPDATE pnotes SET message_status = 'Done', activity = 0, update_by = ?,
+               update_date = ?, body = ${append}
+             WHERE id = ? AND body LIKE ? AND message_status != 'Done'`,
+            [row.byUserId, now, note, row.rowId, containing(row.marker)],
+          )) > 0
+        );
+      }
+      return (
+        (await sql.update(
+          `UPDATE dated_reminders SET message_processed = 1, processed_date = ?, dr_processed_by = ?
+           WHERE dr_id = ? AND dr_message_text LIKE ? AND message_processed = 0`,
+          [now, row.byUserId, row.rowId, containing(row.marker)],
+        )) > 0
+      );
     });
   }
 

@@ -368,7 +368,7 @@ export class Dispatcher {
             payload.notices.map((n) => ({
               title: n.title,
               severity: n.severity,
-              kind: n.kind === 'renotify' ? 'renotify' : 'fire',
+              kind: n.kind === 'resolve' ? 'fire' : n.kind,
               summary: n.summary,
               evidence: n.evidence,
             })),

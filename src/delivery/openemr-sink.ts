@@ -28,11 +28,23 @@ export interface DeliveredRow {
   rowId: number;
 }
 
-/** Staff in OpenEMR took the row: who (username) and when. */
+/** Staff in OpenEMR took the row: who (username, and users.id when known) and when. */
 export interface OpenEmrAcknowledgement {
   kind: 'message' | 'reminder';
   rowId: number;
   by: string;
+  byUserId: number | null;
+  at: Date;
+}
+
+/** Vigil's other row of an alert staff took in OpenEMR: closed as that user, with a note. */
+export interface RowToClose {
+  kind: 'message' | 'reminder';
+  rowId: number;
+  /** `[vigil:<marker>]`: only Vigil's own row is ever closed. */
+  marker: string;
+  byUserId: number;
+  note: string;
   at: Date;
 }
 
@@ -70,6 +82,8 @@ export interface OpenEmrSink {
   sendReminder(reminder: OutgoingReminder): Promise<number>;
   /** Rows staff have finished with; empty when the mode cannot tell. */
   acknowledgements(rows: readonly DeliveredRow[]): Promise<OpenEmrAcknowledgement[]>;
+  /** Marks Vigil's own row Done (message) or processed (reminder); false when it already was. */
+  closeRow(row: RowToClose): Promise<boolean>;
 }
 
 export const OPENEMR_SINK = Symbol('OpenEmrSink');

@@ -104,6 +104,21 @@ describe('renderAlertMessage', () => {
     );
   });
 
+  it('says a stale alert is no longer tracked until data returns', () => {
+    const body = renderAlertMessage(envelope, [
+      {
+        title: 'Sustained resting heart rate rise',
+        severity: 'warning',
+        kind: 'stale',
+        summary: 'Resting heart rate 72 bpm.',
+        evidence: '',
+      },
+    ]);
+    expect(body.split('\n')[1]).toBe(
+      '1. Sustained resting heart rate rise (warning, stale: no data to judge it for days, no longer tracked until data returns): Resting heart rate 72 bpm.',
+    );
+  });
+
   it('keeps each rule on one line whatever its text holds', () => {
     const body = renderAlertMessage(envelope, [
       {

@@ -125,7 +125,12 @@ export function renderAlertMessage(
   alerts: readonly MessageAlert[],
 ): string {
   const lines = alerts.map((alert, i) => {
-    const status = alert.kind === 'fire' ? 'new' : 'still present, not yet acknowledged';
+    const status =
+      alert.kind === 'fire'
+        ? 'new'
+        : alert.kind === 'stale'
+          ? 'stale: no data to judge it for days, no longer tracked until data returns'
+          : 'still present, not yet acknowledged';
     const summary =
       typeof alert.summary === 'string'
         ? alert.summary

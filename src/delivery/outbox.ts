@@ -1,30 +1,13 @@
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { AlertNoticeKind } from '../alerts/lifecycle';
+import type { AlertAnnouncement, AlertOutbox, NoticeSnapshot } from '../alerts/alert-outbox';
 import type { Recipient } from '../alerts/routing';
 import type { LocalDate } from '../time';
-import type {
-  DeliverySpec,
-  RecipientSpec,
-  ReminderPriority,
-  Severity,
-} from '../rules/rule-definition';
+import type { ReminderPriority } from '../rules/rule-definition';
 import { Delivery, DeliveryAlert, type DeliveryKind } from './delivery.entity';
 
-/** An alert as a delivery speaks of it: everything the text needs, frozen when it was raised. */
-export interface NoticeSnapshot {
-  alertId: string;
-  ruleId: string;
-  kind: AlertNoticeKind;
-  title: string;
-  severity: Severity;
-  /** The rule's message with the deciding values. */
-  summary: string;
-  /** The rule's description: its evidence and published performance. */
-  evidence: string;
-  recipients: RecipientSpec[];
-  deliver: DeliverySpec;
-}
+export type { NoticeSnapshot };
 
 /** `routing`: a patient's notices from one run, to route when delivered. */
 export interface RoutingPayload {
@@ -108,4 +91,21 @@ export async function enqueueDelivery(
       .insert(alertIds.map((alertId) => ({ deliveryId: row.id, alertId })));
   }
   return row;
+}
+
+/** The alerts' outbox port: one routing row with the notices, routed when it is delivered. */
+@Injectable()
+export class RoutingOutbox implements AlertOutbox {
+  async announce(
+    manager: EntityManager,
+    { pid, date, notices }: AlertAnnouncement,
+    at: Date,
+  ): Promise<string> {
+    const row = await enqueueDelivery(
+      manager,
+      { kind: 'routing', pid, payload: { date, notices }, alertIds: notices.map((n) => n.alertId) },
+      at,
+    );
+    return String(row.id);
+  }
 }

@@ -1,8 +1,12 @@
 /**
  * The in-process events between features: each name and its payload, defined
  * once here and imported by emitters and listeners alike. An event tells other
- * features that something was stored; work that must not be lost is also
- * recorded in the database by the one who stores it.
+ * features that something was stored. Those marked durable are recorded in
+ * `pending_events` in the transaction of the change and reach their listeners
+ * through the relay (event-relay.ts), also from a process that stopped or
+ * never had listeners (`vigil sync`); the rest are fast paths for work that is
+ * recorded elsewhere (`evaluations_due`, an outcome's `alerts_applied_at`,
+ * a connection's `next_sync_at`).
  */
 import type { EvaluatedRule } from '../rules/evaluation/evaluate-patient';
 import type { LocalDate } from '../time';
@@ -15,13 +19,13 @@ export interface WearableConnectionEvent {
   connectionId: number;
 }
 
-/** A connection ended; only a patient's own disconnect is news to staff (alerts). */
+/** Durable. A connection ended; only a patient's own disconnect is news to staff (alerts). */
 export const WEARABLE_DISCONNECTED = 'wearable.disconnected';
 export interface WearableDisconnectedEvent extends WearableConnectionEvent {
   by: 'patient' | 'staff';
 }
 
-/** Google refused the stored grant and the enrollment moved to needs_reconsent; alerts tell staff. */
+/** Durable. Google refused the stored grant and the enrollment moved to needs_reconsent; alerts tell staff. */
 export const CONNECTION_NEEDS_RECONSENT = 'wearable.needs-reconsent';
 export type ConnectionNeedsReconsent = WearableConnectionEvent;
 
@@ -52,3 +56,6 @@ export interface PatientEvaluated {
   pid: number;
   days: RulesEvaluated[];
 }
+
+/** A durable event was recorded in this process: the relay hands it on now rather than at its next look. */
+export const EVENTS_RECORDED = 'events.recorded';

@@ -66,6 +66,20 @@ export class ThrottleCounters implements ThrottlerStorage {
     return hits;
   }
 
+  /**
+   * True the first time `digest` is seen within `retentionMs`; false for a
+   * replay. The webhook de-duplicates notifications by their signed bytes.
+   */
+  async firstSighting(digest: string, now: Date, retentionMs: number): Promise<boolean> {
+    const { hits } = await this.hit(sha256Hex(`seen:${digest}`), now, retentionMs, false);
+    return hits === 1;
+  }
+
+  /** Forgets a sighting whose work failed, so the sender's retry is not taken for a replay. */
+  async forgetSighting(digest: string): Promise<void> {
+    await this.repository().delete({ key: sha256Hex(`seen:${digest}`) });
+  }
+
   async clearSignInFailures(username: string, address: string): Promise<void> {
     await this.repository().delete({ key: signInKey(username, address) });
   }

@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottleCounters } from './throttle-counters.repository';
 
+/** The database counters alone, for features that count without the guard (the webhook's replays). */
 @Module({ providers: [ThrottleCounters], exports: [ThrottleCounters] })
-class ThrottleCountersModule {}
+export class ThrottleCountersModule {}
 
 /**
  * @nestjs/throttler with its counters in the database. The default throttler

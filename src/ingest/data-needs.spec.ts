@@ -73,8 +73,13 @@ describe('ruleMetrics', () => {
   it('finds the metric of each tested and reported fact, and none for the sync-age facts', () => {
     expect(ruleMetrics(rule('low-oxygen-saturation'))).toEqual(['spo2Average']);
     expect(ruleMetrics(rule('sleep-deficit'))).toEqual(['sleepAsleepMinutes']);
-    // Coverage counts minutes worn unless told otherwise.
-    expect(ruleMetrics(rule('monitoring-gap'))).toEqual(['wearMinutes']);
+    // The monitoring gap watches every stream.
+    expect(ruleMetrics(rule('monitoring-gap')).sort()).toEqual([
+      'sleepTotalMinutes',
+      'steps',
+      'wearMinutes',
+      'weightKg',
+    ]);
     expect(ruleMetrics(breathing).sort()).toEqual(['respiratoryRate', 'skinTempDeviation']);
   });
 });

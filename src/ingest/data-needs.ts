@@ -1,5 +1,5 @@
 import { CHART_METRICS, MetricName } from '../aggregates/daily-aggregate';
-import { factUses, metricOf } from '../rules/engine/fact-uses';
+import { factUses, metricsOf } from '../rules/engine/fact-uses';
 import type { RuleDefinition } from '../rules/rule-definition';
 import { DATA_TYPE_IDS, DataTypeId } from '../wearables/google-health/data-types';
 
@@ -51,8 +51,7 @@ export function dataTypesFor(metrics: Iterable<MetricName>): DataTypeId[] {
 export function ruleMetrics(rule: RuleDefinition): MetricName[] {
   const metrics = new Set<MetricName>();
   for (const use of factUses(rule, rule.params)) {
-    const metric = metricOf(use);
-    if (metric !== null) metrics.add(metric);
+    for (const metric of metricsOf(use)) metrics.add(metric);
   }
   return [...metrics];
 }

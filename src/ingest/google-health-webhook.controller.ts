@@ -11,9 +11,11 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { createHash } from 'node:crypto';
 import { Public } from '../auth/access.decorators';
 import { Environment } from '../config/environment';
 import { RateLimit } from '../http/rate-limit';
+import { ThrottleCounters } from '../http/throttle-counters.repository';
 import { JsonLogger } from '../logging/json-logger';
 import {
   parseNotification,
@@ -26,6 +28,9 @@ import { SyncRequests } from './sync-requests';
 import { WebhookKeyset } from './webhook-keyset';
 
 const CONTEXT = 'Webhook';
+
+/** How long a notification's digest is remembered; a replay within it does nothing. */
+export const REPLAY_WINDOW_MS = 7 * 24 * 3_600_000;
 
 /**
  * Google Health push notifications. They carry no values, only "this user's
@@ -41,6 +46,7 @@ export class GoogleHealthWebhookController {
     private readonly keyset: WebhookKeyset,
     private readonly requests: SyncRequests,
     private readonly logger: JsonLogger,
+    private readonly seen: ThrottleCounters,
   ) {}
 
   @Post('google-health')
@@ -65,10 +71,22 @@ export class GoogleHealthWebhookController {
     }
     if (!(await this.signedByGoogle(request, raw)))
       throw new UnauthorizedException('The webhook signature is missing or wrong');
-    let queued = 0;
+    // A replayed notification (the same signed bytes) would force another sync and move the
+    // re-read window back, spending Google quota: answered 204, nothing done.
+    const digest = createHash('sha256').update(raw).digest('hex');
+    if (!(await this.seen.firstSighting(digest, new Date(), REPLAY_WINDOW_MS))) {
+      this.logger.log('Notification already received; ignored', CONTEXT);
+      return;
+    }
     const changes = parseNotification(body);
-    for (const change of changes) {
-      queued += await this.requests.queueEarlySync(change.healthUserId, change.earliestDate);
+    let queued = 0;
+    try {
+      for (const change of changes) {
+        queued += await this.requests.queueEarlySync(change.healthUserId, change.earliestDate);
+      }
+    } catch (error) {
+      await this.seen.forgetSighting(digest);
+      throw error;
     }
     this.logger.log(
       `Notification: ${changes.length} change(s), ${queued} early sync(s) queued`,

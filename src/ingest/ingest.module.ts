@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { ThrottleCountersModule } from '../http/throttling.module';
 import { GoogleHealthReader } from '../wearables/google-health/health-api-reader';
 import { WearablesModule } from '../wearables/wearables.module';
 import { AccessTokenSource, ConnectionAccessTokens } from './access-tokens';
 import { GoogleHealthWebhookController } from './google-health-webhook.controller';
 import { RequestBudget } from '../wearables/google-health/request-budget';
+import { PatientsModule } from '../patients/patients.module';
+import { BlindRules } from './blind-rules';
 import { RuleDataNeeds } from './rule-data-needs';
 import { SyncController } from './sync.controller';
 import { SyncLeases } from './sync-leases';
@@ -15,7 +18,7 @@ import { WebhookKeyset } from './webhook-keyset';
 
 /** Scheduled ingestion: leases, planning, reading Google Health, storing days; webhooks. */
 @Module({
-  imports: [WearablesModule],
+  imports: [WearablesModule, PatientsModule, ThrottleCountersModule],
   providers: [
     { provide: AccessTokenSource, useClass: ConnectionAccessTokens },
     {
@@ -29,6 +32,7 @@ import { WebhookKeyset } from './webhook-keyset';
         ),
       inject: [Environment, AccessTokenSource],
     },
+    BlindRules,
     RuleDataNeeds,
     SyncLeases,
     SyncRunner,
@@ -37,6 +41,6 @@ import { WebhookKeyset } from './webhook-keyset';
     WebhookKeyset,
   ],
   controllers: [SyncController, GoogleHealthWebhookController],
-  exports: [SyncRequests, SyncScheduler],
+  exports: [SyncRequests, SyncScheduler, BlindRules],
 })
 export class IngestModule {}

@@ -15,10 +15,15 @@ import { SyncOutcome, SyncRunner } from './sync-runner';
 
 /**
  * `vigil sync <pid>`: the same lease, runner and transaction as the service,
- * wired without Nest so the command starts fast. Rules listen in the service
- * only: a sync made here is evaluated by the next daily run.
+ * wired without Nest so the command starts fast. Nothing listens here: what the
+ * sync records for others waits in the database for a worker (the changed days
+ * in `evaluations_due`, a refused consent in `pending_events`, which the
+ * worker's relay hands to the alerts within seconds).
  */
-export function syncFromCli(ctx: CliContext, pid: number): Promise<SyncOutcome> {
+export function syncFromCli(
+  ctx: Pick<CliContext, 'env' | 'dataSource' | 'secrets' | 'audit'>,
+  pid: number,
+): Promise<SyncOutcome> {
   const { env, dataSource } = ctx;
   const logger = new JsonLogger(env.LOG_LEVEL, (line) => process.stderr.write(`${line}\n`));
   const tokens = new ConnectionTokens(

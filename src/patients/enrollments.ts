@@ -145,6 +145,15 @@ export class Enrollments {
     return rows.map((r) => r.program);
   }
 
+  /** The OAuth scopes the patient granted; none without a connection. */
+  async grantedScopes(pid: number): Promise<string[]> {
+    const enrollment = await this.find(pid);
+    const connection = await this.dataSource
+      .getRepository(WearableConnection)
+      .findOneBy({ enrollmentId: enrollment.id });
+    return connection?.scopes ?? [];
+  }
+
   async view(pid: number): Promise<EnrollmentView> {
     const enrollment = await this.find(pid);
     const connection = await this.dataSource

@@ -16,10 +16,6 @@ export class OpenEmrPatientDirectory implements PatientDirectory {
     return (await this.directory.findPatient(pid)) !== null;
   }
 
-  async chartNumber(pid: number): Promise<string | null> {
-    return (await this.directory.findPatient(pid))?.pubpid.trim() || null;
-  }
-
   async emailOf(pid: number): Promise<string | null> {
     const email = (await this.directory.findPatient(pid))?.email.trim() ?? '';
     return /^[^@\s]+@[^@\s]+$/.test(email) ? email : null;

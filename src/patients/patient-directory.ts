@@ -13,8 +13,6 @@ export interface PatientDirectory {
   /** False when no OpenEMR database is configured: nothing can be checked or delivered. */
   readonly configured: boolean;
   patientExists(pid: number): Promise<boolean>;
-  /** The patient's chart number (`patient_data.pubpid`), or null when unknown or empty. */
-  chartNumber(pid: number): Promise<string | null>;
   /** The patient's email address in OpenEMR, or null. Never stored by Vigil. */
   emailOf(pid: number): Promise<string | null>;
   /** Writes a portal secure-mail message; false when the patient has no portal access. */
@@ -27,28 +25,6 @@ export const PATIENT_DIRECTORY = Symbol('PatientDirectory');
 export const NO_PATIENT_DIRECTORY: PatientDirectory = {
   configured: false,
   patientExists: async () => true,
-  chartNumber: async () => null,
   emailOf: async () => null,
   sendPortalMessage: async () => false,
 };
-
-/**
- * Chart numbers of several patients, for a page that lists them. OpenEMR being
- * unreachable must not take the page down: the pids are shown alone then.
- */
-export async function chartNumbers(
-  directory: PatientDirectory,
-  pids: readonly number[],
-): Promise<Map<number, string>> {
-  const found = new Map<number, string>();
-  if (!directory.configured) return found;
-  try {
-    for (const pid of new Set(pids)) {
-      const chart = await directory.chartNumber(pid);
-      if (chart !== null) found.set(pid, chart);
-    }
-  } catch {
-    return found;
-  }
-  return found;
-}

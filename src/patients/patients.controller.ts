@@ -1,14 +1,27 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ANY_STAFF, Roles } from '../auth/access.decorators';
+import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { Enrollments, EnrollmentView, viewOf } from './enrollments';
+import { PatientIdentities, PatientIdentity } from './patient-identities';
 import {
   EnrollPatientDto,
   ListEnrollmentsQuery,
   PidParam,
   UpdateEnrollmentDto,
 } from './patients.dto';
+
+/** An enrollment with who the patient is (from OpenEMR, never stored). */
+type NamedEnrollment = EnrollmentView & { patient: PatientIdentity };
 
 /**
  * Enrollment API. Inviting, disconnecting and ending monitoring live in
@@ -18,7 +31,10 @@ import {
 @ApiBearerAuth()
 @Controller('api/v1/patients')
 export class PatientsController {
-  constructor(private readonly enrollments: Enrollments) {}
+  constructor(
+    private readonly enrollments: Enrollments,
+    private readonly identities: PatientIdentities,
+  ) {}
 
   @Post()
   @Roles(...ANY_STAFF)
@@ -26,32 +42,41 @@ export class PatientsController {
   async enroll(
     @Body() body: EnrollPatientDto,
     @CurrentCaller() caller: Caller,
-  ): Promise<EnrollmentView> {
-    return viewOf(await this.enrollments.enroll(body, actorOf(caller)), null);
+  ): Promise<NamedEnrollment> {
+    return this.named(viewOf(await this.enrollments.enroll(body, actorOf(caller)), null));
   }
 
   @Get()
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'Enrolled patients, optionally by status' })
-  list(@Query() query: ListEnrollmentsQuery): Promise<EnrollmentView[]> {
-    return this.enrollments.list(query.status);
+  async list(@Query() query: ListEnrollmentsQuery): Promise<NamedEnrollment[]> {
+    return this.identities.named(await this.enrollments.list(query.status));
   }
 
   @Get(':pid')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'One enrollment: status, granted data, last sync, last device sync' })
-  view(@Param() { pid }: PidParam): Promise<EnrollmentView> {
-    return this.enrollments.view(pid);
+  async view(@Param() { pid }: PidParam): Promise<NamedEnrollment> {
+    return this.named(await this.enrollments.view(pid));
   }
 
   @Patch(':pid')
   @Roles(...ANY_STAFF)
-  @ApiOperation({ summary: 'Change program or sync interval, pause or resume' })
-  update(
+  @ApiOperation({
+    summary: 'Change program (clinicians and admins) or sync interval, pause or resume',
+  })
+  async update(
     @Param() { pid }: PidParam,
     @Body() body: UpdateEnrollmentDto,
     @CurrentCaller() caller: Caller,
-  ): Promise<EnrollmentView> {
-    return this.enrollments.update(pid, body, actorOf(caller));
+  ): Promise<NamedEnrollment> {
+    // A program decides which clinician-set rules watch the patient.
+    if (body.program !== undefined && !CLINICAL_STAFF.includes(caller.role))
+      throw new ForbiddenException('Moving a patient to another program needs the clinician role');
+    return this.named(await this.enrollments.update(pid, body, actorOf(caller)));
+  }
+
+  private async named(view: EnrollmentView): Promise<NamedEnrollment> {
+    return (await this.identities.named([view]))[0];
   }
 }

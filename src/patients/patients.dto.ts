@@ -11,24 +11,19 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { IsPid } from '../http/input-fields';
 import { ENROLLMENT_STATUSES, EnrollmentStatus } from './enrollment.entity';
-
-const MAX_PID = 2 ** 53 - 1;
 
 /** An OpenEMR pid in a path, e.g. /api/v1/patients/42. */
 export class PidParam {
   @Type(() => Number)
-  @IsInt({ message: 'pid must be a whole number' })
-  @Min(1, { message: 'pid must be 1 or more' })
-  @Max(MAX_PID, { message: 'pid is too large' })
+  @IsPid()
   pid!: number;
 }
 
 export class EnrollPatientDto {
   @ApiProperty({ description: 'OpenEMR patient id (patient_data.pid)', example: 42 })
-  @IsInt({ message: 'pid must be a whole number' })
-  @Min(1, { message: 'pid must be 1 or more' })
-  @Max(MAX_PID, { message: 'pid is too large' })
+  @IsPid()
   pid!: number;
 
   @ApiPropertyOptional({

@@ -7,6 +7,8 @@ import { OpenEmrModule } from '../openemr/openemr.module';
 import { PortalMail } from '../openemr/portal-mail';
 import { patientDirectoryFor } from './openemr-patient-directory';
 import { PATIENT_DIRECTORY } from './patient-directory';
+import { PatientIdentities } from './patient-identities';
+import { OpenEmrPatientIdentities } from '../openemr/patient-identities';
 import { PatientDataPurge } from './patient-data-purge';
 import { PatientsController } from './patients.controller';
 
@@ -20,9 +22,15 @@ import { PatientsController } from './patients.controller';
       useFactory: patientDirectoryFor,
       inject: [OpenEmrDatabase, OpenEmrDirectory, PortalMail],
     },
+    {
+      provide: PatientIdentities,
+      useFactory: (db: OpenEmrDatabase) =>
+        new PatientIdentities(db.isConfigured ? new OpenEmrPatientIdentities(db) : null),
+      inject: [OpenEmrDatabase],
+    },
   ],
   controllers: [PatientsController],
-  exports: [Enrollments, PatientDataPurge, PATIENT_DIRECTORY],
+  exports: [Enrollments, PatientDataPurge, PATIENT_DIRECTORY, PatientIdentities],
 })
 export class PatientsModule implements OnModuleInit {
   constructor(

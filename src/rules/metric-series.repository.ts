@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { NumericMetric } from '../aggregates/daily-aggregate';
+import { NUMERIC_METRICS, NumericMetric } from '../aggregates/daily-aggregate';
 import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
 import { SeriesDay } from './facts/patient-series';
 
@@ -45,6 +45,34 @@ export class MetricSeries {
       }
       out.get(Number(row.pid))?.push(day);
     }
+    return out;
+  }
+
+  /** Each patient's first date from `from` through `to` with any metric; absent without data. */
+  async firstDataDates(
+    pids: readonly number[],
+    from: string,
+    to: string,
+  ): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (pids.length === 0) return out;
+    const meta = this.dataSource.getMetadata(DailyAggregateRow);
+    const column = (property: string): string => {
+      const found = meta.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`daily_aggregates has no column for ${property}`);
+      return found.databaseName;
+    };
+    const anyMetric = Object.keys(NUMERIC_METRICS)
+      .map((metric) => `${column(metric)} IS NOT NULL`)
+      .join(' OR ');
+    const rows: { pid: unknown; first: unknown }[] = await this.dataSource.query(
+      `SELECT pid, MIN(${column('date')}) AS first FROM ${meta.tableName}
+       WHERE pid IN (${pids.map(() => '?').join(',')}) AND ${column('date')} BETWEEN ? AND ?
+         AND (${anyMetric})
+       GROUP BY pid`,
+      [...pids, from, to],
+    );
+    for (const row of rows) out.set(Number(row.pid), String(row.first).slice(0, 10));
     return out;
   }
 }

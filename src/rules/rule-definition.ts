@@ -48,6 +48,9 @@ export interface ReportedFact {
   params?: Record<string, unknown>;
 }
 
+/** Insufficient-data days after which a firing alert goes stale, unless the rule says otherwise. */
+export const DEFAULT_STALE_AFTER_DAYS = 3;
+
 export interface RuleDefinition {
   /** Slug: lowercase letters, digits and dashes. */
   id: string;
@@ -64,6 +67,11 @@ export interface RuleDefinition {
   resolveAfterDays: number;
   /** Re-notify while unacknowledged, at most every this many days (0 = never). */
   repeatAfterDays: number;
+  /**
+   * A firing alert goes `stale` after this many consecutive insufficient-data
+   * days (default {@link DEFAULT_STALE_AFTER_DAYS}): an alert follows the data.
+   */
+  staleAfterDays?: number;
   recipients: RecipientSpec[];
   deliver: DeliverySpec;
   /** Rule ids that, while firing for the same patient, suppress this rule. */

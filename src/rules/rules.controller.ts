@@ -13,7 +13,11 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { StaffRole } from '../auth/roles';
-import { OutcomesQuery, ProgramSettingBody } from './rules.dto';
+import { Enrollments } from '../patients/enrollments';
+import { OutcomesQuery, PidAndRuleParam, ProgramSettingBody } from './rules.dto';
+import { PidParam } from '../patients/patients.dto';
+import { dateRangeProblems } from '../http/input-fields';
+import { InvalidInputException } from '../http/problem.filter';
 import { RuleDefinition } from './rule-definition';
 import { RuleOutcomes } from './rule-outcomes.repository';
 import { FolderSync, RulesService, RuleVersionView, RuleView } from './rules.service';
@@ -34,6 +38,9 @@ export function ruleId(id: string): string {
     throw new NotFoundException(`No rule with id ${id}`);
   return id;
 }
+
+/** The longest range of outcomes one request reads. */
+const MAX_OUTCOME_DAYS = 366;
 
 function whole(value: string, what: string): number {
   if (!/^\d{1,10}$/.test(value) || Number(value) < 1)
@@ -154,17 +161,26 @@ export class PatientRulesController {
   constructor(
     private readonly rules: RulesService,
     private readonly outcomes: RuleOutcomes,
+    private readonly enrollments: Enrollments,
   ) {}
+
+  /** Overrides are about a watched patient: a pid that was never enrolled is 404, nothing saved. */
+  private async enrolled(pid: number): Promise<number> {
+    await this.enrollments.find(pid);
+    return pid;
+  }
 
   @Get('outcomes')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "A patient's rule outcomes, newest date first" })
-  async list(@Param('pid') pid: string, @Query() query: OutcomesQuery): Promise<object[]> {
+  async list(@Param() { pid }: PidParam, @Query() query: OutcomesQuery): Promise<object[]> {
     const to = query.to ?? new Date().toISOString().slice(0, 10);
     const from =
       query.from ??
       new Date(Date.parse(`${to}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
-    const rows = await this.outcomes.forPatient(whole(pid, 'patient'), {
+    const problems = dateRangeProblems(from, to, MAX_OUTCOME_DAYS);
+    if (problems.length > 0) throw new InvalidInputException(problems);
+    const rows = await this.outcomes.forPatient(pid, {
       from,
       to,
       limit: query.limit ?? 1000,
@@ -184,8 +200,10 @@ export class PatientRulesController {
   @Get('rules/params')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "The patient's param overrides, by rule" })
-  params(@Param('pid') pid: string): Promise<{ rule: string; params: Record<string, number> }[]> {
-    return this.rules.patientParams(whole(pid, 'patient'));
+  async params(
+    @Param() { pid }: PidParam,
+  ): Promise<{ rule: string; params: Record<string, number> }[]> {
+    return this.rules.patientParams(await this.enrolled(pid));
   }
 
   @Put('rules/:id/params')
@@ -195,12 +213,12 @@ export class PatientRulesController {
     schema: { type: 'object', additionalProperties: { type: 'number' }, example: { deltaBpm: 6 } },
   })
   @ApiOperation({ summary: "Set one patient's param overrides of a rule (validated and audited)" })
-  setParams(
-    @Param('pid') pid: string,
-    @Param('id') id: string,
+  async setParams(
+    @Param() { pid, id }: PidAndRuleParam,
     @Body() body: Record<string, unknown>,
     @CurrentCaller() caller: Caller,
   ): Promise<{ pid: number; rule: string; params: Record<string, number> }> {
-    return this.rules.setPatientParams(whole(pid, 'patient'), ruleId(id), body, actorOf(caller));
+    const patient = await this.enrolled(pid);
+    return this.rules.setPatientParams(patient, ruleId(id), body, actorOf(caller));
   }
 }

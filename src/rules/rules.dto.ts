@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -11,9 +11,8 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = 'must be a date written YYYY-MM-DD';
+import { IsPid, OptionalLocalDate } from '../http/input-fields';
+import { RULE_ID_PATTERN } from './validation/rule-fields';
 
 export class ProgramSettingBody {
   @ApiPropertyOptional({
@@ -37,26 +36,39 @@ export class ProgramSettingBody {
 }
 
 export class OutcomesQuery {
-  @ApiPropertyOptional({ description: 'First local date; default 30 days before to' })
-  @IsOptional()
-  @Matches(DATE, { message: `from ${DATE_MESSAGE}` })
+  @ApiPropertyOptional({
+    description: 'First local date; default 30 days before to',
+    format: 'date',
+  })
+  @OptionalLocalDate('from')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Last local date; default today (UTC)' })
-  @IsOptional()
-  @Matches(DATE, { message: `to ${DATE_MESSAGE}` })
+  @ApiPropertyOptional({ description: 'Last local date; default today (UTC)', format: 'date' })
+  @OptionalLocalDate('to')
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Only this rule' })
+  @ApiPropertyOptional({ description: 'Only this rule (its id)' })
   @IsOptional()
-  @IsString()
+  @Matches(RULE_ID_PATTERN, { message: 'rule must be a rule id such as resting-hr-rise' })
   rule?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5000, default: 1000 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(5000)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be 1 or more' })
+  @Max(5000, { message: 'limit must be at most 5000' })
   limit?: number;
+}
+
+/** A patient's pid and a rule's id in a path: /api/v1/patients/{pid}/rules/{id}/params. */
+export class PidAndRuleParam {
+  @ApiProperty({ description: 'OpenEMR pid', example: 42 })
+  @Type(() => Number)
+  @IsPid()
+  pid!: number;
+
+  @ApiProperty({ description: 'Rule id', example: 'resting-hr-rise' })
+  @IsString()
+  id!: string;
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OpenEmrModule } from '../openemr/openemr.module';
+import { PatientsModule } from '../patients/patients.module';
 import { EvaluationTriggers } from './evaluation-triggers';
 import { MetricSeries } from './metric-series.repository';
 import { EnrolledPatients, MonitoredPatients } from './monitored-patients';
@@ -12,7 +13,7 @@ import { PatientRulesController, RulesController } from './rules.controller';
 import { RulesService } from './rules.service';
 
 @Module({
-  imports: [OpenEmrModule],
+  imports: [OpenEmrModule, PatientsModule],
   providers: [
     RuleStore,
     RuleOutcomes,

@@ -195,6 +195,35 @@ describe('scenarios', () => {
     ).toBe(normal);
   });
 
+  it('stops one stream from its date while the others carry on', () => {
+    const normal = before(wornDate);
+    const sum = (values: Uint8Array) => values.reduce((total, v) => total + v, 0);
+    const noSteps = withScenario(
+      { kind: 'stream-stops', stream: 'steps', from: wornDate },
+      wornDate,
+    );
+    expect(sum(noSteps.steps)).toBe(0);
+    expect(Buffer.from(noSteps.heartRate)).toEqual(Buffer.from(normal.heartRate));
+    expect(noSteps.sleeps).toEqual(normal.sleeps);
+    expect(dayEntries(u, noSteps, 'steps')).toEqual([]);
+    expect(dayEntries(u, noSteps, 'active-minutes')).toEqual([]);
+
+    const noHeartRate = withScenario(
+      { kind: 'stream-stops', stream: 'heart-rate', from: wornDate },
+      wornDate,
+    );
+    expect([sum(noHeartRate.heartRate), noHeartRate.daily]).toEqual([0, null]);
+    expect(sum(noHeartRate.steps)).toBe(sum(normal.steps));
+    const dayBefore = withScenario(
+      { kind: 'stream-stops', stream: 'steps', from: addDays(wornDate, 1) },
+      wornDate,
+    );
+    expect(sum(dayBefore.steps)).toBe(sum(normal.steps));
+    expect(() => parseScenario({ kind: 'stream-stops', stream: 'spo2', from: wornDate })).toThrow(
+      'stream must be one of heart-rate, steps, sleep, weight',
+    );
+  });
+
   it('shortens sleep, lowers SpO2, drops activity and adds weight', () => {
     const normal = before(wornDate);
     const main = (day: DayRecord): number => {

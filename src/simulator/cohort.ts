@@ -462,6 +462,16 @@ export class Cohort {
     }));
     record.daily = this.dailyValues(random, user, effects, restingHeartRate, main !== undefined);
     record.weighIns = this.weighIns(random, user, effects, date, wakeMs);
+    // A stopped stream is generated as usual and then withheld, so the others stay as they were.
+    for (const stream of effects.stoppedStreams) {
+      if (stream === 'steps') steps.fill(0);
+      if (stream === 'heart-rate') {
+        heartRate.fill(0);
+        record.daily = null;
+      }
+      if (stream === 'sleep') record.sleeps = [];
+      if (stream === 'weight') record.weighIns = [];
+    }
     return record;
   }
 

@@ -12,7 +12,17 @@ export type Scenario =
   /** The device syncs only every `lagDays` days, so past days appear late. */
   | { kind: 'syncs-late'; lagDays: number }
   /** Every sleep also appears as a mirrored Apple HealthKit copy. */
-  | { kind: 'healthkit-sleep-duplicate' };
+  | { kind: 'healthkit-sleep-duplicate' }
+  /**
+   * One stream sends nothing from `from` on while the others carry on, as a
+   * real study export did (steps ended a week before heart rate). Heart rate
+   * takes the provider's nightly readings with it: they are computed from it.
+   */
+  | { kind: 'stream-stops'; stream: SimulatedStream; from: string };
+
+/** The streams a `stream-stops` scenario can end. */
+export const SIMULATED_STREAMS = ['heart-rate', 'steps', 'sleep', 'weight'] as const;
+export type SimulatedStream = (typeof SIMULATED_STREAMS)[number];
 
 export type ScenarioKind = Scenario['kind'];
 
@@ -25,6 +35,7 @@ export const SCENARIO_KINDS: readonly ScenarioKind[] = [
   'stops-syncing',
   'syncs-late',
   'healthkit-sleep-duplicate',
+  'stream-stops',
 ];
 
 export class ScenarioError extends Error {}
@@ -96,6 +107,12 @@ export function parseScenario(input: unknown): Scenario {
     }
     case 'healthkit-sleep-duplicate':
       return { kind: raw.kind };
+    case 'stream-stops': {
+      const stream = SIMULATED_STREAMS.find((name) => name === raw.stream);
+      if (stream === undefined)
+        throw new ScenarioError(`stream must be one of ${SIMULATED_STREAMS.join(', ')}`);
+      return { kind: raw.kind, stream, from: requiredDate(raw.from) };
+    }
     default:
       throw new ScenarioError(`kind must be one of ${SCENARIO_KINDS.join(', ')}`);
   }
@@ -111,6 +128,8 @@ export interface ScenarioEffects {
   activityFactor: number;
   spo2Average: number | null;
   healthKitSleepDuplicate: boolean;
+  /** Streams that send nothing this day. */
+  stoppedStreams: SimulatedStream[];
 }
 
 export function scenarioEffects(scenarios: readonly Scenario[], date: string): ScenarioEffects {
@@ -122,6 +141,7 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
     activityFactor: 1,
     spo2Average: null,
     healthKitSleepDuplicate: false,
+    stoppedStreams: [],
   };
   for (const scenario of scenarios) {
     if (scenario.kind === 'healthkit-sleep-duplicate') effects.healthKitSleepDuplicate = true;
@@ -147,6 +167,9 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
         break;
       case 'low-spo2':
         effects.spo2Average = scenario.averagePercentage ?? 88;
+        break;
+      case 'stream-stops':
+        effects.stoppedStreams.push(scenario.stream);
         break;
     }
   }

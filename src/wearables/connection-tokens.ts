@@ -4,7 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { SecretStore } from '../crypto/secret-store';
 import { inTransaction } from '../database/transactions';
-import { CONNECTION_NEEDS_RECONSENT, type ConnectionNeedsReconsent } from '../events/contracts';
+import {
+  CONNECTION_NEEDS_RECONSENT,
+  EVENTS_RECORDED,
+  type ConnectionNeedsReconsent,
+} from '../events/contracts';
+import { recordEvent } from '../events/pending-events.repository';
 import { Enrollment } from '../patients/enrollment.entity';
 import { accessTokenExpiry, accessTokenUsable, refreshBackoffMs } from './token-timing';
 import { WearableConnection } from './wearable-connection.entity';
@@ -70,7 +75,7 @@ export class ConnectionTokens {
     private readonly secrets: SecretStore,
     private readonly audit: AuditTrail,
     @Inject(WEARABLE_SOURCE) private readonly source: WearableSource,
-    /** Absent in one-off commands, which have nobody listening. */
+    /** Absent in one-off commands: what they record waits for a worker's relay. */
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
@@ -91,8 +96,8 @@ export class ConnectionTokens {
       case 'token':
         return outcome.accessToken;
       case 'reconsent':
-        // Announced after the commit, so listeners read the new status.
-        if (outcome.moved !== null) this.events?.emit(CONNECTION_NEEDS_RECONSENT, outcome.moved);
+        // Recorded with the change; the relay hands it on after the commit, so listeners read the new status.
+        if (outcome.moved !== null) this.events?.emit(EVENTS_RECORDED);
         throw new ReconsentNeededError(connectionId);
       case 'deferred':
         throw new RefreshDeferredError(connectionId, outcome.retryAt);
@@ -241,8 +246,13 @@ export class ConnectionTokens {
       },
       manager,
     );
-    return moved
-      ? { pid: Number(enrollment.pid), enrollmentId: enrollment.id, connectionId: connection.id }
-      : null;
+    if (!moved) return null;
+    const event: ConnectionNeedsReconsent = {
+      pid: Number(enrollment.pid),
+      enrollmentId: enrollment.id,
+      connectionId: connection.id,
+    };
+    await recordEvent(manager, CONNECTION_NEEDS_RECONSENT, event, new Date());
+    return event;
   }
 }

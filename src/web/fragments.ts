@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from './html';
+import type { PatientIdentity } from '../patients/patient-identities';
 
 /**
  * A table's column headings. Columns named in `screenOnly` (the action forms)
@@ -61,4 +62,23 @@ export function programField(field: {
       ${field.programs.map((p) => html`<option value="${p}"></option>`)}
     </datalist>
   </p>`;
+}
+
+/**
+ * The patient as staff must see them to know who it is: name, date of birth,
+ * chart number and pid, linked to the patient page. A name that could not be
+ * read says so (never a blank), styled as a warning.
+ */
+export function patientLink(patient: PatientIdentity): SafeHtml {
+  const details = [
+    patient.dateOfBirth ? `born ${patient.dateOfBirth}` : null,
+    patient.chartNumber ? `chart ${patient.chartNumber}` : null,
+    `pid ${patient.pid}`,
+  ].filter((part) => part !== null);
+  return html`<span class="patient"
+    ><a href="/patients/${patient.pid}"
+      ><strong>${patient.name ?? `Patient ${patient.pid}`}</strong></a
+    >${patient.name === null ? html` <span class="warning name-problem">(${patient.problem})</span>` : ''}
+    <span class="muted">${details.join(' · ')}</span></span
+  >`;
 }

@@ -69,11 +69,15 @@ describeInBrowser('the alert inbox, in Chromium', () => {
   it('signs in, reads the inbox on a tablet, and acknowledges an alert with the keyboard', async () => {
     const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
     await signIn(page);
-    const rows = page.locator('tbody tr');
+    const rows = page.locator('#needs-action tbody tr');
     await expect(rows.count()).resolves.toBe(2);
     await expect(rows.first().locator('th').textContent()).resolves.toBe('Low oxygen saturation');
+    await expect(page.getByRole('heading', { name: 'Handled (0)' }).count()).resolves.toBe(1);
     const row = page.locator(`#alert-${spo2Id}`);
-    await expect(row.textContent()).resolves.toContain('chart 1001');
+    // Who it is, from OpenEMR: name, date of birth and chart number.
+    await expect(row.locator('.patient').textContent()).resolves.toMatch(
+      /Maria Garcia\s+born 1956-03-14 · chart 1001 · pid 1/,
+    );
     await expect(row.textContent()).resolves.toMatch(/Message to drsmith:\s+delivered/);
     await expect(row.locator('time').textContent()).resolves.toBe('1 day');
     // A tablet shows the whole page; only the table itself may scroll sideways.
@@ -87,11 +91,13 @@ describeInBrowser('the alert inbox, in Chromium', () => {
     await row.getByLabel('Note').first().fill('Called the patient, coming in today');
     await page.keyboard.press('Enter');
     await page.waitForURL(/done=acknowledged/);
+    // The notice names the rule and the patient; the alert moves to Handled with who and when.
     await expect(page.getByRole('status').textContent()).resolves.toBe(
-      `Alert ${spo2Id} acknowledged.`,
+      'Acknowledged “Low oxygen saturation” for Maria Garcia, born 1956-03-14, chart 1001, pid 1.',
     );
-    await expect(page.locator(`#alert-${spo2Id}`).textContent()).resolves.toMatch(
-      /Acknowledged\s+by nurse\.kim/,
+    await expect(page.getByRole('heading', { name: 'Needs action (1)' }).count()).resolves.toBe(1);
+    await expect(page.locator(`#handled #alert-${spo2Id}`).textContent()).resolves.toMatch(
+      /Acknowledged\s+by nurse\.kim,\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}/,
     );
     await screenshot(page, 'inbox-acknowledged');
 

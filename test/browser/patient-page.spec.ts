@@ -98,6 +98,22 @@ describeInBrowser('the patient page, in Chromium', () => {
     expect(errors).toEqual([]);
     await screenshot(page, 'patient-page');
   }, 60_000);
+
+  it('answers a wrong address with a page naming the field, not raw JSON', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await signInTo(page, vigil.url ?? '', '/patients/101?days=30', 'nurse.kim', STAFF_PASSWORD);
+    const response = await page.goto(`${vigil.url}/patients/101?days=45`);
+    expect(response?.status()).toBe(400);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'This address is not valid',
+    );
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+      'days: days must be one of 30, 90, 180',
+    );
+    await screenshot(page, 'error-page');
+    await page.goto(`${vigil.url}/rules/nope`);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('No rule with id nope');
+  }, 60_000);
 });
 
 declare const Chart: {

@@ -391,8 +391,17 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
       ),
     );
     const poller = vigil.app.get(AcknowledgementPoller);
+    expect((await reminders(3)).filter((r) => Number(r.pid) === 1)).toHaveLength(1);
     await expect(poller.poll(later(60))).resolves.toBe(2);
     await expect(poller.poll(later(61))).resolves.toBe(0);
+    // Vigil's reminder of the same alert is closed too, as drsmith, and only once.
+    expect((await reminders(3)).filter((r) => Number(r.pid) === 1)).toEqual([]);
+    await expect(
+      count(
+        'SELECT COUNT(*) AS n FROM dated_reminders WHERE pid = 1 AND message_processed = 1 AND dr_processed_by = 3',
+        [],
+      ),
+    ).resolves.toBe(1);
 
     const acked = await dataSource.getRepository(StoredAlert).findBy({ pid: 1 });
     for (const alert of acked) {

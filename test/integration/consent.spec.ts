@@ -154,6 +154,8 @@ describe.each(testEngines())('patient consent on %s', (engine) => {
     const stop = disconnectPath(done.text);
     const confirm = await request(url).get(stop).expect(200);
     expect(confirm.text).toContain('Stop sharing');
+    // Origin: null (a sandboxed frame, a data: page) is cross-site.
+    await request(url).post(stop).set('Origin', 'null').expect(403);
     const stopped = await request(url).post(stop).expect(200);
     expect(stopped.text).toContain('You have stopped sharing');
     expect(sim.oauth.lookup(refreshed)).toBe('unknown');
@@ -309,6 +311,7 @@ describe.each(testEngines())('patient consent on %s', (engine) => {
       await request(url).post(path).set('Origin', 'https://evil.example').expect(403);
       await request(url).post(path).set('Sec-Fetch-Site', 'cross-site').expect(403);
       await request(url).post(path).set('Sec-Fetch-Site', 'same-site').expect(403);
+      await request(url).post(path).set('Origin', 'null').expect(403);
       await request(url).get(path).expect(200);
     });
   });

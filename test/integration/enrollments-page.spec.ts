@@ -25,6 +25,14 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
       .set('Cookie', cookie)
       .type('form')
       .send({ _csrf: csrf, ...form });
+  /** Disconnecting and ending monitoring are clinical decisions: a clinician's session. */
+  const clinical = { cookie: '', csrf: '' };
+  const clinicalPost = (path: string) =>
+    request(url)
+      .post(path)
+      .set('Cookie', clinical.cookie)
+      .type('form')
+      .send({ _csrf: clinical.csrf });
 
   const list = async (query = ''): Promise<string> =>
     (await request(url).get(`/enrollments${query}`).set('Cookie', cookie).expect(200)).text;
@@ -45,6 +53,10 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     dataSource = vigil.app.get(DataSource);
     cookie = await signedInStaff(vigil, 'frontdesk.pat');
     csrf = hiddenCsrf(await list());
+    clinical.cookie = await signedInStaff(vigil, 'dr.rivera', 'clinician');
+    clinical.csrf = hiddenCsrf(
+      (await request(url).get('/enrollments').set('Cookie', clinical.cookie).expect(200)).text,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -69,7 +81,9 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     expect(bad.text).toContain('value="twelve"');
 
     const twice = await post('/enrollments', { pid: '12' }).expect(409);
-    expect(twice.text).toContain('role="alert">Patient 12 is already enrolled (status invited)');
+    expect(twice.text).toContain(
+      'role="alert"><strong>Refused:</strong> Patient 12 is already enrolled (status invited)',
+    );
 
     await request(url)
       .post('/enrollments')
@@ -119,7 +133,8 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
   });
 
   it('disconnects: tokens erased, shown as disconnected, nothing left to disconnect', async () => {
-    const res = await post('/enrollments/12/disconnect').expect(303);
+    await post('/enrollments/12/disconnect').expect(403);
+    const res = await clinicalPost('/enrollments/12/disconnect').expect(303);
     expect(res.headers.location).toBe('/enrollments?done=disconnected&pid=12#patient-12');
     const connection = await dataSource
       .getRepository(WearableConnection)
@@ -130,12 +145,13 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     expect(row(page, 12)).toContain('<strong>disconnected</strong>');
     expect(row(page, 12)).not.toContain('/enrollments/12/disconnect');
 
-    const again = await post('/enrollments/12/disconnect').expect(409);
+    const again = await clinicalPost('/enrollments/12/disconnect').expect(409);
     expect(again.text).toContain('Patient 12 has no wearable connection to disconnect');
   });
 
   it('ends monitoring, after which the patient can only be enrolled again', async () => {
-    await post('/enrollments/12/end').expect(303);
+    await post('/enrollments/12/end').expect(403);
+    await clinicalPost('/enrollments/12/end').expect(303);
     expect(await statusOf(12)).toBe('ended');
     const ended = row(await list('?status=ended'), 12);
     expect(ended).toContain('<strong>ended</strong>');

@@ -87,8 +87,10 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
   it('lists open alerts urgent first, with chart number, values and OpenEMR delivery status', async () => {
     const page = (await inbox()).text;
     expect(rowIds(page)).toEqual([ids.spo2, ids.hr, ids.care]);
-    expect(page).toContain('<caption>');
+    expect(page).toContain('<caption');
     expect(page).toContain('<th scope="col">OpenEMR delivery</th>');
+    expect(page).toMatch(/Needs action <span class="count">\(3\)<\/span>/);
+    expect(page).toMatch(/Handled <span class="count">\(0\)<\/span>/);
     expect(page).toContain('href="/patients/1"');
     expect(page).toContain('chart 1001');
     expect(page).toContain(HR_MESSAGE);
@@ -156,8 +158,16 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
       .expect(303);
     expect(res.headers.location).toBe(`/alerts?severity=warning&done=acknowledged&alert=${ids.hr}`);
     const after = await inbox(res.headers.location.slice('/alerts'.length));
-    expect(after.text).toContain(`<p class="box" role="status">Alert ${ids.hr} acknowledged.</p>`);
-    expect(after.text).toContain('Acknowledged by nurse.kim');
+    // The notice names the rule and the patient; the row moves to Handled, saying who and when.
+    expect(after.text).toContain(
+      `<p class="box" role="status">Acknowledged “${RESTING_HR.title}” for Maria Garcia, born 1956-03-14, chart 1001, pid 1.</p>`,
+    );
+    expect(after.text).toMatch(
+      /<strong>Acknowledged<\/strong>\s*by nurse\.kim,\s*<time datetime="[^"]+"\s*>\d{4}-\d{2}-\d{2} \d{2}:\d{2}/,
+    );
+    expect(after.text.indexOf(`id="alert-${ids.hr}"`)).toBeGreaterThan(
+      after.text.indexOf('id="handled"'),
+    );
 
     expect(await stateOf(ids.hr)).toBe('acknowledged');
     const [last] = await dataSource
@@ -180,7 +190,7 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
       .send({ _csrf: csrf })
       .expect(409);
     expect(again.text).toContain(
-      '<p class="box" role="alert">The alert is already acknowledged</p>',
+      '<p class="box error" role="alert"><strong>Refused:</strong> The alert is already acknowledged</p>',
     );
   });
 
@@ -204,7 +214,14 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
     expect(res.headers.location).toBe(`/alerts?done=snoozed&alert=${ids.spo2}`);
     expect(await stateOf(ids.spo2)).toBe('snoozed');
     const page = (await inbox()).text;
-    expect(page).toContain(`Snoozed until ${until}`);
+    expect(page).toMatch(new RegExp(`<strong>Snoozed</strong> through ${until} by nurse\\.kim`));
+    // What needs a human comes first: the firing info alert above the snoozed urgent one.
+    const at = (marker: string) => page.indexOf(marker);
+    expect(at('id="needs-action"')).toBeLessThan(at(`id="alert-${ids.care}"`));
+    expect(at(`id="alert-${ids.care}"`)).toBeLessThan(at('id="handled"'));
+    expect(at('id="handled"')).toBeLessThan(at(`id="alert-${ids.spo2}"`));
+    expect(page).toMatch(/Needs action <span class="count">\(1\)<\/span>/);
+    expect(page).toMatch(/Handled <span class="count">\(2\)<\/span>/);
     const history = await request(url).get(`/alerts/${ids.spo2}`).set('Cookie', cookie).expect(200);
     expect(history.text).toContain(`until ${until}: Patient travelling`);
     expect(history.text).toContain('<td>nurse.kim</td>');
@@ -223,10 +240,14 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
     expect(res.headers.location).toBe(`/alerts/${ids.care}?done=resolved&alert=${ids.care}`);
     expect(await stateOf(ids.care)).toBe('resolved');
     const after = await request(url).get(res.headers.location).set('Cookie', cookie).expect(200);
-    expect(after.text).toContain('role="status">Alert');
+    expect(after.text).toContain('role="status">Resolved “Care team check” for John Okafor');
     expect(after.text).toContain('Seen in clinic');
     expect(rowIds((await inbox()).text)).not.toContain(ids.care);
     expect(rowIds((await inbox('?state=resolved')).text)).toEqual([ids.care]);
+    // "All states" shows every alert, the closed ones in their own section.
+    const all = (await inbox('?state=all')).text;
+    expect(all).toMatch(/Not open <span class="count">\(1\)<\/span>/);
+    expect(rowIds(all).sort()).toEqual([ids.care, ids.hr, ids.spo2].sort());
   });
 
   it('answers an unknown alert with a page that says so', async () => {

@@ -86,7 +86,9 @@ describe.each(testEngines())('patient page on %s', (engine) => {
       .auth(staff, { type: 'bearer' })
       .expect(200)
       .expect('Content-Type', /html/);
-    expect(res.text).toContain('<title>Patient 101 · Vigil</title>');
+    expect(res.text).toContain(
+      '<title>Patient 101 (name not available: OpenEMR is not configured) · Vigil</title>',
+    );
     expect(res.text).toContain('src="/assets/patient-charts.js"');
     expect(res.text).not.toMatch(/<script>(?!<)/); // no inline script the CSP would refuse
 
@@ -163,14 +165,36 @@ describe.each(testEngines())('patient page on %s', (engine) => {
         ]),
       );
       await expect(problems('?from=2026-02-30&to=2026-03-01')).resolves.toEqual([
-        { path: 'from', message: 'is not a calendar date: 2026-02-30' },
+        {
+          path: 'from',
+          message: 'from must be a calendar date written YYYY-MM-DD, not "2026-02-30"',
+        },
+      ]);
+      // Once a 500: a month 13 is a wrong field, not a server error.
+      await expect(problems('?from=2026-13-45&to=2026-03-01')).resolves.toEqual([
+        {
+          path: 'from',
+          message: 'from must be a calendar date written YYYY-MM-DD, not "2026-13-45"',
+        },
       ]);
       await expect(problems('?from=2026-03-02&to=2026-03-01')).resolves.toEqual([
-        { path: 'to', message: 'must not be before from (2026-03-02)' },
+        { path: 'to', message: 'to (2026-03-01) must not be before from (2026-03-02)' },
       ]);
       await expect(problems('?from=2025-01-01&to=2026-03-01')).resolves.toEqual([
-        { path: 'to', message: 'the range is 425 days; at most 366 at once' },
+        { path: 'to', message: 'from 2025-01-01 to 2026-03-01 is 425 days; at most 366 at once' },
       ]);
+      await expect(
+        api()
+          .get('/api/v1/patients/abc/aggregates?from=2026-01-01&to=2026-01-02')
+          .auth(staff, { type: 'bearer' })
+          .expect(400),
+      ).resolves.toMatchObject({
+        body: {
+          errors: [
+            { path: 'pid', message: 'pid must be a whole number from 1 to 9007199254740991' },
+          ],
+        },
+      });
       await expect(problems('?from=2026-01-01&to=2026-03-01&pid=202')).resolves.toEqual([
         expect.objectContaining({ path: 'pid' }),
       ]);

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { STAFF_ROLES, StaffRole } from '../../src/auth/roles';
 import { startVigil, VigilApp } from '../../src/bootstrap';
@@ -49,16 +50,19 @@ const MATRIX: Record<string, Access> = {
   'POST /api/v1/patients': STAFF_AND_UP,
   'GET /api/v1/patients': STAFF_AND_UP,
   'GET /api/v1/patients/:pid': STAFF_AND_UP,
+  // Any staff may pause, resume or change the sync interval; a program change needs a clinician
+  // (checked in the handler: "moves a patient between programs only as clinician or admin").
   'PATCH /api/v1/patients/:pid': STAFF_AND_UP,
-  'DELETE /api/v1/patients/:pid': STAFF_AND_UP,
+  'DELETE /api/v1/patients/:pid': CLINICIAN_AND_UP,
   'POST /api/v1/patients/:pid/invitations': STAFF_AND_UP,
-  'DELETE /api/v1/patients/:pid/connection': STAFF_AND_UP,
+  'DELETE /api/v1/patients/:pid/connection': CLINICIAN_AND_UP,
   'GET /connect/:token': 'public',
   'POST /connect/:token': 'public',
   'GET /oauth/google/callback': 'public',
   'GET /disconnect/:token': 'public',
   'POST /disconnect/:token': 'public',
   'POST /api/v1/patients/:pid/sync': STAFF_AND_UP,
+  'GET /api/v1/patients/:pid/blind-rules': STAFF_AND_UP,
   'POST /webhooks/google-health': 'public',
   'GET /assets/:name': 'public',
   'GET /alerts': STAFF_AND_UP,
@@ -71,8 +75,8 @@ const MATRIX: Record<string, Access> = {
   'POST /enrollments/:pid/invitation': STAFF_AND_UP,
   'POST /enrollments/:pid/pause': STAFF_AND_UP,
   'POST /enrollments/:pid/resume': STAFF_AND_UP,
-  'POST /enrollments/:pid/disconnect': STAFF_AND_UP,
-  'POST /enrollments/:pid/end': STAFF_AND_UP,
+  'POST /enrollments/:pid/disconnect': CLINICIAN_AND_UP,
+  'POST /enrollments/:pid/end': CLINICIAN_AND_UP,
   'GET /patients/:pid': STAFF_AND_UP,
   'GET /api/v1/patients/:pid/aggregates': STAFF_AND_UP,
   'GET /rules': STAFF_AND_UP,
@@ -127,4 +131,54 @@ describe('route x role access matrix', () => {
     expect(disagreements).toEqual([]);
     // Every route x five callers, pages included: seconds on a busy machine.
   }, 60_000);
+
+  it('answers 404 on every per-patient change for a pid that is not enrolled, saving nothing', async () => {
+    const notEnrolled = 424242;
+    const changes: [string, string, object?][] = [
+      ['PUT', `/api/v1/patients/${notEnrolled}/rules/resting-hr-rise/params`, { deltaBpm: 6 }],
+      ['GET', `/api/v1/patients/${notEnrolled}/rules/params`],
+      ['PATCH', `/api/v1/patients/${notEnrolled}`, { program: 'cardiac' }],
+      ['DELETE', `/api/v1/patients/${notEnrolled}`],
+      ['DELETE', `/api/v1/patients/${notEnrolled}/connection`],
+      ['POST', `/api/v1/patients/${notEnrolled}/invitations`],
+      ['POST', `/api/v1/patients/${notEnrolled}/sync`],
+    ];
+    const answers: string[] = [];
+    for (const [method, path, body] of changes) {
+      const agent = request(vigil.url ?? '');
+      const call = agent[method.toLowerCase() as 'put'](path).set(
+        'Authorization',
+        `Bearer ${tokens.admin}`,
+      );
+      const res = await (body ? call.send(body) : call);
+      answers.push(`${method} ${path} ${res.status}`);
+    }
+    expect(answers).toEqual(changes.map(([method, path]) => `${method} ${path} 404`));
+    const saved = await vigil.app
+      .get(DataSource)
+      .query(`SELECT COUNT(*) AS n FROM patient_rule_params WHERE pid = ${notEnrolled}`);
+    expect(Number(saved[0].n)).toBe(0);
+  });
+
+  it('moves a patient between programs only as clinician or admin', async () => {
+    const url = vigil.url ?? '';
+    await request(url)
+      .post('/api/v1/patients')
+      .set('Authorization', `Bearer ${tokens.staff}`)
+      .send({ pid: 1, program: 'general' })
+      .expect(201);
+    const patch = (role: StaffRole, body: object) =>
+      request(url)
+        .patch('/api/v1/patients/1')
+        .set('Authorization', `Bearer ${tokens[role]}`)
+        .send(body);
+    const refused = await patch('staff', { program: 'cardiac' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/needs the clinician role/);
+    await patch('staff', { syncIntervalMinutes: 60 }).expect(200);
+    expect((await patch('clinician', { program: 'cardiac' }).expect(200)).body.program).toBe(
+      'cardiac',
+    );
+    expect((await patch('admin', { program: null }).expect(200)).body.program).toBeNull();
+  });
 });

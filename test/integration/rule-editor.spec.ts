@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { activeEnrollment } from '../support/monitored-patients';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { NEW_RULE_TEMPLATE } from '../../src/web/rule-editor/rule-editor.view';
@@ -108,6 +109,7 @@ describe('rule pages', () => {
       .send(NEW_RULE_TEMPLATE)
       .expect(200);
     expect(check.body).toEqual({ valid: true, errors: [], warnings: [] });
+    await activeEnrollment(vigil, 5);
     const backtest = await request(vigil.url ?? '')
       .post('/api/v1/rules/new-rule/backtest')
       .auth(clinician, { type: 'bearer' })

@@ -264,6 +264,19 @@ describe.each(testEngines())('rules API on %s', (engine) => {
   });
 
   it('sets per-patient overrides, validated and audited', async () => {
+    // Overrides and backtests are about an enrolled patient (paused: not in the watched list below).
+    const now = new Date();
+    await vigil.app.get(DataSource).getRepository(Enrollment).insert({
+      pid: 1001,
+      program: null,
+      status: 'paused',
+      timeZone: 'UTC',
+      syncIntervalMinutes: 60,
+      createdAt: now,
+      createdBy: 'test',
+      updatedAt: now,
+      endedAt: null,
+    });
     const bad = await api()
       .put('/api/v1/patients/1001/rules/resting-hr-rise/params')
       .auth(clinician, { type: 'bearer' })

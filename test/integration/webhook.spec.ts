@@ -80,6 +80,36 @@ describe.each(testEngines())('the Google Health webhook on %s', (engine) => {
     expect(state.rereadFrom).toBe(addDays(tenDaysAgo, -1));
   });
 
+  it('answers a replayed notification 204 and does nothing', async () => {
+    await reset();
+    const body = JSON.stringify([
+      {
+        data: {
+          healthUserId: connection.healthUserId,
+          dataType: 'sleep',
+          operation: 'UPSERT',
+          intervals: [],
+          replayProbe: Date.now(),
+        },
+      },
+    ]);
+    const send = () =>
+      fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: SECRET,
+          [SIGNATURE_HEADER]: sim.webhooks.sign(Buffer.from(body)),
+        },
+        body,
+      });
+    expect((await send()).status).toBe(204);
+    expect(await due()).toBe(true);
+    await reset();
+    expect((await send()).status).toBe(204);
+    expect(await due()).toBe(false);
+  });
+
   it('refuses a bad signature, a bad secret and an unsigned body, queueing nothing', async () => {
     await reset();
     const body = JSON.stringify([

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
-export const ARTIFACTS = join(__dirname, '..', 'artifacts');
+export const ARTIFACTS = join(__dirname, '..', 'artifacts', 'screenshots');
 
 /** Locally a machine without Chromium skips the browser tier; in CI (CI=true) it must run. */
 export const describeInBrowser: jest.Describe =
@@ -28,7 +28,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Saves a screenshot under test/artifacts/ (ignored by git) for a person to look at. */
+/** Saves a screenshot under test/artifacts/screenshots/ (ignored by git) for a person to look at. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadRuleDirectory } from '../loader/load-rule-directory';
-import { daysRead, factUses, metricOf, ruleDaysRead } from './fact-uses';
+import { daysRead, factUses, metricOf, metricsOf, ruleDaysRead } from './fact-uses';
 
 const starter = new Map(
   loadRuleDirectory(join(__dirname, '../../../rules')).rules.map((rule) => [rule.id, rule]),
@@ -30,9 +30,12 @@ describe('fact uses', () => {
     expect([...new Set(factUses(rule, rule.params).map(metricOf))]).toEqual(['restingHrProvider']);
   });
 
-  it('names no metric for the sync-age facts', () => {
+  it('names no metric for the sync-age facts, and every stream for the stream facts', () => {
     const gap = starter.get('monitoring-gap');
     if (!gap) throw new Error('starter rule missing');
-    expect(factUses(gap, gap.params).map(metricOf)).toEqual([null, null, 'wearMinutes']);
+    const uses = factUses(gap, gap.params);
+    expect(uses.map(metricOf)).toEqual([null, null, null, null]);
+    const streams = ['wearMinutes', 'steps', 'sleepTotalMinutes', 'weightKg'];
+    expect(uses.map(metricsOf)).toEqual([[], [], streams, streams]);
   });
 });

@@ -1,6 +1,7 @@
 import { NumericMetric } from '../../aggregates/daily-aggregate';
 import { completeFactParams } from '../facts/complete-fact-params';
 import { FactName, isFactName, METRIC_NAMES } from '../facts/fact-catalog';
+import { STREAM_METRICS } from '../facts/streams';
 import { ConditionNode, RuleDefinition } from '../rule-definition';
 
 /** One fact a rule reads (tested or reported), with its params resolved and completed. */
@@ -28,6 +29,9 @@ function reachOf(params: Record<string, unknown>): number {
   const offset = typeof params.endOffsetDays === 'number' ? params.endOffsetDays : 0;
   let reach = 1;
   if (typeof params.days === 'number') reach = offset + params.days;
+  if (typeof params.days === 'number' && typeof params.lookbackDays === 'number') {
+    reach = offset + params.days + params.lookbackDays;
+  }
   if (typeof params.maxDays === 'number') reach = Math.max(reach, offset + params.maxDays);
   for (const value of Object.values(params)) {
     if (typeof value === 'object' && value !== null) {
@@ -50,8 +54,15 @@ export function ruleDaysRead(rule: RuleDefinition, params: Record<string, number
   return Math.max(1, ...factUses(rule, params).map(daysRead));
 }
 
-/** The metrics a fact reads (none for the sync-age facts). */
+/** The metric a fact's `metric` param names (none for the sync-age and stream facts). */
 export function metricOf(use: FactUse): NumericMetric | null {
   const metric = use.params.metric;
   return METRIC_NAMES.find((name) => name === metric) ?? null;
+}
+
+/** Every metric a fact reads: the stream facts read each stream's metric. */
+export function metricsOf(use: FactUse): NumericMetric[] {
+  if (use.fact === 'daysWithData' || use.fact === 'streamsStopped') return [...STREAM_METRICS];
+  const metric = metricOf(use);
+  return metric === null ? [] : [metric];
 }

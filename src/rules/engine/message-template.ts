@@ -5,12 +5,17 @@ export function placeholders(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((match) => match[1]);
 }
 
-function format(value: number | null | undefined): string {
+/** Placeholders filled with words rather than a fact value (see RuleEvaluator). */
+export const TEXT_PLACEHOLDERS = ['streamStatus'] as const;
+export type TextPlaceholder = (typeof TEXT_PLACEHOLDERS)[number];
+
+function format(value: number | string | null | undefined): string {
+  if (typeof value === 'string') return value;
   if (value === null || value === undefined) return 'no data';
   return String(Math.round(value * 10) / 10);
 }
 
-export type MessageRenderer = (facts: Record<string, number | null>) => string;
+export type MessageRenderer = (facts: Record<string, number | string | null>) => string;
 
 /**
  * Compiles a template once per rule and set of params: `{{name}}` becomes a fact
@@ -24,7 +29,7 @@ export function compileMessage(template: string, params: Record<string, number>)
     for (let i = 1; i < parts.length; i += 2) {
       const name = parts[i];
       const isParam = name.startsWith('params.');
-      const source: Record<string, number | null> = isParam ? params : facts;
+      const source: Record<string, number | string | null> = isParam ? params : facts;
       const key = isParam ? name.slice('params.'.length) : name;
       message += format(Object.hasOwn(source, key) ? source[key] : undefined) + parts[i + 1];
     }

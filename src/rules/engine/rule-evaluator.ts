@@ -4,7 +4,8 @@ import { completeFactParams, resolveValue } from '../facts/complete-fact-params'
 import { computeFact, FactInput } from '../facts/compute-fact';
 import { FactName, isFactName } from '../facts/fact-catalog';
 import { PatientSeries } from '../facts/patient-series';
-import { compileMessage, MessageRenderer } from './message-template';
+import { compileMessage, MessageRenderer, placeholders } from './message-template';
+import { DEFAULT_LOOKBACK_DAYS, describeStreams, streamStates } from '../facts/streams';
 import { CUSTOM_OPERATORS } from './operators';
 
 /** The date a rule is evaluated for, and the instant the evaluation stands at. */
@@ -66,6 +67,8 @@ function factFunction(fact: FactName, uses: readonly Record<string, unknown>[]) 
 interface CompiledRule {
   engine: Engine;
   message: MessageRenderer;
+  /** Words for the template's text placeholders, when it has any. */
+  texts: ((input: FactInput) => Record<string, string>) | null;
   report: { name: string; fact: FactName; params: Record<string, unknown> }[];
 }
 
@@ -132,7 +135,9 @@ export class RuleEvaluator {
     return {
       result: truth === null ? 'insufficient_data' : truth ? 'true' : 'false',
       facts,
-      message: compiled.message(facts),
+      message: compiled.message(
+        compiled.texts === null ? facts : { ...facts, ...compiled.texts(input) },
+      ),
     };
   }
 
@@ -158,10 +163,33 @@ export class RuleEvaluator {
       const fact = asFactName(reported.fact);
       return { name, fact, params: completeFactParams(fact, reported.params, params) };
     });
-    const compiled = { engine, message: compileMessage(this.rule.message, params), report };
+    const compiled = {
+      engine,
+      message: compileMessage(this.rule.message, params),
+      report,
+      texts: textsOf(this.rule, uses),
+    };
     this.compiled.set(key, compiled);
     return compiled;
   }
+}
+
+/**
+ * `{{streamStatus}}` describes the streams over the window of the rule's
+ * `streamsStopped` condition (the last 3 days against the 28 before, without one).
+ */
+function textsOf(
+  rule: RuleDefinition,
+  uses: readonly Record<string, unknown>[],
+): CompiledRule['texts'] {
+  if (!placeholders(rule.message).includes('streamStatus')) return null;
+  const window = uses.find((params) => typeof params.lookbackDays === 'number');
+  const days = typeof window?.days === 'number' ? window.days : 3;
+  const lookbackDays =
+    typeof window?.lookbackDays === 'number' ? window.lookbackDays : DEFAULT_LOOKBACK_DAYS;
+  return (input) => ({
+    streamStatus: describeStreams(streamStates(input, { days, lookbackDays })),
+  });
 }
 
 function leafFacts(node: ConditionNode): FactName[] {

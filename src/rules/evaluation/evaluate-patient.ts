@@ -1,5 +1,5 @@
 import { NumericMetric } from '../../aggregates/daily-aggregate';
-import { factUses, metricOf, ruleDaysRead } from '../engine/fact-uses';
+import { factUses, metricsOf, ruleDaysRead } from '../engine/fact-uses';
 import {
   EvaluationDay,
   mergeParams,
@@ -75,7 +75,7 @@ function readsOf({ rule, overrides }: RuleForPatient): Reads {
   let found = byParams.get(key);
   if (!found) {
     const uses = factUses(rule.definition, params);
-    const metrics = uses.map(metricOf).filter((metric) => metric !== null);
+    const metrics = uses.flatMap(metricsOf);
     found = { days: ruleDaysRead(rule.definition, params), metrics: [...new Set(metrics)].sort() };
     byParams.set(key, found);
   }

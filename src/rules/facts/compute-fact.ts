@@ -1,6 +1,7 @@
 import { NumericMetric } from '../../aggregates/daily-aggregate';
 import { Aggregate, Comparison, FactName } from './fact-catalog';
 import { PatientSeries, wholeDaysBetween } from './patient-series';
+import { daysWithData, streamStates } from './streams';
 import { standardDeviation, summarise } from './summarise';
 
 /** One patient on one evaluation date: what every fact is computed from. */
@@ -197,6 +198,18 @@ const FACT_FUNCTIONS: Record<FactName, (input: FactInput, params: RawParams) => 
   coverage: coverageFact,
   daysSinceSync: (input) => daysSince(input.series.sync.lastSyncAt, input),
   daysSinceDeviceSync: (input) => daysSince(input.series.sync.lastDeviceSyncAt, input),
+  daysWithData: (input, params) =>
+    daysWithData(
+      input,
+      numberParam(params, 'days'),
+      numberParam(params, 'endOffsetDays'),
+      numberParam(params, 'wearMinutes'),
+    ),
+  streamsStopped: (input, params) =>
+    streamStates(input, {
+      days: numberParam(params, 'days'),
+      lookbackDays: numberParam(params, 'lookbackDays'),
+    }).filter((stream) => stream.stopped).length,
 };
 
 /**

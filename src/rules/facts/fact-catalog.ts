@@ -16,6 +16,8 @@ export const FACT_NAMES = [
   'coverage',
   'daysSinceSync',
   'daysSinceDeviceSync',
+  'daysWithData',
+  'streamsStopped',
 ] as const;
 export type FactName = (typeof FACT_NAMES)[number];
 
@@ -217,6 +219,33 @@ export const FACTS: Record<FactName, FactSpec> = {
   daysSinceDeviceSync: {
     help: 'Whole days since the device last synced to Fitbit; not enough data if unknown.',
     params: {},
+  },
+  daysWithData: {
+    help: 'Days in a window on which any data stream delivered: heart rate on at least `wearMinutes` minutes, known steps, a sleep or a weigh-in. Never "not enough data".',
+    params: {
+      days: { kind: 'days', required: true, help: 'length of the window in days' },
+      endOffsetDays: {
+        kind: 'offset',
+        default: 0,
+        help: 'days between the evaluation date and the end of the window',
+      },
+      wearMinutes: {
+        kind: 'number',
+        default: 1,
+        help: 'minutes of heart rate that make a day count for the heart-rate stream',
+      },
+    },
+  },
+  streamsStopped: {
+    help: 'Data streams (heart rate, steps, sleep, weight) that arrived on at least half of the `lookbackDays` days with data before the last `days` days, and on none of the last `days` days. Never "not enough data". The message placeholder {{streamStatus}} names them.',
+    params: {
+      days: { kind: 'days', required: true, help: 'recent days, counting the evaluation date' },
+      lookbackDays: {
+        kind: 'days',
+        default: 28,
+        help: 'days before the recent ones in which a stream must have arrived regularly',
+      },
+    },
   },
 };
 

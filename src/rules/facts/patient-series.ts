@@ -33,6 +33,18 @@ export class PatientSeries {
     this.rowIndexes = Int32Array.from(epochDays, (day) => day - this.firstDay);
   }
 
+  /** The first date with a value in any loaded metric, or null. */
+  firstDateWithData(): string | null {
+    let first: string | null = null;
+    for (const day of this.days) {
+      const hasValue = Object.entries(day).some(
+        ([key, value]) => key !== 'date' && typeof value === 'number' && Number.isFinite(value),
+      );
+      if (hasValue && (first === null || day.date < first)) first = day.date;
+    }
+    return first;
+  }
+
   /** Index of a civil date in the columns; may fall outside them (no data there). */
   indexOf(date: string): number {
     return dayNumber(date) - this.firstDay;

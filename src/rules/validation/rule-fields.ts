@@ -40,6 +40,11 @@ class RuleFields {
   @IsInt({ message: WHOLE_DAYS })
   repeatAfterDays: unknown;
 
+  @Max(365, { message: 'must be at most 365 days' })
+  @Min(1, { message: 'must be at least 1 day' })
+  @IsInt({ message: WHOLE_DAYS })
+  staleAfterDays: unknown;
+
   @Length(1, 1000, { message: 'must be 1 to 1000 characters long' })
   @IsString({ message: 'must be text' })
   message: unknown;
@@ -53,6 +58,7 @@ const FIELD_NAMES = [
   'forDays',
   'resolveAfterDays',
   'repeatAfterDays',
+  'staleAfterDays',
   'message',
 ] as const;
 

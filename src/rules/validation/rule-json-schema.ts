@@ -106,6 +106,7 @@ export const RULE_JSON_SCHEMA = {
     forDays: { type: 'integer', minimum: 1, maximum: 365 },
     resolveAfterDays: { type: 'integer', minimum: 1, maximum: 365 },
     repeatAfterDays: { type: 'integer', minimum: 0, maximum: 365 },
+    staleAfterDays: { type: 'integer', minimum: 1, maximum: 365 },
     recipients: {
       type: 'array',
       minItems: 1,

@@ -10,7 +10,7 @@ import {
   METRIC_NAMES,
   ParamSpec,
 } from '../facts/fact-catalog';
-import { placeholders } from '../engine/message-template';
+import { placeholders, TEXT_PLACEHOLDERS } from '../engine/message-template';
 import { OPERATOR_NAMES, RANGE_OPERATORS } from '../engine/operators';
 import { checkRuleFields, RULE_ID_PATTERN } from './rule-fields';
 import { childPath, looksNumeric, numberAsTextMessage, RuleError } from './rule-error';
@@ -37,7 +37,7 @@ const REQUIRED_FIELDS = [
   'inhibitedBy',
   'message',
 ] as const;
-const RULE_FIELDS: readonly string[] = [...REQUIRED_FIELDS, 'report'];
+const RULE_FIELDS: readonly string[] = [...REQUIRED_FIELDS, 'staleAfterDays', 'report'];
 const LEAF_FIELDS = ['fact', 'operator', 'value', 'params', 'name'];
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*$/;
 const PARAM_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -98,7 +98,11 @@ class RuleChecker {
 
   /** Names the message template may use: named conditions, reported facts, params. */
   knownNames(): Set<string> {
-    return new Set([...this.names, ...Object.keys(this.params).map((name) => `params.${name}`)]);
+    return new Set([
+      ...this.names,
+      ...TEXT_PLACEHOLDERS,
+      ...Object.keys(this.params).map((name) => `params.${name}`),
+    ]);
   }
 
   condition(node: unknown, path: string, depth: number): void {
@@ -402,6 +406,8 @@ class RuleChecker {
       }
       case 'daysSinceSync':
       case 'daysSinceDeviceSync':
+      case 'daysWithData':
+      case 'streamsStopped':
         return;
     }
   }

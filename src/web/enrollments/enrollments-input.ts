@@ -1,3 +1,4 @@
+import { IsPid } from '../../http/input-fields';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ENROLLMENT_STATUSES, type EnrollmentStatus } from '../../patients/enrollment.entity';
@@ -21,9 +22,7 @@ export class EnrollmentsQuery {
 /** The enroll form: the same rules as POST /api/v1/patients. */
 export class EnrollForm {
   @Type(() => Number)
-  @IsInt({ message: 'pid must be a whole number' })
-  @Min(1, { message: 'pid must be 1 or more' })
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'pid is too large' })
+  @IsPid()
   pid!: number;
 
   @OptionalProgramName()

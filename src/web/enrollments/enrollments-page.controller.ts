@@ -3,16 +3,17 @@ import {
   Controller,
   Get,
   HttpException,
-  Inject,
   Param,
   Post,
   Query,
   Req,
   Res,
+  UseFilters,
 } from '@nestjs/common';
+import { StaffPageErrors } from '../page-errors.filter';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ANY_STAFF, Roles } from '../../auth/access.decorators';
+import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../../auth/access.decorators';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
 import { actorOf, type Caller, CurrentCaller } from '../../auth/caller';
 import { Environment } from '../../config/environment';
@@ -20,11 +21,7 @@ import { Disconnections } from '../../consent/disconnections';
 import { Invitations } from '../../consent/invitations';
 import type { FieldProblem } from '../../http/problem.filter';
 import { Enrollments } from '../../patients/enrollments';
-import {
-  chartNumbers,
-  PATIENT_DIRECTORY,
-  type PatientDirectory,
-} from '../../patients/patient-directory';
+import { identityWords, PatientIdentities } from '../../patients/patient-identities';
 import type { SafeHtml } from '../html';
 import { readPageInput } from '../page-input';
 import { sendStaffPage } from '../staff-responses';
@@ -44,6 +41,7 @@ import { qrCodeSvg } from './qr-code';
  * same service as /api/v1/patients; a refusal re-renders the list saying why.
  */
 @ApiExcludeController()
+@UseFilters(StaffPageErrors)
 @Controller('enrollments')
 export class EnrollmentsPageController {
   constructor(
@@ -51,7 +49,7 @@ export class EnrollmentsPageController {
     private readonly invitations: Invitations,
     private readonly disconnections: Disconnections,
     private readonly env: Environment,
-    @Inject(PATIENT_DIRECTORY) private readonly directory: PatientDirectory,
+    private readonly identities: PatientIdentities,
   ) {}
 
   @Get()
@@ -111,11 +109,11 @@ export class EnrollmentsPageController {
     } catch (error) {
       return this.refused(req, res, error);
     }
-    const chart = (await chartNumbers(this.directory, [pid])).get(pid) ?? null;
+    const patient = await this.identities.one(pid);
     const body = renderInvitation(
       {
         pid,
-        chartNumber: chart,
+        patient,
         invitation,
         qrCode: await qrCodeSvg(
           invitation.url,
@@ -126,7 +124,7 @@ export class EnrollmentsPageController {
       this.context(req),
     );
     // The link is in the page: nothing may keep a copy of it.
-    this.send(req, res, 200, `Invitation for patient ${pid}`, body, true);
+    this.send(req, res, 200, `Invitation for ${identityWords(patient)}`, body, true);
   }
 
   @Post(':pid/pause')
@@ -156,7 +154,7 @@ export class EnrollmentsPageController {
   }
 
   @Post(':pid/disconnect')
-  @Roles(...ANY_STAFF)
+  @Roles(...CLINICAL_STAFF)
   disconnect(
     @Param('pid') pidText: string,
     @CurrentCaller() caller: Caller,
@@ -169,7 +167,7 @@ export class EnrollmentsPageController {
   }
 
   @Post(':pid/end')
-  @Roles(...ANY_STAFF)
+  @Roles(...CLINICAL_STAFF)
   end(
     @Param('pid') pidText: string,
     @CurrentCaller() caller: Caller,
@@ -239,15 +237,12 @@ export class EnrollmentsPageController {
   ): Promise<void> {
     const filter = options.query?.status;
     const views = await this.enrollments.list(filter);
-    const charts = await chartNumbers(
-      this.directory,
-      views.map((v) => v.pid),
-    );
+    const patients = await this.identities.of(views.map((v) => v.pid));
     const invitations = await this.invitations.latestByPatient();
     const page: EnrollmentsPage = {
       rows: views.map((view) => ({
         view,
-        chartNumber: charts.get(view.pid) ?? null,
+        patient: patients.get(view.pid)!,
         invitation: invitations.get(view.pid),
       })),
       query: options.query ?? null,

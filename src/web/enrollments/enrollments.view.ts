@@ -1,10 +1,11 @@
 import type { InvitationSummary, IssuedInvitation } from '../../consent/invitations';
-import { columnHeads, programField } from '../fragments';
+import { columnHeads, patientLink, programField } from '../fragments';
+import type { PatientIdentity } from '../../patients/patient-identities';
 import type { FieldProblem } from '../../http/problem.filter';
 import { ENROLLMENT_STATUSES } from '../../patients/enrollment.entity';
 import type { EnrollmentView } from '../../patients/enrollments';
 import { html, SafeHtml } from '../html';
-import { PAGE_STYLE, patientLink, problemBox, refusalBox, statusBox } from '../inbox/inbox.view';
+import { PAGE_STYLE, problemBox, refusalBox, statusBox } from '../inbox/inbox.view';
 import { ageInWords, clinicTime } from '../inbox/time-words';
 import {
   enrollmentActions,
@@ -17,7 +18,7 @@ import type { EnrollmentDone, EnrollmentsQuery } from './enrollments-input';
 
 export interface EnrollmentRow {
   view: EnrollmentView;
-  chartNumber: string | null;
+  patient: PatientIdentity;
   invitation: InvitationSummary | undefined;
 }
 
@@ -149,7 +150,7 @@ function enrollmentRow(row: EnrollmentRow, context: EnrollmentsContext): SafeHtm
   const tz = context.timeZone;
   const connection = view.connection;
   return html`<tr id="patient-${view.pid}">
-    <th scope="row">${patientLink(view.pid, row.chartNumber)}</th>
+    <th scope="row">${patientLink(row.patient)}</th>
     <td>
       <strong>${status.replace('_', ' ')}</strong><br /><span class="muted"
         >${STATUS_WORDS[status]}${view.endedAt ? `, ${clinicTime(view.endedAt, tz)}` : ''}</span
@@ -258,7 +259,7 @@ function actionForms(row: EnrollmentRow, context: EnrollmentsContext): SafeHtml 
 
 export interface InvitationPage {
   pid: number;
-  chartNumber: string | null;
+  patient: PatientIdentity;
   invitation: IssuedInvitation;
   qrCode: SafeHtml;
   clinic: string;
@@ -273,8 +274,8 @@ export function renderInvitation(page: InvitationPage, context: EnrollmentsConte
   ].filter((x): x is string => x !== null);
   return html`${PAGE_STYLE}
     <p class="box no-print" role="status">
-      A new invitation was created for ${patientLink(page.pid, page.chartNumber)}; any earlier link
-      no longer works.
+      A new invitation was created for ${patientLink(page.patient)}; any earlier link no longer
+      works.
       ${
         delivered.length > 0
           ? `It was also sent by ${delivered.join(' and ')}.`

@@ -13,9 +13,12 @@ const DONE = ['acknowledged', 'snoozed', 'resolved'] as const;
 export type ActionDone = (typeof DONE)[number];
 
 /** The inbox's filters as query parameters of its plain GET form. */
+/** Every state, open or not: the filter's "All states". */
+export const ALL_STATES = 'all';
+
 export class InboxQuery {
-  @OptionalOneOf('state', ALERT_STATES)
-  state?: AlertState;
+  @OptionalOneOf('state', [...ALERT_STATES, ALL_STATES])
+  state?: AlertState | typeof ALL_STATES;
 
   @OptionalOneOf('severity', SEVERITIES)
   severity?: Severity;
@@ -43,7 +46,7 @@ export const INBOX_LIMIT = 200;
 
 export function filtersOf(query: InboxQuery): AlertFilters {
   return {
-    state: query.state,
+    ...(query.state === ALL_STATES ? { states: ALERT_STATES } : { state: query.state }),
     severity: query.severity,
     program: query.program,
     recipient: query.recipient,

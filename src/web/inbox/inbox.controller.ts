@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { StaffPageErrors } from '../page-errors.filter';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AlertQueries } from '../../alerts/alert-queries';
@@ -18,11 +19,7 @@ import { AlertDeliveries } from '../../delivery/delivery-status';
 import type { FieldProblem } from '../../http/problem.filter';
 import { openEmrDate } from '../../time';
 import { Enrollments } from '../../patients/enrollments';
-import {
-  chartNumbers,
-  PATIENT_DIRECTORY,
-  type PatientDirectory,
-} from '../../patients/patient-directory';
+import { identityWords, PatientIdentities } from '../../patients/patient-identities';
 import { html, type SafeHtml } from '../html';
 import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
@@ -38,6 +35,7 @@ import {
   SnoozeForm,
 } from './inbox-input';
 import {
+  type DoneNotice,
   type InboxAlert,
   type PageContext,
   PAGE_STYLE,
@@ -54,6 +52,7 @@ type Outcome = { ok: true } | { ok: false; status: number; message: string };
  * then redirect back (303) announcing what was done.
  */
 @ApiExcludeController()
+@UseFilters(StaffPageErrors)
 @Controller('alerts')
 export class InboxController {
   constructor(
@@ -62,7 +61,7 @@ export class InboxController {
     private readonly deliveries: AlertDeliveries,
     private readonly enrollments: Enrollments,
     private readonly env: Environment,
-    @Inject(PATIENT_DIRECTORY) private readonly directory: PatientDirectory,
+    private readonly identities: PatientIdentities,
   ) {}
 
   @Get()
@@ -76,12 +75,14 @@ export class InboxController {
     const query = input.ok ? input.value : null;
     const rows = query ? await this.queries.inbox(filtersOf(query)) : [];
     const filters = query ? filterQuery(query) : '';
+    const alerts = await this.shown(rows);
     const body = renderInbox(
       {
         form: formValues(raw),
         query,
+        notice: query ? await this.notice(query, alerts) : null,
         problems: input.ok ? [] : input.problems,
-        alerts: await this.shown(rows),
+        alerts,
         truncated: rows.length >= INBOX_LIMIT,
         programs: await this.enrollments.programs(),
         back: filters ? `/alerts?${filters}` : '/alerts',
@@ -215,20 +216,34 @@ export class InboxController {
       },
       this.context(req),
     );
-    this.send(res, req, status, `${alert.ruleTitle}: patient ${alert.pid}`, body);
+    this.send(res, req, status, `${alert.ruleTitle}: ${identityWords(alert.patient)}`, body);
   }
 
-  /** Alerts with their chart numbers and delivery status, in the given order. */
+  /** What the last action did, naming the rule and the patient (also when it left this view). */
+  private async notice(query: InboxQuery, shown: InboxAlert[]): Promise<DoneNotice | null> {
+    if (!query.done || !query.alert) return null;
+    const listed = shown.find((alert) => alert.id === query.alert);
+    if (listed) return { done: query.done, alertId: query.alert, alert: listed };
+    const row = await this.queries.find(query.alert);
+    const [alert] = row ? await this.shown([row]) : [null];
+    return { done: query.done, alertId: query.alert, alert };
+  }
+
+  /** Alerts with who the patient is and their delivery status, in the given order. */
   private async shown(rows: StoredAlert[]): Promise<InboxAlert[]> {
     const pids = rows.map((r) => Number(r.pid));
-    const charts = await chartNumbers(this.directory, pids);
-    const deliveries = await this.deliveries.forAlerts(rows.map((r) => String(r.id)));
+    const patients = await this.identities.of(pids);
+    const ids = rows.map((r) => String(r.id));
+    const [deliveries, changes] = await Promise.all([
+      this.deliveries.forAlerts(ids),
+      this.queries.latestChanges(ids),
+    ]);
     return rows.map((row) => {
       const lifecycle = lifecycleOf(row);
       return {
         id: String(row.id),
         pid: Number(row.pid),
-        chartNumber: charts.get(Number(row.pid)) ?? null,
+        patient: patients.get(Number(row.pid))!,
         ruleId: row.ruleId,
         ruleTitle: row.ruleTitle,
         ruleVersion: row.ruleVersion,
@@ -239,6 +254,12 @@ export class InboxController {
         firedOn: lifecycle.firedOn,
         snoozedUntil: lifecycle.snoozedUntil,
         acknowledgement: lifecycle.acknowledgement,
+        lastChange: changes.has(String(row.id))
+          ? {
+              actor: changes.get(String(row.id))!.actor,
+              at: changes.get(String(row.id))!.occurredAt,
+            }
+          : null,
         message: row.message,
         deliveries: deliveries.get(String(row.id)) ?? [],
       };

@@ -1,19 +1,21 @@
 import { ALERT_STATES } from '../../alerts/alerts.dto';
-import { actorWords, changeCells, columnHeads, programField } from '../fragments';
+import { actorWords, changeCells, columnHeads, patientLink, programField } from '../fragments';
+import { identityWords, type PatientIdentity } from '../../patients/patient-identities';
 import type { Acknowledgement, AlertState } from '../../alerts/lifecycle';
 import type { LocalDate } from '../../time';
 import type { DeliveryStatus } from '../../delivery/delivery-status';
 import type { FieldProblem } from '../../http/problem.filter';
 import { SEVERITIES, type Severity } from '../../rules/rule-definition';
 import { html, SafeHtml } from '../html';
-import type { ActionDone, InboxQuery } from './inbox-input';
+import { ALL_STATES, type ActionDone, type InboxQuery } from './inbox-input';
 import { ageInWords, clinicTime } from './time-words';
 
 /** One alert as the pages show it. */
 export interface InboxAlert {
   id: string;
   pid: number;
-  chartNumber: string | null;
+  /** Name, date of birth and chart number from OpenEMR. */
+  patient: PatientIdentity;
   ruleId: string;
   ruleTitle: string;
   ruleVersion: number;
@@ -25,6 +27,8 @@ export interface InboxAlert {
   firedOn: LocalDate | null;
   snoozedUntil: LocalDate | null;
   acknowledgement: Acknowledgement | null;
+  /** The latest state change: who snoozed or acknowledged it, and when. */
+  lastChange: { actor: string; at: Date } | null;
   /** The rule's message with its deciding values. */
   message: string;
   deliveries: DeliveryStatus[];
@@ -59,6 +63,7 @@ const STATE_WORDS: Record<AlertState, string> = {
   acknowledged: 'Acknowledged',
   snoozed: 'Snoozed',
   inhibited: 'Held back',
+  stale: 'Stale: no data to judge',
   pending: 'Watching, not fired yet',
   resolved: 'Resolved',
 };
@@ -92,22 +97,19 @@ export function availableActions(
 }
 
 function stateText(alert: InboxAlert, timeZone: string): SafeHtml {
+  const by = (actor: string, at: Date) =>
+    html` by ${actorWords(actor)},
+      <time datetime="${at.toISOString()}">${clinicTime(at, timeZone)}</time>`;
+  const change = alert.lastChange;
   const detail =
     alert.state === 'snoozed' && alert.snoozedUntil
-      ? html` until ${alert.snoozedUntil}`
+      ? html` through ${alert.snoozedUntil}${change ? by(change.actor, change.at) : ''}`
       : alert.state === 'acknowledged' && alert.acknowledgement
-        ? html` by ${actorWords(`staff:${alert.acknowledgement.by}`)},
-          ${clinicTime(new Date(alert.acknowledgement.at), timeZone)}`
+        ? by(`staff:${alert.acknowledgement.by}`, new Date(alert.acknowledgement.at))
         : alert.state === 'inhibited'
           ? html` <span class="muted">(a related alert is firing)</span>`
           : '';
-  return html`${STATE_WORDS[alert.state]}${detail}`;
-}
-
-export function patientLink(pid: number, chartNumber: string | null): SafeHtml {
-  return html`<a href="/patients/${pid}"
-    >Patient ${pid}${chartNumber ? html`<span class="muted">, chart ${chartNumber}</span>` : ''}</a
-  >`;
+  return html`<strong>${STATE_WORDS[alert.state]}</strong>${detail}`;
 }
 
 function deliveryText(delivery: DeliveryStatus, timeZone: string): SafeHtml {
@@ -143,7 +145,7 @@ export function deliveryList(deliveries: readonly DeliveryStatus[], timeZone: st
 }
 
 export function problemBox(title: string, problems: readonly FieldProblem[]): SafeHtml {
-  return html`<div class="box" role="alert">
+  return html`<div class="box error" role="alert">
     <p><strong>${title}</strong></p>
     <ul>
       ${problems.map((p) => html`<li>${p.message}</li>`)}
@@ -155,14 +157,25 @@ export function statusBox(message: string): SafeHtml {
   return html`<p class="box" role="status">${message}</p>`;
 }
 
+/** A refused action: styled and announced as the error it is. */
 export function refusalBox(message: string): SafeHtml {
-  return html`<p class="box" role="alert">${message}</p>`;
+  return html`<p class="box error" role="alert"><strong>Refused:</strong> ${message}</p>`;
 }
 
-/** A done=...&alert=... redirect turned into words. */
-export function doneNotice(query: Pick<InboxQuery, 'done' | 'alert'>): SafeHtml | '' {
-  if (!query.done || !query.alert) return '';
-  return statusBox(`Alert ${query.alert} ${DONE_WORDS[query.done]}.`);
+/** What an action changed, naming the rule and the patient (a done=...&alert=... redirect). */
+export interface DoneNotice {
+  done: ActionDone;
+  alertId: string;
+  /** Null when the alert is gone. */
+  alert: Pick<InboxAlert, 'ruleTitle' | 'patient'> | null;
+}
+
+export function doneNotice(notice: DoneNotice | null): SafeHtml | '' {
+  if (notice === null) return '';
+  const { alert } = notice;
+  if (alert === null) return statusBox(`Alert ${notice.alertId} ${DONE_WORDS[notice.done]}.`);
+  const capitalised = DONE_WORDS[notice.done].replace(/^./, (c) => c.toUpperCase());
+  return statusBox(`${capitalised} “${alert.ruleTitle}” for ${identityWords(alert.patient)}.`);
 }
 
 const NOTE_FOR: Record<string, string> = {
@@ -225,6 +238,10 @@ ul.plain{list-style:none;margin:0;padding:0}ul.plain li{margin:.15rem 0}
 .actions{display:flex;flex-direction:column;gap:.75rem;min-width:14rem}
 .actions form{display:flex;flex-wrap:wrap;gap:.35rem;align-items:center}
 details>summary{cursor:pointer;color:var(--accent)}
+.box.error{border-left:.4rem solid var(--urgent)}
+.counts{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;list-style:none;padding:0;margin:.5rem 0}
+.counts a{font-weight:600}
+.patient{display:inline-flex;flex-direction:column}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 @media (max-width:60rem){th,td{padding:.3rem}}
 @media print{header,.no-print,.skip{display:none!important}main{max-width:none}}
@@ -255,24 +272,92 @@ export interface InboxPage {
   programs: string[];
   /** Where action forms come back to. */
   back: string;
+  /** What the last action did, naming the rule and the patient. */
+  notice?: DoneNotice | null;
   /** A refusal to show instead of the done notice (the page re-rendered after a failed action). */
   refusal?: string;
 }
 
+/** The inbox's sections: what needs a human now, what someone has, and (all states) the rest. */
+export type InboxSection = 'needs-action' | 'handled' | 'not-open';
+
+/**
+ * Firing and not acknowledged needs a person. Acknowledged, snoozed, held back
+ * (and any later "someone has it" state, such as stale) are handled; pending
+ * and resolved alerts are not open.
+ */
+export function sectionOf(state: AlertState): InboxSection {
+  if (state === 'firing') return 'needs-action';
+  if (state === 'pending' || state === 'resolved') return 'not-open';
+  return 'handled';
+}
+
+const SECTIONS: Record<InboxSection, { title: string; about: string }> = {
+  'needs-action': {
+    title: 'Needs action',
+    about: 'Fired and not acknowledged: most severe first, then the longest waiting.',
+  },
+  handled: {
+    title: 'Handled',
+    about: 'Acknowledged, snoozed or held back: who took it and until when.',
+  },
+  'not-open': {
+    title: 'Not open',
+    about: 'Watching (not fired yet) or resolved.',
+  },
+};
+
+const STATE_FILTER_WORDS: Record<string, string> = { ...STATE_WORDS, [ALL_STATES]: 'All states' };
+
+function alertTable(
+  section: InboxSection,
+  alerts: readonly InboxAlert[],
+  context: PageContext,
+  back: string,
+): SafeHtml {
+  const { title, about } = SECTIONS[section];
+  return html`<section class="inbox-section" id="${section}" aria-labelledby="${section}-title">
+    <h2 id="${section}-title">${title} <span class="count">(${alerts.length})</span></h2>
+    <div class="table-scroll">
+      <table>
+        <caption class="muted">
+          ${about}
+        </caption>
+        ${columnHeads(['Patient', 'Alert', 'Severity', 'State', 'Since', 'Values', 'OpenEMR delivery', 'Actions'], ['Actions'])}
+        <tbody>
+          ${
+            alerts.length === 0
+              ? html`<tr>
+                  <td colspan="8">None.</td>
+                </tr>`
+              : alerts.map((alert) => inboxRow(alert, context, back))
+          }
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
 export function renderInbox(page: InboxPage, context: PageContext): SafeHtml {
   const form = page.form;
-  const open = !form.state;
-  const caption = open
-    ? 'Open alerts, most severe first, then the longest waiting'
-    : `Alerts in state "${STATE_WORDS[form.state as AlertState] ?? form.state}", most severe first, then the longest waiting`;
+  const chosen = page.query?.state;
+  // One state asked for: one section. Else the open sections, and with "All states" the rest too.
+  const sections: InboxSection[] =
+    chosen && chosen !== ALL_STATES
+      ? [sectionOf(chosen)]
+      : chosen === ALL_STATES
+        ? ['needs-action', 'handled', 'not-open']
+        : ['needs-action', 'handled'];
+  const inSection = (section: InboxSection) =>
+    page.alerts.filter((alert) => sectionOf(alert.state) === section);
   return html`${PAGE_STYLE}
-    ${page.refusal ? refusalBox(page.refusal) : page.query ? doneNotice(page.query) : ''}
+    ${page.refusal ? refusalBox(page.refusal) : doneNotice(page.notice ?? null)}
     ${page.problems.length > 0 ? problemBox('The filters are not valid:', page.problems) : ''}
     <form method="get" action="/alerts" class="filters no-print" aria-label="Filter alerts">
       <p>
         <label for="filter-state">State</label>
         <select id="filter-state" name="state">
-          ${filterOptions(ALERT_STATES, STATE_WORDS, form.state, 'All open')}
+          ${filterOptions([...ALERT_STATES, ALL_STATES], STATE_FILTER_WORDS, form.state, 'All open')}
         </select>
       </p>
       <p>
@@ -307,29 +392,21 @@ export function renderInbox(page: InboxPage, context: PageContext): SafeHtml {
       <p><button type="submit">Filter</button></p>
       <p><a href="/alerts">Clear filters</a></p>
     </form>
-    <div class="table-scroll">
-      <table>
-        <caption>
-          ${caption}:
-          ${page.alerts.length}${page.truncated ? ' shown (the first ones; narrow the filters)' : ''}
-        </caption>
-        ${columnHeads(['Patient', 'Alert', 'Severity', 'State', 'Since', 'Values', 'OpenEMR delivery', 'Actions'], ['Actions'])}
-        <tbody>
-          ${
-            page.alerts.length === 0
-              ? html`<tr>
-                  <td colspan="8">No alerts match.</td>
-                </tr>`
-              : page.alerts.map((alert) => inboxRow(alert, context, page.back))
-          }
-        </tbody>
-      </table>
-    </div>`;
+    <ul class="counts" aria-label="Alerts by section">
+      ${sections.map(
+        (section) =>
+          html`<li>
+            <a href="#${section}">${SECTIONS[section].title}</a>: ${inSection(section).length}
+          </li>`,
+      )}
+      ${page.truncated ? html`<li class="warning">Only the first ${page.alerts.length} are shown; narrow the filters.</li>` : ''}
+    </ul>
+    ${sections.map((section) => alertTable(section, inSection(section), context, page.back))}`;
 }
 
 function inboxRow(alert: InboxAlert, context: PageContext, back: string): SafeHtml {
   return html`<tr id="alert-${alert.id}">
-    <td>${patientLink(alert.pid, alert.chartNumber)}</td>
+    <td>${patientLink(alert.patient)}</td>
     <th scope="row"><a href="/alerts/${alert.id}">${alert.ruleTitle}</a></th>
     <td class="${severityClass(alert.severity)}">${SEVERITY_WORDS[alert.severity]}</td>
     <td>${stateText(alert, context.timeZone)}</td>
@@ -345,7 +422,9 @@ function inboxRow(alert: InboxAlert, context: PageContext, back: string): SafeHt
           ? html`<span class="muted">None</span>`
           : html`<details>
               <summary>
-                Act<span class="visually-hidden"> on ${alert.ruleTitle}, patient ${alert.pid}</span>
+                Act<span class="visually-hidden">
+                  on ${alert.ruleTitle}, ${alert.patient.name ?? `patient ${alert.pid}`}</span
+                >
               </summary>
               ${actionForms(alert, context, back)}
             </details>`
@@ -366,7 +445,13 @@ export function renderAlertPage(page: AlertPage, context: PageContext): SafeHtml
   const { alert } = page;
   const tz = context.timeZone;
   return html`${PAGE_STYLE}
-    ${page.refusal ? refusalBox(page.refusal) : page.query ? doneNotice(page.query) : ''}
+    ${
+      page.refusal
+        ? refusalBox(page.refusal)
+        : page.query?.done && page.query.alert === alert.id
+          ? doneNotice({ done: page.query.done, alertId: alert.id, alert })
+          : ''
+    }
     ${
       page.problems && page.problems.length > 0
         ? problemBox('The form is not valid:', page.problems)
@@ -375,7 +460,7 @@ export function renderAlertPage(page: AlertPage, context: PageContext): SafeHtml
     <p class="no-print"><a href="/alerts">Back to the inbox</a></p>
     <dl class="facts">
       <dt>Patient</dt>
-      <dd>${patientLink(alert.pid, alert.chartNumber)}</dd>
+      <dd>${patientLink(alert.patient)}</dd>
       <dt>Rule</dt>
       <dd>
         ${alert.ruleTitle}

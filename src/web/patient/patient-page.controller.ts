@@ -1,19 +1,25 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { StaffPageErrors } from '../page-errors.filter';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { dateRangeProblems, IsLocalDate } from '../../http/input-fields';
 import type { Response } from 'express';
 import type { DailyAggregate } from '../../aggregates/daily-aggregate';
-import { daysBetween } from '../../time';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
 import { ANY_STAFF, Roles } from '../../auth/access.decorators';
 import { Environment } from '../../config/environment';
 import { InvalidInputException } from '../../http/problem.filter';
-import {
-  chartNumbers,
-  PATIENT_DIRECTORY,
-  type PatientDirectory,
-} from '../../patients/patient-directory';
+import { identityWords, PatientIdentities } from '../../patients/patient-identities';
 import { PidParam } from '../../patients/patients.dto';
 import { html, type SafeHtml } from '../html';
 import { sendStaffPage } from '../staff-responses';
@@ -23,9 +29,6 @@ import { PatientTrends } from './patient-trends';
 /** The longest range the aggregates API returns at once. */
 export const MAX_AGGREGATE_DAYS = 366;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = 'must be a date written YYYY-MM-DD';
-
 export class PatientPageQuery {
   @IsOptional()
   @Type(() => Number)
@@ -34,31 +37,15 @@ export class PatientPageQuery {
 }
 
 export class AggregatesQuery {
-  @Matches(DATE, { message: `from ${DATE_MESSAGE}` })
+  @IsLocalDate('from')
   from!: string;
 
-  @Matches(DATE, { message: `to ${DATE_MESSAGE}` })
+  @IsLocalDate('to')
   to!: string;
 }
 
 function checkRange({ from, to }: AggregatesQuery): void {
-  const problems = [];
-  for (const [path, date] of [
-    ['from', from],
-    ['to', to],
-  ]) {
-    // 2026-02-30 matches the pattern; a round trip through Date tells.
-    if (new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date)
-      problems.push({ path, message: `is not a calendar date: ${date}` });
-  }
-  if (problems.length === 0 && to < from)
-    problems.push({ path: 'to', message: `must not be before from (${from})` });
-  if (problems.length === 0 && daysBetween(from, to) + 1 > MAX_AGGREGATE_DAYS) {
-    problems.push({
-      path: 'to',
-      message: `the range is ${daysBetween(from, to) + 1} days; at most ${MAX_AGGREGATE_DAYS} at once`,
-    });
-  }
+  const problems = dateRangeProblems(from, to, MAX_AGGREGATE_DAYS);
   if (problems.length > 0) throw new InvalidInputException(problems);
 }
 
@@ -70,11 +57,12 @@ export class PatientPageController {
   constructor(
     private readonly trends: PatientTrends,
     private readonly env: Environment,
-    @Inject(PATIENT_DIRECTORY) private readonly directory: PatientDirectory,
+    private readonly identities: PatientIdentities,
   ) {}
 
   @Get('patients/:pid')
   @Roles(...ANY_STAFF)
+  @UseFilters(StaffPageErrors)
   @ApiExcludeEndpoint()
   async page(
     @Param() { pid }: PidParam,
@@ -83,16 +71,15 @@ export class PatientPageController {
     @Res() res: Response,
   ): Promise<void> {
     const days = query.days ?? 90;
-    const [view, charts] = await Promise.all([
+    const [view, patient] = await Promise.all([
       this.trends.view(pid, days),
-      chartNumbers(this.directory, [pid]),
+      this.identities.one(pid),
     ]);
-    // Vigil keeps no names; the OpenEMR chart number tells staff who this is.
-    const chart = charts.get(pid);
     const page = (status: number, body: SafeHtml, scripts: string[] = []) =>
       sendStaffPage(req, res, this.env.CLINIC_NAME, {
         status,
-        title: chart ? `Patient ${pid}, chart ${chart}` : `Patient ${pid}`,
+        // Vigil keeps no names: OpenEMR's name, birth date and chart number tell staff who this is.
+        title: identityWords(patient),
         section: 'patients',
         body,
         scripts,

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { StaffPageErrors } from '../page-errors.filter';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
@@ -19,6 +20,7 @@ const EDITOR_SCRIPTS = ['/assets/chart.umd.js', '/assets/rule-editor.js'];
 
 /** Rule list, editor with live validation and backtest preview, overrides and version history. */
 @ApiExcludeController()
+@UseFilters(StaffPageErrors)
 @Controller('rules')
 export class RuleEditorController {
   constructor(

@@ -1,0 +1,39 @@
+import type { EntityManager } from 'typeorm';
+import type { DeliverySpec, RecipientSpec, Severity } from '../rules/rule-definition';
+import type { LocalDate } from '../time';
+import type { AlertNoticeKind } from './lifecycle';
+
+/** An alert as a delivery speaks of it: everything the text needs, frozen when it was raised. */
+export interface NoticeSnapshot {
+  alertId: string;
+  ruleId: string;
+  kind: AlertNoticeKind;
+  title: string;
+  severity: Severity;
+  /** The rule's message with the deciding values. */
+  summary: string;
+  /** The rule's description: its evidence and published performance. */
+  evidence: string;
+  recipients: RecipientSpec[];
+  deliver: DeliverySpec;
+}
+
+/** What staff must be told of one patient after a run or a staff action. */
+export interface AlertAnnouncement {
+  pid: number;
+  /** The evaluation day (or the staff action's date); reminders fall due from it. */
+  date: LocalDate;
+  notices: NoticeSnapshot[];
+}
+
+/**
+ * Where the alert feature hands notices on (delivery's outbox implements it).
+ * It writes in the caller's transaction, so an alert change and its
+ * announcement commit together or not at all.
+ */
+export interface AlertOutbox {
+  /** Queues the announcement; the id of what was queued. */
+  announce(manager: EntityManager, announcement: AlertAnnouncement, at: Date): Promise<string>;
+}
+
+export const ALERT_OUTBOX = Symbol('AlertOutbox');

@@ -1,0 +1,67 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsOptional, ValidateBy, type ValidationArguments } from 'class-validator';
+import { daysBetween, isLocalDate } from '../time';
+
+/** The largest pid JSON and JavaScript carry exactly. */
+export const MAX_PID = Number.MAX_SAFE_INTEGER;
+
+/** True for a real calendar date written YYYY-MM-DD (2026-02-30 and 2026-13-01 are not). */
+export function isCalendarDate(value: unknown): value is string {
+  return typeof value === 'string' && isLocalDate(value);
+}
+
+const missing = (args: ValidationArguments): boolean =>
+  args.value === undefined || args.value === null || args.value === '';
+
+/**
+ * An OpenEMR pid: one check and one message, so a missing or text pid is
+ * never reported as "too large" by whichever of three checks ran first.
+ */
+export function IsPid(field = 'pid'): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPid',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'number' && Number.isSafeInteger(value) && value >= 1,
+      defaultMessage: (args?: ValidationArguments) =>
+        args && missing(args)
+          ? `${field} is required: a whole number, 1 or more`
+          : `${field} must be a whole number from 1 to ${MAX_PID}`,
+    },
+  });
+}
+
+/** A local date YYYY-MM-DD that exists on the calendar; the message names the field. */
+export function IsLocalDate(field: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isLocalDate',
+    validator: {
+      validate: isCalendarDate,
+      defaultMessage: (args?: ValidationArguments) =>
+        args && missing(args)
+          ? `${field} is required: a date written YYYY-MM-DD`
+          : `${field} must be a calendar date written YYYY-MM-DD, not "${String(args?.value).slice(0, 40)}"`,
+    },
+  });
+}
+
+export const OptionalLocalDate = (field: string): PropertyDecorator =>
+  applyDecorators(IsOptional(), IsLocalDate(field));
+
+/** A range of local dates, both already valid dates: `to` not before `from`, at most `maxDays`. */
+export function dateRangeProblems(
+  from: string,
+  to: string,
+  maxDays: number,
+): { path: string; message: string }[] {
+  if (to < from) return [{ path: 'to', message: `to (${to}) must not be before from (${from})` }];
+  const days = daysBetween(from, to) + 1;
+  if (days > maxDays)
+    return [
+      {
+        path: 'to',
+        message: `from ${from} to ${to} is ${days} days; at most ${maxDays} at once`,
+      },
+    ];
+  return [];
+}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { MetricName } from '../aggregates/daily-aggregate';
+import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import { Environment } from '../config/environment';
+import { Enrollments } from '../patients/enrollments';
+import { RuleStore } from '../rules/rule-store.repository';
+import { addDays, localDateAt } from '../time';
+import {
+  DATA_TYPE_IDS,
+  DataTypeId,
+  GOOGLE_HEALTH_DATA_TYPES,
+  GOOGLE_HEALTH_SCOPE_PREFIX,
+} from '../wearables/google-health/data-types';
+import { METRIC_DATA_TYPES, ruleMetrics } from './data-needs';
+
+/** Why a data type a rule reads gives it nothing to see. */
+export type BlindReason = 'not_granted' | 'no_data';
+
+/** An enabled rule that cannot fire for the patient, and why. */
+export interface BlindRule {
+  ruleId: string;
+  title: string;
+  /** Each data type the rule reads, with the reason it sees nothing. */
+  missing: { dataType: DataTypeId; reason: BlindReason }[];
+}
+
+export interface RuleReads {
+  id: string;
+  title: string;
+  metrics: readonly MetricName[];
+}
+
+/**
+ * The rules that cannot fire: every metric they read comes from a data type
+ * the patient did not grant, or that delivered nothing in the backfill window.
+ * A rule reading no metric (sync age only) always sees something. A metric's
+ * own data type is the first of METRIC_DATA_TYPES (steps from `steps`, not the
+ * heart rate that tells unknown from zero).
+ */
+export function blindRules(
+  rules: readonly RuleReads[],
+  granted: ReadonlySet<DataTypeId>,
+  metricsWithData: ReadonlySet<MetricName>,
+): BlindRule[] {
+  return rules.flatMap((rule) => {
+    if (rule.metrics.length === 0) return [];
+    const missing = new Map<DataTypeId, BlindReason>();
+    for (const metric of rule.metrics) {
+      const dataType = METRIC_DATA_TYPES[metric][0];
+      if (!granted.has(dataType)) missing.set(dataType, 'not_granted');
+      else if (!metricsWithData.has(metric))
+        missing.set(dataType, missing.get(dataType) ?? 'no_data');
+      else return [];
+    }
+    return [
+      {
+        ruleId: rule.id,
+        title: rule.title,
+        missing: [...missing].map(([dataType, reason]) => ({ dataType, reason })),
+      },
+    ];
+  });
+}
+
+/** The data types a set of granted OAuth scopes opens. */
+export function grantedDataTypes(scopes: readonly string[]): Set<DataTypeId> {
+  const granted = new Set(scopes);
+  return new Set(
+    DATA_TYPE_IDS.filter((type) =>
+      granted.has(GOOGLE_HEALTH_SCOPE_PREFIX + GOOGLE_HEALTH_DATA_TYPES[type].scope),
+    ),
+  );
+}
+
+/**
+ * Blind rules per patient: staff see which enabled rules are watching nothing
+ * (`forPatient`, used by the API and the patient pages).
+ */
+@Injectable()
+export class BlindRules {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly enrollments: Enrollments,
+    private readonly aggregates: DailyAggregates,
+    private readonly env: Environment,
+  ) {}
+
+  /** The patient's enabled rules that cannot fire; 404 when the patient is not enrolled. */
+  async forPatient(pid: number, now: Date = new Date()): Promise<BlindRule[]> {
+    const enrollment = await this.enrollments.find(pid);
+    const scopes = await this.enrollments.grantedScopes(pid);
+    const today = localDateAt(now, enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE);
+    const store = new RuleStore(this.dataSource);
+    const [rules, settings, withData] = await Promise.all([
+      store.rulesInForce(),
+      store.programSettings(),
+      this.aggregates.metricsWithData(pid, addDays(today, -this.env.BACKFILL_DAYS), today),
+    ]);
+    const enabled = rules.filter(({ rule }) => {
+      const setting = settings.find(
+        (s) => s.ruleId === rule.id && s.program === enrollment.program,
+      );
+      return setting?.enabled ?? rule.origin === 'file';
+    });
+    return blindRules(
+      enabled.map(({ rule, definition }) => ({
+        id: rule.id,
+        title: definition.title,
+        metrics: ruleMetrics(definition),
+      })),
+      grantedDataTypes(scopes),
+      withData,
+    );
+  }
+}

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
+import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { loadEnvironment } from '../../src/config/environment';
+import { KeyRing } from '../../src/crypto/key-ring';
+import { AcknowledgementPoller } from '../../src/delivery/acknowledgements';
+import { Dispatcher } from '../../src/delivery/dispatcher';
+import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
+import { PortalMail } from '../../src/openemr/portal-mail';
+import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
+import { RESTING_HR } from '../support/alert-rules';
+import {
+  freshDatabase,
+  mysqlAvailable,
+  testMysqlUrl,
+  type TestDatabase,
+} from '../support/databases';
+import {
+  freshOpenEmr,
+  OPENEMR_SETUP_MS,
+  STRICT_SQL_MODE,
+  type TestOpenEmr,
+} from '../support/openemr';
+
+const GRANTS_FILE = join(__dirname, '..', '..', 'deploy', 'mariadb', 'openemr-user.sql');
+const HR = "resting heart rate 72 bpm, 9 above this patient's 28-day baseline, for 2 days";
+
+/** deploy/mariadb/openemr-user.sql as a DBA runs it, for this test's database, user and password. */
+function grantStatements(database: string, user: string, password: string): string[] {
+  return readFileSync(GRANTS_FILE, 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith('--'))
+    .join('\n')
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== '')
+    .map((statement) =>
+      statement
+        .replaceAll('`openemr`', `\`${database}\``)
+        .replaceAll("'vigil'@'%'", `'${user}'@'%'`)
+        .replaceAll("'change-me'", `'${password}'`),
+    );
+}
+
+async function asRoot(sql: string): Promise<void> {
+  const connection = await createConnection({ uri: testMysqlUrl() });
+  try {
+    await connection.query(sql);
+  } finally {
+    await connection.end();
+  }
+}
+
+const maybe = mysqlAvailable() ? describe : describe.skip;
+
+/**
+ * A clinic's DBA creates Vigil's OpenEMR user with exactly the documented
+ * grants (deploy/mariadb/openemr-user.sql) on OpenEMR's own schema: delivery,
+ * acknowledgement and portal invitations work through it, and `doctor` proves
+ * each grant and names any that is missing.
+ */
+maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
+  let openemr: TestOpenEmr;
+  let db: TestDatabase;
+  let vigil: VigilApp;
+  let user: string;
+  let url: string;
+  let database: string;
+
+  const doctor = () =>
+    diagnoseOpenEmr(
+      loadEnvironment({
+        ENCRYPTION_KEYS: KeyRing.generateEntry('t'),
+        OPENEMR_DATABASE_URL: url,
+      }),
+    );
+
+  beforeAll(async () => {
+    openemr = await freshOpenEmr('mysql', { sessionSqlMode: STRICT_SQL_MODE });
+    database = new URL(openemr.url).pathname.slice(1);
+    user = `vigil_oe_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    for (const statement of grantStatements(database, user, password)) await asRoot(statement);
+    const server = new URL(testMysqlUrl());
+    server.username = user;
+    server.password = password;
+    server.pathname = `/${database}`;
+    url = server.toString();
+    db = await freshDatabase('sqlite', {
+      ROLE: 'api',
+      OPENEMR_DATABASE_URL: url,
+      ALERT_FALLBACK_RECIPIENTS: 'admin',
+    });
+    vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
+  }, OPENEMR_SETUP_MS);
+
+  afterAll(async () => {
+    await vigil?.shutdown('test finished');
+    await db?.drop();
+    await openemr?.drop();
+    if (user) await asRoot(`DROP USER IF EXISTS '${user}'@'%'`);
+  });
+
+  it('lets doctor prove every grant, including INSERT on list_options while the note type is absent', async () => {
+    const findings = await doctor();
+    expect(findings.filter((f) => !f.ok)).toEqual([]);
+    expect(findings.map((f) => f.what)).toEqual(
+      expect.arrayContaining([
+        'The note_type option "Device Alert" is added on the first message (INSERT on list_options is granted)',
+        "OpenEMR's database user has the 17 grants delivery and portal invitations need",
+        'Alerts are sent as OpenEMR user "vigil" (id 2)',
+      ]),
+    );
+  });
+
+  it('delivers a message and a reminder through it, and reads their acknowledgement back', async () => {
+    const outcome: RunOutcome = {
+      rule: RESTING_HR,
+      ruleVersion: 1,
+      result: 'true',
+      facts: {},
+      message: HR,
+    };
+    await vigil.app
+      .get(AlertService)
+      .applyEvaluation({ pid: 1, date: '2026-11-20', at: new Date(), outcomes: [outcome] });
+    const dispatcher = vigil.app.get(Dispatcher);
+    for (let i = 0; i < 3; i += 1) await dispatcher.dispatchDue(new Date(Date.now() + 1000));
+    const [message] = await openEmrInbox(openemr.db, 'drsmith');
+    expect(message).toMatchObject({ pid: 1, title: 'Device Alert' });
+    expect(await openEmrReminders(openemr.db, 3, '2099-01-01')).toHaveLength(1);
+
+    await openemr.db.run((sql) =>
+      sql.update(
+        "UPDATE pnotes SET message_status = 'Done', activity = 0, update_by = 3 WHERE id = ?",
+        [message.id],
+      ),
+    );
+    await expect(vigil.app.get(AcknowledgementPoller).poll()).resolves.toBe(1);
+    // Its reminder is closed as the same user (UPDATE on dated_reminders).
+    expect(await openEmrReminders(openemr.db, 3, '2099-01-01')).toEqual([]);
+  });
+
+  it('sends a portal invitation through it (SELECT MAX(id) on onsite_mail)', async () => {
+    const sent = await vigil.app.get(PortalMail).send(1, 'Connect your Fitbit', 'Follow the link.');
+    expect(sent.patientCopyId).toBeGreaterThan(0);
+  });
+
+  it('names each grant that is missing, instead of saying all is well', async () => {
+    await asRoot(`REVOKE INSERT ON \`${database}\`.\`pnotes\` FROM '${user}'@'%'`);
+    await asRoot(`REVOKE SELECT ON \`${database}\`.\`onsite_mail\` FROM '${user}'@'%'`);
+    const findings = await doctor();
+    expect(findings.filter((f) => !f.ok).map((f) => f.what)).toEqual([
+      "OpenEMR's database user lacks INSERT on pnotes (Message Center messages)",
+      "OpenEMR's database user lacks SELECT on onsite_mail (the next mail chain number (MAX(id)))",
+    ]);
+    expect(findings.find((f) => !f.ok)?.advice).toContain(
+      `GRANT INSERT ON <openemr database>.pnotes`,
+    );
+    // The probes wrote nothing.
+    const rows = await openemr.db.run((sql) =>
+      sql.select<{ n: number }>('SELECT COUNT(*) AS n FROM pnotes'),
+    );
+    expect(Number(rows[0].n)).toBe(1);
+  });
+});

@@ -2,12 +2,16 @@ import { Command, InvalidArgumentError } from 'commander';
 import { isStaffRole, STAFF_ROLES, StaffRole } from './auth/roles';
 import type { CliContext } from './cli/context';
 import { applyEnvFile } from './config/env-file';
+import { keepFilesPrivate } from './database/private-files';
 
 /**
  * Operator commands: the `vigil` bin (`npm run cli -- <command>`). Each command
  * loads what it needs when it runs, so `--help` and `keys:generate` answer at
  * once instead of after loading TypeORM, Nest and the drivers.
  */
+// Database files, keys and backups the CLI creates are for the operator's user only.
+keepFilesPrivate();
+
 const program = new Command()
   .name('vigil')
   .description(

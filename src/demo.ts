@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -14,6 +14,7 @@ import { KeyRing } from './crypto/key-ring';
 import { Enrollments } from './patients/enrollments';
 import { runDemoPipeline } from './demo-pipeline';
 import { createOpenEmrStandIn } from './openemr/stand-in';
+import { keepFilesPrivate, privateDataDir } from './database/private-files';
 import { demoScenarios, googleSettingsFor, startSimulator } from './simulator';
 
 /**
@@ -23,7 +24,8 @@ import { demoScenarios, googleSettingsFor, startSimulator } from './simulator';
  */
 async function demo(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR ?? './data/demo');
-  mkdirSync(dataDir, { recursive: true });
+  keepFilesPrivate();
+  privateDataDir(dataDir);
   if (clearPreviousRun(dataDir))
     console.log(
       `Starting fresh: the simulator keeps the consents it granted in memory only, so the previous demo's databases in ${dataDir} were cleared.`,
@@ -53,7 +55,7 @@ async function demo(): Promise<void> {
   });
 
   const logFile = join(dataDir, 'vigil.log');
-  const logStream = createWriteStream(logFile, { flags: 'a' });
+  const logStream = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
   const vigil = await startVigil(env, { logWriter: (line) => logStream.write(`${line}\n`) });
   const { token } = await vigil.app.get(ApiTokens).issue('admin', 'demo admin', 'demo');
   const login = await demoClinicianLogin(

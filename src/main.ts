@@ -1,12 +1,14 @@
 import { loadEnvironment } from './config/environment';
 import { applyEnvFile, envFileArgument } from './config/env-file';
 import { startVigil } from './bootstrap';
+import { keepFilesPrivate } from './database/private-files';
 
 /**
  * Process entry: read .env (or --env-file PATH) under the environment, validate
  * the configuration, start for ROLE, stop cleanly on SIGTERM.
  */
 async function main(): Promise<void> {
+  keepFilesPrivate();
   let env;
   try {
     applyEnvFile(envFileArgument(process.argv.slice(2)));

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { Environment } from '../config/environment';
 import { ENTITIES } from './entities';
+import { privateDataDir } from './private-files';
 import { MYSQL_MIGRATIONS } from '../../migrations/mysql';
 import { SQLITE_MIGRATIONS } from '../../migrations/sqlite';
 
@@ -47,7 +47,7 @@ export function dataSourceOptions(
     };
   }
   const file = sqlitePath(env);
-  mkdirSync(resolve(file, '..'), { recursive: true });
+  privateDataDir(resolve(file, '..'));
   return {
     ...common,
     type: 'better-sqlite3',

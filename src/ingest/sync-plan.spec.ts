@@ -160,6 +160,24 @@ describe('planSync', () => {
     );
   });
 
+  it("polls a type that never delivered once a day, by the day's first sync, and keeps its history", () => {
+    const history = new Set(planSync(base).dataTypes);
+    const incremental = { ...base, cursorDate: '2026-11-27', history };
+    const silent = (lastSuccessAt: string) => ({
+      ...incremental,
+      silent: { dataTypes: new Set(['weight']), lastSuccessAt: Date.parse(lastSuccessAt) },
+    });
+    // 15:00Z is 10:00 in New York: a sync at 06:00 local was today's, one at 23:00 yesterday's.
+    const again = planSync(silent('2026-11-28T11:00:00Z'));
+    expect(again.dataTypes).not.toContain('weight');
+    expect(again.skipped).toEqual([{ dataType: 'weight', reason: 'silent' }]);
+    expect(historyAfter(again, history, new Set())).toContain('weight');
+    expect(planSync(silent('2026-11-28T04:00:00Z')).dataTypes).toContain('weight');
+    // A backfill the same day (a rule switched on) keeps it too, or every sync would backfill.
+    const backfill = planSync({ ...silent('2026-11-28T11:00:00Z'), cursorDate: null });
+    expect(historyAfter(backfill, history, new Set())).toContain('weight');
+  });
+
   it('keeps as history what a backfill read, and only what an incremental sync read again', () => {
     const backfill = planSync(base);
     expect(historyAfter(backfill, new Set(['weight']), new Set(['sleep']))).toEqual(

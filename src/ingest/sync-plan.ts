@@ -59,6 +59,12 @@ export interface PlanInput {
   rereadSpentOn: string | null;
   /** A rule the patient's program runs reads the device's last sync (the monitoring gap). */
   deviceSyncNeeded: boolean;
+  /**
+   * Types read over the whole horizon that delivered nothing in it, and when
+   * the last good sync ran: such a type is polled once a day (by the day's
+   * first sync) until data appears.
+   */
+  silent?: { dataTypes: ReadonlySet<string>; lastSuccessAt: number | null };
 }
 
 /** One call followed to its last page: a list, or a roll-up of minute windows. */
@@ -83,7 +89,7 @@ export interface SyncPlan {
   to: string;
   dataTypes: DataTypeId[];
   /** Needed but not read, and why (not granted, or refused before). */
-  skipped: { dataType: DataTypeId; reason: 'not-granted' | 'unavailable' }[];
+  skipped: { dataType: DataTypeId; reason: 'not-granted' | 'unavailable' | 'silent' }[];
   /** Sparse types read once for the whole range and kept for every chunk. */
   wholeRange: RangeRequest[];
   chunks: SyncChunk[];
@@ -199,15 +205,22 @@ export const ROLL_UP_PAGE_SIZE = 10_000;
 export function planSync(input: PlanInput): SyncPlan {
   const granted = new Set(input.grantedScopes);
   const skipped: SyncPlan['skipped'] = [];
+  const today = localDateAt(input.now, input.timeZone);
+  const silent = input.silent;
+  const polledToday =
+    silent !== undefined &&
+    silent.lastSuccessAt !== null &&
+    localDateAt(silent.lastSuccessAt, input.timeZone) === today;
   const dataTypes: DataTypeId[] = [];
   for (const dataType of DATA_TYPE_IDS) {
     if (!input.needed.includes(dataType)) continue;
     const scope = GOOGLE_HEALTH_SCOPE_PREFIX + GOOGLE_HEALTH_DATA_TYPES[dataType].scope;
     if (!granted.has(scope)) skipped.push({ dataType, reason: 'not-granted' });
     else if (input.unavailable.has(dataType)) skipped.push({ dataType, reason: 'unavailable' });
+    else if (polledToday && silent.dataTypes.has(dataType) && input.history?.has(dataType))
+      skipped.push({ dataType, reason: 'silent' });
     else dataTypes.push(dataType);
   }
-  const today = localDateAt(input.now, input.timeZone);
   // Days are rewritten whole, so a type without history is read over the whole horizon.
   const history = input.history;
   const lacksHistory = history !== null && dataTypes.some((dataType) => !history.has(dataType));
@@ -259,7 +272,8 @@ export function planSync(input: PlanInput): SyncPlan {
 /**
  * The types whose history the stored days hold after a successful sync: a
  * backfill's types; after an incremental sync, those kept all along that it
- * read again (a day rewritten without a type no longer holds it).
+ * read again (a day rewritten without a type no longer holds it), and the
+ * silent ones it left for tomorrow (there was nothing of them to lose).
  */
 export function historyAfter(
   plan: SyncPlan,
@@ -267,9 +281,11 @@ export function historyAfter(
   refused: ReadonlySet<string>,
 ): string[] {
   const read = plan.dataTypes.filter((dataType) => !refused.has(dataType));
-  return plan.kind === 'backfill' || before === null
-    ? read
-    : read.filter((dataType) => before.has(dataType));
+  const silent = plan.skipped
+    .filter((s) => s.reason === 'silent' && before?.has(s.dataType) === true)
+    .map((s) => s.dataType);
+  if (plan.kind === 'backfill' || before === null) return [...read, ...silent];
+  return [...read.filter((dataType) => before.has(dataType)), ...silent];
 }
 
 /**

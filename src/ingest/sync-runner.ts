@@ -33,9 +33,11 @@ import {
   nextSyncDelayMs,
   REPEATED_FAILURES,
 } from '../wearables/google-health/retry-policy';
+import { METRIC_DATA_TYPES } from './data-needs';
 import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
 import { completeThrough, historyAfter, planSync, RangeRequest, SyncPlan } from './sync-plan';
+import { addDays, localDateAt } from '../time';
 import { newSyncState, SyncState } from './sync-state.entity';
 import { RecentUserBudgets } from './user-budgets';
 
@@ -136,6 +138,10 @@ export class SyncRunner {
       intraday: this.env.GOOGLE_HEALTH_INTRADAY_READS,
       rereadSpentOn: reconsented ? null : state.rereadSpentOn,
       deviceSyncNeeded: await this.needs.deviceSyncForProgram(enrollment.program),
+      silent: {
+        dataTypes: await this.silentTypes(pid, history, started, timeZone),
+        lastSuccessAt: state.lastSuccessAt?.getTime() ?? null,
+      },
     });
     const context: ReadContext = {
       connectionId: id,
@@ -216,6 +222,24 @@ export class SyncRunner {
       unavailable.add(PAIRED_DEVICES);
       return null;
     }
+  }
+
+  /** Types whose whole history the stored days hold, yet none of whose values arrived in it. */
+  private async silentTypes(
+    pid: number,
+    history: ReadonlySet<string> | null,
+    now: number,
+    timeZone: string,
+  ): Promise<Set<string>> {
+    if (history === null || history.size === 0) return new Set();
+    const today = localDateAt(now, timeZone);
+    const withData = await this.aggregates.metricsWithData(
+      pid,
+      addDays(today, -(this.env.BACKFILL_DAYS - 1)),
+      today,
+    );
+    const delivering = new Set([...withData].map((metric) => METRIC_DATA_TYPES[metric][0]));
+    return new Set([...history].filter((dataType) => !delivering.has(dataType as DataTypeId)));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -52,5 +52,9 @@ describe('the demo after a stop mid-backfill', () => {
     expect(second.stdout).not.toMatch(/refused|sync \w+ \(/);
     expect(second.stdout).toMatch(/== drjones: [1-9]\d* message\(s\)/);
     expect(statSync(join(dir, 'demo.env')).mode & 0o077).toBe(0);
+    // Databases, WAL files, the JSON log, keys: the operator's user only.
+    const open = readdirSync(dir).filter((name) => statSync(join(dir, name)).mode & 0o077);
+    expect(open).toEqual([]);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   }, 300_000);
 });

@@ -19,18 +19,21 @@ export function netNotices(
     before !== null && before.state !== 'resolved' && before.lastNotifiedOn !== null
       ? before.episodeStart
       : null;
+  const endsStale = (episodeStart: LocalDate): boolean =>
+    after?.episodeStart === episodeStart && after.state === 'stale';
+  // A stale notice counts only if the episode is still stale at the end of the run.
   const last = new Map<LocalDate, AlertNotice>();
-  for (const notice of days) last.set(notice.episodeStart, notice);
+  for (const notice of days) {
+    if (notice.kind !== 'stale' || endsStale(notice.episodeStart)) {
+      last.set(notice.episodeStart, notice);
+    }
+  }
   return [...last.values()].flatMap((notice): AlertNotice[] => {
     const announced = notice.episodeStart === told;
     if (notice.kind === 'resolve') return announced ? [notice] : [];
-    const endsStale = after?.episodeStart === notice.episodeStart && after.state === 'stale';
-    if (endsStale) {
+    if (endsStale(notice.episodeStart)) {
       return announced && before?.state !== 'stale' ? [{ ...notice, kind: 'stale' }] : [];
     }
-    // Stale for a while within the run and live again at its end: staff who knew
-    // it hear nothing new; staff who did not hear of it now.
-    if (notice.kind === 'stale') return announced ? [] : [{ ...notice, kind: 'fire' }];
     return [{ ...notice, kind: announced ? 'renotify' : 'fire' }];
   });
 }

@@ -402,18 +402,20 @@ describe.each(testEngines())('patient consent on %s', (engine) => {
     await request(url).post('/api/v1/patients/1/invitations').expect(401);
     await request(url).delete('/api/v1/patients/1/connection').expect(401);
     const staff = await staffToken(vigil, 'staff');
-    // Staff manage enrollments: the guard lets them through to a clean 404.
-    const unknown = [
-      await request(url)
-        .patch('/api/v1/patients/999999')
-        .auth(staff, { type: 'bearer' })
-        .send({ program: 'x' }),
-      await request(url).delete('/api/v1/patients/999999').auth(staff, { type: 'bearer' }),
-      await request(url)
-        .delete('/api/v1/patients/999999/connection')
-        .auth(staff, { type: 'bearer' }),
-    ];
-    expect(unknown.map((r) => r.status)).toEqual([404, 404, 404]);
+    // Program changes, disconnect and end are clinical: refused to staff, a clean 404 for a
+    // clinician when the patient is not enrolled.
+    const clinician = await staffToken(vigil, 'clinician');
+    const clinicalChanges = (token: string) =>
+      Promise.all([
+        request(url)
+          .patch('/api/v1/patients/999999')
+          .auth(token, { type: 'bearer' })
+          .send({ program: 'x' }),
+        request(url).delete('/api/v1/patients/999999').auth(token, { type: 'bearer' }),
+        request(url).delete('/api/v1/patients/999999/connection').auth(token, { type: 'bearer' }),
+      ]);
+    expect((await clinicalChanges(staff)).map((r) => r.status)).toEqual([403, 403, 403]);
+    expect((await clinicalChanges(clinician)).map((r) => r.status)).toEqual([404, 404, 404]);
     const bad = await request(url)
       .post('/api/v1/patients')
       .auth(staff, { type: 'bearer' })

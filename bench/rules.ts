@@ -38,6 +38,7 @@ import { RuleOutcomes } from '../src/rules/rule-outcomes.repository';
 import { RuleEvaluations } from '../src/rules/rule-evaluations.service';
 import { RuleStore } from '../src/rules/rule-store.repository';
 import { RulesService } from '../src/rules/rules.service';
+import { Metrics } from '../src/metrics/metrics';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 10_000);
 const NAIVE_SAMPLE = Math.min(PATIENTS, Number(process.env.BENCH_NAIVE_SAMPLE ?? 200));
@@ -280,6 +281,7 @@ async function main(): Promise<void> {
       new EventEmitter2(),
       env,
       new JsonLogger('warn'),
+      new Metrics(),
     );
     const rssBefore = process.memoryUsage().rss;
     started = performance.now();

@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MailModule } from './mail/mail.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { JsonLogger } from './logging/json-logger';
 import { OpenEmrModule } from './openemr/openemr.module';
 import { AlertsModule } from './alerts/alerts.module';
@@ -41,6 +42,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         ScheduleModule.forRoot(),
         LifecycleModule,
+        MetricsModule,
         EventsModule,
         CryptoModule,
         AuditModule,

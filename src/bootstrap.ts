@@ -18,6 +18,7 @@ import { requestLogging } from './http/request-logging';
 import { strictValidationPipe } from './http/validation';
 import { InFlightWork } from './lifecycle/in-flight-work';
 import { JsonLogger, LogWriter, stdoutWriter } from './logging/json-logger';
+import { startMetricsServer } from './metrics/metrics-server';
 
 export interface VigilApp {
   app: INestApplicationContext;
@@ -25,6 +26,8 @@ export interface VigilApp {
   logger: JsonLogger;
   /** The HTTP address when this process serves HTTP. */
   url?: string;
+  /** The Prometheus scrape address when METRICS_PORT is set. */
+  metricsUrl?: string;
   /** Stops taking work, finishes in-flight work (bounded), closes the database. */
   shutdown(reason: string): Promise<void>;
 }
@@ -33,6 +36,8 @@ export interface StartOptions {
   logWriter?: LogWriter;
   /** Listen on this port instead of PORT (tests use 0 for a free port). */
   port?: number;
+  /** Serve metrics on this port instead of METRICS_PORT (tests use 0). */
+  metricsPort?: number;
 }
 
 /**
@@ -78,6 +83,12 @@ export async function startVigil(env: Environment, options: StartOptions = {}): 
   } else {
     await app.init();
   }
+  // Every role: workers serve no HTTP but hold the sync and evaluation figures.
+  const metricsPort = options.metricsPort ?? env.METRICS_PORT;
+  const metrics =
+    metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(app, env.METRICS_HOST, metricsPort, logger);
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> =>
@@ -90,10 +101,12 @@ export async function startVigil(env: Environment, options: StartOptions = {}): 
       if (!finished)
         logger.warn('In-flight work did not finish in time; stopping anyway', 'Lifecycle');
       server?.closeAllConnections();
+      metrics?.server.close();
+      metrics?.server.closeAllConnections();
       await app.close();
     })());
 
-  return { app, env, logger, url, shutdown };
+  return { app, env, logger, url, metricsUrl: metrics?.url, shutdown };
 }
 
 /** HTTP middleware, pipes, filters and /docs, shared with tests that mount their own controllers. */

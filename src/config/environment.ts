@@ -91,6 +91,20 @@ export class Environment {
   @Max(65535, { message: 'PORT must be a whole number between 1 and 65535' })
   PORT = 3000;
 
+  /** Port of the Prometheus /metrics listener, in every role. Unset: no metrics listener. */
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
+  @IsOptional()
+  @IsInt({ message: 'METRICS_PORT must be a whole number between 1 and 65535, or unset' })
+  @Min(1, { message: 'METRICS_PORT must be a whole number between 1 and 65535, or unset' })
+  @Max(65535, { message: 'METRICS_PORT must be a whole number between 1 and 65535, or unset' })
+  METRICS_PORT?: number;
+
+  /** Address the metrics listener binds to; it has no token, so keep it private. */
+  @Matches(/^[A-Za-z0-9.:-]{1,253}$/, {
+    message: 'METRICS_HOST must be an IP address or host name such as 127.0.0.1',
+  })
+  METRICS_HOST = '127.0.0.1';
+
   /** The address patients and staff use to reach Vigil; links in messages start with it. */
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { ThrottleCountersModule } from '../http/throttling.module';
 import { GoogleHealthReader } from '../wearables/google-health/health-api-reader';
+import { Metrics } from '../metrics/metrics';
 import { WearablesModule } from '../wearables/wearables.module';
 import { AccessTokenSource, ConnectionAccessTokens } from './access-tokens';
 import { GoogleHealthWebhookController } from './google-health-webhook.controller';
@@ -24,13 +25,16 @@ import { WebhookKeyset } from './webhook-keyset';
     {
       provide: GoogleHealthReader,
       // The project budget is per process: GOOGLE_PROJECT_REQUESTS_PER_MINUTE is this process's share.
-      useFactory: (env: Environment, tokens: AccessTokenSource) =>
-        new GoogleHealthReader(
+      useFactory: (env: Environment, tokens: AccessTokenSource, metrics: Metrics) => {
+        const reader = new GoogleHealthReader(
           env,
           tokens,
           new RequestBudget(env.GOOGLE_PROJECT_REQUESTS_PER_MINUTE),
-        ),
-      inject: [Environment, AccessTokenSource],
+        );
+        reader.onResponse = (response) => metrics.googleResponded(response);
+        return reader;
+      },
+      inject: [Environment, AccessTokenSource, Metrics],
     },
     BlindRules,
     RuleDataNeeds,

@@ -12,6 +12,7 @@ import { RequestBudget } from '../wearables/google-health/request-budget';
 import { SyncLeases } from './sync-leases';
 import { SyncRequests } from './sync-requests';
 import { SyncOutcome, SyncRunner } from './sync-runner';
+import { Metrics } from '../metrics/metrics';
 
 /**
  * `vigil sync <pid>`: the same lease, runner and transaction as the service,
@@ -47,6 +48,7 @@ export function syncFromCli(
     new EventEmitter2(),
     logger,
     new RuleDataNeeds(dataSource),
+    new Metrics(),
   );
   return new SyncRequests(dataSource, env, leases, runner, new InFlightWork()).syncNow(pid);
 }

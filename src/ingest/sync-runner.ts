@@ -40,6 +40,7 @@ import { completeThrough, historyAfter, planSync, RangeRequest, SyncPlan } from 
 import { addDays, localDateAt } from '../time';
 import { newSyncState, SyncState } from './sync-state.entity';
 import { RecentUserBudgets } from './user-budgets';
+import { Metrics } from '../metrics/metrics';
 
 const CONTEXT = 'Ingest';
 
@@ -84,6 +85,7 @@ export class SyncRunner {
     private readonly events: EventEmitter2,
     private readonly logger: JsonLogger,
     private readonly needs: RuleDataNeeds,
+    private readonly metrics: Metrics,
   ) {
     this.userBudgets = new RecentUserBudgets(
       env.GOOGLE_USER_REQUESTS_PER_MINUTE,
@@ -92,6 +94,19 @@ export class SyncRunner {
   }
 
   async run(claim: Claim): Promise<SyncOutcome> {
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const outcome = await this.sync(claim);
+      this.metrics.syncFinished(outcome.status, seconds());
+      return outcome;
+    } catch (error) {
+      this.metrics.syncFinished('error', seconds());
+      throw error;
+    }
+  }
+
+  private async sync(claim: Claim): Promise<SyncOutcome> {
     const id = claim.connectionId;
     const connection = await this.dataSource.getRepository(WearableConnection).findOneBy({ id });
     const enrollment = connection

@@ -28,6 +28,7 @@ import {
   type PatientSynced,
   type RulesEvaluated,
 } from '../events/contracts';
+import { Metrics } from '../metrics/metrics';
 
 /** Patients whose series are loaded in one query. */
 const PATIENTS_PER_QUERY = 500;
@@ -87,6 +88,7 @@ export class RuleEvaluations {
     private readonly events: EventEmitter2,
     private readonly env: Environment,
     private readonly logger: JsonLogger,
+    private readonly metrics: Metrics,
   ) {}
 
   async ruleBook(): Promise<RuleBook> {
@@ -124,6 +126,7 @@ export class RuleEvaluations {
 
   /** Evaluates the requests, many patients per query. */
   async evaluate(requests: readonly EvaluationRequest[], book?: RuleBook): Promise<EvaluationRun> {
+    const started = performance.now();
     const rules = book ?? (await this.ruleBook());
     const run: EvaluationRun = {
       patients: 0,
@@ -136,6 +139,7 @@ export class RuleEvaluations {
     for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY) {
       await this.evaluateChunk(requests.slice(i, i + PATIENTS_PER_QUERY), rules, run);
     }
+    this.metrics.evaluationFinished((performance.now() - started) / 1000);
     return run;
   }
 

@@ -12,6 +12,7 @@ import {
   parseDataPointsPieces,
   PointsByDataType,
 } from './points';
+import type { GoogleResponse } from '../../metrics/metrics';
 
 /** One `dataPoints` list call, followed to its last page. */
 export interface DataPointsQuery {
@@ -87,6 +88,8 @@ export class GoogleHealthReader {
   random: () => number = Math.random;
   /** Requests sent, for the benchmark and the logs. */
   requests = 0;
+  /** Told how each request ended (the metrics); never given the URL, user or body. */
+  onResponse: (response: GoogleResponse) => void = () => undefined;
 
   constructor(
     private readonly env: Pick<
@@ -238,12 +241,14 @@ export class GoogleHealthReader {
         response = undefined;
       }
       if (response === undefined) {
+        this.onResponse('timeout');
         failure = { kind: 'timeout' };
       } else {
         const body = await response
           .arrayBuffer()
           .then((bytes) => Buffer.from(bytes))
           .catch(() => null);
+        this.onResponse(responseKind(response.status, body !== null));
         if (response.ok) {
           if (body === null) failure = { kind: 'timeout' };
           else return read(body);
@@ -355,4 +360,11 @@ function errorReason(text: string | null): string {
   } catch {
     return 'UNKNOWN';
   }
+}
+
+function responseKind(status: number, bodyRead: boolean): GoogleResponse {
+  if (!bodyRead) return 'timeout';
+  if (status >= 200 && status < 300) return 'ok';
+  if (status === 429) return 'rate_limited';
+  return status >= 500 ? 'server_error' : 'client_error';
 }

@@ -9,6 +9,7 @@ import { OpenEmrSignIn1764450000000 } from './1764450000000-openemr-sign-in';
 import { AlertApplication1764460000000 } from './1764460000000-alert-application';
 import { EvaluationsDue1764470000000 } from './1764470000000-evaluations-due';
 import { SyncHistoryTypes1764480000000 } from './1764480000000-sync-history-types';
+import { SyncRereadSpentOn1765017000000 } from './1765017000000-sync-reread-spent-on';
 import { PendingEvents1765014000000 } from './1765014000000-pending-events';
 import { Throttling1765019000000 } from './1765019000000-throttling';
 
@@ -26,5 +27,6 @@ export const SQLITE_MIGRATIONS = [
   EvaluationsDue1764470000000,
   SyncHistoryTypes1764480000000,
   PendingEvents1765014000000,
+  SyncRereadSpentOn1765017000000,
   Throttling1765019000000,
 ];

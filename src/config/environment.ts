@@ -26,6 +26,8 @@ export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const RETENTION_CHOICES = ['keep', 'purge'] as const;
+export const INTRADAY_READ_CHOICES = ['roll-up', 'list'] as const;
+export type IntradayReadChoice = (typeof INTRADAY_READ_CHOICES)[number];
 export type RetentionOnDisconnect = (typeof RETENTION_CHOICES)[number];
 
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -329,12 +331,18 @@ export class Environment {
   @Max(365, { message: 'BACKFILL_DAYS must be a whole number of days (1-365)' })
   BACKFILL_DAYS = 60;
 
-  /** Days before the last complete local day that every sync reads again (watches sync late). */
+  /** Days before the last complete local day that the first sync of a local day reads again (watches sync late). */
   @Transform(toInt)
   @IsInt({ message: 'REREAD_DAYS must be a whole number of days (0-30)' })
   @Min(0, { message: 'REREAD_DAYS must be a whole number of days (0-30)' })
   @Max(30, { message: 'REREAD_DAYS must be a whole number of days (0-30)' })
   REREAD_DAYS = 3;
+
+  /** roll-up: heart rate and steps as 1-minute roll-ups (default); list: every sample (the reference, a fallback). */
+  @IsIn(INTRADAY_READ_CHOICES, {
+    message: `GOOGLE_HEALTH_INTRADAY_READS must be one of ${INTRADAY_READ_CHOICES.join(', ')}`,
+  })
+  GOOGLE_HEALTH_INTRADAY_READS: IntradayReadChoice = 'roll-up';
 
   /** How often a worker looks for due syncs; the tick only claims work. */
   @Transform(toInt)

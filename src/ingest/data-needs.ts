@@ -46,7 +46,7 @@ export function dataTypesFor(metrics: Iterable<MetricName>): DataTypeId[] {
 /**
  * The metrics a rule's facts read, tested or reported. Metrics are literals in
  * a rule (params only name numbers), so overrides never change them; the
- * sync-age facts read none (`pairedDevices` is read whenever it is granted).
+ * sync-age facts read none (`pairedDevices` is asked for by `deviceSyncForProgram`).
  */
 export function ruleMetrics(rule: RuleDefinition): MetricName[] {
   const metrics = new Set<MetricName>();
@@ -69,21 +69,34 @@ export interface RuleSwitch {
 export interface DataNeeds {
   /** Needed for a patient of this program (null: no program, the rules' defaults). */
   forProgram(program: string | null): DataTypeId[];
+  /** Whether a rule the program runs reads the device's last sync (so `pairedDevices` every sync). */
+  deviceSyncForProgram(program: string | null): boolean;
 }
+
+/** The fact that reads `pairedDevices.lastSyncTime` (the monitoring-gap rule's). */
+const DEVICE_SYNC_FACT = 'daysSinceDeviceSync';
 
 /** Data types for the charts plus every rule the program runs. */
 export function dataNeeds(rules: readonly RuleSwitch[]): DataNeeds {
   const metricsOf = new Map(rules.map((rule) => [rule, ruleMetrics(rule.definition)]));
   const byProgram = new Map<string | null, DataTypeId[]>();
+  const runs = (rule: RuleSwitch, program: string | null): boolean =>
+    (program === null ? null : rule.programs.get(program)) ?? rule.enabledByDefault;
+  const readsDeviceSync = new Set(
+    rules.filter((rule) =>
+      factUses(rule.definition, rule.definition.params).some((u) => u.fact === DEVICE_SYNC_FACT),
+    ),
+  );
   return {
+    deviceSyncForProgram(program) {
+      return [...readsDeviceSync].some((rule) => runs(rule, program));
+    },
     forProgram(program) {
       let types = byProgram.get(program);
       if (!types) {
         const metrics: MetricName[] = [...CHART_METRICS];
         for (const rule of rules) {
-          const enabled =
-            (program === null ? null : rule.programs.get(program)) ?? rule.enabledByDefault;
-          if (enabled) metrics.push(...(metricsOf.get(rule) ?? []));
+          if (runs(rule, program)) metrics.push(...(metricsOf.get(rule) ?? []));
         }
         types = dataTypesFor(metrics);
         byProgram.set(program, types);

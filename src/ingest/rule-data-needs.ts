@@ -29,6 +29,10 @@ export class RuleDataNeeds {
     return (await this.current()).forProgram(program);
   }
 
+  async deviceSyncForProgram(program: string | null): Promise<boolean> {
+    return (await this.current()).deviceSyncForProgram(program);
+  }
+
   private current(): Promise<DataNeeds> {
     if (this.cached && Date.now() - this.checkedAt < this.recheckMs) {
       return Promise.resolve(this.cached.needs);

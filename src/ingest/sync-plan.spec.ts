@@ -15,7 +15,11 @@ const base: PlanInput = {
   needed: dataTypesFor([...CHART_METRICS, 'wearMinutes']),
   backfillDays: 60,
   rereadDays: 3,
+  intraday: 'list',
+  rereadSpentOn: null,
+  deviceSyncNeeded: false,
 };
+const rollUps: PlanInput = { ...base, intraday: 'roll-up' };
 
 describe('planSync', () => {
   it('backfills BACKFILL_DAYS in 14-day chunks for dense types, sparse types in one request', () => {
@@ -33,6 +37,82 @@ describe('planSync', () => {
     ]);
     // 5 chunks x 2 dense + 5 sparse: the fewest list calls the range caps allow.
     expect(plan.chunks.flatMap((c) => c.requests).length + plan.wholeRange.length).toBe(15);
+    // Every list asks for the largest page its type allows.
+    expect(plan.chunks[0].requests.map((r) => r.pageSize)).toEqual([10_000, 10_000]);
+  });
+
+  it('reads list chunks without overlap: each starts where the last ended, the evening before carried', () => {
+    const plan = planSync(base);
+    const ranges = plan.chunks.map((c) => {
+      const r = c.requests[0];
+      if (r.method !== 'list') throw new Error('expected a list');
+      return r.filter.match(/"([^"]+)"/g)?.map((t) => Date.parse(t.slice(1, -1))) as number[];
+    });
+    for (let i = 1; i < ranges.length; i++) {
+      expect(ranges[i][0]).toBe(ranges[i - 1][1]);
+      // The chunk's days (and their evening before) start inside what the last chunk read.
+      expect(plan.chunks[i].contextFrom).toBeLessThan(ranges[i][0]);
+      expect(plan.chunks[i].contextFrom).toBeGreaterThanOrEqual(ranges[i - 1][0]);
+    }
+  });
+
+  it('rolls up heart rate and steps over exact local days, 13 at a time, in pages of 10,000 minutes', () => {
+    const plan = planSync(rollUps);
+    expect(plan.chunks.map((c) => c.dates.length)).toEqual([13, 13, 13, 13, 8]);
+    const [hr, steps] = plan.chunks[0].requests;
+    expect(hr).toMatchObject({ method: 'rollUp', dataType: 'heart-rate', windowSeconds: 60 });
+    expect(steps).toMatchObject({ method: 'rollUp', dataType: 'steps', pageSize: 10_000 });
+    if (hr.method !== 'rollUp') throw new Error('expected a roll-up');
+    // New York midnight of the first day (EDT, -4 h), minus the evening before.
+    expect(new Date(hr.startTime).toISOString()).toBe('2026-09-29T16:00:00.000Z');
+    const ends: number[] = [];
+    for (const chunk of plan.chunks) {
+      const r = chunk.requests[0];
+      if (r.method !== 'rollUp') throw new Error('expected a roll-up');
+      if (ends.length > 0) expect(r.startTime).toBe(ends[ends.length - 1]);
+      // Under the 14-day cap, and at most two pages of minute windows.
+      expect(r.endTime - r.startTime).toBeLessThanOrEqual(14 * 86_400_000);
+      expect((r.endTime - r.startTime) / 60_000).toBeLessThanOrEqual(20_000);
+      ends.push(r.endTime);
+    }
+    // The last chunk ends at the local midnight after today (EST, -5 h).
+    expect(new Date(ends[ends.length - 1]).toISOString()).toBe('2026-11-29T05:00:00.000Z');
+    // Heart rate: 10 pages over 60 days and the evening before; the sparse types by list.
+    expect(plan.wholeRange.every((r) => r.method === 'list')).toBe(true);
+  });
+
+  it('an incremental roll-up asks for its local days and the evening before, nothing more', () => {
+    const plan = planSync({ ...rollUps, cursorDate: '2026-11-27' });
+    const r = plan.chunks[0].requests[0];
+    if (r.method !== 'rollUp') throw new Error('expected a roll-up');
+    // 5 local days (24..28) and 12 hours: 5.5 days, where the list asked 6.67.
+    expect((r.endTime - r.startTime) / 86_400_000).toBe(5.5);
+  });
+
+  it('spends the re-read once a local day; later syncs read from the day after the cursor', () => {
+    const first = planSync({ ...base, cursorDate: '2026-11-27' });
+    expect(first).toMatchObject({ from: '2026-11-24', reread: true, readDevice: true });
+    const later = planSync({ ...base, cursorDate: '2026-11-27', rereadSpentOn: '2026-11-28' });
+    expect(later).toMatchObject({ from: '2026-11-28', reread: false, readDevice: false });
+    // A webhook's range is read whenever it comes.
+    expect(
+      planSync({
+        ...base,
+        cursorDate: '2026-11-27',
+        rereadSpentOn: '2026-11-28',
+        rereadFrom: '2026-11-20',
+      }).from,
+    ).toBe('2026-11-20');
+    // The next local day spends it again.
+    expect(
+      planSync({ ...base, cursorDate: '2026-11-27', rereadSpentOn: '2026-11-27' }).reread,
+    ).toBe(true);
+  });
+
+  it('reads pairedDevices on every sync only when a rule reads the device sync', () => {
+    const later = { ...base, cursorDate: '2026-11-27', rereadSpentOn: '2026-11-28' };
+    expect(planSync(later).readDevice).toBe(false);
+    expect(planSync({ ...later, deviceSyncNeeded: true }).readDevice).toBe(true);
   });
 
   it('re-reads from the last complete day minus REREAD_DAYS up to today', () => {

@@ -1,4 +1,4 @@
-import { addDays, DAY_MS, dayNumberOfDate, localDateAt } from '../time';
+import { addDays, DAY_MS, dayNumberOfDate, localDateAt, startOfLocalDay } from '../time';
 import {
   DATA_TYPE_IDS,
   DataTypeId,
@@ -6,24 +6,36 @@ import {
   GOOGLE_HEALTH_SCOPE_PREFIX,
 } from '../wearables/google-health/data-types';
 import type { DataPointsQuery } from '../wearables/google-health/health-api-reader';
+import {
+  isRolledUp,
+  ROLL_UP_WINDOW_SECONDS,
+  RollUpQuery,
+} from '../wearables/google-health/roll-ups';
 
 /** Local offsets span UTC-12 to UTC+14: a UTC window this much wider holds every local day. */
 const OFFSET_SLACK_MS = 14 * 3_600_000;
 /** The evening before the first day: its steps decide the first night's still minutes. */
 const EVENING_BEFORE_MS = 12 * 3_600_000;
-/** Dense intraday types are read this many days at a time, so memory does not grow with a backfill. */
+/** Dense intraday types are read by list this many days at a time, so memory does not grow with a backfill. */
 export const CHUNK_DAYS = 14;
+/**
+ * Days of one roll-up chunk: with the evening before, 13 days stay under the
+ * 14-day range cap of heart rate even across a DST change, and fill exactly
+ * two pages of 10,000 minute windows (14 days would need three).
+ */
+export const ROLL_UP_CHUNK_DAYS = 13;
 /** Only Fitbit devices: mirrored copies never arrive (sleep cannot be filtered; it is de-duplicated). */
 export const WEARABLES_FAMILY = 'users/me/dataSourceFamilies/google-wearables';
 
 /** Types with thousands of points a day; everything else is a handful a day. */
 const DENSE: ReadonlySet<DataTypeId> = new Set(['heart-rate', 'steps', 'active-minutes']);
+
 /**
- * Pages of dense types are kept below the API's 10,000: a parsed page is the
- * largest object a sync holds, and eight syncs run at once. Two heart-rate pages
- * cover an incremental sync's six days.
+ * How heart rate and steps are read: `roll-up` (1-minute windows, the
+ * default: every column they feed needs only minute values) or `list` (every
+ * sample; the reference the roll-ups are tested against, and a fallback).
  */
-export const DENSE_PAGE_SIZE = 5_000;
+export type IntradayReads = 'roll-up' | 'list';
 
 export interface PlanInput {
   now: number;
@@ -42,6 +54,11 @@ export interface PlanInput {
   needed: readonly DataTypeId[];
   backfillDays: number;
   rereadDays: number;
+  intraday: IntradayReads;
+  /** The patient's local date on which a sync last re-read the recent days; null = never. */
+  rereadSpentOn: string | null;
+  /** A rule the patient's program runs reads the device's last sync (the monitoring gap). */
+  deviceSyncNeeded: boolean;
   /**
    * Types read over the whole horizon that delivered nothing in it, and when
    * the last good sync ran: such a type is polled once a day (by the day's
@@ -50,13 +67,20 @@ export interface PlanInput {
   silent?: { dataTypes: ReadonlySet<string>; lastSuccessAt: number | null };
 }
 
-/** One list call (followed to its last page). */
-export type RangeRequest = DataPointsQuery;
+/** One call followed to its last page: a list, or a roll-up of minute windows. */
+export type RangeRequest =
+  ({ method: 'list' } & DataPointsQuery) | ({ method: 'rollUp' } & RollUpQuery);
 
 /** Days rewritten together from the points of `requests` plus the plan's `wholeRange` ones. */
 export interface SyncChunk {
   dates: string[];
   requests: RangeRequest[];
+  /**
+   * Dense points from this instant on serve these days (the evening before
+   * included). Requests start where the previous chunk's ended, so the points
+   * between this instant and that start are carried over, not read twice.
+   */
+  contextFrom: number;
 }
 
 export interface SyncPlan {
@@ -69,6 +93,10 @@ export interface SyncPlan {
   /** Sparse types read once for the whole range and kept for every chunk. */
   wholeRange: RangeRequest[];
   chunks: SyncChunk[];
+  /** This sync re-reads the recent days for late data (once a local day, or a backfill). */
+  reread: boolean;
+  /** `pairedDevices` is read: a rule needs the device's last sync, or the daily re-read refreshes it for the patient page. */
+  readDevice: boolean;
 }
 
 function datesBetween(from: string, to: string): string[] {
@@ -80,6 +108,12 @@ function datesBetween(from: string, to: string): string[] {
 const utcMidnight = (date: string): number => (dayNumberOfDate(date) as number) * DAY_MS;
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
+/** An AIP-160 filter on a type's time field, [startMs, endMs). */
+function instantFilter(dataType: DataTypeId, startMs: number, endMs: number): string {
+  const field = GOOGLE_HEALTH_DATA_TYPES[dataType].timeFilterField;
+  return `${field} >= "${iso(startMs)}" AND ${field} < "${iso(endMs)}"`;
+}
+
 /** The AIP-160 filter selecting a type's points that can fall on local dates from..to. */
 export function rangeFilter(dataType: DataTypeId, from: string, to: string): string {
   const spec = GOOGLE_HEALTH_DATA_TYPES[dataType];
@@ -88,29 +122,85 @@ export function rangeFilter(dataType: DataTypeId, from: string, to: string): str
     return `${field} >= "${from}" AND ${field} < "${addDays(to, 1)}"`;
   }
   const context = spec.kind === 'session' ? 0 : EVENING_BEFORE_MS;
-  const start = utcMidnight(from) - OFFSET_SLACK_MS - context;
-  const end = utcMidnight(addDays(to, 1)) + OFFSET_SLACK_MS;
-  return `${field} >= "${iso(start)}" AND ${field} < "${iso(end)}"`;
+  return instantFilter(
+    dataType,
+    utcMidnight(from) - OFFSET_SLACK_MS - context,
+    utcMidnight(addDays(to, 1)) + OFFSET_SLACK_MS,
+  );
 }
 
-function request(dataType: DataTypeId, from: string, to: string): RangeRequest {
+function familyOf(dataType: DataTypeId): string | null {
   const spec = GOOGLE_HEALTH_DATA_TYPES[dataType];
   // Weight keeps every source: a manual weigh-in is not a copy (source-preference.ts drops mirrors).
-  const family = spec.dataSourceFamilyFilter && dataType !== 'weight' ? WEARABLES_FAMILY : null;
+  return spec.dataSourceFamilyFilter && dataType !== 'weight' ? WEARABLES_FAMILY : null;
+}
+
+/** Every list asks for the largest page the API allows for its type. */
+function listRequest(dataType: DataTypeId, filter: string): RangeRequest {
   return {
+    method: 'list',
     dataType,
-    filter: rangeFilter(dataType, from, to),
-    pageSize: DENSE.has(dataType) ? Math.min(DENSE_PAGE_SIZE, spec.maxPageSize) : spec.maxPageSize,
-    dataSourceFamily: family,
+    filter,
+    pageSize: GOOGLE_HEALTH_DATA_TYPES[dataType].maxPageSize,
+    dataSourceFamily: familyOf(dataType),
   };
 }
 
+/** Physical instants that bound a chunk's reads, and from which its dense points count. */
+interface ChunkSpan {
+  contextFrom: number;
+  end: number;
+}
+
+/**
+ * Roll-up reads: the patient's local days exactly (the zone is known, and
+ * windows carry no offset of their own). List reads: UTC days widened by the
+ * widest offset, because a point's own offset files it, and a travelling
+ * patient's may not be the zone's.
+ */
+function chunkSpan(intraday: IntradayReads, timeZone: string, dates: string[]): ChunkSpan {
+  const first = dates[0];
+  const next = addDays(dates[dates.length - 1], 1);
+  if (intraday === 'roll-up')
+    return {
+      contextFrom: startOfLocalDay(first, timeZone).getTime() - EVENING_BEFORE_MS,
+      end: startOfLocalDay(next, timeZone).getTime(),
+    };
+  return {
+    contextFrom: utcMidnight(first) - OFFSET_SLACK_MS - EVENING_BEFORE_MS,
+    end: utcMidnight(next) + OFFSET_SLACK_MS,
+  };
+}
+
+function denseRequest(
+  intraday: IntradayReads,
+  dataType: DataTypeId,
+  startMs: number,
+  endMs: number,
+): RangeRequest {
+  if (intraday === 'roll-up' && isRolledUp(dataType))
+    return {
+      method: 'rollUp',
+      dataType,
+      startTime: startMs,
+      endTime: endMs,
+      windowSeconds: ROLL_UP_WINDOW_SECONDS,
+      pageSize: ROLL_UP_PAGE_SIZE,
+      dataSourceFamily: familyOf(dataType),
+    };
+  return listRequest(dataType, instantFilter(dataType, startMs, endMs));
+}
+
+/** Roll-ups page up to 10,000 windows (Discovery: `pageSize` maximum). */
+export const ROLL_UP_PAGE_SIZE = 10_000;
+
 /**
  * What one sync reads. First sync, and one that needs a type the stored days
- * hold no history of: BACKFILL_DAYS up to today. Later: from the
- * last complete local day minus REREAD_DAYS (devices sync late) up to today,
- * earlier when a webhook said so, never beyond the backfill horizon. Dense
- * types go in chunks of {@link CHUNK_DAYS}; sparse ones in one request.
+ * hold no history of: BACKFILL_DAYS up to today. Later: from the day after
+ * the last complete local day up to today, and once a local day from that day
+ * minus REREAD_DAYS (devices sync late); earlier when a webhook said so, never
+ * beyond the backfill horizon. Dense types go in chunks that do not overlap;
+ * sparse ones in one request.
  */
 export function planSync(input: PlanInput): SyncPlan {
   const granted = new Set(input.grantedScopes);
@@ -134,8 +224,12 @@ export function planSync(input: PlanInput): SyncPlan {
   // Days are rewritten whole, so a type without history is read over the whole horizon.
   const history = input.history;
   const lacksHistory = history !== null && dataTypes.some((dataType) => !history.has(dataType));
+  const backfill = input.cursorDate === null || lacksHistory;
+  const reread = backfill || input.rereadSpentOn !== today;
   const resumeFrom =
-    input.cursorDate === null || lacksHistory ? null : addDays(input.cursorDate, -input.rereadDays);
+    input.cursorDate === null || lacksHistory
+      ? null
+      : addDays(input.cursorDate, reread ? -input.rereadDays : 1);
 
   const horizon = addDays(today, -(input.backfillDays - 1));
   let from = resumeFrom ?? horizon;
@@ -143,17 +237,24 @@ export function planSync(input: PlanInput): SyncPlan {
   if (from < horizon) from = horizon;
   if (from > today) from = today;
 
-  const wholeRange = dataTypes.filter((t) => !DENSE.has(t)).map((t) => request(t, from, today));
+  const wholeRange = dataTypes
+    .filter((t) => !DENSE.has(t))
+    .map((t) => listRequest(t, rangeFilter(t, from, today)));
   const dense = dataTypes.filter((t) => DENSE.has(t));
   const dates = datesBetween(from, today);
+  const chunkDays = input.intraday === 'roll-up' ? ROLL_UP_CHUNK_DAYS : CHUNK_DAYS;
   const chunks: SyncChunk[] = [];
-  for (let i = 0; i < dates.length; i += CHUNK_DAYS) {
-    const chunkDates = dates.slice(i, i + CHUNK_DAYS);
-    const last = chunkDates[chunkDates.length - 1];
+  let readUpTo: number | null = null;
+  for (let i = 0; i < dates.length; i += chunkDays) {
+    const chunkDates = dates.slice(i, i + chunkDays);
+    const span = chunkSpan(input.intraday, input.timeZone, chunkDates);
+    const start: number = readUpTo ?? span.contextFrom;
     chunks.push({
       dates: chunkDates,
-      requests: dense.map((t) => request(t, chunkDates[0], last)),
+      requests: dense.map((t) => denseRequest(input.intraday, t, start, span.end)),
+      contextFrom: span.contextFrom,
     });
+    readUpTo = span.end;
   }
   return {
     kind: resumeFrom === null ? 'backfill' : 'incremental',
@@ -163,6 +264,8 @@ export function planSync(input: PlanInput): SyncPlan {
     skipped,
     wholeRange,
     chunks,
+    reread,
+    readDevice: input.deviceSyncNeeded || reread,
   };
 }
 

@@ -17,8 +17,8 @@ import {
 } from '../wearables/connection-tokens';
 import { DataTypeId } from '../wearables/google-health/data-types';
 import { GoogleApiError } from '../wearables/google-health/google-health-source';
+import { pointsFromRollUp } from '../wearables/google-health/roll-ups';
 import {
-  DataPointsQuery,
   GoogleHealthReader,
   GoogleHealthUnavailableError,
   PairedDevice,
@@ -36,7 +36,7 @@ import {
 import { METRIC_DATA_TYPES } from './data-needs';
 import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
-import { completeThrough, historyAfter, planSync, SyncPlan } from './sync-plan';
+import { completeThrough, historyAfter, planSync, RangeRequest, SyncPlan } from './sync-plan';
 import { addDays, localDateAt } from '../time';
 import { newSyncState, SyncState } from './sync-state.entity';
 import { RecentUserBudgets } from './user-budgets';
@@ -150,6 +150,9 @@ export class SyncRunner {
       needed: await this.needs.forProgram(enrollment.program),
       backfillDays: this.env.BACKFILL_DAYS,
       rereadDays: this.env.REREAD_DAYS,
+      intraday: this.env.GOOGLE_HEALTH_INTRADAY_READS,
+      rereadSpentOn: reconsented ? null : state.rereadSpentOn,
+      deviceSyncNeeded: await this.needs.deviceSyncForProgram(enrollment.program),
       silent: {
         dataTypes: await this.silentTypes(pid, history, started, timeZone),
         lastSuccessAt: state.lastSuccessAt?.getTime() ?? null,
@@ -161,8 +164,12 @@ export class SyncRunner {
     };
     const renewal = this.leases.keep(id);
     try {
-      const device = await this.readDevice(context, connection, unavailable);
-      const days = await this.readDays(context, plan, unavailable);
+      const device = plan.readDevice
+        ? await this.readDevice(context, connection, unavailable)
+        : null;
+      const days = await this.readDays(context, plan, unavailable, timeZone);
+      // Not read this sync: the days count as complete by the clock, and the next
+      // day's re-read (or a webhook) picks up what the watch sends late.
       const lastDeviceSync = device?.lastSyncTime ?? null;
       const cursor = completeThrough(started, timeZone, lastDeviceSync, state.cursorDate);
       const previous = await this.aggregates.series(pid, plan.from, plan.to);
@@ -171,6 +178,7 @@ export class SyncRunner {
         const early = await this.finishLease(manager, id, {
           cursorDate: cursor,
           rereadFrom: null,
+          rereadSpentOn: plan.reread ? plan.to : state.rereadSpentOn,
           consecutiveFailures: 0,
           statusReason: unavailableReason(unavailable),
           unavailableDataTypes: [...unavailable].join(' '),
@@ -231,7 +239,6 @@ export class SyncRunner {
     }
   }
 
-  /** Reads each chunk and reduces it at once, so raw points never outlive their chunk. */
   /** Types whose whole history the stored days hold, yet none of whose values arrived in it. */
   private async silentTypes(
     pid: number,
@@ -250,18 +257,31 @@ export class SyncRunner {
     return new Set([...history].filter((dataType) => !delivering.has(dataType as DataTypeId)));
   }
 
+  /**
+   * Reads each chunk and reduces it at once, so raw points never outlive their
+   * chunk; the dense points a chunk's evening before needs are carried over
+   * from the chunk before rather than read twice.
+   */
   private async readDays(
     context: ReadContext,
     plan: SyncPlan,
     unavailable: Set<string>,
+    timeZone: string,
   ): Promise<DailyAggregate[]> {
     const wholeRange: WearablePoints = {};
-    for (const query of plan.wholeRange) await this.read(context, query, wholeRange, unavailable);
+    for (const query of plan.wholeRange)
+      await this.read(context, query, wholeRange, unavailable, timeZone);
     const days: DailyAggregate[] = [];
-    for (const chunk of plan.chunks) {
-      const points: WearablePoints = { ...wholeRange };
-      for (const query of chunk.requests) await this.read(context, query, points, unavailable);
+    let carried: WearablePoints = {};
+    for (let i = 0; i < plan.chunks.length; i++) {
+      const chunk = plan.chunks[i];
+      const read: WearablePoints = {};
+      for (const query of chunk.requests)
+        await this.read(context, query, read, unavailable, timeZone);
+      const points: WearablePoints = { ...wholeRange, ...withCarried(read, carried) };
       for (const day of downsample(points, { dates: chunk.dates })) days.push(day);
+      const next = plan.chunks[i + 1];
+      carried = next === undefined ? {} : pointsFrom(points, next.contextFrom, read);
     }
     return days;
   }
@@ -269,20 +289,27 @@ export class SyncRunner {
   /** A type Google refuses for lack of scope is left out (its columns stay null) and not asked again. */
   private async read(
     context: ReadContext,
-    query: DataPointsQuery,
+    query: RangeRequest,
     into: WearablePoints,
     unavailable: Set<string>,
+    timeZone: string,
   ): Promise<void> {
     if (unavailable.has(query.dataType)) return;
+    const points = into as Record<DataTypeId, unknown>;
     try {
-      (into as Record<DataTypeId, unknown>)[query.dataType] = await this.reader.list(
-        context,
-        query,
-      );
+      if (query.method === 'list') {
+        points[query.dataType] = await this.reader.list(context, query);
+      } else {
+        const windows = await this.reader.rollUp(context, query);
+        points[query.dataType] =
+          query.dataType === 'heart-rate'
+            ? pointsFromRollUp('heart-rate', windows, timeZone)
+            : pointsFromRollUp('steps', windows, timeZone);
+      }
     } catch (error) {
       if (!(error instanceof ScopeInsufficientError)) throw error;
       unavailable.add(query.dataType);
-      delete (into as Record<DataTypeId, unknown>)[query.dataType];
+      delete points[query.dataType];
     }
   }
 
@@ -438,4 +465,30 @@ export function changedDates(
       );
     })
     .map((day) => day.date);
+}
+
+/** The instant a dense point counts from: a sample's time, an interval's start. */
+function instantOf(point: object): number {
+  const p = point as { time?: number; startTime: number };
+  return p.time ?? p.startTime;
+}
+
+/** A chunk's own points, then (older) the ones carried from the chunk before: lists' newest-first order. */
+function withCarried(read: WearablePoints, carried: WearablePoints): WearablePoints {
+  const merged: Record<string, readonly object[]> = { ...(read as Record<string, object[]>) };
+  for (const [dataType, points] of Object.entries(carried as Record<string, object[]>)) {
+    const own = merged[dataType];
+    if (own !== undefined) merged[dataType] = [...own, ...points];
+  }
+  return merged as WearablePoints;
+}
+
+/** The dense points the next chunk needs (from its evening before on), of the types this chunk read. */
+function pointsFrom(points: WearablePoints, from: number, read: WearablePoints): WearablePoints {
+  const kept: Record<string, object[]> = {};
+  for (const dataType of Object.keys(read)) {
+    const all = (points as Record<string, readonly object[]>)[dataType] ?? [];
+    kept[dataType] = all.filter((p) => instantOf(p) >= from);
+  }
+  return kept as WearablePoints;
 }

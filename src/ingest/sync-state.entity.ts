@@ -28,6 +28,10 @@ export class SyncState {
   @Column({ name: 'reread_from', type: 'date', nullable: true })
   rereadFrom!: string | null;
 
+  /** The patient's local date on which a sync last re-read the recent days (once a day). */
+  @Column({ name: 'reread_spent_on', type: 'date', nullable: true })
+  rereadSpentOn!: string | null;
+
   /** A webhook or staff asked for a sync while one was running: run again right after it. */
   @Column({ name: 'early_sync_requested', type: 'boolean' })
   earlySyncRequested!: boolean;
@@ -74,6 +78,7 @@ export function newSyncState(connectionId: number): SyncState {
     leaseExpiresAt: null,
     cursorDate: null,
     rereadFrom: null,
+    rereadSpentOn: null,
     earlySyncRequested: false,
     consecutiveFailures: 0,
     statusReason: null,

@@ -22,20 +22,23 @@ export class JsonBytes {
   constructor(readonly bytes: Buffer) {}
 }
 
+/** Sends the answer; returns its size in bytes. */
 export function sendJson(
   response: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
-): void {
+): number {
   const text = body instanceof JsonBytes ? body.bytes : JSON.stringify(body);
+  const bytes = Buffer.byteLength(text);
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=UTF-8',
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': bytes,
     'Cache-Control': 'no-store',
     ...headers,
   });
   response.end(text);
+  return bytes;
 }
 
 export function sendHtml(response: ServerResponse, status: number, html: string): void {

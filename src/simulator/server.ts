@@ -60,6 +60,8 @@ export interface RequestStats {
   total: number;
   byRoute: Record<string, number>;
   byUser: Record<string, number>;
+  /** Bytes of the Health API's successful answers, per user. */
+  bytesByUser: Record<string, number>;
 }
 
 export interface Simulator {
@@ -87,7 +89,7 @@ type Handler = (
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
-) => Promise<void> | void;
+) => Promise<unknown> | unknown;
 
 function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -135,7 +137,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   );
   const rateLimit = options.rateLimitPerUserPerMinute ?? 300;
   const rateWindows = new Map<string, { windowStart: number; count: number }>();
-  let stats: RequestStats = { total: 0, byRoute: {}, byUser: {} };
+  let stats: RequestStats = { total: 0, byRoute: {}, byUser: {}, bytesByUser: {} };
 
   const count = (route: string, userId?: string): void => {
     stats.total += 1;
@@ -481,7 +483,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           reconcile: reconcile !== undefined,
           query: url.searchParams,
         });
-      sendJson(response, answer.status, answer.body);
+      const bytes = sendJson(response, answer.status, answer.body);
+      stats.bytesByUser[user.id] = (stats.bytesByUser[user.id] ?? 0) + bytes;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       sendGoogleError(response, error.code, error.status, error.message, error.reason);
@@ -564,7 +567,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (path === '/stats') {
       if (method === 'DELETE') {
-        stats = { total: 0, byRoute: {}, byUser: {} };
+        stats = { total: 0, byRoute: {}, byUser: {}, bytesByUser: {} };
         oauth.resetCounters();
       }
       return sendJson(response, 200, {
@@ -668,7 +671,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     webhooks,
     stats: () => stats,
     resetStats: () => {
-      stats = { total: 0, byRoute: {}, byUser: {} };
+      stats = { total: 0, byRoute: {}, byUser: {}, bytesByUser: {} };
       oauth.resetCounters();
     },
     grantTokens: (

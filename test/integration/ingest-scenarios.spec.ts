@@ -107,7 +107,7 @@ describe.each(testEngines())('simulator scenarios through a real sync on %s', (e
     function recordWaits() {
       const waits: { ms: number; stepsRequestsSoFar: number }[] = [];
       reader.sleep = async (ms) => {
-        waits.push({ ms, stepsRequestsSoFar: sim.stats().byRoute['api:dataPoints:steps'] ?? 0 });
+        waits.push({ ms, stepsRequestsSoFar: sim.stats().byRoute['api:rollUp:steps'] ?? 0 });
       };
       return waits;
     }
@@ -130,7 +130,7 @@ describe.each(testEngines())('simulator scenarios through a real sync on %s', (e
       expect(fault.hits).toBe(1);
       expect(outcome.kind).toBe('backfill');
       // Each steps request after the 429 is a retry that must come after the wait.
-      const stepsRequests = sim.stats().byRoute['api:dataPoints:steps'];
+      const stepsRequests = sim.stats().byRoute['api:rollUp:steps'];
       const throttled = 1; // the first steps request, answered 429
       const retryWait = waits.find((w) => w.stepsRequestsSoFar === throttled);
       expect(retryWait).toBeDefined();
@@ -208,6 +208,13 @@ describe.each(testEngines())('simulator scenarios through a real sync on %s', (e
 
       sim.clock.advance(lagDays * DAY_MS); // now: the watch uploaded its backlog since
       shiftedMs += lagDays * DAY_MS;
+      // Days later: the day's first sync spends the re-read again.
+      await ds
+        .getRepository(SyncState)
+        .createQueryBuilder()
+        .update()
+        .set({ rereadSpentOn: null })
+        .execute();
       const secondUpload = sim.cohort.lastSyncTime(user);
       expect(secondUpload - firstUpload).toBe(lagDays * DAY_MS);
       const outcome = await synced(pid);

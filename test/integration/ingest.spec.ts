@@ -97,9 +97,12 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     expect(stored).toHaveLength(60);
     expect(stored.filter((r) => r.steps !== null).length).toBeGreaterThan(40);
     expect(stored.filter((r) => r.restingHrProvider !== null).length).toBeGreaterThan(40);
-    // 14-day heart-rate windows hold ~20,000 samples: more than one 10,000-point page.
+    // 60 days and the evening before of 1-minute heart-rate windows: five 13-day chunks of
+    // two 10,000-window pages each, read by roll-up, never by list.
     const stats = sim.stats();
-    expect(stats.byRoute['api:dataPoints:heart-rate']).toBeGreaterThan(5);
+    expect(stats.byRoute['api:rollUp:heart-rate']).toBe(10);
+    expect(stats.byRoute['api:rollUp:steps']).toBe(10);
+    expect(stats.byRoute['api:dataPoints:heart-rate']).toBeUndefined();
     expect(stats.byRoute['api:dataPoints:sleep']).toBeGreaterThanOrEqual(3);
     expect(stats.byRoute['api:dataPoints:active-minutes']).toBeUndefined();
     expect(stats.byUser[userId]).toBe(stats.total);
@@ -113,14 +116,26 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     expect(conn.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 40 * 60_000);
     expect(synced.find((e) => e.pid === pid)?.dates).toHaveLength(60);
 
-    // Incremental: from the cursor minus REREAD_DAYS, a request or so per data type.
+    // Incremental the same day: from the day after the cursor, one request per data type.
     sim.resetStats();
     const again = await syncs.syncNow(pid);
     expect(again).toMatchObject({ status: 'synced', kind: 'incremental' });
     if (again.status !== 'synced') throw new Error('unreachable');
-    expect(again.dates.length).toBeGreaterThanOrEqual(4);
-    expect(again.dates.length).toBeLessThanOrEqual(6);
-    expect(sim.stats().total).toBeLessThanOrEqual(12);
+    expect(again.dates.length).toBeLessThanOrEqual(2);
+    expect(sim.stats().total).toBeLessThanOrEqual(8);
+    expect(sim.stats().byRoute['api:rollUp:heart-rate']).toBe(1);
+    // The first sync of the next local day spends the re-read: the cursor minus REREAD_DAYS.
+    await ds
+      .getRepository(SyncState)
+      .update({ connectionId: connection.id }, { rereadSpentOn: '2000-01-01' });
+    sim.resetStats();
+    const nextDay = await syncs.syncNow(pid);
+    if (nextDay.status !== 'synced') throw new Error('unreachable');
+    expect(nextDay.dates.length).toBeGreaterThanOrEqual(4);
+    expect(nextDay.dates.length).toBeLessThanOrEqual(6);
+    expect(sim.stats().total).toBeLessThanOrEqual(8);
+    expect(sim.stats().byRoute['api:pairedDevices']).toBe(1);
+    expect((await state(connection.id)).rereadSpentOn).toBe(nextDay.dates.at(-1));
     expect(await rows(pid)).toHaveLength(60);
   });
 
@@ -165,7 +180,7 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     sim.resetStats();
     const outcome = await syncs.syncNow(pid);
     expect(outcome.status).toBe('synced');
-    expect(Object.keys(sim.stats().byRoute).sort()).toEqual(['api:dataPoints:steps']);
+    expect(Object.keys(sim.stats().byRoute).sort()).toEqual(['api:rollUp:steps']);
     const stored = await rows(pid);
     expect(stored.every((r) => r.restingHrProvider === null && r.weightKg === null)).toBe(true);
   });

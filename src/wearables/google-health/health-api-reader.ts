@@ -4,6 +4,7 @@ import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from 
 import { DataTypeId } from './data-types';
 import { GoogleApiError } from './google-health-source';
 import { cutPage } from './json-page';
+import { parseRollUpPage, rollUpBody, RollUpPage, RollUpQuery, RollUpWindow } from './roll-ups';
 import {
   DataPointsPage,
   MalformedResponseError,
@@ -136,6 +137,40 @@ export class GoogleHealthReader {
     }
   }
 
+  /**
+   * Every window of a `dataPoints:rollUp` over the query's range, all pages,
+   * validated in order across pages; a page token that expires restarts it.
+   */
+  async rollUp(context: ReadContext, query: RollUpQuery): Promise<RollUpWindow[]> {
+    for (let restart = 0; ; restart++) {
+      const windows: RollUpWindow[] = [];
+      let pageToken: string | null = null;
+      let expectedStart = query.startTime;
+      try {
+        do {
+          const page: RollUpPage = await this.get(
+            context,
+            `users/me/dataTypes/${query.dataType}/dataPoints:rollUp`,
+            query.dataType,
+            pageToken !== null,
+            (body) => parseRollUpPage(query, parseJson(decode(body)), expectedStart),
+            rollUpBody(query, pageToken),
+          );
+          for (const window of page.windows) windows.push(window);
+          if (page.windows.length > 0)
+            expectedStart = page.windows[page.windows.length - 1].endTime;
+          pageToken = page.nextPageToken;
+        } while (pageToken !== null);
+        return windows;
+      } catch (error) {
+        if (error instanceof PageTokenExpiredError && restart < PAGE_TOKEN_RESTARTS) continue;
+        if (error instanceof PageTokenExpiredError)
+          throw new GoogleApiError(400, 'PAGE_TOKEN_EXPIRED');
+        throw error;
+      }
+    }
+  }
+
   /** The patient's devices, for the last device sync and the battery. */
   async pairedDevices(context: ReadContext): Promise<PairedDevice[]> {
     const body = await this.get(context, 'users/me/pairedDevices', null, false, (bytes) =>
@@ -169,13 +204,17 @@ export class GoogleHealthReader {
     return value;
   }
 
-  /** One GET, retried as the policy says; `read` parses a successful response's bytes. */
+  /**
+   * One GET (a POST of `jsonBody` when given), retried as the policy says;
+   * `read` parses a successful response's bytes.
+   */
   private async get<T>(
     context: ReadContext,
     path: string,
     dataType: DataTypeId | null,
     hasPageToken: boolean,
     read: (body: Buffer) => T,
+    jsonBody?: string,
   ): Promise<T> {
     const url = new URL(path, this.env.GOOGLE_HEALTH_API_BASE_URL.replace(/\/?$/, '/'));
     let token = await this.token(context);
@@ -189,7 +228,12 @@ export class GoogleHealthReader {
       this.requests += 1;
       try {
         response = await this.fetchFn(url, {
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(jsonBody === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(jsonBody === undefined ? {} : { method: 'POST', body: jsonBody }),
           signal: AbortSignal.timeout(this.env.GOOGLE_HEALTH_TIMEOUT_MS),
         });
       } catch {

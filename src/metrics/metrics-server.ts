@@ -16,6 +16,7 @@ export async function startMetricsServer(
   logger: JsonLogger,
 ): Promise<{ server: Server; url: string }> {
   const metrics = app.get(Metrics);
+  metrics.collectProcessMetrics();
   const storedWork = app.get(StoredWork);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {

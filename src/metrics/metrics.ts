@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How a sync ended: the runner's statuses, and `error` when it threw. */
 export type SyncResult = 'synced' | 'failed' | 'skipped' | 'error';
@@ -93,6 +93,15 @@ export class Metrics {
     labelNames: ['state', 'severity'],
     registers: [this.registry],
   });
+
+  private processMetrics = false;
+
+  /** Node's own figures (memory, CPU, event loop lag), once a listener will serve them. */
+  collectProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
+    collectDefaultMetrics({ register: this.registry });
+  }
 
   syncFinished(outcome: SyncResult, seconds: number): void {
     this.syncSeconds.observe({ outcome }, seconds);

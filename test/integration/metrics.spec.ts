@@ -93,6 +93,7 @@ describe.each(testEngines())('Prometheus metrics on %s', (engine) => {
     expect(sample(body, 'vigil_google_requests_total{response="rate_limited"}')).toBe(1);
     expect(sample(body, 'vigil_google_requests_total{response="ok"}')).toBeGreaterThan(5);
     expect(sample(body, 'vigil_rule_evaluation_duration_seconds_count')).toBeGreaterThan(0);
+    expect(sample(body, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
 
     expect(sample(body, 'vigil_queue_depth{queue="sync_due"}')).toBe(1);
     const waited = sample(body, 'vigil_queue_oldest_age_seconds{queue="sync_due"}')!;

@@ -64,6 +64,37 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
     await expect(directory.findUserByUsername('nobody')).resolves.toBeNull();
   });
 
+  it('reads a user without a username and a patient whose provider is gone with one warning each', async () => {
+    const warnings: string[] = [];
+    const watched = new OpenEmrDirectory(openemr.db, {
+      warn: (message) => warnings.push(String(message)),
+    });
+    await openemr.db.run(async (q) => {
+      await q.insert(
+        'INSERT INTO users (id, username, password, authorized, fname, lname, active) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [90, '', '', 1, 'Nameless', 'Clerk', 1],
+      );
+      await q.insert(
+        `INSERT INTO patient_data (pid, pubpid, fname, lname, DOB, email, providerID, allow_patient_portal)
+         VALUES (?, ?, ?, ?, ?, ?, ?, '')`,
+        [90, '', 'Orphan', 'Patient', '1950-01-01', '', 9999],
+      );
+    });
+    await expect(watched.findUserById(90)).resolves.toEqual({
+      id: 90,
+      username: '',
+      active: false,
+    });
+    await expect(watched.routingFacts(90, ['provider'], [])).resolves.toMatchObject({
+      provider: null,
+    });
+    expect(warnings).toEqual([
+      'OpenEMR users row 90 has an unusable username; treated as inactive',
+      'OpenEMR patient_data row 90 has an unusable providerID; no such user, routed as without a provider',
+    ]);
+    expect(warnings.join('\n')).not.toMatch(/Nameless|Clerk|Orphan|Patient/);
+  });
+
   it('expands ACL groups through gacl_aro and gacl_groups_aro_map', async () => {
     const members = await directory.groupMembers(['clin', 'front', 'nosuch']);
     expect(members.get('clin')!.map((u) => [u.username, u.active])).toEqual([

@@ -8,6 +8,8 @@ import { KeyRing } from '../../src/crypto/key-ring';
 import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { OpenEmrDirectory } from '../../src/openemr/openemr-directory';
+import { DatabaseSink } from '../../src/delivery/database-sink';
+import type { LocalDate } from '../../src/time';
 import { PortalMail, PortalMailRefused } from '../../src/openemr/portal-mail';
 import { instantOfOpenEmrDateTime, openEmrDateTime } from '../../src/time';
 import { freshDatabase, TestDatabase } from '../support/databases';
@@ -93,6 +95,40 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
       'OpenEMR patient_data row 90 has an unusable providerID; no such user, routed as without a provider',
     ]);
     expect(warnings.join('\n')).not.toMatch(/Nameless|Clerk|Orphan|Patient/);
+  });
+
+  it('takes a processed reminder with a NULL or 0000-00-00 processed_date as acknowledged now, with a warning', async () => {
+    const warnings: string[] = [];
+    const sink = new DatabaseSink(openemr.db, {
+      serviceUsername: 'vigil',
+      noteType: 'Vigil Device Alert',
+      timeZone: 'UTC',
+      logger: { warn: (message) => warnings.push(String(message)) },
+    });
+    const rowId = await sink.sendReminder({
+      pid: 1,
+      recipient: { username: 'drsmith', userId: 3 },
+      text: 'Vigil, chart 1001: Sleep deficit (info). [vigil:badrow1]',
+      marker: '[vigil:badrow1]',
+      dueDate: '2026-11-21' as LocalDate,
+      priority: 'low',
+      at: new Date('2026-11-20T09:00:00Z'),
+    });
+    // Strict MariaDB refuses a zero date; OpenEMR's own sql_mode='' and SQLite store it.
+    const zeroDate = engine === 'sqlite' || options.sessionSqlMode === '';
+    await openemr.db.run((q) =>
+      q.update(
+        'UPDATE dated_reminders SET message_processed = 1, dr_processed_by = 3, processed_date = ? WHERE dr_id = ?',
+        [zeroDate ? '0000-00-00 00:00:00' : null, rowId],
+      ),
+    );
+    const before = Date.now();
+    const [ack] = await sink.acknowledgements([{ kind: 'reminder', rowId }]);
+    expect(ack).toMatchObject({ kind: 'reminder', rowId, by: 'drsmith', byUserId: 3 });
+    expect(ack.at.getTime()).toBeGreaterThanOrEqual(before);
+    expect(warnings).toEqual([
+      `OpenEMR dated_reminders row ${rowId} has an unusable processed_date; acknowledged as of now`,
+    ]);
   });
 
   it('expands ACL groups through gacl_aro and gacl_groups_aro_map', async () => {

@@ -18,6 +18,33 @@ export const fuzzParameters = (base: number, budgetMs: number): fc.Parameters<un
   endOnFailure: true,
 });
 
+/**
+ * Runs a property within its case and time budget, prints how many cases ran
+ * ("fuzz <name>: N cases") and fails when fewer than `floor` ran: a time budget
+ * eaten by a slow machine must not pass as a fuzz run.
+ */
+export async function fuzz<Ts>(
+  name: string,
+  property: fc.IRawProperty<Ts>,
+  budget: { runs: number; ms: number; floor: number },
+): Promise<number> {
+  const details = await fc.check(
+    property,
+    fuzzParameters(budget.runs, budget.ms) as fc.Parameters<Ts>,
+  );
+  const executed = details.numRuns;
+  process.stderr.write(
+    `fuzz ${name}: ${executed} cases${details.interrupted ? ' (time budget reached)' : ''}\n`,
+  );
+  if (details.failed) {
+    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : '';
+    throw new Error(`${fc.defaultReportMessage(details) ?? `${name} failed`}\n${cause}`);
+  }
+  if (executed < budget.floor)
+    throw new Error(`fuzz ${name}: only ${executed} cases ran, below the floor of ${budget.floor}`);
+  return executed;
+}
+
 /** Counts the cases each target really tried (a time budget can cut a run short). */
 export class CaseCounter {
   private readonly counts = new Map<string, number>();

@@ -13,7 +13,7 @@ import {
 } from '../../src/wearables/google-health/points';
 import { freshDatabase, TestDatabase } from '../support/databases';
 import { connectPatient, simulatorEnv } from '../support/wearables';
-import { assertPrototypesClean, CaseCounter, fuzzParameters, hostileJson } from './fuzz-support';
+import { assertPrototypesClean, CaseCounter, fuzz, hostileJson } from './fuzz-support';
 
 jest.setTimeout(120_000);
 const cases = new CaseCounter();
@@ -154,7 +154,7 @@ describe('Google Health API responses (fuzz)', () => {
     await db.drop();
   });
 
-  it('parses any page into typed points or a MalformedResponseError naming the path', () => {
+  it('parses any page into typed points or a MalformedResponseError naming the path', async () => {
     expect(genuine.size).toBeGreaterThan(3);
     // Small slices of genuine pages keep cases fast; huge pages go through the sync below.
     const slice = (text: string) => {
@@ -165,7 +165,8 @@ describe('Google Health API responses (fuzz)', () => {
     const recorded = [...genuine].flatMap(([type, pages]) =>
       pages.slice(0, 3).map((p) => [type, slice(p)] as const),
     );
-    fc.assert(
+    await fuzz(
+      'google responses / page parser',
       fc.property(
         fc.constantFrom(...recorded),
         mutation,
@@ -196,7 +197,7 @@ describe('Google Health API responses (fuzz)', () => {
           assertPrototypesClean('page parser');
         },
       ),
-      fuzzParameters(2000, 4000),
+      { runs: 2000, ms: 4000, floor: 200 },
     );
   });
 
@@ -208,7 +209,8 @@ describe('Google Health API responses (fuzz)', () => {
           .find({ where: { pid: PID }, order: { date: 'ASC' } }),
       );
     const types = [...genuine.keys()];
-    await fc.assert(
+    await fuzz(
+      'google responses / sync',
       fc.asyncProperty(fc.constantFrom(...types), mutation, async (dataType, m) => {
         cases.hit('sync');
         const before = await rows();
@@ -255,7 +257,7 @@ describe('Google Health API responses (fuzz)', () => {
         }
         assertPrototypesClean('sync');
       }),
-      fuzzParameters(60, 10_000),
+      { runs: 60, ms: 10_000, floor: 15 },
     );
   });
 });

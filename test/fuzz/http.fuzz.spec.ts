@@ -7,7 +7,7 @@ import { freshDatabase, TestDatabase } from '../support/databases';
 import { LogCapture } from '../support/log-capture';
 import { listRoutes, Route } from '../support/routes';
 import { connectPatient } from '../support/wearables';
-import { CaseCounter, fuzzParameters, hostileJson } from './fuzz-support';
+import { CaseCounter, fuzz, hostileJson } from './fuzz-support';
 import { body, expectCleanAnswer, pathParam, query, send } from './http-support';
 import { mutateRule, ruleTrees, validRule } from './rule-arbitraries';
 
@@ -19,6 +19,23 @@ const cases = new CaseCounter();
 const clientAddress = fc
   .tuple(fc.nat(255), fc.nat(255), fc.nat(255))
   .map(([a, b, c]) => `10.${a}.${b}.${c}`);
+
+/**
+ * JSON text `depth` levels deep with `width` members per level (the nested one
+ * last), objects, arrays or both by level. Built as text: 5,000 levels would
+ * overflow JSON.stringify's own recursion long before the server's.
+ */
+function nestedJson(depth: number, width: number, kind: 'array' | 'object' | 'mixed'): string {
+  const open: string[] = [];
+  const close: string[] = [];
+  for (let level = 0; level < depth; level++) {
+    const array = kind === 'array' || (kind === 'mixed' && level % 2 === 0);
+    const siblings = Array.from({ length: width - 1 }, (_, i) => (array ? '0,' : `"k${i}":0,`));
+    open.push(array ? `[${siblings.join('')}` : `{${siblings.join('')}"a":`);
+    close.push(array ? ']' : '}');
+  }
+  return `${open.join('')}1${close.reverse().join('')}`;
+}
 
 describe('HTTP input fuzzing: every route, body and query', () => {
   let sim: Simulator;
@@ -99,7 +116,8 @@ describe('HTTP input fuzzing: every route, body and query', () => {
 
   it('throws arbitrary bodies, queries and path values at every route, as an admin', async () => {
     expect(routes.length).toBeGreaterThan(40);
-    await fc.assert(
+    await fuzz(
+      'http / every route',
       fc.asyncProperty(
         fc.constantFrom(...routes),
         fc.array(pathParam, { minLength: 3, maxLength: 3 }),
@@ -133,7 +151,7 @@ describe('HTTP input fuzzing: every route, body and query', () => {
             admin = await staffToken(vigil);
         },
       ),
-      fuzzParameters(600, 12_000),
+      { runs: 600, ms: 12_000, floor: 150 },
     );
   });
 
@@ -142,7 +160,8 @@ describe('HTTP input fuzzing: every route, body and query', () => {
       .stringMatching(/^[a-z]{2,10}(-[a-z0-9]{1,6})?$/)
       .map((id) => ({ ...validRule(), id: `fuzz-${id}` }));
     const rule = fc.oneof(ruleTrees, mutateRule, hostileJson, freshRule);
-    await fc.assert(
+    await fuzz(
+      'http / rules',
       fc.asyncProperty(rule, fc.boolean(), async (value, create) => {
         cases.hit(create ? 'POST /api/v1/rules' : 'POST /api/v1/rules/validate');
         const text = JSON.stringify(value) ?? 'null';
@@ -181,7 +200,7 @@ describe('HTTP input fuzzing: every route, body and query', () => {
           expect([400, 413]).toContain(result.status);
         }
       }),
-      fuzzParameters(400, 6_000),
+      { runs: 400, ms: 6_000, floor: 100 },
     );
   });
 
@@ -236,7 +255,8 @@ describe('HTTP input fuzzing: every route, body and query', () => {
       fc.string(),
       fc.constant(undefined),
     );
-    await fc.assert(
+    await fuzz(
+      'http / webhook',
       fc.asyncProperty(
         payload,
         secret,
@@ -266,7 +286,7 @@ describe('HTTP input fuzzing: every route, body and query', () => {
             expect([text.includes('verification'), result.status]).toEqual([true, 201]);
         },
       ),
-      fuzzParameters(500, 5_000),
+      { runs: 500, ms: 5_000, floor: 100 },
     );
   });
 
@@ -303,7 +323,8 @@ describe('HTTP input fuzzing: every route, body and query', () => {
       token.map((t) => `vigil_consent=${t}`),
       fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
     );
-    await fc.assert(
+    await fuzz(
+      'http / patient links and callback',
       fc.asyncProperty(target, cookie, clientAddress, async ({ method, path }, c, address) => {
         cases.hit('patient links and callback');
         const result = await expectCleanAnswer(dataSource, url, {
@@ -319,7 +340,66 @@ describe('HTTP input fuzzing: every route, body and query', () => {
           expect(path).toBe(link);
         }
       }),
-      fuzzParameters(500, 5_000),
+      { runs: 500, ms: 5_000, floor: 100 },
+    );
+  });
+
+  it('JSON of any depth and width, 5,000 levels included, at every body route', async () => {
+    const bodyRoutes = routes.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
+    expect(bodyRoutes.length).toBeGreaterThan(15);
+    const probe = async (route: Route, text: string, address: string) => {
+      cases.hit('deep bodies');
+      logs.lines.length = 0;
+      const result = await expectCleanAnswer(
+        dataSource,
+        url,
+        {
+          method: route.method,
+          path: route.path.replace(/:[A-Za-z]+/g, '1'),
+          headers: {
+            authorization: `Bearer ${admin}`,
+            'x-forwarded-for': address,
+            'content-type': 'application/json',
+          },
+          body: text,
+        },
+        { logs },
+      );
+      cases.outcome('deep bodies', result.status);
+      if (route.path === '/api/v1/tokens/:id' && result.status < 300)
+        admin = await staffToken(vigil);
+      return result.status;
+    };
+    // Every body route meets the 5,000-deep bodies once, whatever the sampling below picks.
+    let n = 0;
+    for (const route of bodyRoutes)
+      for (const kind of ['array', 'object', 'mixed'] as const)
+        expect(
+          await probe(route, nestedJson(5000, 1, kind), `10.250.${n >> 8}.${n++ & 255}`),
+        ).toBeLessThan(500);
+    const shape = fc
+      .record({
+        depth: fc.oneof(
+          fc.integer({ min: 1, max: 80 }),
+          fc.integer({ min: 1, max: 6000 }),
+          fc.constant(5000),
+        ),
+        width: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 400 })),
+        kind: fc.constantFrom('array' as const, 'object' as const, 'mixed' as const),
+      })
+      // Past ~300 KB the body limit answers 413 before anything parses; more size teaches nothing.
+      .filter(({ depth, width }) => depth * width <= 40_000);
+    await fuzz(
+      'http / deep bodies',
+      fc.asyncProperty(
+        fc.constantFrom(...bodyRoutes),
+        shape,
+        clientAddress,
+        async (route, { depth, width, kind }, address) => {
+          await probe(route, nestedJson(depth, width, kind), address);
+        },
+      ),
+      { runs: 400, ms: 8_000, floor: 80 },
     );
   });
 });

@@ -4,7 +4,7 @@ import {
   assertPrototypesClean,
   CaseCounter,
   deepNesting,
-  fuzzParameters,
+  fuzz,
   hostileJson,
   POLLUTION_TEXTS,
 } from './fuzz-support';
@@ -41,24 +41,27 @@ describe('rule JSON through the validator (fuzz)', () => {
     expect(validateRule(validRule()).errors).toEqual([]);
   });
 
-  it('random JSON trees, with poisoned keys', () => {
-    fc.assert(
+  it('random JSON trees, with poisoned keys', async () => {
+    await fuzz(
+      'rule validator / random trees',
       fc.property(hostileJson, (value) => checkVerdict(value, 'random trees')),
-      fuzzParameters(1500, 3000),
+      { runs: 1500, ms: 3000, floor: 300 },
     );
   });
 
-  it('rule-shaped trees: unknown operators and facts, numbers as strings, unicode', () => {
-    fc.assert(
+  it('rule-shaped trees: unknown operators and facts, numbers as strings, unicode', async () => {
+    await fuzz(
+      'rule validator / rule-shaped trees',
       fc.property(ruleTrees, (value) => checkVerdict(value, 'rule-shaped trees')),
-      fuzzParameters(1500, 3000),
+      { runs: 1500, ms: 3000, floor: 300 },
     );
   });
 
-  it('a valid rule with one field replaced by anything', () => {
-    fc.assert(
+  it('a valid rule with one field replaced by anything', async () => {
+    await fuzz(
+      'rule validator / mutated valid rule',
       fc.property(mutateRule, (value) => checkVerdict(value, 'mutated valid rule')),
-      fuzzParameters(2000, 3000),
+      { runs: 2000, ms: 3000, floor: 300 },
     );
   });
 

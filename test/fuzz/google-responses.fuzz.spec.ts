@@ -197,7 +197,7 @@ describe('Google Health API responses (fuzz)', () => {
           assertPrototypesClean('page parser');
         },
       ),
-      { runs: 2000, ms: 4000, floor: 200 },
+      { runs: 2000, ms: 4000, floor: 100 },
     );
   });
 
@@ -257,7 +257,7 @@ describe('Google Health API responses (fuzz)', () => {
         }
         assertPrototypesClean('sync');
       }),
-      { runs: 60, ms: 10_000, floor: 15 },
+      { runs: 60, ms: 10_000, floor: 10 },
     );
   });
 });

@@ -38,7 +38,7 @@ describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
       'Patient 12 is enrolled.',
     );
     const row = staff.locator('#patient-12');
-    await expect(row.locator('strong').textContent()).resolves.toBe('invited');
+    await expect(row.locator('td strong').textContent()).resolves.toBe('invited');
 
     await row.getByRole('button', { name: /^Invite\W+patient 12$/ }).click();
     await expect(staff.locator('h1').textContent()).resolves.toBe('Invitation for patient 12');
@@ -59,7 +59,7 @@ describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
 
     await staff.goto(`${base}/enrollments`);
     const connected = staff.locator('#patient-12');
-    await expect(connected.locator('strong').textContent()).resolves.toBe('active');
+    await expect(connected.locator('td strong').textContent()).resolves.toBe('active');
     await expect(connected.textContent()).resolves.toContain('activity, measurements, sleep');
     await screenshot(staff, 'enrollments-active');
 

@@ -12,8 +12,6 @@ export interface NoticeSnapshot {
   severity: Severity;
   /** The rule's message with the deciding values. */
   summary: string;
-  /** The rule's description: its evidence and published performance. */
-  evidence: string;
   recipients: RecipientSpec[];
   deliver: DeliverySpec;
 }

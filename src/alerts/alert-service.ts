@@ -386,7 +386,6 @@ function snapshot(row: StoredAlert, outcome: RunOutcome, notice: AlertNotice): N
     title: outcome.rule.title,
     severity: outcome.rule.severity,
     summary: row.message,
-    evidence: outcome.rule.description,
     recipients: outcome.rule.recipients,
     deliver: outcome.rule.deliver,
   };
@@ -401,7 +400,6 @@ function snapshotFromRow(row: StoredAlert, kind: AlertNotice['kind']): NoticeSna
     title: row.ruleTitle,
     severity: row.severity,
     summary: row.message,
-    evidence: '',
     recipients: [],
     deliver: { channels: ['message'], reminderDueInDays: 0, priority: 'medium' },
   };

@@ -12,6 +12,7 @@ import { createPkce } from '../wearables/google-health/authorization';
 import { grantedScopes, grantsAnyData } from '../wearables/google-health/scopes';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import {
+  InvalidGrantError,
   TokenGrant,
   WEARABLE_SOURCE,
   WearableAccount,
@@ -49,7 +50,9 @@ export type CallbackOutcome =
         | 'replayed'
         | 'expired'
         | 'wrong-browser'
-        | 'missing-code';
+        | 'missing-code'
+        // Google refused the code (invalid_grant: a PKCE mismatch or a used code); only a fresh start helps.
+        | 'code-refused';
     }
   | { kind: 'declined' }
   | { kind: 'invitation'; problem: InvitationProblem }
@@ -180,7 +183,9 @@ export class ConsentFlow {
         pid: Number(enrollment.pid),
         details: { reason: error instanceof Error ? error.name : 'error' },
       });
-      return { kind: 'provider-failed' };
+      return error instanceof InvalidGrantError
+        ? { kind: 'code-refused' }
+        : { kind: 'provider-failed' };
     }
     return this.connect(
       enrollment,

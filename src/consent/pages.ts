@@ -103,6 +103,11 @@ const CALLBACK_PROBLEMS = {
     'The connection has to be finished in the browser where you started it.',
   ],
   'missing-code': [400, 'Something went wrong', 'Google did not send the expected answer.'],
+  'code-refused': [
+    400,
+    'Please start again',
+    'Google did not accept this answer, so nothing was saved.',
+  ],
   'provider-failed': [
     502,
     'Google could not complete the connection',

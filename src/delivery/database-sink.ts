@@ -1,3 +1,4 @@
+import { JsonLogger } from '../logging/json-logger';
 import type { RoutingFacts } from '../alerts/routing';
 import type { OpenEmrDatabase, OpenEmrSql } from '../openemr/openemr-database';
 import { OpenEmrDirectory } from '../openemr/openemr-directory';
@@ -15,10 +16,14 @@ import {
   type RowToClose,
 } from './openemr-sink';
 
+const DEFAULT_LOGGER = new JsonLogger('warn');
+
 export interface DatabaseSinkOptions {
   serviceUsername: string;
   noteType: string;
   timeZone: string;
+  /** Where bad OpenEMR rows are reported (ids and columns only). */
+  logger?: Pick<JsonLogger, 'warn'>;
 }
 
 /** Markers are letters, digits, `[vigil:` and `]`: nothing LIKE treats specially on either engine. */
@@ -41,7 +46,7 @@ export class DatabaseSink implements OpenEmrSink {
     private readonly db: OpenEmrDatabase,
     private readonly options: DatabaseSinkOptions,
   ) {
-    this.directory = new OpenEmrDirectory(db);
+    this.directory = new OpenEmrDirectory(db, this.logger);
   }
 
   routingFacts(
@@ -145,7 +150,7 @@ export class DatabaseSink implements OpenEmrSink {
             rowId: Number(row.id),
             by: row.username || row.assigned_to || 'openemr',
             byUserId: row.username ? Number(row.update_by) : null,
-            at: this.instant(row.update_date),
+            at: this.instant(row.update_date, 'pnotes', Number(row.id), 'update_date'),
           });
         }
       }
@@ -167,7 +172,12 @@ export class DatabaseSink implements OpenEmrSink {
             rowId: Number(row.dr_id),
             by: row.username || 'openemr',
             byUserId: row.username ? Number(row.dr_processed_by) : null,
-            at: this.instant(row.processed_date),
+            at: this.instant(
+              row.processed_date,
+              'dated_reminders',
+              Number(row.dr_id),
+              'processed_date',
+            ),
           });
         }
       }
@@ -205,10 +215,25 @@ export class DatabaseSink implements OpenEmrSink {
     });
   }
 
-  private instant(value: string | null): Date {
-    return value === null || value === ''
-      ? new Date()
-      : instantOfOpenEmrDateTime(String(value), this.options.timeZone);
+  private get logger(): Pick<JsonLogger, 'warn'> {
+    return this.options.logger ?? DEFAULT_LOGGER;
+  }
+
+  /** When OpenEMR says a row was closed; NULL, empty or 0000-00-00 falls back to now. */
+  private instant(value: string | null, table: string, id: number, column: string): Date {
+    const text = value === null ? '' : String(value);
+    if (text !== '' && !text.startsWith('0000-00-00')) {
+      try {
+        return instantOfOpenEmrDateTime(text, this.options.timeZone);
+      } catch {
+        // Reported below like any other unusable date.
+      }
+    }
+    this.logger.warn(
+      `OpenEMR ${table} row ${id} has an unusable ${column}; acknowledged as of now`,
+      'DatabaseSink',
+    );
+    return new Date();
   }
 
   /** The sender: a real, active `users` row (the list joins it for the From column). */

@@ -1,3 +1,4 @@
+import { JsonLogger } from '../logging/json-logger';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AlertsModule } from '../alerts/alerts.module';
@@ -23,12 +24,14 @@ function openEmrSink(
   db: OpenEmrDatabase,
   dataSource: DataSource,
   secrets: SecretStore,
+  logger: JsonLogger,
 ): OpenEmrSink | null {
   if (env.openEmrMode === 'database') {
     return new DatabaseSink(db, {
       serviceUsername: env.OPENEMR_SERVICE_USERNAME,
       noteType: env.OPENEMR_NOTE_TYPE,
       timeZone: env.CLINIC_TIME_ZONE,
+      logger: logger.forContext('DatabaseSink'),
     });
   }
   if (env.openEmrMode === 'api') {
@@ -48,7 +51,7 @@ function openEmrSink(
     {
       provide: OPENEMR_SINK,
       useFactory: openEmrSink,
-      inject: [Environment, OpenEmrDatabase, DataSource, SecretStore],
+      inject: [Environment, OpenEmrDatabase, DataSource, SecretStore, JsonLogger],
     },
     OutboxQueue,
     Dispatcher,

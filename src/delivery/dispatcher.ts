@@ -370,7 +370,6 @@ export class Dispatcher {
               severity: n.severity,
               kind: n.kind === 'resolve' ? 'fire' : n.kind,
               summary: n.summary,
-              evidence: n.evidence,
             })),
           );
     await this.writeOnce(

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  MESSAGE_MAX_CHARACTERS,
   describeFinding,
   formatClinicTime,
   renderAlertMessage,
@@ -74,7 +75,6 @@ describe('renderAlertMessage', () => {
         severity: 'urgent',
         kind: 'renotify',
         summary: [{ label: 'nightly SpO2', value: 90.54, unit: '%', days: 2 }],
-        evidence: '',
       },
       {
         title: 'Sustained resting heart rate rise',
@@ -89,15 +89,13 @@ describe('renderAlertMessage', () => {
             days: 2,
           },
         ],
-        evidence:
-          'After NightSignal (2022): flagged 80% of infections; stress and travel also trigger it.',
       },
     ]);
     expect(body).toBe(
       [
         '2026-11-28 09:05 (vigil to drsmith) Vigil: 2 wearable alerts for clinician review, chart 1042.',
         '1. Low oxygen saturation (urgent, still present, not yet acknowledged): nightly SpO2 90.5%, for 2 days.',
-        "2. Sustained resting heart rate rise (warning, new): resting heart rate 72 bpm, 9 above this patient's 28-day baseline, for 2 days. Evidence: After NightSignal (2022): flagged 80% of infections; stress and travel also trigger it.",
+        "2. Sustained resting heart rate rise (warning, new): resting heart rate 72 bpm, 9 above this patient's 28-day baseline, for 2 days.",
         'Patient page: https://vigil.example.org/patients/17',
         '[vigil:d-42]',
       ].join('\n'),
@@ -111,7 +109,6 @@ describe('renderAlertMessage', () => {
         severity: 'warning',
         kind: 'stale',
         summary: 'Resting heart rate 72 bpm.',
-        evidence: '',
       },
     ]);
     expect(body.split('\n')[1]).toBe(
@@ -126,14 +123,63 @@ describe('renderAlertMessage', () => {
         severity: 'urgent',
         kind: 'fire',
         summary: 'Up 2.4 kg\n in 3 days.',
-        evidence: 'Low sensitivity\r\n(20-46%).',
       },
-      { title: 'Sleep deficit', severity: 'info', kind: 'fire', summary: [], evidence: ' ' },
+      { title: 'Sleep deficit', severity: 'info', kind: 'fire', summary: [] },
     ]);
     expect(body.split('\n').slice(1, 3)).toEqual([
-      '1. Weight gain (urgent, new): Up 2.4 kg in 3 days. Evidence: Low sensitivity (20-46%).',
+      '1. Weight gain (urgent, new): Up 2.4 kg in 3 days.',
       '2. Sleep deficit (info, new).',
     ]);
+  });
+
+  it('leaves the evidence to the patient page', () => {
+    const body = renderAlertMessage(envelope, [
+      {
+        title: 'Sleep deficit',
+        severity: 'info',
+        kind: 'fire',
+        summary: 'Slept 5.1 hours a night over 7 nights.',
+      },
+    ]);
+    expect(body).not.toContain('Evidence');
+    expect(body).toContain('Patient page: https://vigil.example.org/patients/17');
+  });
+
+  it('lists alerts while they fit 1,000 characters, then how many more are on the page', () => {
+    const alerts = Array.from({ length: 12 }, (_, i) => ({
+      title: `Rule number ${i + 1} with a clinician-written title that runs rather long`,
+      severity: 'warning' as const,
+      kind: 'fire' as const,
+      summary: `Resting heart rate ${70 + i} bpm, 9 above this patient's 28-day baseline, for 3 days.`,
+    }));
+    const lines = renderAlertMessage(envelope, alerts).split('\n');
+    expect(lines.join('\n').length).toBeLessThanOrEqual(MESSAGE_MAX_CHARACTERS);
+    expect(lines[0]).toContain('12 wearable alerts');
+    expect(lines.at(-3)).toBe("and 8 more on the patient's page");
+    expect(lines.slice(1, -3)).toHaveLength(4);
+    expect(lines.at(-2)).toBe('Patient page: https://vigil.example.org/patients/17');
+    expect(lines.at(-1)).toBe('[vigil:d-42]');
+  });
+
+  it('stays within 1,000 characters with the link and marker for any alerts', () => {
+    const alert = fc.record({
+      title: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 400 }),
+      severity: fc.constantFrom('urgent' as const, 'warning' as const, 'info' as const),
+      kind: fc.constantFrom('fire' as const, 'renotify' as const, 'stale' as const),
+      summary: fc.string({ unit: 'grapheme', maxLength: 400 }),
+    });
+    fc.assert(
+      fc.property(fc.array(alert, { minLength: 1, maxLength: 60 }), (alerts) => {
+        const body = renderAlertMessage(envelope, alerts);
+        expect(Array.from(body).length).toBeLessThanOrEqual(MESSAGE_MAX_CHARACTERS);
+        expect(body).toContain('Patient page: https://vigil.example.org/patients/17');
+        expect(body.endsWith('\n[vigil:d-42]')).toBe(true);
+        const resolved = renderResolvedMessage(envelope, alerts);
+        expect(Array.from(resolved).length).toBeLessThanOrEqual(MESSAGE_MAX_CHARACTERS);
+        expect(resolved.endsWith('\n[vigil:d-42]')).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('names the pid when the patient has no chart number', () => {
@@ -143,7 +189,6 @@ describe('renderAlertMessage', () => {
         severity: 'urgent',
         kind: 'fire',
         summary: 'No data synced for 4 days.',
-        evidence: '',
       },
     ]);
     expect(body.split('\n').slice(0, 2)).toEqual([
@@ -161,7 +206,8 @@ describe('renderResolvedMessage', () => {
       ]),
     ).toBe(
       [
-        '2026-11-28 09:05 (vigil to drsmith) Vigil: resolved, chart 1042. No longer present: Low oxygen saturation (urgent).',
+        '2026-11-28 09:05 (vigil to drsmith) Vigil: resolved, chart 1042. No longer present:',
+        'Low oxygen saturation (urgent).',
         'Patient page: https://vigil.example.org/patients/17',
         '[vigil:d-43]',
       ].join('\n'),

@@ -10,6 +10,13 @@ import { openEmrDateTime } from '../time';
 
 /** `dated_reminders.dr_message_text` is varchar(160). */
 export const REMINDER_MAX_CHARACTERS = 160;
+/**
+ * A message must stay readable in OpenEMR's Message Center: the rules and
+ * their deciding values only; the evidence lives on the patient's page in Vigil.
+ */
+export const MESSAGE_MAX_CHARACTERS = 1000;
+/** So one wordy rule can't crowd the others out of a message. */
+const ALERT_LINE_MAX_CHARACTERS = 200;
 /** Keeps room for the reminder's own words next to the marker. */
 const MARKER_MAX_CHARACTERS = 40;
 const ELLIPSIS = '...';
@@ -33,8 +40,6 @@ export interface MessageAlert {
   kind: Exclude<AlertNoticeKind, 'resolve'>;
   /** The decisive values: the rule's rendered message, or findings to describe. */
   summary: string | readonly Finding[];
-  /** The rule's evidence in a sentence or two, so the clinician knows how much to trust it. */
-  evidence: string;
 }
 
 /** A rule named in a resolved follow-up or a reminder. */
@@ -119,40 +124,75 @@ function footer(envelope: MessageEnvelope): string[] {
   return [`Patient page: ${base}/patients/${envelope.pid}`, deliveryMarker(envelope.deliveryId)];
 }
 
-/** The `pnotes.body` of one grouped alert message. */
+function characterCount(text: string): number {
+  return Array.from(text).length;
+}
+
+function moreOnPage(count: number): string {
+  return `and ${count} more on the patient's page`;
+}
+
+/**
+ * Keeps the first lines that fit `room` characters (newlines included),
+ * saying how many more there are on the patient's page.
+ */
+function withinBudget(lines: readonly string[], room: number): string[] {
+  const fits = (shown: number): boolean => {
+    const kept = lines.slice(0, shown);
+    if (shown < lines.length) {
+      kept.push(moreOnPage(lines.length - shown));
+    }
+    return kept.reduce((total, line) => total + characterCount(line) + 1, 0) <= room;
+  };
+  let shown = lines.length;
+  while (shown > 0 && !fits(shown)) {
+    shown -= 1;
+  }
+  if (!fits(shown)) {
+    throw new RangeError('OpenEMR message envelope leaves no room for its alerts');
+  }
+  return shown < lines.length
+    ? [...lines.slice(0, shown), moreOnPage(lines.length - shown)]
+    : [...lines];
+}
+
+function alertLine(alert: MessageAlert, position: number): string {
+  const status =
+    alert.kind === 'fire'
+      ? 'new'
+      : alert.kind === 'stale'
+        ? 'stale: no data to judge it for days, no longer tracked until data returns'
+        : 'still present, not yet acknowledged';
+  const summary = oneLine(
+    typeof alert.summary === 'string'
+      ? alert.summary
+      : alert.summary.map(describeFinding).join('; '),
+  ).replace(/\.$/u, '');
+  const heading = `${position}. ${oneLine(alert.title)} (${alert.severity}, ${status})`;
+  return truncateCleanly(
+    summary === '' ? `${heading}.` : `${heading}: ${summary}.`,
+    ALERT_LINE_MAX_CHARACTERS,
+  );
+}
+
+/**
+ * The `pnotes.body` of one grouped alert message: one line per rule with its
+ * deciding value, at most {@link MESSAGE_MAX_CHARACTERS} characters.
+ */
 export function renderAlertMessage(
   envelope: MessageEnvelope,
   alerts: readonly MessageAlert[],
 ): string {
-  const lines = alerts.map((alert, i) => {
-    const status =
-      alert.kind === 'fire'
-        ? 'new'
-        : alert.kind === 'stale'
-          ? 'stale: no data to judge it for days, no longer tracked until data returns'
-          : 'still present, not yet acknowledged';
-    const summary =
-      typeof alert.summary === 'string'
-        ? alert.summary
-        : alert.summary.map(describeFinding).join('; ');
-    const evidence = oneLine(alert.evidence);
-    const details = [
-      oneLine(summary).replace(/\.$/u, ''),
-      evidence === '' ? '' : `Evidence: ${evidence}`,
-    ]
-      .filter((text) => text !== '')
-      .join('. ');
-    const heading = `${i + 1}. ${oneLine(alert.title)} (${alert.severity}, ${status})`;
-    if (details === '') {
-      return `${heading}.`;
-    }
-    return `${heading}: ${details}${/[.!?]$/u.test(details) ? '' : '.'}`;
-  });
-  return [
-    `${prefix(envelope)}Vigil: ${plural(alerts.length, 'wearable alert')} for clinician review, ${chart(envelope)}.`,
-    ...lines,
-    ...footer(envelope),
-  ].join('\n');
+  const heading = `${prefix(envelope)}Vigil: ${plural(alerts.length, 'wearable alert')} for clinician review, ${chart(envelope)}.`;
+  const closing = footer(envelope);
+  const room =
+    MESSAGE_MAX_CHARACTERS -
+    [heading, ...closing].reduce((n, line) => n + characterCount(line) + 1, 0);
+  const lines = withinBudget(
+    alerts.map((alert, i) => alertLine(alert, i + 1)),
+    room,
+  );
+  return [heading, ...lines, ...closing].join('\n');
 }
 
 /** The `pnotes.body` of the short follow-up sent when alerts resolve. */
@@ -160,11 +200,18 @@ export function renderResolvedMessage(
   envelope: MessageEnvelope,
   alerts: readonly AlertHeadline[],
 ): string {
-  const listed = alerts.map((alert) => `${alert.title} (${alert.severity})`).join('; ');
-  return [
-    `${prefix(envelope)}Vigil: resolved, ${chart(envelope)}. No longer present: ${listed}.`,
-    ...footer(envelope),
-  ].join('\n');
+  const heading = `${prefix(envelope)}Vigil: resolved, ${chart(envelope)}. No longer present:`;
+  const closing = footer(envelope);
+  const room =
+    MESSAGE_MAX_CHARACTERS -
+    [heading, ...closing].reduce((n, line) => n + characterCount(line) + 1, 0);
+  const lines = withinBudget(
+    alerts.map((alert) =>
+      truncateCleanly(`${oneLine(alert.title)} (${alert.severity}).`, ALERT_LINE_MAX_CHARACTERS),
+    ),
+    room,
+  );
+  return [heading, ...lines, ...closing].join('\n');
 }
 
 /** Cuts at a word boundary and marks the cut, counting characters as MySQL does (code points). */

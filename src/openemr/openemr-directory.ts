@@ -1,5 +1,6 @@
 import type { OpenEmrUser, RoutingFacts } from '../alerts/routing';
 import type { RecipientSpec } from '../rules/rule-definition';
+import { JsonLogger } from '../logging/json-logger';
 import type { OpenEmrDatabase, OpenEmrSql } from './openemr-database';
 
 /** The parts of `patient_data` Vigil reads; names are looked up here when needed, never kept. */
@@ -24,8 +25,16 @@ interface UserRow {
 
 const USER_COLUMNS = 'u.id, u.username, u.active';
 
-function toUser(row: UserRow): OpenEmrUser {
-  return { id: Number(row.id), username: row.username ?? '', active: Number(row.active) === 1 };
+/** What a bad OpenEMR row is reported with: ids and the column, never a name. */
+type WarnBadRow = (table: string, id: number, column: string, fallback: string) => void;
+
+/** A user without a username can't be addressed in OpenEMR, so it counts as inactive. */
+function toUser(row: UserRow, warn: WarnBadRow): OpenEmrUser {
+  const id = Number(row.id);
+  const username = (row.username ?? '').trim();
+  if (username === '') warn('users', id, 'username', 'treated as inactive');
+  if (row.active === null) warn('users', id, 'active', 'treated as inactive');
+  return { id, username, active: username !== '' && Number(row.active) === 1 };
 }
 
 function placeholders(count: number): string {
@@ -38,7 +47,17 @@ function placeholders(count: number): string {
  * caller's unit of work when given one.
  */
 export class OpenEmrDirectory {
-  constructor(private readonly db: OpenEmrDatabase) {}
+  constructor(
+    private readonly db: OpenEmrDatabase,
+    private readonly logger: Pick<JsonLogger, 'warn'> = new JsonLogger('warn'),
+  ) {}
+
+  private readonly warnBadRow: WarnBadRow = (table, id, column, fallback) => {
+    this.logger.warn(
+      `OpenEMR ${table} row ${id} has an unusable ${column}; ${fallback}`,
+      'OpenEmrDirectory',
+    );
+  };
 
   async findPatient(pid: number, sql?: OpenEmrSql): Promise<OpenEmrPatient | null> {
     const rows = await this.on(sql, (q) =>
@@ -58,13 +77,21 @@ export class OpenEmrDirectory {
     const row = rows[0];
     if (row === undefined) return null;
     const provider = row.providerID === null ? 0 : Number(row.providerID);
+    if (row.providerID !== null && !(Number.isInteger(provider) && provider >= 0)) {
+      this.warnBadRow(
+        'patient_data',
+        Number(row.pid),
+        'providerID',
+        'routed as without a provider',
+      );
+    }
     return {
       pid: Number(row.pid),
       pubpid: row.pubpid ?? '',
       fname: row.fname ?? '',
       lname: row.lname ?? '',
       email: row.email ?? '',
-      providerId: provider > 0 ? provider : null,
+      providerId: Number.isInteger(provider) && provider > 0 ? provider : null,
       allowPatientPortal: (row.allow_patient_portal ?? '').toUpperCase() === 'YES',
     };
   }
@@ -73,7 +100,7 @@ export class OpenEmrDirectory {
     const rows = await this.on(sql, (q) =>
       q.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = ?`, [id]),
     );
-    return rows[0] === undefined ? null : toUser(rows[0]);
+    return rows[0] === undefined ? null : toUser(rows[0], this.warnBadRow);
   }
 
   async findUserByUsername(username: string, sql?: OpenEmrSql): Promise<OpenEmrUser | null> {
@@ -94,7 +121,7 @@ export class OpenEmrDirectory {
       ),
     );
     const found = new Map<string, OpenEmrUser>();
-    for (const user of rows.map(toUser))
+    for (const user of rows.map((row) => toUser(row, this.warnBadRow)))
       if (!found.has(user.username)) found.set(user.username, user);
     return found;
   }
@@ -124,7 +151,7 @@ export class OpenEmrDirectory {
     );
     for (const row of rows) {
       const list = members.get(row.grp) ?? [];
-      if (!list.some((user) => user.id === Number(row.id))) list.push(toUser(row));
+      if (!list.some((user) => user.id === Number(row.id))) list.push(toUser(row, this.warnBadRow));
       members.set(row.grp, list);
     }
     return members;
@@ -141,7 +168,17 @@ export class OpenEmrDirectory {
       let provider: OpenEmrUser | null = null;
       if (named.includes('provider')) {
         const patient = await this.findPatient(pid, q);
-        if (patient?.providerId != null) provider = await this.findUserById(patient.providerId, q);
+        if (patient?.providerId != null) {
+          provider = await this.findUserById(patient.providerId, q);
+          if (provider === null) {
+            this.warnBadRow(
+              'patient_data',
+              pid,
+              'providerID',
+              'no such user, routed as without a provider',
+            );
+          }
+        }
       }
       const groups = named.filter((spec) => spec.startsWith('group:')).map((s) => s.slice(6));
       const usernames = named.filter((spec) => spec.startsWith('user:')).map((s) => s.slice(5));

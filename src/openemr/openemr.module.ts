@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
+import { JsonLogger } from '../logging/json-logger';
 import { OpenEmrDatabase } from './openemr-database';
 import { OpenEmrDirectory } from './openemr-directory';
 import { PortalMail } from './portal-mail';
@@ -15,8 +16,9 @@ import { PortalMail } from './portal-mail';
     },
     {
       provide: OpenEmrDirectory,
-      useFactory: (db: OpenEmrDatabase) => new OpenEmrDirectory(db),
-      inject: [OpenEmrDatabase],
+      useFactory: (db: OpenEmrDatabase, logger: JsonLogger) =>
+        new OpenEmrDirectory(db, logger.forContext('OpenEmrDirectory')),
+      inject: [OpenEmrDatabase, JsonLogger],
     },
     {
       provide: PortalMail,

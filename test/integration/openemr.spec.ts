@@ -8,6 +8,8 @@ import { KeyRing } from '../../src/crypto/key-ring';
 import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { OpenEmrDirectory } from '../../src/openemr/openemr-directory';
+import { DatabaseSink } from '../../src/delivery/database-sink';
+import type { LocalDate } from '../../src/time';
 import { PortalMail, PortalMailRefused } from '../../src/openemr/portal-mail';
 import { instantOfOpenEmrDateTime, openEmrDateTime } from '../../src/time';
 import { freshDatabase, TestDatabase } from '../support/databases';
@@ -62,6 +64,71 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
       active: false,
     });
     await expect(directory.findUserByUsername('nobody')).resolves.toBeNull();
+  });
+
+  it('reads a user without a username and a patient whose provider is gone with one warning each', async () => {
+    const warnings: string[] = [];
+    const watched = new OpenEmrDirectory(openemr.db, {
+      warn: (message) => warnings.push(String(message)),
+    });
+    await openemr.db.run(async (q) => {
+      await q.insert(
+        'INSERT INTO users (id, username, password, authorized, fname, lname, active) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [90, '', '', 1, 'Nameless', 'Clerk', 1],
+      );
+      await q.insert(
+        `INSERT INTO patient_data (pid, pubpid, fname, lname, DOB, email, providerID, allow_patient_portal)
+         VALUES (?, ?, ?, ?, ?, ?, ?, '')`,
+        [90, '', 'Orphan', 'Patient', '1950-01-01', '', 9999],
+      );
+    });
+    await expect(watched.findUserById(90)).resolves.toEqual({
+      id: 90,
+      username: '',
+      active: false,
+    });
+    await expect(watched.routingFacts(90, ['provider'], [])).resolves.toMatchObject({
+      provider: null,
+    });
+    expect(warnings).toEqual([
+      'OpenEMR users row 90 has an unusable username; treated as inactive',
+      'OpenEMR patient_data row 90 has an unusable providerID; no such user, routed as without a provider',
+    ]);
+    expect(warnings.join('\n')).not.toMatch(/Nameless|Clerk|Orphan|Patient/);
+  });
+
+  it('takes a processed reminder with a NULL or 0000-00-00 processed_date as acknowledged now, with a warning', async () => {
+    const warnings: string[] = [];
+    const sink = new DatabaseSink(openemr.db, {
+      serviceUsername: 'vigil',
+      noteType: 'Vigil Device Alert',
+      timeZone: 'UTC',
+      logger: { warn: (message) => warnings.push(String(message)) },
+    });
+    const rowId = await sink.sendReminder({
+      pid: 1,
+      recipient: { username: 'drsmith', userId: 3 },
+      text: 'Vigil, chart 1001: Sleep deficit (info). [vigil:badrow1]',
+      marker: '[vigil:badrow1]',
+      dueDate: '2026-11-21' as LocalDate,
+      priority: 'low',
+      at: new Date('2026-11-20T09:00:00Z'),
+    });
+    // Strict MariaDB refuses a zero date; OpenEMR's own sql_mode='' and SQLite store it.
+    const zeroDate = engine === 'sqlite' || options.sessionSqlMode === '';
+    await openemr.db.run((q) =>
+      q.update(
+        'UPDATE dated_reminders SET message_processed = 1, dr_processed_by = 3, processed_date = ? WHERE dr_id = ?',
+        [zeroDate ? '0000-00-00 00:00:00' : null, rowId],
+      ),
+    );
+    const before = Date.now();
+    const [ack] = await sink.acknowledgements([{ kind: 'reminder', rowId }]);
+    expect(ack).toMatchObject({ kind: 'reminder', rowId, by: 'drsmith', byUserId: 3 });
+    expect(ack.at.getTime()).toBeGreaterThanOrEqual(before);
+    expect(warnings).toEqual([
+      `OpenEMR dated_reminders row ${rowId} has an unusable processed_date; acknowledged as of now`,
+    ]);
   });
 
   it('expands ACL groups through gacl_aro and gacl_groups_aro_map', async () => {

@@ -67,11 +67,13 @@ describe('OAuth consent under attack', () => {
 
     // The attacker replays the victim's leaked code through their own attempt...
     const stolen = await finishConsent(vigil, withCodeOf(attacker, victim));
-    expect(stolen.status).toBe(502);
-    expect(stolen.text).toContain('Nothing was saved');
+    // Google's invalid_grant is the patient's to fix by starting again, not an outage (no 5xx).
+    expect(stolen.status).toBe(400);
+    expect(stolen.text).toContain('Please start again');
+    expect(stolen.text).toContain('Open the invitation link');
     // ...or plants their own code in the victim's attempt, to bind their account to the victim.
     const planted = await finishConsent(vigil, withCodeOf(victim, attacker));
-    expect(planted.status).toBe(502);
+    expect(planted.status).toBe(400);
     // Both reached Google's token endpoint, which refused the verifier: the check is PKCE's.
     expect(sim.oauth.tokenRequests('authorization_code') - tokenCallsBefore).toBe(2);
     expect(await connectionOf(601)).toBeNull();
@@ -82,6 +84,16 @@ describe('OAuth consent under attack', () => {
     expect(retry.status).toBe(200);
     expect((await connectionOf(601))?.healthUserId).toBe(sim.cohort.user('sim-1')?.healthUserId);
     expect(await connectionOf(602)).toBeNull();
+  });
+
+  it('keeps 5xx for Google being down at the code exchange, and a fresh start then works', async () => {
+    await enroll(vigil, admin, 604);
+    const link = await invite(vigil, admin, 604);
+    sim.faults.add({ kind: 'unavailable', target: 'token', count: 1 });
+    const down = await finishConsent(vigil, await startConsent(vigil, link, { user: 'sim-4' }));
+    expect(down.status).toBe(502);
+    expect(await connectionOf(604)).toBeNull();
+    expect((await consent(vigil, link, { user: 'sim-4' })).status).toBe(200);
   });
 
   it('refuses a used invitation and a used disconnect link', async () => {

@@ -38,10 +38,12 @@ describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
       'Patient 12 is enrolled.',
     );
     const row = staff.locator('#patient-12');
-    await expect(row.locator('strong').textContent()).resolves.toBe('invited');
+    await expect(row.locator('td strong').textContent()).resolves.toBe('invited');
 
     await row.getByRole('button', { name: /^Invite\W+patient 12$/ }).click();
-    await expect(staff.locator('h1').textContent()).resolves.toBe('Invitation for patient 12');
+    await expect(staff.locator('h1').textContent()).resolves.toBe(
+      'Invitation for Patient 12 (name not available: OpenEMR is not configured)',
+    );
     const qr = staff.getByRole('img', { name: /QR code of the invitation link/ });
     await expect(qr.boundingBox()).resolves.toMatchObject({ width: 240, height: 240 });
     const link = ((await staff.locator('#invitation-link').textContent()) ?? '').trim();
@@ -59,7 +61,7 @@ describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
 
     await staff.goto(`${base}/enrollments`);
     const connected = staff.locator('#patient-12');
-    await expect(connected.locator('strong').textContent()).resolves.toBe('active');
+    await expect(connected.locator('td strong').textContent()).resolves.toBe('active');
     await expect(connected.textContent()).resolves.toContain('activity, measurements, sleep');
     await screenshot(staff, 'enrollments-active');
 
@@ -67,6 +69,6 @@ describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
     await expect(staff.getByRole('status').textContent()).resolves.toContain(
       'Patient 12 is paused',
     );
-    await expect(staff.locator('#patient-12 strong').textContent()).resolves.toBe('paused');
+    await expect(staff.locator('#patient-12 td strong').textContent()).resolves.toBe('paused');
   }, 90_000);
 });

@@ -29,7 +29,7 @@ describeInBrowser('signing in with a local account, in Chromium', () => {
     await page.getByLabel('Password').fill('not it at all!');
     await page.getByLabel('Password').press('Enter');
     await expect(page.getByRole('alert').textContent()).resolves.toContain(
-      'The username or password is wrong.',
+      'The username or password is wrong, or there were too many attempts',
     );
     await screenshot(page, 'sign-in-wrong-password');
 

@@ -33,7 +33,7 @@ describe.each(testEngines())('the service on %s', (engine) => {
     expect(ready.body).toMatchObject({ status: 'ok', checks: { database: { ok: true } } });
     expect(ready.body.checks.delivery).toEqual({
       ok: true,
-      detail: { backlog: 0, oldestUndeliveredSeconds: null },
+      detail: { backlog: 0, failed: 0, oldestUndeliveredSeconds: null },
     });
   });
 

@@ -22,12 +22,7 @@ export class MetricSeries {
   ): Promise<Map<number, SeriesDay[]>> {
     const out = new Map<number, SeriesDay[]>(pids.map((pid) => [pid, []]));
     if (pids.length === 0) return out;
-    const meta = this.dataSource.getMetadata(DailyAggregateRow);
-    const column = (property: string): string => {
-      const found = meta.findColumnWithPropertyName(property);
-      if (!found) throw new Error(`daily_aggregates has no column for ${property}`);
-      return found.databaseName;
-    };
+    const { meta, column } = this.dailyAggregateColumns();
     const selected = metrics.map((metric) => `${column(metric)} AS ${metric}`);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT pid, ${column('date')} AS date${selected.map((s) => `, ${s}`).join('')}
@@ -56,12 +51,7 @@ export class MetricSeries {
   ): Promise<Map<number, string>> {
     const out = new Map<number, string>();
     if (pids.length === 0) return out;
-    const meta = this.dataSource.getMetadata(DailyAggregateRow);
-    const column = (property: string): string => {
-      const found = meta.findColumnWithPropertyName(property);
-      if (!found) throw new Error(`daily_aggregates has no column for ${property}`);
-      return found.databaseName;
-    };
+    const { meta, column } = this.dailyAggregateColumns();
     const anyMetric = Object.keys(NUMERIC_METRICS)
       .map((metric) => `${column(metric)} IS NOT NULL`)
       .join(' OR ');
@@ -74,5 +64,16 @@ export class MetricSeries {
     );
     for (const row of rows) out.set(Number(row.pid), String(row.first).slice(0, 10));
     return out;
+  }
+
+  /** The table and its column names, so queries follow the entity's mapping. */
+  private dailyAggregateColumns() {
+    const meta = this.dataSource.getMetadata(DailyAggregateRow);
+    const column = (property: string): string => {
+      const found = meta.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`daily_aggregates has no column for ${property}`);
+      return found.databaseName;
+    };
+    return { meta, column };
   }
 }

@@ -31,6 +31,9 @@ describe('redaction', () => {
   it('drops query strings and masks token-like path segments', () => {
     expect(redactUrl('/oauth/google/callback?code=4/0Ab&state=xyz')).toBe('/oauth/google/callback');
     expect(redactUrl('/connect/Q2hhbmdlTWVQbGVhc2VUb2tlbg')).toBe('/connect/[redacted]');
+    expect(redactUrl('/connect/AI%2B8cCkyBpBEjx7GKClBd9b8CkxDpbCMPOD9AFh9D4fn')).toBe(
+      '/connect/[redacted]',
+    );
     expect(redactUrl('/api/v1/patients/42')).toBe('/api/v1/patients/42');
   });
 });

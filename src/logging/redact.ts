@@ -46,10 +46,13 @@ export function redactText(text: string): string {
  */
 export function redactUrl(url: string): string {
   const path = url.split('?')[0];
-  return path
-    .split('/')
-    .map((segment) => (/^[A-Za-z0-9_~.-]{20,}$/.test(segment) ? REDACTED : redactText(segment)))
-    .join('/');
+  return (
+    path
+      .split('/')
+      // Percent-escapes count too: a token pasted with '+' or '/' arrives as %2B or %2F.
+      .map((segment) => (/^[A-Za-z0-9_~.%+-]{20,}$/.test(segment) ? REDACTED : redactText(segment)))
+      .join('/')
+  );
 }
 
 export function redact(value: unknown, depth = 0): unknown {

@@ -14,7 +14,8 @@ const SHAPES: { name: string; pattern: RegExp }[] = [
   { name: 'API token', pattern: /\bvgl_[A-Za-z0-9_-]{8,}/g },
   { name: 'Google access token', pattern: /\bya29\.[A-Za-z0-9._-]+/g },
   { name: 'Google refresh token', pattern: /\b1\/\/[A-Za-z0-9._-]{10,}/g },
-  { name: 'Google authorization code', pattern: /\b4\/[A-Za-z0-9._-]{10,}/g },
+  // Not a path's "-4/acknowledge": a code never follows a path separator or a minus sign.
+  { name: 'Google authorization code', pattern: /(?<![A-Za-z0-9_/-])4\/[A-Za-z0-9._-]{10,}/g },
   { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
   { name: 'Bearer value', pattern: /\bBearer\s+(?!\[redacted\])[A-Za-z0-9._~+/=-]{8,}/gi },
   { name: 'Basic credentials', pattern: /\bBasic\s+(?!\[redacted\])[A-Za-z0-9+/=]{8,}/gi },

@@ -9,7 +9,7 @@ import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
 import { LogCapture } from '../support/log-capture';
 import { connectPatient, simulatorEnv } from '../support/wearables';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 /**
  * A worker's shutdown: it waits, for SHUTDOWN_TIMEOUT_MS at most, for the syncs
@@ -25,20 +25,26 @@ describe.each(testEngines())('a worker shutting down during a sync on %s', (engi
   let connectionId: number;
   const PID = 4100;
 
-  beforeEach(async () => {
+  /**
+   * Starts a worker whose shutdown waits at most `shutdownBoundMs`. The bound
+   * is per test: generous where the sync must finish inside it (a loaded CI
+   * machine's 60-day backfill on MariaDB can take several seconds), short
+   * where the sync must outlast it.
+   */
+  async function startWorker(shutdownBoundMs: number): Promise<void> {
     sim = await startSimulator({ cohortSize: 2, seed: 'shutdown' });
     db = await freshDatabase(engine, {
       ...simulatorEnv(sim),
       ROLE: 'worker',
       SYNC_TICK_SECONDS: '3600',
-      SHUTDOWN_TIMEOUT_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: String(shutdownBoundMs),
       LOG_LEVEL: 'info',
     });
     logs = new LogCapture();
     vigil = await startVigil(db.env, { logWriter: logs.write });
     ds = vigil.app.get(DataSource);
     connectionId = (await connectPatient(ds, db.env, sim, PID, 'sim-1', { nextSyncAt: null })).id;
-  });
+  }
 
   afterEach(async () => {
     await vigil.shutdown('test finished');
@@ -78,6 +84,7 @@ describe.each(testEngines())('a worker shutting down during a sync on %s', (engi
   }
 
   it('waits for a sync that finishes within the bound, which then stores its days', async () => {
+    await startWorker(40_000);
     sim.faults.add({ kind: 'slow', userId: 'sim-1', delayMs: 300, count: 2 });
     await syncRunning();
     await vigil.shutdown('test');
@@ -89,6 +96,7 @@ describe.each(testEngines())('a worker shutting down during a sync on %s', (engi
   });
 
   it('gives the lease of a sync still running after the bound back, due at once, and writes nothing', async () => {
+    await startWorker(3000);
     sim.faults.add({ kind: 'slow', userId: 'sim-1', delayMs: 8000 });
     await syncRunning();
     const before = Date.now();

@@ -1,4 +1,12 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/**
+ * An open transaction, as services hand it to repository methods that must
+ * run inside it. Services name it through this alias and never import TypeORM
+ * (eslint.config.mjs); only repositories look inside.
+ */
+export type Transaction = EntityManager;
 
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 
@@ -45,5 +53,23 @@ export async function inRetriedTransaction<T>(
       if (attempt >= attempts || !RETRYABLE_MYSQL_ERRORS.has(String(code))) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80 * attempt));
     }
+  }
+}
+
+/**
+ * Transactions for services: one unit of work across several repositories.
+ * Each repository method that takes the `Transaction` writes inside it.
+ */
+@Injectable()
+export class Transactions {
+  constructor(private readonly dataSource: DataSource) {}
+
+  run<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return inTransaction(this.dataSource, work);
+  }
+
+  /** `run`, repeated when MySQL picked it as a deadlock victim (see inRetriedTransaction). */
+  runRetried<T>(work: (transaction: Transaction) => Promise<T>, attempts = 3): Promise<T> {
+    return inRetriedTransaction(this.dataSource, work, attempts);
   }
 }

@@ -178,9 +178,9 @@ describe('validateRule', () => {
         message: 'must be a number, not the text "4"; write it without quotes',
       },
     ]);
-    expect(errorsOf((rule) => ((rule.params as Record<string, unknown>).recentDays = true))).toEqual(
-      [{ path: '$.params.recentDays', message: 'must be a number, not boolean true' }],
-    );
+    expect(
+      errorsOf((rule) => ((rule.params as Record<string, unknown>).recentDays = true)),
+    ).toEqual([{ path: '$.params.recentDays', message: 'must be a number, not boolean true' }]);
   });
 
   it('rejects a baseline that overlaps the recent days', () => {

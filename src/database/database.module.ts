@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { Transactions } from './transactions';
 
-/** Transactions for every feature; the DataSource itself comes from TypeOrmModule.forRoot. */
+/** Transactions and named locks for every feature; the DataSource itself stays with repositories. */
 @Global()
 @Module({ providers: [Transactions], exports: [Transactions] })
 export class DatabaseModule {}

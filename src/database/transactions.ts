@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { withNamedLock } from './named-lock';
 
 /**
- * An open transaction, as services hand it to repository methods that must
- * run inside it. Services name it through this alias and never import TypeORM
- * (eslint.config.mjs); only repositories look inside.
+ * An open transaction as services see it: they hand it to repositories, whose
+ * methods take it last, and never look inside (so they need not import TypeORM).
  */
 export type Transaction = EntityManager;
 
@@ -57,19 +57,25 @@ export async function inRetriedTransaction<T>(
 }
 
 /**
- * Transactions for services: one unit of work across several repositories.
- * Each repository method that takes the `Transaction` writes inside it.
+ * Units of work for services: each runs in one transaction whose `Transaction`
+ * the service passes to the repositories it writes through.
  */
 @Injectable()
 export class Transactions {
   constructor(private readonly dataSource: DataSource) {}
 
-  run<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  /** See inTransaction: never call again from inside `work`. */
+  run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return inTransaction(this.dataSource, work);
   }
 
-  /** `run`, repeated when MySQL picked it as a deadlock victim (see inRetriedTransaction). */
-  runRetried<T>(work: (transaction: Transaction) => Promise<T>, attempts = 3): Promise<T> {
+  /** See inRetriedTransaction: only for work whose every effect is in this database. */
+  runRetried<T>(work: (tx: Transaction) => Promise<T>, attempts?: number): Promise<T> {
     return inRetriedTransaction(this.dataSource, work, attempts);
+  }
+
+  /** See withNamedLock: null when another process held the lock for `waitSeconds`. */
+  withLock<T>(name: string, waitSeconds: number, work: () => Promise<T>): Promise<T | null> {
+    return withNamedLock(this.dataSource, name, waitSeconds, work);
   }
 }

@@ -42,6 +42,16 @@ export interface DueEvaluation {
 export class EvaluationsDue {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** In a sync's transaction: see recordEvaluationDue. */
+  record(
+    pid: number,
+    dates: readonly LocalDate[],
+    at: Date,
+    transaction: EntityManager,
+  ): Promise<void> {
+    return recordEvaluationDue(transaction, pid, dates, at);
+  }
+
   async of(pid: number): Promise<DueEvaluation | null> {
     const row = await this.dataSource.getRepository(EvaluationDue).findOneBy({ pid });
     return row === null ? null : due(row);

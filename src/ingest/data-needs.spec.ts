@@ -117,6 +117,17 @@ describe('dataNeeds', () => {
     expect(needs.forProgram(null)).not.toContain('daily-respiratory-rate');
   });
 
+  it('asks for the device list on every sync only for programs running a rule that reads the device sync', () => {
+    const gap = rule('monitoring-gap');
+    expect(dataNeeds(starter.map((r) => on(r))).deviceSyncForProgram(null)).toBe(true);
+    // Without the monitoring gap, no starter rule reads the device's last sync.
+    const others = starter.filter((r) => r.id !== gap.id).map((r) => on(r));
+    expect(dataNeeds(others).deviceSyncForProgram(null)).toBe(false);
+    const needs = dataNeeds([...others, on(gap, [['heart-failure', false]])]);
+    expect(needs.deviceSyncForProgram('heart-failure')).toBe(false);
+    expect(needs.deviceSyncForProgram('copd')).toBe(true);
+  });
+
   it('never needs a type the charts and rules do not read', () => {
     expect(dataNeeds(starter.map((r) => on(r))).forProgram(null)).not.toContain('active-minutes');
     expect(CHART_METRICS.length).toBeGreaterThan(0);

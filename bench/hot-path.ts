@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     timeZone,
     cursorDate: addDays(localDateAt(now, timeZone), -1),
     rereadFrom: null,
+    rereadDataTypes: null,
     grantedScopes: DATA_TYPE_IDS.map(
       (t) => GOOGLE_HEALTH_SCOPE_PREFIX + GOOGLE_HEALTH_DATA_TYPES[t].scope,
     ),

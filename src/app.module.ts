@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { ConsentModule } from './consent/consent.module';
 import { Environment } from './config/environment';
 import { CryptoModule } from './crypto/crypto.module';
+import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -39,6 +40,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env, logger),
         TypeOrmModule.forRoot({ ...dataSourceOptions(env), retryAttempts: 3, retryDelay: 2000 }),
+        DatabaseModule,
         EventEmitterModule.forRoot(),
         ScheduleModule.forRoot(),
         LifecycleModule,

@@ -105,13 +105,14 @@ function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** The alert's state at the end of `date`: after its last transition on or before that day. */
+/**
+ * The alert's state at the end of `date`: after its last transition (in the
+ * order they happened) dated on or before that day. Not sorted by date: a
+ * late sync can step an old day after a staff action dated today.
+ */
 function stateOn(alert: QualityAlert, date: LocalDate): AlertState | null {
   let state: AlertState | null = null;
-  for (const t of alert.transitions) {
-    if (t.localDate > date) break;
-    state = t.to;
-  }
+  for (const t of alert.transitions) if (t.localDate <= date) state = t.to;
   return state;
 }
 
@@ -189,7 +190,7 @@ export function ruleQuality(input: RuleQualityInput): RuleQuality {
     alertsDue: due,
     acknowledgedInTime,
     shareAcknowledgedInTime: share(acknowledgedInTime, due),
-    medianHoursToAcknowledge: hours === null ? null : round(hours, 1),
+    medianHoursToAcknowledge: hours === null ? null : round(hours, 2),
     resolvedWithoutStaffAction,
     shareResolvedWithoutStaffAction: share(resolvedWithoutStaffAction, told.length),
     wentStale,

@@ -63,12 +63,22 @@ export interface ParamDetail {
   help: string;
 }
 
-/** Hours staff are expected to take to acknowledge an alert, by severity, unless the rule says. */
-export const DEFAULT_ACKNOWLEDGE_WITHIN_HOURS: Record<Severity, number> = {
-  urgent: 4,
+/**
+ * Hours staff are expected to take to acknowledge an alert, unless the rule
+ * says: urgent alerts by ESCALATE_AFTER_HOURS (when they are emailed as overdue),
+ * the others by these.
+ */
+export const DEFAULT_ACKNOWLEDGE_WITHIN_HOURS: Record<'warning' | 'info', number> = {
   warning: 24,
   info: 72,
 };
+
+export function acknowledgeWithinHours(rule: RuleDefinition, escalateAfterHours: number): number {
+  if (rule.acknowledgeWithinHours !== undefined) return rule.acknowledgeWithinHours;
+  return rule.severity === 'urgent'
+    ? escalateAfterHours
+    : DEFAULT_ACKNOWLEDGE_WITHIN_HOURS[rule.severity];
+}
 
 /** Insufficient-data days after which a firing alert goes stale, unless the rule says otherwise. */
 export const DEFAULT_STALE_AFTER_DAYS = 3;

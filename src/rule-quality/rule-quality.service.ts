@@ -5,8 +5,10 @@ import { InvalidInputException } from '../http/problem.filter';
 import { acknowledgeWithinHours, type Severity } from '../rules/rule-definition';
 import { RulesService } from '../rules/rules.service';
 import { addDays, localDateAt, type LocalDate } from '../time';
-import { ruleQuality, type RuleQuality } from './rule-quality';
-import { RuleQualityHistory } from './rule-quality.repository';
+import { AlertQueries } from '../alerts/alert-queries';
+import type { Alert } from '../alerts/lifecycle';
+import { RuleOutcomes } from '../rules/rule-outcomes.repository';
+import { ruleQuality, type QualityAlert, type RuleQuality } from './rule-quality';
 
 /** The longest period one report covers. */
 export const MAX_QUALITY_DAYS = 366;
@@ -27,7 +29,8 @@ export interface RuleQualityReport extends RuleQuality {
 export class RuleQualityReports {
   constructor(
     private readonly rules: RulesService,
-    private readonly history: RuleQualityHistory,
+    private readonly outcomes: RuleOutcomes,
+    private readonly alerts: AlertQueries,
     private readonly env: Environment,
   ) {}
 
@@ -56,9 +59,9 @@ export class RuleQualityReports {
   ): Promise<RuleQualityReport> {
     const rule = await this.rules.get(ruleId);
     const [outcomes, alerts, outcomesKeptFrom] = await Promise.all([
-      this.history.outcomes(ruleId, from, to),
-      this.history.alerts(ruleId, from, to),
-      this.history.firstOutcomeDate(ruleId),
+      this.outcomes.forRule(ruleId, from, to),
+      this.alertHistory(ruleId, from, to),
+      this.outcomes.firstDateForRule(ruleId),
     ]);
     return {
       rule: {
@@ -80,5 +83,24 @@ export class RuleQualityReports {
         alerts,
       }),
     };
+  }
+
+  private async alertHistory(
+    ruleId: string,
+    from: LocalDate,
+    to: LocalDate,
+  ): Promise<QualityAlert[]> {
+    return (await this.alerts.ofRuleInPeriod(ruleId, from, to)).map(({ alert, transitions }) => ({
+      pid: Number(alert.pid),
+      firedOn: (JSON.parse(alert.lifecycle) as Alert).firedOn,
+      firedAt: alert.firedAt,
+      transitions: transitions.map((t) => ({
+        localDate: t.localDate,
+        occurredAt: t.occurredAt,
+        to: t.toState,
+        cause: t.cause,
+        actor: t.actor,
+      })),
+    }));
   }
 }

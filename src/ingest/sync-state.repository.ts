@@ -96,28 +96,31 @@ export class SyncStateRepository {
   }
 
   /**
-   * Ends `owner`'s lease with the sync's results, in the sync's transaction.
-   * The row stays locked until the commit (FOR UPDATE on MySQL). Null when
-   * the lease is no longer ours (it expired and another process took it):
-   * nothing is written then. Otherwise says whether an early sync was asked
-   * for while this one ran.
+   * The connection's state if `owner` still holds its lease, the row locked
+   * until the transaction ends (FOR UPDATE on MySQL); null when the lease
+   * expired and another process took it.
    */
-  async finishLease(
+  lockOwnLease(
     connectionId: number,
     owner: string,
-    changes: SyncStateChanges,
     transaction: Transaction,
-  ): Promise<{ earlySyncRequested: boolean } | null> {
+  ): Promise<SyncState | null> {
     const query = this.rows(transaction)
       .createQueryBuilder('s')
       .where('s.connectionId = :connectionId AND s.leaseOwner = :owner', { connectionId, owner });
     if (this.dataSource.options.type === 'mysql') query.setLock('pessimistic_write');
-    const held = await query.getOne();
-    if (!held) return null;
+    return query.getOne();
+  }
+
+  /** Ends the lease (and any early-sync request) with the sync's results; call after lockOwnLease. */
+  async endLease(
+    connectionId: number,
+    changes: SyncStateChanges,
+    transaction: Transaction,
+  ): Promise<void> {
     await this.rows(transaction).update(
       { connectionId },
       { ...changes, leaseOwner: null, leaseExpiresAt: null, earlySyncRequested: false },
     );
-    return { earlySyncRequested: held.earlySyncRequested };
   }
 }

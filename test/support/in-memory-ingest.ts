@@ -195,22 +195,19 @@ export class InMemoryIngest {
         this.change(this.states, id, { leaseOwner: null, leaseExpiresAt: null });
       return held.length;
     },
-    finishLease: async (
-      connectionId: number,
-      owner: string,
-      changes: SyncStateChanges,
-      transaction: Transaction,
-    ) => {
-      this.inside(transaction, 'finishLease');
+    lockOwnLease: async (connectionId: number, owner: string, transaction: Transaction) => {
+      this.inside(transaction, 'lockOwnLease');
       const held = this.states.get(connectionId);
-      if (held?.leaseOwner !== owner) return null;
+      return held?.leaseOwner === owner ? InMemoryIngest.copy(held) : null;
+    },
+    endLease: async (connectionId: number, changes: SyncStateChanges, transaction: Transaction) => {
+      this.inside(transaction, 'endLease');
       this.change(this.states, connectionId, {
         ...changes,
         leaseOwner: null,
         leaseExpiresAt: null,
         earlySyncRequested: false,
       });
-      return { earlySyncRequested: held.earlySyncRequested };
     },
   } satisfies Pick<SyncStateRepository, keyof SyncStateRepository>;
 

@@ -79,6 +79,6 @@ describe('inbox wording', () => {
     expect(ageInWords(new Date('2026-11-28T07:00:00Z'), now)).toBe('5 hours');
     expect(ageInWords(new Date('2026-11-28T11:59:00Z'), now)).toBe('1 minute');
     expect(ageInWords(new Date('2026-11-29T00:00:00Z'), now)).toBe('0 minutes');
-    expect(clinicTime(now, 'America/New_York')).toBe('2026-11-28 07:00');
+    expect(clinicTime(now, 'America/New_York')).toBe('2026-11-28 07:00 America/New_York');
   });
 });

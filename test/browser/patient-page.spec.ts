@@ -169,13 +169,14 @@ describeInBrowser('the patient page, in Chromium', () => {
         `(the patient’s day ${ZONE_CHANGED}): Time zone America/Chicago → UTC`,
     );
 
+    await screenshot(page, 'patient-page');
+
     // The alert episode is listed with its transitions, and the table alternative holds the gap.
     await expect(page.locator('main').textContent()).resolves.toContain('pending → firing');
     await page.getByText('Resting heart rate: values as a table').click();
     const gapRow = page.locator('tr', { has: page.locator(`td:text-is("${GAP}")`) }).first();
     await expect(gapRow.textContent()).resolves.toContain('no data');
     expect(errors).toEqual([]);
-    await screenshot(page, 'patient-page');
   }, 60_000);
 
   it('answers a wrong address with a page naming the field, not raw JSON', async () => {

@@ -198,7 +198,7 @@ export function doneNotice(notice: DoneNotice | null): SafeHtml | '' {
   const capitalised = DONE_WORDS[notice.done].replace(/^./, (c) => c.toUpperCase());
   const until =
     notice.done === 'snoozed' && alert.snoozedUntil
-      ? ` ${snoozeEndWords(alert.snoozedUntil, alert.patientTimeZone)}`
+      ? `, ${snoozeEndWords(alert.snoozedUntil, alert.patientTimeZone)}`
       : '';
   return statusBox(
     `${capitalised} “${alert.ruleTitle}” for ${identityWords(alert.patient)}${until}.`,
@@ -260,7 +260,7 @@ export function actionForms(alert: InboxAlert, context: PageContext, back: strin
 
 /** Styles these pages add to the staff layout (inline styles are allowed; scripts are not). */
 export const PAGE_STYLE = new SafeHtml(`<style>
-.table-scroll{overflow-x:auto}
+.table-scroll{overflow-x:auto;position:relative}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}
 .filters p{margin:0;display:flex;flex-direction:column}
 ul.plain{list-style:none;margin:0;padding:0}ul.plain li{margin:.15rem 0}

@@ -30,6 +30,9 @@ export interface AlertFilters {
   limit: number;
 }
 
+/** Alert ids per query of their transitions. */
+const IDS_PER_QUERY = 500;
+
 /** Most severe first, then the longest waiting. */
 const SEVERITY_RANK = "CASE a.severity WHEN 'urgent' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END";
 
@@ -88,6 +91,44 @@ export class AlertQueries {
     for (const row of rows)
       if (!latest.has(String(row.alertId))) latest.set(String(row.alertId), row);
     return latest;
+  }
+
+  /**
+   * A rule's alerts that may touch a period: begun by its end, and open or
+   * changed on or after its start. Each with its state changes, oldest first.
+   */
+  async ofRuleInPeriod(
+    ruleId: string,
+    from: string,
+    to: string,
+  ): Promise<{ alert: StoredAlert; transitions: AlertTransitionRow[] }[]> {
+    const alerts = await this.dataSource
+      .getRepository(StoredAlert)
+      .createQueryBuilder('a')
+      .where('a.rule_id = :ruleId', { ruleId })
+      .andWhere('a.episode_start <= :to', { to })
+      .andWhere(
+        "(a.state <> 'resolved' OR EXISTS (SELECT 1 FROM alert_transitions t WHERE t.alert_id = a.id AND t.local_date >= :from))",
+        { from },
+      )
+      .orderBy('a.id', 'ASC')
+      .getMany();
+    const transitions = new Map<string, AlertTransitionRow[]>();
+    for (let i = 0; i < alerts.length; i += IDS_PER_QUERY) {
+      const rows = await this.dataSource.getRepository(AlertTransitionRow).find({
+        where: { alertId: In(alerts.slice(i, i + IDS_PER_QUERY).map((a) => a.id)) },
+        order: { id: 'ASC' },
+      });
+      for (const row of rows) {
+        const list = transitions.get(String(row.alertId)) ?? [];
+        list.push(row);
+        transitions.set(String(row.alertId), list);
+      }
+    }
+    return alerts.map((alert) => ({
+      alert,
+      transitions: transitions.get(String(alert.id)) ?? [],
+    }));
   }
 
   /** Every state change of the alert, oldest first. */

@@ -5,6 +5,7 @@ import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { openEmrDate, type LocalDate } from '../time';
 import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
+import { streamsRead } from '../rules/engine/fact-uses';
 import { ALERT_OUTBOX, type AlertOutbox, type NoticeSnapshot } from './alert-outbox';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import type { Alert, AlertNotice, AlertTransition, MonitoringStop } from './lifecycle';
@@ -117,7 +118,12 @@ export class AlertService {
     const runs = stepPatientRun(
       days.map((day) => ({
         date: day.date,
-        rules: day.outcomes.map((o) => ({ rule: o.rule, outcome: o.result })),
+        rules: day.outcomes.map((o) => ({
+          rule: o.rule,
+          outcome: o.result,
+          facts: o.facts,
+          streams: streamsRead(o.rule),
+        })),
       })),
       new Map(ruleIds.map((id) => [id, alertOf(latest.get(id))])),
       at.toISOString(),

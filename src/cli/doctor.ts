@@ -5,6 +5,7 @@ import { KeyRing } from '../crypto/key-ring';
 import { StoredSecret } from '../crypto/stored-secret.entity';
 import { dataSourceOptions, engineOf, sqlitePath } from '../database/data-source-options';
 import { appliedMigrations, compareSchema, knownMigrations } from '../database/schema-version';
+import { heldPrivileges, missingPrivileges } from '../database/vigil-grants';
 import type { SchemaComparison } from '../database/schema-version';
 import { redactText } from '../logging/redact';
 import { RuleStore } from '../rules/rule-store.repository';
@@ -58,6 +59,7 @@ export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise
       ok: true,
       what: `The ${engine === 'mysql' ? 'MySQL/MariaDB' : 'SQLite'} database answers`,
     });
+    if (engine === 'mysql') findings.push(grantsFinding(await heldPrivileges(dataSource)));
     const schema = compareSchema(knownMigrations(engine), await appliedMigrations(dataSource));
     const pending = schema.pending.length > 0 || schema.unknown.length > 0;
     findings.push(schemaFinding(schema));
@@ -75,6 +77,19 @@ export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise
   findings.push(...(await diagnoseOpenEmr(env)));
   findings.push(...diagnoseGoogleOAuth(env));
   return findings;
+}
+
+/** Vigil's own user: the rights deploy/mariadb/vigil-user.sql gives, on its database. */
+export function grantsFinding(held: string[]): Finding {
+  const missing = missingPrivileges(held);
+  if (missing.length === 0)
+    return { ok: true, what: "Vigil's database user holds the rights it needs on its database" };
+  return {
+    ok: false,
+    what: `Vigil's database user lacks ${missing.join(', ')} on its database`,
+    advice:
+      'Grant them as deploy/mariadb/vigil-user.sql does (rows for the work; CREATE, ALTER, INDEX, DROP, REFERENCES because migrations run at start). Rights held only through a role are not seen here.',
+  };
 }
 
 /** Code and schema must agree: pending migrations, or ones only a newer Vigil knows. */

@@ -1,4 +1,12 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { withNamedLock } from './named-lock';
+
+/**
+ * An open transaction as services see it: they hand it to repositories, whose
+ * methods take it last, and never look inside (so they need not import TypeORM).
+ */
+export type Transaction = EntityManager;
 
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 
@@ -45,5 +53,29 @@ export async function inRetriedTransaction<T>(
       if (attempt >= attempts || !RETRYABLE_MYSQL_ERRORS.has(String(code))) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80 * attempt));
     }
+  }
+}
+
+/**
+ * Units of work for services: each runs in one transaction whose `Transaction`
+ * the service passes to the repositories it writes through.
+ */
+@Injectable()
+export class Transactions {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** See inTransaction: never call again from inside `work`. */
+  run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return inTransaction(this.dataSource, work);
+  }
+
+  /** See inRetriedTransaction: only for work whose every effect is in this database. */
+  runRetried<T>(work: (tx: Transaction) => Promise<T>, attempts?: number): Promise<T> {
+    return inRetriedTransaction(this.dataSource, work, attempts);
+  }
+
+  /** See withNamedLock: null when another process held the lock for `waitSeconds`. */
+  withLock<T>(name: string, waitSeconds: number, work: () => Promise<T>): Promise<T | null> {
+    return withNamedLock(this.dataSource, name, waitSeconds, work);
   }
 }

@@ -13,6 +13,7 @@ import {
 import { placeholders, TEXT_PLACEHOLDERS } from '../engine/message-template';
 import { OPERATOR_NAMES, RANGE_OPERATORS } from '../engine/operators';
 import { checkRuleFields, RULE_ID_PATTERN } from './rule-fields';
+import { checkParamDetails } from './param-details';
 import { childPath, looksNumeric, numberAsTextMessage, RuleError } from './rule-error';
 
 export const MAX_RULE_BYTES = 64 * 1024;
@@ -37,7 +38,13 @@ const REQUIRED_FIELDS = [
   'inhibitedBy',
   'message',
 ] as const;
-const RULE_FIELDS: readonly string[] = [...REQUIRED_FIELDS, 'staleAfterDays', 'report'];
+const RULE_FIELDS: readonly string[] = [
+  ...REQUIRED_FIELDS,
+  'paramDetails',
+  'staleAfterDays',
+  'acknowledgeWithinHours',
+  'report',
+];
 const LEAF_FIELDS = ['fact', 'operator', 'value', 'params', 'name'];
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*$/;
 const PARAM_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -84,10 +91,14 @@ class RuleChecker {
   private readonly names = new Set<string>();
   private readonly spans: DaySpan[] = [];
   private readonly retentionDays: number;
+  /** Values that read a param already refused at its definition: unknown, and not an error again. */
+  private unresolved = 0;
 
   constructor(
     private readonly params: Record<string, number>,
     private readonly options: RuleValidationOptions,
+    /** Params the rule defines with a value already refused (one mistake, one error). */
+    private readonly refusedParams: ReadonlySet<string> = new Set(),
   ) {
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   }
@@ -101,7 +112,7 @@ class RuleChecker {
     return new Set([
       ...this.names,
       ...TEXT_PLACEHOLDERS,
-      ...Object.keys(this.params).map((name) => `params.${name}`),
+      ...[...Object.keys(this.params), ...this.refusedParams].map((name) => `params.${name}`),
     ]);
   }
 
@@ -210,6 +221,10 @@ class RuleChecker {
   /** A number, or a reference to a defined param; returns the value it stands for. */
   private number(value: unknown, path: string): number | null {
     if (isParamReference(value)) {
+      if (this.refusedParams.has(value.param)) {
+        this.unresolved++;
+        return null;
+      }
       const resolved = resolveValue(value, this.params);
       if (typeof resolved !== 'number') {
         this.error(
@@ -238,8 +253,11 @@ class RuleChecker {
       return;
     }
     const before = this.errors.length;
+    const unresolvedBefore = this.unresolved;
     const values = this.paramGroup(FACTS[fact].params, given ?? {}, path, fact);
-    if (this.errors.length === before) this.factRules(fact, values, path, tested);
+    // Rules between params need every value; a refused param leaves one unknown.
+    if (this.errors.length === before && this.unresolved === unresolvedBefore)
+      this.factRules(fact, values, path, tested);
   }
 
   private paramGroup(
@@ -569,14 +587,19 @@ function checkShape(root: unknown): RuleError[] {
   return errors;
 }
 
-function checkParams(value: unknown, errors: RuleError[]): Record<string, number> {
+/** The params given as numbers, and the names of those given with a refused value. */
+function checkParams(
+  value: unknown,
+  errors: RuleError[],
+): { params: Record<string, number>; refused: Set<string> } {
   const params: Record<string, number> = {};
+  const refused = new Set<string>();
   if (!isObject(value)) {
     errors.push({
       path: '$.params',
       message: `must be an object of named numbers (may be empty), not ${typeName(value)}`,
     });
-    return params;
+    return { params, refused };
   }
   for (const [name, number] of Object.entries(value)) {
     const path = childPath('$.params', name);
@@ -585,15 +608,18 @@ function checkParams(value: unknown, errors: RuleError[]): Record<string, number
         path,
         message: 'a param name must be letters and digits, starting with a letter',
       });
+      refused.add(name);
     } else if (looksNumeric(number)) {
       errors.push({ path, message: numberAsTextMessage(number) });
+      refused.add(name);
     } else if (typeof number !== 'number' || !Number.isFinite(number)) {
       errors.push({ path, message: `must be a number, not ${typeName(number)}` });
+      refused.add(name);
     } else {
       params[name] = number;
     }
   }
-  return params;
+  return { params, refused };
 }
 
 /**
@@ -633,8 +659,11 @@ export function validateRule(value: unknown, options: RuleValidationOptions = {}
     if (!Object.hasOwn(value, key)) errors.push({ path: `$.${key}`, message: 'is required' });
   }
   errors.push(...checkRuleFields(value));
-  const params = Object.hasOwn(value, 'params') ? checkParams(value.params, errors) : {};
-  const checker = new RuleChecker(params, options);
+  const { params, refused } = Object.hasOwn(value, 'params')
+    ? checkParams(value.params, errors)
+    : { params: {}, refused: new Set<string>() };
+  errors.push(...checkParamDetails(value.paramDetails, params, refused));
+  const checker = new RuleChecker(params, options, refused);
   if (Object.hasOwn(value, 'conditions')) checker.condition(value.conditions, '$.conditions', 1);
   checker.crossSpans();
   checker.report(value.report);
@@ -698,7 +727,7 @@ export function validateParamOverrides(
     ];
   }
   const errors: RuleError[] = [];
-  const checked = checkParams(overrides, errors);
+  const { params: checked } = checkParams(overrides, errors);
   for (const name of Object.keys(checked)) {
     if (!Object.hasOwn(rule.params, name)) {
       errors.push({
@@ -710,8 +739,11 @@ export function validateParamOverrides(
   if (errors.length > 0)
     return errors.map((error) => ({ ...error, path: error.path.replace(/^\$\.params/, '$') }));
   const merged = validateRule({ ...rule, params: { ...rule.params, ...checked } }, options);
-  return merged.errors.map((error) => ({
-    path: error.path,
-    message: `${error.message} (with these overrides)`,
-  }));
+  // An overridden value out of its range is the override's own mistake: name it where it was given.
+  const given = new Set(Object.keys(checked).map((name) => childPath('$.params', name)));
+  return merged.errors.map((error) =>
+    given.has(error.path)
+      ? { path: `$${error.path.slice('$.params'.length)}`, message: error.message }
+      : { path: error.path, message: `${error.message} (with these overrides)` },
+  );
 }

@@ -35,7 +35,12 @@ describe('inbox input', () => {
     expect(readPageInput(SnoozeForm, { _csrf: 'x', until: '2026-12-01' }).ok).toBe(true);
     expect(readPageInput(SnoozeForm, { _csrf: 'x', until: '2026-13-01' })).toEqual({
       ok: false,
-      problems: [{ path: 'until', message: 'until must be a date YYYY-MM-DD' }],
+      problems: [
+        {
+          path: 'until',
+          message: 'until must be a calendar date written YYYY-MM-DD, not "2026-13-01"',
+        },
+      ],
     });
     expect(readPageInput(SnoozeForm, { until: '2026-12-01', back: '//evil.example/' }).ok).toBe(
       false,

@@ -74,6 +74,12 @@ function chartSection(chart: MetricChart): SafeHtml {
       .filter((e) => e.from <= date && date <= e.to)
       .map((e) => e.title)
       .join(', ');
+  const dayCell = (date: string): string =>
+    [
+      date,
+      date >= chart.partialFrom ? ' (partial)' : '',
+      chart.breaks.some((b) => b.date === date) ? ' (after a break)' : '',
+    ].join('');
   if (chart.daysWithData === 0) {
     // An empty canvas says less than one line does.
     return html`<section class="chart" aria-labelledby="${id}-title">
@@ -113,11 +119,7 @@ function chartSection(chart: MetricChart): SafeHtml {
             const lower = chart.baseline.lower[i];
             const upper = chart.baseline.upper[i];
             return html`<tr>
-              <td>
-                ${date}${date >= chart.partialFrom ? ' (partial)' : ''}${
-                  chart.breaks.some((b) => b.date === date) ? ' (after a break)' : ''
-                }
-              </td>
+              <td>${dayCell(date)}</td>
               <td>${number(chart.values[i], chart.unit)}</td>
               <td>
                 ${lower === null || upper === null ? 'not enough data' : `${lower} – ${upper}`}

@@ -66,6 +66,17 @@ export class RuleStore {
     return manager.getRepository(StoredRuleVersion).findOneBy({ ruleId, version });
   }
 
+  /** These versions (each a rule id and version number), in the caller's transaction. */
+  async someVersions(
+    wanted: readonly { ruleId: string; version: number }[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StoredRuleVersion[]> {
+    if (wanted.length === 0) return [];
+    return manager
+      .getRepository(StoredRuleVersion)
+      .find({ where: wanted.map(({ ruleId, version }) => ({ ruleId, version })) });
+  }
+
   /** The newest version synced from the rules folder, to tell a file edit from an API edit. */
   latestFromFile(ruleId: string, manager: EntityManager): Promise<StoredRuleVersion | null> {
     return manager

@@ -4,6 +4,7 @@ import { RuleDefinition } from './rule-definition';
 import { RuleOrigin, StoredRule, StoredRuleVersion } from './rule.entity';
 import { PatientRuleParams, RuleProgramSetting } from './rule-settings.entity';
 import { RuleChange } from './versions/rule-diff';
+import { withNamedLock } from '../database/named-lock';
 import { inTransaction } from '../database/transactions';
 
 /** A rule with the definition of its version in force. */
@@ -31,6 +32,11 @@ export class RuleStore {
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return inTransaction(this.dataSource, work);
+  }
+
+  /** Rule changes that must not interleave across processes (see withNamedLock). */
+  withLock<T>(name: string, waitSeconds: number, work: () => Promise<T>): Promise<T | null> {
+    return withNamedLock(this.dataSource, name, waitSeconds, work);
   }
 
   async rulesInForce(): Promise<RuleInForce[]> {

@@ -4,6 +4,7 @@ import { Environment } from '../config/environment';
 import { Transactions, type Transaction } from '../database/transactions';
 import { openEmrDate, type LocalDate } from '../time';
 import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
+import { streamsRead } from '../rules/engine/fact-uses';
 import { ALERT_OUTBOX, type AlertOutbox, type NoticeSnapshot } from './alert-outbox';
 import { StoredAlert } from './alert.entity';
 import { AlertRepository, type NewTransition } from './alert.repository';
@@ -118,7 +119,12 @@ export class AlertService {
     const runs = stepPatientRun(
       days.map((day) => ({
         date: day.date,
-        rules: day.outcomes.map((o) => ({ rule: o.rule, outcome: o.result })),
+        rules: day.outcomes.map((o) => ({
+          rule: o.rule,
+          outcome: o.result,
+          facts: o.facts,
+          streams: streamsRead(o.rule),
+        })),
       })),
       new Map(ruleIds.map((id) => [id, alertOf(latest.get(id))])),
       at.toISOString(),

@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { Environment } from '../config/environment';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
+import { OpenEmrGrantMissing } from '../openemr/openemr-grants';
 import { localHourAt } from '../time';
 import { AcknowledgementPoller } from './acknowledgements';
 import { Dispatcher } from './dispatcher';
@@ -63,7 +64,7 @@ export class DeliveryScheduler {
       await this.work.run(job);
     } catch (error) {
       this.logger.error(
-        `Delivery ${name} tick failed: ${error instanceof Error ? error.name : 'unknown'}`,
+        `Delivery ${name} tick failed: ${error instanceof OpenEmrGrantMissing ? error.message : error instanceof Error ? error.name : 'unknown'}`,
         undefined,
         'DeliveryScheduler',
       );

@@ -18,6 +18,7 @@ import { Environment } from '../config/environment';
 import { Transactions, type Transaction } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { OpenEmrApiError } from '../openemr/api/openemr-api-client';
+import { OpenEmrGrantMissing } from '../openemr/openemr-grants';
 import { Mailer } from '../mail/mailer';
 import type { Delivery } from './delivery.entity';
 import {
@@ -521,7 +522,8 @@ function failureReason(error: unknown): string {
     error instanceof DeliveryDeferred ||
     error instanceof RecipientGone ||
     error instanceof Parked ||
-    error instanceof OpenEmrApiError
+    error instanceof OpenEmrApiError ||
+    error instanceof OpenEmrGrantMissing
   ) {
     return error.message;
   }

@@ -1,6 +1,7 @@
 import type { OnModuleDestroy } from '@nestjs/common';
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { Environment } from '../config/environment';
+import { grantMissingFrom } from './openemr-grants';
 
 export type OpenEmrEngine = 'mysql' | 'sqlite';
 
@@ -120,6 +121,18 @@ export class OpenEmrDatabase implements OnModuleDestroy {
   }
 
   private async withRunner<T>(
+    transactional: boolean,
+    work: (sql: OpenEmrSql) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.inRunner(transactional, work);
+    } catch (error) {
+      // A refused privilege is named (a DBA's words), whatever statement met it.
+      throw grantMissingFrom(error) ?? error;
+    }
+  }
+
+  private async inRunner<T>(
     transactional: boolean,
     work: (sql: OpenEmrSql) => Promise<T>,
   ): Promise<T> {

@@ -120,6 +120,41 @@ export async function missingGrants(
 
 class RolledBack extends Error {}
 
+/**
+ * OpenEMR's database refused a statement for want of a privilege (a DBA revoked
+ * it, or never granted it): which one, in the words a DBA acts on. Retrying
+ * helps only once the grant is back, so callers wait with backoff.
+ */
+export class OpenEmrGrantMissing extends Error {
+  constructor(
+    readonly privilege: string | null,
+    readonly table: string | null,
+  ) {
+    const what = `${privilege ?? 'a privilege'} on ${table ?? "OpenEMR's database"}`;
+    super(
+      `OpenEMR's database user lacks ${what}: GRANT ${privilege ?? '<privilege>'} ON <openemr database>.${table ?? '<table>'} TO <Vigil's OpenEMR user> (deploy/mariadb/openemr-user.sql lists every grant)`,
+    );
+    this.name = 'OpenEmrGrantMissing';
+  }
+}
+
+/**
+ * The missing grant behind a refused statement, or null for any other error.
+ * MariaDB says `INSERT command denied to user 'u'@'h' for table \`db\`.\`pnotes\``
+ * (or `... for column 'c' in table 'pnotes'`); only the privilege and the
+ * table are kept, never the statement or its values.
+ */
+export function grantMissingFrom(error: unknown): OpenEmrGrantMissing | null {
+  if (error instanceof OpenEmrGrantMissing) return error;
+  if (!isDenied(error)) return null;
+  const driver = (error as { driverError?: { message?: unknown } }).driverError;
+  const text = String(driver?.message ?? (error as { message?: unknown }).message ?? '');
+  const privilege = /^(\w+) command denied/i.exec(text)?.[1]?.toUpperCase() ?? null;
+  const table =
+    /\btable [`'"]?(?:[^`'".\s]+[`'"]?\.[`'"]?)?([^`'".\s]+)[`'"]?\s*$/i.exec(text)?.[1] ?? null;
+  return new OpenEmrGrantMissing(privilege, table);
+}
+
 /** MariaDB/MySQL: ER_TABLEACCESS_DENIED_ERROR, ER_COLUMNACCESS_DENIED_ERROR, ER_DBACCESS_DENIED_ERROR. */
 function isDenied(error: unknown): boolean {
   const code =

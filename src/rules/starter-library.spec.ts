@@ -5,6 +5,7 @@ import { PatientSeries } from './facts/patient-series';
 import { RuleEvaluator } from './engine/rule-evaluator';
 import { loadRuleDirectory } from './loader/load-rule-directory';
 import { OutcomeResult } from './rule-definition';
+import { validateRule } from './validation/validate-rule';
 
 const RULES_DIR = join(__dirname, '../../rules');
 const FIXTURES_DIR = join(__dirname, '../../test/fixtures/rules');
@@ -52,6 +53,16 @@ describe('starter rule library', () => {
 
   describe.each(loaded.rules.map((rule) => [rule.id, rule] as const))('%s', (id, rule) => {
     const evaluator = new RuleEvaluator(rule);
+
+    it('answers a param typed as text with one error, at the param', () => {
+      for (const name of Object.keys(rule.params)) {
+        const typo = { ...rule, params: { ...rule.params, [name]: String(rule.params[name]) } };
+        expect(validateRule(typo).errors).toEqual([
+          { path: `$.params.${name}`, message: expect.stringMatching(/^must be a number/) },
+        ]);
+      }
+    });
+
     it.each(['fires', 'quiet', 'insufficient'])('%s fixture', async (kind) => {
       const fixture = JSON.parse(
         readFileSync(join(FIXTURES_DIR, id, `${kind}.json`), 'utf8'),

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
 import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { loadEnvironment } from '../../src/config/environment';
 import { KeyRing } from '../../src/crypto/key-ring';
 import { AcknowledgementPoller } from '../../src/delivery/acknowledgements';
+import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
 import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
 import { PortalMail } from '../../src/openemr/portal-mail';
@@ -69,6 +71,7 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
   let user: string;
   let url: string;
   let database: string;
+  const logs: string[] = [];
 
   const doctor = () =>
     diagnoseOpenEmr(
@@ -94,7 +97,7 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
       OPENEMR_DATABASE_URL: url,
       ALERT_FALLBACK_RECIPIENTS: 'admin',
     });
-    vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
+    vigil = await startVigil(db.env, { port: 0, logWriter: (line) => logs.push(line) });
   }, OPENEMR_SETUP_MS);
 
   afterAll(async () => {
@@ -149,7 +152,62 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
     expect(sent.patientCopyId).toBeGreaterThan(0);
   });
 
+  it('waits with a warning naming a grant revoked mid-run, then delivers once it is back', async () => {
+    await asRoot(`REVOKE INSERT ON \`${database}\`.\`pnotes\` FROM '${user}'@'%'`);
+    const outcome: RunOutcome = {
+      rule: RESTING_HR,
+      ruleVersion: 1,
+      result: 'true',
+      facts: {},
+      message: HR,
+    };
+    await vigil.app
+      .get(AlertService)
+      .applyEvaluation({ pid: 2, date: '2026-11-20', at: new Date(), outcomes: [outcome] });
+    const dispatcher = vigil.app.get(Dispatcher);
+    const started = Date.now() + 1000;
+    logs.length = 0;
+    for (let i = 0; i < 3; i += 1) await dispatcher.dispatchDue(new Date(started));
+    const refusals = logs
+      .map((line) => JSON.parse(line) as { level: string; msg: string })
+      .filter((entry) => /lacks INSERT on pnotes/.test(entry.msg));
+    expect(refusals).toEqual([
+      {
+        ...refusals[0],
+        level: 'warn',
+        msg: expect.stringMatching(
+          /^Delivery \d+ \(message\) failed, attempt 1: OpenEMR's database user lacks INSERT on pnotes: GRANT INSERT ON <openemr database>\.pnotes TO <Vigil's OpenEMR user>/,
+        ),
+      },
+    ]);
+    expect(logs.join('\n')).not.toContain('72 bpm');
+    // The message waits with backoff (the reminder, on its own grants, went out).
+    const waiting = await vigil.app
+      .get(DataSource)
+      .getRepository(Delivery)
+      .findOneByOrFail({ kind: 'message', pid: 2, status: 'pending' });
+    expect(waiting.attempts).toBe(1);
+    expect(waiting.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(started + 15_000);
+    expect(await openEmrInbox(openemr.db, 'drjones')).toEqual([]);
+    expect(await openEmrReminders(openemr.db, 4, '2099-01-01')).toHaveLength(1);
+
+    await asRoot(`GRANT INSERT ON \`${database}\`.\`pnotes\` TO '${user}'@'%'`);
+    const later = waiting.nextAttemptAt.getTime() + 1000;
+    for (let i = 0; i < 2; i += 1) await dispatcher.dispatchDue(new Date(later));
+    expect(await openEmrInbox(openemr.db, 'drjones')).toEqual([
+      expect.objectContaining({ pid: 2, title: 'Device Alert' }),
+    ]);
+    await expect(
+      vigil.app.get(DataSource).getRepository(Delivery).countBy({ pid: 2, status: 'pending' }),
+    ).resolves.toBe(0);
+  });
+
   it('names each grant that is missing, instead of saying all is well', async () => {
+    const messages = () =>
+      openemr.db.run(async (sql) =>
+        Number((await sql.select<{ n: number }>('SELECT COUNT(*) AS n FROM pnotes'))[0].n),
+      );
+    const before = await messages();
     await asRoot(`REVOKE INSERT ON \`${database}\`.\`pnotes\` FROM '${user}'@'%'`);
     await asRoot(`REVOKE SELECT ON \`${database}\`.\`onsite_mail\` FROM '${user}'@'%'`);
     const findings = await doctor();
@@ -161,9 +219,6 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
       `GRANT INSERT ON <openemr database>.pnotes`,
     );
     // The probes wrote nothing.
-    const rows = await openemr.db.run((sql) =>
-      sql.select<{ n: number }>('SELECT COUNT(*) AS n FROM pnotes'),
-    );
-    expect(Number(rows[0].n)).toBe(1);
+    await expect(messages()).resolves.toBe(before);
   });
 });

@@ -84,10 +84,14 @@ class RuleChecker {
   private readonly names = new Set<string>();
   private readonly spans: DaySpan[] = [];
   private readonly retentionDays: number;
+  /** Values that read a param already refused at its definition: unknown, and not an error again. */
+  private unresolved = 0;
 
   constructor(
     private readonly params: Record<string, number>,
     private readonly options: RuleValidationOptions,
+    /** Params the rule defines with a value already refused (one mistake, one error). */
+    private readonly refusedParams: ReadonlySet<string> = new Set(),
   ) {
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   }
@@ -101,7 +105,7 @@ class RuleChecker {
     return new Set([
       ...this.names,
       ...TEXT_PLACEHOLDERS,
-      ...Object.keys(this.params).map((name) => `params.${name}`),
+      ...[...Object.keys(this.params), ...this.refusedParams].map((name) => `params.${name}`),
     ]);
   }
 
@@ -210,6 +214,10 @@ class RuleChecker {
   /** A number, or a reference to a defined param; returns the value it stands for. */
   private number(value: unknown, path: string): number | null {
     if (isParamReference(value)) {
+      if (this.refusedParams.has(value.param)) {
+        this.unresolved++;
+        return null;
+      }
       const resolved = resolveValue(value, this.params);
       if (typeof resolved !== 'number') {
         this.error(
@@ -238,8 +246,11 @@ class RuleChecker {
       return;
     }
     const before = this.errors.length;
+    const unresolvedBefore = this.unresolved;
     const values = this.paramGroup(FACTS[fact].params, given ?? {}, path, fact);
-    if (this.errors.length === before) this.factRules(fact, values, path, tested);
+    // Rules between params need every value; a refused param leaves one unknown.
+    if (this.errors.length === before && this.unresolved === unresolvedBefore)
+      this.factRules(fact, values, path, tested);
   }
 
   private paramGroup(
@@ -569,14 +580,19 @@ function checkShape(root: unknown): RuleError[] {
   return errors;
 }
 
-function checkParams(value: unknown, errors: RuleError[]): Record<string, number> {
+/** The params given as numbers, and the names of those given with a refused value. */
+function checkParams(
+  value: unknown,
+  errors: RuleError[],
+): { params: Record<string, number>; refused: Set<string> } {
   const params: Record<string, number> = {};
+  const refused = new Set<string>();
   if (!isObject(value)) {
     errors.push({
       path: '$.params',
       message: `must be an object of named numbers (may be empty), not ${typeName(value)}`,
     });
-    return params;
+    return { params, refused };
   }
   for (const [name, number] of Object.entries(value)) {
     const path = childPath('$.params', name);
@@ -585,15 +601,18 @@ function checkParams(value: unknown, errors: RuleError[]): Record<string, number
         path,
         message: 'a param name must be letters and digits, starting with a letter',
       });
+      refused.add(name);
     } else if (looksNumeric(number)) {
       errors.push({ path, message: numberAsTextMessage(number) });
+      refused.add(name);
     } else if (typeof number !== 'number' || !Number.isFinite(number)) {
       errors.push({ path, message: `must be a number, not ${typeName(number)}` });
+      refused.add(name);
     } else {
       params[name] = number;
     }
   }
-  return params;
+  return { params, refused };
 }
 
 /**
@@ -633,8 +652,10 @@ export function validateRule(value: unknown, options: RuleValidationOptions = {}
     if (!Object.hasOwn(value, key)) errors.push({ path: `$.${key}`, message: 'is required' });
   }
   errors.push(...checkRuleFields(value));
-  const params = Object.hasOwn(value, 'params') ? checkParams(value.params, errors) : {};
-  const checker = new RuleChecker(params, options);
+  const { params, refused } = Object.hasOwn(value, 'params')
+    ? checkParams(value.params, errors)
+    : { params: {}, refused: new Set<string>() };
+  const checker = new RuleChecker(params, options, refused);
   if (Object.hasOwn(value, 'conditions')) checker.condition(value.conditions, '$.conditions', 1);
   checker.crossSpans();
   checker.report(value.report);
@@ -698,7 +719,7 @@ export function validateParamOverrides(
     ];
   }
   const errors: RuleError[] = [];
-  const checked = checkParams(overrides, errors);
+  const { params: checked } = checkParams(overrides, errors);
   for (const name of Object.keys(checked)) {
     if (!Object.hasOwn(rule.params, name)) {
       errors.push({

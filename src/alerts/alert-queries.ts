@@ -30,6 +30,18 @@ export class AlertQueries {
     return latest;
   }
 
+  /**
+   * A rule's alerts that may touch a period: begun by its end, and open or
+   * changed on or after its start. Each with its state changes, oldest first.
+   */
+  async ofRuleInPeriod(
+    ruleId: string,
+    from: string,
+    to: string,
+  ): Promise<{ alert: StoredAlert; transitions: AlertTransitionRow[] }[]> {
+    return this.withTransitions(await this.alerts.ofRuleInPeriod(ruleId, from, to));
+  }
+
   /** Every state change of the alert, oldest first. */
   history(id: string): Promise<AlertTransitionRow[]> {
     return this.alerts.transitionsOf([id]);
@@ -40,11 +52,18 @@ export class AlertQueries {
     pid: number,
     limit: number,
   ): Promise<{ alert: StoredAlert; transitions: AlertTransitionRow[] }[]> {
-    const rows = await this.alerts.ofPatient(pid, limit);
-    const transitions = await this.alerts.transitionsOf(rows.map((row) => row.id));
-    return rows.map((alert) => ({
-      alert,
-      transitions: transitions.filter((t) => String(t.alertId) === String(alert.id)),
-    }));
+    return this.withTransitions(await this.alerts.ofPatient(pid, limit));
+  }
+
+  private async withTransitions(
+    alerts: StoredAlert[],
+  ): Promise<{ alert: StoredAlert; transitions: AlertTransitionRow[] }[]> {
+    const byAlert = new Map<string, AlertTransitionRow[]>();
+    for (const row of await this.alerts.transitionsOf(alerts.map((a) => a.id))) {
+      const list = byAlert.get(String(row.alertId)) ?? [];
+      list.push(row);
+      byAlert.set(String(row.alertId), list);
+    }
+    return alerts.map((alert) => ({ alert, transitions: byAlert.get(String(alert.id)) ?? [] }));
   }
 }

@@ -54,6 +54,8 @@ export type NewTransition = Omit<AlertTransitionRow, 'id'>;
 const SEVERITY_RANK = "CASE a.severity WHEN 'urgent' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END";
 
 const ALERT_ID = /^\d{1,18}$/;
+/** Alert ids per query of their transitions. */
+const IDS_PER_QUERY = 500;
 
 /**
  * The `alerts` and `alert_transitions` tables. Methods that run inside a
@@ -168,12 +170,37 @@ export class AlertRepository {
       .find({ where: { pid, ruleId, state: Not('resolved') } });
   }
 
+  /**
+   * A rule's alerts that may touch a period: begun by its end, and open or
+   * changed on or after its start; oldest first.
+   */
+  ofRuleInPeriod(ruleId: string, from: string, to: string): Promise<StoredAlert[]> {
+    return this.dataSource
+      .getRepository(StoredAlert)
+      .createQueryBuilder('a')
+      .where('a.rule_id = :ruleId', { ruleId })
+      .andWhere('a.episode_start <= :to', { to })
+      .andWhere(
+        "(a.state <> 'resolved' OR EXISTS (SELECT 1 FROM alert_transitions t WHERE t.alert_id = a.id AND t.local_date >= :from))",
+        { from },
+      )
+      .orderBy('a.id', 'ASC')
+      .getMany();
+  }
+
   /** Every state change of these alerts, oldest first. */
   async transitionsOf(alertIds: readonly string[]): Promise<AlertTransitionRow[]> {
-    if (alertIds.length === 0) return [];
-    return this.dataSource
-      .getRepository(AlertTransitionRow)
-      .find({ where: { alertId: In([...alertIds]) }, order: { id: 'ASC' } });
+    const rows: AlertTransitionRow[] = [];
+    for (let i = 0; i < alertIds.length; i += IDS_PER_QUERY) {
+      rows.push(
+        ...(await this.dataSource.getRepository(AlertTransitionRow).find({
+          where: { alertId: In(alertIds.slice(i, i + IDS_PER_QUERY)) },
+          order: { id: 'ASC' },
+        })),
+      );
+    }
+    // Chunks each come oldest first; together too.
+    return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   /** Whom the alert went to (merged by the caller) and why fallbacks were used. */

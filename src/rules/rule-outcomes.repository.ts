@@ -3,6 +3,7 @@ import { Between, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
 import type { LocalDate } from '../time';
 import { RuleOutcome } from './rule-outcome.entity';
+import type { OutcomeResult } from './rule-definition';
 
 const UPSERT_CHUNK = 500;
 const WRITTEN = [
@@ -77,6 +78,31 @@ export class RuleOutcomes {
       order: { date: 'DESC', ruleId: 'ASC' },
       take: query.limit,
     });
+  }
+
+  /** One rule's outcomes from `from` to `to`: who, which day, what it decided (nothing else). */
+  async forRule(
+    ruleId: string,
+    from: string,
+    to: string,
+  ): Promise<{ pid: number; date: string; result: OutcomeResult }[]> {
+    const rows = await this.dataSource.getRepository(RuleOutcome).find({
+      select: { pid: true, date: true, result: true },
+      where: { ruleId, date: Between(from, to) },
+    });
+    return rows.map((row) => ({ pid: Number(row.pid), date: row.date, result: row.result }));
+  }
+
+  /** The earliest outcome of a rule still kept (older ones go after OUTCOME_RETENTION_DAYS). */
+  async firstDateForRule(ruleId: string): Promise<string | null> {
+    const row = await this.dataSource
+      .getRepository(RuleOutcome)
+      .createQueryBuilder('o')
+      .select('MIN(o.date)', 'first')
+      .where('o.rule_id = :ruleId', { ruleId })
+      .getRawOne<{ first: string | Date | null }>();
+    if (!row?.first) return null;
+    return row.first instanceof Date ? row.first.toISOString().slice(0, 10) : String(row.first);
   }
 
   /**

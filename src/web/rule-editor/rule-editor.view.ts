@@ -47,7 +47,7 @@ export function rulesListBody(rules: readonly RuleView[], canEdit: boolean): Saf
             html`<tr>
               <td>
                 <a href="/rules/${rule.id}">${rule.definition.title}</a><br /><span class="muted"
-                  >${rule.id}</span
+                  >${rule.id} · <a href="/rules/${rule.id}/quality">quality</a></span
                 >
               </td>
               <td>${rule.definition.severity}</td>
@@ -273,7 +273,7 @@ export function ruleBody(
       <p>
         ${rule.definition.severity} · version ${rule.version} ·
         ${rule.origin === 'file' ? 'from the rules folder' : 'made in the API or the editor'} · runs
-        for ${enabledWords(rule)}
+        for ${enabledWords(rule)} · <a href="/rules/${rule.id}/quality">Rule quality</a>
       </p>
       ${
         rule.origin === 'file' && canEdit

@@ -8,7 +8,7 @@ import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
-import { recordEvaluationDue } from '../rules/evaluations-due';
+import { recordEvaluationDue } from '../rules/evaluations-due.repository';
 import { PATIENT_SYNCED, PatientSynced } from '../events/contracts';
 import {
   NotConnectedError,

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AuditTrail } from '../audit/audit-trail';
+import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
-import { Transactions } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
 import { EnrollmentRepository } from '../patients/enrollment.repository';
@@ -45,6 +45,8 @@ export interface CallbackInput {
 /** Each way a callback can end; every rejection happens before any change is written. */
 export type CallbackOutcome =
   | { kind: 'connected'; pid: number; scopes: string[]; disconnectToken: string }
+  /** The callback was opened again after it connected: the patient is told what is shared now. */
+  | { kind: 'still-connected'; pid: number; scopes: string[] }
   | {
       kind:
         | 'missing-state'
@@ -139,7 +141,7 @@ export class ConsentFlow {
     const stateHash = hashLinkToken(input.state);
     const attempt = await this.attempts.byStateHash(stateHash);
     if (!attempt || !sameHash(attempt.stateHash, stateHash)) return { kind: 'unknown-state' };
-    if (attempt.usedAt) return { kind: 'replayed' };
+    if (attempt.usedAt) return this.replayed(attempt);
     if (attempt.expiresAt.getTime() <= Date.now()) return { kind: 'expired' };
     if (
       !looksLikeLinkToken(input.browserNonce) ||
@@ -199,6 +201,26 @@ export class ConsentFlow {
       { ...grant, refreshToken: grant.refreshToken },
       account,
     );
+  }
+
+  /**
+   * A used answer opened again (a refresh, the back button). When this attempt
+   * is what connected the patient and they are still connected, the truth is
+   * "you are connected, sharing X"; otherwise nothing new was shared.
+   */
+  private async replayed(attempt: OAuthAttempt): Promise<CallbackOutcome> {
+    const invitation = await this.invitationRows.byId(attempt.invitationId);
+    const enrollment = invitation?.usedAt && (await this.enrollments.byId(invitation.enrollmentId));
+    const connection = enrollment && (await this.connections.ofEnrollment(enrollment.id));
+    if (
+      !enrollment ||
+      !connection ||
+      connection.refreshSecretId === null ||
+      connection.connectedAt.getTime() < attempt.createdAt.getTime()
+    ) {
+      return { kind: 'replayed' };
+    }
+    return { kind: 'still-connected', pid: Number(enrollment.pid), scopes: connection.scopes };
   }
 
   /** Marks the attempt used exactly once (a concurrent replay loses) and hands back its verifier. */
@@ -261,10 +283,20 @@ export class ConsentFlow {
           lastDeviceSyncAt: null,
         });
       // Another Google account replaces this one: its grant must not outlive the switch.
-      const replacedToken =
-        connection.healthUserId && connection.healthUserId !== account.accountId
-          ? await this.tokens.refreshToken(transaction, connection)
-          : null;
+      const accountChanged = Boolean(
+        connection.healthUserId && connection.healthUserId !== account.accountId,
+      );
+      const replacedToken = accountChanged
+        ? await this.tokens.refreshToken(transaction, connection)
+        : null;
+      const timeZone = account.timeZone ?? enrollment.timeZone;
+      await this.recordReconnectChanges(transaction, {
+        pid,
+        enrollment,
+        accountChanged,
+        previousConnectedAt: accountChanged ? connection.connectedAt : null,
+        timeZone,
+      });
       Object.assign(connection, {
         provider: this.source.provider,
         healthUserId: account.accountId,
@@ -278,12 +310,7 @@ export class ConsentFlow {
       });
       await this.tokens.storeGrant(transaction, connection, grant);
       const saved = await this.connections.save(connection, transaction);
-      await this.enrollments.markConnected(
-        enrollment.id,
-        account.timeZone ?? enrollment.timeZone,
-        now,
-        transaction,
-      );
+      await this.enrollments.markConnected(enrollment.id, timeZone, now, transaction);
       await this.invitationRows.markUsed(attempt.invitationId, now, transaction);
       await this.audit.record(
         {
@@ -311,6 +338,50 @@ export class ConsentFlow {
       `${this.env.publicBaseUrl}/disconnect/${disconnectToken}`,
     );
     return { kind: 'connected', pid, scopes, disconnectToken };
+  }
+
+  /**
+   * A reconnect that brings another Google account or another time zone
+   * changes whose data and which days the charts show: staff see it on the
+   * patient page (and a break in the charts), and the audit trail keeps it.
+   */
+  private async recordReconnectChanges(
+    transaction: Transaction,
+    change: {
+      pid: number;
+      enrollment: Enrollment;
+      accountChanged: boolean;
+      previousConnectedAt: Date | null;
+      timeZone: string | null;
+    },
+  ): Promise<void> {
+    const { pid, enrollment } = change;
+    const entry = {
+      actor: `patient:${pid}`,
+      subjectType: 'enrollment',
+      subjectId: enrollment.id,
+      pid,
+    };
+    if (change.accountChanged) {
+      await this.audit.record(
+        {
+          ...entry,
+          action: CONNECTION_CHANGES.account,
+          details: { previousConnectedAt: change.previousConnectedAt?.toISOString() ?? null },
+        },
+        transaction,
+      );
+    }
+    if (enrollment.timeZone !== null && change.timeZone !== enrollment.timeZone) {
+      await this.audit.record(
+        {
+          ...entry,
+          action: CONNECTION_CHANGES.timeZone,
+          details: { from: enrollment.timeZone, to: change.timeZone },
+        },
+        transaction,
+      );
+    }
   }
 
   private async revokeQuietly(token: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IngestModule } from '../ingest/ingest.module';
 import { PatientsModule } from '../patients/patients.module';
 import { WearablesModule } from '../wearables/wearables.module';
 import { ConsentFlow } from './consent-flow';
@@ -11,7 +12,7 @@ import { Invitations } from './invitations';
 import { OAuthAttemptRepository } from './oauth-attempt.repository';
 
 @Module({
-  imports: [PatientsModule, WearablesModule],
+  imports: [PatientsModule, WearablesModule, IngestModule],
   providers: [
     InvitationRepository,
     OAuthAttemptRepository,

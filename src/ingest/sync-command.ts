@@ -3,7 +3,7 @@ import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { Transactions } from '../database/transactions';
 import { PendingEvents } from '../events/pending-events.repository';
 import { EnrollmentRepository } from '../patients/enrollment.repository';
-import { EvaluationsDue } from '../rules/evaluations-due';
+import { EvaluationsDueRepository } from '../rules/evaluations-due.repository';
 import { ConnectionRepository } from '../wearables/connection.repository';
 import type { CliContext } from '../cli/context';
 import { InFlightWork } from '../lifecycle/in-flight-work';
@@ -57,7 +57,7 @@ export function syncFromCli(
     connections,
     enrollments,
     states,
-    new EvaluationsDue(dataSource),
+    new EvaluationsDueRepository(dataSource),
     env,
     reader,
     leases,
@@ -66,6 +66,7 @@ export function syncFromCli(
     logger,
     new RuleDataNeeds(dataSource),
     new Metrics(),
+    ctx.audit,
   );
   return new SyncRequests(
     transactions,

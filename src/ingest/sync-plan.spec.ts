@@ -169,6 +169,10 @@ describe('planSync', () => {
     const first = steps.chunks[0].requests[0];
     if (first.method !== 'rollUp') throw new Error('expected a roll-up');
     expect(new Date(first.startTime).toISOString()).toBe('2026-11-17T17:00:00.000Z');
+    // Naming a type nothing needs costs nothing.
+    expect(
+      planSync({ ...later, rereadFrom: '2026-11-18', rereadDataTypes: ['daily-respiratory-rate'] }),
+    ).toMatchObject({ from: '2026-11-28', partial: null });
     // A notification naming no type re-reads every type, whole days.
     const every = planSync({ ...later, rereadFrom: '2026-11-18', rereadDataTypes: null });
     expect(every).toMatchObject({ from: '2026-11-18', partial: null });

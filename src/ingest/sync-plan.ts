@@ -250,15 +250,17 @@ export function planSync(input: PlanInput): SyncPlan {
   const horizon = addDays(today, -(input.backfillDays - 1));
   const clamp = (date: string): string => (date < horizon ? horizon : date > today ? today : date);
   const ownFrom = clamp(resumeFrom ?? horizon);
-  const from =
+  const earlier =
     input.rereadFrom !== null && input.rereadFrom < ownFrom ? clamp(input.rereadFrom) : ownFrom;
   // A webhook's earlier days: the named types and those read with them; every type if unnamed.
   const rereadTypes =
-    from < ownFrom && input.rereadDataTypes !== null
+    earlier < ownFrom && input.rereadDataTypes !== null
       ? typesRereadWith(input.rereadDataTypes).filter((t) => dataTypes.includes(t))
       : dataTypes;
+  // A webhook naming only types nothing needs costs nothing.
+  const from = rereadTypes.length === 0 ? ownFrom : earlier;
   const partial: PartialDays | null =
-    rereadTypes.length < dataTypes.length
+    from < ownFrom && rereadTypes.length < dataTypes.length
       ? { through: addDays(ownFrom, -1), dataTypes: rereadTypes }
       : null;
   const fromOf = (dataType: DataTypeId): string =>

@@ -10,7 +10,7 @@ import type { PendingEvents } from '../events/pending-events.repository';
 import { JsonLogger } from '../logging/json-logger';
 import { Metrics } from '../metrics/metrics';
 import type { EnrollmentRepository } from '../patients/enrollment.repository';
-import type { EvaluationsDue } from '../rules/evaluations-due';
+import type { EvaluationsDueRepository } from '../rules/evaluations-due.repository';
 import { addDays, localDateAt } from '../time';
 import type { ConnectionRepository } from '../wearables/connection.repository';
 import { ConnectionTokens } from '../wearables/connection-tokens';
@@ -111,7 +111,7 @@ function setUp(options: {
     connections,
     enrollments,
     states,
-    store.evaluations as unknown as EvaluationsDue,
+    store.evaluations as unknown as EvaluationsDueRepository,
     env,
     google as unknown as GoogleHealthReader,
     leases,
@@ -120,6 +120,7 @@ function setUp(options: {
     new JsonLogger('debug', (line) => logs.push(line)),
     needs as unknown as RuleDataNeeds,
     new Metrics(),
+    store.auditTrail as unknown as AuditTrail,
   );
   /** Claims the patient's due connection as the scheduler would, and syncs it. */
   const syncDue = async () => {

@@ -3,12 +3,13 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DailyAggregate, METRIC_NAMES } from '../aggregates/daily-aggregate';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { downsample } from '../aggregates/downsample';
+import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { Transaction, Transactions } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
 import { EnrollmentRepository } from '../patients/enrollment.repository';
-import { EvaluationsDue } from '../rules/evaluations-due';
+import { EvaluationsDueRepository } from '../rules/evaluations-due.repository';
 import { PATIENT_SYNCED, PatientSynced } from '../events/contracts';
 import {
   NotConnectedError,
@@ -90,7 +91,7 @@ export class SyncRunner {
     private readonly connections: ConnectionRepository,
     private readonly enrollments: EnrollmentRepository,
     private readonly states: SyncStateRepository,
-    private readonly evaluationsDue: EvaluationsDue,
+    private readonly evaluationsDue: EvaluationsDueRepository,
     private readonly env: Environment,
     private readonly reader: GoogleHealthReader,
     private readonly leases: SyncLeases,
@@ -99,6 +100,7 @@ export class SyncRunner {
     private readonly logger: JsonLogger,
     private readonly needs: RuleDataNeeds,
     private readonly metrics: Metrics,
+    private readonly audit: AuditTrail,
   ) {
     this.userBudgets = new RecentUserBudgets(
       env.GOOGLE_USER_REQUESTS_PER_MINUTE,
@@ -203,6 +205,20 @@ export class SyncRunner {
           state,
         );
         await this.aggregates.upsert(pid, days, transaction);
+        // Another kind of device measures differently: staff see the change and the charts break.
+        if (device?.deviceType && state.deviceType && device.deviceType !== state.deviceType) {
+          await this.audit.record(
+            {
+              actor: 'system',
+              action: CONNECTION_CHANGES.device,
+              subjectType: 'wearable_connection',
+              subjectId: id,
+              pid,
+              details: { from: state.deviceType, to: device.deviceType },
+            },
+            transaction,
+          );
+        }
         // Kept until the rules evaluated these days, should this process stop first.
         await this.evaluationsDue.record(pid, changed, new Date(), transaction);
         const interval = enrollment.syncIntervalMinutes * 60_000;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, In, type Repository } from 'typeorm';
 import type { Transaction } from '../database/transactions';
 import { Enrollment, EnrollmentStatus } from './enrollment.entity';
 
@@ -22,6 +22,16 @@ export class EnrollmentRepository {
 
   byPid(pid: number, transaction?: Transaction): Promise<Enrollment | null> {
     return this.rows(transaction).findOneBy({ pid });
+  }
+
+  /** Each enrolled patient's time zone among `pids` (null until their Google settings were read). */
+  async timeZones(pids: readonly number[]): Promise<Map<number, string | null>> {
+    if (pids.length === 0) return new Map();
+    const rows = await this.rows().find({
+      where: { pid: In([...new Set(pids)]) },
+      select: { pid: true, timeZone: true },
+    });
+    return new Map(rows.map((row) => [Number(row.pid), row.timeZone]));
   }
 
   /** Enrollments in `status` (all when absent), by pid. */

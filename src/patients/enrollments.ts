@@ -125,6 +125,11 @@ export class Enrollments {
     return enrollment;
   }
 
+  /** Each enrolled patient's time zone (null until their Google settings were read). */
+  async timeZones(pids: readonly number[]): Promise<Map<number, string | null>> {
+    return this.enrollments.timeZones(pids);
+  }
+
   async list(status?: EnrollmentStatus): Promise<EnrollmentView[]> {
     const enrollments = await this.enrollments.list(status);
     const connections = await this.connections.ofEnrollments(enrollments.map((e) => e.id));

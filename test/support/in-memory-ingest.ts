@@ -10,7 +10,7 @@ import { newSyncState } from '../../src/ingest/sync-state.entity';
 import type { SyncStateChanges, SyncStateRepository } from '../../src/ingest/sync-state.repository';
 import type { Enrollment } from '../../src/patients/enrollment.entity';
 import type { EnrollmentRepository } from '../../src/patients/enrollment.repository';
-import type { EvaluationsDue } from '../../src/rules/evaluations-due';
+import type { EvaluationsDueRepository } from '../../src/rules/evaluations-due.repository';
 import type { ConnectionRepository, SyncedAt } from '../../src/wearables/connection.repository';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 
@@ -231,7 +231,7 @@ export class InMemoryIngest {
       for (const date of dates) due.add(date);
       this.evaluationsDue.set(pid, due);
     },
-  } satisfies Pick<EvaluationsDue, 'record'>;
+  } satisfies Pick<EvaluationsDueRepository, 'record'>;
 
   readonly events = {
     record: async (name: string, payload: object, _at: Date, transaction: Transaction) => {

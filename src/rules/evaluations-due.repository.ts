@@ -37,19 +37,19 @@ export interface DueEvaluation {
   recordedAt: Date;
 }
 
-/** Synced days waiting for their evaluation (see EvaluationDue). */
+/** The `evaluations_due` table: synced days waiting for their evaluation (see EvaluationDue). */
 @Injectable()
-export class EvaluationsDue {
+export class EvaluationsDueRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** In a sync's transaction: see recordEvaluationDue. */
+  /** See recordEvaluationDue: in the sync's transaction. */
   record(
     pid: number,
     dates: readonly LocalDate[],
     at: Date,
-    transaction: EntityManager,
+    manager: EntityManager,
   ): Promise<void> {
-    return recordEvaluationDue(transaction, pid, dates, at);
+    return recordEvaluationDue(manager, pid, dates, at);
   }
 
   async of(pid: number): Promise<DueEvaluation | null> {

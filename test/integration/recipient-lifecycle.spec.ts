@@ -5,7 +5,7 @@ import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
-import { MAX_ATTEMPTS } from '../../src/delivery/outbox-queue';
+import { MAX_ATTEMPTS } from '../../src/delivery/outbox-policy';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
 import type { RuleDefinition } from '../../src/rules/rule-definition';

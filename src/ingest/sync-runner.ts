@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DailyAggregate, METRIC_NAMES } from '../aggregates/daily-aggregate';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { downsample } from '../aggregates/downsample';
+import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
@@ -93,6 +94,7 @@ export class SyncRunner {
     private readonly logger: JsonLogger,
     private readonly needs: RuleDataNeeds,
     private readonly metrics: Metrics,
+    private readonly audit: AuditTrail,
   ) {
     this.userBudgets = new RecentUserBudgets(
       env.GOOGLE_USER_REQUESTS_PER_MINUTE,
@@ -201,6 +203,20 @@ export class SyncRunner {
           state,
         );
         await this.aggregates.upsert(pid, days, manager);
+        // Another kind of device measures differently: staff see the change and the charts break.
+        if (device?.deviceType && state.deviceType && device.deviceType !== state.deviceType) {
+          await this.audit.record(
+            {
+              actor: 'system',
+              action: CONNECTION_CHANGES.device,
+              subjectType: 'wearable_connection',
+              subjectId: id,
+              pid,
+              details: { from: state.deviceType, to: device.deviceType },
+            },
+            manager,
+          );
+        }
         // Kept until the rules evaluated these days, should this process stop first.
         await recordEvaluationDue(manager, pid, changed, new Date());
         const interval = enrollment.syncIntervalMinutes * 60_000;

@@ -1,6 +1,6 @@
 import type { ParamDetail, RuleDefinition } from '../../rules/rule-definition';
 import { rangeWords } from '../../rules/validation/param-details';
-import { columnHeads } from '../fragments';
+import { columnHeads, isoDateInput } from '../fragments';
 import type { RuleVersionView, RuleView } from '../../rules/rules.service';
 import type { RuleChange } from '../../rules/versions/rule-diff';
 import { NUMERIC_METRICS } from '../../aggregates/daily-aggregate';
@@ -225,8 +225,10 @@ function backtestSection(): SafeHtml {
         </div>
       </fieldset>
       <div class="row">
-        <label>From <input name="from" type="date" value="${start}" required /></label>
-        <label>To <input name="to" type="date" value="${today}" required /></label>
+        <label for="backtest-from">From</label>
+        ${isoDateInput({ id: 'backtest-from', name: 'from', value: start, required: true })}
+        <label for="backtest-to">To</label>
+        ${isoDateInput({ id: 'backtest-to', name: 'to', value: today, required: true })}
         <button type="submit">Run backtest preview</button>
       </div>
     </form>

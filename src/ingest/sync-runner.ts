@@ -36,6 +36,7 @@ import {
   REPEATED_FAILURES,
 } from '../wearables/google-health/retry-policy';
 import { keepUnread, METRIC_DATA_TYPES } from './data-needs';
+import { deviceTypeChange } from './device-change';
 import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
 import {
@@ -206,7 +207,8 @@ export class SyncRunner {
         );
         await this.aggregates.upsert(pid, days, transaction);
         // Another kind of device measures differently: staff see the change and the charts break.
-        if (device?.deviceType && state.deviceType && device.deviceType !== state.deviceType) {
+        const deviceChange = deviceTypeChange(state.deviceType, device?.deviceType ?? null);
+        if (deviceChange !== null) {
           await this.audit.record(
             {
               actor: 'system',
@@ -214,7 +216,7 @@ export class SyncRunner {
               subjectType: 'wearable_connection',
               subjectId: id,
               pid,
-              details: { from: state.deviceType, to: device.deviceType },
+              details: deviceChange,
             },
             transaction,
           );

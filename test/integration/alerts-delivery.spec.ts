@@ -10,7 +10,7 @@ import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
 import { Escalations } from '../../src/delivery/escalation';
 import { OutboxRepository } from '../../src/delivery/outbox.repository';
-import { OpenEmrDatabase, type OpenEmrConnectOptions } from '../../src/openemr/openemr-database';
+import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import type { RuleDefinition } from '../../src/rules/rule-definition';
 import { CARE_TEAM, LOW_SPO2, RESTING_HR } from '../support/alert-rules';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
@@ -20,6 +20,7 @@ import {
   openEmrVariants,
   type TestOpenEmr,
   OPENEMR_SETUP_MS,
+  useOpenEmrSqlMode,
 } from '../support/openemr';
 import { TestSmtpServer } from '../support/smtp';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -115,10 +116,7 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
     url = vigil.url!;
     if (options.sessionSqlMode !== undefined) {
       // Vigil's own OpenEMR connection, run in the sql_mode under test.
-      const connection = vigil.app.get(OpenEmrDatabase) as unknown as {
-        options: OpenEmrConnectOptions;
-      };
-      connection.options.sessionSqlMode = options.sessionSqlMode;
+      useOpenEmrSqlMode(vigil.app.get(OpenEmrDatabase), options.sessionSqlMode);
     }
     alerts = vigil.app.get(AlertService);
     dispatcher = vigil.app.get(Dispatcher);

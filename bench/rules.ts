@@ -9,6 +9,7 @@
  * names the server; the bench creates its own database and drops it.
  * BENCH_PATIENTS and BENCH_NAIVE_SAMPLE change the sizes.
  */
+import { Transactions } from '../src/database/transactions';
 import 'reflect-metadata';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +34,7 @@ import { PatientSeries } from '../src/rules/facts/patient-series';
 import { MetricSeries } from '../src/rules/metric-series.repository';
 import { MonitoredPatient, MonitoredPatients } from '../src/rules/monitored-patients';
 import { RuleOutcome } from '../src/rules/rule-outcome.entity';
-import { EvaluationsDue } from '../src/rules/evaluations-due';
+import { EvaluationsDueRepository } from '../src/rules/evaluations-due.repository';
 import { RuleOutcomes } from '../src/rules/rule-outcomes.repository';
 import { RuleEvaluations } from '../src/rules/rule-evaluations.service';
 import { RuleStore } from '../src/rules/rule-store.repository';
@@ -272,12 +273,12 @@ async function main(): Promise<void> {
 
     const patients = cohort();
     const evaluations = new RuleEvaluations(
-      ds,
+      new Transactions(ds),
       store,
       new RuleOutcomes(ds),
       new MetricSeries(ds),
       { activePatients: async () => patients, patient: async () => null } as MonitoredPatients,
-      new EvaluationsDue(ds),
+      new EvaluationsDueRepository(ds),
       new EventEmitter2(),
       env,
       new JsonLogger('warn'),

@@ -6,6 +6,7 @@ import { AggregatesModule } from './aggregates/aggregates.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BacktestModule } from './backtest/backtest.module';
+import { RuleQualityModule } from './rule-quality/rule-quality.module';
 import { OpenEmrSignInModule } from './auth/openemr-sign-in/openemr-sign-in.module';
 import { ConfigModule } from './config/config.module';
 import { ConsentModule } from './consent/consent.module';
@@ -31,6 +32,7 @@ import { InboxModule } from './web/inbox/inbox.module';
 import { EnrollmentsPageModule } from './web/enrollments/enrollments-page.module';
 import { PatientPageModule } from './web/patient/patient-page.module';
 import { RuleEditorModule } from './web/rule-editor/rule-editor.module';
+import { RuleQualityPageModule } from './web/rule-quality/rule-quality-page.module';
 
 @Module({})
 export class AppModule {
@@ -59,6 +61,7 @@ export class AppModule {
         PatientsModule,
         RulesModule,
         BacktestModule,
+        RuleQualityModule,
         WearablesModule,
         ConsentModule,
         IngestModule,
@@ -67,6 +70,7 @@ export class AppModule {
         EnrollmentsPageModule,
         PatientPageModule,
         RuleEditorModule,
+        RuleQualityPageModule,
       ],
     };
   }

@@ -336,7 +336,7 @@ program
       const { createInterface } = await import('node:readline/promises');
       const prompt = createInterface({ input: process.stdin, output: process.stdout });
       try {
-        await openEmrLogin(ctx.env, ctx.dataSource, ctx.secrets, {
+        await openEmrLogin(ctx.env, ctx.secrets, {
           say: (text) => console.log(text),
           ask: (question) => prompt.question(question),
         });

@@ -12,6 +12,7 @@ import { SyncHistoryTypes1764480000000 } from './1764480000000-sync-history-type
 import { SyncRereadSpentOn1765017000000 } from './1765017000000-sync-reread-spent-on';
 import { PendingEvents1765014000000 } from './1765014000000-pending-events';
 import { Throttling1765019000000 } from './1765019000000-throttling';
+import { SyncRereadDataTypes1766017000001 } from './1766017000001-sync-reread-data-types';
 
 /** In order. A new migration is added here and in ../sqlite with the same name. */
 export const MYSQL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MYSQL_MIGRATIONS = [
   PendingEvents1765014000000,
   SyncRereadSpentOn1765017000000,
   Throttling1765019000000,
+  SyncRereadDataTypes1766017000001,
 ];

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { Transaction } from '../database/transactions';
 import type { DeliverySpec, RecipientSpec, Severity } from '../rules/rule-definition';
 import type { LocalDate } from '../time';
 import type { AlertNoticeKind } from './lifecycle';
@@ -31,7 +31,7 @@ export interface AlertAnnouncement {
  */
 export interface AlertOutbox {
   /** Queues the announcement; the id of what was queued. */
-  announce(manager: EntityManager, announcement: AlertAnnouncement, at: Date): Promise<string>;
+  announce(tx: Transaction, announcement: AlertAnnouncement, at: Date): Promise<string>;
 }
 
 export const ALERT_OUTBOX = Symbol('AlertOutbox');

@@ -1,99 +1,69 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
-import type { Severity } from '../rules/rule-definition';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
-import type { AlertState } from './lifecycle';
+import { AlertRepository, type AlertFilters, type AlertListFilters } from './alert.repository';
 
-/**
- * Staff have been told (or are being told) and nobody closed it yet. Pending
- * alerts have not fired and resolved ones are over, so an inbox leaves both
- * out unless asked for them by state.
- */
-export const OPEN_STATES: readonly AlertState[] = [
-  'firing',
-  'acknowledged',
-  'snoozed',
-  'inhibited',
-  'stale',
-];
+export { OPEN_STATES, type AlertFilters, type AlertListFilters } from './alert.repository';
 
-export interface AlertFilters {
-  /** One state; else any of `states`; else the open states. */
-  state?: AlertState;
-  states?: readonly AlertState[];
-  severity?: Severity;
-  /** The enrollment's program. */
-  program?: string;
-  /** OpenEMR username the alert was routed to. */
-  recipient?: string;
-  pid?: number;
-  limit: number;
-}
-
-/** Most severe first, then the longest waiting. */
-const SEVERITY_RANK = "CASE a.severity WHEN 'urgent' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END";
-
-/** Read-only questions staff ask about alerts: the inbox and one alert's history. */
+/** Read-only questions staff ask about alerts: the inbox, the API's list, one alert's history. */
 @Injectable()
 export class AlertQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly alerts: AlertRepository) {}
 
-  async inbox(filters: AlertFilters): Promise<StoredAlert[]> {
-    const query = this.dataSource
-      .getRepository(StoredAlert)
-      .createQueryBuilder('a')
-      .addSelect(SEVERITY_RANK, 'severity_rank')
-      .addSelect('COALESCE(a.fired_at, a.created_at)', 'since')
-      .orderBy('severity_rank', 'ASC')
-      .addOrderBy('since', 'ASC')
-      .addOrderBy('a.id', 'ASC')
-      .limit(filters.limit);
-    if (filters.state) query.where('a.state = :state', { state: filters.state });
-    else query.where('a.state IN (:...open)', { open: filters.states ?? OPEN_STATES });
-    if (filters.severity) query.andWhere('a.severity = :severity', { severity: filters.severity });
-    if (filters.pid) query.andWhere('a.pid = :pid', { pid: filters.pid });
-    if (filters.program) {
-      query.andWhere('a.pid IN (SELECT e.pid FROM enrollments e WHERE e.program = :program)', {
-        program: filters.program,
-      });
-    }
-    if (filters.recipient) {
-      query.andWhere('a.recipients LIKE :recipient', {
-        recipient: `%${JSON.stringify({ username: filters.recipient }).slice(1, -1)},%`,
-      });
-    }
-    const rows = await query.getMany();
-    // LIKE reads `_` as any character; keep only exact recipients.
-    return filters.recipient
-      ? rows.filter((row) =>
-          (JSON.parse(row.recipients ?? '[]') as { username: string }[]).some(
-            (r) => r.username === filters.recipient,
-          ),
-        )
-      : rows;
+  inbox(filters: AlertFilters): Promise<StoredAlert[]> {
+    return this.alerts.inbox(filters);
   }
 
-  async find(id: string): Promise<StoredAlert | null> {
-    if (!/^\d{1,18}$/.test(id)) return null;
-    return this.dataSource.getRepository(StoredAlert).findOneBy({ id });
+  list(filters: AlertListFilters): Promise<StoredAlert[]> {
+    return this.alerts.list(filters);
+  }
+
+  find(id: string): Promise<StoredAlert | null> {
+    return this.alerts.find(id);
   }
 
   /** The latest state change of each alert: who acknowledged or snoozed it, and when. */
   async latestChanges(ids: readonly string[]): Promise<Map<string, AlertTransitionRow>> {
     const latest = new Map<string, AlertTransitionRow>();
-    if (ids.length === 0) return latest;
-    const rows = await this.dataSource
-      .getRepository(AlertTransitionRow)
-      .find({ where: { alertId: In([...ids]) }, order: { id: 'DESC' } });
-    for (const row of rows)
+    for (const row of (await this.alerts.transitionsOf(ids)).reverse()) {
       if (!latest.has(String(row.alertId))) latest.set(String(row.alertId), row);
+    }
     return latest;
+  }
+
+  /**
+   * A rule's alerts that may touch a period: begun by its end, and open or
+   * changed on or after its start. Each with its state changes, oldest first.
+   */
+  async ofRuleInPeriod(
+    ruleId: string,
+    from: string,
+    to: string,
+  ): Promise<{ alert: StoredAlert; transitions: AlertTransitionRow[] }[]> {
+    return this.withTransitions(await this.alerts.ofRuleInPeriod(ruleId, from, to));
   }
 
   /** Every state change of the alert, oldest first. */
   history(id: string): Promise<AlertTransitionRow[]> {
-    return this.dataSource
-      .getRepository(AlertTransitionRow)
-      .find({ where: { alertId: id }, order: { id: 'ASC' } });
+    return this.alerts.transitionsOf([id]);
+  }
+
+  /** The patient's latest alerts, newest first, each with its state changes oldest first. */
+  async ofPatient(
+    pid: number,
+    limit: number,
+  ): Promise<{ alert: StoredAlert; transitions: AlertTransitionRow[] }[]> {
+    return this.withTransitions(await this.alerts.ofPatient(pid, limit));
+  }
+
+  private async withTransitions(
+    alerts: StoredAlert[],
+  ): Promise<{ alert: StoredAlert; transitions: AlertTransitionRow[] }[]> {
+    const byAlert = new Map<string, AlertTransitionRow[]>();
+    for (const row of await this.alerts.transitionsOf(alerts.map((a) => a.id))) {
+      const list = byAlert.get(String(row.alertId)) ?? [];
+      list.push(row);
+      byAlert.set(String(row.alertId), list);
+    }
+    return alerts.map((alert) => ({ alert, transitions: byAlert.get(String(alert.id)) ?? [] }));
   }
 }

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
-import { inTransaction } from '../database/transactions';
+import { Transactions, type Transaction } from '../database/transactions';
 import { openEmrDate, type LocalDate } from '../time';
 import type { OutcomeResult, RuleDefinition } from '../rules/rule-definition';
+import { streamsRead } from '../rules/engine/fact-uses';
 import { ALERT_OUTBOX, type AlertOutbox, type NoticeSnapshot } from './alert-outbox';
-import { AlertTransitionRow, StoredAlert } from './alert.entity';
+import { StoredAlert } from './alert.entity';
+import { AlertRepository, type NewTransition } from './alert.repository';
 import type { Alert, AlertNotice, AlertTransition, MonitoringStop } from './lifecycle';
 import { resumeMonitoring, stopMonitoring, type MonitoringChange } from './monitoring-stopped';
 import { stepPatientRun, type RunEpisode } from './patient-run';
@@ -84,7 +85,8 @@ function alertOf(row: StoredAlert | undefined): Alert | null {
 @Injectable()
 export class AlertService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly store: AlertRepository,
     private readonly audit: AuditTrail,
     private readonly env: Environment,
     @Inject(ALERT_OUTBOX) private readonly outbox: AlertOutbox,
@@ -105,19 +107,24 @@ export class AlertService {
    * so each recipient gets one message for the run.
    */
   async applyRun(run: PatientEvaluationRun): Promise<AppliedRun> {
-    return inTransaction(this.dataSource, (manager) => this.applyRunIn(manager, run));
+    return this.transactions.run((tx) => this.applyRunIn(tx, run));
   }
 
   /** applyRun inside the caller's transaction (which also marks the outcomes stepped). */
-  async applyRunIn(manager: EntityManager, run: PatientEvaluationRun): Promise<AppliedRun> {
+  async applyRunIn(tx: Transaction, run: PatientEvaluationRun): Promise<AppliedRun> {
     const at = run.at ?? new Date();
     const days = [...run.days].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     const ruleIds = [...new Set(days.flatMap((d) => d.outcomes.map((o) => o.rule.id)))];
-    const latest = await this.latestAlerts(manager, run.pid, ruleIds);
+    const latest = await this.store.latestOfRules(run.pid, ruleIds, tx);
     const runs = stepPatientRun(
       days.map((day) => ({
         date: day.date,
-        rules: day.outcomes.map((o) => ({ rule: o.rule, outcome: o.result })),
+        rules: day.outcomes.map((o) => ({
+          rule: o.rule,
+          outcome: o.result,
+          facts: o.facts,
+          streams: streamsRead(o.rule),
+        })),
       })),
       new Map(ruleIds.map((id) => [id, alertOf(latest.get(id))])),
       at.toISOString(),
@@ -135,7 +142,7 @@ export class AlertService {
       for (const episode of ruleRun.episodes) {
         const said = ruleRun.notices.filter((n) => n.episodeStart === episode.alert.episodeStart);
         const previous = latest.get(ruleId);
-        const row = await this.storeEpisode(manager, run.pid, {
+        const row = await this.storeEpisode(tx, run.pid, {
           episode,
           outcomes: episode.dates.map((date) => outcomes.get(date)!),
           previous:
@@ -149,7 +156,7 @@ export class AlertService {
         notices.push(...said.map((notice) => snapshot(row, newest, notice)));
       }
     }
-    return this.announce(manager, run.pid, days[days.length - 1].date, alerts, notices, at);
+    return this.announce(tx, run.pid, days[days.length - 1].date, alerts, notices, at);
   }
 
   /**
@@ -164,8 +171,8 @@ export class AlertService {
     gap: RunOutcome,
     at = new Date(change.at),
   ): Promise<AppliedRun> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const previous = (await this.latestAlerts(manager, pid, [gap.rule.id])).get(gap.rule.id);
+    return this.transactions.run(async (tx) => {
+      const previous = (await this.store.latestOfRules(pid, [gap.rule.id], tx)).get(gap.rule.id);
       const before = alertOf(previous);
       const step =
         change.kind === 'stopped'
@@ -175,7 +182,7 @@ export class AlertService {
       if (step.alert === null || step.alert === before) {
         return { alerts, notices: 0, deliveryId: null };
       }
-      const row = await this.storeEpisode(manager, pid, {
+      const row = await this.storeEpisode(tx, pid, {
         episode: { alert: step.alert, transitions: step.transitions, dates: [change.date] },
         outcomes: [{ ...gap, result: change.kind === 'stopped' ? 'true' : 'false' }],
         previous:
@@ -187,13 +194,13 @@ export class AlertService {
       });
       alerts.set(gap.rule.id, row);
       const notices = step.notices.map((notice) => snapshot(row, gap, notice));
-      return this.announce(manager, pid, change.date, alerts, notices, at);
+      return this.announce(tx, pid, change.date, alerts, notices, at);
     });
   }
 
   /** Queues the run's notices in its transaction (nothing when nothing is to be said). */
   private async announce(
-    manager: EntityManager,
+    tx: Transaction,
     pid: number,
     date: LocalDate,
     alerts: Map<string, StoredAlert>,
@@ -201,7 +208,7 @@ export class AlertService {
     at: Date,
   ): Promise<AppliedRun> {
     const deliveryId =
-      notices.length === 0 ? null : await this.outbox.announce(manager, { pid, date, notices }, at);
+      notices.length === 0 ? null : await this.outbox.announce(tx, { pid, date, notices }, at);
     return { alerts, notices: notices.length, deliveryId };
   }
 
@@ -246,8 +253,8 @@ export class AlertService {
     at: Date,
     decide: (alert: Alert, who: { by: string; at: string; date: LocalDate }) => StaffActionResult,
   ): Promise<StoredAlert> {
-    const work = async (manager: EntityManager): Promise<StoredAlert> => {
-      const row = await this.lockAlert(manager, id);
+    return this.transactions.run(async (tx) => {
+      const row = await this.store.lock(id, tx);
       if (row === null) throw new AlertNotFound(id);
       const date = openEmrDate(at, this.env.CLINIC_TIME_ZONE);
       const result = decide(lifecycleOf(row), { by, at: at.toISOString(), date });
@@ -255,11 +262,11 @@ export class AlertService {
       row.lifecycle = JSON.stringify(result.alert);
       row.state = result.alert.state;
       row.updatedAt = at;
-      await manager.getRepository(StoredAlert).save(row);
-      await this.storeTransitions(manager, row.id, [result.transition], at);
+      await this.store.save(row, tx);
+      await this.store.addTransitions(transitionRows(row.id, [result.transition], at), tx);
       if (result.notices.length > 0) {
         const notices = result.notices.map((notice) => snapshotFromRow(row, notice.kind));
-        await this.outbox.announce(manager, { pid: row.pid, date, notices }, at);
+        await this.outbox.announce(tx, { pid: row.pid, date, notices }, at);
       }
       await this.audit.record(
         {
@@ -270,48 +277,15 @@ export class AlertService {
           pid: row.pid,
           details: { rule: row.ruleId, from: result.transition.from, to: row.state },
         },
-        manager,
+        tx,
       );
       return row;
-    };
-    return inTransaction(this.dataSource, work);
-  }
-
-  /** The most recent alert of each rule for the patient, locked for this transaction. */
-  private async latestAlerts(
-    manager: EntityManager,
-    pid: number,
-    ruleIds: readonly string[],
-  ): Promise<Map<string, StoredAlert>> {
-    const latest = new Map<string, StoredAlert>();
-    if (ruleIds.length === 0) return latest;
-    const query = manager
-      .getRepository(StoredAlert)
-      .createQueryBuilder('a')
-      .where('a.pid = :pid', { pid })
-      .andWhere('a.ruleId IN (:...ruleIds)', { ruleIds: [...new Set(ruleIds)] })
-      .orderBy('a.episodeStart', 'DESC')
-      .addOrderBy('a.id', 'DESC');
-    if (manager.connection.options.type === 'mysql') query.setLock('pessimistic_write');
-    for (const row of await query.getMany()) {
-      if (!latest.has(row.ruleId)) latest.set(row.ruleId, row);
-    }
-    return latest;
-  }
-
-  private async lockAlert(manager: EntityManager, id: string): Promise<StoredAlert | null> {
-    if (!/^\d{1,18}$/.test(id)) return null;
-    const query = manager
-      .getRepository(StoredAlert)
-      .createQueryBuilder('a')
-      .where('a.id = :id', { id });
-    if (manager.connection.options.type === 'mysql') query.setLock('pessimistic_write');
-    return query.getOne();
+    });
   }
 
   /** Saves one episode a run changed, with its transitions. */
   private async storeEpisode(
-    manager: EntityManager,
+    tx: Transaction,
     pid: number,
     change: {
       episode: RunEpisode;
@@ -328,10 +302,9 @@ export class AlertService {
     const alert = episode.alert;
     const newest = outcomes[outcomes.length - 1];
     const held = outcomes.filter((o) => o.result === 'true').at(-1);
-    const repo = manager.getRepository(StoredAlert);
     const row: StoredAlert =
       previous ??
-      repo.create({
+      Object.assign(new StoredAlert(), {
         pid,
         ruleId: newest.rule.id,
         episodeStart: alert.episodeStart,
@@ -350,32 +323,28 @@ export class AlertService {
     row.updatedAt = at;
     if (held !== undefined) row.message = held.message;
     if (row.firedAt === null && change.fired) row.firedAt = at;
-    const saved = await repo.save(row);
-    await this.storeTransitions(manager, saved.id, episode.transitions, at);
+    const saved = await this.store.save(row, tx);
+    await this.store.addTransitions(transitionRows(saved.id, episode.transitions, at), tx);
     return saved;
   }
+}
 
-  private async storeTransitions(
-    manager: EntityManager,
-    alertId: string,
-    transitions: readonly AlertTransition[],
-    at: Date,
-  ): Promise<void> {
-    if (transitions.length === 0) return;
-    await manager.getRepository(AlertTransitionRow).insert(
-      transitions.map((t) => ({
-        alertId,
-        occurredAt: t.at === null ? at : new Date(t.at),
-        localDate: t.date,
-        fromState: t.from,
-        toState: t.to,
-        cause: t.cause,
-        actor:
-          t.actor.kind === 'evaluation' ? 'evaluation' : `staff:${t.actor.username}`.slice(0, 100),
-        note: t.note === null ? null : t.note.slice(0, 500),
-      })),
-    );
-  }
+/** The state changes as stored: staff actors by name, notes cut to their column. */
+function transitionRows(
+  alertId: string,
+  transitions: readonly AlertTransition[],
+  at: Date,
+): NewTransition[] {
+  return transitions.map((t) => ({
+    alertId,
+    occurredAt: t.at === null ? at : new Date(t.at),
+    localDate: t.date,
+    fromState: t.from,
+    toState: t.to,
+    cause: t.cause,
+    actor: t.actor.kind === 'evaluation' ? 'evaluation' : `staff:${t.actor.username}`.slice(0, 100),
+    note: t.note === null ? null : t.note.slice(0, 500),
+  }));
 }
 
 function snapshot(row: StoredAlert, outcome: RunOutcome, notice: AlertNotice): NoticeSnapshot {

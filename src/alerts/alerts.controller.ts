@@ -10,11 +10,11 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, type Caller, CurrentCaller } from '../auth/caller';
 import { PatientIdentities } from '../patients/patient-identities';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
+import { AlertQueries } from './alert-queries';
 import { AlertNotFound, AlertService, lifecycleOf, StaffActionRefused } from './alert-service';
 import {
   AcknowledgeAlertDto,
@@ -77,7 +77,7 @@ export const REFUSALS: Record<string, string> = {
 export class AlertsController {
   constructor(
     private readonly alerts: AlertService,
-    private readonly dataSource: DataSource,
+    private readonly queries: AlertQueries,
     private readonly identities: PatientIdentities,
   ) {}
 
@@ -87,42 +87,17 @@ export class AlertsController {
     summary: 'Alerts, newest first, filtered by state, severity, patient, recipient',
   })
   async list(@Query() query: ListAlertsQuery): Promise<Record<string, unknown>[]> {
-    const builder = this.dataSource
-      .getRepository(StoredAlert)
-      .createQueryBuilder('a')
-      .orderBy('a.id', 'DESC')
-      .limit(query.limit ?? 100);
-    if (query.state) builder.andWhere('a.state = :state', { state: query.state });
-    if (query.severity) builder.andWhere('a.severity = :severity', { severity: query.severity });
-    if (query.pid) builder.andWhere('a.pid = :pid', { pid: query.pid });
-    if (query.recipient) {
-      builder.andWhere('a.recipients LIKE :recipient', {
-        recipient: `%${JSON.stringify({ username: query.recipient }).slice(1, -1)},%`,
-      });
-    }
-    const rows = await builder.getMany();
-    // LIKE reads `_` as any character; keep only exact recipients.
-    const shown = rows
-      .filter(
-        (row) =>
-          !query.recipient ||
-          (JSON.parse(row.recipients ?? '[]') as { username: string }[]).some(
-            (r) => r.username === query.recipient,
-          ),
-      )
-      .map(alertView);
-    return this.identities.named(shown);
+    const rows = await this.queries.list({ ...query, limit: query.limit ?? 100 });
+    return this.identities.named(rows.map(alertView));
   }
 
   @Get(':id')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'One alert with its history of state changes' })
   async one(@Param() { id }: AlertIdParam): Promise<Record<string, unknown>> {
-    const row = await this.dataSource.getRepository(StoredAlert).findOneBy({ id });
+    const row = await this.queries.find(id);
     if (row === null) throw new NotFoundException(`No alert with id ${id}`);
-    const history = await this.dataSource
-      .getRepository(AlertTransitionRow)
-      .find({ where: { alertId: id }, order: { id: 'ASC' } });
+    const history = await this.queries.history(id);
     const [named] = await this.identities.named([alertView(row)]);
     return { ...named, history: history.map(transitionView) };
   }

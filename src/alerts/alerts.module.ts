@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { RoutingOutbox } from '../delivery/outbox';
+import { OutboxModule } from '../delivery/outbox.module';
 import { ALERT_OUTBOX } from './alert-outbox';
 import { AlertQueries } from './alert-queries';
+import { AlertRepository } from './alert.repository';
 import { AlertService } from './alert-service';
 import { AlertsController } from './alerts.controller';
 import { EvaluationListener } from './evaluation-listener';
@@ -11,8 +13,9 @@ import { PatientsModule } from '../patients/patients.module';
 
 /** Alerts: the lifecycle of rule outcomes, staff actions, and their history. */
 @Module({
-  imports: [RulesModule, PatientsModule],
+  imports: [RulesModule, PatientsModule, OutboxModule],
   providers: [
+    AlertRepository,
     AlertService,
     AlertQueries,
     EvaluationListener,
@@ -21,6 +24,6 @@ import { PatientsModule } from '../patients/patients.module';
     { provide: ALERT_OUTBOX, useClass: RoutingOutbox },
   ],
   controllers: [AlertsController],
-  exports: [AlertService, AlertQueries],
+  exports: [AlertService, AlertQueries, AlertRepository],
 })
 export class AlertsModule {}

@@ -1,16 +1,15 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
-import { DataSource, type EntityManager } from 'typeorm';
 import { Environment } from '../config/environment';
-import { inRetriedTransaction } from '../database/transactions';
+import { Transactions, type Transaction } from '../database/transactions';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
 import type { RuleDefinition } from '../rules/rule-definition';
-import { StoredRuleVersion } from '../rules/rule.entity';
 import { PATIENT_EVALUATED, type PatientEvaluated } from '../events/contracts';
 import type { RuleOutcome } from '../rules/rule-outcome.entity';
 import { RuleOutcomes } from '../rules/rule-outcomes.repository';
+import { RuleStore } from '../rules/rule-store.repository';
 import { AlertService, type AppliedRun, type RunOutcome } from './alert-service';
 
 /** Outcomes this old without their alert step were left by a stopped process. */
@@ -30,9 +29,10 @@ const CONTEXT = 'Alerts';
 @Injectable()
 export class EvaluationListener implements OnApplicationBootstrap {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly alerts: AlertService,
     private readonly outcomes: RuleOutcomes,
+    private readonly rules: RuleStore,
     private readonly work: InFlightWork,
     private readonly env: Environment,
     private readonly logger: JsonLogger,
@@ -46,11 +46,11 @@ export class EvaluationListener implements OnApplicationBootstrap {
   /** Steps a patient's stored outcomes that no alert step has taken yet. */
   applyStored(pid: number): Promise<AppliedRun | null> {
     // Claiming locks the patient's rows; a concurrent evaluation's upsert can make it a deadlock victim.
-    return inRetriedTransaction(this.dataSource, async (manager) => {
-      const pending = await this.outcomes.unappliedForAlerts(manager, pid);
+    return this.transactions.runRetried(async (tx) => {
+      const pending = await this.outcomes.unappliedForAlerts(tx, pid);
       if (pending.length === 0) return null;
-      await this.outcomes.markAlertsApplied(manager, pending, new Date());
-      const definitions = await this.definitions(manager, pending);
+      await this.outcomes.markAlertsApplied(tx, pending, new Date());
+      const definitions = await this.definitions(tx, pending);
       const days = new Map<string, RunOutcome[]>();
       for (const outcome of pending) {
         const rule = definitions.get(`${outcome.ruleId}@${outcome.ruleVersion}`);
@@ -67,7 +67,7 @@ export class EvaluationListener implements OnApplicationBootstrap {
         ]);
       }
       if (days.size === 0) return null;
-      return this.alerts.applyRunIn(manager, {
+      return this.alerts.applyRunIn(tx, {
         pid,
         days: [...days].map(([date, outcomes]) => ({ date, outcomes })),
       });
@@ -103,16 +103,17 @@ export class EvaluationListener implements OnApplicationBootstrap {
   }
 
   private async definitions(
-    manager: EntityManager,
+    tx: Transaction,
     outcomes: readonly RuleOutcome[],
   ): Promise<Map<string, RuleDefinition>> {
     const keys = [...new Set(outcomes.map((o) => `${o.ruleId}@${o.ruleVersion}`))];
-    const versions = await manager.getRepository(StoredRuleVersion).find({
-      where: keys.map((key) => {
+    const versions = await this.rules.someVersions(
+      keys.map((key) => {
         const at = key.lastIndexOf('@');
         return { ruleId: key.slice(0, at), version: Number(key.slice(at + 1)) };
       }),
-    });
+      tx,
+    );
     return new Map(
       versions.map((v) => [`${v.ruleId}@${v.version}`, JSON.parse(v.definition) as RuleDefinition]),
     );

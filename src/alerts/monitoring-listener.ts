@@ -1,6 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DataSource, Not } from 'typeorm';
 import {
   CONNECTION_NEEDS_RECONSENT,
   PATIENT_SYNCED,
@@ -11,11 +10,11 @@ import {
 } from '../events/contracts';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
-import { Enrollment } from '../patients/enrollment.entity';
+import { Enrollments } from '../patients/enrollments';
 import { localDateAt } from '../time';
 import { MonitoredPatients } from '../rules/monitored-patients';
 import { RuleEvaluations } from '../rules/rule-evaluations.service';
-import { StoredAlert } from './alert.entity';
+import { AlertRepository } from './alert.repository';
 import { AlertService, lifecycleOf } from './alert-service';
 import type { MonitoringStop } from './lifecycle';
 import { MONITORING_GAP_RULE, monitoringStoppedMessage } from './monitoring-stopped';
@@ -31,7 +30,8 @@ const CONTEXT = 'Alerts';
 @Injectable()
 export class MonitoringListener {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stored: AlertRepository,
+    private readonly enrollments: Enrollments,
     private readonly alerts: AlertService,
     private readonly evaluations: RuleEvaluations,
     private readonly patients: MonitoredPatients,
@@ -74,12 +74,9 @@ export class MonitoringListener {
 
   /** Only an episode the connection held open, and only once the enrollment is active again. */
   private async resumed(pid: number): Promise<void> {
-    const open = await this.dataSource.getRepository(StoredAlert).find({
-      where: { pid, ruleId: MONITORING_GAP_RULE, state: Not('resolved') },
-    });
+    const open = await this.stored.unresolvedOfRule(pid, MONITORING_GAP_RULE);
     if (!open.some((row) => (lifecycleOf(row).monitoringStopped ?? null) !== null)) return;
-    const enrollment = await this.dataSource.getRepository(Enrollment).findOneBy({ pid });
-    if (enrollment?.status !== 'active') return;
+    if ((await this.enrollmentStatus(pid)) !== 'active') return;
     const gap = await this.gapRule(pid);
     if (gap === null) return;
     const now = new Date();
@@ -93,6 +90,15 @@ export class MonitoringListener {
       `Monitoring of patient ${pid} resumed: ${applied.notices} notice(s) to staff`,
       CONTEXT,
     );
+  }
+
+  private async enrollmentStatus(pid: number): Promise<string | null> {
+    try {
+      return (await this.enrollments.find(pid)).status;
+    } catch (error) {
+      if (error instanceof NotFoundException) return null;
+      throw error;
+    }
   }
 
   /** The gap rule at the version in force for the patient's program; null when it is off. */

@@ -7,7 +7,9 @@ import { netNotices } from './run-notices';
 /** One day of a patient's evaluation run: each rule's outcome that day. */
 export interface RunDay {
   date: LocalDate;
-  rules: readonly { rule: PatientRuleDay['rule']; outcome: OutcomeResult }[];
+  rules: readonly (Pick<PatientRuleDay, 'rule' | 'facts' | 'streams'> & {
+    outcome: OutcomeResult;
+  })[];
 }
 
 /** One episode a run touched, as it stands at the end of the run. */
@@ -45,11 +47,7 @@ export function stepPatientRun(
   for (const day of ordered) {
     const steps = stepPatientDay(
       day.date,
-      day.rules.map(({ rule, outcome }) => ({
-        rule,
-        outcome,
-        alert: current.get(rule.id) ?? null,
-      })),
+      day.rules.map((ruleDay) => ({ ...ruleDay, alert: current.get(ruleDay.rule.id) ?? null })),
       at,
     );
     for (const [ruleId, step] of steps) {

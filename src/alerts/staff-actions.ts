@@ -1,4 +1,4 @@
-import type { LocalDate } from '../time';
+import { addDays, startOfLocalDay, type LocalDate } from '../time';
 import {
   isOpen,
   type Alert,
@@ -50,6 +50,15 @@ export function acknowledgeAlert(
     'acknowledged',
     action.note,
   );
+}
+
+/**
+ * The moment a snooze through `until` ends: when the patient's next day
+ * begins in their zone, since the lifecycle compares the patient's days
+ * (stepAlert: a day after `until` wakes the alert).
+ */
+export function snoozeEndsAt(until: LocalDate, patientTimeZone: string): Date {
+  return startOfLocalDay(addDays(until, 1), patientTimeZone);
 }
 
 /**

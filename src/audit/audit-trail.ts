@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
 
 export interface AuditEntry {
@@ -11,6 +11,18 @@ export interface AuditEntry {
   /** Non-sensitive details only: never token values or health values. */
   details?: Record<string, unknown>;
 }
+
+/**
+ * Changes after which a patient's days are not comparable with those before:
+ * another Google account (another person's or device's data), another time
+ * zone (days cut at other hours), another kind of device. Staff see them on
+ * the patient page, and the charts break there.
+ */
+export const CONNECTION_CHANGES = {
+  account: 'consent.account_changed',
+  timeZone: 'consent.time_zone_changed',
+  device: 'device.changed',
+} as const;
 
 /** Appends to the audit trail, inside the caller's transaction when given one. */
 @Injectable()
@@ -26,6 +38,15 @@ export class AuditTrail {
       subjectId: entry.subjectId == null ? null : String(entry.subjectId),
       pid: entry.pid ?? null,
       details: entry.details ? JSON.stringify(entry.details) : null,
+    });
+  }
+
+  /** The patient's connection changes (CONNECTION_CHANGES), oldest first. */
+  async connectionChanges(pid: number): Promise<AuditEvent[]> {
+    return this.dataSource.getRepository(AuditEvent).find({
+      where: { pid, action: In(Object.values(CONNECTION_CHANGES)) },
+      order: { id: 'ASC' },
+      take: 500,
     });
   }
 

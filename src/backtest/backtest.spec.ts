@@ -1,3 +1,4 @@
+import { streamsRead } from '../rules/engine/fact-uses';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { buildDays } from '../../test/fixtures/rules/build-days';
@@ -71,11 +72,17 @@ async function liveEpisodes(
     );
     const steps = stepPatientDay(
       date,
-      outcomes.map((outcome) => ({
-        rule: definitions.get(outcome.rule) as RuleDefinition,
-        outcome: outcome.result,
-        alert: alerts.get(outcome.rule) ?? null,
-      })),
+      outcomes.map((outcome) => {
+        const rule = definitions.get(outcome.rule) as RuleDefinition;
+        return {
+          rule,
+          outcome: outcome.result,
+          alert: alerts.get(outcome.rule) ?? null,
+          // As the alert service steps them: the gap holds back rules reading its streams.
+          facts: outcome.facts,
+          streams: streamsRead(rule),
+        };
+      }),
     );
     for (const [id, step] of steps) {
       alerts.set(id, step.alert);

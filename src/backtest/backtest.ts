@@ -1,5 +1,7 @@
 import { addDays, daysBetween, type LocalDate } from '../time';
-import { isFiring, stepAlert, type Alert, type AlertTiming } from '../alerts/lifecycle';
+import { stepAlert, type Alert, type AlertTiming } from '../alerts/lifecycle';
+import { holdsBack } from '../alerts/patient-day';
+import { streamsRead } from '../rules/engine/fact-uses';
 import { replayEpisodes, type DailyOutcome } from './replay';
 import { ParamOverrides } from '../rules/engine/rule-evaluator';
 import { PatientSeries } from '../rules/facts/patient-series';
@@ -143,17 +145,20 @@ async function dailyOutcomes(
 }
 
 /**
- * Days on which an inhibitor would have been firing (fired, open and not
- * stale), judged after its own step that day as the live run does. An
+ * Days on which an inhibitor would have held the rule back: it was firing
+ * (fired, open and not stale) with a gap in a stream the rule reads
+ * (`holdsBack`), judged after its own step that day as the live run does. An
  * inhibitor's own inhibition never changes whether it fires, so it is stepped
  * uninhibited.
  */
 async function inhibitedDays(
+  rule: RuleVersion,
   inhibitors: readonly RuleVersion[],
   patient: BacktestPatient,
   dates: readonly LocalDate[],
 ): Promise<Set<LocalDate>> {
   const days = new Set<LocalDate>();
+  const streams = streamsRead(rule.definition);
   for (const inhibitor of inhibitors) {
     let alert: Alert | null = null;
     for (const day of await dailyOutcomes(inhibitor, patient, dates)) {
@@ -162,7 +167,7 @@ async function inhibitedDays(
         { date: day.date, outcome: day.outcome, inhibited: false },
         inhibitor.definition,
       ).alert;
-      if (isFiring(alert)) days.add(day.date);
+      if (holdsBack({ alert, facts: day.values?.facts }, streams)) days.add(day.date);
     }
   }
   return days;
@@ -187,7 +192,7 @@ export async function backtestRule(
   const results: PatientBacktest[] = [];
   for (const patient of patients) {
     const outcomes = await dailyOutcomes(rule, patient, dates);
-    const inhibited = await inhibitedDays(inhibitors, patient, dates);
+    const inhibited = await inhibitedDays(rule, inhibitors, patient, dates);
     const replayed = replayEpisodes(
       outcomes.map((day) => ({ ...day, inhibited: inhibited.has(day.date) })),
       timing,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource, IsNull, LessThan, Not } from 'typeorm';
-import { AuditTrail } from '../audit/audit-trail';
+import { DataSource, EntityManager, IsNull, LessThan, Not } from 'typeorm';
+import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
 import { inTransaction } from '../database/transactions';
@@ -43,6 +43,8 @@ export interface CallbackInput {
 /** Each way a callback can end; every rejection happens before any change is written. */
 export type CallbackOutcome =
   | { kind: 'connected'; pid: number; scopes: string[]; disconnectToken: string }
+  /** The callback was opened again after it connected: the patient is told what is shared now. */
+  | { kind: 'still-connected'; pid: number; scopes: string[] }
   | {
       kind:
         | 'missing-state'
@@ -133,7 +135,7 @@ export class ConsentFlow {
     const stateHash = hashLinkToken(input.state);
     const attempt = await this.dataSource.getRepository(OAuthAttempt).findOneBy({ stateHash });
     if (!attempt || !sameHash(attempt.stateHash, stateHash)) return { kind: 'unknown-state' };
-    if (attempt.usedAt) return { kind: 'replayed' };
+    if (attempt.usedAt) return this.replayed(attempt);
     if (attempt.expiresAt.getTime() <= Date.now()) return { kind: 'expired' };
     if (
       !looksLikeLinkToken(input.browserNonce) ||
@@ -193,6 +195,34 @@ export class ConsentFlow {
       { ...grant, refreshToken: grant.refreshToken },
       account,
     );
+  }
+
+  /**
+   * A used answer opened again (a refresh, the back button). When this attempt
+   * is what connected the patient and they are still connected, the truth is
+   * "you are connected, sharing X"; otherwise nothing new was shared.
+   */
+  private async replayed(attempt: OAuthAttempt): Promise<CallbackOutcome> {
+    const invitation = await this.dataSource
+      .getRepository(Invitation)
+      .findOneBy({ id: attempt.invitationId });
+    const enrollment =
+      invitation?.usedAt &&
+      (await this.dataSource.getRepository(Enrollment).findOneBy({ id: invitation.enrollmentId }));
+    const connection =
+      enrollment &&
+      (await this.dataSource
+        .getRepository(WearableConnection)
+        .findOneBy({ enrollmentId: enrollment.id }));
+    if (
+      !enrollment ||
+      !connection ||
+      connection.refreshSecretId === null ||
+      connection.connectedAt.getTime() < attempt.createdAt.getTime()
+    ) {
+      return { kind: 'replayed' };
+    }
+    return { kind: 'still-connected', pid: Number(enrollment.pid), scopes: connection.scopes };
   }
 
   /** Marks the attempt used exactly once (a concurrent replay loses) and hands back its verifier. */
@@ -261,10 +291,20 @@ export class ConsentFlow {
           lastDeviceSyncAt: null,
         });
       // Another Google account replaces this one: its grant must not outlive the switch.
-      const replacedToken =
-        connection.healthUserId && connection.healthUserId !== account.accountId
-          ? await this.tokens.refreshToken(manager, connection)
-          : null;
+      const accountChanged = Boolean(
+        connection.healthUserId && connection.healthUserId !== account.accountId,
+      );
+      const replacedToken = accountChanged
+        ? await this.tokens.refreshToken(manager, connection)
+        : null;
+      const timeZone = account.timeZone ?? enrollment.timeZone;
+      await this.recordReconnectChanges(manager, {
+        pid,
+        enrollment,
+        accountChanged,
+        previousConnectedAt: accountChanged ? connection.connectedAt : null,
+        timeZone,
+      });
       Object.assign(connection, {
         provider: this.source.provider,
         healthUserId: account.accountId,
@@ -280,10 +320,7 @@ export class ConsentFlow {
       const saved = await connections.save(connection);
       await manager
         .getRepository(Enrollment)
-        .update(
-          { id: enrollment.id },
-          { status: 'active', timeZone: account.timeZone ?? enrollment.timeZone, updatedAt: now },
-        );
+        .update({ id: enrollment.id }, { status: 'active', timeZone, updatedAt: now });
       await manager.getRepository(Invitation).update({ id: attempt.invitationId }, { usedAt: now });
       await this.audit.record(
         {
@@ -311,6 +348,50 @@ export class ConsentFlow {
       `${this.env.publicBaseUrl}/disconnect/${disconnectToken}`,
     );
     return { kind: 'connected', pid, scopes, disconnectToken };
+  }
+
+  /**
+   * A reconnect that brings another Google account or another time zone
+   * changes whose data and which days the charts show: staff see it on the
+   * patient page (and a break in the charts), and the audit trail keeps it.
+   */
+  private async recordReconnectChanges(
+    manager: EntityManager,
+    change: {
+      pid: number;
+      enrollment: Enrollment;
+      accountChanged: boolean;
+      previousConnectedAt: Date | null;
+      timeZone: string | null;
+    },
+  ): Promise<void> {
+    const { pid, enrollment } = change;
+    const entry = {
+      actor: `patient:${pid}`,
+      subjectType: 'enrollment',
+      subjectId: enrollment.id,
+      pid,
+    };
+    if (change.accountChanged) {
+      await this.audit.record(
+        {
+          ...entry,
+          action: CONNECTION_CHANGES.account,
+          details: { previousConnectedAt: change.previousConnectedAt?.toISOString() ?? null },
+        },
+        manager,
+      );
+    }
+    if (enrollment.timeZone !== null && change.timeZone !== enrollment.timeZone) {
+      await this.audit.record(
+        {
+          ...entry,
+          action: CONNECTION_CHANGES.timeZone,
+          details: { from: enrollment.timeZone, to: change.timeZone },
+        },
+        manager,
+      );
+    }
   }
 
   private async revokeQuietly(token: string): Promise<void> {

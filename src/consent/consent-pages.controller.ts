@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/access.decorators';
 import { Environment } from '../config/environment';
+import { BlindRules, dataTypeWords, neverFiring } from '../ingest/blind-rules';
 import { readCookie } from '../http/cookies';
 import { RateLimit } from '../http/rate-limit';
 import { pageSecurityPolicy } from '../web/page';
@@ -30,6 +31,7 @@ export class ConsentPagesController {
     private readonly invitations: Invitations,
     private readonly flow: ConsentFlow,
     private readonly disconnections: Disconnections,
+    private readonly blindRules: BlindRules,
   ) {}
 
   @Get('connect/:token')
@@ -77,7 +79,7 @@ export class ConsentPagesController {
       browserNonce: readCookie(req.headers.cookie, CONSENT_COOKIE),
     });
     res.clearCookie(CONSENT_COOKIE, { path: CALLBACK_PATH });
-    this.send(res, this.callbackPage(outcome));
+    this.send(res, await this.callbackPage(outcome));
   }
 
   @Get('disconnect/:token')
@@ -111,14 +113,18 @@ export class ConsentPagesController {
     return this.env.CLINIC_NAME;
   }
 
-  private callbackPage(outcome: CallbackOutcome): pages.Page {
+  private async callbackPage(outcome: CallbackOutcome): Promise<pages.Page> {
     switch (outcome.kind) {
       case 'connected':
-        return pages.connectedPage(
-          this.clinic,
-          outcome.scopes,
-          `${this.env.publicBaseUrl}/disconnect/${outcome.disconnectToken}`,
-        );
+      case 'still-connected':
+        return pages.connectedPage(this.clinic, {
+          scopes: outcome.scopes,
+          cannotRun: await this.checksThatCannotRun(outcome.pid),
+          disconnectUrl:
+            outcome.kind === 'connected'
+              ? `${this.env.publicBaseUrl}/disconnect/${outcome.disconnectToken}`
+              : null,
+        });
       case 'declined':
         return pages.declinedPage(this.clinic);
       case 'nothing-granted':
@@ -130,6 +136,14 @@ export class ConsentPagesController {
       default:
         return pages.callbackProblemPage(this.clinic, outcome.kind);
     }
+  }
+
+  /** The patient's rules that can never fire with what they shared. */
+  private async checksThatCannotRun(pid: number): Promise<pages.CheckThatCannotRun[]> {
+    return neverFiring(await this.blindRules.forPatient(pid)).map((rule) => ({
+      title: rule.title,
+      needs: rule.missing.map((m) => dataTypeWords(m.dataType)),
+    }));
   }
 
   private send(res: Response, page: pages.Page, formTargets: string[] = []): void {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IngestModule } from '../ingest/ingest.module';
 import { PatientsModule } from '../patients/patients.module';
 import { WearablesModule } from '../wearables/wearables.module';
 import { ConsentFlow } from './consent-flow';
@@ -9,7 +10,7 @@ import { InvitationDelivery } from './invitation-delivery';
 import { Invitations } from './invitations';
 
 @Module({
-  imports: [PatientsModule, WearablesModule],
+  imports: [PatientsModule, WearablesModule, IngestModule],
   providers: [Invitations, InvitationDelivery, ConsentFlow, Disconnections],
   controllers: [ConsentPagesController, ConsentStaffController],
   exports: [Invitations, Disconnections],

@@ -21,10 +21,27 @@ describe('consent pages', () => {
   });
 
   it('list only what was granted once connected', () => {
-    const page = connectedPage('Clinic', [GOOGLE_HEALTH_SCOPES.sleep], 'http://v/disconnect/t');
+    const page = connectedPage('Clinic', {
+      scopes: [GOOGLE_HEALTH_SCOPES.sleep],
+      cannotRun: [],
+      disconnectUrl: 'http://v/disconnect/t',
+    });
     expect(page.body).toContain(layWording(GOOGLE_HEALTH_SCOPES.sleep));
     expect(page.body).not.toContain(layWording(GOOGLE_HEALTH_SCOPES.activity));
     expect(page.body).toContain('href="http://v/disconnect/t"');
+    expect(page.body).not.toContain('Checks that cannot run');
+  });
+
+  it('name the checks that cannot run, and never show the stop link a second time', () => {
+    const page = connectedPage('Clinic', {
+      scopes: [GOOGLE_HEALTH_SCOPES.activity],
+      cannotRun: [{ title: 'Sleep deficit', needs: ['sleep'] }],
+      disconnectUrl: null,
+    });
+    expect(page.body).toContain('Checks that cannot run');
+    expect(page.body).toContain('Sleep deficit (needs your sleep)');
+    expect(page.body).not.toContain('/disconnect/');
+    expect(page.body).not.toContain('Nothing was shared');
   });
 
   it('answer each unusable link with its own status', () => {

@@ -122,7 +122,16 @@ export function callbackProblemPage(clinic: string, kind: keyof typeof CALLBACK_
     status,
     title,
     html`<p>${why}</p>
-      <p>Open the invitation link from ${clinic} again to start over. Nothing was shared.</p>`,
+      ${
+        kind === 'replayed'
+          ? html`<p>
+              Opening this page again changed nothing. If you are not sure whether you are
+              connected, ask ${clinic}.
+            </p>`
+          : html`<p>
+              Open the invitation link from ${clinic} again to start over. Nothing was shared.
+            </p>`
+      }`,
   );
 }
 
@@ -166,25 +175,68 @@ export function accountInUsePage(clinic: string): Page {
   );
 }
 
+/** A rule that cannot run because the patient did not share what it reads, in lay words. */
+export interface CheckThatCannotRun {
+  title: string;
+  /** What was not shared, e.g. "sleep". */
+  needs: string[];
+}
+
+/**
+ * After connecting, and when that page is opened again: what the clinic can
+ * read now, which checks cannot run without what was left unticked, and how
+ * to stop. The stop-sharing link is shown once (only its hash is kept).
+ */
 export function connectedPage(
   clinic: string,
-  scopes: readonly string[],
-  disconnectUrl: string,
+  shared: {
+    scopes: readonly string[];
+    cannotRun: readonly CheckThatCannotRun[];
+    /** Null when the page is opened again: the link is in the confirmation email. */
+    disconnectUrl: string | null;
+  },
 ): Page {
   return page(
     clinic,
     200,
     'You are connected',
-    html`<p>Thank you. ${clinic} can now read:</p>
-      <ul>
-        ${scopes.map((scope) => html`<li>${layWording(scope)}</li>`)}
+    html`<p>${clinic} can now read:</p>
+      <ul id="shared">
+        ${shared.scopes.map((scope) => html`<li>${layWording(scope)}</li>`)}
       </ul>
+      ${
+        shared.cannotRun.length > 0
+          ? html`<section class="box" id="cannot-run">
+              <h2>Checks that cannot run</h2>
+              <p>
+                You did not share everything these checks read, so your care team will not be
+                alerted by them:
+              </p>
+              <ul>
+                ${shared.cannotRun.map(
+                  (check) =>
+                    html`<li>${check.title} (needs your ${check.needs.join(' and ')})</li>`,
+                )}
+              </ul>
+              <p>
+                If you want them, ask ${clinic} for a new invitation and leave those boxes ticked.
+              </p>
+            </section>`
+          : ''
+      }
       ${notEmergency}
-      <p>
-        To stop sharing at any time, keep this link (it is also in your confirmation email if the
-        clinic has your address):
-      </p>
-      <p><a href="${disconnectUrl}">${disconnectUrl}</a></p>`,
+      ${
+        shared.disconnectUrl === null
+          ? html`<p>
+              To stop sharing at any time, use the link from your first confirmation page or your
+              confirmation email, ask ${clinic}, or remove access in your Google account.
+            </p>`
+          : html`<p>
+                To stop sharing at any time, keep this link (it is also in your confirmation email
+                if the clinic has your address):
+              </p>
+              <p><a href="${shared.disconnectUrl}">${shared.disconnectUrl}</a></p>`
+      }`,
   );
 }
 

@@ -43,6 +43,14 @@ export class SecretStore {
     return this.keyRing.open(row.ciphertext);
   }
 
+  /** The id of the newest secret kept for `purpose`; null when none is. */
+  async latestOf(purpose: string): Promise<number | null> {
+    const row = await this.dataSource
+      .getRepository(StoredSecret)
+      .findOne({ where: { purpose }, order: { id: 'DESC' } });
+    return row?.id ?? null;
+  }
+
   async replace(
     id: number,
     plaintext: string,

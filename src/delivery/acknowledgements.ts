@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In, IsNull, MoreThan, Not } from 'typeorm';
 import { AlertService, StaffActionRefused } from '../alerts/alert-service';
 import { JsonLogger } from '../logging/json-logger';
-import { Delivery, DeliveryAlert } from './delivery.entity';
-import { StoredAlert } from '../alerts/alert.entity';
+import type { Delivery } from './delivery.entity';
+import { AlertRepository } from '../alerts/alert.repository';
+import { OutboxRepository } from './outbox.repository';
 import { OPENEMR_SINK, type OpenEmrAcknowledgement, type OpenEmrSink } from './openemr-sink';
 
 /** Messages and reminders older than this are no longer watched for a Done. */
@@ -17,7 +17,8 @@ const WATCH_DAYS = 30;
 @Injectable()
 export class AcknowledgementPoller {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
+    private readonly stored: AlertRepository,
     private readonly alerts: AlertService,
     @Inject(OPENEMR_SINK) private readonly sink: OpenEmrSink | null,
     private readonly logger: JsonLogger,
@@ -26,16 +27,9 @@ export class AcknowledgementPoller {
   /** Returns how many alerts were acknowledged from OpenEMR. */
   async poll(now = new Date(), batch = 200): Promise<number> {
     if (this.sink === null) return 0;
-    const watched = await this.dataSource.getRepository(Delivery).find({
-      where: {
-        kind: In(['message', 'reminder']),
-        status: 'delivered',
-        acknowledgedAt: IsNull(),
-        openEmrRowId: Not(IsNull()),
-        deliveredAt: MoreThan(new Date(now.getTime() - WATCH_DAYS * 86_400_000)),
-      },
-      order: { id: 'ASC' },
-      take: batch,
+    const watched = await this.outbox.awaitingAcknowledgement({
+      since: new Date(now.getTime() - WATCH_DAYS * 86_400_000),
+      limit: batch,
     });
     if (watched.length === 0) return 0;
     const byRow = new Map(watched.map((d) => [`${d.kind}:${Number(d.openEmrRowId)}`, d] as const));
@@ -49,10 +43,8 @@ export class AcknowledgementPoller {
     for (const ack of taken) {
       const delivery = byRow.get(`${ack.kind}:${ack.rowId}`);
       if (delivery === undefined) continue;
-      const links = await this.dataSource
-        .getRepository(DeliveryAlert)
-        .findBy({ deliveryId: delivery.id });
-      for (const { alertId } of links) {
+      const alertIds = await this.outbox.alertsOf(delivery.id);
+      for (const alertId of alertIds) {
         try {
           await this.alerts.acknowledge(
             alertId,
@@ -66,15 +58,9 @@ export class AcknowledgementPoller {
           if (!(error instanceof StaffActionRefused)) throw error;
         }
       }
-      await this.dataSource
-        .getRepository(Delivery)
-        .update({ id: delivery.id }, { acknowledgedAt: ack.at });
+      await this.outbox.markAcknowledged(delivery.id, ack.at);
       if (ack.byUserId !== null) {
-        await this.closeSiblings(
-          links.map((l) => String(l.alertId)),
-          delivery,
-          { ...ack, byUserId: ack.byUserId },
-        );
+        await this.closeSiblings(alertIds, delivery, { ...ack, byUserId: ack.byUserId });
       }
     }
     if (acknowledged > 0) {
@@ -96,26 +82,13 @@ export class AcknowledgementPoller {
     ack: OpenEmrAcknowledgement & { byUserId: number },
   ): Promise<void> {
     if (this.sink === null || alertIds.length === 0) return;
-    const linked = await this.dataSource
-      .getRepository(DeliveryAlert)
-      .findBy({ alertId: In([...alertIds]) });
-    const siblings = await this.dataSource.getRepository(Delivery).find({
-      where: {
-        id: In([...new Set(linked.map((l) => l.deliveryId))]),
-        kind: In(['message', 'reminder']),
-        status: 'delivered',
-        acknowledgedAt: IsNull(),
-        openEmrRowId: Not(IsNull()),
-      },
+    const linked = await this.outbox.linksOf(alertIds);
+    const siblings = await this.outbox.awaitingAcknowledgement({
+      among: linked.map((l) => l.deliveryId),
     });
     const what = ack.kind === 'message' ? 'marked its message Done' : 'processed its reminder';
     for (const sibling of siblings.filter((d) => d.id !== taken.id)) {
-      const lists = await this.dataSource
-        .getRepository(DeliveryAlert)
-        .findBy({ deliveryId: sibling.id });
-      const states = await this.dataSource
-        .getRepository(StoredAlert)
-        .findBy({ id: In(lists.map((l) => l.alertId)) });
+      const states = await this.stored.byIds(await this.outbox.alertsOf(sibling.id));
       if (states.some((a) => a.state !== 'acknowledged')) continue;
       await this.sink.closeRow({
         kind: sibling.kind as 'message' | 'reminder',
@@ -125,9 +98,7 @@ export class AcknowledgementPoller {
         note: `Closed by Vigil: ${ack.by} ${what} in OpenEMR.`,
         at: ack.at,
       });
-      await this.dataSource
-        .getRepository(Delivery)
-        .update({ id: sibling.id }, { acknowledgedAt: ack.at });
+      await this.outbox.markAcknowledged(sibling.id, ack.at);
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Delivery } from './delivery.entity';
-import type { OutboxQueue } from './outbox-queue';
+import type { OutboxRepository } from './outbox.repository';
 
 /**
  * Keeps a claimed batch leased while its dispatcher works through it: every
@@ -16,7 +16,7 @@ export class BatchLease {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly queue: OutboxQueue,
+    private readonly queue: Pick<OutboxRepository, 'renew'>,
     rows: readonly Delivery[],
     /** The dispatcher's time now. */
     private readonly now: () => Date,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
-import { Delivery, DeliveryAlert, type DeliveryKind } from './delivery.entity';
+import type { Delivery, DeliveryKind } from './delivery.entity';
+import { OutboxRepository } from './outbox.repository';
 
 /**
  * What staff see of one outbox row: a failing row is `retrying` with its last
@@ -62,19 +62,14 @@ export function shownToStaff(row: Delivery): boolean {
 /** The outbox rows that speak about given alerts, as their delivery status. */
 @Injectable()
 export class AlertDeliveries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly outbox: OutboxRepository) {}
 
   async forAlerts(alertIds: readonly string[]): Promise<Map<string, DeliveryStatus[]>> {
     const byAlert = new Map<string, DeliveryStatus[]>();
     if (alertIds.length === 0) return byAlert;
-    const links = await this.dataSource
-      .getRepository(DeliveryAlert)
-      .findBy({ alertId: In([...new Set(alertIds)]) });
+    const links = await this.outbox.linksOf(alertIds);
     if (links.length === 0) return byAlert;
-    const rows = await this.dataSource.getRepository(Delivery).find({
-      where: { id: In([...new Set(links.map((l) => l.deliveryId))]) },
-      order: { id: 'ASC' },
-    });
+    const rows = await this.outbox.byIds(links.map((l) => l.deliveryId));
     const byId = new Map(rows.filter(shownToStaff).map((row) => [String(row.id), row]));
     for (const link of links) {
       const row = byId.get(String(link.deliveryId));

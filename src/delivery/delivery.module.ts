@@ -1,6 +1,5 @@
 import { JsonLogger } from '../logging/json-logger';
 import { Module, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AlertsModule } from '../alerts/alerts.module';
 import { Environment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
@@ -17,12 +16,12 @@ import { DeliveryScheduler } from './delivery-scheduler';
 import { Dispatcher } from './dispatcher';
 import { Escalations } from './escalation';
 import { OPENEMR_SINK, type OpenEmrSink } from './openemr-sink';
-import { OutboxQueue } from './outbox-queue';
+import { OutboxModule } from './outbox.module';
+import { OutboxRepository } from './outbox.repository';
 
 function openEmrSink(
   env: Environment,
   db: OpenEmrDatabase,
-  dataSource: DataSource,
   secrets: SecretStore,
   logger: JsonLogger,
 ): OpenEmrSink | null {
@@ -35,7 +34,7 @@ function openEmrSink(
     });
   }
   if (env.openEmrMode === 'api') {
-    const vault = new OpenEmrApiVault(dataSource, secrets);
+    const vault = new OpenEmrApiVault(secrets);
     return new ApiSink(new OpenEmrApiClient(env.OPENEMR_API_BASE_URL!, vault), {
       serviceUsername: env.OPENEMR_SERVICE_USERNAME,
       noteType: env.OPENEMR_NOTE_TYPE,
@@ -46,32 +45,31 @@ function openEmrSink(
 
 /** The outbox, its dispatcher, the OpenEMR sinks, acknowledgements from OpenEMR, and email. */
 @Module({
-  imports: [AlertsModule, OpenEmrModule],
+  imports: [AlertsModule, OpenEmrModule, OutboxModule],
   providers: [
     {
       provide: OPENEMR_SINK,
       useFactory: openEmrSink,
-      inject: [Environment, OpenEmrDatabase, DataSource, SecretStore, JsonLogger],
+      inject: [Environment, OpenEmrDatabase, SecretStore, JsonLogger],
     },
-    OutboxQueue,
     Dispatcher,
     AcknowledgementPoller,
     Escalations,
     DeliveryScheduler,
     AlertDeliveries,
   ],
-  exports: [Dispatcher, AcknowledgementPoller, Escalations, OutboxQueue, AlertDeliveries],
+  exports: [Dispatcher, AcknowledgementPoller, Escalations, OutboxModule, AlertDeliveries],
 })
 export class DeliveryModule implements OnModuleInit {
   constructor(
     private readonly readiness: Readiness,
-    private readonly queue: OutboxQueue,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   onModuleInit(): void {
     // Reported, never failing: OpenEMR being down must not take Vigil out of rotation.
     this.readiness.register('delivery', async () => {
-      const { pending, oldest } = await this.queue.backlog();
+      const { pending, oldest } = await this.outbox.backlog();
       const oldestSeconds =
         oldest === null ? null : Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000));
       return {
@@ -80,7 +78,7 @@ export class DeliveryModule implements OnModuleInit {
           backlog: pending,
           oldestUndeliveredSeconds: oldestSeconds,
           // Parked after their last attempt: someone must look (the inbox page shows each).
-          failed: await this.queue.parked(),
+          failed: await this.outbox.parked(),
         },
       };
     });

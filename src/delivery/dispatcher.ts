@@ -1,8 +1,8 @@
 import { openEmrDate } from '../time';
 import { reminderDueDate } from './reminder-due-date';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
 import { StoredAlert } from '../alerts/alert.entity';
+import { AlertRepository } from '../alerts/alert.repository';
 import { groupMessages, groupReminders, type RoutedNotice } from '../alerts/grouping';
 import {
   replaceGoneRecipient,
@@ -15,12 +15,12 @@ import {
 import type { RecipientSpec } from '../rules/rule-definition';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
-import { inTransaction } from '../database/transactions';
+import { Transactions, type Transaction } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { OpenEmrApiError } from '../openemr/api/openemr-api-client';
 import { OpenEmrGrantMissing } from '../openemr/openemr-grants';
 import { Mailer } from '../mail/mailer';
-import { Delivery, DeliveryAlert } from './delivery.entity';
+import type { Delivery } from './delivery.entity';
 import {
   renderAlertMessage,
   renderReminderText,
@@ -29,14 +29,14 @@ import {
 } from './openemr-text';
 import { DeliveryDeferred, OPENEMR_SINK, RecipientGone, type OpenEmrSink } from './openemr-sink';
 import {
-  enqueueDelivery,
   type EmailPayload,
   type MessagePayload,
   type NoticeSnapshot,
   type ReminderPayload,
   type RoutingPayload,
 } from './outbox';
-import { OutboxQueue, RENEW_EVERY_MS } from './outbox-queue';
+import { RENEW_EVERY_MS } from './outbox-policy';
+import { OutboxRepository } from './outbox.repository';
 import { BatchLease } from './batch-lease';
 
 type Routed = RoutedNotice & { snapshot: NoticeSnapshot };
@@ -55,8 +55,9 @@ export interface DispatchReport {
 @Injectable()
 export class Dispatcher {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly queue: OutboxQueue,
+    private readonly transactions: Transactions,
+    private readonly outbox: OutboxRepository,
+    private readonly alerts: AlertRepository,
     @Inject(OPENEMR_SINK) private readonly sink: OpenEmrSink | null,
     private readonly mailer: Mailer,
     private readonly audit: AuditTrail,
@@ -76,11 +77,11 @@ export class Dispatcher {
    */
   async dispatchDue(now = new Date(), limit = 25): Promise<DispatchReport> {
     const report: DispatchReport = { delivered: 0, failed: 0 };
-    const batch = await this.queue.claimDue(now, limit);
+    const batch = await this.outbox.claimDue(now, limit);
     if (batch.length === 0) return report;
     const started = this.clock();
     const lease = new BatchLease(
-      this.queue,
+      this.outbox,
       batch,
       () => new Date(now.getTime() + this.clock() - started),
       this.renewEveryMs,
@@ -104,7 +105,7 @@ export class Dispatcher {
             `Delivery ${row.id} (${row.kind}) failed, attempt ${row.attempts + 1}: ${reason}`,
             'Dispatcher',
           );
-          const parked = await this.queue.markFailed(row, now, reason, error instanceof Parked);
+          const parked = await this.outbox.markFailed(row, now, reason, error instanceof Parked);
           if (parked) {
             this.logger.warn(
               `Delivery ${row.id} (${row.kind}) parked as failed after ${row.attempts + 1} attempt(s): ${reason}`,
@@ -144,12 +145,7 @@ export class Dispatcher {
     const payload = JSON.parse(row.payload) as RoutingPayload;
     const pid = Number(row.pid);
     const alertIds = [...new Set(payload.notices.map((n) => String(n.alertId)))];
-    const alerts = new Map(
-      (await this.dataSource.getRepository(StoredAlert).findBy({ id: In(alertIds) })).map((a) => [
-        String(a.id),
-        a,
-      ]),
-    );
+    const alerts = new Map((await this.alerts.byIds(alertIds)).map((a) => [String(a.id), a]));
     const routed: Routed[] = [];
     const decisions = new Map<string, RoutingDecision>();
     const fallback = this.env.fallbackRecipients;
@@ -158,36 +154,22 @@ export class Dispatcher {
         ? notice.deliver
         : { ...notice.deliver, channels: ['message' as const] };
       const told = parseRecipients(alerts.get(notice.alertId)?.recipients ?? null);
-      if (payload.replaces !== undefined) {
-        // A written row's recipient left: one replacement, never someone who has this one.
-        const { recipient, kind } = payload.replaces;
-        const facts = await sink.routingFacts(pid, withProvider(notice.recipients), fallback);
-        const decision = replaceGoneRecipient(
-          recipient,
-          notice.recipients,
-          facts,
-          fallback,
-          await this.addressed(notice.alertId, kind),
-        );
-        decisions.set(notice.alertId, decision);
-        routed.push({
-          ...base(notice, pid),
-          deliver,
-          recipients: decision.recipients,
-          snapshot: notice,
-        });
-        continue;
-      }
-      if (notice.kind === 'resolve') {
-        if (told.length === 0 && (await this.earlierRoutingWaits(row, notice.alertId))) {
+      if (notice.kind === 'resolve' && payload.replaces === undefined) {
+        if (told.length === 0 && (await this.outbox.earlierRoutingWaits(row.id, notice.alertId))) {
           throw new DeliveryDeferred('an earlier notice of this alert is still waiting');
         }
         const recipients = await this.stillThere(sink, pid, notice, told, decisions);
         routed.push({ ...base(notice, pid), deliver, recipients, snapshot: notice });
         continue;
       }
-      const facts = await sink.routingFacts(pid, notice.recipients, fallback);
-      const decision = routeAlert(notice.recipients, facts, fallback);
+      const decision =
+        payload.replaces === undefined
+          ? routeAlert(
+              notice.recipients,
+              await sink.routingFacts(pid, notice.recipients, fallback),
+              fallback,
+            )
+          : await this.replacement(sink, pid, notice, payload.replaces);
       decisions.set(notice.alertId, decision);
       routed.push({
         ...base(notice, pid),
@@ -200,22 +182,21 @@ export class Dispatcher {
       (d) => d.recipients.length === 0 && !d.reasons.some((r) => r.code === 'already_told'),
     );
     if (unreachable !== undefined) {
-      await this.recordRouting(this.dataSource.manager, alerts, decisions);
+      await this.recordRouting(alerts, decisions);
       throw new DeliveryDeferred(
         `nobody reachable in OpenEMR (${unreachable.reasons.map((r) => r.code).join(', ')})`,
       );
     }
     const messages = groupMessages(routed);
     const reminders = groupReminders(routed);
-    await inTransaction(this.dataSource, async (manager) => {
-      await this.recordRouting(manager, alerts, decisions);
+    await this.transactions.run(async (tx) => {
+      await this.recordRouting(alerts, decisions, tx);
       for (const message of messages) {
         const body: MessagePayload = {
           notices: message.notices.map((n) => n.snapshot),
           ...(payload.reroutes ? { reroutes: payload.reroutes } : {}),
         };
-        await enqueueDelivery(
-          manager,
+        await this.outbox.enqueue(
           {
             kind: message.kind === 'alert' ? 'message' : 'resolved',
             pid,
@@ -225,6 +206,7 @@ export class Dispatcher {
             alertIds: body.notices.map((n) => n.alertId),
           },
           now,
+          tx,
         );
       }
       for (const reminder of reminders) {
@@ -238,8 +220,7 @@ export class Dispatcher {
           priority: reminder.priority,
           ...(payload.reroutes ? { reroutes: payload.reroutes } : {}),
         };
-        await enqueueDelivery(
-          manager,
+        await this.outbox.enqueue(
           {
             kind: 'reminder',
             pid,
@@ -249,10 +230,29 @@ export class Dispatcher {
             alertIds: body.notices.map((n) => n.alertId),
           },
           now,
+          tx,
         );
       }
-      await this.queue.markDelivered(manager, row, now, null);
+      await this.outbox.markDelivered(row, now, null, tx);
     });
+  }
+
+  /** A written row's recipient left: one replacement, never someone who has this one. */
+  private async replacement(
+    sink: OpenEmrSink,
+    pid: number,
+    notice: NoticeSnapshot,
+    replaces: NonNullable<RoutingPayload['replaces']>,
+  ): Promise<RoutingDecision> {
+    const fallback = this.env.fallbackRecipients;
+    const facts = await sink.routingFacts(pid, withProvider(notice.recipients), fallback);
+    return replaceGoneRecipient(
+      replaces.recipient,
+      notice.recipients,
+      facts,
+      fallback,
+      await this.outbox.usersAddressed(notice.alertId, replaces.kind),
+    );
   }
 
   /**
@@ -297,9 +297,9 @@ export class Dispatcher {
 
   /** Stores whom each alert went to (for its resolved follow-up) and why fallbacks were used. */
   private async recordRouting(
-    manager: EntityManager,
     alerts: Map<string, StoredAlert>,
     decisions: Map<string, { recipients: Recipient[]; reasons: RoutingReason[] }>,
+    tx?: Transaction,
   ): Promise<void> {
     for (const [alertId, decision] of decisions) {
       const alert = alerts.get(alertId);
@@ -308,41 +308,14 @@ export class Dispatcher {
       for (const recipient of decision.recipients) {
         if (!recipients.some((r) => r.userId === recipient.userId)) recipients.push(recipient);
       }
-      await manager.getRepository(StoredAlert).update(
-        { id: alertId },
-        {
-          recipients: JSON.stringify(recipients),
-          routingReasons: decision.reasons.length === 0 ? null : JSON.stringify(decision.reasons),
-        },
+      await this.alerts.recordRouting(
+        alertId,
+        JSON.stringify(recipients),
+        decision.reasons.length === 0 ? null : JSON.stringify(decision.reasons),
+        tx,
       );
       alert.recipients = JSON.stringify(recipients);
     }
-  }
-
-  /** OpenEMR users who have (or are about to get) this alert's row of this kind. */
-  private async addressed(alertId: string, kind: Delivery['kind']): Promise<Set<number>> {
-    const rows = await this.dataSource
-      .getRepository(Delivery)
-      .createQueryBuilder('d')
-      .innerJoin(DeliveryAlert, 'da', 'da.delivery_id = d.id')
-      .where('da.alert_id = :alertId', { alertId })
-      .andWhere('d.kind = :kind', { kind })
-      .andWhere('d.status IN (:...statuses)', { statuses: ['pending', 'delivered'] })
-      .getMany();
-    return new Set(rows.map((d) => Number(d.recipientUserId)));
-  }
-
-  private async earlierRoutingWaits(row: Delivery, alertId: string): Promise<boolean> {
-    const earlier = await this.dataSource
-      .getRepository(Delivery)
-      .createQueryBuilder('d')
-      .innerJoin(DeliveryAlert, 'da', 'da.delivery_id = d.id')
-      .where('da.alert_id = :alertId', { alertId })
-      .andWhere('d.kind = :kind', { kind: 'routing' })
-      .andWhere('d.status = :pending', { pending: 'pending' })
-      .andWhere('d.id < :id', { id: row.id })
-      .getCount();
-    return earlier > 0;
   }
 
   private async writeMessage(row: Delivery, now: Date): Promise<void> {
@@ -424,7 +397,7 @@ export class Dispatcher {
       await this.reroute(row, now, notices, error.message);
       return;
     }
-    await inTransaction(this.dataSource, async (manager) => {
+    await this.transactions.run(async (tx) => {
       await this.audit.record(
         {
           actor: 'system',
@@ -440,9 +413,9 @@ export class Dispatcher {
             delivery: row.id,
           },
         },
-        manager,
+        tx,
       );
-      await this.queue.markDelivered(manager, row, now, openEmrRowId);
+      await this.outbox.markDelivered(row, now, openEmrRowId, tx);
     });
   }
 
@@ -462,15 +435,14 @@ export class Dispatcher {
       throw new Parked(`${reason}; rerouted ${MAX_REROUTES} times already`);
     }
     const channel = row.kind === 'reminder' ? ('reminder' as const) : ('message' as const);
-    await inTransaction(this.dataSource, async (manager) => {
+    await this.transactions.run(async (tx) => {
       const date = openEmrDate(now, this.env.CLINIC_TIME_ZONE);
       const again = notices.map((n) => ({
         ...n,
         kind: row.kind === 'resolved' ? 'resolve' : n.kind,
         deliver: { ...n.deliver, channels: [channel] },
       }));
-      await enqueueDelivery(
-        manager,
+      await this.outbox.enqueue(
         {
           kind: 'routing',
           pid: row.pid,
@@ -486,8 +458,9 @@ export class Dispatcher {
           alertIds: again.map((n) => n.alertId),
         },
         now,
+        tx,
       );
-      await this.queue.markRerouted(manager, row, reason);
+      await this.outbox.markRerouted(row, reason, tx);
     });
   }
 
@@ -498,9 +471,7 @@ export class Dispatcher {
       subject: payload.subject,
       text: payload.text,
     });
-    await inTransaction(this.dataSource, (manager) =>
-      this.queue.markDelivered(manager, row, now, null),
-    );
+    await this.transactions.run((tx) => this.outbox.markDelivered(row, now, null, tx));
   }
 
   private requireSink(): OpenEmrSink {

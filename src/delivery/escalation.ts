@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, LessThanOrEqual, Not } from 'typeorm';
-import { StoredAlert } from '../alerts/alert.entity';
+import { AlertRepository } from '../alerts/alert.repository';
 import { Environment } from '../config/environment';
-import { inTransaction } from '../database/transactions';
+import { Transactions } from '../database/transactions';
 import { Mailer } from '../mail/mailer';
 import { openEmrDate } from '../time';
-import { Delivery } from './delivery.entity';
 import { renderDigestEmail, renderEscalationEmail } from './openemr-text';
-import { enqueueDelivery } from './outbox';
+import { OutboxRepository } from './outbox.repository';
 
 /**
  * Email is the safety net, not the channel: urgent alerts nobody acknowledged
@@ -17,7 +15,9 @@ import { enqueueDelivery } from './outbox';
 @Injectable()
 export class Escalations {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly alerts: AlertRepository,
+    private readonly outbox: OutboxRepository,
     private readonly mailer: Mailer,
     private readonly env: Environment,
   ) {}
@@ -30,16 +30,8 @@ export class Escalations {
   async escalateOverdue(now = new Date()): Promise<number> {
     if (!this.enabled) return 0;
     const cutoff = new Date(now.getTime() - this.env.ESCALATE_AFTER_HOURS * 3_600_000);
-    return inTransaction(this.dataSource, async (manager) => {
-      const overdue = await manager.getRepository(StoredAlert).find({
-        where: {
-          severity: 'urgent',
-          state: 'firing',
-          escalatedAt: IsNull(),
-          firedAt: LessThanOrEqual(cutoff),
-        },
-        order: { id: 'ASC' },
-      });
+    return this.transactions.run(async (tx) => {
+      const overdue = await this.alerts.overdueUrgent(cutoff, tx);
       if (overdue.length === 0) return 0;
       const email = renderEscalationEmail({
         alerts: overdue,
@@ -49,8 +41,7 @@ export class Escalations {
         timeZone: this.env.CLINIC_TIME_ZONE,
       });
       for (const address of this.env.escalationEmails) {
-        await enqueueDelivery(
-          manager,
+        await this.outbox.enqueue(
           {
             kind: 'email',
             pid: null,
@@ -59,11 +50,14 @@ export class Escalations {
             alertIds: overdue.map((a) => a.id),
           },
           now,
+          tx,
         );
       }
-      for (const alert of overdue) {
-        await manager.getRepository(StoredAlert).update({ id: alert.id }, { escalatedAt: now });
-      }
+      await this.alerts.markEscalated(
+        overdue.map((a) => a.id),
+        now,
+        tx,
+      );
       return overdue.length;
     });
   }
@@ -72,10 +66,8 @@ export class Escalations {
   async enqueueDigest(now = new Date()): Promise<number> {
     if (!this.enabled) return 0;
     const day = openEmrDate(now, this.env.CLINIC_TIME_ZONE);
-    return inTransaction(this.dataSource, async (manager) => {
-      const open = await manager.getRepository(StoredAlert).find({
-        where: { state: Not('resolved'), firedAt: Not(IsNull()) },
-      });
+    return this.transactions.run(async (tx) => {
+      const open = await this.alerts.firedAndOpen(tx);
       const email = renderDigestEmail({
         alerts: open.map((a) => ({
           severity: a.severity,
@@ -88,11 +80,11 @@ export class Escalations {
       let enqueued = 0;
       for (const address of this.env.escalationEmails) {
         const dedupKey = `digest:${day}:${address}`.slice(0, 191);
-        if (await manager.getRepository(Delivery).existsBy({ dedupKey })) continue;
-        await enqueueDelivery(
-          manager,
+        if (await this.outbox.hasDedupKey(dedupKey, tx)) continue;
+        await this.outbox.enqueue(
           { kind: 'email', pid: null, recipient: address, payload: email, dedupKey },
           now,
+          tx,
         );
         enqueued += 1;
       }

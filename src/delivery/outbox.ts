@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import type { AlertAnnouncement, AlertOutbox, NoticeSnapshot } from '../alerts/alert-outbox';
 import type { Recipient } from '../alerts/routing';
 import type { LocalDate } from '../time';
 import type { ReminderPriority } from '../rules/rule-definition';
-import { Delivery, DeliveryAlert, type DeliveryKind } from './delivery.entity';
+import type { Transaction } from '../database/transactions';
+import type { DeliveryKind } from './delivery.entity';
+import { OutboxRepository } from './outbox.repository';
 
 export type { NoticeSnapshot };
 
@@ -51,60 +51,20 @@ export interface NewDelivery {
   dedupKey?: string | null;
 }
 
-/** 16 characters of base32: unguessable enough that two deliveries never share one. */
-function newMarker(): string {
-  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-  return Array.from(randomBytes(16), (byte) => alphabet[byte % alphabet.length]).join('');
-}
-
-/**
- * Adds rows to the outbox inside the caller's transaction, so an alert change
- * and the deliveries that announce it commit together or not at all.
- */
-export async function enqueueDelivery(
-  manager: EntityManager,
-  delivery: NewDelivery,
-  now = new Date(),
-): Promise<Delivery> {
-  const row = await manager.getRepository(Delivery).save({
-    kind: delivery.kind,
-    marker: newMarker(),
-    dedupKey: delivery.dedupKey ?? null,
-    pid: delivery.pid,
-    recipient: delivery.recipient ?? null,
-    recipientUserId: delivery.recipientUserId ?? null,
-    payload: JSON.stringify(delivery.payload),
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    claimedUntil: null,
-    lastError: null,
-    openEmrRowId: null,
-    acknowledgedAt: null,
-    createdAt: now,
-    deliveredAt: null,
-  });
-  const alertIds = [...new Set(delivery.alertIds ?? [])];
-  if (alertIds.length > 0) {
-    await manager
-      .getRepository(DeliveryAlert)
-      .insert(alertIds.map((alertId) => ({ deliveryId: row.id, alertId })));
-  }
-  return row;
-}
-
 /** The alerts' outbox port: one routing row with the notices, routed when it is delivered. */
 @Injectable()
 export class RoutingOutbox implements AlertOutbox {
+  constructor(private readonly outbox: OutboxRepository) {}
+
   async announce(
-    manager: EntityManager,
+    tx: Transaction,
     { pid, date, notices }: AlertAnnouncement,
     at: Date,
   ): Promise<string> {
-    const row = await enqueueDelivery(
-      manager,
+    const row = await this.outbox.enqueue(
       { kind: 'routing', pid, payload: { date, notices }, alertIds: notices.map((n) => n.alertId) },
       at,
+      tx,
     );
     return String(row.id);
   }

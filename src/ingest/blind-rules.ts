@@ -63,6 +63,19 @@ export function blindRules(
   });
 }
 
+/**
+ * The blind rules that stay blind whatever the watch sends: every data type
+ * they read was left unticked. These are what a partial consent costs.
+ */
+export function neverFiring(blind: readonly BlindRule[]): BlindRule[] {
+  return blind.filter((rule) => rule.missing.every((m) => m.reason === 'not_granted'));
+}
+
+/** A data type in a patient's words: `daily-oxygen-saturation` is "oxygen saturation". */
+export function dataTypeWords(dataType: DataTypeId): string {
+  return dataType.replace(/^daily-/, '').replace(/-/g, ' ');
+}
+
 /** The data types a set of granted OAuth scopes opens. */
 export function grantedDataTypes(scopes: readonly string[]): Set<DataTypeId> {
   const granted = new Set(scopes);

@@ -1,9 +1,17 @@
 import { join } from 'node:path';
-import { CHART_METRICS, METRIC_NAMES } from '../aggregates/daily-aggregate';
+import { CHART_METRICS, dayWithoutData, METRIC_NAMES } from '../aggregates/daily-aggregate';
 import { loadRuleDirectory } from '../rules/loader/load-rule-directory';
 import type { RuleDefinition } from '../rules/rule-definition';
 import { DATA_TYPE_IDS } from '../wearables/google-health/data-types';
-import { dataNeeds, dataTypesFor, METRIC_DATA_TYPES, ruleMetrics, RuleSwitch } from './data-needs';
+import {
+  dataNeeds,
+  dataTypesFor,
+  keepUnread,
+  METRIC_DATA_TYPES,
+  ruleMetrics,
+  RuleSwitch,
+  typesRereadWith,
+} from './data-needs';
 
 const starter = loadRuleDirectory(join(__dirname, '../../rules')).rules;
 const rule = (id: string): RuleDefinition => {
@@ -117,8 +125,73 @@ describe('dataNeeds', () => {
     expect(needs.forProgram(null)).not.toContain('daily-respiratory-rate');
   });
 
+  it('asks for the device list on every sync only for programs running a rule that reads the device sync', () => {
+    const gap = rule('monitoring-gap');
+    expect(dataNeeds(starter.map((r) => on(r))).deviceSyncForProgram(null)).toBe(true);
+    // Without the monitoring gap, no starter rule reads the device's last sync.
+    const others = starter.filter((r) => r.id !== gap.id).map((r) => on(r));
+    expect(dataNeeds(others).deviceSyncForProgram(null)).toBe(false);
+    const needs = dataNeeds([...others, on(gap, [['heart-failure', false]])]);
+    expect(needs.deviceSyncForProgram('heart-failure')).toBe(false);
+    expect(needs.deviceSyncForProgram('copd')).toBe(true);
+  });
+
   it('never needs a type the charts and rules do not read', () => {
     expect(dataNeeds(starter.map((r) => on(r))).forProgram(null)).not.toContain('active-minutes');
     expect(CHART_METRICS.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a webhook re-read of some types', () => {
+  it('reads the named types and every type a column computed from them needs', () => {
+    expect(typesRereadWith(['weight'])).toEqual(['weight']);
+    expect(typesRereadWith(['daily-oxygen-saturation'])).toEqual(['daily-oxygen-saturation']);
+    // Steps feed the resting estimate, which needs heart rate and sleep too.
+    expect(typesRereadWith(['steps'])).toEqual(['heart-rate', 'steps', 'sleep']);
+    expect(typesRereadWith(['heart-rate'])).toEqual([
+      'heart-rate',
+      'steps',
+      'active-minutes',
+      'sleep',
+    ]);
+    expect(typesRereadWith(['blood-glucose'])).toEqual([...DATA_TYPE_IDS]);
+  });
+
+  it('takes only the columns whose every type was read, and keeps the rest as stored', () => {
+    const stored = {
+      ...dayWithoutData('2026-11-20'),
+      hrMean: 71,
+      wearMinutes: 900,
+      steps: 4000,
+      weightKg: 80,
+      coverage: { heartRateSamples: 900, stepMinutes: 700, dataTypes: ['heart-rate', 'steps'] },
+    };
+    const fresh = {
+      ...dayWithoutData('2026-11-20'),
+      weightKg: 79.5,
+      coverage: { heartRateSamples: 0, stepMinutes: 0, dataTypes: ['weight'] },
+    };
+    expect(keepUnread(stored, fresh, new Set(['weight']))).toEqual({
+      ...stored,
+      weightKg: 79.5,
+      coverage: { ...stored.coverage, dataTypes: ['heart-rate', 'steps', 'weight'] },
+    });
+    // Steps alone cannot rewrite the steps column: it needs heart rate too.
+    const steps = keepUnread(
+      stored,
+      {
+        ...fresh,
+        steps: 10,
+        coverage: { ...fresh.coverage, stepMinutes: 5, dataTypes: ['steps'] },
+      },
+      new Set(['steps']),
+    );
+    expect(steps).toMatchObject({ steps: 4000, weightKg: 80 });
+    expect(steps.coverage).toEqual({
+      heartRateSamples: 900,
+      stepMinutes: 5,
+      dataTypes: ['heart-rate', 'steps'],
+    });
+    expect(keepUnread(undefined, fresh, new Set(['weight']))).toBe(fresh);
   });
 });

@@ -1,4 +1,4 @@
-import { CHART_METRICS, MetricName } from '../aggregates/daily-aggregate';
+import { CHART_METRICS, DailyAggregate, MetricName } from '../aggregates/daily-aggregate';
 import { factUses, metricsOf } from '../rules/engine/fact-uses';
 import type { RuleDefinition } from '../rules/rule-definition';
 import { DATA_TYPE_IDS, DataTypeId } from '../wearables/google-health/data-types';
@@ -41,6 +41,56 @@ export function dataTypesFor(metrics: Iterable<MetricName>): DataTypeId[] {
   const types = new Set<DataTypeId>();
   for (const metric of metrics) for (const type of METRIC_DATA_TYPES[metric]) types.add(type);
   return DATA_TYPE_IDS.filter((type) => types.has(type));
+}
+
+/**
+ * The types to read again when a webhook names `named` for older days: the
+ * named ones and every type a column computed from them also needs (late
+ * steps change the resting estimate, which needs heart rate and sleep too),
+ * so each column rewritten is whole. A name Vigil does not know: every type.
+ */
+export function typesRereadWith(named: readonly string[]): DataTypeId[] {
+  const known = new Set<string>(DATA_TYPE_IDS);
+  if (named.length === 0 || named.some((t) => !known.has(t))) return [...DATA_TYPE_IDS];
+  const metrics = METRIC_NAMES_BY_TYPE.filter(([, types]) => types.some((t) => named.includes(t)));
+  const types = new Set<string>(named);
+  for (const [, needs] of metrics) for (const t of needs) types.add(t);
+  return DATA_TYPE_IDS.filter((t) => types.has(t));
+}
+
+const METRIC_NAMES_BY_TYPE = Object.entries(METRIC_DATA_TYPES) as [
+  MetricName,
+  readonly DataTypeId[],
+][];
+
+/**
+ * The columns of a day re-read for `read` types only, the rest kept as
+ * stored: a column is taken from `fresh` when every type it is computed from
+ * was read; coverage follows heart rate and steps. No stored day: `fresh`.
+ */
+export function keepUnread(
+  stored: DailyAggregate | undefined,
+  fresh: DailyAggregate,
+  read: ReadonlySet<DataTypeId>,
+): DailyAggregate {
+  if (stored === undefined) return fresh;
+  const day: DailyAggregate = { ...stored, coverage: { ...stored.coverage } };
+  for (const [metric, types] of METRIC_NAMES_BY_TYPE) {
+    if (types.every((t) => read.has(t))) (day[metric] as unknown) = fresh[metric];
+  }
+  if (read.has('heart-rate')) day.coverage.heartRateSamples = fresh.coverage.heartRateSamples;
+  if (read.has('steps')) day.coverage.stepMinutes = fresh.coverage.stepMinutes;
+  if (METRIC_DATA_TYPES.steps.every((t) => read.has(t))) {
+    delete day.coverage.stepsUnknown;
+    if (fresh.coverage.stepsUnknown !== undefined)
+      day.coverage.stepsUnknown = fresh.coverage.stepsUnknown;
+  }
+  const contributed = new Set([
+    ...stored.coverage.dataTypes.filter((t) => !read.has(t as DataTypeId)),
+    ...fresh.coverage.dataTypes,
+  ]);
+  day.coverage.dataTypes = DATA_TYPE_IDS.filter((t) => contributed.has(t));
+  return day;
 }
 
 /**

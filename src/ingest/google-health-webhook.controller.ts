@@ -82,7 +82,11 @@ export class GoogleHealthWebhookController {
     let queued = 0;
     try {
       for (const change of changes) {
-        queued += await this.requests.queueEarlySync(change.healthUserId, change.earliestDate);
+        queued += await this.requests.queueEarlySync(
+          change.healthUserId,
+          change.earliestDate,
+          change.dataType,
+        );
       }
     } catch (error) {
       await this.seen.forgetSighting(digest);

@@ -49,6 +49,7 @@ export function syncFromCli(
     logger,
     new RuleDataNeeds(dataSource),
     new Metrics(),
+    ctx.audit,
   );
   return new SyncRequests(dataSource, env, leases, runner, new InFlightWork()).syncNow(pid);
 }

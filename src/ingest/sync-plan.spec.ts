@@ -1,7 +1,15 @@
 import { GOOGLE_HEALTH_SCOPES, REQUESTED_SCOPES } from '../wearables/google-health/scopes';
 import { CHART_METRICS } from '../aggregates/daily-aggregate';
 import { dataTypesFor } from './data-needs';
-import { completeThrough, historyAfter, planSync, PlanInput, rangeFilter } from './sync-plan';
+import {
+  completeThrough,
+  historyAfter,
+  planSync,
+  PlanInput,
+  rangeFilter,
+  Reread,
+  widenReread,
+} from './sync-plan';
 
 const NOW = Date.parse('2026-11-28T15:00:00Z');
 const base: PlanInput = {
@@ -9,6 +17,7 @@ const base: PlanInput = {
   timeZone: 'America/New_York',
   cursorDate: null,
   rereadFrom: null,
+  rereadDataTypes: null,
   grantedScopes: REQUESTED_SCOPES,
   unavailable: new Set(),
   history: null,
@@ -133,6 +142,60 @@ describe('planSync', () => {
       '2026-11-10',
     );
     expect(planSync({ ...base, cursorDate: '2026-01-01' }).from).toBe('2026-09-30');
+  });
+
+  it("re-reads a webhook's older days only for the type it named and those read with it", () => {
+    const later = { ...rollUps, cursorDate: '2026-11-27', rereadSpentOn: '2026-11-28' };
+    const weight = planSync({ ...later, rereadFrom: '2026-11-18', rereadDataTypes: ['weight'] });
+    expect(weight).toMatchObject({
+      from: '2026-11-18',
+      partial: { through: '2026-11-27', dataTypes: ['weight'] },
+    });
+    const filters = Object.fromEntries(
+      weight.wholeRange.map((r) => [r.dataType, r.method === 'list' ? r.filter : '']),
+    );
+    expect(filters.weight).toBe(rangeFilter('weight', '2026-11-18', '2026-11-28'));
+    expect(filters.sleep).toBe(rangeFilter('sleep', '2026-11-28', '2026-11-28'));
+    // Heart rate and steps: today only, from its evening before (New York, EST).
+    const dense = weight.chunks.flatMap((c) => c.requests);
+    expect(dense.map((r) => r.dataType)).toEqual(['heart-rate', 'steps']);
+    for (const r of dense) {
+      if (r.method !== 'rollUp') throw new Error('expected a roll-up');
+      expect(new Date(r.startTime).toISOString()).toBe('2026-11-27T17:00:00.000Z');
+    }
+    // Late steps change the resting estimate: heart rate and sleep are read with them.
+    const steps = planSync({ ...later, rereadFrom: '2026-11-18', rereadDataTypes: ['steps'] });
+    expect(steps.partial?.dataTypes).toEqual(['heart-rate', 'steps', 'sleep']);
+    const first = steps.chunks[0].requests[0];
+    if (first.method !== 'rollUp') throw new Error('expected a roll-up');
+    expect(new Date(first.startTime).toISOString()).toBe('2026-11-17T17:00:00.000Z');
+    // Naming a type nothing needs costs nothing.
+    expect(
+      planSync({ ...later, rereadFrom: '2026-11-18', rereadDataTypes: ['daily-respiratory-rate'] }),
+    ).toMatchObject({ from: '2026-11-28', partial: null });
+    // A notification naming no type re-reads every type, whole days.
+    const every = planSync({ ...later, rereadFrom: '2026-11-18', rereadDataTypes: null });
+    expect(every).toMatchObject({ from: '2026-11-18', partial: null });
+    expect(
+      every.wholeRange.every((r) => r.method === 'list' && r.filter.includes('2026-11-1')),
+    ).toBe(true);
+  });
+
+  it('widens a stored re-read by the next webhook: earliest date, named types together', () => {
+    const none: Reread = { rereadFrom: null, rereadDataTypes: null };
+    const weight = widenReread(none, '2026-11-20', 'weight');
+    expect(weight).toEqual({ rereadFrom: '2026-11-20', rereadDataTypes: 'weight' });
+    expect(widenReread(weight, '2026-11-22', 'sleep')).toEqual({
+      rereadFrom: '2026-11-20',
+      rereadDataTypes: 'sleep weight',
+    });
+    expect(widenReread(weight, '2026-11-18', 'weight').rereadFrom).toBe('2026-11-18');
+    // Not named, or a name Vigil does not know: every type.
+    expect(widenReread(weight, '2026-11-22', null).rereadDataTypes).toBeNull();
+    expect(widenReread(weight, '2026-11-22', 'blood-glucose').rereadDataTypes).toBeNull();
+    expect(
+      widenReread({ rereadFrom: '2026-11-20', rereadDataTypes: null }, '2026-11-21', 'weight'),
+    ).toEqual({ rereadFrom: '2026-11-20', rereadDataTypes: null });
   });
 
   it('skips what was not granted or was refused, and says why', () => {

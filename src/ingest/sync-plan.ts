@@ -6,6 +6,7 @@ import {
   GOOGLE_HEALTH_SCOPE_PREFIX,
 } from '../wearables/google-health/data-types';
 import type { DataPointsQuery } from '../wearables/google-health/health-api-reader';
+import { typesRereadWith } from './data-needs';
 import {
   isRolledUp,
   ROLL_UP_WINDOW_SECONDS,
@@ -45,6 +46,8 @@ export interface PlanInput {
   cursorDate: string | null;
   /** A webhook asked for days from this date to be read again. */
   rereadFrom: string | null;
+  /** The data types the webhooks named for that range; null = every type. */
+  rereadDataTypes: readonly string[] | null;
   grantedScopes: readonly string[];
   /** Types Google refused for this patient (scope insufficient). */
   unavailable: ReadonlySet<string>;
@@ -83,10 +86,23 @@ export interface SyncChunk {
   contextFrom: number;
 }
 
+/**
+ * Days a webhook asked to re-read before the sync's own range: only the named
+ * types, and the types read with them (data-needs.ts), are read for them, so
+ * only the columns computed from those types may be rewritten.
+ */
+export interface PartialDays {
+  /** The last such day; they run from the plan's `from`. */
+  through: string;
+  dataTypes: DataTypeId[];
+}
+
 export interface SyncPlan {
   kind: 'backfill' | 'incremental';
   from: string;
   to: string;
+  /** Null when every day from `from` is read for every type and rewritten whole. */
+  partial: PartialDays | null;
   dataTypes: DataTypeId[];
   /** Needed but not read, and why (not granted, or refused before). */
   skipped: { dataType: DataTypeId; reason: 'not-granted' | 'unavailable' | 'silent' }[];
@@ -232,40 +248,86 @@ export function planSync(input: PlanInput): SyncPlan {
       : addDays(input.cursorDate, reread ? -input.rereadDays : 1);
 
   const horizon = addDays(today, -(input.backfillDays - 1));
-  let from = resumeFrom ?? horizon;
-  if (input.rereadFrom !== null && input.rereadFrom < from) from = input.rereadFrom;
-  if (from < horizon) from = horizon;
-  if (from > today) from = today;
+  const clamp = (date: string): string => (date < horizon ? horizon : date > today ? today : date);
+  const ownFrom = clamp(resumeFrom ?? horizon);
+  const earlier =
+    input.rereadFrom !== null && input.rereadFrom < ownFrom ? clamp(input.rereadFrom) : ownFrom;
+  // A webhook's earlier days: the named types and those read with them; every type if unnamed.
+  const rereadTypes =
+    earlier < ownFrom && input.rereadDataTypes !== null
+      ? typesRereadWith(input.rereadDataTypes).filter((t) => dataTypes.includes(t))
+      : dataTypes;
+  // A webhook naming only types nothing needs costs nothing.
+  const from = rereadTypes.length === 0 ? ownFrom : earlier;
+  const partial: PartialDays | null =
+    from < ownFrom && rereadTypes.length < dataTypes.length
+      ? { through: addDays(ownFrom, -1), dataTypes: rereadTypes }
+      : null;
+  const fromOf = (dataType: DataTypeId): string =>
+    partial === null || rereadTypes.includes(dataType) ? from : ownFrom;
 
   const wholeRange = dataTypes
     .filter((t) => !DENSE.has(t))
-    .map((t) => listRequest(t, rangeFilter(t, from, today)));
+    .map((t) => listRequest(t, rangeFilter(t, fromOf(t), today)));
   const dense = dataTypes.filter((t) => DENSE.has(t));
   const dates = datesBetween(from, today);
   const chunkDays = input.intraday === 'roll-up' ? ROLL_UP_CHUNK_DAYS : CHUNK_DAYS;
   const chunks: SyncChunk[] = [];
-  let readUpTo: number | null = null;
+  // Where each dense type's reads reached: the next chunk starts there.
+  const readUpTo = new Map<DataTypeId, number>();
   for (let i = 0; i < dates.length; i += chunkDays) {
     const chunkDates = dates.slice(i, i + chunkDays);
     const span = chunkSpan(input.intraday, input.timeZone, chunkDates);
-    const start: number = readUpTo ?? span.contextFrom;
-    chunks.push({
-      dates: chunkDates,
-      requests: dense.map((t) => denseRequest(input.intraday, t, start, span.end)),
-      contextFrom: span.contextFrom,
-    });
-    readUpTo = span.end;
+    const requests: RangeRequest[] = [];
+    for (const t of dense) {
+      const first = fromOf(t);
+      if (first > chunkDates[chunkDates.length - 1]) continue;
+      const start =
+        readUpTo.get(t) ??
+        (first > chunkDates[0]
+          ? chunkSpan(input.intraday, input.timeZone, [first]).contextFrom
+          : span.contextFrom);
+      requests.push(denseRequest(input.intraday, t, start, span.end));
+      readUpTo.set(t, span.end);
+    }
+    chunks.push({ dates: chunkDates, requests, contextFrom: span.contextFrom });
   }
   return {
     kind: resumeFrom === null ? 'backfill' : 'incremental',
     from,
     to: today,
+    partial,
     dataTypes,
     skipped,
     wholeRange,
     chunks,
     reread,
     readDevice: input.deviceSyncNeeded || reread,
+  };
+}
+
+/** A webhook's re-read as stored in `sync_states`: from a date, of named types (null: all). */
+export interface Reread {
+  rereadFrom: string | null;
+  rereadDataTypes: string | null;
+}
+
+/**
+ * The re-read after one more webhook named `dataType` (null: none) from
+ * `from`: the earliest date, and the named types together. A type Vigil does
+ * not know, or none named, re-reads every type.
+ */
+export function widenReread(current: Reread, from: string, dataType: string | null): Reread {
+  const known = dataType !== null && (DATA_TYPE_IDS as readonly string[]).includes(dataType);
+  const earliest =
+    current.rereadFrom === null || from < current.rereadFrom ? from : current.rereadFrom;
+  if (!known) return { rereadFrom: earliest, rereadDataTypes: null };
+  if (current.rereadFrom === null) return { rereadFrom: earliest, rereadDataTypes: dataType };
+  if (current.rereadDataTypes === null) return { rereadFrom: earliest, rereadDataTypes: null };
+  const types = new Set([...current.rereadDataTypes.split(' ').filter(Boolean), dataType]);
+  return {
+    rereadFrom: earliest,
+    rereadDataTypes: DATA_TYPE_IDS.filter((t) => types.has(t)).join(' '),
   };
 }
 

@@ -13,6 +13,7 @@ import { addDays } from '../time';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import { SyncLeases } from './sync-leases';
 import { SyncOutcome, SyncRunner } from './sync-runner';
+import { widenReread } from './sync-plan';
 import { newSyncState, SyncState } from './sync-state.entity';
 
 /**
@@ -54,14 +55,16 @@ export class SyncRequests {
   }
 
   /**
-   * A webhook said these users' data changed from `earliest` (a UTC date):
-   * re-read from the day before (time zones) and sync early. A running sync is
-   * not disturbed: it runs again as soon as it finishes. Returns how many
-   * connections matched; unknown users are ignored.
+   * A webhook said these users' `dataType` (null: not named) changed from
+   * `earliest` (a UTC date): re-read that type from the day before (time
+   * zones) and sync early. A running sync is not disturbed: it runs again as
+   * soon as it finishes. Returns how many connections matched; unknown users
+   * are ignored.
    */
   async queueEarlySync(
     healthUserId: string,
     earliest: string | null,
+    dataType: string | null,
     now = new Date(),
   ): Promise<number> {
     return inTransaction(this.dataSource, async (manager) => {
@@ -81,7 +84,7 @@ export class SyncRequests {
         const state = known.get(connection.id) ?? newSyncState(connection.id);
         if (earliest !== null && state.cursorDate !== null) {
           const from = addDays(earliest < horizon ? horizon : earliest, -1);
-          if (state.rereadFrom === null || from < state.rereadFrom) state.rereadFrom = from;
+          Object.assign(state, widenReread(state, from, dataType));
         }
         const leased = state.leaseExpiresAt !== null && state.leaseExpiresAt > now;
         state.earlySyncRequested = leased;

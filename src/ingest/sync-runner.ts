@@ -4,11 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DailyAggregate, METRIC_NAMES } from '../aggregates/daily-aggregate';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { downsample } from '../aggregates/downsample';
+import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { inTransaction } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
-import { recordEvaluationDue } from '../rules/evaluations-due';
+import { recordEvaluationDue } from '../rules/evaluations-due.repository';
 import { PATIENT_SYNCED, PatientSynced } from '../events/contracts';
 import {
   NotConnectedError,
@@ -33,10 +34,17 @@ import {
   nextSyncDelayMs,
   REPEATED_FAILURES,
 } from '../wearables/google-health/retry-policy';
-import { METRIC_DATA_TYPES } from './data-needs';
+import { keepUnread, METRIC_DATA_TYPES } from './data-needs';
 import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
-import { completeThrough, historyAfter, planSync, RangeRequest, SyncPlan } from './sync-plan';
+import {
+  completeThrough,
+  historyAfter,
+  planSync,
+  RangeRequest,
+  Reread,
+  SyncPlan,
+} from './sync-plan';
 import { addDays, localDateAt } from '../time';
 import { newSyncState, SyncState } from './sync-state.entity';
 import { RecentUserBudgets } from './user-budgets';
@@ -86,6 +94,7 @@ export class SyncRunner {
     private readonly logger: JsonLogger,
     private readonly needs: RuleDataNeeds,
     private readonly metrics: Metrics,
+    private readonly audit: AuditTrail,
   ) {
     this.userBudgets = new RecentUserBudgets(
       env.GOOGLE_USER_REQUESTS_PER_MINUTE,
@@ -144,6 +153,7 @@ export class SyncRunner {
       timeZone,
       cursorDate: state.cursorDate,
       rereadFrom: state.rereadFrom,
+      rereadDataTypes: state.rereadDataTypes?.split(' ').filter(Boolean) ?? null,
       grantedScopes: connection.scopes,
       unavailable,
       history,
@@ -167,27 +177,46 @@ export class SyncRunner {
       const device = plan.readDevice
         ? await this.readDevice(context, connection, unavailable)
         : null;
-      const days = await this.readDays(context, plan, unavailable, timeZone);
+      const read = await this.readDays(context, plan, unavailable, timeZone);
       // Not read this sync: the days count as complete by the clock, and the next
       // day's re-read (or a webhook) picks up what the watch sends late.
       const lastDeviceSync = device?.lastSyncTime ?? null;
       const cursor = completeThrough(started, timeZone, lastDeviceSync, state.cursorDate);
       const previous = await this.aggregates.series(pid, plan.from, plan.to);
+      const days = withUnreadKept(plan, previous, read);
       const changed = changedDates(previous, days);
       await inTransaction(this.dataSource, async (manager) => {
-        const early = await this.finishLease(manager, id, {
-          cursorDate: cursor,
-          rereadFrom: null,
-          rereadSpentOn: plan.reread ? plan.to : state.rereadSpentOn,
-          consecutiveFailures: 0,
-          statusReason: unavailableReason(unavailable),
-          unavailableDataTypes: [...unavailable].join(' '),
-          historyDataTypes: historyAfter(plan, history, unavailable).join(' '),
-          deviceType: device?.deviceType ?? state.deviceType,
-          deviceBattery: device?.batteryLevel ?? state.deviceBattery,
-          lastSuccessAt: new Date(),
-        });
+        const early = await this.finishLease(
+          manager,
+          id,
+          {
+            cursorDate: cursor,
+            rereadSpentOn: plan.reread ? plan.to : state.rereadSpentOn,
+            consecutiveFailures: 0,
+            statusReason: unavailableReason(unavailable),
+            unavailableDataTypes: [...unavailable].join(' '),
+            historyDataTypes: historyAfter(plan, history, unavailable).join(' '),
+            deviceType: device?.deviceType ?? state.deviceType,
+            deviceBattery: device?.batteryLevel ?? state.deviceBattery,
+            lastSuccessAt: new Date(),
+          },
+          state,
+        );
         await this.aggregates.upsert(pid, days, manager);
+        // Another kind of device measures differently: staff see the change and the charts break.
+        if (device?.deviceType && state.deviceType && device.deviceType !== state.deviceType) {
+          await this.audit.record(
+            {
+              actor: 'system',
+              action: CONNECTION_CHANGES.device,
+              subjectType: 'wearable_connection',
+              subjectId: id,
+              pid,
+              details: { from: state.deviceType, to: device.deviceType },
+            },
+            manager,
+          );
+        }
         // Kept until the rules evaluated these days, should this process stop first.
         await recordEvaluationDue(manager, pid, changed, new Date());
         const interval = enrollment.syncIntervalMinutes * 60_000;
@@ -313,11 +342,16 @@ export class SyncRunner {
     }
   }
 
-  /** Clears our lease and saves the state; true when an early sync was asked for meanwhile. */
+  /**
+   * Clears our lease and saves the state; true when an early sync was asked
+   * for meanwhile. `spent`: the webhook re-read this sync read, cleared unless
+   * a webhook widened it while the sync ran (the early sync then reads it).
+   */
   private async finishLease(
     manager: EntityManager,
     connectionId: number,
     changes: Partial<SyncState>,
+    spent?: Reread,
   ): Promise<boolean> {
     const query = manager
       .getRepository(SyncState)
@@ -329,12 +363,20 @@ export class SyncRunner {
     if (this.dataSource.options.type === 'mysql') query.setLock('pessimistic_write');
     const held = await query.getOne();
     if (!held) throw new LeaseLostError();
-    await manager
-      .getRepository(SyncState)
-      .update(
-        { connectionId },
-        { ...changes, leaseOwner: null, leaseExpiresAt: null, earlySyncRequested: false },
-      );
+    const rereadRead =
+      spent !== undefined &&
+      held.rereadFrom === spent.rereadFrom &&
+      held.rereadDataTypes === spent.rereadDataTypes;
+    await manager.getRepository(SyncState).update(
+      { connectionId },
+      {
+        ...changes,
+        ...(rereadRead ? { rereadFrom: null, rereadDataTypes: null } : {}),
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        earlySyncRequested: false,
+      },
+    );
     return held.earlySyncRequested;
   }
 
@@ -447,6 +489,24 @@ function unavailableReason(unavailable: Set<string>): string | null {
   return unavailable.size === 0
     ? null
     : `Google refused ${[...unavailable].join(', ')} (scope not granted); those columns stay empty`;
+}
+
+/**
+ * The days to store: a webhook's earlier days were read for some types only,
+ * so their other columns stay as stored; every other day is rewritten whole.
+ */
+function withUnreadKept(
+  plan: SyncPlan,
+  stored: readonly DailyAggregate[],
+  read: DailyAggregate[],
+): DailyAggregate[] {
+  const partial = plan.partial;
+  if (partial === null) return read;
+  const byDate = new Map(stored.map((d) => [d.date, d]));
+  const types = new Set(partial.dataTypes);
+  return read.map((day) =>
+    day.date <= partial.through ? keepUnread(byDate.get(day.date), day, types) : day,
+  );
 }
 
 /** Dates whose stored row is missing or differs from the new one. */

@@ -28,6 +28,14 @@ export class SyncState {
   @Column({ name: 'reread_from', type: 'date', nullable: true })
   rereadFrom!: string | null;
 
+  /**
+   * Space-separated data types the webhooks named for that re-read: only
+   * they (and the types read with them) are read again for the days before
+   * the sync's own range. Null: every type (a notification naming none).
+   */
+  @Column({ name: 'reread_data_types', type: 'varchar', length: 512, nullable: true })
+  rereadDataTypes!: string | null;
+
   /** The patient's local date on which a sync last re-read the recent days (once a day). */
   @Column({ name: 'reread_spent_on', type: 'date', nullable: true })
   rereadSpentOn!: string | null;
@@ -78,6 +86,7 @@ export function newSyncState(connectionId: number): SyncState {
     leaseExpiresAt: null,
     cursorDate: null,
     rereadFrom: null,
+    rereadDataTypes: null,
     rereadSpentOn: null,
     earlySyncRequested: false,
     consecutiveFailures: 0,

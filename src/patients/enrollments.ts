@@ -120,6 +120,15 @@ export class Enrollments {
     return enrollment;
   }
 
+  /** Each enrolled patient's time zone (null until their Google settings were read). */
+  async timeZones(pids: readonly number[]): Promise<Map<number, string | null>> {
+    if (pids.length === 0) return new Map();
+    const rows = await this.dataSource
+      .getRepository(Enrollment)
+      .find({ where: { pid: In([...new Set(pids)]) }, select: { pid: true, timeZone: true } });
+    return new Map(rows.map((row) => [Number(row.pid), row.timeZone]));
+  }
+
   async list(status?: EnrollmentStatus): Promise<EnrollmentView[]> {
     const enrollments = await this.dataSource
       .getRepository(Enrollment)

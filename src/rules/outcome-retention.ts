@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { DataSource, In } from 'typeorm';
 import { addDays, DAY_MS, type LocalDate } from '../time';
 import { Environment } from '../config/environment';
-import { inTransaction } from '../database/transactions';
+import { Transactions } from '../database/transactions';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
-import { withNamedLock } from '../database/named-lock';
-import { RuleOutcome } from './rule-outcome.entity';
+import { RuleOutcomes } from './rule-outcomes.repository';
 
 const CONTEXT = 'Rules';
 const LOCK = 'vigil_outcome_retention';
@@ -40,7 +38,8 @@ export class OutcomeRetention {
   batchSize = 1000;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly outcomes: RuleOutcomes,
     private readonly env: Environment,
     private readonly work: InFlightWork,
     private readonly logger: JsonLogger,
@@ -71,32 +70,12 @@ export class OutcomeRetention {
    */
   async prune(now: Date = new Date()): Promise<number | null> {
     const cutoff = retentionCutoff(now, this.env.OUTCOME_RETENTION_DAYS);
-    return withNamedLock(this.dataSource, LOCK, 0, async () => {
+    return this.transactions.withLock(LOCK, 0, async () => {
       let deleted = 0;
       for (;;) {
-        const batch = await inTransaction(this.dataSource, async (manager) => {
-          const repository = manager.getRepository(RuleOutcome);
-          // Any batch will do: unordered, the scan stops at the batch's last row. A nightly few are
-          // found through the alert step's index (alerts_applied_at first; NULL = never stepped).
-          const ids = (
-            await repository
-              .createQueryBuilder('o')
-              .select('o.id', 'id')
-              .where('o.alertsAppliedAt < :stepped', { stepped: cutoff.steppedBefore })
-              .andWhere('o.date < :date', { date: cutoff.date })
-              .limit(this.batchSize)
-              .getRawMany<{ id: string | number }>()
-          ).map((row) => String(row.id));
-          if (ids.length === 0) return { found: 0, deleted: 0 };
-          // Checked again as it deletes: a day evaluated meanwhile is waiting for its alert step.
-          const result = await repository
-            .createQueryBuilder()
-            .delete()
-            .where({ id: In(ids) })
-            .andWhere('alerts_applied_at < :stepped', { stepped: cutoff.steppedBefore })
-            .execute();
-          return { found: ids.length, deleted: result.affected ?? 0 };
-        });
+        const batch = await this.transactions.run((tx) =>
+          this.outcomes.deleteStepped(cutoff, this.batchSize, tx),
+        );
         deleted += batch.deleted;
         if (batch.found < this.batchSize || !this.work.isAccepting) return deleted;
       }

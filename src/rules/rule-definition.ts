@@ -48,6 +48,38 @@ export interface ReportedFact {
   params?: Record<string, unknown>;
 }
 
+/** What a clinician needs to set a param: its name in words, unit, sensible range and help. */
+export interface ParamDetail {
+  /** Plain words, e.g. "Rise above baseline". */
+  label: string;
+  /** e.g. "bpm", "days", "%"; absent for a plain number. */
+  unit?: string;
+  /** The lowest and highest value the rule (and every override) may use. */
+  min?: number;
+  max?: number;
+  /** The form's step, e.g. 1 for whole days. */
+  step?: number;
+  /** What the param does and what moving it changes. */
+  help: string;
+}
+
+/**
+ * Hours staff are expected to take to acknowledge an alert, unless the rule
+ * says: urgent alerts by ESCALATE_AFTER_HOURS (when they are emailed as overdue),
+ * the others by these.
+ */
+export const DEFAULT_ACKNOWLEDGE_WITHIN_HOURS: Record<'warning' | 'info', number> = {
+  warning: 24,
+  info: 72,
+};
+
+export function acknowledgeWithinHours(rule: RuleDefinition, escalateAfterHours: number): number {
+  if (rule.acknowledgeWithinHours !== undefined) return rule.acknowledgeWithinHours;
+  return rule.severity === 'urgent'
+    ? escalateAfterHours
+    : DEFAULT_ACKNOWLEDGE_WITHIN_HOURS[rule.severity];
+}
+
 /** Insufficient-data days after which a firing alert goes stale, unless the rule says otherwise. */
 export const DEFAULT_STALE_AFTER_DAYS = 3;
 
@@ -60,6 +92,8 @@ export interface RuleDefinition {
   severity: Severity;
   /** Named defaults, overridable per program and per patient. */
   params: Record<string, number>;
+  /** Label, unit, range and help of each param, for the editor's form; the range binds overrides too. */
+  paramDetails?: Record<string, ParamDetail>;
   conditions: ConditionTree;
   /** Pending until the conditions hold on this many consecutive evaluation days. */
   forDays: number;
@@ -72,6 +106,11 @@ export interface RuleDefinition {
    * days (default {@link DEFAULT_STALE_AFTER_DAYS}): an alert follows the data.
    */
   staleAfterDays?: number;
+  /**
+   * Staff should acknowledge an alert within this many hours (default by
+   * severity, {@link DEFAULT_ACKNOWLEDGE_WITHIN_HOURS}); the rule-quality report measures it.
+   */
+  acknowledgeWithinHours?: number;
   recipients: RecipientSpec[];
   deliver: DeliverySpec;
   /** Rule ids that, while firing for the same patient, suppress this rule. */

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource } from 'typeorm';
 import { addDays, localDateAt, localHourAt, type LocalDate } from '../time';
 import { Environment } from '../config/environment';
 import { JsonLogger } from '../logging/json-logger';
@@ -15,13 +14,12 @@ import {
 } from './evaluation/evaluate-patient';
 import { evaluationDay } from './evaluation/local-day';
 import { MetricSeries } from './metric-series.repository';
-import { withNamedLock } from '../database/named-lock';
 import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import { RuleOutcome } from './rule-outcome.entity';
 import { RuleOutcomes } from './rule-outcomes.repository';
-import { EvaluationsDue } from './evaluations-due';
+import { EvaluationsDueRepository } from './evaluations-due.repository';
 import { parseParams, RuleStore } from './rule-store.repository';
-import { inTransaction } from '../database/transactions';
+import { Transactions } from '../database/transactions';
 import {
   PATIENT_EVALUATED,
   type PatientEvaluated,
@@ -79,12 +77,12 @@ export class RuleEvaluations {
   private readonly compiled = new Map<string, RuleVersion>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly store: RuleStore,
     private readonly outcomes: RuleOutcomes,
     private readonly series: MetricSeries,
     private readonly patients: MonitoredPatients,
-    private readonly due: EvaluationsDue,
+    private readonly due: EvaluationsDueRepository,
     private readonly events: EventEmitter2,
     private readonly env: Environment,
     private readonly logger: JsonLogger,
@@ -205,7 +203,7 @@ export class RuleEvaluations {
       })),
     );
     // One commit per batch of patients, not one per statement.
-    await inTransaction(this.dataSource, (manager) => this.outcomes.upsert(rows, manager));
+    await this.transactions.run((tx) => this.outcomes.upsert(rows, tx));
     run.storeMs += performance.now() - started;
     run.patients += planned.length;
     run.outcomes += rows.length;
@@ -242,7 +240,7 @@ export class RuleEvaluations {
    * MySQL one process runs it at a time.
    */
   async runDaily(now: Date = new Date()): Promise<EvaluationRun | null> {
-    return withNamedLock(this.dataSource, DAILY_LOCK, 0, async () => {
+    return this.transactions.withLock(DAILY_LOCK, 0, async () => {
       const due = new Map<LocalDate, MonitoredPatient[]>();
       for (const patient of await this.patients.activePatients()) {
         if (awaitingFirstSync(patient, now)) continue;
@@ -277,7 +275,7 @@ export class RuleEvaluations {
    * daily run; on MySQL one process at a time.
    */
   async evaluateMissed(now: Date = new Date()): Promise<EvaluationRun | null> {
-    return withNamedLock(this.dataSource, MISSED_LOCK, 0, async () => {
+    return this.transactions.withLock(MISSED_LOCK, 0, async () => {
       const missed = await this.outcomes.unevaluatedDays(...recentWindow(now));
       if (missed.length === 0) return null;
       const writtenBefore = now.getTime() - MISSED_AFTER_MS;
@@ -338,7 +336,7 @@ export class RuleEvaluations {
    * process at a time.
    */
   async evaluateDue(now: Date = new Date()): Promise<EvaluationRun | null> {
-    return withNamedLock(this.dataSource, DUE_LOCK, 0, async () => {
+    return this.transactions.withLock(DUE_LOCK, 0, async () => {
       const left = await this.due.recordedBefore(
         new Date(now.getTime() - MISSED_AFTER_MS),
         PATIENTS_PER_QUERY,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
+import type { LocalDate } from '../time';
 import { RuleOutcome } from './rule-outcome.entity';
+import type { OutcomeResult } from './rule-definition';
 
 const UPSERT_CHUNK = 500;
 const WRITTEN = [
@@ -76,6 +78,31 @@ export class RuleOutcomes {
       order: { date: 'DESC', ruleId: 'ASC' },
       take: query.limit,
     });
+  }
+
+  /** One rule's outcomes from `from` to `to`: who, which day, what it decided (nothing else). */
+  async forRule(
+    ruleId: string,
+    from: string,
+    to: string,
+  ): Promise<{ pid: number; date: string; result: OutcomeResult }[]> {
+    const rows = await this.dataSource.getRepository(RuleOutcome).find({
+      select: { pid: true, date: true, result: true },
+      where: { ruleId, date: Between(from, to) },
+    });
+    return rows.map((row) => ({ pid: Number(row.pid), date: row.date, result: row.result }));
+  }
+
+  /** The earliest outcome of a rule still kept (older ones go after OUTCOME_RETENTION_DAYS). */
+  async firstDateForRule(ruleId: string): Promise<string | null> {
+    const row = await this.dataSource
+      .getRepository(RuleOutcome)
+      .createQueryBuilder('o')
+      .select('MIN(o.date)', 'first')
+      .where('o.rule_id = :ruleId', { ruleId })
+      .getRawOne<{ first: string | Date | null }>();
+    if (!row?.first) return null;
+    return row.first instanceof Date ? row.first.toISOString().slice(0, 10) : String(row.first);
   }
 
   /**
@@ -155,6 +182,38 @@ export class RuleOutcomes {
       date: row.date instanceof Date ? row.date.toISOString().slice(0, 10) : String(row.date),
       writtenAt: this.dataSource.driver.prepareHydratedValue(row.writtenAt, updatedAt) as Date,
     }));
+  }
+
+  /**
+   * Deletes up to `limit` outcomes dated before `before.date` whose last alert
+   * step was before `before.steppedBefore`; how many it found and deleted.
+   */
+  async deleteStepped(
+    before: { date: LocalDate; steppedBefore: Date },
+    limit: number,
+    manager: EntityManager,
+  ): Promise<{ found: number; deleted: number }> {
+    const repository = manager.getRepository(RuleOutcome);
+    // Any batch will do: unordered, the scan stops at the batch's last row. A nightly few are
+    // found through the alert step's index (alerts_applied_at first; NULL = never stepped).
+    const ids = (
+      await repository
+        .createQueryBuilder('o')
+        .select('o.id', 'id')
+        .where('o.alertsAppliedAt < :stepped', { stepped: before.steppedBefore })
+        .andWhere('o.date < :date', { date: before.date })
+        .limit(limit)
+        .getRawMany<{ id: string | number }>()
+    ).map((row) => String(row.id));
+    if (ids.length === 0) return { found: 0, deleted: 0 };
+    // Checked again as it deletes: a day evaluated meanwhile is waiting for its alert step.
+    const result = await repository
+      .createQueryBuilder()
+      .delete()
+      .where({ id: In(ids) })
+      .andWhere('alerts_applied_at < :stepped', { stepped: before.steppedBefore })
+      .execute();
+    return { found: ids.length, deleted: result.affected ?? 0 };
   }
 
   /** Which of these patients already have an outcome for a date. */

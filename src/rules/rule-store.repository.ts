@@ -4,6 +4,7 @@ import { RuleDefinition } from './rule-definition';
 import { RuleOrigin, StoredRule, StoredRuleVersion } from './rule.entity';
 import { PatientRuleParams, RuleProgramSetting } from './rule-settings.entity';
 import { RuleChange } from './versions/rule-diff';
+import { withNamedLock } from '../database/named-lock';
 import { inTransaction } from '../database/transactions';
 
 /** A rule with the definition of its version in force. */
@@ -31,6 +32,11 @@ export class RuleStore {
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return inTransaction(this.dataSource, work);
+  }
+
+  /** Rule changes that must not interleave across processes (see withNamedLock). */
+  withLock<T>(name: string, waitSeconds: number, work: () => Promise<T>): Promise<T | null> {
+    return withNamedLock(this.dataSource, name, waitSeconds, work);
   }
 
   async rulesInForce(): Promise<RuleInForce[]> {
@@ -64,6 +70,17 @@ export class RuleStore {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<StoredRuleVersion | null> {
     return manager.getRepository(StoredRuleVersion).findOneBy({ ruleId, version });
+  }
+
+  /** These versions (each a rule id and version number), in the caller's transaction. */
+  async someVersions(
+    wanted: readonly { ruleId: string; version: number }[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StoredRuleVersion[]> {
+    if (wanted.length === 0) return [];
+    return manager
+      .getRepository(StoredRuleVersion)
+      .find({ where: wanted.map(({ ruleId, version }) => ({ ruleId, version })) });
   }
 
   /** The newest version synced from the rules folder, to tell a file edit from an API edit. */

@@ -6,7 +6,7 @@ import { MetricSeries } from './metric-series.repository';
 import { EnrolledPatients, MonitoredPatients } from './monitored-patients';
 import { OutcomeRetention } from './outcome-retention';
 import { RuleEvaluations } from './rule-evaluations.service';
-import { EvaluationsDue } from './evaluations-due';
+import { EvaluationsDueRepository } from './evaluations-due.repository';
 import { RuleOutcomes } from './rule-outcomes.repository';
 import { RuleStore } from './rule-store.repository';
 import { PatientRulesController, RulesController } from './rules.controller';
@@ -20,7 +20,7 @@ import { RulesService } from './rules.service';
     MetricSeries,
     RulesService,
     RuleEvaluations,
-    EvaluationsDue,
+    EvaluationsDueRepository,
     EvaluationTriggers,
     OutcomeRetention,
     { provide: MonitoredPatients, useClass: EnrolledPatients },

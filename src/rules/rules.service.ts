@@ -1,7 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { QueryFailedError } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { InvalidInputException } from '../http/problem.filter';
@@ -12,7 +11,7 @@ import { RuleDefinition } from './rule-definition';
 import { StoredRule, StoredRuleVersion } from './rule.entity';
 import { RuleProgramSetting } from './rule-settings.entity';
 import { parseParams, RuleInForce, RuleStore } from './rule-store.repository';
-import { withNamedLock } from '../database/named-lock';
+import { isDuplicateKey } from '../database/errors';
 import { childPath, RuleError } from './validation/rule-error';
 import {
   RuleValidationOptions,
@@ -68,10 +67,6 @@ const SYNC_LOCK_WAIT_SECONDS = 60;
 function invalid(errors: RuleError[], message = 'The rule is not valid'): InvalidInputException {
   return new InvalidInputException(errors, message);
 }
-
-const isDuplicateKey = (error: unknown): boolean =>
-  error instanceof QueryFailedError &&
-  /duplicate|unique/i.test(String((error as { message?: string }).message));
 
 /** Rules, their versions and their program and patient settings; every change audited. */
 @Injectable()
@@ -319,17 +314,12 @@ export class RulesService {
     );
     const sync: FolderSync = { directory, changed: [], unchanged: [], errors, warnings };
     // Processes starting together sync one after the other; the later ones find nothing to do.
-    const synced = await withNamedLock(
-      this.store.dataSource,
-      SYNC_LOCK,
-      SYNC_LOCK_WAIT_SECONDS,
-      async () => {
-        for (const rule of rules) {
-          await this.syncRule(rule, actor, sync, options.dryRun ?? false);
-        }
-        return sync;
-      },
-    );
+    const synced = await this.store.withLock(SYNC_LOCK, SYNC_LOCK_WAIT_SECONDS, async () => {
+      for (const rule of rules) {
+        await this.syncRule(rule, actor, sync, options.dryRun ?? false);
+      }
+      return sync;
+    });
     if (!synced)
       throw new Error(`Another process held the rules sync lock for ${SYNC_LOCK_WAIT_SECONDS} s`);
     return synced;

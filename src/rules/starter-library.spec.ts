@@ -54,6 +54,22 @@ describe('starter rule library', () => {
   describe.each(loaded.rules.map((rule) => [rule.id, rule] as const))('%s', (id, rule) => {
     const evaluator = new RuleEvaluator(rule);
 
+    it('gives every param a label, unit, range and help, and its value lies in the range', () => {
+      expect(Object.keys(rule.paramDetails ?? {}).sort()).toEqual(Object.keys(rule.params).sort());
+      for (const [name, detail] of Object.entries(rule.paramDetails ?? {})) {
+        expect(detail).toEqual({
+          label: expect.any(String),
+          unit: expect.any(String),
+          min: expect.any(Number),
+          max: expect.any(Number),
+          step: expect.any(Number),
+          help: expect.any(String),
+        });
+        expect(rule.params[name]).toBeGreaterThanOrEqual(detail.min!);
+        expect(rule.params[name]).toBeLessThanOrEqual(detail.max!);
+      }
+    });
+
     it('answers a param typed as text with one error, at the param', () => {
       for (const name of Object.keys(rule.params)) {
         const typo = { ...rule, params: { ...rule.params, [name]: String(rule.params[name]) } };

@@ -4,6 +4,7 @@ import {
   localHourAt,
   startOfLocalDay,
   zonedInstant,
+  zonedTimestamp,
   zoneOffsetSeconds,
 } from './zone';
 
@@ -40,5 +41,11 @@ describe('civil time in zones', () => {
   it('knows a time zone name from anything else', () => {
     expect(isTimeZone('Europe/Paris')).toBe(true);
     expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
+  });
+
+  it('labels a timestamp with the zone whose clock it is on', () => {
+    const instant = new Date('2026-03-08T08:30:00Z');
+    expect(zonedTimestamp(instant, 'America/Chicago')).toBe('2026-03-08 03:30 America/Chicago');
+    expect(zonedTimestamp(instant, 'UTC')).toBe('2026-03-08 08:30 UTC');
   });
 });

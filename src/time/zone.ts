@@ -87,3 +87,11 @@ export function zonedInstant(
 export function startOfLocalDay(date: LocalDate, timeZone: string): Date {
   return new Date(zonedInstant(date, 0, timeZone));
 }
+
+/**
+ * `2026-12-06 10:25 America/Chicago`: an instant on a zone's wall clock with
+ * the zone named, so nobody has to guess whose clock a time is on.
+ */
+export function zonedTimestamp(instant: Date | number, timeZone: string): string {
+  return `${wallClockAt(instant, timeZone).slice(0, 16).replace('T', ' ')} ${timeZone}`;
+}

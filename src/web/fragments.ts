@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html';
+import { html, SafeHtml } from './html';
 import type { PatientIdentity } from '../patients/patient-identities';
 
 /**
@@ -81,4 +81,34 @@ export function patientLink(patient: PatientIdentity): SafeHtml {
     >${patient.name === null ? html` <span class="warning name-problem">(${patient.problem})</span>` : ''}
     <span class="muted">${details.join(' · ')}</span></span
   >`;
+}
+
+/**
+ * A date field that reads and writes ISO dates: a text input with the
+ * YYYY-MM-DD pattern (a native date picker shows mm/dd/yyyy in a US browser,
+ * beside text that says YYYY-MM-DD). The server validates the value again.
+ */
+export function isoDateInput(field: {
+  id: string;
+  name: string;
+  value: string;
+  required?: boolean;
+  /** Extra ids for aria-describedby (the format hint is always included). */
+  describedBy?: string;
+}): SafeHtml {
+  const hint = `${field.id}-format`;
+  return html`<input
+      id="${field.id}"
+      name="${field.name}"
+      type="text"
+      inputmode="numeric"
+      pattern="\\d{4}-\\d{2}-\\d{2}"
+      placeholder="YYYY-MM-DD"
+      maxlength="10"
+      size="11"
+      autocomplete="off"
+      value="${field.value}"
+      aria-describedby="${[hint, field.describedBy].filter(Boolean).join(' ')}"
+      ${field.required ? new SafeHtml('required') : ''}
+    /><span id="${hint}" class="muted date-format"> YYYY-MM-DD</span>`;
 }

@@ -59,4 +59,34 @@ describeInBrowser('a patient consents and disconnects, in Chromium', () => {
     const after = await request(base).get('/api/v1/patients/12').auth(admin, { type: 'bearer' });
     expect(after.body).toMatchObject({ status: 'paused', connection: { connected: false } });
   }, 60_000);
+
+  it('after a partial consent names the checks that cannot run, and a refresh still tells the truth', async () => {
+    await enroll(vigil, admin, 13);
+    const link = await invite(vigil, admin, 13);
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    await page.goto(`${base}${link}`);
+    await page.getByRole('button', { name: 'Continue to Google' }).click();
+    await page.waitForURL(/\/o\/oauth2\/v2\/auth/);
+    await page.getByLabel('User').fill('sim-3');
+    await page.getByLabel(/sleep\.readonly/).uncheck();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(/\/oauth\/google\/callback/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('You are connected');
+    const shared = (await page.locator('#shared').textContent()) ?? '';
+    expect(shared).toContain('Your activity');
+    expect(shared).not.toContain('Your sleep');
+    await expect(page.locator('#cannot-run li').allTextContents()).resolves.toEqual([
+      'Sleep deficit (needs your sleep)',
+    ]);
+    await screenshot(page, 'consent-partial');
+
+    // Refreshing the confirmation must not say "Nothing was shared": the patient is connected.
+    await page.reload();
+    await expect(page.locator('h1').textContent()).resolves.toBe('You are connected');
+    await expect(page.locator('main').textContent()).resolves.not.toContain('Nothing was shared');
+    await expect(page.locator('#cannot-run li').allTextContents()).resolves.toEqual([
+      'Sleep deficit (needs your sleep)',
+    ]);
+    await expect(page.locator('a[href*="/disconnect/"]').count()).resolves.toBe(0);
+  }, 60_000);
 });

@@ -64,6 +64,18 @@ describeInBrowser('enrolling and inviting a patient, in Chromium', () => {
     await expect(connected.locator('td strong').textContent()).resolves.toBe('active');
     await expect(connected.textContent()).resolves.toContain('activity, measurements, sleep');
     await screenshot(staff, 'enrollments-active');
+    // The front desk is not offered what only clinicians may do.
+    await expect(connected.getByText('Disconnect').count()).resolves.toBe(0);
+    await expect(connected.getByText('End monitoring').count()).resolves.toBe(0);
+    // Re-inviting a connected patient is a second step that says what will happen.
+    const reinvite = connected.getByRole('button', { name: /^Re-invite\W+patient 12$/ });
+    await expect(reinvite.isVisible()).resolves.toBe(false);
+    await connected.locator('summary', { hasText: 'Re-invite' }).click();
+    await expect(connected.locator('details').first().textContent()).resolves.toContain(
+      'the connection stays until the patient uses the new link',
+    );
+    await expect(reinvite.isVisible()).resolves.toBe(true);
+    await expect(reinvite.getAttribute('class')).resolves.toBe('secondary');
 
     await connected.getByRole('button', { name: /^Pause\W+patient 12$/ }).click();
     await expect(staff.getByRole('status').textContent()).resolves.toContain(

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { AlertService } from '../../src/alerts/alert-service';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { Dispatcher } from '../../src/delivery/dispatcher';
+import { addDays, localDateAt } from '../../src/time';
 import { LOW_SPO2, RESTING_HR } from '../support/alert-rules';
 import { describeInBrowser, fillSignIn, launchBrowser, screenshot } from '../support/browser';
 import { freshDatabase, type TestDatabase } from '../support/databases';
@@ -14,6 +15,7 @@ describeInBrowser('the alert inbox, in Chromium', () => {
   let vigil: VigilApp;
   let browser: Browser;
   let spo2Id: string;
+  let hrId: string;
 
   beforeAll(async () => {
     openemr = await freshOpenEmr('sqlite');
@@ -22,6 +24,7 @@ describeInBrowser('the alert inbox, in Chromium', () => {
       OPENEMR_DATABASE_URL: openemr.url,
       ALERT_FALLBACK_RECIPIENTS: 'admin',
       CLINIC_NAME: 'Riverside Family Practice',
+      CLINIC_TIME_ZONE: 'America/New_York',
     });
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
     await createStaffUser(vigil, 'nurse.kim', 'staff');
@@ -49,6 +52,7 @@ describeInBrowser('the alert inbox, in Chromium', () => {
       ],
     });
     spo2Id = applied.alerts.get(LOW_SPO2.id)!.id;
+    hrId = applied.alerts.get(RESTING_HR.id)!.id;
     for (let i = 0; i < 3; i += 1) await vigil.app.get(Dispatcher).dispatchDue();
     browser = await launchBrowser();
   }, 60_000);
@@ -97,7 +101,7 @@ describeInBrowser('the alert inbox, in Chromium', () => {
     );
     await expect(page.getByRole('heading', { name: 'Needs action (1)' }).count()).resolves.toBe(1);
     await expect(page.locator(`#handled #alert-${spo2Id}`).textContent()).resolves.toMatch(
-      /Acknowledged\s+by nurse\.kim,\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}/,
+      /Acknowledged\s+by nurse\.kim,\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} America\/New_York/,
     );
     await screenshot(page, 'inbox-acknowledged');
 
@@ -107,5 +111,32 @@ describeInBrowser('the alert inbox, in Chromium', () => {
     await expect(history.textContent()).resolves.toContain('Called the patient, coming in today');
     await expect(history.textContent()).resolves.toContain('nurse.kim');
     await screenshot(page, 'alert-detail');
+  }, 60_000);
+
+  it('snoozes through a day typed as YYYY-MM-DD and says the exact moment the snooze ends', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    await signIn(page);
+    const row = page.locator(`#alert-${hrId}`);
+    await row.locator('summary').click();
+    const until = row.getByLabel('Snooze through the patient’s day');
+    // A text field in ISO form, never the browser's mm/dd/yyyy date picker.
+    await expect(until.getAttribute('type')).resolves.toBe('text');
+    await expect(until.getAttribute('placeholder')).resolves.toBe('YYYY-MM-DD');
+    await until.fill('12/08/2026');
+    await expect(
+      until.evaluate((input: HTMLInputElement) => input.validity.patternMismatch),
+    ).resolves.toBe(true);
+    const day = addDays(localDateAt(new Date(), 'America/New_York'), 2);
+    await until.fill(day);
+    await row.getByRole('button', { name: 'Snooze' }).click();
+    await page.waitForURL(/done=snoozed/);
+    const end = `until ${addDays(day, 1)} 00:00 America/New_York (through the patient’s day ${day})`;
+    await expect(page.getByRole('status').textContent()).resolves.toBe(
+      `Snoozed “Sustained resting heart rate rise” for Maria Garcia, born 1956-03-14, chart 1001, pid 1, ${end}.`,
+    );
+    await expect(page.locator(`#handled #alert-${hrId} .snooze-end`).textContent()).resolves.toBe(
+      end,
+    );
+    await screenshot(page, 'inbox-snoozed');
   }, 60_000);
 });

@@ -4,7 +4,13 @@ import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repositor
 import { addDays } from '../../src/time';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { freshDatabase, TestDatabase } from '../support/databases';
-import { describeInBrowser, launchBrowser, screenshot, signInTo } from '../support/browser';
+import {
+  describeInBrowser,
+  docsScreenshot,
+  launchBrowser,
+  screenshot,
+  signInTo,
+} from '../support/browser';
 import { activeEnrollment } from '../support/monitored-patients';
 import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
 
@@ -44,14 +50,69 @@ describeInBrowser('the rule editor, in Chromium', () => {
 
   const messages = () => page.locator('#rule-messages');
   const editor = () => page.getByRole('textbox', { name: 'Rule JSON' });
+  const openJson = async () => {
+    if ((await page.locator('#rule-json-details').getAttribute('open')) === null)
+      await page.getByText('Rule JSON (advanced)').click();
+  };
+  const setting = () => page.getByRole('spinbutton', { name: 'Rise above baseline (deltaBpm)' });
+
+  it('shows the params as a form with units, ranges and help, and one error for one mistake', async () => {
+    await expect(messages().getByText('The rule is valid.').waitFor()).resolves.toBeUndefined();
+    const field = setting();
+    await expect(field.inputValue()).resolves.toBe('4');
+    await expect(field.getAttribute('min')).resolves.toBe('1');
+    await expect(field.getAttribute('max')).resolves.toBe('20');
+    const help = page.locator(`#${await field.getAttribute('id')}-help`);
+    await expect(help.textContent()).resolves.toMatch(
+      /above the patient's own baseline.*Allowed: 1 to 20 bpm\. Saved: 4 bpm\./,
+    );
+    await expect(field.getAttribute('aria-describedby')).resolves.toContain('-help');
+
+    await field.fill('25');
+    const error = page.locator(`#${await field.getAttribute('id')}-error`);
+    await expect(
+      error.getByText('is 25, outside the allowed 1 to 20 bpm').waitFor(),
+    ).resolves.toBeUndefined();
+    await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+    // One mistake, one error: the list holds it once, at its JSON path.
+    await expect(messages().locator('li').allTextContents()).resolves.toEqual([
+      expect.stringMatching(
+        /^line \d+, \$\.params\.deltaBpm: is 25, outside the allowed 1 to 20 bpm$/,
+      ),
+    ]);
+    // The form writes into the JSON, which stays the advanced view.
+    await openJson();
+    await expect(editor().inputValue()).resolves.toContain('"deltaBpm": 25');
+
+    await field.fill('4');
+    await expect(messages().getByText('The rule is valid.').waitFor()).resolves.toBeUndefined();
+    await expect(error.textContent()).resolves.toBe('');
+  }, 60_000);
+
+  it('warns before a folder rule is edited, and saves only once the warning is acknowledged', async () => {
+    const warning = page.getByRole('note', { name: 'This rule belongs to the rules folder' });
+    await expect(warning.textContent()).resolves.toContain('rules/resting-hr-rise.json');
+    await expect(warning.textContent()).resolves.toContain('replaces your version');
+    const save = page.getByRole('button', { name: 'Save as new version' });
+    await expect(save.isDisabled()).resolves.toBe(true);
+    await expect(page.locator('#save-status').textContent()).resolves.toContain(
+      'first tick that you understand',
+    );
+    await page.getByLabel('I understand the rules folder can replace this edit').check();
+    await expect(save.isDisabled()).resolves.toBe(false);
+    await page.getByLabel('I understand the rules folder can replace this edit').uncheck();
+    await expect(save.isDisabled()).resolves.toBe(true);
+  }, 60_000);
 
   it('checks the rule as it is typed and points each problem at its place', async () => {
     await expect(messages().getByText('The rule is valid.').waitFor()).resolves.toBeUndefined();
+    await openJson();
     const original = await editor().inputValue();
     await editor().fill(original.replace('"deltaBpm": 4', '"deltaBpm": "4"'));
 
     const problem = messages().locator('li[data-path="$.params.deltaBpm"]');
     await problem.waitFor();
+    await expect(messages().locator('li').count()).resolves.toBe(1);
     await expect(problem.textContent()).resolves.toMatch(
       /^line \d+, \$\.params\.deltaBpm: must be a number, not the text "4"/,
     );
@@ -78,32 +139,62 @@ describeInBrowser('the rule editor, in Chromium', () => {
     await expect(messages().getByText('The rule is valid.').waitFor()).resolves.toBeUndefined();
   }, 60_000);
 
-  it('previews a draft over a patient, with its episodes on a chart and the alert-days figure', async () => {
-    const draft = (await editor().inputValue()).replace('"deltaBpm": 4', '"deltaBpm": 5');
-    await editor().fill(draft);
+  it('backtests the draft beside the saved rule, on a chart with labelled axes', async () => {
+    await setting().fill('12'); // 70 bpm is 10 above the baseline of 60: the draft never fires
+    await expect(messages().getByText('The rule is valid.').waitFor()).resolves.toBeUndefined();
     const form = page.locator('#backtest-form');
     await form.getByLabel('Patient pid').fill('101');
     await form.getByLabel('From').fill(addDays(TODAY, -29));
     await form.getByLabel('To').fill(TODAY);
     await form.getByRole('button', { name: 'Run backtest preview' }).click();
-    await page.locator('#backtest-status').getByText('Backtest done.').waitFor();
+    await page.locator('#backtest-status').getByText('Backtest done: 30 days.').waitFor();
 
-    const figure = Number(await page.locator('#backtest-figure').textContent());
-    // One patient over 30 days is one patient-month; at 65 bpm the rise fires two days ago
-    // (the second day at 70) and is still open today: 3 alert days.
-    expect(figure).toBe(3);
+    const cell = (id: string) => page.locator(`#compare-${id}`).textContent();
+    await expect(page.locator('#compare-saved-head').textContent()).resolves.toBe(
+      'Saved rule (version 1)',
+    );
+    // One patient over 30 days is one patient-month; the saved rule (4 bpm) fires two days ago
+    // (the second day at 70) and is still open today: 3 alert days. The draft: none.
+    await expect(cell('alert-days-rate-saved')).resolves.toBe('3');
+    await expect(cell('alert-days-rate-draft')).resolves.toBe('0');
+    await expect(cell('patients-alerted-saved')).resolves.toBe('1 of 1');
+    await expect(cell('patients-alerted-draft')).resolves.toBe('0 of 1');
     const rows = await page.locator('#backtest-episodes tbody tr').allTextContents();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toContain('101');
-    expect(rows[0]).toContain('open');
+    expect(rows[0]).toMatch(/^Saved \(version 1\)101.*open3$/);
+
     const chart = await page.evaluate(() => {
       const found = Chart.getChart(document.getElementById('backtest-chart')!)!;
-      return found.data.datasets.map((d) => d.data);
+      const scales = found.options.scales;
+      return {
+        datasets: found.data.datasets.map((d) => ({ label: d.label, data: d.data })),
+        axes: [scales.x, scales.alerts, scales.metric].map((axis) => axis.title.text),
+      };
     });
-    expect(chart[0]).toHaveLength(30);
-    expect(chart[0].slice(-4)).toEqual([0, 1, 1, 1]);
-    expect(chart[1]).toHaveLength(30); // the resting heart rate it reads, for context
+    expect(chart.axes).toEqual([
+      "Day (the patient's local date)",
+      'Patients with a would-be alert',
+      'resting heart rate (bpm)',
+    ]);
+    expect(chart.datasets.map((d) => d.label)).toEqual([
+      'Saved (version 1): patients with a would-be alert',
+      'Draft: patients with a would-be alert',
+      'Patient 101: resting heart rate (bpm)',
+    ]);
+    expect(chart.datasets[0].data.slice(-4)).toEqual([0, 1, 1, 1]);
+    expect(chart.datasets[1].data.every((n) => n === 0)).toBe(true);
+    expect(chart.datasets[2].data).toHaveLength(30); // the resting heart rate it reads, for context
     await screenshot(page, 'rule-editor-backtest');
+    await docsScreenshot(page, 'rule-editor');
+
+    // A typo in the pid is an error, not "0 alerted".
+    await form.getByLabel('Patient pid').fill('999');
+    await form.getByRole('button', { name: 'Run backtest preview' }).click();
+    const problem = page.getByRole('alert').filter({ hasText: 'The backtest did not run' });
+    await expect(problem.textContent()).resolves.toContain(
+      'Vigil does not monitor patient 999: there is no enrollment to backtest',
+    );
+    await expect(page.locator('#backtest-result').isHidden()).resolves.toBe(true);
 
     // Nothing was saved: the page still shows version 1.
     await page.reload();
@@ -112,5 +203,10 @@ describeInBrowser('the rule editor, in Chromium', () => {
 });
 
 declare const Chart: {
-  getChart(canvas: HTMLElement): { data: { datasets: { data: unknown[] }[] } } | undefined;
+  getChart(canvas: HTMLElement):
+    | {
+        data: { datasets: { label: string; data: unknown[] }[] };
+        options: { scales: Record<'x' | 'alerts' | 'metric', { title: { text: string } }> };
+      }
+    | undefined;
 };

@@ -2,8 +2,10 @@ import { DataSource } from 'typeorm';
 import { StoredAlert } from '../../src/alerts/alert.entity';
 import type { AlertOutbox } from '../../src/alerts/alert-outbox';
 import { AlertService } from '../../src/alerts/alert-service';
+import { AlertRepository } from '../../src/alerts/alert.repository';
 import { AuditTrail } from '../../src/audit/audit-trail';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { Transactions } from '../../src/database/transactions';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { LOW_SPO2 } from '../support/alert-rules';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
@@ -55,7 +57,13 @@ describe.each(testEngines())('the alerts outbox port on %s', (engine) => {
     const refusing: AlertOutbox = {
       announce: () => Promise.reject(new Error('outbox unavailable')),
     };
-    const alerts = new AlertService(dataSource, new AuditTrail(dataSource), db.env, refusing);
+    const alerts = new AlertService(
+      new Transactions(dataSource),
+      new AlertRepository(dataSource),
+      new AuditTrail(dataSource),
+      db.env,
+      refusing,
+    );
     await expect(alerts.applyEvaluation(firing(42))).rejects.toThrow('outbox unavailable');
     expect(await dataSource.getRepository(StoredAlert).countBy({ pid: 42 })).toBe(0);
   });

@@ -9,10 +9,9 @@ import { AcknowledgementPoller } from '../../src/delivery/acknowledgements';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
 import { Escalations } from '../../src/delivery/escalation';
-import { OutboxQueue } from '../../src/delivery/outbox-queue';
+import { OutboxRepository } from '../../src/delivery/outbox.repository';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { CARE_TEAM, LOW_SPO2, outcome, RESTING_HR } from '../support/alert-rules';
-import { enqueueDelivery } from '../../src/delivery/outbox';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
 import { startDeliveryVigil, type DeliveryVigil } from '../support/delivery-vigil';
 import { openEmrVariants, type TestOpenEmr, OPENEMR_SETUP_MS } from '../support/openemr';
@@ -291,7 +290,7 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
       outcomes: [outcome(LOW_SPO2, 'true', SPO2_MESSAGE)],
     });
     await dispatcher.dispatchDue(later(301)); // routing: makes the message row
-    const queue = vigil.app.get(OutboxQueue);
+    const queue = vigil.app.get(OutboxRepository);
     const crash = jest
       .spyOn(queue, 'markDelivered')
       .mockRejectedValueOnce(new Error('process killed'));
@@ -315,7 +314,7 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
   });
 
   it('retries a row claimed by a process that died, once its lease has run out', async () => {
-    const queue = vigil.app.get(OutboxQueue);
+    const queue = vigil.app.get(OutboxRepository);
     await alerts.applyEvaluation({
       pid: 6,
       date: '2026-11-21',
@@ -335,8 +334,7 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
 
   it('never hands the same row to two dispatchers claiming at once', async () => {
     for (let i = 0; i < 12; i += 1) {
-      await enqueueDelivery(
-        dataSource.manager,
+      await vigil.app.get(OutboxRepository).enqueue(
         {
           kind: 'email',
           pid: null,
@@ -344,9 +342,10 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
           payload: { subject: 's', text: 't' },
         },
         later(500),
+        dataSource.manager,
       );
     }
-    const queue = vigil.app.get(OutboxQueue);
+    const queue = vigil.app.get(OutboxRepository);
     const claims = await Promise.all([1, 2, 3].map(() => queue.claimDue(later(501), 5)));
     const ids = claims.flat().map((d) => String(d.id));
     expect(ids).toHaveLength(12);

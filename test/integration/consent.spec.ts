@@ -291,9 +291,17 @@ describe.each(testEngines())('patient consent on %s', (engine) => {
       // include_granted_scopes: Google adds the settings scope sim-4 granted a moment ago.
       expect((await patient(201)).body.connection.grantedData).toEqual(['sleep', 'settings']);
       const secrets = await count('secrets');
+      // A refresh of "You are connected" tells the truth again: connected, sharing sleep, and
+      // the rules that read only what was left unticked cannot run. The one-time link is not shown.
       const replay = await finishConsent(vigil, started);
-      expect(replay.status).toBe(400);
-      expect(replay.text).toContain('already');
+      expect(replay.status).toBe(200);
+      expect(replay.text).toContain('You are connected');
+      expect(replay.text).toContain('Your sleep');
+      expect(replay.text).not.toContain('Nothing was shared');
+      expect(replay.text).not.toContain('/disconnect/');
+      expect(replay.text).toContain('Checks that cannot run');
+      expect(replay.text).toContain('Low oxygen saturation (needs your oxygen saturation)');
+      expect(replay.text).not.toMatch(/Sleep deficit \(/);
       expect(await count('secrets')).toBe(secrets);
     });
 
@@ -353,6 +361,24 @@ describe.each(testEngines())('patient consent on %s', (engine) => {
     expect(again.status).toBe(200);
     expect(sim.oauth.lookup(first)).toBe('unknown');
     expect((await connectionOf(501)).healthUserId).toBe(sim.cohort.user('sim-8')!.healthUserId);
+    // Staff must learn that the data now comes from another account (and maybe another zone).
+    const changes = await dataSource
+      .getRepository(AuditEvent)
+      .find({ where: { pid: 501 }, order: { id: 'ASC' } });
+    const zoneOf = (user: string) => sim.cohort.timeZoneAt(sim.cohort.user(user)!, Date.now());
+    expect(changes.map((e) => e.action).filter((a) => a.startsWith('consent.'))).toEqual([
+      'consent.granted',
+      'consent.account_changed',
+      ...(zoneOf('sim-7') === zoneOf('sim-8') ? [] : ['consent.time_zone_changed']),
+      'consent.granted',
+    ]);
+    // The same account again changes nothing.
+    await consent(vigil, await invite(vigil, admin, 501), { user: 'sim-8' });
+    expect(
+      await dataSource
+        .getRepository(AuditEvent)
+        .countBy({ pid: 501, action: 'consent.account_changed' }),
+    ).toBe(1);
   });
 
   it('shows an error from Google other than a refusal as a failure, changing nothing', async () => {

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
+import { StoredAlert } from '../../src/alerts/alert.entity';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { SyncRequests } from '../../src/ingest/sync-requests';
 import { MonitoredPatients } from '../../src/rules/monitored-patients';
@@ -73,5 +74,32 @@ describe.each(testEngines())('data truth scenarios on %s', (engine) => {
         `^Monitoring gap: steps stopped ${addDays(stop, -1)}; heart rate.* still arriving\\.`,
       ),
     );
+  });
+
+  it('a gap in steps alone holds back only the rules reading steps: a resting-HR rise still alerts', async () => {
+    const pid = 3200;
+    const userId = 'sim-2';
+    const zone = sim.cohort.user(userId)!.homeTimeZone;
+    const today = localDateAt(new Date(), zone);
+    sim.cohort.setScenarios(userId, [
+      { kind: 'stream-stops', stream: 'steps', from: addDays(today, -10) },
+      { kind: 'resting-hr-rise', from: addDays(today, -6), bpmPerDay: 3 },
+    ]);
+    await connectPatient(ds, db.env, sim, pid, userId, {
+      nextSyncAt: new Date(Date.now() + 3_600_000),
+    });
+    expect((await vigil.app.get(SyncRequests).syncNow(pid)).status).toBe('synced');
+
+    const patient = await vigil.app.get(MonitoredPatients).patient(pid);
+    const dates = Array.from({ length: 7 }, (_, i) => addDays(today, -7 + i));
+    await vigil.app.get(RuleEvaluations).evaluate([{ patient: patient!, dates }]);
+    const alerts = await ds.getRepository(StoredAlert).find({ where: { pid } });
+    const stateOf = (rule: string) => alerts.find((a) => a.ruleId === rule)?.state ?? 'none';
+    expect(stateOf('monitoring-gap')).toBe('firing');
+    expect(alerts.find((a) => a.ruleId === 'monitoring-gap')?.message).toMatch(
+      /^Monitoring gap: steps stopped/,
+    );
+    expect(stateOf('resting-hr-rise')).toBe('firing');
+    expect(stateOf('activity-drop')).toBe('none');
   });
 });

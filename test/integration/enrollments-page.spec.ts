@@ -113,6 +113,18 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     expect(after).toContain('<strong>active</strong>');
     expect(after).toContain('activity, measurements, sleep');
     expect(after).toContain('used ');
+    // Staff are not offered what would answer 403; a clinician is.
+    expect(after).not.toContain('/enrollments/12/disconnect');
+    expect(after).not.toContain('/enrollments/12/end');
+    const clinicianRow = row(
+      (await request(url).get('/enrollments').set('Cookie', clinical.cookie).expect(200)).text,
+      12,
+    );
+    expect(clinicianRow).toContain('/enrollments/12/disconnect');
+    expect(clinicianRow).toContain('/enrollments/12/end');
+    // Re-inviting a connected patient is a second step that says what will happen.
+    expect(after).toMatch(/<details>\s*<summary>Re-invite…/);
+    expect(after).toContain('the connection stays until the patient uses the new link');
   });
 
   it('pauses: a paused patient is neither synced nor evaluated, until resumed', async () => {

@@ -10,7 +10,10 @@ import { PATIENT_EVALUATED, PatientEvaluated } from '../../src/events/contracts'
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
-import { EvaluationsDue, recordEvaluationDue } from '../../src/rules/evaluations-due';
+import {
+  EvaluationsDueRepository,
+  recordEvaluationDue,
+} from '../../src/rules/evaluations-due.repository';
 import { inTransaction } from '../../src/database/transactions';
 import { buildDays, MetricColumns } from '../fixtures/rules/build-days';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
@@ -174,7 +177,7 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
   it("a sync's evaluation takes and settles what is due, but not what a later sync recorded", async () => {
     const evaluations = vigil.app.get(RuleEvaluations);
     const ds = vigil.app.get(DataSource);
-    const due = vigil.app.get(EvaluationsDue);
+    const due = vigil.app.get(EvaluationsDueRepository);
     jest.spyOn(vigil.app.get(MonitoredPatients), 'patient').mockResolvedValue(patient);
     await evaluateLastWeek();
     await inTransaction(ds, (manager) =>

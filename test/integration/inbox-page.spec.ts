@@ -203,7 +203,14 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
       .type('form')
       .send({ _csrf: csrf, until: 'next week' })
       .expect(400);
-    expect(bad.text).toContain('until must be a date YYYY-MM-DD');
+    expect(bad.text).toContain('until must be a calendar date written YYYY-MM-DD');
+    const impossible = await request(url)
+      .post(`/alerts/${ids.spo2}/snooze`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, until: '2026-02-30' })
+      .expect(400);
+    expect(impossible.text).toContain('not &#34;2026-02-30&#34;');
 
     const res = await request(url)
       .post(`/alerts/${ids.spo2}/snooze`)
@@ -213,8 +220,18 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
       .expect(303);
     expect(res.headers.location).toBe(`/alerts?done=snoozed&alert=${ids.spo2}`);
     expect(await stateOf(ids.spo2)).toBe('snoozed');
-    const page = (await inbox()).text;
-    expect(page).toMatch(new RegExp(`<strong>Snoozed</strong> through ${until} by nurse\\.kim`));
+    const page = (await inbox(`?done=snoozed&alert=${ids.spo2}`)).text;
+    // The exact moment it ends, on the patient's clock (patient 1 is not enrolled: the clinic's).
+    const end = `until ${addDays(until, 1)} 00:00 ${ZONE} (through the patient’s day ${until})`;
+    const text = page
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .replace(/ ([.,])/g, '$1');
+    expect(text).toContain(`Snoozed ${end} by nurse.kim`);
+    expect(text).toMatch(
+      /Snoozed “[^”]+” for [^.]+ until \d{4}-\d{2}-\d{2} 00:00 America\/New_York/,
+    );
+    expect(text).toContain(`${end}.`);
     // What needs a human comes first: the firing info alert above the snoozed urgent one.
     const at = (marker: string) => page.indexOf(marker);
     expect(at('id="needs-action"')).toBeLessThan(at(`id="alert-${ids.care}"`));

@@ -190,7 +190,8 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     await ds.getRepository(Enrollment).update({ pid }, { program: 'copd' });
     vigil.app.get(RuleDataNeeds).recheckMs = 0;
     const rules = vigil.app.get(RulesService);
-    const starter = JSON.parse(
+    // Its params are replaced below, so the descriptions of the starter's go too.
+    const { paramDetails: _described, ...starter } = JSON.parse(
       readFileSync(join(ROOT, 'rules/sleep-deficit.json'), 'utf8'),
     ) as RuleDefinition;
     // Respiratory rate: no chart shows it, so only this rule makes Vigil read it.
@@ -249,6 +250,61 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     const after = await requested();
     expect(after).not.toContain('api:dataPoints:daily-respiratory-rate');
     expect(after).toContain('api:dataPoints:daily-oxygen-saturation');
+  });
+
+  it('reads pairedDevices on every sync only while the program runs the monitoring gap, else once a day', async () => {
+    const { pid, connection } = await patient();
+    await ds.getRepository(Enrollment).update({ pid }, { program: 'rehab' });
+    vigil.app.get(RuleDataNeeds).recheckMs = 0;
+    const devicesRead = async (): Promise<number> => {
+      sim.resetStats();
+      await ds
+        .getRepository(WearableConnection)
+        .update({ id: connection.id }, { nextSyncAt: new Date() });
+      expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced' });
+      return sim.stats().byRoute['api:pairedDevices'] ?? 0;
+    };
+    expect(await devicesRead()).toBe(1); // the backfill
+    // The monitoring gap reads the device's last sync: every sync asks.
+    expect(await devicesRead()).toBe(1);
+    await vigil.app
+      .get(RulesService)
+      .setProgram('monitoring-gap', 'rehab', { enabled: false }, 'test');
+    expect(await devicesRead()).toBe(0);
+    // The day's first sync still refreshes the patient page's battery and last sync.
+    await ds
+      .getRepository(SyncState)
+      .update({ connectionId: connection.id }, { rereadSpentOn: '2000-01-01' });
+    expect(await devicesRead()).toBe(1);
+    expect(await devicesRead()).toBe(0);
+  });
+
+  it("re-reads a webhook's older days only for the type it named; a notification naming none, whole", async () => {
+    const { pid, userId, connection } = await patient();
+    expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced', kind: 'backfill' });
+    const old = (await rows(pid)).at(-9)!;
+    const aggregates = ds.getRepository(DailyAggregateRow);
+    // Stand-ins: the re-read must replace the weight and keep heart rate as stored.
+    await aggregates.update({ pid, date: old.date }, { weightKg: 1, hrMean: 1 });
+    const webhookSync = async (dataType: string | null) => {
+      expect(await syncs.queueEarlySync(connection.healthUserId, old.date, dataType)).toBe(1);
+      sim.resetStats();
+      const outcome = await syncs.syncNow(pid);
+      expect(outcome).toMatchObject({ status: 'synced', kind: 'incremental' });
+      if (outcome.status !== 'synced') throw new Error('unreachable');
+      expect(outcome.dates).toContain(old.date);
+      const after = await state(connection.id);
+      expect([after.rereadFrom, after.rereadDataTypes]).toEqual([null, null]);
+      return { day: await aggregates.findOneByOrFail({ pid, date: old.date }), stats: sim.stats() };
+    };
+    const weight = await webhookSync('weight');
+    expect(weight.day.weightKg).toBe(old.weightKg);
+    expect(weight.day.hrMean).toBe(1);
+    expect(weight.stats.byRoute['api:rollUp:heart-rate']).toBe(1);
+    // Naming no type: every type from the notified day, days rewritten whole.
+    const every = await webhookSync(null);
+    expect(every.day.hrMean).toBe(old.hrMean);
+    expect(every.stats.bytesByUser[userId]).toBeGreaterThan(2 * weight.stats.bytesByUser[userId]);
   });
 
   it.each([

@@ -42,7 +42,7 @@ describe('delivery mode "api" (OpenEMR REST, against nock)', () => {
     });
     logs = new LogCapture();
     vigil = await startVigil(db.env, { port: 0, logWriter: logs.write });
-    vault = new OpenEmrApiVault(vigil.app.get(DataSource), vigil.app.get(SecretStore));
+    vault = new OpenEmrApiVault(vigil.app.get(SecretStore));
   });
 
   afterAll(async () => {
@@ -80,7 +80,7 @@ describe('delivery mode "api" (OpenEMR REST, against nock)', () => {
       .reply(200, { access_token: 'access-1', refresh_token: 'refresh-1', expires_in: 3600 });
 
     const said: string[] = [];
-    await openEmrLogin(db.env, vigil.app.get(DataSource), vigil.app.get(SecretStore), {
+    await openEmrLogin(db.env, vigil.app.get(SecretStore), {
       say: (text) => said.push(text),
       ask: async (question) => {
         if (!question.startsWith('Paste')) return '';

@@ -2,8 +2,8 @@ import { DataSource, In } from 'typeorm';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
-import { enqueueDelivery } from '../../src/delivery/outbox';
-import { LEASE_MS, OutboxQueue, RENEW_EVERY_MS } from '../../src/delivery/outbox-queue';
+import { LEASE_MS, RENEW_EVERY_MS } from '../../src/delivery/outbox-policy';
+import { OutboxRepository } from '../../src/delivery/outbox.repository';
 import { Mailer } from '../../src/mail/mailer';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
 
@@ -24,7 +24,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>): Pro
  * The outbox's row lease (LEASE_MS, one minute): a batch stays its
  * dispatcher's while the dispatcher works, and a stopped dispatcher's
  * unfinished rows are claimable a minute after its last renewal. "Another
- * dispatcher" is OutboxQueue.claimDue at a later instant, as a second process
+ * dispatcher" is OutboxRepository.claimDue at a later instant, as a second process
  * would claim.
  */
 describe.each(testEngines())('outbox row lease on %s', (engine) => {
@@ -32,7 +32,7 @@ describe.each(testEngines())('outbox row lease on %s', (engine) => {
   let vigil: VigilApp;
   let ds: DataSource;
   let dispatcher: Dispatcher;
-  let queue: OutboxQueue;
+  let queue: OutboxRepository;
   let send: jest.SpyInstance;
   let sent: string[];
 
@@ -42,7 +42,7 @@ describe.each(testEngines())('outbox row lease on %s', (engine) => {
     vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
     ds = vigil.app.get(DataSource);
     dispatcher = vigil.app.get(Dispatcher);
-    queue = vigil.app.get(OutboxQueue);
+    queue = vigil.app.get(OutboxRepository);
     send = jest.spyOn(vigil.app.get(Mailer), 'send');
   });
 
@@ -65,10 +65,10 @@ describe.each(testEngines())('outbox row lease on %s', (engine) => {
     const rows: Delivery[] = [];
     for (const subject of ['first', 'second', 'third']) {
       rows.push(
-        await enqueueDelivery(
-          ds.manager,
+        await queue.enqueue(
           { kind: 'email', pid: null, recipient: RECIPIENT, payload: { subject, text: 't' } },
           at,
+          ds.manager,
         ),
       );
     }

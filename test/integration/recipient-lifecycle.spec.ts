@@ -5,7 +5,7 @@ import { AlertService } from '../../src/alerts/alert-service';
 import { type VigilApp } from '../../src/bootstrap';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
-import { MAX_ATTEMPTS } from '../../src/delivery/outbox-queue';
+import { MAX_ATTEMPTS } from '../../src/delivery/outbox-policy';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
 import { outcome, RESTING_HR } from '../support/alert-rules';
 import { startDeliveryVigil, type DeliveryVigil } from '../support/delivery-vigil';

@@ -39,6 +39,7 @@ const MATRIX: Record<string, Access> = {
   'GET /api/v1/rules/:id/versions/:version': STAFF_AND_UP,
   'PUT /api/v1/rules/:id/programs/:program': CLINICIAN_AND_UP,
   'POST /api/v1/rules/:id/backtest': CLINICIAN_AND_UP,
+  'GET /api/v1/rules/:id/quality': STAFF_AND_UP,
   'GET /api/v1/patients/:pid/outcomes': STAFF_AND_UP,
   'GET /api/v1/patients/:pid/rules/params': STAFF_AND_UP,
   'PUT /api/v1/patients/:pid/rules/:id/params': CLINICIAN_AND_UP,
@@ -82,6 +83,7 @@ const MATRIX: Record<string, Access> = {
   'GET /rules': STAFF_AND_UP,
   'GET /rules/new': CLINICIAN_AND_UP,
   'GET /rules/:id': STAFF_AND_UP,
+  'GET /rules/:id/quality': STAFF_AND_UP,
 };
 
 /** The guard's own refusals, told apart from a handler's 401/403 about its input. */

@@ -61,6 +61,11 @@ describe('rule pages', () => {
     expect(res.text).not.toContain('id="rule-save"');
     expect(res.text).not.toContain('id="backtest-form"');
     expect(res.text).not.toContain('/assets/rule-editor.js');
+    // Readers get the settings in words: label, value with its unit, range, help.
+    expect(res.text).toMatch(
+      /Rise above baseline <span class="muted">\(deltaBpm\)<\/span>\s*<\/th>\s*<td>4 bpm<\/td>\s*<td>1 to 20 bpm<\/td>/,
+    );
+    expect(res.text).not.toContain('This rule belongs to the rules folder');
     expect(res.text).toContain('Version 1');
     expect(res.text).toContain('First version.');
     await page('/rules/new', staff).expect(403);

@@ -78,6 +78,8 @@ describe.each(testEngines())('the Google Health webhook on %s', (engine) => {
       .getRepository(SyncState)
       .findOneByOrFail({ connectionId: connection.id });
     expect(state.rereadFrom).toBe(addDays(tenDaysAgo, -1));
+    // Only the named type is read again for those days.
+    expect(state.rereadDataTypes).toBe('steps');
   });
 
   it('answers a replayed notification 204 and does nothing', async () => {

@@ -36,6 +36,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Where the screenshots shown in docs/*.md live; a test run refreshes them. */
+export const DOC_IMAGES = join(__dirname, '..', '..', 'docs', 'images');
+
+/** Saves a screenshot into docs/images/ as well, for the page the docs show. */
+export async function docsScreenshot(page: Page, name: string): Promise<string> {
+  await screenshot(page, name);
+  mkdirSync(DOC_IMAGES, { recursive: true });
+  const path = join(DOC_IMAGES, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
 /** Fills the staff sign-in form the page shows, and waits to land on `landing`. */
 export async function fillSignIn(
   page: Page,

@@ -18,7 +18,7 @@
  */
 import { writeSync } from 'node:fs';
 // The same module instance as the service's (one require cache).
-import { OutboxQueue } from '../../src/delivery/outbox-queue';
+import { OutboxRepository } from '../../src/delivery/outbox.repository';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 
 const RealDate = Date;
@@ -39,9 +39,9 @@ if (Number.isFinite(offsetMs)) {
 
 let crashProbability = Number(process.env.VIGIL_TEST_CRASH_AFTER_OPENEMR_WRITE ?? '0');
 if (crashProbability > 0) {
-  const markDelivered = OutboxQueue.prototype.markDelivered;
-  OutboxQueue.prototype.markDelivered = function (this: unknown, ...args) {
-    const [, row] = args;
+  const markDelivered = OutboxRepository.prototype.markDelivered;
+  OutboxRepository.prototype.markDelivered = function (this: unknown, ...args) {
+    const [row] = args;
     if (row.kind !== 'routing' && row.kind !== 'email' && Math.random() < crashProbability) {
       writeSync(1, `VIGIL_TEST crash after OpenEMR write of delivery ${row.id}\n`);
       process.kill(process.pid, 'SIGKILL');

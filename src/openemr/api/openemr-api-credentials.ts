@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { SecretStore } from '../../crypto/secret-store';
-import { StoredSecret } from '../../crypto/stored-secret.entity';
 
 /** Everything Vigil holds to call OpenEMR's API, sealed as one secret. */
 export interface OpenEmrApiCredentials {
@@ -29,30 +27,19 @@ export function oauthBaseOf(apiBaseUrl: string): string {
 
 /** The sealed credentials in `stored_secrets`; the database alone never reveals them. */
 export class OpenEmrApiVault {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly secrets: SecretStore,
-  ) {}
+  constructor(private readonly secrets: SecretStore) {}
 
   async read(): Promise<OpenEmrApiCredentials | null> {
-    const row = await this.row();
-    return row === null
-      ? null
-      : (JSON.parse(await this.secrets.read(row.id)) as OpenEmrApiCredentials);
+    const id = await this.secrets.latestOf(PURPOSE);
+    return id === null ? null : (JSON.parse(await this.secrets.read(id)) as OpenEmrApiCredentials);
   }
 
   /** Replaces the stored credentials (a refresh issues a new refresh token each time). */
   async write(credentials: OpenEmrApiCredentials): Promise<void> {
-    const row = await this.row();
+    const id = await this.secrets.latestOf(PURPOSE);
     const plaintext = JSON.stringify(credentials);
-    if (row === null) await this.secrets.save(PURPOSE, plaintext);
-    else await this.secrets.replace(row.id, plaintext);
-  }
-
-  private row(): Promise<StoredSecret | null> {
-    return this.dataSource
-      .getRepository(StoredSecret)
-      .findOne({ where: { purpose: PURPOSE }, order: { id: 'DESC' } });
+    if (id === null) await this.secrets.save(PURPOSE, plaintext);
+    else await this.secrets.replace(id, plaintext);
   }
 }
 

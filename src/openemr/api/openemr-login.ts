@@ -1,5 +1,4 @@
 import type { Environment } from '../../config/environment';
-import type { DataSource } from 'typeorm';
 import type { SecretStore } from '../../crypto/secret-store';
 import { OpenEmrApiClient } from './openemr-api-client';
 import { authorizationLink, OpenEmrApiVault } from './openemr-api-credentials';
@@ -17,7 +16,6 @@ export interface LoginConversation {
  */
 export async function openEmrLogin(
   env: Environment,
-  dataSource: DataSource,
   secrets: SecretStore,
   conversation: LoginConversation,
   fetchImpl: typeof fetch = fetch,
@@ -25,7 +23,7 @@ export async function openEmrLogin(
   if (!env.OPENEMR_API_BASE_URL) {
     throw new Error('Set OPENEMR_API_BASE_URL (https://<host>/apis/<site>/api) first');
   }
-  const vault = new OpenEmrApiVault(dataSource, secrets);
+  const vault = new OpenEmrApiVault(secrets);
   const client = new OpenEmrApiClient(env.OPENEMR_API_BASE_URL, vault, fetchImpl);
   const redirectUri = `${env.publicBaseUrl}/openemr/oauth/callback`;
   let credentials = await vault.read();

@@ -1,7 +1,7 @@
 import { NumericMetric } from '../../aggregates/daily-aggregate';
 import { completeFactParams } from '../facts/complete-fact-params';
 import { FactName, isFactName, METRIC_NAMES } from '../facts/fact-catalog';
-import { STREAM_METRICS } from '../facts/streams';
+import { STREAM_METRICS, streamsOfMetrics, type StreamKey } from '../facts/streams';
 import { ConditionNode, RuleDefinition } from '../rule-definition';
 
 /** One fact a rule reads (tested or reported), with its params resolved and completed. */
@@ -65,4 +65,13 @@ export function metricsOf(use: FactUse): NumericMetric[] {
   if (use.fact === 'daysWithData' || use.fact === 'streamsStopped') return [...STREAM_METRICS];
   const metric = metricOf(use);
   return metric === null ? [] : [metric];
+}
+
+/**
+ * The data streams a rule's facts read, at its default params (metrics are
+ * never params): a monitoring gap holds the rule back only when one of them
+ * is in the gap. Empty for a rule reading no metric (sync age only).
+ */
+export function streamsRead(rule: RuleDefinition): StreamKey[] {
+  return streamsOfMetrics(factUses(rule, rule.params).flatMap(metricsOf));
 }

@@ -5,7 +5,14 @@ import { computeFact, FactInput } from '../facts/compute-fact';
 import { FactName, isFactName } from '../facts/fact-catalog';
 import { PatientSeries } from '../facts/patient-series';
 import { compileMessage, MessageRenderer, placeholders } from './message-template';
-import { DEFAULT_LOOKBACK_DAYS, describeStreams, streamStates } from '../facts/streams';
+import {
+  DEFAULT_LOOKBACK_DAYS,
+  daysWithData,
+  describeStreams,
+  gapFacts,
+  streamStates,
+  type StreamState,
+} from '../facts/streams';
 import { CUSTOM_OPERATORS } from './operators';
 
 /** The date a rule is evaluated for, and the instant the evaluation stands at. */
@@ -67,8 +74,10 @@ function factFunction(fact: FactName, uses: readonly Record<string, unknown>[]) 
 interface CompiledRule {
   engine: Engine;
   message: MessageRenderer;
-  /** Words for the template's text placeholders, when it has any. */
-  texts: ((input: FactInput) => Record<string, string>) | null;
+  /** The streams' states, for a rule that watches them (see `streamWatch`). */
+  streams: ((input: FactInput) => { states: StreamState[]; daysWithData: number }) | null;
+  /** Whether the message names the streams (`{{streamStatus}}`). */
+  namesStreams: boolean;
   report: { name: string; fact: FactName; params: Record<string, unknown> }[];
 }
 
@@ -132,12 +141,16 @@ export class RuleEvaluator {
     for (const reported of compiled.report) {
       facts[reported.name] = computeFact(reported.fact, reported.params, input);
     }
+    const watched = compiled.streams?.(input) ?? null;
+    const texts =
+      watched !== null && compiled.namesStreams ? describeStreams(watched.states) : null;
     return {
       result: truth === null ? 'insufficient_data' : truth ? 'true' : 'false',
-      facts,
-      message: compiled.message(
-        compiled.texts === null ? facts : { ...facts, ...compiled.texts(input) },
-      ),
+      facts:
+        watched === null
+          ? facts
+          : { ...facts, ...gapFacts(watched.states, watched.daysWithData === 0) },
+      message: compiled.message(texts === null ? facts : { ...facts, streamStatus: texts }),
     };
   }
 
@@ -167,7 +180,8 @@ export class RuleEvaluator {
       engine,
       message: compileMessage(this.rule.message, params),
       report,
-      texts: textsOf(this.rule, uses),
+      streams: streamWatch(this.rule, uses),
+      namesStreams: placeholders(this.rule.message).includes('streamStatus'),
     };
     this.compiled.set(key, compiled);
     return compiled;
@@ -175,20 +189,29 @@ export class RuleEvaluator {
 }
 
 /**
- * `{{streamStatus}}` describes the streams over the window of the rule's
- * `streamsStopped` condition (the last 3 days against the 28 before, without one).
+ * A rule that tests the stream facts (monitoring-gap) or names the streams in
+ * its message watches the streams over the window of its `streamsStopped`
+ * condition (the last 3 days against the 28 before, without one); a day has
+ * data as its `daysWithData` condition counts it (heart rate from its wear
+ * threshold). Its outcome then says which streams are in the gap
+ * (`gapFacts`), and its message can name them.
  */
-function textsOf(
+function streamWatch(
   rule: RuleDefinition,
   uses: readonly Record<string, unknown>[],
-): CompiledRule['texts'] {
-  if (!placeholders(rule.message).includes('streamStatus')) return null;
+): CompiledRule['streams'] {
+  const tested = leafFacts(rule.conditions);
+  const watches = tested.includes('streamsStopped') || tested.includes('daysWithData');
+  if (!watches && !placeholders(rule.message).includes('streamStatus')) return null;
   const window = uses.find((params) => typeof params.lookbackDays === 'number');
   const days = typeof window?.days === 'number' ? window.days : 3;
   const lookbackDays =
     typeof window?.lookbackDays === 'number' ? window.lookbackDays : DEFAULT_LOOKBACK_DAYS;
+  const worn = uses.find((params) => typeof params.wearMinutes === 'number');
+  const wearMinutes = typeof worn?.wearMinutes === 'number' ? worn.wearMinutes : 1;
   return (input) => ({
-    streamStatus: describeStreams(streamStates(input, { days, lookbackDays })),
+    states: streamStates(input, { days, lookbackDays }),
+    daysWithData: daysWithData(input, days, 0, wearMinutes),
   });
 }
 

@@ -3,7 +3,8 @@ import { buildDays } from '../../../test/fixtures/rules/build-days';
 import { RuleEvaluator } from '../engine/rule-evaluator';
 import { loadRuleDirectory } from '../loader/load-rule-directory';
 import { PatientSeries } from './patient-series';
-import { daysWithData, describeStreams, streamStates } from './streams';
+import { streamsRead } from '../engine/fact-uses';
+import { daysWithData, describeStreams, streamsInGap, streamStates } from './streams';
 
 const START = '2026-10-01';
 const DAYS = 50;
@@ -89,5 +90,57 @@ describe('a step stream that stops while heart rate continues', () => {
     expect(result.message).toMatch(
       /^Monitoring gap: steps stopped 2026-11-11; heart rate still arriving\. /,
     );
+  });
+
+  it('puts only steps in the gap, so the gap holds back only the rules reading steps', async () => {
+    const result = await new RuleEvaluator(starter.get('monitoring-gap')!).evaluate(series, day);
+    expect(streamsInGap(result.facts)).toEqual(['steps']);
+  });
+});
+
+describe('the streams in a monitoring gap', () => {
+  const day = { date: LAST, asOf: new Date(`${LAST}T23:59:59Z`) };
+  const gapOf = async (series: PatientSeries) =>
+    streamsInGap(
+      (await new RuleEvaluator(starter.get('monitoring-gap')!).evaluate(series, day)).facts,
+    );
+
+  it('are every stream when no recent day had data (heart rate worn too little counts as none)', async () => {
+    const series = new PatientSeries(
+      buildDays(START, {
+        wearMinutes: [...Array(DAYS - 3).fill(900), 120, 90, null],
+        steps: [...Array(DAYS - 3).fill(5000), null, null, null],
+      }),
+      sync,
+    );
+    expect(await gapOf(series)).toEqual(['heartRate', 'steps', 'sleep', 'weight']);
+  });
+
+  it('are none while every regular stream arrives', async () => {
+    expect(await gapOf(stepsStopAfter(DAYS))).toEqual([]);
+  });
+
+  it('are said only by a rule that watches the streams', async () => {
+    const result = await new RuleEvaluator(starter.get('resting-hr-rise')!).evaluate(
+      stepsStopAfter(DAYS),
+      day,
+    );
+    expect(streamsInGap(result.facts)).toBeNull();
+  });
+});
+
+describe('the streams each starter rule reads', () => {
+  it('follow its metrics: the nightly readings come from the wrist, so from heart rate', () => {
+    expect(
+      Object.fromEntries([...starter.values()].map((rule) => [rule.id, streamsRead(rule)])),
+    ).toEqual({
+      'activity-drop': ['steps'],
+      'heart-failure-weight-gain': ['weight'],
+      'hrv-drop': ['heartRate'],
+      'low-oxygen-saturation': ['heartRate'],
+      'monitoring-gap': ['heartRate', 'steps', 'sleep', 'weight'],
+      'resting-hr-rise': ['heartRate'],
+      'sleep-deficit': ['sleep'],
+    });
   });
 });

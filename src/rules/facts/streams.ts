@@ -9,12 +9,14 @@ import type { FactInput } from './compute-fact';
  * patient is watched while any of them arrives, and a stream that stops while
  * others arrive is named, so staff know which one to ask about.
  */
-export const STREAMS: readonly { name: string; metric: NumericMetric }[] = [
-  { name: 'heart rate', metric: 'wearMinutes' },
-  { name: 'steps', metric: 'steps' },
-  { name: 'sleep', metric: 'sleepTotalMinutes' },
-  { name: 'weight', metric: 'weightKg' },
-];
+export const STREAMS = [
+  { key: 'heartRate', name: 'heart rate', metric: 'wearMinutes' },
+  { key: 'steps', name: 'steps', metric: 'steps' },
+  { key: 'sleep', name: 'sleep', metric: 'sleepTotalMinutes' },
+  { key: 'weight', name: 'weight', metric: 'weightKg' },
+] as const satisfies readonly { key: string; name: string; metric: NumericMetric }[];
+
+export type StreamKey = (typeof STREAMS)[number]['key'];
 
 export const STREAM_METRICS: readonly NumericMetric[] = STREAMS.map((stream) => stream.metric);
 
@@ -29,6 +31,7 @@ export interface StreamWindow {
 }
 
 export interface StreamState {
+  key: StreamKey;
   name: string;
   /** Delivered on at least one of the recent days. */
   arriving: boolean;
@@ -80,7 +83,13 @@ export function streamStates(
       }
     }
     const regular = before > 0 && before * 2 >= daysWithAny;
-    return { name: stream.name, arriving, stopped: regular && !arriving, lastDate };
+    return {
+      key: stream.key,
+      name: stream.name,
+      arriving,
+      stopped: regular && !arriving,
+      lastDate,
+    };
   });
 }
 
@@ -116,4 +125,72 @@ function joinNames(names: readonly string[]): string {
   return names.length <= 1
     ? names.join('')
     : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * The streams each metric is measured from. The nightly readings (HRV, SpO2,
+ * breathing, skin temperature) come from the wrist sensors, so from heart
+ * rate; Vigil's own resting-HR estimate also needs known steps to tell still
+ * minutes.
+ */
+const STREAMS_OF_METRIC: Record<NumericMetric, readonly StreamKey[]> = {
+  restingHrProvider: ['heartRate'],
+  restingHrEstimate: ['heartRate', 'steps'],
+  hrMean: ['heartRate'],
+  hrMin: ['heartRate'],
+  hrMax: ['heartRate'],
+  wearMinutes: ['heartRate'],
+  steps: ['steps'],
+  activeMinutes: ['steps'],
+  sleepAsleepMinutes: ['sleep'],
+  sleepInBedMinutes: ['sleep'],
+  sleepEfficiency: ['sleep'],
+  sleepDeepMinutes: ['sleep'],
+  sleepLightMinutes: ['sleep'],
+  sleepRemMinutes: ['sleep'],
+  sleepAwakeMinutes: ['sleep'],
+  sleepTotalMinutes: ['sleep'],
+  hrvRmssd: ['heartRate'],
+  spo2Average: ['heartRate'],
+  spo2Lower: ['heartRate'],
+  respiratoryRate: ['heartRate'],
+  skinTempDeviation: ['heartRate'],
+  weightKg: ['weight'],
+};
+
+export function streamsOfMetrics(metrics: readonly NumericMetric[]): StreamKey[] {
+  const keys = new Set(metrics.flatMap((metric) => STREAMS_OF_METRIC[metric]));
+  return STREAMS.map((stream) => stream.key).filter((key) => keys.has(key));
+}
+
+/**
+ * The outcome value that says a stream is in the gap (1) or arriving (0),
+ * kept with the outcome of a rule that watches the streams (monitoring-gap),
+ * so a rule it inhibits is held back only for the streams that rule reads.
+ */
+export const GAP_FACT_PREFIX = 'streamInGap.';
+
+/**
+ * The streams a monitoring gap covers: every stream when no day of the recent
+ * ones had data (a sync gap, a watch in a drawer, heart rate worn too little to
+ * count), else the regular streams that stopped while others still arrive.
+ */
+export function gapFacts(
+  states: readonly StreamState[],
+  noneArriving: boolean,
+): Record<string, number> {
+  return Object.fromEntries(
+    states.map((s) => [`${GAP_FACT_PREFIX}${s.key}`, noneArriving || s.stopped ? 1 : 0]),
+  );
+}
+
+/**
+ * The streams an inhibitor's outcome facts put in the gap; null when its
+ * outcome says nothing about streams (then it holds back every rule).
+ */
+export function streamsInGap(facts: Readonly<Record<string, number | null>> | undefined) {
+  if (facts === undefined) return null;
+  const said = STREAMS.filter((s) => typeof facts[`${GAP_FACT_PREFIX}${s.key}`] === 'number');
+  if (said.length === 0) return null;
+  return said.filter((s) => facts[`${GAP_FACT_PREFIX}${s.key}`] === 1).map((s) => s.key);
 }

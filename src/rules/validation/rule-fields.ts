@@ -45,6 +45,11 @@ class RuleFields {
   @IsInt({ message: WHOLE_DAYS })
   staleAfterDays: unknown;
 
+  @Max(720, { message: 'must be at most 720 hours (30 days)' })
+  @Min(1, { message: 'must be at least 1 hour' })
+  @IsInt({ message: 'must be a whole number of hours' })
+  acknowledgeWithinHours: unknown;
+
   @Length(1, 1000, { message: 'must be 1 to 1000 characters long' })
   @IsString({ message: 'must be text' })
   message: unknown;
@@ -59,6 +64,7 @@ const FIELD_NAMES = [
   'resolveAfterDays',
   'repeatAfterDays',
   'staleAfterDays',
+  'acknowledgeWithinHours',
   'message',
 ] as const;
 
@@ -71,7 +77,7 @@ export function checkRuleFields(rule: Record<string, unknown>): RuleError[] {
     const value = rule[error.property];
     if (value === undefined) continue;
     const message =
-      error.property.endsWith('Days') && looksNumeric(value)
+      /(Days|Hours)$/.test(error.property) && looksNumeric(value)
         ? numberAsTextMessage(value)
         : Object.values(error.constraints ?? {})[0];
     errors.push({ path: `$.${error.property}`, message });

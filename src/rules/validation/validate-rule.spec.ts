@@ -390,11 +390,92 @@ describe('validateRule', () => {
   });
 });
 
+describe('acknowledgeWithinHours', () => {
+  it('takes whole hours from 1 to 720', () => {
+    expect(errorsOf((rule) => (rule.acknowledgeWithinHours = 8))).toEqual([]);
+    expect(errorsOf((rule) => (rule.acknowledgeWithinHours = 0))).toEqual([
+      { path: '$.acknowledgeWithinHours', message: 'must be at least 1 hour' },
+    ]);
+    expect(errorsOf((rule) => (rule.acknowledgeWithinHours = '8'))).toEqual([
+      {
+        path: '$.acknowledgeWithinHours',
+        message: 'must be a number, not the text "8"; write it without quotes',
+      },
+    ]);
+  });
+});
+
+describe('paramDetails', () => {
+  const detailed = (details: unknown, params?: Record<string, unknown>) =>
+    errorsOf((rule) => {
+      rule.paramDetails = details;
+      if (params) rule.params = params;
+    });
+  const deltaBpm = { label: 'Rise above baseline', unit: 'bpm', min: 1, max: 20, help: 'How far.' };
+
+  it('accepts a label, unit, range, step and help per param', () => {
+    expect(detailed({ deltaBpm: { ...deltaBpm, step: 1 } })).toEqual([]);
+  });
+
+  it("refuses a param value outside its range, at the param, with the range's unit", () => {
+    expect(detailed({ deltaBpm }, { deltaBpm: 40, recentDays: 3 })).toEqual([
+      { path: '$.params.deltaBpm', message: 'is 40, outside the allowed 1 to 20 bpm' },
+    ]);
+  });
+
+  it('refuses details of no param, missing words, a text number and an upside-down range', () => {
+    expect(
+      detailed({
+        deltaBpn: deltaBpm,
+        recentDays: { label: 'Recent days', min: '1', help: 'Days.' },
+        deltaBpm: { unit: 'bpm', min: 9, max: 2, help: 'How far.', colour: 'red' },
+      }),
+    ).toEqual([
+      {
+        path: '$.paramDetails.deltaBpn',
+        message: 'describes no param; "params" has deltaBpm, recentDays',
+      },
+      {
+        path: '$.paramDetails.recentDays.min',
+        message: 'must be a number, not the text "1"; write it without quotes',
+      },
+      {
+        path: '$.paramDetails.deltaBpm.colour',
+        message: 'is not a param detail; use label, unit, min, max, step, help',
+      },
+      { path: '$.paramDetails.deltaBpm.label', message: 'is required' },
+    ]);
+    expect(detailed({ deltaBpm: { ...deltaBpm, min: 9, max: 2 } })).toEqual([
+      { path: '$.paramDetails.deltaBpm.min', message: '(9) is above max (2)' },
+    ]);
+  });
+
+  it('says nothing more about the details of a param already refused', () => {
+    expect(detailed({ deltaBpm }, { deltaBpm: '4', recentDays: 3 })).toEqual([
+      {
+        path: '$.params.deltaBpm',
+        message: 'must be a number, not the text "4"; write it without quotes',
+      },
+    ]);
+  });
+});
+
 describe('validateParamOverrides', () => {
   const rule = validRule() as unknown as RuleDefinition;
 
   it('accepts overrides of defined params that keep the rule sound', () => {
     expect(validateParamOverrides(rule, { deltaBpm: 6 })).toEqual([]);
+  });
+
+  it('refuses an override outside the range the rule gives, where the override was given', () => {
+    const ranged = {
+      ...rule,
+      paramDetails: { deltaBpm: { label: 'Rise', unit: 'bpm', min: 1, max: 20, help: 'How far.' } },
+    };
+    expect(validateParamOverrides(ranged, { deltaBpm: 25 })).toEqual([
+      { path: '$.deltaBpm', message: 'is 25, outside the allowed 1 to 20 bpm' },
+    ]);
+    expect(validateParamOverrides(ranged, { deltaBpm: 20 })).toEqual([]);
   });
 
   it('rejects unknown params, text and overrides that break a window', () => {

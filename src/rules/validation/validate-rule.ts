@@ -13,6 +13,7 @@ import {
 import { placeholders, TEXT_PLACEHOLDERS } from '../engine/message-template';
 import { OPERATOR_NAMES, RANGE_OPERATORS } from '../engine/operators';
 import { checkRuleFields, RULE_ID_PATTERN } from './rule-fields';
+import { checkParamDetails } from './param-details';
 import { childPath, looksNumeric, numberAsTextMessage, RuleError } from './rule-error';
 
 export const MAX_RULE_BYTES = 64 * 1024;
@@ -37,7 +38,13 @@ const REQUIRED_FIELDS = [
   'inhibitedBy',
   'message',
 ] as const;
-const RULE_FIELDS: readonly string[] = [...REQUIRED_FIELDS, 'staleAfterDays', 'report'];
+const RULE_FIELDS: readonly string[] = [
+  ...REQUIRED_FIELDS,
+  'paramDetails',
+  'staleAfterDays',
+  'acknowledgeWithinHours',
+  'report',
+];
 const LEAF_FIELDS = ['fact', 'operator', 'value', 'params', 'name'];
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*$/;
 const PARAM_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -655,6 +662,7 @@ export function validateRule(value: unknown, options: RuleValidationOptions = {}
   const { params, refused } = Object.hasOwn(value, 'params')
     ? checkParams(value.params, errors)
     : { params: {}, refused: new Set<string>() };
+  errors.push(...checkParamDetails(value.paramDetails, params, refused));
   const checker = new RuleChecker(params, options, refused);
   if (Object.hasOwn(value, 'conditions')) checker.condition(value.conditions, '$.conditions', 1);
   checker.crossSpans();
@@ -731,8 +739,11 @@ export function validateParamOverrides(
   if (errors.length > 0)
     return errors.map((error) => ({ ...error, path: error.path.replace(/^\$\.params/, '$') }));
   const merged = validateRule({ ...rule, params: { ...rule.params, ...checked } }, options);
-  return merged.errors.map((error) => ({
-    path: error.path,
-    message: `${error.message} (with these overrides)`,
-  }));
+  // An overridden value out of its range is the override's own mistake: name it where it was given.
+  const given = new Set(Object.keys(checked).map((name) => childPath('$.params', name)));
+  return merged.errors.map((error) =>
+    given.has(error.path)
+      ? { path: `$${error.path.slice('$.params'.length)}`, message: error.message }
+      : { path: error.path, message: `${error.message} (with these overrides)` },
+  );
 }

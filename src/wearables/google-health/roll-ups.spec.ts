@@ -102,6 +102,18 @@ describe('roll-up answers', () => {
     expect(problem(body)).toBe(message);
   });
 
+  it('reads a start spelled otherwise than the end before it, and refuses one that is no instant', () => {
+    const spelled = { ...hr(1), startTime: new Date(START + 60_000).toISOString() };
+    expect(spelled.startTime).not.toBe(hr(0).endTime);
+    expect(problem({ rollupDataPoints: [hr(0), spelled, hr(2)] })).toBe('accepted');
+    expect(problem({ rollupDataPoints: [hr(0), { ...hr(1), startTime: 'soon' }, hr(2)] })).toBe(
+      'heart-rate rollupDataPoints[1].startTime: expected an RFC 3339 timestamp',
+    );
+    expect(problem({ rollupDataPoints: [hr(0), { ...hr(1), endTime: 7 }, hr(2)] })).toBe(
+      'heart-rate rollupDataPoints[1].endTime: expected a string',
+    );
+  });
+
   it('refuses a step count that is not a count', () => {
     const steps: RollUpQuery = { ...query, dataType: 'steps', endTime: START + 60_000 };
     const window = { startTime: iso(START), endTime: iso(START + 60_000) };

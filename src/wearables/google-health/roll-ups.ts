@@ -63,15 +63,8 @@ const VALUE_FIELDS: Readonly<Record<RolledUpType, readonly string[]>> = {
   steps: ['countSum'],
 };
 
-/** Reads a field with the list readers, naming the roll-up's own JSON path when it fails. */
-function field<T>(path: string, read: (index: number, name: string) => T): T {
-  try {
-    return read(0, 'x');
-  } catch (error) {
-    if (!(error instanceof MalformedResponseError)) throw error;
-    throw new MalformedResponseError(path, error.message.slice(error.path.length + 2));
-  }
-}
+/** The list readers name fields under this prefix; a roll-up error names its own JSON path. */
+const LIST_PREFIX = 'dataPoints[0].';
 
 /**
  * Validates one page against the query: windows in time order, each starting
@@ -96,43 +89,57 @@ export function parseRollUpPage(
   const windowMs = query.windowSeconds * 1000;
   const windows = new Array<RollUpWindow>(raw.length);
   let start = expectedStart;
+  // A window starts where the one before ended: the same text need not be parsed twice.
+  let endText: unknown = undefined;
   for (let i = 0; i < raw.length; i++) {
-    const at = `${label}[${i}]`;
     const window = raw[i] as unknown;
-    if (!isJsonObject(window)) throw new MalformedResponseError(at, 'expected an object');
+    if (!isJsonObject(window))
+      throw new MalformedResponseError(windowPath(label, i), 'expected an object');
+    let valueKeys = 0;
     for (const key in window) {
       if (key !== 'startTime' && key !== 'endTime' && key !== payloadKey)
-        throw new MalformedResponseError(`${at}.${key}`, `not a ${query.dataType} roll-up value`);
+        throw new MalformedResponseError(
+          `${windowPath(label, i)}.${key}`,
+          `not a ${query.dataType} roll-up value`,
+        );
     }
-    const startTime = field(`${at}.startTime`, (n, f) => requireTimestamp(window.startTime, n, f));
-    const endTime = field(`${at}.endTime`, (n, f) => requireTimestamp(window.endTime, n, f));
-    if (startTime !== start || startTime >= query.endTime)
-      throw new MalformedResponseError(
-        `${at}.startTime`,
-        'expected windows in time order, each starting where the one before ended',
-      );
-    if (endTime !== Math.min(startTime + windowMs, query.endTime))
-      throw new MalformedResponseError(
-        `${at}.endTime`,
-        'expected the window size, or the end of the range',
-      );
-    const value = window[payloadKey];
-    if (value === undefined || value === null)
-      throw new MalformedResponseError(`${at}.${payloadKey}`, 'required field is missing');
-    if (!isJsonObject(value))
-      throw new MalformedResponseError(`${at}.${payloadKey}`, 'expected an object');
-    for (const key in value) {
-      if (!known.includes(key))
-        throw new MalformedResponseError(`${at}.${payloadKey}.${key}`, 'unknown value field');
+    let startTime: number;
+    let endTime: number;
+    let reading: number | null = null;
+    try {
+      const startText = window.startTime;
+      startTime =
+        startText === endText && i > 0 ? start : requireTimestamp(startText, 0, 'startTime');
+      endText = window.endTime;
+      endTime = requireTimestamp(endText, 0, 'endTime');
+      if (startTime !== start || startTime >= query.endTime)
+        throw new MalformedResponseError(
+          `${LIST_PREFIX}startTime`,
+          'expected windows in time order, each starting where the one before ended',
+        );
+      if (endTime !== Math.min(startTime + windowMs, query.endTime))
+        throw new MalformedResponseError(
+          `${LIST_PREFIX}endTime`,
+          'expected the window size, or the end of the range',
+        );
+      const value = window[payloadKey];
+      if (value === undefined || value === null)
+        throw new MalformedResponseError(LIST_PREFIX + payloadKey, 'required field is missing');
+      if (!isJsonObject(value))
+        throw new MalformedResponseError(LIST_PREFIX + payloadKey, 'expected an object');
+      for (const key in value) {
+        if (!known.includes(key))
+          throw new MalformedResponseError(
+            `${LIST_PREFIX}${payloadKey}.${key}`,
+            'unknown value field',
+          );
+        valueKeys++;
+      }
+      if (valueKeys > 0) reading = readValue(query.dataType, value);
+    } catch (error) {
+      throw onWindow(error, windowPath(label, i));
     }
-    windows[i] = {
-      startTime,
-      endTime,
-      value:
-        Object.keys(value).length === 0
-          ? null
-          : readValue(query.dataType, value, `${at}.${payloadKey}`),
-    };
+    windows[i] = { startTime, endTime, value: reading };
     start = endTime;
   }
   const nextPageToken = token === '' ? null : token;
@@ -146,21 +153,31 @@ export function parseRollUpPage(
   return { windows, nextPageToken };
 }
 
-function readValue(dataType: RolledUpType, value: Record<string, unknown>, at: string): number {
-  if (dataType === 'steps')
-    return field(`${at}.countSum`, (n, f) => requireCount(value.countSum, n, f));
-  const min = field(`${at}.beatsPerMinuteMin`, (n, f) =>
-    requireNumber(value.beatsPerMinuteMin, n, f),
-  );
-  const avg = field(`${at}.beatsPerMinuteAvg`, (n, f) =>
-    requireNumber(value.beatsPerMinuteAvg, n, f),
-  );
-  const max = field(`${at}.beatsPerMinuteMax`, (n, f) =>
-    requireNumber(value.beatsPerMinuteMax, n, f),
-  );
+/** Paths are built only for an error: a page holds 10,000 windows. */
+function windowPath(label: string, index: number): string {
+  return `${label}[${index}]`;
+}
+
+/** A list reader's error (`dataPoints[0].field`) as the roll-up window's own path. */
+function onWindow(error: unknown, at: string): unknown {
+  if (!(error instanceof MalformedResponseError) || !error.path.startsWith(LIST_PREFIX))
+    return error;
+  const field = error.path.slice(LIST_PREFIX.length);
+  return new MalformedResponseError(`${at}.${field}`, error.message.slice(error.path.length + 2));
+}
+
+const HEART_RATE_MIN = 'heartRate.beatsPerMinuteMin';
+const HEART_RATE_AVG = 'heartRate.beatsPerMinuteAvg';
+const HEART_RATE_MAX = 'heartRate.beatsPerMinuteMax';
+
+function readValue(dataType: RolledUpType, value: Record<string, unknown>): number {
+  if (dataType === 'steps') return requireCount(value.countSum, 0, 'steps.countSum');
+  const min = requireNumber(value.beatsPerMinuteMin, 0, HEART_RATE_MIN);
+  const avg = requireNumber(value.beatsPerMinuteAvg, 0, HEART_RATE_AVG);
+  const max = requireNumber(value.beatsPerMinuteMax, 0, HEART_RATE_MAX);
   if (!(min > 0 && min <= avg && avg <= max))
     throw new MalformedResponseError(
-      `${at}.beatsPerMinuteAvg`,
+      LIST_PREFIX + HEART_RATE_AVG,
       'expected 0 < minimum <= average <= maximum',
     );
   return avg;
@@ -189,10 +206,11 @@ export function pointsFromRollUp(
   timeZone: string,
 ): (HeartRateSample | StepsInterval)[] {
   const points: (HeartRateSample | StepsInterval)[] = [];
+  const offsets = new ZoneOffsets(timeZone);
   for (let i = windows.length - 1; i >= 0; i--) {
     const w = windows[i];
     if (w.value === null) continue;
-    const offset = offsetAt(timeZone, w.startTime);
+    const offset = offsets.at(w.startTime);
     // Roll-ups are reconciled across sources: no platform, nothing to de-duplicate.
     if (dataType === 'heart-rate') {
       points.push({
@@ -207,7 +225,7 @@ export function pointsFromRollUp(
         startTime: w.startTime,
         endTime: w.endTime,
         startUtcOffsetSeconds: offset,
-        endUtcOffsetSeconds: offsetAt(timeZone, w.endTime),
+        endUtcOffsetSeconds: offsets.at(w.endTime),
         count: w.value,
       });
     }
@@ -223,17 +241,42 @@ export function isRolledUp(dataType: DataTypeId): dataType is RolledUpType {
 }
 
 const QUARTER_HOUR_MS = 15 * 60_000;
-const offsets = new Map<string, number>();
+/** Offsets by zone and quarter hour, shared by every patient in the zone. */
+const offsetsByZone = new Map<string, Map<number, number>>();
+let cachedOffsets = 0;
 
-/** Zones change offset on quarter hours at most: one lookup serves the 15 minutes of a page. */
-function offsetAt(timeZone: string, epochMs: number): number {
-  const slot = Math.floor(epochMs / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-  const key = `${timeZone}|${slot}`;
-  let offset = offsets.get(key);
-  if (offset === undefined) {
-    offset = zoneOffsetSeconds(timeZone, slot);
-    if (offsets.size > 100_000) offsets.clear();
-    offsets.set(key, offset);
+/**
+ * A zone's offsets for consecutive windows. Zones change offset on quarter
+ * hours at most, so one lookup serves the 15 minutes of a quarter hour.
+ */
+class ZoneOffsets {
+  private slot = NaN;
+  private offset = 0;
+  private readonly known: Map<number, number>;
+
+  constructor(private readonly timeZone: string) {
+    let known = offsetsByZone.get(timeZone);
+    if (known === undefined) {
+      known = new Map();
+      offsetsByZone.set(timeZone, known);
+    }
+    this.known = known;
   }
-  return offset;
+
+  at(epochMs: number): number {
+    const slot = Math.floor(epochMs / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+    if (slot === this.slot) return this.offset;
+    let offset = this.known.get(slot);
+    if (offset === undefined) {
+      offset = zoneOffsetSeconds(this.timeZone, slot);
+      if (++cachedOffsets > 100_000) {
+        for (const zone of offsetsByZone.values()) zone.clear();
+        cachedOffsets = 1;
+      }
+      this.known.set(slot, offset);
+    }
+    this.slot = slot;
+    this.offset = offset;
+    return offset;
+  }
 }

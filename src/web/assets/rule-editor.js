@@ -1,6 +1,9 @@
 /* global document, window, fetch, setTimeout, clearTimeout, Chart */
-// The rule editor: live validation with each problem pointing at its place in
-// the JSON, save, param overrides, and the backtest preview of the draft.
+// The rule editor: a form for the rule's params (units, ranges and help from
+// its paramDetails) over the JSON, live validation with each problem shown at
+// its setting and its place in the JSON, save (a folder rule only once the
+// clinician has read the warning), param overrides, and the backtest of the
+// draft beside the saved rule.
 'use strict';
 
 (function () {
@@ -10,6 +13,9 @@
   const savedId = root.dataset.ruleId;
   const textarea = document.getElementById('rule-json');
   const messages = document.getElementById('rule-messages');
+  const savedBlock = document.getElementById('saved-rule');
+  /** The rule in force, {version, definition}; null on /rules/new. */
+  const saved = savedBlock ? JSON.parse(savedBlock.textContent) : null;
 
   async function api(method, url, body) {
     const res = await fetch(url, {
@@ -89,6 +95,7 @@
   const lineAt = (offset) => textarea.value.slice(0, offset).split('\n').length;
 
   function jumpTo(start, end) {
+    document.getElementById('rule-json-details').open = true;
     textarea.focus();
     textarea.setSelectionRange(start, end);
     const lineHeight = parseFloat(window.getComputedStyle(textarea).lineHeight) || 18;
@@ -99,6 +106,7 @@
   function showProblems(problems, heading) {
     messages.textContent = '';
     textarea.setAttribute('aria-invalid', problems.length > 0 ? 'true' : 'false');
+    showFieldProblems(problems);
     if (problems.length === 0) {
       messages.textContent = heading;
       messages.className = 'ok';
@@ -144,6 +152,122 @@
     }
   }
 
+  // The settings form: one field per param, drawn from the draft's params and paramDetails.
+  const paramForm = document.getElementById('param-form');
+  const editable = paramForm !== null && paramForm.dataset.editable === 'true';
+  let drawnFor = null;
+
+  const rangeWords = (d) => {
+    const unit = d.unit ? ` ${d.unit}` : '';
+    if (typeof d.min === 'number' && typeof d.max === 'number')
+      return `${d.min} to ${d.max}${unit}`;
+    if (typeof d.min === 'number') return `at least ${d.min}${unit}`;
+    if (typeof d.max === 'number') return `at most ${d.max}${unit}`;
+    return null;
+  };
+
+  const paramInput = (name) =>
+    [...paramForm.querySelectorAll('input[data-param]')].find((i) => i.dataset.param === name);
+
+  function drawParamForm(rule) {
+    if (!paramForm || !rule || typeof rule.params !== 'object' || rule.params === null) return;
+    const details =
+      rule.paramDetails && typeof rule.paramDetails === 'object' ? rule.paramDetails : {};
+    const names = Object.keys(rule.params);
+    const shape = JSON.stringify(names.map((name) => [name, details[name] || null]));
+    if (shape === drawnFor) {
+      for (const name of names) {
+        const input = paramInput(name);
+        if (input && document.activeElement !== input) input.value = String(rule.params[name]);
+      }
+      return;
+    }
+    drawnFor = shape;
+    paramForm.textContent = '';
+    if (names.length === 0) {
+      const none = document.createElement('p');
+      none.className = 'muted';
+      none.textContent = 'This rule has no settings.';
+      paramForm.append(none);
+    }
+    names.forEach((name, i) => {
+      const d = details[name] && typeof details[name] === 'object' ? details[name] : {};
+      const id = `param-${i}`;
+      const box = document.createElement('div');
+      box.className = 'param';
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      label.textContent = typeof d.label === 'string' ? d.label : name;
+      const code = document.createElement('span');
+      code.className = 'muted';
+      code.textContent = ` (${name})`;
+      label.append(code);
+      const input = document.createElement('input');
+      Object.assign(input, { id, type: 'number', readOnly: !editable });
+      input.dataset.param = name;
+      input.step = typeof d.step === 'number' ? String(d.step) : 'any';
+      if (typeof d.min === 'number') input.min = String(d.min);
+      if (typeof d.max === 'number') input.max = String(d.max);
+      input.value = String(rule.params[name]);
+      input.setAttribute('aria-describedby', `${id}-help ${id}-error`);
+      const unit = document.createElement('span');
+      unit.textContent = d.unit ? ` ${d.unit}` : '';
+      const help = document.createElement('p');
+      help.id = `${id}-help`;
+      help.className = 'muted';
+      const range = rangeWords(d);
+      const before = saved && saved.definition.params[name];
+      help.textContent = [
+        typeof d.help === 'string' ? d.help : 'The rule has no description of this setting.',
+        range ? `Allowed: ${range}.` : '',
+        typeof before === 'number' ? `Saved: ${before}${d.unit ? ` ${d.unit}` : ''}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      const error = document.createElement('p');
+      error.id = `${id}-error`;
+      error.className = 'urgent param-error';
+      box.append(label, input, unit, help, error);
+      paramForm.append(box);
+    });
+  }
+
+  /** A problem with a param is shown at its field too (the list keeps its JSON path). */
+  function showFieldProblems(problems) {
+    if (!paramForm) return;
+    for (const input of paramForm.querySelectorAll('input[data-param]')) {
+      input.setAttribute('aria-invalid', 'false');
+      document.getElementById(`${input.id}-error`).textContent = '';
+    }
+    for (const problem of problems) {
+      const match = /^\$\.(params|paramDetails)\.([A-Za-z][A-Za-z0-9]*)/.exec(problem.path);
+      const input = match && paramInput(match[2]);
+      if (!input) continue;
+      input.setAttribute('aria-invalid', 'true');
+      document.getElementById(`${input.id}-error`).textContent =
+        match[1] === 'params' ? problem.message : `${problem.path}: ${problem.message}`;
+    }
+  }
+
+  if (paramForm && editable) {
+    paramForm.addEventListener('input', (event) => {
+      const input = event.target;
+      if (!input.dataset || !input.dataset.param) return;
+      const parsed = draft();
+      if (!parsed.rule)
+        return showProblems(parsed.problems, 'Fix the JSON before changing settings:');
+      if (input.value === '' || !Number.isFinite(input.valueAsNumber)) {
+        input.setAttribute('aria-invalid', 'true');
+        document.getElementById(`${input.id}-error`).textContent = 'Enter a number.';
+        return;
+      }
+      parsed.rule.params[input.dataset.param] = input.valueAsNumber;
+      textarea.value = JSON.stringify(parsed.rule, null, 2);
+      clearTimeout(timer);
+      timer = setTimeout(validate, 400);
+    });
+  }
+
   const placed = (places, errors) => errors.map((e) => ({ ...e, ...placeOf(places, e.path) }));
 
   let checking = 0;
@@ -151,6 +275,7 @@
     const ticket = ++checking;
     const parsed = draft();
     if (!parsed.rule) return showProblems(parsed.problems, 'The JSON cannot be read:');
+    drawParamForm(parsed.rule);
     const res = await api('POST', '/api/v1/rules/validate', parsed.rule);
     if (ticket !== checking) return; // a newer edit is being checked
     if (!res.ok) return showProblems([], `Could not check the rule (${res.status}).`);
@@ -170,6 +295,18 @@
 
   const save = document.getElementById('rule-save');
   const saveStatus = document.getElementById('save-status');
+  // A folder rule is saved only once the clinician has ticked that they read the warning.
+  const folderConsent = document.getElementById('folder-consent');
+  if (folderConsent) {
+    const gate = () => {
+      save.disabled = !folderConsent.checked;
+      saveStatus.textContent = folderConsent.checked
+        ? ''
+        : 'To save, first tick that you understand the rules folder can replace this edit.';
+    };
+    folderConsent.addEventListener('change', gate);
+    gate();
+  }
   save.addEventListener('click', async () => {
     const parsed = draft();
     if (!parsed.rule) return showProblems(parsed.problems, 'The JSON cannot be read:');
@@ -238,7 +375,7 @@
     });
   }
 
-  // Backtest preview: would-be alerts per day, and for one patient the metric the rule reads.
+  // Backtest: the draft beside the saved rule, over the same patients and days.
   const backtestForm = document.getElementById('backtest-form');
   const backtestStatus = document.getElementById('backtest-status');
   let backtestChart = null;
@@ -263,33 +400,78 @@
     return out;
   }
 
-  async function drawBacktest(result, rule, pid) {
-    const labels = dates(result.from, result.to);
-    const episodes = result.patients.flatMap((p) => p.episodes.map((e) => ({ ...e, pid: p.pid })));
-    const alerting = labels.map(
+  const episodesOf = (result) =>
+    result.patients.flatMap((p) => p.episodes.map((e) => ({ ...e, pid: p.pid })));
+
+  /** Patients with a would-be alert on each day. */
+  const alertingByDay = (labels, episodes) =>
+    labels.map(
       (day) => episodes.filter((e) => e.firedOn <= day && (e.end === null || day < e.end)).length,
     );
-    const datasets = [
-      {
-        type: 'bar',
-        label: 'Patients with a would-be alert',
-        data: alerting,
-        backgroundColor: 'rgba(176, 0, 32, 0.35)',
-        yAxisID: 'alerts',
-      },
-    ];
+
+  const COMPARED = [
+    ['alert-days-rate', 'Alert days per patient-month', (s) => s.alertDaysPerPatientMonth],
+    [
+      'condition-days-rate',
+      'Condition days per patient-month',
+      (s) => s.conditionDaysPerPatientMonth,
+    ],
+    ['patients-alerted', 'Patients alerted', (s) => `${s.patientsAlerted} of ${s.patients}`],
+    ['episodes', 'Episodes (told to staff)', (s) => `${s.episodes} (${s.episodesNotified})`],
+    ['alert-days', 'Alert days', (s) => s.alertDays],
+    ['insufficient', 'Patient-days without enough data', (s) => s.outcomeDays.insufficient_data],
+  ];
+
+  function fillComparison(runs) {
+    const body = document.querySelector('#backtest-compare tbody');
+    body.textContent = '';
+    const byKind = {
+      saved: runs.find((r) => r.kind === 'saved'),
+      draft: runs.find((r) => r.kind === 'draft'),
+    };
+    document.getElementById('compare-saved-head').textContent = saved
+      ? `Saved rule (version ${saved.version})`
+      : 'Saved rule';
+    for (const [key, title, value] of COMPARED) {
+      const row = document.createElement('tr');
+      const head = document.createElement('th');
+      head.scope = 'row';
+      head.textContent = title;
+      row.append(head);
+      for (const kind of ['saved', 'draft']) {
+        const cell = document.createElement('td');
+        cell.id = `compare-${key}-${kind}`;
+        cell.textContent = byKind[kind]
+          ? String(value(byKind[kind].result.summary))
+          : 'not saved yet';
+        row.append(cell);
+      }
+      body.append(row);
+    }
+  }
+
+  async function drawBacktest(runs, rule, pid) {
+    const { from, to } = runs[0].result;
+    const labels = dates(from, to);
+    const colours = { saved: 'rgba(90, 90, 90, 0.45)', draft: 'rgba(176, 0, 32, 0.55)' };
+    const datasets = runs.map((run) => ({
+      type: 'bar',
+      label: `${run.title}: patients with a would-be alert`,
+      data: alertingByDay(labels, episodesOf(run.result)),
+      backgroundColor: colours[run.kind],
+      yAxisID: 'alerts',
+    }));
     const metric = firstMetric(rule.conditions);
+    let metricTitle = null;
     if (pid && metric) {
-      const res = await api(
-        'GET',
-        `/api/v1/patients/${pid}/aggregates?from=${result.from}&to=${result.to}`,
-      );
+      const res = await api('GET', `/api/v1/patients/${pid}/aggregates?from=${from}&to=${to}`);
       if (res.ok) {
         const byDate = new Map(res.data.days.map((d) => [d.date, d[metric]]));
         const named = metricNames[metric] || { label: metric, unit: '' };
+        metricTitle = `${named.label} (${named.unit})`;
         datasets.push({
           type: 'line',
-          label: `${named.label} (${named.unit})`,
+          label: `Patient ${pid}: ${metricTitle}`,
           data: labels.map((day) => (byDate.has(day) ? byDate.get(day) : null)),
           spanGaps: false,
           pointRadius: 1.5,
@@ -305,11 +487,18 @@
         animation: false,
         maintainAspectRatio: false,
         scales: {
-          alerts: { position: 'left', beginAtZero: true, ticks: { precision: 0 } },
+          x: { title: { display: true, text: "Day (the patient's local date)" } },
+          alerts: {
+            position: 'left',
+            beginAtZero: true,
+            ticks: { precision: 0 },
+            title: { display: true, text: 'Patients with a would-be alert' },
+          },
           metric: {
             position: 'right',
-            display: datasets.length > 1,
+            display: metricTitle !== null,
             grid: { drawOnChartArea: false },
+            title: { display: metricTitle !== null, text: metricTitle || '' },
           },
         },
       },
@@ -317,30 +506,39 @@
 
     const body = document.querySelector('#backtest-episodes tbody');
     body.textContent = '';
-    for (const e of episodes) {
-      const row = document.createElement('tr');
-      for (const value of [
-        e.pid,
-        e.start,
-        e.firedOn,
-        e.notifiedOn || 'inhibited',
-        e.end || 'open',
-        e.alertDays,
-      ]) {
-        const cell = document.createElement('td');
-        cell.textContent = String(value);
-        row.append(cell);
+    for (const run of runs) {
+      for (const e of episodesOf(run.result)) {
+        const row = document.createElement('tr');
+        for (const value of [
+          run.title,
+          e.pid,
+          e.start,
+          e.firedOn,
+          e.notifiedOn || 'inhibited',
+          e.end || 'open',
+          e.alertDays,
+        ]) {
+          const cell = document.createElement('td');
+          cell.textContent = String(value);
+          row.append(cell);
+        }
+        body.append(row);
       }
-      body.append(row);
     }
-    if (episodes.length === 0) {
+    if (body.children.length === 0) {
       const row = document.createElement('tr');
       const cell = document.createElement('td');
-      cell.colSpan = 6;
+      cell.colSpan = 7;
       cell.textContent = 'No would-be alerts in this range.';
       row.append(cell);
       body.append(row);
     }
+  }
+
+  function backtestProblem(text) {
+    backtestStatus.textContent = text;
+    backtestStatus.className = 'urgent';
+    backtestStatus.setAttribute('role', 'alert');
   }
 
   backtestForm.addEventListener('submit', async (event) => {
@@ -349,24 +547,34 @@
     if (!parsed.rule) return showProblems(parsed.problems, 'The JSON cannot be read:');
     const form = backtestForm.elements;
     const byPatient = form.who.value === 'pid';
-    const request = { from: form.from.value, to: form.to.value, rule: parsed.rule };
+    const request = { from: form.from.value, to: form.to.value };
     if (byPatient) request.pid = Number(form.pid.value);
     else request.program = form.program.value;
     const id = savedId || parsed.rule.id;
+    const runs = [
+      ...(saved
+        ? [{ kind: 'saved', title: `Saved (version ${saved.version})`, body: request }]
+        : []),
+      { kind: 'draft', title: 'Draft', body: { ...request, rule: parsed.rule } },
+    ];
     backtestStatus.textContent = 'Running the backtest…';
-    const res = await api('POST', `/api/v1/rules/${encodeURIComponent(id)}/backtest`, request);
-    if (!res.ok) {
-      backtestStatus.textContent = `The backtest did not run: ${problemText(res)}`;
+    backtestStatus.className = '';
+    backtestStatus.setAttribute('role', 'status');
+    const answers = await Promise.all(
+      runs.map((run) => api('POST', `/api/v1/rules/${encodeURIComponent(id)}/backtest`, run.body)),
+    );
+    const failed = answers.findIndex((res) => !res.ok);
+    if (failed >= 0) {
+      const which = runs.length > 1 ? ` (${runs[failed].title.toLowerCase()})` : '';
+      backtestProblem(`The backtest did not run${which}: ${problemText(answers[failed])}`);
+      document.getElementById('backtest-result').hidden = true;
       return;
     }
-    const s = res.data.summary;
+    runs.forEach((run, i) => (run.result = answers[i].data));
     document.getElementById('backtest-result').hidden = false;
-    document.getElementById('backtest-figure').textContent = String(s.alertDaysPerPatientMonth);
-    document.getElementById('backtest-summary').textContent =
-      `${s.patients} patient${s.patients === 1 ? '' : 's'}, ${s.patientsAlerted} alerted; ` +
-      `${s.episodes} episode${s.episodes === 1 ? '' : 's'} (${s.episodesNotified} told to staff), ` +
-      `${s.alertDays} alert days over ${res.data.days} days; not enough data on ${s.outcomeDays.insufficient_data} patient-days.`;
-    await drawBacktest(res.data, parsed.rule, byPatient ? request.pid : null);
-    backtestStatus.textContent = 'Backtest done.';
+    fillComparison(runs);
+    await drawBacktest(runs, parsed.rule, byPatient ? request.pid : null);
+    const days = answers[0].data.days;
+    backtestStatus.textContent = `Backtest done: ${days} days.`;
   });
 })();

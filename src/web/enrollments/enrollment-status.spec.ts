@@ -41,24 +41,30 @@ describe('enrollment status on the page', () => {
 
   it('offers the actions the services allow', () => {
     const live = { connected: true, disconnected: false };
-    expect(enrollmentActions(view('invited', null))).toEqual(['invite', 'end']);
-    expect(enrollmentActions(view('active', live))).toEqual([
+    expect(enrollmentActions(view('invited', null), 'clinician')).toEqual(['invite', 'end']);
+    expect(enrollmentActions(view('active', live), 'admin')).toEqual([
       'invite',
       'pause',
       'disconnect',
       'end',
     ]);
-    expect(enrollmentActions(view('paused', live))).toEqual([
+    expect(enrollmentActions(view('paused', live), 'clinician')).toEqual([
       'invite',
       'resume',
       'disconnect',
       'end',
     ]);
-    expect(enrollmentActions(view('paused', { connected: false, disconnected: true }))).toEqual([
-      'invite',
-      'end',
-    ]);
-    expect(enrollmentActions(view('ended', null))).toEqual(['enroll']);
+    expect(
+      enrollmentActions(view('paused', { connected: false, disconnected: true }), 'clinician'),
+    ).toEqual(['invite', 'end']);
+    expect(enrollmentActions(view('ended', null), 'clinician')).toEqual(['enroll']);
+  });
+
+  it('offers disconnect and end only to the roles allowed to do them', () => {
+    const live = { connected: true, disconnected: false };
+    expect(enrollmentActions(view('active', live), 'staff')).toEqual(['invite', 'pause']);
+    expect(enrollmentActions(view('invited', null), 'staff')).toEqual(['invite']);
+    expect(enrollmentActions(view('active', live), 'unknown')).toEqual(['invite', 'pause']);
   });
 
   it('says what became of the latest invitation', () => {

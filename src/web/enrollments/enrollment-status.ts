@@ -1,3 +1,4 @@
+import { CLINICAL_STAFF } from '../../auth/access.decorators';
 import type { InvitationSummary } from '../../consent/invitations';
 import type { EnrollmentView } from '../../patients/enrollments';
 
@@ -26,8 +27,24 @@ export const STATUS_WORDS: Record<ShownStatus, string> = {
 
 export type EnrollmentAction = 'invite' | 'pause' | 'resume' | 'disconnect' | 'end' | 'enroll';
 
-/** What staff may do with an enrollment now, as the services allow it. */
-export function enrollmentActions(view: EnrollmentView): EnrollmentAction[] {
+/**
+ * What this member of staff may do with an enrollment now, as the services
+ * allow it: disconnecting and ending are clinical decisions, so other roles
+ * are not offered buttons that would answer 403.
+ */
+export function enrollmentActions(view: EnrollmentView, role: string): EnrollmentAction[] {
+  const clinical = (CLINICAL_STAFF as readonly string[]).includes(role);
+  return possibleActions(view).filter(
+    (action) => clinical || (action !== 'disconnect' && action !== 'end'),
+  );
+}
+
+/** A new invitation for a patient who is connected now puts a working connection at stake. */
+export function reinviteIsRisky(view: EnrollmentView): boolean {
+  return view.status === 'active' && view.connection?.connected === true;
+}
+
+function possibleActions(view: EnrollmentView): EnrollmentAction[] {
   if (view.status === 'ended') return ['enroll'];
   const connected = view.connection?.connected === true;
   const live = view.connection !== null && view.connection.disconnectedAt === null;

@@ -260,6 +260,7 @@ export class EnrollmentsPageController {
       timeZone: this.env.CLINIC_TIME_ZONE,
       now: new Date(),
       csrfToken: viewerOf(req).csrfToken,
+      role: viewerOf(req).role,
     };
   }
 

@@ -11,6 +11,7 @@ import {
   enrollmentActions,
   invitationState,
   inviteLabel,
+  reinviteIsRisky,
   shownStatus,
   STATUS_WORDS,
 } from './enrollment-status';
@@ -26,6 +27,8 @@ export interface EnrollmentsContext {
   timeZone: string;
   now: Date;
   csrfToken: string;
+  /** The viewer's role: only the actions it may take are offered. */
+  role: string;
 }
 
 export interface EnrollmentsPage {
@@ -220,10 +223,16 @@ function actionForms(row: EnrollmentRow, context: EnrollmentsContext): SafeHtml 
       <p class="muted">${warning}</p>
       ${button(action, label)}
     </details>`;
-  const forms = enrollmentActions(row.view).map((action) => {
+  const forms = enrollmentActions(row.view, context.role).map((action) => {
     switch (action) {
       case 'invite':
-        return button('invitation', inviteLabel(row.invitation), false);
+        return reinviteIsRisky(row.view)
+          ? confirmed(
+              'invitation',
+              'Re-invite',
+              'The patient is connected and syncing. A new link replaces any open one; the connection stays until the patient uses the new link. If they then sign in with another Google account, its data (and its time zone) replace this one from that day on, and the current grant is revoked.',
+            )
+          : button('invitation', inviteLabel(row.invitation), false);
       case 'pause':
         return button('pause', 'Pause');
       case 'resume':

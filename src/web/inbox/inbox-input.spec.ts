@@ -35,7 +35,12 @@ describe('inbox input', () => {
     expect(readPageInput(SnoozeForm, { _csrf: 'x', until: '2026-12-01' }).ok).toBe(true);
     expect(readPageInput(SnoozeForm, { _csrf: 'x', until: '2026-13-01' })).toEqual({
       ok: false,
-      problems: [{ path: 'until', message: 'until must be a date YYYY-MM-DD' }],
+      problems: [
+        {
+          path: 'until',
+          message: 'until must be a calendar date written YYYY-MM-DD, not "2026-13-01"',
+        },
+      ],
     });
     expect(readPageInput(SnoozeForm, { until: '2026-12-01', back: '//evil.example/' }).ok).toBe(
       false,
@@ -79,6 +84,6 @@ describe('inbox wording', () => {
     expect(ageInWords(new Date('2026-11-28T07:00:00Z'), now)).toBe('5 hours');
     expect(ageInWords(new Date('2026-11-28T11:59:00Z'), now)).toBe('1 minute');
     expect(ageInWords(new Date('2026-11-29T00:00:00Z'), now)).toBe('0 minutes');
-    expect(clinicTime(now, 'America/New_York')).toBe('2026-11-28 07:00');
+    expect(clinicTime(now, 'America/New_York')).toBe('2026-11-28 07:00 America/New_York');
   });
 });

@@ -3,6 +3,7 @@ import { ALERT_STATES } from '../../alerts/alerts.dto';
 import type { AlertFilters } from '../../alerts/alert-queries';
 import type { AlertState } from '../../alerts/lifecycle';
 import { SEVERITIES, type Severity } from '../../rules/rule-definition';
+import { IsLocalDate } from '../../http/input-fields';
 import { OptionalOneOf, OptionalPidText, OptionalProgramName } from '../page-input';
 
 export const STAFF_ACTIONS = ['acknowledge', 'snooze', 'resolve'] as const;
@@ -84,9 +85,7 @@ export class AcknowledgeForm extends ActionForm {}
 export class ResolveForm extends ActionForm {}
 
 export class SnoozeForm extends ActionForm {
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-    message: 'until must be a date YYYY-MM-DD',
-  })
+  @IsLocalDate('until')
   until!: string;
 }
 

@@ -234,9 +234,10 @@ export class InboxController {
     const pids = rows.map((r) => Number(r.pid));
     const patients = await this.identities.of(pids);
     const ids = rows.map((r) => String(r.id));
-    const [deliveries, changes] = await Promise.all([
+    const [deliveries, changes, zones] = await Promise.all([
       this.deliveries.forAlerts(ids),
       this.queries.latestChanges(ids),
+      this.enrollments.timeZones(pids),
     ]);
     return rows.map((row) => {
       const lifecycle = lifecycleOf(row);
@@ -253,6 +254,7 @@ export class InboxController {
         episodeStart: row.episodeStart,
         firedOn: lifecycle.firedOn,
         snoozedUntil: lifecycle.snoozedUntil,
+        patientTimeZone: zones.get(Number(row.pid)) ?? this.env.CLINIC_TIME_ZONE,
         acknowledgement: lifecycle.acknowledgement,
         lastChange: changes.has(String(row.id))
           ? {

@@ -1,8 +1,16 @@
 import { ALERT_STATES } from '../../alerts/alerts.dto';
-import { actorWords, changeCells, columnHeads, patientLink, programField } from '../fragments';
+import {
+  actorWords,
+  changeCells,
+  columnHeads,
+  isoDateInput,
+  patientLink,
+  programField,
+} from '../fragments';
 import { identityWords, type PatientIdentity } from '../../patients/patient-identities';
 import type { Acknowledgement, AlertState } from '../../alerts/lifecycle';
-import type { LocalDate } from '../../time';
+import { snoozeEndsAt } from '../../alerts/staff-actions';
+import { zonedTimestamp, type LocalDate } from '../../time';
 import type { DeliveryStatus } from '../../delivery/delivery-status';
 import type { FieldProblem } from '../../http/problem.filter';
 import { SEVERITIES, type Severity } from '../../rules/rule-definition';
@@ -26,6 +34,8 @@ export interface InboxAlert {
   episodeStart: LocalDate;
   firedOn: LocalDate | null;
   snoozedUntil: LocalDate | null;
+  /** The patient's zone (the clinic's until known): their days, and so a snooze, end there. */
+  patientTimeZone: string;
   acknowledgement: Acknowledgement | null;
   /** The latest state change: who snoozed or acknowledged it, and when. */
   lastChange: { actor: string; at: Date } | null;
@@ -96,6 +106,15 @@ export function availableActions(
   return actions;
 }
 
+/**
+ * When a snooze ends, exactly: "until 2026-12-09 00:00 America/Chicago
+ * (through the patient's day 2026-12-08)".
+ */
+export function snoozeEndWords(until: LocalDate, patientTimeZone: string): string {
+  const end = zonedTimestamp(snoozeEndsAt(until, patientTimeZone), patientTimeZone);
+  return `until ${end} (through the patient’s day ${until})`;
+}
+
 function stateText(alert: InboxAlert, timeZone: string): SafeHtml {
   const by = (actor: string, at: Date) =>
     html` by ${actorWords(actor)},
@@ -103,7 +122,9 @@ function stateText(alert: InboxAlert, timeZone: string): SafeHtml {
   const change = alert.lastChange;
   const detail =
     alert.state === 'snoozed' && alert.snoozedUntil
-      ? html` through ${alert.snoozedUntil}${change ? by(change.actor, change.at) : ''}`
+      ? html` <span class="snooze-end"
+            >${snoozeEndWords(alert.snoozedUntil, alert.patientTimeZone)}</span
+          >${change ? by(change.actor, change.at) : ''}`
       : alert.state === 'acknowledged' && alert.acknowledgement
         ? by(`staff:${alert.acknowledgement.by}`, new Date(alert.acknowledgement.at))
         : alert.state === 'inhibited'
@@ -167,7 +188,7 @@ export interface DoneNotice {
   done: ActionDone;
   alertId: string;
   /** Null when the alert is gone. */
-  alert: Pick<InboxAlert, 'ruleTitle' | 'patient'> | null;
+  alert: Pick<InboxAlert, 'ruleTitle' | 'patient' | 'snoozedUntil' | 'patientTimeZone'> | null;
 }
 
 export function doneNotice(notice: DoneNotice | null): SafeHtml | '' {
@@ -175,7 +196,13 @@ export function doneNotice(notice: DoneNotice | null): SafeHtml | '' {
   const { alert } = notice;
   if (alert === null) return statusBox(`Alert ${notice.alertId} ${DONE_WORDS[notice.done]}.`);
   const capitalised = DONE_WORDS[notice.done].replace(/^./, (c) => c.toUpperCase());
-  return statusBox(`${capitalised} “${alert.ruleTitle}” for ${identityWords(alert.patient)}.`);
+  const until =
+    notice.done === 'snoozed' && alert.snoozedUntil
+      ? `, ${snoozeEndWords(alert.snoozedUntil, alert.patientTimeZone)}`
+      : '';
+  return statusBox(
+    `${capitalised} “${alert.ruleTitle}” for ${identityWords(alert.patient)}${until}.`,
+  );
 }
 
 const NOTE_FOR: Record<string, string> = {
@@ -210,15 +237,17 @@ export function actionForms(alert: InboxAlert, context: PageContext, back: strin
     }
     <form method="post" action="/alerts/${id}/snooze">
       ${hidden}
-      <label for="snooze-until-${id}">Snooze until</label>
-      <input
-        id="snooze-until-${id}"
-        name="until"
-        type="date"
-        min="${context.today}"
-        value="${alert.snoozedUntil ?? ''}"
-        required
-      />
+      <label for="snooze-until-${id}">Snooze through the patient’s day</label>
+      ${isoDateInput({
+        id: `snooze-until-${id}`,
+        name: 'until',
+        value: alert.snoozedUntil ?? context.today,
+        required: true,
+        describedBy: `snooze-help-${id}`,
+      })}
+      <span id="snooze-help-${id}" class="muted"
+        >(included; it can fire again from 00:00 the next day, ${alert.patientTimeZone})</span
+      >
       ${note('snooze')}
       <button type="submit" class="secondary">Snooze</button>
     </form>
@@ -231,7 +260,7 @@ export function actionForms(alert: InboxAlert, context: PageContext, back: strin
 
 /** Styles these pages add to the staff layout (inline styles are allowed; scripts are not). */
 export const PAGE_STYLE = new SafeHtml(`<style>
-.table-scroll{overflow-x:auto}
+.table-scroll{overflow-x:auto;position:relative}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}
 .filters p{margin:0;display:flex;flex-direction:column}
 ul.plain{list-style:none;margin:0;padding:0}ul.plain li{margin:.15rem 0}

@@ -1,4 +1,4 @@
-import { openEmrDateTime } from '../../time';
+import { zonedTimestamp } from '../../time';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -14,7 +14,7 @@ export function ageInWords(since: Date, now: Date): string {
   return plural(Math.floor(ms / MINUTE_MS), 'minute');
 }
 
-/** An instant as the clinic reads it: `2026-11-20 09:01` in the clinic's zone. */
+/** An instant as the clinic reads it: `2026-11-20 09:01 America/New_York`, zone named. */
 export function clinicTime(at: Date, timeZone: string): string {
-  return openEmrDateTime(at, timeZone).slice(0, 16);
+  return zonedTimestamp(at, timeZone);
 }

@@ -9,6 +9,7 @@ import {
   dailyValues,
   fixedThresholds,
   shadedEpisodes,
+  yAxisRange,
 } from './chart-series';
 
 const day = (date: string, metrics: Partial<DailyAggregate>): DailyAggregate => ({
@@ -179,6 +180,11 @@ describe('patient charts', () => {
     const charts = buildPatientCharts({
       from,
       to: '2026-03-03',
+      partialFrom: '2026-03-03',
+      breaks: [
+        { date: '2026-03-02', words: 'Another Google account connected' },
+        { date: '2026-02-01', words: 'before the range' },
+      ],
       days,
       rules: [{ definition: monitoringGap, params: {} }],
       ruleMetrics: new Map([
@@ -214,5 +220,43 @@ describe('patient charts', () => {
     expect(byMetric.get('steps')!.values).toEqual([null, null, null]);
     expect(byMetric.get('steps')!.episodes).toEqual([]);
     expect(byMetric.get('wearMinutes')!.thresholds.map((t) => t.value)).toEqual([600]);
+    expect(hr.partialFrom).toBe('2026-03-03');
+    expect(hr.breaks).toEqual([{ date: '2026-03-02', words: 'Another Google account connected' }]);
+    // 0 and 61 span more than the 10 bpm minimum: the axis holds them as they are.
+    expect(hr.yRange).toEqual({ min: 0, max: 61 });
+  });
+
+  it('leaves the days still being measured out of every band', () => {
+    const to = '2026-03-31';
+    const days = Array.from({ length: 80 }, (_, i) =>
+      day(addDays(to, i - 79), { steps: 5000 + (i % 3) * 100 }),
+    );
+    const chartWith = (partialSteps: number, partialFrom: string) =>
+      buildPatientCharts({
+        from: '2026-03-02',
+        to,
+        partialFrom,
+        breaks: [],
+        days: days.map((d) => (d.date >= partialFrom ? { ...d, steps: partialSteps } : d)),
+        rules: [],
+        ruleMetrics: new Map(),
+        alerts: [],
+      }).find((c) => c.metric === 'steps')!;
+    // Ten days still syncing, at 0 steps or at 5000: the bands are the same either way.
+    const collapsed = chartWith(0, '2026-03-22');
+    expect(collapsed.baseline).toEqual(chartWith(5000, '2026-03-22').baseline);
+    expect(collapsed.values[collapsed.values.length - 1]).toBe(0);
+    expect(collapsed.baseline.upper[collapsed.values.length - 1]).not.toBeNull();
+  });
+});
+
+describe('y-axis range', () => {
+  it('gives flat data the metric’s minimum span, centred, within what the metric can be', () => {
+    expect(yAxisRange('restingHrProvider', [60, 61, null, 60])).toEqual({ min: 55.5, max: 65.5 });
+    expect(yAxisRange('steps', [100, 300])).toEqual({ min: 0, max: 4000 });
+    expect(yAxisRange('spo2Average', [98, 99])).toEqual({ min: 94, max: 100 });
+    expect(yAxisRange('weightKg', [80, 95])).toEqual({ min: 80, max: 95 });
+    expect(yAxisRange('skinTempDeviation', [-0.2, 0.1])).toEqual({ min: -1.05, max: 0.95 });
+    expect(yAxisRange('hrvRmssd', [null, null])).toBeNull();
   });
 });

@@ -66,17 +66,94 @@ export interface EpisodeSource {
   resolvedOn: LocalDate | null;
 }
 
+/** A change after which days are not comparable with those before: the chart breaks there. */
+export interface ChartBreak {
+  /** The first day after the change. */
+  date: LocalDate;
+  words: string;
+}
+
 export interface MetricChart {
   metric: NumericMetric;
   label: string;
   unit: string;
   dates: LocalDate[];
+  /**
+   * The first day still being measured (the patient's today, or the day after
+   * the last complete one): drawn as partial, left out of every baseline band.
+   */
+  partialFrom: LocalDate;
+  /** Changes of Google account, time zone or device within the range. */
+  breaks: ChartBreak[];
+  /** The y-axis at least the metric's minimum span, so noise is not drawn as drama. */
+  yRange: { min: number; max: number } | null;
   /** One per date; null is a day without data (drawn as a gap, never as zero). */
   values: (number | null)[];
   baseline: { centre: (number | null)[]; lower: (number | null)[]; upper: (number | null)[] };
   thresholds: Threshold[];
   episodes: ShadedEpisode[];
   daysWithData: number;
+}
+
+/**
+ * The smallest y-span each chart shows: day-to-day noise in a flat series
+ * (a resting heart rate wobbling between 60 and 61) must not fill the chart
+ * as if it were a collapse.
+ */
+export const MIN_Y_SPANS: Readonly<Record<NumericMetric, number>> = {
+  restingHrProvider: 10,
+  restingHrEstimate: 10,
+  hrMean: 10,
+  hrMin: 10,
+  hrMax: 20,
+  wearMinutes: 240,
+  steps: 4000,
+  activeMinutes: 60,
+  sleepAsleepMinutes: 120,
+  sleepInBedMinutes: 120,
+  sleepEfficiency: 20,
+  sleepDeepMinutes: 60,
+  sleepLightMinutes: 60,
+  sleepRemMinutes: 60,
+  sleepAwakeMinutes: 60,
+  sleepTotalMinutes: 120,
+  hrvRmssd: 20,
+  spo2Average: 6,
+  spo2Lower: 6,
+  respiratoryRate: 4,
+  skinTempDeviation: 2,
+  weightKg: 3,
+};
+
+/** Where an axis must stop: no negative counts, no saturation above 100 %. */
+const AXIS_FLOOR = (metric: NumericMetric): number =>
+  metric === 'skinTempDeviation' ? -Infinity : 0;
+const AXIS_CEILING = (metric: NumericMetric): number =>
+  NUMERIC_METRICS[metric].unit === '%' ? 100 : Infinity;
+
+/**
+ * The y-range that holds every drawn value and spans at least the metric's
+ * minimum, centred on the values and kept within the metric's possible range.
+ */
+export function yAxisRange(
+  metric: NumericMetric,
+  drawn: readonly (number | null)[],
+): { min: number; max: number } | null {
+  const values = drawn.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (values.length === 0) return null;
+  let min = Math.min(...values);
+  let max = Math.max(...values);
+  const span = MIN_Y_SPANS[metric];
+  if (max - min < span) {
+    const middle = (min + max) / 2;
+    min = middle - span / 2;
+    max = middle + span / 2;
+  }
+  const floor = AXIS_FLOOR(metric);
+  const ceiling = AXIS_CEILING(metric);
+  if (min < floor) [min, max] = [floor, max + (floor - min)];
+  if (max > ceiling) [min, max] = [Math.max(floor, min - (max - ceiling)), ceiling];
+  return { min: round(min), max: round(max) };
 }
 
 const WORDS: Record<string, string> = {
@@ -211,6 +288,9 @@ export function shadedEpisodes(
 export interface PatientChartsInput {
   from: LocalDate;
   to: LocalDate;
+  /** The first day still being measured (at the latest `to`, the patient's today). */
+  partialFrom: LocalDate;
+  breaks: readonly ChartBreak[];
   /** Stored days from BAND_LOOKBACK_DAYS before `from` through `to`. */
   days: readonly DailyAggregate[];
   /** Rules enabled for the patient: their thresholds are drawn and their metrics charted. */
@@ -223,7 +303,10 @@ export interface PatientChartsInput {
 /** One chart per monitored metric: the default set plus every metric an enabled rule reads. */
 export function buildPatientCharts(input: PatientChartsInput): MetricChart[] {
   const dates = datesBetween(input.from, input.to);
-  const series = new PatientSeries(input.days, { lastSyncAt: null, lastDeviceSyncAt: null });
+  // A day still being measured would drag every band that reaches it down (or up).
+  const complete = input.days.filter((day) => day.date < input.partialFrom);
+  const series = new PatientSeries(complete, { lastSyncAt: null, lastDeviceSyncAt: null });
+  const breaks = input.breaks.filter((b) => b.date > input.from && b.date <= input.to);
   const thresholds = input.rules.flatMap(fixedThresholds);
   const wanted = new Set<NumericMetric>([
     ...CHARTED_BY_DEFAULT,
@@ -233,14 +316,24 @@ export function buildPatientCharts(input: PatientChartsInput): MetricChart[] {
   const metrics = (Object.keys(NUMERIC_METRICS) as NumericMetric[]).filter((m) => wanted.has(m));
   return metrics.map((metric) => {
     const values = dailyValues(input.days, metric, dates);
+    const baseline = baselineBand(series, metric, dates);
+    const lines = thresholds.filter((t) => t.metric === metric);
     return {
       metric,
       label: NUMERIC_METRICS[metric].label,
       unit: NUMERIC_METRICS[metric].unit,
       dates,
+      partialFrom: input.partialFrom,
+      breaks,
+      yRange: yAxisRange(metric, [
+        ...values,
+        ...baseline.lower,
+        ...baseline.upper,
+        ...lines.map((t) => t.value),
+      ]),
       values,
-      baseline: baselineBand(series, metric, dates),
-      thresholds: thresholds.filter((t) => t.metric === metric),
+      baseline,
+      thresholds: lines,
       // A rule that reads no metric (or is gone) shades every chart: better seen twice than missed.
       episodes: episodes.filter((episode) => {
         const read = input.ruleMetrics.get(episode.rule) ?? [];

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AggregatesModule } from '../../aggregates/aggregates.module';
+import { IngestModule } from '../../ingest/ingest.module';
 import { PatientsModule } from '../../patients/patients.module';
 import { RulesModule } from '../../rules/rules.module';
 import { PatientPageController } from './patient-page.controller';
 import { PatientTrends } from './patient-trends';
 
 @Module({
-  imports: [AggregatesModule, PatientsModule, RulesModule],
+  imports: [AggregatesModule, PatientsModule, RulesModule, IngestModule],
   controllers: [PatientPageController],
   providers: [PatientTrends],
 })

@@ -15,6 +15,9 @@ describe('patient page view', () => {
       label: 'average oxygen saturation',
       unit: '%',
       dates: ['2026-03-01', '2026-03-02', '2026-03-03'],
+      partialFrom: '2026-03-03',
+      breaks: [{ date: '2026-03-02', words: 'Time zone America/Chicago → Asia/Tokyo' }],
+      yRange: { min: 87.5, max: 97.5 },
       values: [95, 90.5, null],
       baseline: {
         centre: [null, null, null],
@@ -32,7 +35,9 @@ describe('patient page view', () => {
     expect(chartDescription(chart)).toBe(
       'Average oxygen saturation from 2026-03-01 to 2026-03-03; 2 of 3 days with data; ' +
         'latest 90.5 % on 2026-03-02; 1 alert episode shaded; ' +
-        'thresholds: Low oxygen saturation: below 92 (92 %)',
+        'thresholds: Low oxygen saturation: below 92 (92 %); ' +
+        '2026-03-03 still being measured (partial); ' +
+        'break on 2026-03-02: Time zone America/Chicago → Asia/Tokyo',
     );
   });
 });

@@ -2,6 +2,8 @@ import { html, SafeHtml } from '../html';
 import { changeCells, columnHeads } from '../fragments';
 import type { MetricChart } from './chart-series';
 import type { AlertHistoryEntry, PatientTrendsView } from './patient-trends';
+import { dataTypeWords, type BlindReason } from '../../ingest/blind-rules';
+import { zonedTimestamp } from '../../time';
 
 export const RANGES = [30, 90, 180] as const;
 export type RangeDays = (typeof RANGES)[number];
@@ -16,10 +18,14 @@ const STYLE = new SafeHtml(`<style>
 .legend{font-size:.9rem}
 </style>`);
 
-const when = (instant: Date | null): string =>
-  instant === null
-    ? 'never'
-    : `${new Date(instant).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** A staff-side instant (syncs, state changes) on the clinic's clock, zone named. */
+const when = (instant: Date | null, timeZone: string): string =>
+  instant === null ? 'never' : zonedTimestamp(instant, timeZone);
+
+const BLIND_WORDS: Record<BlindReason, string> = {
+  not_granted: 'not granted',
+  no_data: `no data in the backfill window`,
+};
 
 /** "resting heart rate" -> "Resting heart rate", for headings and descriptions. */
 const capitalised = (label: string): string => label.charAt(0).toUpperCase() + label.slice(1);
@@ -50,7 +56,15 @@ export function chartDescription(chart: MetricChart): string {
       ? 'no alert episodes'
       : `${episodes} alert episode${episodes > 1 ? 's' : ''} shaded`,
     ...(thresholds.length > 0 ? [`thresholds: ${thresholds.join('; ')}`] : []),
+    `${partialWords(chart)} still being measured (partial)`,
+    ...chart.breaks.map((b) => `break on ${b.date}: ${b.words}`),
   ].join('; ');
+}
+
+/** "2026-12-06" or "2026-12-04 to 2026-12-06": the days not complete yet. */
+function partialWords(chart: MetricChart): string {
+  const last = chart.dates[chart.dates.length - 1];
+  return chart.partialFrom === last ? last : `${chart.partialFrom} to ${last}`;
 }
 
 function chartSection(chart: MetricChart): SafeHtml {
@@ -60,6 +74,12 @@ function chartSection(chart: MetricChart): SafeHtml {
       .filter((e) => e.from <= date && date <= e.to)
       .map((e) => e.title)
       .join(', ');
+  const dayCell = (date: string): string =>
+    [
+      date,
+      date >= chart.partialFrom ? ' (partial)' : '',
+      chart.breaks.some((b) => b.date === date) ? ' (after a break)' : '',
+    ].join('');
   if (chart.daysWithData === 0) {
     // An empty canvas says less than one line does.
     return html`<section class="chart" aria-labelledby="${id}-title">
@@ -75,7 +95,9 @@ function chartSection(chart: MetricChart): SafeHtml {
       ${chart.daysWithData} of ${chart.dates.length} days with data; gaps are days without data.
       Band: personal baseline (mean ± 1 SD of the 28 days ending 7 days before each day).
       ${chart.thresholds.map((t) => html`Dashed line: ${t.label}. `)}
-      ${chart.episodes.length > 0 ? 'Shaded: alert episodes.' : ''}
+      ${chart.episodes.length > 0 ? 'Shaded: alert episodes.' : ''} Hollow point:
+      ${partialWords(chart)}, still being measured (partial), left out of the band.
+      ${chart.breaks.map((b) => html`Break on ${b.date}: ${b.words}. `)}
     </p>
     <div class="canvas">
       <canvas
@@ -97,7 +119,7 @@ function chartSection(chart: MetricChart): SafeHtml {
             const lower = chart.baseline.lower[i];
             const upper = chart.baseline.upper[i];
             return html`<tr>
-              <td>${date}</td>
+              <td>${dayCell(date)}</td>
               <td>${number(chart.values[i], chart.unit)}</td>
               <td>
                 ${lower === null || upper === null ? 'not enough data' : `${lower} – ${upper}`}
@@ -111,7 +133,7 @@ function chartSection(chart: MetricChart): SafeHtml {
   </section>`;
 }
 
-function alertSection(alert: AlertHistoryEntry): SafeHtml {
+function alertSection(alert: AlertHistoryEntry, clinicTimeZone: string): SafeHtml {
   return html`<section class="box" aria-labelledby="alert-${alert.id}">
     <h3 id="alert-${alert.id}">
       ${alert.ruleTitle}
@@ -130,12 +152,12 @@ function alertSection(alert: AlertHistoryEntry): SafeHtml {
       <caption class="visually-hidden">
         State changes of ${alert.ruleTitle}
       </caption>
-      ${columnHeads(['Time', 'Day', 'Change', 'Cause', 'By', 'Note'])}
+      ${columnHeads(['Time (clinic)', 'Patient’s day', 'Change', 'Cause', 'By', 'Note'])}
       <tbody>
         ${alert.transitions.map(
           (t) =>
             html`<tr>
-              <td>${when(t.at)}</td>
+              <td>${when(t.at, clinicTimeZone)}</td>
               <td>${t.date}</td>
               <td>${t.from ?? 'new'} → ${t.to}</td>
               ${changeCells(t)}
@@ -146,10 +168,47 @@ function alertSection(alert: AlertHistoryEntry): SafeHtml {
   </section>`;
 }
 
+/** Rules that watch nothing for this patient, and why: staff must not count on them. */
+function blindRulesPart(view: PatientTrendsView): SafeHtml | '' {
+  if (view.blindRules.length === 0) return '';
+  return html`<div class="warning" id="blind-rules">
+    <strong>Rules that cannot fire for this patient:</strong>
+    <ul>
+      ${view.blindRules.map(
+        (rule) =>
+          html`<li>
+            <a href="/rules/${rule.ruleId}">${rule.title}</a>: reads
+            ${rule.missing
+              .map((m) => `${dataTypeWords(m.dataType)} (${BLIND_WORDS[m.reason]})`)
+              .join(', ')}
+          </li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
+/** Another Google account, zone or device: the days before and after are not comparable. */
+function changesPart(view: PatientTrendsView): SafeHtml | '' {
+  if (view.changes.length === 0) return '';
+  return html`<div id="connection-changes">
+    <strong>Connection changes</strong> (the charts break on these days):
+    <ul>
+      ${view.changes.map(
+        (change) =>
+          html`<li>
+            ${when(change.at, view.clinicTimeZone)} (the patient’s day ${change.date}):
+            ${change.words}
+          </li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
 /** The patient page body: status, charts (drawn by /assets/patient-charts.js), alert history. */
 export function patientPageBody(view: PatientTrendsView, days: RangeDays): SafeHtml {
   const { enrollment, device } = view;
   const connection = enrollment.connection;
+  const at = (instant: Date | null) => when(instant, view.clinicTimeZone);
   return html`${STYLE}
     <nav aria-label="Range">
       <ul class="ranges">
@@ -178,7 +237,9 @@ export function patientPageBody(view: PatientTrendsView, days: RangeDays): SafeH
         </div>
         <div>
           <dt>Time zone</dt>
-          <dd>${enrollment.timeZone ?? 'the clinic’s'}</dd>
+          <dd>
+            ${enrollment.timeZone ?? `${view.patientTimeZone} (the clinic’s: not read from Google yet)`}
+          </dd>
         </div>
         <div>
           <dt>Connection</dt>
@@ -187,18 +248,20 @@ export function patientPageBody(view: PatientTrendsView, days: RangeDays): SafeH
               connection === null
                 ? 'never connected'
                 : connection.connected
-                  ? `connected since ${when(connection.connectedAt)}`
-                  : `disconnected ${when(connection.disconnectedAt)}`
+                  ? `connected since ${at(connection.connectedAt)}`
+                  : connection.disconnectedAt === null
+                    ? 'no working grant: invite the patient again'
+                    : `disconnected ${at(connection.disconnectedAt)}`
             }
           </dd>
         </div>
         <div>
           <dt>Last sync</dt>
-          <dd>${when(connection?.lastSyncAt ?? null)}</dd>
+          <dd>${at(connection?.lastSyncAt ?? null)}</dd>
         </div>
         <div>
           <dt>Last device sync</dt>
-          <dd>${when(connection?.lastDeviceSyncAt ?? null)}</dd>
+          <dd>${at(connection?.lastDeviceSyncAt ?? null)}</dd>
         </div>
         <div>
           <dt>Device</dt>
@@ -236,6 +299,7 @@ export function patientPageBody(view: PatientTrendsView, days: RangeDays): SafeH
             : connection.grantedData.join(', ')
         }
       </p>
+      ${blindRulesPart(view)} ${changesPart(view)}
       <p>
         <strong>Rules in effect:</strong>
         ${
@@ -249,8 +313,19 @@ export function patientPageBody(view: PatientTrendsView, days: RangeDays): SafeH
       </p>
     </section>
     <h2>Daily values, ${view.from} to ${view.to}</h2>
+    <p class="muted">
+      Days are the patient’s, in ${view.patientTimeZone}; times of syncs and staff actions are the
+      clinic’s, in ${view.clinicTimeZone}.
+    </p>
     ${view.charts.map(chartSection)}
     <h2>Alert history</h2>
-    ${view.alerts.length === 0 ? html`<p>No alerts for this patient.</p>` : view.alerts.map(alertSection)}
-    ${jsonBlock('patient-charts-data', { charts: view.charts })}`;
+    ${
+      view.alerts.length === 0
+        ? html`<p>No alerts for this patient.</p>`
+        : view.alerts.map((alert) => alertSection(alert, view.clinicTimeZone))
+    }
+    ${jsonBlock('patient-charts-data', {
+      charts: view.charts,
+      patientTimeZone: view.patientTimeZone,
+    })}`;
 }

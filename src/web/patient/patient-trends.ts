@@ -5,6 +5,8 @@ import { DailyAggregates } from '../../aggregates/daily-aggregates.repository';
 import { AlertTransitionRow, StoredAlert } from '../../alerts/alert.entity';
 import { lifecycleOf } from '../../alerts/alert-service';
 import { transitionView } from '../../alerts/alerts.controller';
+import { AuditTrail } from '../../audit/audit-trail';
+import { BlindRule, BlindRules } from '../../ingest/blind-rules';
 import { addDays, localDateAt, type LocalDate } from '../../time';
 import { Environment } from '../../config/environment';
 import { SyncState } from '../../ingest/sync-state.entity';
@@ -21,6 +23,7 @@ import {
   MetricChart,
   RuleInEffect,
 } from './chart-series';
+import { connectionChanges, type ConnectionChange } from './connection-changes';
 
 /** What ingestion knows about the patient's device and the last syncs. */
 export interface DeviceStatus {
@@ -58,6 +61,14 @@ export interface PatientTrendsView {
   /** Days in range with any heart-rate sample (worn), and with any data at all. */
   coverage: { days: number; daysWorn: number; daysWithData: number };
   rules: { id: string; title: string; params: Record<string, number> }[];
+  /** Enabled rules that cannot fire: what they read was not granted, or has sent nothing. */
+  blindRules: BlindRule[];
+  /** Changes of Google account, time zone or device, oldest first (the charts break there). */
+  changes: ConnectionChange[];
+  /** The zone the patient's days are cut in (the clinic's until Google told Vigil theirs). */
+  patientTimeZone: string;
+  /** The zone staff actions and sync times are shown in. */
+  clinicTimeZone: string;
   alerts: AlertHistoryEntry[];
 }
 
@@ -92,6 +103,8 @@ export class PatientTrends {
     private readonly aggregates: DailyAggregates,
     private readonly rules: RulesService,
     private readonly env: Environment,
+    private readonly blind: BlindRules,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** The enrollment of `pid`, or null when Vigil never enrolled the patient. */
@@ -118,13 +131,22 @@ export class PatientTrends {
     if (!found) return null;
     const to = this.today(found.enrollment, now);
     const from = addDays(to, 1 - days);
-    const [stored, rules, patientParams, alerts, device] = await Promise.all([
-      this.aggregates.series(pid, addDays(from, -BAND_LOOKBACK_DAYS), to),
-      this.rules.list(),
-      this.rules.patientParams(pid),
-      this.alertHistory(pid),
-      this.device(found.enrollment.id),
-    ]);
+    const patientTimeZone = found.enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE;
+    const [stored, rules, patientParams, alerts, device, blindRules, changeEvents] =
+      await Promise.all([
+        this.aggregates.series(pid, addDays(from, -BAND_LOOKBACK_DAYS), to),
+        this.rules.list(),
+        this.rules.patientParams(pid),
+        this.alertHistory(pid),
+        this.device(found.enrollment.id),
+        this.blind.forPatient(pid, now),
+        this.audit.connectionChanges(pid),
+      ]);
+    const changes = connectionChanges(changeEvents, patientTimeZone);
+    // Today is still being measured; so is every day after the last one known complete.
+    const completeThrough = device?.completeThrough ?? null;
+    const partialFrom =
+      completeThrough !== null && completeThrough < to ? addDays(completeThrough, 1) : to;
     const inEffect = rulesInEffect(rules, found.enrollment.program, patientParams);
     const ruleMetrics = new Map(
       rules.map((rule) => [
@@ -143,7 +165,16 @@ export class PatientTrends {
       device,
       from,
       to,
-      charts: buildPatientCharts({ from, to, days: stored, rules: inEffect, ruleMetrics, alerts }),
+      charts: buildPatientCharts({
+        from,
+        to,
+        partialFrom,
+        breaks: changes.map((change) => ({ date: change.date, words: change.words })),
+        days: stored,
+        rules: inEffect,
+        ruleMetrics,
+        alerts,
+      }),
       coverage: {
         days,
         daysWorn: inRange.filter((day) => (day.wearMinutes ?? 0) > 0).length,
@@ -154,6 +185,10 @@ export class PatientTrends {
         title: definition.title,
         params,
       })),
+      blindRules,
+      changes,
+      patientTimeZone,
+      clinicTimeZone: this.env.CLINIC_TIME_ZONE,
       alerts,
     };
   }

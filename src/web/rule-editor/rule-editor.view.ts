@@ -1,5 +1,6 @@
-import type { RuleDefinition } from '../../rules/rule-definition';
-import { columnHeads } from '../fragments';
+import type { ParamDetail, RuleDefinition } from '../../rules/rule-definition';
+import { rangeWords } from '../../rules/validation/param-details';
+import { columnHeads, isoDateInput } from '../fragments';
 import type { RuleVersionView, RuleView } from '../../rules/rules.service';
 import type { RuleChange } from '../../rules/versions/rule-diff';
 import { NUMERIC_METRICS } from '../../aggregates/daily-aggregate';
@@ -19,6 +20,17 @@ fieldset{border:1px solid var(--line);border-radius:.5rem;margin:1rem 0;padding:
 .canvas{position:relative;height:16rem}
 .diff td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9rem;white-space:pre-wrap;word-break:break-word}
 .diff .before{color:var(--urgent)}.diff .after{color:var(--ok)}
+#param-form{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
+.param{background:var(--box);border-radius:.5rem;padding:.5rem .75rem}
+.param label{font-weight:600;display:block}
+.param input{width:8rem}
+.param input[aria-invalid=true]{border-color:var(--urgent)}
+.param p{margin:.25rem 0}
+.folder-warning{border-left:.35rem solid var(--warning)}
+button:disabled{opacity:.5;cursor:not-allowed}
+.folder-warning h2{margin-top:0;font-size:1.1rem}
+#backtest-compare td,#backtest-compare th{text-align:right}
+#backtest-compare td:first-child,#backtest-compare th:first-child{text-align:left}
 </style>`);
 
 const when = (instant: Date): string =>
@@ -47,7 +59,7 @@ export function rulesListBody(rules: readonly RuleView[], canEdit: boolean): Saf
             html`<tr>
               <td>
                 <a href="/rules/${rule.id}">${rule.definition.title}</a><br /><span class="muted"
-                  >${rule.id}</span
+                  >${rule.id} · <a href="/rules/${rule.id}/quality">quality</a></span
                 >
               </td>
               <td>${rule.definition.severity}</td>
@@ -114,25 +126,49 @@ function historySection(ruleId: string, versions: readonly RuleVersionView[]): S
   </section>`;
 }
 
-function editorSection(definition: unknown, canEdit: boolean, isNew: boolean): SafeHtml {
-  return html`<section class="editor" aria-labelledby="editor-title">
-    <h2 id="editor-title">Rule JSON</h2>
-    <p id="rule-help" class="muted">
-      ${
-        canEdit
-          ? 'The rule is checked as you type; each problem names the place in the JSON (a path such as $.params.deltaBpm) and its line. Select a problem to jump there.'
-          : 'You can read rules; clinicians and administrators change them.'
-      }
-    </p>
-    <textarea
-      id="rule-json"
-      aria-labelledby="editor-title"
-      name="rule"
-      spellcheck="false"
-      aria-describedby="rule-help rule-messages"
-      ${canEdit ? '' : new SafeHtml('readonly')}
-    >
-${JSON.stringify(definition, null, 2)}</textarea>
+/** "1 to 20 bpm": a param's allowed range in words. */
+function rangeText(detail: ParamDetail | undefined): string {
+  if (!detail || (detail.min === undefined && detail.max === undefined)) return 'any number';
+  return rangeWords(detail);
+}
+
+/** Readers see the settings as a table; editors get the form rule-editor.js draws from the draft. */
+function settingsSection(definition: RuleDefinition, canEdit: boolean): SafeHtml {
+  const names = Object.keys(definition.params);
+  const details = definition.paramDetails ?? {};
+  return html`<section aria-labelledby="settings-title">
+    <h2 id="settings-title">Settings</h2>
+    ${
+      canEdit
+        ? html`<p class="muted" id="settings-help">
+              Each setting shows its unit, the range the rule allows and what it does. A change here
+              updates the rule JSON below; nothing is saved until you save.
+            </p>
+            <div id="param-form" data-editable="true"></div>`
+        : names.length === 0
+          ? html`<p class="muted">This rule has no settings.</p>`
+          : html`<table id="param-table">
+              ${columnHeads(['Setting', 'Value', 'Allowed', 'What it does'])}
+              <tbody>
+                ${names.map(
+                  (name) =>
+                    html`<tr>
+                      <th scope="row">
+                        ${details[name]?.label ?? name} <span class="muted">(${name})</span>
+                      </th>
+                      <td>${definition.params[name]} ${details[name]?.unit ?? ''}</td>
+                      <td>${rangeText(details[name])}</td>
+                      <td>${details[name]?.help ?? ''}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+    }
+  </section>`;
+}
+
+function editorSection(definition: RuleDefinition, canEdit: boolean, isNew: boolean): SafeHtml {
+  return html`${settingsSection(definition, canEdit)}
     <div id="rule-messages" role="status" aria-live="polite"></div>
     ${
       canEdit
@@ -144,7 +180,25 @@ ${JSON.stringify(definition, null, 2)}</textarea>
           </div>`
         : ''
     }
-  </section>`;
+    <details class="editor" id="rule-json-details" ${isNew ? new SafeHtml('open') : ''}>
+      <summary id="editor-title">Rule JSON (advanced)</summary>
+      <p id="rule-help" class="muted">
+        ${
+          canEdit
+            ? 'The whole rule: conditions, timing, recipients, message. It is checked as you type; each problem names the place in the JSON (a path such as $.params.deltaBpm) and its line. Select a problem to jump there.'
+            : 'You can read rules; clinicians and administrators change them.'
+        }
+      </p>
+      <textarea
+        id="rule-json"
+        aria-label="Rule JSON"
+        name="rule"
+        spellcheck="false"
+        aria-describedby="rule-help rule-messages"
+        ${canEdit ? '' : new SafeHtml('readonly')}
+      >
+${JSON.stringify(definition, null, 2)}</textarea>
+    </details>`;
 }
 
 function backtestSection(): SafeHtml {
@@ -153,8 +207,8 @@ function backtestSection(): SafeHtml {
   return html`<section aria-labelledby="backtest-title">
     <h2 id="backtest-title">Backtest preview</h2>
     <p class="muted">
-      Replays the rule as written above (saved or not) over stored history; nothing is written and
-      nobody is told.
+      Replays the draft above and the saved rule over the same stored history, side by side; nothing
+      is written and nobody is told.
     </p>
     <form id="backtest-form">
       <fieldset>
@@ -171,24 +225,41 @@ function backtestSection(): SafeHtml {
         </div>
       </fieldset>
       <div class="row">
-        <label>From <input name="from" type="date" value="${start}" required /></label>
-        <label>To <input name="to" type="date" value="${today}" required /></label>
+        <label for="backtest-from">From</label>
+        ${isoDateInput({ id: 'backtest-from', name: 'from', value: start, required: true })}
+        <label for="backtest-to">To</label>
+        ${isoDateInput({ id: 'backtest-to', name: 'to', value: today, required: true })}
         <button type="submit">Run backtest preview</button>
       </div>
     </form>
     <div id="backtest-status" role="status" aria-live="polite"></div>
     ${jsonBlock('metric-labels', NUMERIC_METRICS)}
     <div id="backtest-result" hidden>
-      <p><span class="figure" id="backtest-figure"></span> alert days per patient-month</p>
-      <p id="backtest-summary"></p>
+      <table id="backtest-compare">
+        <caption>
+          Saved rule and draft, side by side, over the same patients and days
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Measure</th>
+            <th scope="col" id="compare-saved-head">Saved rule</th>
+            <th scope="col" id="compare-draft-head">Draft</th>
+          </tr>
+        </thead>
+        <tbody></tbody>
+      </table>
       <div class="canvas">
-        <canvas id="backtest-chart" role="img" aria-label="Would-be alert episodes by day"></canvas>
+        <canvas
+          id="backtest-chart"
+          role="img"
+          aria-label="Patients with a would-be alert each day, saved rule and draft"
+        ></canvas>
       </div>
       <table id="backtest-episodes">
         <caption>
           Would-be episodes
         </caption>
-        ${columnHeads(['Patient', 'First true day', 'Would fire', 'Staff told', 'Resolved', 'Alert days'])}
+        ${columnHeads(['Rule', 'Patient', 'First true day', 'Would fire', 'Staff told', 'Resolved', 'Alert days'])}
         <tbody></tbody>
       </table>
     </div>
@@ -200,41 +271,49 @@ function overrideForm(
   target: 'program' | 'patient',
   legend: string,
   appliesTo: SafeHtml,
-  params: Record<string, number>,
+  rule: RuleDefinition,
   save: string,
 ): SafeHtml {
   return html`<form id="${target}-form">
     <fieldset>
       <legend>${legend}</legend>
       <div class="row">${appliesTo}</div>
-      ${paramInputs(params)}
+      ${paramInputs(rule)}
       <button type="submit">${save}</button>
       <span id="${target}-status" role="status" aria-live="polite"></span>
     </fieldset>
   </form>`;
 }
 
-function paramInputs(params: Record<string, number>): SafeHtml {
-  const names = Object.keys(params);
+function paramInputs(rule: RuleDefinition): SafeHtml {
+  const names = Object.keys(rule.params);
   if (names.length === 0) return html`<p class="muted">This rule has no params.</p>`;
   return html`<div class="row">
-    ${names.map(
-      (name) =>
-        html`<label
-          >${name}
-          <input name="param:${name}" type="number" step="any" placeholder="${params[name]}" />
-        </label>`,
-    )}
+    ${names.map((name) => {
+      const detail = rule.paramDetails?.[name];
+      return html`<label
+        >${detail?.label ?? name}${detail?.unit ? ` (${detail.unit})` : ''}
+        <input
+          name="param:${name}"
+          type="number"
+          step="${detail?.step ?? 'any'}"
+          ${detail?.min === undefined ? '' : new SafeHtml(`min="${detail.min}"`)}
+          ${detail?.max === undefined ? '' : new SafeHtml(`max="${detail.max}"`)}
+          placeholder="${rule.params[name]}"
+        />
+      </label>`;
+    })}
   </div>`;
 }
 
 function overridesSection(rule: RuleView): SafeHtml {
-  const params = rule.definition.params;
+  const definition = rule.definition;
   return html`<section aria-labelledby="overrides-title">
     <h2 id="overrides-title">Param overrides</h2>
     <p class="muted">
-      Empty fields keep the rule's value (shown greyed). A program's values apply to its patients; a
-      patient's own values apply on top.
+      Empty fields keep the rule's value (shown greyed); a value outside the rule's range is
+      refused. A program's values apply to its patients; a patient's own values apply on top.
+      Overrides are kept when the rules folder syncs.
     </p>
     ${overrideForm(
       'program',
@@ -250,17 +329,39 @@ function overridesSection(rule: RuleView): SafeHtml {
             <option value="false">off</option>
           </select>
         </label>`,
-      params,
+      definition,
       'Save program setting',
     )}
     ${overrideForm(
       'patient',
       'For one patient',
       html`<label>Patient (pid) <input name="pid" type="number" min="1" required /></label>`,
-      params,
+      definition,
       'Save patient overrides',
     )}
   </section>`;
+}
+
+/**
+ * Before a clinician edits a rule the rules folder owns: the folder sync puts
+ * the file's version back whenever the file changes, so the edit may not last.
+ * rule-editor.js keeps Save disabled until the box is ticked.
+ */
+function folderWarning(id: string): SafeHtml {
+  return html`<div class="box folder-warning" role="note" aria-labelledby="folder-warning-title">
+    <h2 id="folder-warning-title">This rule belongs to the rules folder</h2>
+    <p>
+      It comes from <code>rules/${id}.json</code>. Saving here makes a new version at once, but the
+      next time that file changes (a Vigil upgrade, or an edit on the server) the folder sync
+      replaces your version with the file's, without asking. To keep a change for good, change the
+      file; or set a value for a program or a patient under Param overrides, which folder syncs
+      leave alone.
+    </p>
+    <label
+      ><input type="checkbox" id="folder-consent" /> I understand the rules folder can replace this
+      edit</label
+    >
+  </div>`;
 }
 
 export function ruleBody(
@@ -273,16 +374,10 @@ export function ruleBody(
       <p>
         ${rule.definition.severity} · version ${rule.version} ·
         ${rule.origin === 'file' ? 'from the rules folder' : 'made in the API or the editor'} · runs
-        for ${enabledWords(rule)}
+        for ${enabledWords(rule)} · <a href="/rules/${rule.id}/quality">Rule quality</a>
       </p>
-      ${
-        rule.origin === 'file' && canEdit
-          ? html`<p class="box">
-              This rule comes from the rules folder: a change here makes a new version now, and the
-              next folder sync replaces it if the file changed.
-            </p>`
-          : ''
-      }
+      ${rule.origin === 'file' && canEdit ? folderWarning(rule.id) : ''}
+      ${jsonBlock('saved-rule', { version: rule.version, definition: rule.definition })}
       ${editorSection(rule.definition, canEdit, false)} ${canEdit ? backtestSection() : ''}
       ${canEdit ? overridesSection(rule) : ''} ${historySection(rule.id, versions)}
     </div>`;
@@ -295,6 +390,16 @@ export const NEW_RULE_TEMPLATE: RuleDefinition = {
   description: 'What it catches, the evidence behind it and its published performance.',
   severity: 'info',
   params: { threshold: 3000 },
+  paramDetails: {
+    threshold: {
+      label: 'Mean daily steps under',
+      unit: 'steps',
+      min: 0,
+      max: 30000,
+      step: 100,
+      help: 'Alert when the 7-day mean of daily steps is under this.',
+    },
+  },
   conditions: {
     all: [
       {

@@ -37,10 +37,20 @@ export interface DueEvaluation {
   recordedAt: Date;
 }
 
-/** Synced days waiting for their evaluation (see EvaluationDue). */
+/** The `evaluations_due` table: synced days waiting for their evaluation (see EvaluationDue). */
 @Injectable()
-export class EvaluationsDue {
+export class EvaluationsDueRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** See recordEvaluationDue: in the sync's transaction. */
+  record(
+    pid: number,
+    dates: readonly LocalDate[],
+    at: Date,
+    manager: EntityManager,
+  ): Promise<void> {
+    return recordEvaluationDue(manager, pid, dates, at);
+  }
 
   async of(pid: number): Promise<DueEvaluation | null> {
     const row = await this.dataSource.getRepository(EvaluationDue).findOneBy({ pid });

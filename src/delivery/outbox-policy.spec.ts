@@ -1,4 +1,4 @@
-import { retryDelayMs } from './outbox-queue';
+import { retryDelayMs } from './outbox-policy';
 
 describe('retry backoff', () => {
   it('doubles from 30 seconds and never waits more than an hour', () => {

@@ -1,0 +1,240 @@
+import type { NoticeSnapshot } from '../alerts/alert-outbox';
+import type { OpenEmrUser, RoutingFacts } from '../alerts/routing';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { Mailer } from '../mail/mailer';
+import {
+  FakeAlerts,
+  FakeAudit,
+  FakeOutbox,
+  FakeTransactions,
+  fakeEnvironment,
+  quietLogger,
+} from '../../test/support/fakes';
+import type { AlertRepository } from '../alerts/alert.repository';
+import { Dispatcher } from './dispatcher';
+import type { OpenEmrSink, OutgoingMessage } from './openemr-sink';
+import { RecipientGone } from './openemr-sink';
+import type { OutboxRepository } from './outbox.repository';
+
+const PID = 42;
+const T0 = new Date('2026-11-20T09:00:00Z');
+const minutesLater = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+const user = (id: number, username: string, active = true): OpenEmrUser => ({
+  id,
+  username,
+  active,
+});
+
+/**
+ * OpenEMR as the dispatcher sees it: whoever is the patient's provider now, and
+ * a Message Center that finds an earlier write by its marker (as the real sinks
+ * do), so a retried write never makes a second message.
+ */
+class FakeOpenEmr implements OpenEmrSink {
+  readonly mode = 'database' as const;
+  readonly writesReminders = true;
+  provider: OpenEmrUser | null = user(7, 'drsmith');
+  /** Users who left: a write addressed to them is refused. */
+  gone = new Set<number>();
+  messages = new Map<string, { id: number; message: OutgoingMessage }>();
+  sendAttempts = 0;
+
+  async routingFacts(): Promise<RoutingFacts> {
+    return { provider: this.provider, groupMembers: new Map(), users: new Map() };
+  }
+
+  async chartNumber(): Promise<string | null> {
+    return 'C-42';
+  }
+
+  async sendMessage(message: OutgoingMessage): Promise<number> {
+    this.sendAttempts += 1;
+    if (this.gone.has(message.recipient.userId)) throw new RecipientGone(message.recipient.userId);
+    const earlier = this.messages.get(message.marker);
+    if (earlier !== undefined) return earlier.id;
+    const id = 1000 + this.messages.size;
+    this.messages.set(message.marker, { id, message });
+    return id;
+  }
+
+  async sendReminder(): Promise<number> {
+    throw new Error('no reminders in these tests');
+  }
+
+  async acknowledgements() {
+    return [];
+  }
+
+  async closeRow() {
+    return false;
+  }
+}
+
+function setUp() {
+  const outbox = new FakeOutbox();
+  const alerts = new FakeAlerts();
+  const audit = new FakeAudit();
+  const transactions = new FakeTransactions(outbox, alerts, audit);
+  const openEmr = new FakeOpenEmr();
+  const { logger, lines } = quietLogger();
+  const dispatcher = new Dispatcher(
+    transactions.asTransactions(),
+    outbox as unknown as OutboxRepository,
+    alerts as unknown as AlertRepository,
+    openEmr,
+    { send: jest.fn() } as unknown as Mailer,
+    audit as unknown as AuditTrail,
+    fakeEnvironment(),
+    logger,
+  );
+  const alert = alerts.put({ pid: PID, ruleId: 'low-oxygen-saturation', severity: 'urgent' });
+  const notice: NoticeSnapshot = {
+    alertId: alert.id,
+    ruleId: alert.ruleId,
+    kind: 'fire',
+    title: 'Low oxygen saturation',
+    severity: 'urgent',
+    summary: 'SpO2 below 92% on 2 nights',
+    recipients: ['provider'],
+    deliver: { channels: ['message'], reminderDueInDays: 0, priority: 'high' },
+  };
+  /** What the alert feature queues after a run: one routing row with the notice. */
+  const announce = () =>
+    transactions.run((tx) =>
+      outbox.enqueue(
+        {
+          kind: 'routing',
+          pid: PID,
+          payload: { date: '2026-11-20', notices: [notice] },
+          alertIds: [alert.id],
+        },
+        T0,
+        tx,
+      ),
+    );
+  return { outbox, alerts, audit, openEmr, dispatcher, alert, announce, lines };
+}
+
+describe('Dispatcher (fakes, no database)', () => {
+  it('routes a notice to the provider, then writes one message and marks it done with its audit line', async () => {
+    const { outbox, alerts, audit, openEmr, dispatcher, alert, announce } = setUp();
+    await announce();
+
+    expect(await dispatcher.dispatchDue(minutesLater(1))).toEqual({ delivered: 1, failed: 0 });
+    const [routing] = outbox.ofKind('routing');
+    expect(routing.status).toBe('delivered');
+    const [message] = outbox.ofKind('message');
+    expect(message).toMatchObject({ status: 'pending', recipient: 'drsmith', recipientUserId: 7 });
+    // The split rows and the routing row's "done" commit together.
+    expect(message.tx?.state).toBe('committed');
+    expect(JSON.parse(alerts.alerts.get(alert.id)!.recipients!)).toEqual([
+      { username: 'drsmith', userId: 7 },
+    ]);
+
+    expect(await dispatcher.dispatchDue(minutesLater(2))).toEqual({ delivered: 1, failed: 0 });
+    expect(openEmr.messages.size).toBe(1);
+    const [written] = [...openEmr.messages.values()];
+    expect(written.message.recipient).toEqual({ username: 'drsmith', userId: 7 });
+    expect(written.message.marker).toBe(`[vigil:${message.marker}]`);
+    expect(outbox.ofKind('message')[0]).toMatchObject({
+      status: 'delivered',
+      openEmrRowId: written.id,
+      attempts: 1,
+    });
+    expect(audit.entries).toEqual([
+      expect.objectContaining({ action: 'openemr.row_written', subjectId: written.id, pid: PID }),
+    ]);
+
+    // Nothing is left to do: a further round writes nothing.
+    expect(await dispatcher.dispatchDue(minutesLater(60))).toEqual({ delivered: 0, failed: 0 });
+    expect(openEmr.sendAttempts).toBe(1);
+  });
+
+  it('writes a message once when the process died between the OpenEMR write and marking it done', async () => {
+    const { outbox, audit, openEmr, dispatcher, announce } = setUp();
+    await announce();
+    await dispatcher.dispatchDue(minutesLater(1)); // routing
+
+    const crash = jest
+      .spyOn(outbox, 'markDelivered')
+      .mockRejectedValueOnce(new Error('process killed'));
+    expect(await dispatcher.dispatchDue(minutesLater(2))).toEqual({ delivered: 0, failed: 1 });
+    crash.mockRestore();
+    expect(openEmr.messages.size).toBe(1);
+    // The audit line went with the failed unit of work.
+    expect(audit.entries).toEqual([]);
+    expect(outbox.ofKind('message')[0]).toMatchObject({ status: 'pending', attempts: 1 });
+
+    // The retry (after its backoff) finds its own earlier write by the marker.
+    expect(await dispatcher.dispatchDue(minutesLater(5))).toEqual({ delivered: 1, failed: 0 });
+    expect(openEmr.sendAttempts).toBe(2);
+    expect(openEmr.messages.size).toBe(1);
+    const [written] = [...openEmr.messages.values()];
+    expect(outbox.ofKind('message')[0]).toMatchObject({
+      status: 'delivered',
+      openEmrRowId: written.id,
+    });
+    expect(audit.entries).toHaveLength(1);
+  });
+
+  it('sends the notice of a recipient who left to one replacement, never back to them', async () => {
+    const { outbox, openEmr, dispatcher, announce } = setUp();
+    await announce();
+    await dispatcher.dispatchDue(minutesLater(1)); // routed to drsmith
+    openEmr.gone.add(7);
+    openEmr.provider = user(8, 'drjones');
+
+    await dispatcher.dispatchDue(minutesLater(2));
+    const [first, replacement] = outbox.ofKind('message');
+    expect(first).toMatchObject({ status: 'rerouted', recipient: 'drsmith' });
+    expect(first.lastError).toContain('no longer an active recipient');
+    const reroutes = outbox.ofKind('routing');
+    expect(reroutes).toHaveLength(2);
+    expect(reroutes[1].body).toMatchObject({
+      replaces: { recipient: { username: 'drsmith', userId: 7 }, kind: 'message' },
+      reroutes: 1,
+    });
+    expect(replacement).toBeUndefined();
+
+    await dispatcher.dispatchDue(minutesLater(3)); // the replacement routing
+    await dispatcher.dispatchDue(minutesLater(4)); // its message
+    const messages = outbox.ofKind('message');
+    expect(messages.map((m) => [m.recipient, m.status])).toEqual([
+      ['drsmith', 'rerouted'],
+      ['drjones', 'delivered'],
+    ]);
+    expect([...openEmr.messages.values()].map((m) => m.message.recipient.username)).toEqual([
+      'drjones',
+    ]);
+  });
+
+  it('parks a notice that keeps following departing recipients instead of chasing staff forever', async () => {
+    const { outbox, openEmr, dispatcher, announce, lines } = setUp();
+    await announce();
+    // Every provider leaves before their message is written; a new one takes over each time.
+    let next = 10;
+    openEmr.routingFacts = async () => {
+      openEmr.provider = user(next, `doctor${next}`);
+      next += 1;
+      return { provider: openEmr.provider, groupMembers: new Map(), users: new Map() };
+    };
+    openEmr.sendMessage = async (message) => {
+      openEmr.sendAttempts += 1;
+      throw new RecipientGone(message.recipient.userId);
+    };
+
+    for (let minute = 1; minute <= 12; minute += 1)
+      await dispatcher.dispatchDue(minutesLater(minute));
+
+    const messages = outbox.ofKind('message');
+    // The first message and one replacement per reroute (3), the last one parked.
+    expect(messages.map((m) => m.status)).toEqual(['rerouted', 'rerouted', 'rerouted', 'failed']);
+    expect(messages[3].lastError).toContain('rerouted 3 times already');
+    expect(messages[3].attempts).toBe(1);
+    expect(outbox.ofKind('routing').map((r) => r.body.reroutes ?? 0)).toEqual([0, 1, 2, 3]);
+    expect(outbox.rows.filter((r) => r.status === 'pending')).toEqual([]);
+    expect(openEmr.sendAttempts).toBe(4);
+    expect(lines.some((line) => line.includes('parked as failed'))).toBe(true);
+  });
+});

@@ -1,0 +1,183 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { join } from 'node:path';
+import { FakeTransactions, fakeEnvironment, quietLogger } from '../../test/support/fakes';
+import { PATIENT_EVALUATED, type PatientEvaluated } from '../events/contracts';
+import { Metrics } from '../metrics/metrics';
+import type { DueEvaluation, EvaluationsDueRepository } from './evaluations-due.repository';
+import type { SeriesDay } from './facts/patient-series';
+import { loadRuleDirectory } from './loader/load-rule-directory';
+import type { MetricSeries } from './metric-series.repository';
+import type { MonitoredPatient, MonitoredPatients } from './monitored-patients';
+import type { RuleOutcome } from './rule-outcome.entity';
+import type { RuleOutcomes } from './rule-outcomes.repository';
+import { StoredRule } from './rule.entity';
+import { RuleEvaluations } from './rule-evaluations.service';
+import type { RuleStore } from './rule-store.repository';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+/** Nightly SpO2 below 92% two nights running (the starter library's rule, version 3). */
+const LOW_SPO2 = loadRuleDirectory(join(__dirname, '..', '..', 'rules')).rules.find(
+  (rule) => rule.id === 'low-oxygen-saturation',
+)!;
+
+const patient = (pid: number): MonitoredPatient => ({
+  pid,
+  program: null,
+  timeZone: 'UTC',
+  lastSyncAt: NOW,
+  lastDeviceSyncAt: NOW,
+});
+
+/** The stores RuleEvaluations reads and writes, in memory. */
+function setUp(options: {
+  due: DueEvaluation[];
+  patients: MonitoredPatient[];
+  series: Record<number, SeriesDay[]>;
+}) {
+  const stored: Omit<RuleOutcome, 'id'>[] = [];
+  const settled: DueEvaluation[] = [];
+  const transactions = new FakeTransactions({
+    snapshot: () => stored.length,
+    restore: (length) => void stored.splice(length as number),
+  });
+  const upsertUnits: unknown[] = [];
+  const outcomes = {
+    upsert: async (rows: readonly Omit<RuleOutcome, 'id'>[], tx: unknown) => {
+      upsertUnits.push(tx);
+      stored.push(...rows);
+    },
+    unevaluatedDays: async () => [],
+    evaluatedOn: async () => new Set<number>(),
+  };
+  const store = {
+    rulesInForce: async () => [
+      {
+        rule: Object.assign(new StoredRule(), {
+          id: LOW_SPO2.id,
+          currentVersion: 3,
+          origin: 'file',
+        }),
+        definition: LOW_SPO2,
+      },
+    ],
+    programSettings: async () => [],
+    patientParams: async () => [],
+  };
+  const series = {
+    load: async (pids: readonly number[]) =>
+      new Map(pids.map((pid) => [pid, options.series[pid] ?? []])),
+  };
+  const due = {
+    recordedBefore: async (before: Date) =>
+      options.due.filter((d) => d.recordedAt.getTime() < before.getTime()),
+    settle: async (evaluated: DueEvaluation) => void settled.push(evaluated),
+  };
+  const monitored = {
+    activePatients: async () => options.patients,
+    patient: async (pid: number) => options.patients.find((p) => p.pid === pid) ?? null,
+  };
+  const events = new EventEmitter2();
+  const announced: PatientEvaluated[] = [];
+  events.on(PATIENT_EVALUATED, (event: PatientEvaluated) => void announced.push(event));
+  const evaluations = new RuleEvaluations(
+    transactions.asTransactions(),
+    store as unknown as RuleStore,
+    outcomes as unknown as RuleOutcomes,
+    series as unknown as MetricSeries,
+    monitored as unknown as MonitoredPatients,
+    due as unknown as EvaluationsDueRepository,
+    events,
+    fakeEnvironment(),
+    quietLogger().logger,
+    new Metrics(),
+  );
+  return { evaluations, stored, settled, announced, transactions, upsertUnits };
+}
+
+describe('RuleEvaluations (fakes, no database)', () => {
+  it('evaluates the days a stopped process left due, stores each outcome, announces the patient and settles the row', async () => {
+    const left: DueEvaluation = {
+      pid: 7,
+      dates: ['2026-11-19'],
+      recordedAt: new Date(NOW.getTime() - 5 * 60_000),
+    };
+    // Recorded seconds ago: its own evaluation may still be running.
+    const recent: DueEvaluation = { pid: 8, dates: ['2026-11-19'], recordedAt: NOW };
+    const { evaluations, stored, settled, announced, transactions, upsertUnits } = setUp({
+      due: [left, recent],
+      patients: [patient(7), patient(8)],
+      series: {
+        7: [
+          { date: '2026-11-18', spo2Average: 89 },
+          { date: '2026-11-19', spo2Average: 90 },
+        ],
+      },
+    });
+
+    const run = await evaluations.evaluateDue(NOW);
+
+    expect(run).toMatchObject({ patients: 1, outcomes: 1, announceFailures: 0 });
+    expect(transactions.locks).toEqual(['vigil_rules_due']);
+    expect(stored).toEqual([
+      expect.objectContaining({
+        pid: 7,
+        ruleId: 'low-oxygen-saturation',
+        ruleVersion: 3,
+        date: '2026-11-19',
+        result: 'true',
+        alertsAppliedAt: null,
+      }),
+    ]);
+    expect(JSON.parse(stored[0].facts)).toMatchObject({ nightsBelow: 2, spo2: 90 });
+    expect(stored[0].message).toContain('Nightly SpO2 90%');
+    // One committed unit of work for the batch's outcomes.
+    expect(upsertUnits).toEqual([transactions.units[0]]);
+    expect(transactions.units[0].state).toBe('committed');
+    expect(announced).toEqual([
+      { pid: 7, days: [expect.objectContaining({ pid: 7, date: '2026-11-19' })] },
+    ]);
+    expect(settled).toEqual([left]);
+  });
+
+  it('stores insufficient_data for a patient with no readings, and still settles the due row', async () => {
+    const left: DueEvaluation = {
+      pid: 9,
+      dates: ['2026-11-19'],
+      recordedAt: new Date(NOW.getTime() - 5 * 60_000),
+    };
+    const { evaluations, stored, settled, announced } = setUp({
+      due: [left],
+      patients: [patient(9)],
+      series: {},
+    });
+
+    await evaluations.evaluateDue(NOW);
+
+    expect(stored.map((o) => [o.pid, o.date, o.result])).toEqual([
+      [9, '2026-11-19', 'insufficient_data'],
+    ]);
+    expect(announced[0].days[0].outcomes).toEqual([
+      expect.objectContaining({ rule: 'low-oxygen-saturation', result: 'insufficient_data' }),
+    ]);
+    expect(settled).toEqual([left]);
+  });
+
+  it('settles the row of a patient no longer watched without evaluating anything', async () => {
+    const left: DueEvaluation = {
+      pid: 10,
+      dates: ['2026-11-19'],
+      recordedAt: new Date(NOW.getTime() - 5 * 60_000),
+    };
+    const { evaluations, stored, settled, announced } = setUp({
+      due: [left],
+      patients: [],
+      series: {},
+    });
+
+    await evaluations.evaluateDue(NOW);
+
+    expect(stored).toEqual([]);
+    expect(announced).toEqual([]);
+    expect(settled).toEqual([left]);
+  });
+});

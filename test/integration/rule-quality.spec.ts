@@ -1,0 +1,150 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { StoredAlert } from '../../src/alerts/alert.entity';
+import { ApiTokens } from '../../src/auth/api-tokens';
+import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { PATIENT_EVALUATED, type RulesEvaluated } from '../../src/events/contracts';
+import { RuleOutcomes } from '../../src/rules/rule-outcomes.repository';
+import { addDays } from '../../src/time';
+import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
+
+const RULE = 'resting-hr-rise';
+const START = '2026-10-01';
+type Result = RulesEvaluated['outcomes'][number]['result'];
+const RESULTS: Record<string, Result> = { t: 'true', f: 'false', '-': 'insufficient_data' };
+
+describe.each(testEngines())('rule quality on %s', (engine) => {
+  let db: TestDatabase;
+  let vigil: VigilApp;
+  let staff: string;
+  let version: number;
+
+  beforeAll(async () => {
+    db = await freshDatabase(engine, { ROLE: 'api' });
+    vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
+    staff = (await vigil.app.get(ApiTokens).issue('staff', 'front.desk', 'test')).token;
+    version = (await api(`/api/v1/rules/${RULE}`).expect(200)).body.version;
+  });
+  afterAll(async () => {
+    await vigil.shutdown('test finished');
+    await db.drop();
+  });
+
+  const api = (path: string) =>
+    request(vigil.url ?? '')
+      .get(path)
+      .auth(staff, { type: 'bearer' });
+
+  /** Evaluates `pattern` (t/f/-) for a patient from START, one day at a time as the daily run does. */
+  async function live(pid: number, pattern: string, from = 0): Promise<void> {
+    for (let i = from; i < pattern.length; i++) {
+      const date = addDays(START, i);
+      const result = RESULTS[pattern[i]];
+      await vigil.app.get(RuleOutcomes).upsert([
+        {
+          pid,
+          ruleId: RULE,
+          ruleVersion: version,
+          date,
+          result,
+          facts: '{}',
+          message: 'Resting heart rate rise. For clinician review.',
+          evaluatedAt: new Date(),
+          alertsAppliedAt: null,
+        },
+      ]);
+      await vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, {
+        pid,
+        days: [
+          {
+            pid,
+            date,
+            outcomes: [{ rule: RULE, ruleVersion: version, result, facts: {}, message: 'x' }],
+          },
+        ],
+      });
+    }
+  }
+
+  it('reports alert and condition days, acknowledgement, self-resolved and stale alerts', async () => {
+    // Patient 21: the rise holds three days and clears by itself (resolveAfterDays 3).
+    await live(21, 'fttt' + 'ffff' + 'ffff' + 'ffffffffffffffffff');
+    // Patient 22: the rise holds; staff acknowledge at once; then the data stops (stale after 3).
+    await live(22, 'ft', 0);
+    const alert = await vigil.app
+      .get(DataSource)
+      .getRepository(StoredAlert)
+      .findOneByOrFail({ pid: 22, ruleId: RULE });
+    await request(vigil.url ?? '')
+      .post(`/api/v1/alerts/${alert.id}/acknowledge`)
+      .auth(staff, { type: 'bearer' })
+      .send({ note: 'called the patient' })
+      .expect(200);
+    await live(22, 'fttt---' + '-'.repeat(23), 2);
+    // Patient 23: never any data; the rule never judged them.
+    await live(23, '-'.repeat(30));
+
+    const res = await api(
+      `/api/v1/rules/${RULE}/quality?from=${START}&to=${addDays(START, 29)}`,
+    ).expect(200);
+    expect(res.body).toEqual({
+      rule: { id: RULE, title: expect.any(String), version, severity: 'warning' },
+      outcomesKeptFrom: START,
+      from: START,
+      to: addDays(START, 29),
+      acknowledgeWithinHours: 24,
+      patients: 2,
+      patientMonths: 2, // 30 + 30 judged-from-day-one days
+      // 21: 10-02 to 10-06 (fired on the first true day, resolved on the third false day);
+      // 22: 10-02 to 10-04, then no data.
+      alertDays: 8,
+      alertDaysPerPatientMonth: 4,
+      conditionDays: 6,
+      conditionDaysPerPatientMonth: 3,
+      alertsTold: 2,
+      // Both were told moments ago (firedAt is the real instant of the replayed evaluation):
+      // 22 was acknowledged, 21 still has its 24 hours, so it is not counted late yet.
+      alertsDue: 1,
+      acknowledgedInTime: 1,
+      shareAcknowledgedInTime: 1,
+      medianHoursToAcknowledge: expect.any(Number),
+      resolvedWithoutStaffAction: 1,
+      shareResolvedWithoutStaffAction: 0.5,
+      wentStale: 1,
+      shareWentStale: 0.5,
+    });
+    expect(res.body.medianHoursToAcknowledge).toBeLessThan(0.1);
+
+    // A period before any history: nothing to say, said as such.
+    const empty = await api(`/api/v1/rules/${RULE}/quality?from=2026-01-01&to=2026-01-31`);
+    expect(empty.body).toMatchObject({
+      patients: 0,
+      alertDaysPerPatientMonth: null,
+      alertsTold: 0,
+      shareAcknowledgedInTime: null,
+    });
+  });
+
+  it('refuses an unknown rule and a bad period, naming the field', async () => {
+    expect((await api('/api/v1/rules/no-such-rule/quality').expect(404)).body.message).toBe(
+      'No rule with id no-such-rule',
+    );
+    const month = await api(`/api/v1/rules/${RULE}/quality?from=2026-13-01`).expect(400);
+    expect(month.body.errors).toEqual([
+      {
+        path: 'from',
+        message: 'from must be a calendar date written YYYY-MM-DD, not "2026-13-01"',
+      },
+    ]);
+    const backwards = await api(`/api/v1/rules/${RULE}/quality?from=2026-10-02&to=2026-10-01`);
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.errors[0].path).toBe('to');
+    const long = await api(`/api/v1/rules/${RULE}/quality?from=2025-01-01&to=2026-10-01`);
+    expect(long.status).toBe(400);
+    expect(long.body.errors[0].message).toMatch(/at most 366/);
+    // With no period: the last 90 days to today.
+    const recent = await api(`/api/v1/rules/${RULE}/quality`).expect(200);
+    expect(recent.body.to).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});

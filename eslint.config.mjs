@@ -47,7 +47,6 @@ export const NOT_YET_CONVERTED = [
   'src/ingest/sync-leases.ts',
   'src/ingest/sync-requests.ts',
   'src/ingest/sync-runner.ts',
-  'src/openemr/openemr-database.ts',
   'src/patients/enrollments.ts',
   'src/patients/patient-data-purge.ts',
   'src/rules/monitored-patients.ts',

@@ -139,7 +139,13 @@ export function configureHttp(
         'Wearable monitoring for OpenEMR clinics. Every /api/v1 route needs a bearer token.',
       )
       .setVersion('1')
-      .addBearerAuth()
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description:
+          'An API token (vgl_..., issued by an administrator with npm run cli -- tokens:create); not a JWT: Vigil looks it up',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app as unknown as INestApplication, document, {

@@ -9,7 +9,21 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAnswer,
+  ApiProblems,
+  ApiStaffRoutes,
+  anyObject,
+  instant,
+  integer,
+  list,
+  localDate,
+  nullable,
+  oneOf,
+  shape,
+  text,
+} from '../http/openapi';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, type Caller, CurrentCaller } from '../auth/caller';
 import { PatientIdentities } from '../patients/patient-identities';
@@ -19,6 +33,7 @@ import { AlertNotFound, AlertService, lifecycleOf, StaffActionRefused } from './
 import {
   AcknowledgeAlertDto,
   AlertIdParam,
+  ALERT_STATES,
   ListAlertsQuery,
   ResolveAlertDto,
   SnoozeAlertDto,
@@ -71,8 +86,49 @@ export const REFUSALS: Record<string, string> = {
   snooze_ends_in_the_past: 'The snooze must end today or later',
 };
 
+const ALERT_FIELDS = {
+  id: text('Alert id'),
+  pid: integer('OpenEMR pid'),
+  ruleId: text(),
+  ruleVersion: integer(),
+  ruleTitle: text(),
+  severity: oneOf(['info', 'warning', 'urgent']),
+  state: oneOf(ALERT_STATES),
+  episodeStart: localDate("First true day, the patient's local date"),
+  firedOn: nullable(localDate()),
+  lastNotifiedOn: nullable(localDate()),
+  resolvedOn: nullable(localDate()),
+  snoozedUntil: nullable(localDate('Muted through this day, inclusive')),
+  acknowledgement: nullable(shape({ by: text(), at: instant(), note: nullable(text()) })),
+  message: text('The rule message with its deciding values'),
+  recipients: list(anyObject('An OpenEMR user it was routed to: {username, userId}')),
+  routingReasons: list(anyObject('Why a fallback recipient was used')),
+  escalatedAt: nullable(instant()),
+  createdAt: instant(),
+  updatedAt: instant(),
+  patient: anyObject(
+    'Who the patient is, from OpenEMR: pid, name, dateOfBirth, chartNumber, problem',
+  ),
+};
+const ALERT = shape(ALERT_FIELDS);
+const ALERT_WITH_HISTORY = shape({
+  ...ALERT_FIELDS,
+  history: list(
+    shape({
+      at: instant(),
+      date: localDate(),
+      from: nullable(oneOf(ALERT_STATES)),
+      to: oneOf(ALERT_STATES),
+      cause: text(),
+      actor: text('evaluation, or staff:<who>'),
+      note: nullable(text()),
+    }),
+    'Every state change, oldest first',
+  ),
+});
+
 @ApiTags('alerts')
-@ApiBearerAuth()
+@ApiStaffRoutes()
 @Controller('api/v1/alerts')
 export class AlertsController {
   constructor(
@@ -86,6 +142,8 @@ export class AlertsController {
   @ApiOperation({
     summary: 'Alerts, newest first, filtered by state, severity, patient, recipient',
   })
+  @ApiAnswer(list(ALERT), 'The alerts')
+  @ApiProblems(400)
   async list(@Query() query: ListAlertsQuery): Promise<Record<string, unknown>[]> {
     const rows = await this.queries.list({ ...query, limit: query.limit ?? 100 });
     return this.identities.named(rows.map(alertView));
@@ -94,6 +152,8 @@ export class AlertsController {
   @Get(':id')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'One alert with its history of state changes' })
+  @ApiAnswer(ALERT_WITH_HISTORY, 'The alert')
+  @ApiProblems(400, 404)
   async one(@Param() { id }: AlertIdParam): Promise<Record<string, unknown>> {
     const row = await this.queries.find(id);
     if (row === null) throw new NotFoundException(`No alert with id ${id}`);
@@ -106,6 +166,8 @@ export class AlertsController {
   @HttpCode(200)
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'Staff took the alert: no more re-notifications' })
+  @ApiAnswer(ALERT, 'The alert, acknowledged')
+  @ApiProblems(400, 404, 409)
   acknowledge(
     @Param() { id }: AlertIdParam,
     @Body() body: AcknowledgeAlertDto,
@@ -118,6 +180,8 @@ export class AlertsController {
   @HttpCode(200)
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'Mute the alert through a date (inclusive)' })
+  @ApiAnswer(ALERT, 'The alert, snoozed')
+  @ApiProblems(400, 404, 409)
   snooze(
     @Param() { id }: AlertIdParam,
     @Body() body: SnoozeAlertDto,
@@ -132,6 +196,8 @@ export class AlertsController {
   @HttpCode(200)
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'Close the episode by hand; a short follow-up tells its recipients' })
+  @ApiAnswer(ALERT, 'The alert, resolved')
+  @ApiProblems(400, 404, 409)
   resolve(
     @Param() { id }: AlertIdParam,
     @Body() body: ResolveAlertDto,

@@ -16,6 +16,7 @@ export const ALERT_STATES: readonly AlertState[] = [
 ];
 
 export class AlertIdParam {
+  @ApiProperty({ description: 'Alert id', example: '17' })
   @Matches(/^\d{1,18}$/, { message: 'id must be an alert id' })
   id!: string;
 }

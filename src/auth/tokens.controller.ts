@@ -1,11 +1,35 @@
 import { Controller, Delete, Get, NotFoundException, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiParam } from '@nestjs/swagger';
+import {
+  ApiAnswer,
+  ApiProblems,
+  ApiStaffRoutes,
+  instant,
+  integer,
+  list,
+  nullable,
+  oneOf,
+  shape,
+  text,
+} from '../http/openapi';
 import { ANY_STAFF, Roles } from './access.decorators';
+import { STAFF_ROLES } from './roles';
 import { ApiTokens } from './api-tokens';
 import { actorOf, Caller, CurrentCaller } from './caller';
 
+const TOKEN = shape({
+  id: integer(),
+  name: text('What the token is for'),
+  role: oneOf(STAFF_ROLES),
+  prefix: text('The first characters, to recognise it; never the token'),
+  createdAt: instant(),
+  createdBy: text(),
+  lastUsedAt: nullable(instant()),
+  revokedAt: nullable(instant()),
+});
+
 @ApiTags('access')
-@ApiBearerAuth()
+@ApiStaffRoutes()
 @Controller('api/v1')
 export class TokensController {
   constructor(private readonly tokens: ApiTokens) {}
@@ -13,6 +37,15 @@ export class TokensController {
   @Get('whoami')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'The caller as Vigil sees it (name and role)' })
+  @ApiAnswer(
+    shape({
+      kind: oneOf(['token', 'user']),
+      id: integer(),
+      name: text("The token's label, or the person's username"),
+      role: oneOf(STAFF_ROLES),
+    }),
+    'The caller',
+  )
   whoami(@CurrentCaller() caller: Caller): Caller {
     return caller;
   }
@@ -20,6 +53,7 @@ export class TokensController {
   @Get('tokens')
   @Roles('admin')
   @ApiOperation({ summary: 'API tokens (never their values)' })
+  @ApiAnswer(list(TOKEN), 'Every token, revoked ones too')
   async list(): Promise<object[]> {
     return (await this.tokens.list()).map((t) => ({
       id: t.id,
@@ -36,6 +70,9 @@ export class TokensController {
   @Delete('tokens/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Revoke an API token' })
+  @ApiParam({ name: 'id', description: 'Token id', example: 3 })
+  @ApiAnswer(shape({ revoked: integer('The revoked token id') }), 'Revoked')
+  @ApiProblems(404)
   async revoke(
     @Param('id') id: string,
     @CurrentCaller() caller: Caller,

@@ -35,6 +35,7 @@ import {
   REPEATED_FAILURES,
 } from '../wearables/google-health/retry-policy';
 import { keepUnread, METRIC_DATA_TYPES } from './data-needs';
+import { deviceTypeChange } from './device-change';
 import { RuleDataNeeds } from './rule-data-needs';
 import { Claim, SyncLeases } from './sync-leases';
 import {
@@ -204,7 +205,8 @@ export class SyncRunner {
         );
         await this.aggregates.upsert(pid, days, manager);
         // Another kind of device measures differently: staff see the change and the charts break.
-        if (device?.deviceType && state.deviceType && device.deviceType !== state.deviceType) {
+        const deviceChange = deviceTypeChange(state.deviceType, device?.deviceType ?? null);
+        if (deviceChange !== null) {
           await this.audit.record(
             {
               actor: 'system',
@@ -212,7 +214,7 @@ export class SyncRunner {
               subjectType: 'wearable_connection',
               subjectId: id,
               pid,
-              details: { from: state.deviceType, to: device.deviceType },
+              details: deviceChange,
             },
             manager,
           );

@@ -8,7 +8,20 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAnswer,
+  ApiProblems,
+  ApiStaffRoutes,
+  flag,
+  instant,
+  integer,
+  list,
+  localDate,
+  nullable,
+  shape,
+  text,
+} from '../http/openapi';
 import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { Enrollments, EnrollmentView, viewOf } from './enrollments';
@@ -27,8 +40,43 @@ type NamedEnrollment = EnrollmentView & { patient: PatientIdentity };
  * Enrollment API. Inviting, disconnecting and ending monitoring live in
  * consent/ (they revoke links and tokens); see ConsentStaffController.
  */
+/** An enrollment with who the patient is, as every enrollment route answers it. */
+export const ENROLLMENT = shape({
+  pid: integer('OpenEMR pid'),
+  program: nullable(text()),
+  status: text('invited, active, paused, needs_reconsent, disconnected, ended'),
+  timeZone: nullable(text("The patient's IANA time zone")),
+  syncIntervalMinutes: integer(),
+  createdAt: instant(),
+  createdBy: text(),
+  updatedAt: instant(),
+  endedAt: nullable(instant()),
+  connection: nullable(
+    shape({
+      provider: text(),
+      connected: flag(),
+      grantedData: list(text(), 'Google Health data types the patient granted'),
+      connectedAt: instant(),
+      disconnectedAt: nullable(instant()),
+      nextSyncAt: nullable(instant()),
+      lastSyncAt: nullable(instant()),
+      lastDeviceSyncAt: nullable(instant()),
+    }),
+  ),
+  patient: shape(
+    {
+      pid: integer(),
+      name: nullable(text('From OpenEMR; null when it could not be read')),
+      dateOfBirth: nullable(localDate()),
+      chartNumber: nullable(text()),
+      problem: nullable(text('Why the name is missing')),
+    },
+    'Who the patient is, from OpenEMR (never stored by Vigil)',
+  ),
+});
+
 @ApiTags('patients')
-@ApiBearerAuth()
+@ApiStaffRoutes()
 @Controller('api/v1/patients')
 export class PatientsController {
   constructor(
@@ -39,6 +87,8 @@ export class PatientsController {
   @Post()
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'Enroll an OpenEMR patient into monitoring (status invited)' })
+  @ApiAnswer(ENROLLMENT, 'Enrolled', 201)
+  @ApiProblems(400, 409)
   async enroll(
     @Body() body: EnrollPatientDto,
     @CurrentCaller() caller: Caller,
@@ -49,6 +99,8 @@ export class PatientsController {
   @Get()
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'Enrolled patients, optionally by status' })
+  @ApiAnswer(list(ENROLLMENT), 'The enrollments')
+  @ApiProblems(400)
   async list(@Query() query: ListEnrollmentsQuery): Promise<NamedEnrollment[]> {
     return this.identities.named(await this.enrollments.list(query.status));
   }
@@ -56,6 +108,8 @@ export class PatientsController {
   @Get(':pid')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'One enrollment: status, granted data, last sync, last device sync' })
+  @ApiAnswer(ENROLLMENT, 'The enrollment')
+  @ApiProblems(400, 404)
   async view(@Param() { pid }: PidParam): Promise<NamedEnrollment> {
     return this.named(await this.enrollments.view(pid));
   }
@@ -65,6 +119,8 @@ export class PatientsController {
   @ApiOperation({
     summary: 'Change program (clinicians and admins) or sync interval, pause or resume',
   })
+  @ApiAnswer(ENROLLMENT, 'The enrollment as changed')
+  @ApiProblems(400, 404)
   async update(
     @Param() { pid }: PidParam,
     @Body() body: UpdateEnrollmentDto,

@@ -16,6 +16,7 @@ import { ENROLLMENT_STATUSES, EnrollmentStatus } from './enrollment.entity';
 
 /** An OpenEMR pid in a path, e.g. /api/v1/patients/42. */
 export class PidParam {
+  @ApiProperty({ description: 'OpenEMR pid (patient_data.pid)', example: 42 })
   @Type(() => Number)
   @IsPid()
   pid!: number;

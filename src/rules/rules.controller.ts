@@ -9,7 +9,8 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags, ApiParam } from '@nestjs/swagger';
+import { ApiAnswer, ApiProblems, ApiStaffRoutes, anyObject, list } from '../http/openapi';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { StaffRole } from '../auth/roles';
@@ -24,6 +25,16 @@ import { FolderSync, RulesService, RuleVersionView, RuleView } from './rules.ser
 import { RuleError } from './validation/rule-error';
 import { RULE_ID_PATTERN } from './validation/rule-fields';
 import { RULE_JSON_SCHEMA } from './validation/rule-json-schema';
+import {
+  FOLDER_SYNC,
+  OUTCOMES,
+  PATIENT_PARAMS,
+  PATIENT_RULE_PARAMS,
+  RULE,
+  RULE_CHECK,
+  RULE_VERSIONS,
+  RULE_VIEW,
+} from './rules.openapi';
 
 /** Who may change rules and overrides: clinicians (and admins). Staff read. */
 export const AUTHORS: StaffRole[] = ['admin', 'clinician'];
@@ -49,7 +60,7 @@ function whole(value: string, what: string): number {
 }
 
 @ApiTags('rules')
-@ApiBearerAuth()
+@ApiStaffRoutes()
 @Controller('api/v1/rules')
 export class RulesController {
   constructor(private readonly rules: RulesService) {}
@@ -57,6 +68,7 @@ export class RulesController {
   @Get('schema')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'JSON Schema (draft 2020-12) of the rule format, for editors' })
+  @ApiAnswer(anyObject('A JSON Schema document'), 'The schema')
   schema(): object {
     return RULE_JSON_SCHEMA;
   }
@@ -69,6 +81,8 @@ export class RulesController {
     summary:
       'Validate a rule without saving it; errors and warnings (what this installation cannot do) carry JSON paths',
   })
+  @ApiAnswer(RULE_CHECK, 'The verdict (a bad rule is 200 with valid false)')
+  @ApiProblems(400)
   async validate(
     @Body() body: unknown,
   ): Promise<{ valid: boolean; errors: RuleError[]; warnings: RuleError[] }> {
@@ -83,6 +97,7 @@ export class RulesController {
     summary:
       'Sync the rules folder; bad files are reported and their rules keep their last good version',
   })
+  @ApiAnswer(FOLDER_SYNC, 'What the sync found and did')
   reload(@CurrentCaller() caller: Caller): Promise<FolderSync> {
     return this.rules.syncFolder(actorOf(caller));
   }
@@ -90,6 +105,7 @@ export class RulesController {
   @Get()
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'Every rule at its version in force, with its program settings' })
+  @ApiAnswer(list(RULE_VIEW), 'The rules')
   list(): Promise<RuleView[]> {
     return this.rules.list();
   }
@@ -100,6 +116,8 @@ export class RulesController {
   @ApiOperation({
     summary: 'Create a rule (version 1); it runs only for programs it is enabled for',
   })
+  @ApiAnswer(RULE_VIEW, 'Created', 201)
+  @ApiProblems(400, 409)
   create(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RuleView> {
     return this.rules.create(body, actorOf(caller));
   }
@@ -107,6 +125,9 @@ export class RulesController {
   @Get(':id')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'One rule at its version in force' })
+  @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
+  @ApiAnswer(RULE_VIEW, 'The rule')
+  @ApiProblems(404)
   get(@Param('id') id: string): Promise<RuleView> {
     return this.rules.get(ruleId(id));
   }
@@ -115,6 +136,9 @@ export class RulesController {
   @Roles(...AUTHORS)
   @ApiBody(RULE_BODY)
   @ApiOperation({ summary: 'Change a rule: a new immutable version when anything changed' })
+  @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
+  @ApiAnswer(RULE_VIEW, 'The rule as changed')
+  @ApiProblems(400, 404, 409)
   update(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -126,6 +150,9 @@ export class RulesController {
   @Get(':id/versions')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'Version history, newest first: who, when, and what changed' })
+  @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
+  @ApiAnswer(RULE_VERSIONS, 'The versions')
+  @ApiProblems(404)
   history(@Param('id') id: string): Promise<RuleVersionView[]> {
     return this.rules.history(ruleId(id));
   }
@@ -133,6 +160,10 @@ export class RulesController {
   @Get(':id/versions/:version')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: 'The rule as it was at one version' })
+  @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
+  @ApiParam({ name: 'version', description: 'Version number', example: 2 })
+  @ApiAnswer(RULE, 'The rule at that version')
+  @ApiProblems(404)
   version(@Param('id') id: string, @Param('version') version: string): Promise<RuleDefinition> {
     return this.rules.version(ruleId(id), whole(version, 'version'));
   }
@@ -142,6 +173,10 @@ export class RulesController {
   @ApiOperation({
     summary: "Switch a rule on or off for a program and set the program's param overrides",
   })
+  @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
+  @ApiParam({ name: 'program', description: 'Program name', example: 'heart-failure' })
+  @ApiAnswer(RULE_VIEW, 'The rule with its program settings')
+  @ApiProblems(400, 404)
   setProgram(
     @Param('id') id: string,
     @Param('program') program: string,
@@ -155,7 +190,7 @@ export class RulesController {
 }
 
 @ApiTags('rules')
-@ApiBearerAuth()
+@ApiStaffRoutes()
 @Controller('api/v1/patients/:pid')
 export class PatientRulesController {
   constructor(
@@ -173,6 +208,8 @@ export class PatientRulesController {
   @Get('outcomes')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "A patient's rule outcomes, newest date first" })
+  @ApiAnswer(OUTCOMES, 'The outcomes')
+  @ApiProblems(400, 404)
   async list(@Param() { pid }: PidParam, @Query() query: OutcomesQuery): Promise<object[]> {
     const to = query.to ?? new Date().toISOString().slice(0, 10);
     const from =
@@ -200,6 +237,8 @@ export class PatientRulesController {
   @Get('rules/params')
   @Roles(...ANY_STAFF)
   @ApiOperation({ summary: "The patient's param overrides, by rule" })
+  @ApiAnswer(PATIENT_PARAMS, 'The overrides')
+  @ApiProblems(400, 404)
   async params(
     @Param() { pid }: PidParam,
   ): Promise<{ rule: string; params: Record<string, number> }[]> {
@@ -213,6 +252,8 @@ export class PatientRulesController {
     schema: { type: 'object', additionalProperties: { type: 'number' }, example: { deltaBpm: 6 } },
   })
   @ApiOperation({ summary: "Set one patient's param overrides of a rule (validated and audited)" })
+  @ApiAnswer(PATIENT_RULE_PARAMS, 'The overrides in force')
+  @ApiProblems(400, 404)
   async setParams(
     @Param() { pid, id }: PidAndRuleParam,
     @Body() body: Record<string, unknown>,

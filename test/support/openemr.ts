@@ -103,5 +103,8 @@ export const STRICT_SQL_MODE =
 
 /** Makes a running Vigil's own OpenEMR connection use a sql_mode from its next unit of work. */
 export function useOpenEmrSqlMode(connection: OpenEmrDatabase, sqlMode: string): void {
-  (connection as unknown as { options: OpenEmrConnectOptions }).options.sessionSqlMode = sqlMode;
+  const pool = (connection as unknown as { connection?: { options: OpenEmrConnectOptions } })
+    .connection;
+  if (pool === undefined) throw new Error('Vigil has no OpenEMR database configured');
+  pool.options.sessionSqlMode = sqlMode;
 }

@@ -9,7 +9,16 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { StaffPageErrors } from '../page-errors.filter';
-import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiExcludeEndpoint } from '@nestjs/swagger';
+import {
+  ApiAnswer,
+  ApiProblems,
+  ApiStaffRoutes,
+  integer,
+  list,
+  localDate,
+  shape,
+} from '../../http/openapi';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
 import { dateRangeProblems, IsLocalDate } from '../../http/input-fields';
@@ -51,7 +60,7 @@ function checkRange({ from, to }: AggregatesQuery): void {
 
 /** The patient page: trends with baselines, thresholds and alert episodes; status; alert history. */
 @ApiTags('patients')
-@ApiBearerAuth()
+@ApiStaffRoutes()
 @Controller()
 export class PatientPageController {
   constructor(
@@ -96,6 +105,23 @@ export class PatientPageController {
   @ApiOperation({
     summary: `A patient's stored daily aggregates from one local date to another (at most ${MAX_AGGREGATE_DAYS} days); days without data are absent`,
   })
+  @ApiAnswer(
+    shape({
+      pid: integer(),
+      from: localDate(),
+      to: localDate(),
+      days: list({
+        type: 'object',
+        properties: { date: localDate("The patient's local date") },
+        required: ['date'],
+        additionalProperties: true,
+        description:
+          'One stored day: its date, each metric column (null when missing, e.g. restingHrProvider, steps, sleepAsleepMinutes) and the sync facts; see docs/aggregates.md',
+      }),
+    }),
+    'The stored days, oldest first',
+  )
+  @ApiProblems(400, 404)
   async aggregates(
     @Param() { pid }: PidParam,
     @Query() query: AggregatesQuery,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AggregatesModule } from '../../aggregates/aggregates.module';
+import { AlertsModule } from '../../alerts/alerts.module';
 import { IngestModule } from '../../ingest/ingest.module';
 import { PatientsModule } from '../../patients/patients.module';
 import { RulesModule } from '../../rules/rules.module';
@@ -7,7 +8,7 @@ import { PatientPageController } from './patient-page.controller';
 import { PatientTrends } from './patient-trends';
 
 @Module({
-  imports: [AggregatesModule, PatientsModule, RulesModule, IngestModule],
+  imports: [AggregatesModule, AlertsModule, PatientsModule, RulesModule, IngestModule],
   controllers: [PatientPageController],
   providers: [PatientTrends],
 })

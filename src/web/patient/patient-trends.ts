@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { DailyAggregate } from '../../aggregates/daily-aggregate';
 import { DailyAggregates } from '../../aggregates/daily-aggregates.repository';
-import { AlertTransitionRow, StoredAlert } from '../../alerts/alert.entity';
+import { AlertQueries } from '../../alerts/alert-queries';
 import { lifecycleOf } from '../../alerts/alert-service';
 import { transitionView } from '../../alerts/alerts.controller';
 import { AuditTrail } from '../../audit/audit-trail';
@@ -101,6 +101,7 @@ export class PatientTrends {
   constructor(
     private readonly dataSource: DataSource,
     private readonly aggregates: DailyAggregates,
+    private readonly alertQueries: AlertQueries,
     private readonly rules: RulesService,
     private readonly env: Environment,
     private readonly blind: BlindRules,
@@ -214,14 +215,8 @@ export class PatientTrends {
 
   /** The patient's alerts, newest first, each with its state changes in order. */
   private async alertHistory(pid: number): Promise<AlertHistoryEntry[]> {
-    const rows = await this.dataSource
-      .getRepository(StoredAlert)
-      .find({ where: { pid }, order: { id: 'DESC' }, take: 200 });
-    if (rows.length === 0) return [];
-    const transitions = await this.dataSource
-      .getRepository(AlertTransitionRow)
-      .find({ where: { alertId: In(rows.map((r) => r.id)) }, order: { id: 'ASC' } });
-    return rows.map((row) => {
+    const alerts = await this.alertQueries.ofPatient(pid, 200);
+    return alerts.map(({ alert: row, transitions }) => {
       const lifecycle = lifecycleOf(row);
       return {
         id: String(row.id),
@@ -233,9 +228,7 @@ export class PatientTrends {
         episodeStart: row.episodeStart,
         firedOn: lifecycle.firedOn,
         resolvedOn: lifecycle.resolvedOn,
-        transitions: transitions
-          .filter((t) => String(t.alertId) === String(row.id))
-          .map(transitionView),
+        transitions: transitions.map(transitionView),
       };
     });
   }

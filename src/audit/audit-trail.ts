@@ -50,6 +50,27 @@ export class AuditTrail {
     });
   }
 
+  /** Each patient's latest connection change of each kind, oldest first. */
+  async latestConnectionChanges(pids: readonly number[]): Promise<Map<number, AuditEvent[]>> {
+    const byPatient = new Map<number, AuditEvent[]>();
+    if (pids.length === 0) return byPatient;
+    const rows = await this.dataSource
+      .getRepository(AuditEvent)
+      .createQueryBuilder('e')
+      .where('e.pid IN (:...pids)', { pids: [...new Set(pids)] })
+      .andWhere(
+        'e.id IN (SELECT MAX(x.id) FROM audit_events x WHERE x.action IN (:...actions) GROUP BY x.pid, x.action)',
+        { actions: Object.values(CONNECTION_CHANGES) },
+      )
+      .orderBy('e.id', 'ASC')
+      .getMany();
+    for (const row of rows) {
+      const pid = Number(row.pid);
+      byPatient.set(pid, [...(byPatient.get(pid) ?? []), row]);
+    }
+    return byPatient;
+  }
+
   async recent(limit = 100): Promise<AuditEvent[]> {
     return this.dataSource.getRepository(AuditEvent).find({ order: { id: 'DESC' }, take: limit });
   }

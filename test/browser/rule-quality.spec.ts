@@ -89,8 +89,8 @@ describeInBrowser('the rule-quality page, in Chromium', () => {
     await page.getByRole('link', { name: 'Sustained resting heart rate rise' }).click();
     await page.getByRole('link', { name: 'Rule quality' }).click();
     await page.waitForURL(/\/rules\/resting-hr-rise\/quality$/);
-    await page.getByLabel('From (YYYY-MM-DD)').fill(START);
-    await page.getByLabel('To (YYYY-MM-DD)').fill(END);
+    await page.getByLabel('From', { exact: true }).fill(START);
+    await page.getByLabel('To', { exact: true }).fill(END);
     await page.getByRole('button', { name: 'Show period' }).click();
     await page.waitForURL(/from=2026-10-01&to=2026-10-30/);
 

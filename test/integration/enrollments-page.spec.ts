@@ -179,4 +179,20 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
       .expect(400);
     expect(bad.text).toContain('status must be one of');
   });
+
+  it('shows staff that a reconnect brought another Google account', async () => {
+    await post('/enrollments', { pid: '14' }).expect(303);
+    const linkOf = (page: string) =>
+      new URL(/<span id="invitation-link">([^<]+)<\/span>/.exec(page)![1]).pathname;
+    await consent(vigil, linkOf((await post('/enrollments/14/invitation').expect(200)).text), {
+      user: 'sim-1',
+    });
+    expect(row(await list(), 14)).not.toContain('connection-change');
+    await consent(vigil, linkOf((await post('/enrollments/14/invitation').expect(200)).text), {
+      user: 'sim-3',
+    });
+    const shown = row(await list(), 14);
+    expect(shown).toContain('class="warning connection-change"');
+    expect(shown).toContain('Another Google account connected');
+  });
 });

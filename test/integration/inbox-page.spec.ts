@@ -247,6 +247,8 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
   it('resolves with a note from the alert page; the alert leaves the open inbox', async () => {
     const detail = await request(url).get(`/alerts/${ids.care}`).set('Cookie', cookie).expect(200);
     expect(detail.text).toContain('Care team check');
+    // Patient 2 is enrolled without a zone from Google yet: their days are the clinic's, and say so.
+    expect(detail.text).toContain(`(the patient’s days, ${ZONE})`);
     expect(detail.text).toContain('<caption>');
     const res = await request(url)
       .post(`/alerts/${ids.care}/resolve`)

@@ -26,6 +26,8 @@ import type { SafeHtml } from '../html';
 import { readPageInput } from '../page-input';
 import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
+import { AuditTrail } from '../../audit/audit-trail';
+import { connectionChanges } from '../patient/connection-changes';
 import { EnrollForm, type EnrollmentDone, EnrollmentsQuery, pidOf } from './enrollments-input';
 import {
   type EnrollmentsContext,
@@ -50,6 +52,7 @@ export class EnrollmentsPageController {
     private readonly disconnections: Disconnections,
     private readonly env: Environment,
     private readonly identities: PatientIdentities,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Get()
@@ -239,11 +242,16 @@ export class EnrollmentsPageController {
     const views = await this.enrollments.list(filter);
     const patients = await this.identities.of(views.map((v) => v.pid));
     const invitations = await this.invitations.latestByPatient();
+    const changes = await this.audit.latestConnectionChanges(views.map((v) => v.pid));
     const page: EnrollmentsPage = {
       rows: views.map((view) => ({
         view,
         patient: patients.get(view.pid)!,
         invitation: invitations.get(view.pid),
+        changes: connectionChanges(
+          changes.get(view.pid) ?? [],
+          view.timeZone ?? this.env.CLINIC_TIME_ZONE,
+        ),
       })),
       query: options.query ?? null,
       filter,

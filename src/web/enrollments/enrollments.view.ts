@@ -5,6 +5,7 @@ import type { FieldProblem } from '../../http/problem.filter';
 import { ENROLLMENT_STATUSES } from '../../patients/enrollment.entity';
 import type { EnrollmentView } from '../../patients/enrollments';
 import { html, SafeHtml } from '../html';
+import type { ConnectionChange } from '../patient/connection-changes';
 import { PAGE_STYLE, problemBox, refusalBox, statusBox } from '../inbox/inbox.view';
 import { ageInWords, clinicTime } from '../inbox/time-words';
 import {
@@ -21,6 +22,8 @@ export interface EnrollmentRow {
   view: EnrollmentView;
   patient: PatientIdentity;
   invitation: InvitationSummary | undefined;
+  /** The latest change of Google account, of time zone and of device, each if there was one. */
+  changes: ConnectionChange[];
 }
 
 export interface EnrollmentsContext {
@@ -157,7 +160,12 @@ function enrollmentRow(row: EnrollmentRow, context: EnrollmentsContext): SafeHtm
     <td>
       <strong>${status.replace('_', ' ')}</strong><br /><span class="muted"
         >${STATUS_WORDS[status]}${view.endedAt ? `, ${clinicTime(view.endedAt, tz)}` : ''}</span
-      >
+      >${row.changes.map(
+        (change) =>
+          html`<br /><span class="warning connection-change"
+              >${change.words}, ${clinicTime(change.at, tz)}</span
+            >`,
+      )}
     </td>
     <td>${view.program ?? html`<span class="muted">none</span>`}</td>
     <td>

@@ -503,6 +503,7 @@ export function renderAlertPage(page: AlertPage, context: PageContext): SafeHtml
       <dd>
         began
         ${alert.episodeStart}${alert.firedOn ? `, fired on ${alert.firedOn}` : ', not fired yet'}
+        <span class="muted">(the patient’s days, ${alert.patientTimeZone})</span>
       </dd>
       <dt>Waiting</dt>
       <dd>

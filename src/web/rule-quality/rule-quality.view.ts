@@ -1,4 +1,5 @@
 import type { RuleQualityReport } from '../../rule-quality/rule-quality.service';
+import { isoDateInput } from '../fragments';
 import { html, SafeHtml } from '../html';
 
 const STYLE = new SafeHtml(`<style>
@@ -7,13 +8,7 @@ const STYLE = new SafeHtml(`<style>
 .figures h2{font-size:1rem;margin:0 0 .25rem}
 .figure{font-size:1.8rem;font-weight:700;margin:.25rem 0}
 .period{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}
-.period label{display:flex;flex-direction:column;gap:.2rem}
 </style>`);
-
-/** ISO dates as typed text: a date picker would show the browser's locale (mm/dd/yyyy). */
-const DATE_INPUT = new SafeHtml(
-  'type="text" inputmode="numeric" pattern="\\d{4}-\\d{2}-\\d{2}" placeholder="YYYY-MM-DD" size="10"',
-);
 
 const duration = (hours: number | null): string =>
   hours === null ? 'none yet' : hours < 1 ? `${Math.round(hours * 60)} min` : `${hours} h`;
@@ -46,10 +41,10 @@ export function ruleQualityBody(report: RuleQualityReport): SafeHtml {
       mostly clears by itself may be crying wolf.
     </p>
     <form class="period" method="get" action="/rules/${r.rule.id}/quality">
-      <label
-        >From (YYYY-MM-DD) <input name="from" ${DATE_INPUT} value="${r.from}" required
-      /></label>
-      <label>To (YYYY-MM-DD) <input name="to" ${DATE_INPUT} value="${r.to}" required /></label>
+      <label for="quality-from">From</label>
+      ${isoDateInput({ id: 'quality-from', name: 'from', value: r.from, required: true })}
+      <label for="quality-to">To</label>
+      ${isoDateInput({ id: 'quality-to', name: 'to', value: r.to, required: true })}
       <button type="submit">Show period</button>
     </form>
     ${

@@ -71,7 +71,7 @@ class FakeOpenEmr implements OpenEmrSink {
   }
 }
 
-function setUp() {
+function setUp(options: { recipients?: NoticeSnapshot['recipients'] } = {}) {
   const outbox = new FakeOutbox();
   const alerts = new FakeAlerts();
   const audit = new FakeAudit();
@@ -96,7 +96,7 @@ function setUp() {
     title: 'Low oxygen saturation',
     severity: 'urgent',
     summary: 'SpO2 below 92% on 2 nights',
-    recipients: ['provider'],
+    recipients: options.recipients ?? ['provider'],
     deliver: { channels: ['message'], reminderDueInDays: 0, priority: 'high' },
   };
   /** What the alert feature queues after a run: one routing row with the notice. */
@@ -207,6 +207,29 @@ describe('Dispatcher (fakes, no database)', () => {
     expect([...openEmr.messages.values()].map((m) => m.message.recipient.username)).toEqual([
       'drjones',
     ]);
+  });
+
+  it('sends no second message to a group member who already has the notice when another leaves', async () => {
+    const { outbox, openEmr, dispatcher, announce } = setUp({ recipients: ['group:clin'] });
+    const clin = [user(7, 'nurseward'), user(8, 'drsmith')];
+    openEmr.routingFacts = async () => ({
+      provider: null,
+      groupMembers: new Map([['clin', clin]]),
+      users: new Map(),
+    });
+    await announce();
+    await dispatcher.dispatchDue(minutesLater(1)); // one message each
+    openEmr.gone.add(7);
+
+    for (let minute = 2; minute <= 5; minute += 1)
+      await dispatcher.dispatchDue(minutesLater(minute));
+
+    expect(outbox.ofKind('message').map((m) => [m.recipient, m.status])).toEqual([
+      ['drsmith', 'delivered'],
+      ['nurseward', 'rerouted'],
+    ]);
+    expect(outbox.ofKind('routing').map((r) => r.status)).toEqual(['delivered', 'delivered']);
+    expect(openEmr.messages.size).toBe(1);
   });
 
   it('parks a notice that keeps following departing recipients instead of chasing staff forever', async () => {

@@ -28,7 +28,7 @@ export const parseParams = (json: string | null): Record<string, number> =>
 /** Reads and writes rules, their versions, and program and patient settings. */
 @Injectable()
 export class RuleStore {
-  constructor(readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return inTransaction(this.dataSource, work);

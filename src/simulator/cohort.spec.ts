@@ -12,6 +12,7 @@ function cohort(size = 40, cacheSize = 64): Cohort {
     historyStartDate: '2026-09-29',
     cacheSize,
     now: () => NOW,
+    clean: true,
   });
 }
 

@@ -3,11 +3,12 @@
  * the seed on demand, so 10,000 users x 60 days cost no memory until read; a
  * small LRU cache keeps recently generated days.
  *
- * Simplifications (documented in the README section): one heart-rate sample per
- * worn minute (real devices sample every few seconds); step intervals only for
- * minutes with steps; sleep stages at minute resolution.
+ * A generated day holds one heart rate per worn minute; points.ts spreads it
+ * into samples at the simulator's cadence. Unless the cohort is clean, users
+ * carry messy habits (habits.ts) on top of their scenarios.
  */
 import { createRandom, hashSeed, Random } from './prng';
+import { messyHabits } from './habits';
 import { Scenario, ScenarioEffects, scenarioEffects } from './scenarios';
 import {
   addDays,
@@ -131,6 +132,8 @@ export interface CohortOptions {
   /** Most recent generated days kept in memory. */
   cacheSize: number;
   now: () => number;
+  /** No messy habits: every user's data is as tidy as their scenarios leave it. */
+  clean?: boolean;
 }
 
 const HOME_ZONES = [
@@ -205,6 +208,16 @@ export class Cohort {
 
   scenarios(userId: string): readonly Scenario[] {
     return this.scenariosByUser.get(userId) ?? [];
+  }
+
+  /** The user's messy habits (none in a clean cohort); they apply under the scenarios. */
+  habits(user: SimulatedUser): readonly Scenario[] {
+    if (this.options.clean === true) return [];
+    return messyHabits(this.options.seed, user.index, this.options.historyStartDate);
+  }
+
+  private effects(user: SimulatedUser, date: string): ScenarioEffects {
+    return scenarioEffects([...this.habits(user), ...this.scenarios(user.id)], date);
   }
 
   setScenarios(userId: string, scenarios: readonly Scenario[]): void {
@@ -373,7 +386,7 @@ export class Cohort {
   private sleepPlan(user: SimulatedUser, date: string): SleepSession[] {
     if (date < this.options.historyStartDate || !this.isWorn(user, date)) return [];
     const random = createRandom(this.options.seed, user.index, date, 'sleep');
-    const effects = scenarioEffects(this.scenarios(user.id), date);
+    const effects = this.effects(user, date);
     const zone = this.timeZoneForDate(user, date);
     const bedtime = user.bedtimeMinutes + Math.round(random.normal(0, 25));
     const minutes = Math.max(
@@ -408,7 +421,7 @@ export class Cohort {
   }
 
   private generateDay(user: SimulatedUser, date: string): DayRecord {
-    const effects = scenarioEffects(this.scenarios(user.id), date);
+    const effects = this.effects(user, date);
     const startMs = this.dayStart(user, date);
     const endMs = this.dayStart(user, addDays(date, 1));
     const minutes = Math.round((endMs - startMs) / MINUTE_MS);

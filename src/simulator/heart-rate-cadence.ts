@@ -1,6 +1,6 @@
 /**
- * Fitbit records heart rate every few seconds while worn (about every 5 s),
- * not once a minute. The cohort generates one rate per minute; this spreads a
+ * Fitbit records heart rate every few seconds while worn (about every 5 s, and
+ * about every second during exercise), not once a minute. The cohort generates one rate per minute; this spreads a
  * minute into its samples, each a beat or two off the minute's rate, the same
  * way every time, so lists and roll-ups of the same minute agree.
  */
@@ -31,4 +31,18 @@ export function samplesOfMinute(
     samples[k] = Math.min(220, Math.max(30, beatsPerMinute + wobble));
   }
   return samples;
+}
+
+/** Steps in a minute from which it counts as exercise (Fitbit's moderate cadence). */
+export const EXERCISE_STEPS_PER_MINUTE = 100;
+
+/**
+ * The cadence of one minute: a fifth of the usual during exercise (5 s -> 1 s),
+ * rounded down to a cadence that divides a minute; one sample a minute stays so.
+ */
+export function cadenceOfMinute(cadenceSeconds: number, stepsThatMinute: number): number {
+  if (cadenceSeconds >= 60 || stepsThatMinute < EXERCISE_STEPS_PER_MINUTE) return cadenceSeconds;
+  let dense = Math.max(1, Math.floor(cadenceSeconds / 5));
+  while (!isHeartRateCadence(dense)) dense--;
+  return dense;
 }

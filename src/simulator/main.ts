@@ -15,7 +15,10 @@ async function main(): Promise<void> {
     cohortSize,
     now,
     scenarios: withDemoScenarios ? demoScenarios(today) : {},
-    heartRateCadenceSeconds: Number(process.env.SIMULATOR_HEART_RATE_CADENCE_SECONDS ?? 60),
+    clean: process.env.SIMULATOR_CLEAN === 'true',
+    ...(process.env.SIMULATOR_HEART_RATE_CADENCE_SECONDS === undefined
+      ? {}
+      : { heartRateCadenceSeconds: Number(process.env.SIMULATOR_HEART_RATE_CADENCE_SECONDS) }),
   });
   const url = simulator.url;
   process.stdout.write(
@@ -28,6 +31,9 @@ async function main(): Promise<void> {
       `  GOOGLE_HEALTH_WEBHOOK_KEYSET_URL=${url}/__sim/webhook-keyset`,
       `  GOOGLE_CLIENT_ID=${DEFAULT_CLIENT.clientId}`,
       `  GOOGLE_CLIENT_SECRET=${DEFAULT_CLIENT.clientSecret}`,
+      process.env.SIMULATOR_CLEAN === 'true'
+        ? '  clean data: one heart-rate sample a minute, no messy habits'
+        : '  messy data like real devices (SIMULATOR_CLEAN=true for tidy data): see habits in GET /__sim/users',
       withDemoScenarios
         ? '  demo scenarios on sim-2..sim-9 (SIMULATOR_SCENARIOS=none to disable): see GET /__sim/users'
         : '  no scenarios',

@@ -10,6 +10,7 @@ const cohort = new Cohort({
   historyStartDate: '2026-09-01',
   cacheSize: 64,
   now: () => NOW,
+  clean: true,
 });
 const users = Array.from({ length: 60 }, (_, i) => cohort.user(`sim-${i + 1}`) as SimulatedUser);
 
@@ -53,14 +54,26 @@ describe('minute points written directly as JSON', () => {
     expect(points).toBeGreaterThan(3_000);
   });
 
-  it('are so at the 5-second heart-rate cadence too (instants with seconds)', () => {
+  it('are so at the 5-second heart-rate cadence too (instants with seconds), a second apart in exercise', () => {
     const american = users.find((u) => u.homeTimeZone === 'America/New_York') as SimulatedUser;
     const samples =
       expectSameJson(users[0], '2026-11-20', 'heart-rate', 5) +
       expectSameJson(american, '2026-11-01', 'heart-rate', 5);
-    const minutes =
-      dayEntries(users[0], cohort.day(users[0], '2026-11-20'), 'heart-rate').length +
-      dayEntries(american, cohort.day(american, '2026-11-01'), 'heart-rate').length;
-    expect(samples).toBe(12 * minutes);
+    let expected = 0;
+    let exercise = 0;
+    for (const [user, date] of [
+      [users[0], '2026-11-20'],
+      [american, '2026-11-01'],
+    ] as const) {
+      const day = cohort.day(user, date);
+      day.heartRate.forEach((bpm, minute) => {
+        if (bpm === 0) return;
+        const brisk = day.steps[minute] >= 100;
+        if (brisk) exercise++;
+        expected += brisk ? 60 : 12;
+      });
+    }
+    expect(exercise).toBeGreaterThan(0);
+    expect(samples).toBe(expected);
   });
 });

@@ -5,9 +5,9 @@
 import { DayRecord, offsetAt, SimulatedUser, SleepSession, SleepStageType } from './cohort';
 import { SimulatedDataTypeId } from './data-types';
 import { FilterablePoint } from './filter';
-import { MINUTE_CADENCE_SECONDS, samplesOfMinute } from './heart-rate-cadence';
+import { cadenceOfMinute, MINUTE_CADENCE_SECONDS, samplesOfMinute } from './heart-rate-cadence';
 import { JsonWriter } from './json-writer';
-import { civilDateTime, DAY_MS, MINUTE_MS, parseDate } from '../time';
+import { civilDateTime, DAY_MS, HOUR_MS, MINUTE_MS, parseDate } from '../time';
 import { civilDateTimeJson, durationString, rfc3339 } from './time';
 
 export type JsonObject = { [key: string]: JsonValue };
@@ -18,9 +18,9 @@ export type PointOrigin = 'tracker' | 'scale' | 'manual' | 'healthkit';
 
 export interface PointEntry extends FilterablePoint {
   origin: PointOrigin;
-  /** Instant the point reaches Google (after the device's next sync). */
+  /** Instant the point reaches Google (after the device's next sync; later on a late day). */
   recordedAtMs: number;
-  /** Distinguishes duplicates of the same interval (the HealthKit mirror). */
+  /** Distinguishes duplicates of the same point (the HealthKit mirror, a listed-twice copy). */
   sourceRank: number;
   build(): JsonObject;
   /** Writes `JSON.stringify(build())`, where a point type has a faster direct form. */
@@ -145,8 +145,8 @@ function civilText(instantMs: number, offsetSeconds: number): string {
  */
 class MinutePoint implements PointEntry {
   readonly origin: PointOrigin = 'tracker';
-  readonly sourceRank = 0;
-  readonly recordedAtMs: number;
+  sourceRank = 0;
+  recordedAtMs: number;
   private civilStartText: string | null = null;
 
   constructor(
@@ -216,6 +216,23 @@ class MinutePoint implements PointEntry {
   }
 }
 
+/**
+ * The UTC offset the tracker stamps on a point: the offset in force, except
+ * for `staleOffsetHours` after a change within the day (DST, a flight), when
+ * it still stamps the one before.
+ */
+function stampedOffset(day: DayRecord, instantMs: number): number {
+  const hours = day.effects.staleOffsetHours;
+  if (hours > 0) {
+    for (let i = 1; i < day.offsets.length; i++) {
+      const change = day.offsets[i].fromMs;
+      if (instantMs >= change && instantMs < change + hours * HOUR_MS)
+        return day.offsets[i - 1].offsetSeconds;
+    }
+  }
+  return offsetAt(day.offsets, instantMs);
+}
+
 function minuteEntries(
   user: SimulatedUser,
   day: DayRecord,
@@ -229,23 +246,39 @@ function minuteEntries(
     dataType === 'heart-rate' ? 'PASSIVELY_MEASURED' : 'DERIVED',
   );
   const source = { json: JSON.stringify(object), object };
+  // A tracker that lists worn minutes without steps as 0-step intervals (not a stopped step stream).
+  const zeroSteps =
+    dataType === 'steps' &&
+    day.effects.zeroStepIntervals &&
+    !day.effects.stoppedStreams.includes('steps');
+  const duplicateEvery = day.effects.duplicateEvery;
   const entries: PointEntry[] = [];
+  let points = 0;
+  const add = (point: MinutePoint): void => {
+    entries.push(point);
+    if (duplicateEvery > 0 && ++points % duplicateEvery === 0) {
+      const copy = Object.assign(Object.create(MinutePoint.prototype) as MinutePoint, point);
+      copy.sourceRank = 1;
+      entries.push(copy);
+    }
+  };
   for (let minute = values.length - 1; minute >= 0; minute--) {
     const value = values[minute];
-    if (value === 0) continue;
+    if (value === 0 && !(zeroSteps && day.heartRate[minute] > 0)) continue;
     const startMs = day.startMs + minute * MINUTE_MS;
-    const offset = offsetAt(day.offsets, startMs);
+    const offset = stampedOffset(day, startMs);
     if (dataType === 'heart-rate') {
-      const samples = samplesOfMinute(value, minute, cadenceSeconds);
+      const cadence = cadenceOfMinute(cadenceSeconds, day.steps[minute]);
+      const samples = samplesOfMinute(value, minute, cadence);
       for (let k = samples.length - 1; k >= 0; k--) {
-        const time = startMs + k * cadenceSeconds * 1000;
-        entries.push(new MinutePoint(source, dataType, samples[k], time, time, offset, offset));
+        const time = startMs + k * cadence * 1000;
+        add(new MinutePoint(source, dataType, samples[k], time, time, offset, offset));
       }
       continue;
     }
     const endMs = startMs + MINUTE_MS;
-    const endOffset = offsetAt(day.offsets, endMs);
-    entries.push(new MinutePoint(source, dataType, value, startMs, endMs, offset, endOffset));
+    const endOffset = stampedOffset(day, endMs);
+    add(new MinutePoint(source, dataType, value, startMs, endMs, offset, endOffset));
   }
   return entries;
 }
@@ -514,6 +547,21 @@ export function dayEntries(
   day: DayRecord,
   dataType: SimulatedDataTypeId,
   heartRateCadenceSeconds = MINUTE_CADENCE_SECONDS,
+): PointEntry[] {
+  const entries = recordedEntries(user, day, dataType, heartRateCadenceSeconds);
+  // A late day: the tracker kept it until `lateDays` after the day ended.
+  if (day.effects.lateDays > 0) {
+    const arrivesMs = day.endMs + day.effects.lateDays * DAY_MS;
+    for (const entry of entries) entry.recordedAtMs = Math.max(entry.recordedAtMs, arrivesMs);
+  }
+  return entries;
+}
+
+function recordedEntries(
+  user: SimulatedUser,
+  day: DayRecord,
+  dataType: SimulatedDataTypeId,
+  heartRateCadenceSeconds: number,
 ): PointEntry[] {
   switch (dataType) {
     case 'heart-rate':

@@ -164,15 +164,21 @@ export function civilWindows(
   const pageEnd = windowEnd(page.first + page.count - 1);
   // A point's civil time lies within a day of the local date it was generated on.
   const lastDate = addDays(pageEnd.slice(0, 10), 1);
+  const firstDayMs = Date.parse(`${pageStart.slice(0, 10)}T00:00:00Z`);
+  // Thousands of points share a civil date: its window is found once.
+  const windowOf = new Map<string, WindowValue>();
   for (let date = addDays(pageStart.slice(0, 10), -1); date <= lastDate; date = addDays(date, 1)) {
     for (const entry of entriesOn(date)) {
-      if (entry.civilStart < pageStart || entry.civilStart >= pageEnd) continue;
-      const dayIndex = Math.round(
-        (Date.parse(`${entry.civilStart.slice(0, 10)}T00:00:00Z`) -
-          Date.parse(`${pageStart.slice(0, 10)}T00:00:00Z`)) /
-          DAY_MS,
-      );
-      values[Math.floor(dayIndex / days)].add(dataType.id, entry);
+      const civil = entry.civilStart;
+      if (civil < pageStart || civil >= pageEnd) continue;
+      const civilDate = civil.slice(0, 10);
+      let value = windowOf.get(civilDate);
+      if (value === undefined) {
+        const dayIndex = Math.round((Date.parse(`${civilDate}T00:00:00Z`) - firstDayMs) / DAY_MS);
+        value = values[Math.floor(dayIndex / days)];
+        windowOf.set(civilDate, value);
+      }
+      value.add(dataType.id, entry);
     }
   }
   return values.map((value, i) => {

@@ -14,11 +14,22 @@ export type Scenario =
   /** Every sleep also appears as a mirrored Apple HealthKit copy. */
   | { kind: 'healthkit-sleep-duplicate' }
   /**
-   * One stream sends nothing from `from` on while the others carry on, as a
-   * real study export did (steps ended a week before heart rate). Heart rate
-   * takes the provider's nightly readings with it: they are computed from it.
+   * One stream sends nothing from `from` on (until `until`, exclusive, when
+   * given) while the others carry on, as a real study export did (steps ended
+   * a week before heart rate). Heart rate takes the provider's nightly
+   * readings with it: they are computed from it.
    */
-  | { kind: 'stream-stops'; stream: SimulatedStream; from: string };
+  | { kind: 'stream-stops'; stream: SimulatedStream; from: string; until?: string }
+  /** One stream sends nothing before `from`: a scale bought later, a watch first worn at night later. */
+  | { kind: 'stream-starts'; stream: SimulatedStream; from: string }
+  /** The tracker lists worn minutes without steps as intervals of 0 steps. */
+  | { kind: 'zero-step-intervals' }
+  /** Every `every`-th heart-rate sample and step interval is listed twice (reconcile and roll-ups drop the copy). */
+  | { kind: 'duplicate-points'; every?: number }
+  /** After a UTC offset change (DST, a flight) the tracker stamps the old offset for `hours` more. */
+  | { kind: 'stale-offset'; hours?: number }
+  /** The data recorded on `date` reaches Google only `lagDays` after that day ends. */
+  | { kind: 'late-day'; date: string; lagDays?: number };
 
 /** The streams a `stream-stops` scenario can end. */
 export const SIMULATED_STREAMS = ['heart-rate', 'steps', 'sleep', 'weight'] as const;
@@ -36,6 +47,11 @@ export const SCENARIO_KINDS: readonly ScenarioKind[] = [
   'syncs-late',
   'healthkit-sleep-duplicate',
   'stream-stops',
+  'stream-starts',
+  'zero-step-intervals',
+  'duplicate-points',
+  'stale-offset',
+  'late-day',
 ];
 
 export class ScenarioError extends Error {}
@@ -48,16 +64,23 @@ function optionalNumber(value: unknown, name: string): number | undefined {
   return value;
 }
 
-function requiredDate(value: unknown, allowInstant = false): string {
+function requiredDate(value: unknown, allowInstant = false, name = 'from'): string {
   if (
     typeof value !== 'string' ||
     !(isLocalDate(value) || (allowInstant && !Number.isNaN(Date.parse(value))))
   ) {
     throw new ScenarioError(
-      `from must be a date YYYY-MM-DD${allowInstant ? ' or an RFC 3339 instant' : ''}`,
+      `${name} must be a date YYYY-MM-DD${allowInstant ? ' or an RFC 3339 instant' : ''}`,
     );
   }
   return value;
+}
+
+function streamOf(value: unknown): SimulatedStream {
+  const stream = SIMULATED_STREAMS.find((name) => name === value);
+  if (stream === undefined)
+    throw new ScenarioError(`stream must be one of ${SIMULATED_STREAMS.join(', ')}`);
+  return stream;
 }
 
 /** Validates a scenario received as JSON (admin endpoint). */
@@ -108,10 +131,33 @@ export function parseScenario(input: unknown): Scenario {
     case 'healthkit-sleep-duplicate':
       return { kind: raw.kind };
     case 'stream-stops': {
-      const stream = SIMULATED_STREAMS.find((name) => name === raw.stream);
-      if (stream === undefined)
-        throw new ScenarioError(`stream must be one of ${SIMULATED_STREAMS.join(', ')}`);
-      return { kind: raw.kind, stream, from: requiredDate(raw.from) };
+      const from = requiredDate(raw.from);
+      if (raw.until === undefined) return { kind: raw.kind, stream: streamOf(raw.stream), from };
+      const until = requiredDate(raw.until, false, 'until');
+      if (until <= from) throw new ScenarioError('until must be after from');
+      return { kind: raw.kind, stream: streamOf(raw.stream), from, until };
+    }
+    case 'stream-starts':
+      return { kind: raw.kind, stream: streamOf(raw.stream), from: requiredDate(raw.from) };
+    case 'zero-step-intervals':
+      return { kind: raw.kind };
+    case 'duplicate-points': {
+      const every = optionalNumber(raw.every, 'every');
+      if (every !== undefined && (!Number.isInteger(every) || every < 1))
+        throw new ScenarioError('every must be a positive whole number');
+      return { kind: raw.kind, every };
+    }
+    case 'stale-offset': {
+      const hours = optionalNumber(raw.hours, 'hours');
+      if (hours !== undefined && (hours <= 0 || hours > 48))
+        throw new ScenarioError('hours must be above 0 and at most 48');
+      return { kind: raw.kind, hours };
+    }
+    case 'late-day': {
+      const lagDays = optionalNumber(raw.lagDays, 'lagDays');
+      if (lagDays !== undefined && (!Number.isInteger(lagDays) || lagDays < 1))
+        throw new ScenarioError('lagDays must be a positive whole number');
+      return { kind: raw.kind, date: requiredDate(raw.date, false, 'date'), lagDays };
     }
     default:
       throw new ScenarioError(`kind must be one of ${SCENARIO_KINDS.join(', ')}`);
@@ -130,6 +176,13 @@ export interface ScenarioEffects {
   healthKitSleepDuplicate: boolean;
   /** Streams that send nothing this day. */
   stoppedStreams: SimulatedStream[];
+  zeroStepIntervals: boolean;
+  /** Every n-th minute point listed twice; 0 = none. */
+  duplicateEvery: number;
+  /** Hours the tracker keeps the old offset after an offset change; 0 = none. */
+  staleOffsetHours: number;
+  /** Days after its end that this day's data reaches Google; 0 = as it syncs. */
+  lateDays: number;
 }
 
 export function scenarioEffects(scenarios: readonly Scenario[], date: string): ScenarioEffects {
@@ -142,11 +195,40 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
     spo2Average: null,
     healthKitSleepDuplicate: false,
     stoppedStreams: [],
+    zeroStepIntervals: false,
+    duplicateEvery: 0,
+    staleOffsetHours: 0,
+    lateDays: 0,
   };
   for (const scenario of scenarios) {
-    if (scenario.kind === 'healthkit-sleep-duplicate') effects.healthKitSleepDuplicate = true;
-    if (scenario.kind === 'stops-syncing' || scenario.kind === 'syncs-late') continue;
-    if (scenario.kind === 'healthkit-sleep-duplicate' || date < scenario.from) continue;
+    switch (scenario.kind) {
+      case 'stops-syncing':
+      case 'syncs-late':
+        continue;
+      case 'healthkit-sleep-duplicate':
+        effects.healthKitSleepDuplicate = true;
+        continue;
+      case 'zero-step-intervals':
+        effects.zeroStepIntervals = true;
+        continue;
+      case 'duplicate-points':
+        effects.duplicateEvery = scenario.every ?? 50;
+        continue;
+      case 'stale-offset':
+        effects.staleOffsetHours = scenario.hours ?? 3;
+        continue;
+      case 'late-day':
+        if (scenario.date === date) effects.lateDays = scenario.lagDays ?? 2;
+        continue;
+      case 'stream-starts':
+        if (date < scenario.from) effects.stoppedStreams.push(scenario.stream);
+        continue;
+      case 'stream-stops':
+        if (date >= scenario.from && (scenario.until === undefined || date < scenario.until))
+          effects.stoppedStreams.push(scenario.stream);
+        continue;
+    }
+    if (date < scenario.from) continue;
     const elapsedDays = daysBetween(scenario.from, date) + 1;
     switch (scenario.kind) {
       case 'resting-hr-rise':
@@ -167,9 +249,6 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
         break;
       case 'low-spo2':
         effects.spo2Average = scenario.averagePercentage ?? 88;
-        break;
-      case 'stream-stops':
-        effects.stoppedStreams.push(scenario.stream);
         break;
     }
   }

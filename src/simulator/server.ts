@@ -7,7 +7,11 @@ import { AddressInfo } from 'node:net';
 import { Cohort } from './cohort';
 import { ALL_SCOPES } from './data-types';
 import { Fault, FaultError, FaultInjector, FaultTarget, parseFaultSpec } from './faults';
-import { isHeartRateCadence, MINUTE_CADENCE_SECONDS } from './heart-rate-cadence';
+import {
+  FITBIT_CADENCE_SECONDS,
+  isHeartRateCadence,
+  MINUTE_CADENCE_SECONDS,
+} from './heart-rate-cadence';
 import { ApiAnswer, ApiError, HealthApi } from './health-api';
 import {
   BodyTooLargeError,
@@ -46,8 +50,17 @@ export interface SimulatorOptions {
   pageTokenTtlMs?: number;
   /** Google's per-user quota (default 300 per minute of real time; 0 = off). */
   rateLimitPerUserPerMinute?: number;
-  /** Seconds between heart-rate samples while worn: 60 (default) or Fitbit's 5. */
+  /**
+   * Seconds between heart-rate samples while worn (denser during exercise):
+   * Fitbit's 5 by default, 60 (one a minute) when `clean`.
+   */
   heartRateCadenceSeconds?: number;
+  /**
+   * Tidy data for tests that need exact numbers (the rule fixtures' scenarios):
+   * one heart-rate sample a minute and no messy habits (habits.ts). Default
+   * false: the cohort is as messy as real devices.
+   */
+  clean?: boolean;
 }
 
 export const DEFAULT_CLIENT: OAuthClient = {
@@ -120,13 +133,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     historyStartDate: addDays(startDate, -(options.historyDays ?? 90)),
     cacheSize: options.cacheSize ?? 512,
     now: () => clock.now(),
+    clean: options.clean === true,
   });
   for (const [userId, scenarios] of Object.entries(options.scenarios ?? {}))
     cohort.setScenarios(userId, scenarios);
   const oauth = new OAuthServer(options.clients ?? [DEFAULT_CLIENT], () => clock.now());
   const faults = new FaultInjector();
   const webhooks = new WebhookSigner();
-  const cadence = options.heartRateCadenceSeconds ?? MINUTE_CADENCE_SECONDS;
+  const cadence =
+    options.heartRateCadenceSeconds ??
+    (options.clean === true ? MINUTE_CADENCE_SECONDS : FITBIT_CADENCE_SECONDS);
   if (!isHeartRateCadence(cadence))
     throw new RangeError('heartRateCadenceSeconds must divide a minute (1..60 s)');
   const api = new HealthApi(
@@ -515,9 +531,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const limit = Math.min(500, Number(url.searchParams.get('limit') ?? 50));
       return sendJson(response, 200, {
         size: cohort.size,
-        users: cohort
-          .users(offset, limit)
-          .map((user) => ({ ...user, scenarios: cohort.scenarios(user.id) })),
+        users: cohort.users(offset, limit).map((user) => ({
+          ...user,
+          scenarios: cohort.scenarios(user.id),
+          habits: cohort.habits(user),
+        })),
       });
     }
     if (userMatch) {
@@ -536,6 +554,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return sendJson(response, 200, {
         ...user,
         scenarios: cohort.scenarios(user.id),
+        habits: cohort.habits(user),
         lastSyncTime: new Date(cohort.lastSyncTime(user)).toISOString(),
       });
     }

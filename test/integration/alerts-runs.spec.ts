@@ -42,6 +42,8 @@ describe.each(testEngines())('alert runs into OpenEMR on %s', (engine) => {
     sim = await startSimulator({
       cohortSize: 6,
       scenarios: demoScenarios(new Date().toISOString().slice(0, 10)),
+      // The expected alerts are the clinical scenarios', on tidy data.
+      clean: true,
     });
     openemr = await freshOpenEmr(engine);
     // ROLE=api: no workers, so the test decides when syncs and deliveries happen.

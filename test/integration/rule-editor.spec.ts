@@ -98,7 +98,7 @@ describe('rule pages', () => {
       .send(changed)
       .expect(200);
     const res = await page('/rules/resting-hr-rise', staff).expect(200);
-    expect(res.text).toMatch(/Version 2 · [^<]* by token:\d+/);
+    expect(res.text).toMatch(/Version 2 · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC · by token:\d+/);
     expect(res.text).toMatch(
       /<td>\$\.params\.deltaBpm<\/td>\s*<td class="before">4<\/td>\s*<td class="after">5<\/td>/,
     );

@@ -290,6 +290,23 @@ describe.each(testEngines())('rules API on %s', (engine) => {
         },
       ]),
     );
+    // The rule's range binds overrides: refused where the value was given, in the rule's unit.
+    const high = await api()
+      .put('/api/v1/patients/1001/rules/resting-hr-rise/params')
+      .auth(clinician, { type: 'bearer' })
+      .send({ deltaBpm: 25 })
+      .expect(400);
+    expect(high.body.errors).toEqual([
+      { path: '$.deltaBpm', message: 'is 25, outside the allowed 1 to 20 bpm' },
+    ]);
+    const program = await api()
+      .put('/api/v1/rules/resting-hr-rise/programs/cardiology')
+      .auth(clinician, { type: 'bearer' })
+      .send({ params: { deltaBpm: 0 } })
+      .expect(400);
+    expect(program.body.errors).toEqual([
+      { path: '$.params.deltaBpm', message: 'is 0, outside the allowed 1 to 20 bpm' },
+    ]);
     await api()
       .put('/api/v1/patients/1001/rules/resting-hr-rise/params')
       .auth(staff, { type: 'bearer' })

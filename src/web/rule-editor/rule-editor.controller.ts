@@ -57,7 +57,7 @@ export class RuleEditorController {
       req,
       res,
       rule.definition.title,
-      ruleBody(rule, versions, canEdit),
+      ruleBody(rule, versions, canEdit, this.env.CLINIC_TIME_ZONE),
       canEdit ? EDITOR_SCRIPTS : [],
     );
   }

@@ -4,6 +4,7 @@ import { columnHeads, isoDateInput } from '../fragments';
 import type { RuleVersionView, RuleView } from '../../rules/rules.service';
 import type { RuleChange } from '../../rules/versions/rule-diff';
 import { NUMERIC_METRICS } from '../../aggregates/daily-aggregate';
+import { zonedTimestamp } from '../../time';
 import { html, SafeHtml } from '../html';
 import { jsonBlock } from '../patient/patient-page.view';
 
@@ -32,9 +33,6 @@ button:disabled{opacity:.5;cursor:not-allowed}
 #backtest-compare td,#backtest-compare th{text-align:right}
 #backtest-compare td:first-child,#backtest-compare th:first-child{text-align:left}
 </style>`);
-
-const when = (instant: Date): string =>
-  `${new Date(instant).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Whether programs run the rule: its own settings, else its default. */
 function enabledWords(rule: RuleView): SafeHtml {
@@ -107,14 +105,19 @@ export function diffTable(changes: readonly RuleChange[]): SafeHtml {
   </table>`;
 }
 
-function historySection(ruleId: string, versions: readonly RuleVersionView[]): SafeHtml {
+/** Each version with who made it and when, on the clinic's clock (zone named). */
+function historySection(
+  ruleId: string,
+  versions: readonly RuleVersionView[],
+  clinicTimeZone: string,
+): SafeHtml {
   return html`<section aria-labelledby="history-title">
     <h2 id="history-title">Version history</h2>
     ${versions.map(
       (v) =>
         html`<details ${v === versions[0] ? new SafeHtml('open') : ''}>
           <summary>
-            Version ${v.version} · ${when(v.createdAt)} · by ${v.createdBy}
+            ${`Version ${v.version} · ${zonedTimestamp(v.createdAt, clinicTimeZone)} · by ${v.createdBy}`}
             (${v.source === 'file' ? 'rules folder' : 'API / editor'})
           </summary>
           ${v.changes === null ? html`<p>First version.</p>` : diffTable(v.changes)}
@@ -368,6 +371,7 @@ export function ruleBody(
   rule: RuleView,
   versions: readonly RuleVersionView[],
   canEdit: boolean,
+  clinicTimeZone: string,
 ): SafeHtml {
   return html`${STYLE}
     <div id="rule-editor" data-rule-id="${rule.id}" data-new="false">
@@ -379,7 +383,7 @@ export function ruleBody(
       ${rule.origin === 'file' && canEdit ? folderWarning(rule.id) : ''}
       ${jsonBlock('saved-rule', { version: rule.version, definition: rule.definition })}
       ${editorSection(rule.definition, canEdit, false)} ${canEdit ? backtestSection() : ''}
-      ${canEdit ? overridesSection(rule) : ''} ${historySection(rule.id, versions)}
+      ${canEdit ? overridesSection(rule) : ''} ${historySection(rule.id, versions, clinicTimeZone)}
     </div>`;
 }
 

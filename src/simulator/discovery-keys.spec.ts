@@ -90,6 +90,8 @@ describe('simulator JSON agrees with the Discovery document', () => {
       now: '2026-11-28T15:00:00Z',
       cohortSize: 6,
       historyDays: 20,
+      // The messy habits' shapes are checked too; one heart-rate sample a minute keeps it quick.
+      heartRateCadenceSeconds: 60,
       scenarios: {
         'sim-1': [
           { kind: 'healthkit-sleep-duplicate' },

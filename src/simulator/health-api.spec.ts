@@ -14,6 +14,8 @@ describe('simulated Health API', () => {
       cohortSize: 10,
       historyDays: 30,
       scenarios: { 'sim-2': [{ kind: 'healthkit-sleep-duplicate' }] },
+      // The API's mechanics (paging every point once, filters) on tidy data; messy-data.spec.ts has the mess.
+      clean: true,
     });
     token = sim.grantTokens('sim-1').access_token;
   });

@@ -145,11 +145,19 @@ export class DatabaseSink implements OpenEmrSink {
           messages,
         );
         for (const row of done) {
+          const by = this.taker(
+            'pnotes',
+            Number(row.id),
+            'update_by',
+            row.update_by,
+            row.username,
+            row.assigned_to ? 'its recipient' : '"openemr"',
+          );
           found.push({
             kind: 'message',
             rowId: Number(row.id),
-            by: row.username || row.assigned_to || 'openemr',
-            byUserId: row.username ? Number(row.update_by) : null,
+            by: by ?? (row.assigned_to || 'openemr'),
+            byUserId: by === null ? null : Number(row.update_by),
             at: this.instant(row.update_date, 'pnotes', Number(row.id), 'update_date'),
           });
         }
@@ -167,11 +175,19 @@ export class DatabaseSink implements OpenEmrSink {
           reminders,
         );
         for (const row of processed) {
+          const by = this.taker(
+            'dated_reminders',
+            Number(row.dr_id),
+            'dr_processed_by',
+            row.dr_processed_by,
+            row.username,
+            '"openemr"',
+          );
           found.push({
             kind: 'reminder',
             rowId: Number(row.dr_id),
-            by: row.username || 'openemr',
-            byUserId: row.username ? Number(row.dr_processed_by) : null,
+            by: by ?? 'openemr',
+            byUserId: by === null ? null : Number(row.dr_processed_by),
             at: this.instant(
               row.processed_date,
               'dated_reminders',
@@ -217,6 +233,33 @@ export class DatabaseSink implements OpenEmrSink {
 
   private get logger(): Pick<JsonLogger, 'warn'> {
     return this.options.logger ?? DEFAULT_LOGGER;
+  }
+
+  /**
+   * Who closed a row, when OpenEMR names a user Vigil can find; otherwise a
+   * warning (ids only) and null: the alert is still acknowledged (under the
+   * message's recipient, or "openemr"), and its other rows stay open for
+   * staff to close, since Vigil closes rows only as a known user.
+   */
+  private taker(
+    table: string,
+    id: number,
+    column: string,
+    userId: number | string | null,
+    username: string | null,
+    acknowledgedAs: string,
+  ): string | null {
+    const name = (username ?? '').trim();
+    if (name !== '') return name;
+    const what =
+      userId === null || Number(userId) === 0
+        ? `no ${column}`
+        : `${column} ${String(userId)}, which is no OpenEMR user with a username`;
+    this.logger.warn(
+      `OpenEMR ${table} row ${id} was closed with ${what}; acknowledged as ${acknowledgedAs}, its other rows left open`,
+      'DatabaseSink',
+    );
+    return null;
   }
 
   /** When OpenEMR says a row was closed; NULL, empty or 0000-00-00 falls back to now. */

@@ -1,27 +1,20 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { StoredAlert } from '../../src/alerts/alert.entity';
-import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
+import { AlertService } from '../../src/alerts/alert-service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { ApiTokens } from '../../src/auth/api-tokens';
-import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { type VigilApp } from '../../src/bootstrap';
 import { AcknowledgementPoller } from '../../src/delivery/acknowledgements';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
 import { Escalations } from '../../src/delivery/escalation';
 import { OutboxRepository } from '../../src/delivery/outbox.repository';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
-import type { RuleDefinition } from '../../src/rules/rule-definition';
-import { CARE_TEAM, LOW_SPO2, RESTING_HR } from '../support/alert-rules';
+import { CARE_TEAM, LOW_SPO2, outcome, RESTING_HR } from '../support/alert-rules';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
-import { freshDatabase, type TestDatabase } from '../support/databases';
-import {
-  freshOpenEmr,
-  openEmrVariants,
-  type TestOpenEmr,
-  OPENEMR_SETUP_MS,
-  useOpenEmrSqlMode,
-} from '../support/openemr';
+import { startDeliveryVigil, type DeliveryVigil } from '../support/delivery-vigil';
+import { openEmrVariants, type TestOpenEmr, OPENEMR_SETUP_MS } from '../support/openemr';
 import { TestSmtpServer } from '../support/smtp';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -31,14 +24,10 @@ const later = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_00
 const HR_MESSAGE = "resting heart rate 72 bpm, 9 above this patient's 28-day baseline, for 2 days";
 const SPO2_MESSAGE = 'nightly SpO2 90.5%, for 2 days';
 
-function outcome(rule: RuleDefinition, result: RunOutcome['result'], message = ''): RunOutcome {
-  return { rule, ruleVersion: 1, result, facts: {}, message };
-}
-
 describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engine, options }) => {
+  let running: DeliveryVigil;
   let openemr: TestOpenEmr;
   let proxy: TcpProxy | undefined;
-  let db: TestDatabase;
   let vigil: VigilApp;
   let smtp: TestSmtpServer;
   let alerts: AlertService;
@@ -95,39 +84,23 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
 
   beforeAll(async () => {
     smtp = await new TestSmtpServer().start();
-    openemr = await freshOpenEmr(engine, options);
-    let openEmrUrl = openemr.url;
-    if (engine === 'mysql') {
-      const target = new URL(openEmrUrl);
-      proxy = await new TcpProxy(target.hostname, Number(target.port || 3306)).start();
-      target.port = String(proxy.port);
-      openEmrUrl = target.toString();
-    }
-    db = await freshDatabase(engine, {
-      ROLE: 'api',
-      OPENEMR_DATABASE_URL: openEmrUrl,
-      ALERT_FALLBACK_RECIPIENTS: 'admin',
-      CLINIC_TIME_ZONE: 'America/New_York',
-      PUBLIC_BASE_URL: 'https://vigil.example.org',
-      SMTP_URL: smtp.url,
-      ESCALATION_EMAILS: 'oncall@clinic.example',
-    });
-    vigil = await startVigil(db.env, { port: 0, logWriter: () => undefined });
+    running = await startDeliveryVigil(
+      { engine, options },
+      {
+        ALERT_FALLBACK_RECIPIENTS: 'admin',
+        CLINIC_TIME_ZONE: 'America/New_York',
+        PUBLIC_BASE_URL: 'https://vigil.example.org',
+        SMTP_URL: smtp.url,
+        ESCALATION_EMAILS: 'oncall@clinic.example',
+      },
+      { throughProxy: true },
+    );
+    ({ openemr, proxy, vigil, alerts, dispatcher, dataSource } = running);
     url = vigil.url!;
-    if (options.sessionSqlMode !== undefined) {
-      // Vigil's own OpenEMR connection, run in the sql_mode under test.
-      useOpenEmrSqlMode(vigil.app.get(OpenEmrDatabase), options.sessionSqlMode);
-    }
-    alerts = vigil.app.get(AlertService);
-    dispatcher = vigil.app.get(Dispatcher);
-    dataSource = vigil.app.get(DataSource);
   }, OPENEMR_SETUP_MS);
 
   afterAll(async () => {
-    await vigil?.shutdown('test finished');
-    await db?.drop();
-    await proxy?.stop();
-    await openemr?.drop();
+    await running?.stop();
     await smtp?.stop();
   });
 

@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
@@ -14,47 +10,16 @@ import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
 import { PortalMail } from '../../src/openemr/portal-mail';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
 import { RESTING_HR } from '../support/alert-rules';
-import {
-  freshDatabase,
-  mysqlAvailable,
-  testMysqlUrl,
-  type TestDatabase,
-} from '../support/databases';
+import { freshDatabase, mysqlAvailable, type TestDatabase } from '../support/databases';
 import {
   freshOpenEmr,
   OPENEMR_SETUP_MS,
   STRICT_SQL_MODE,
   type TestOpenEmr,
 } from '../support/openemr';
+import { createOpenEmrServiceUser, type OpenEmrServiceUser } from '../support/openemr-user';
 
-const GRANTS_FILE = join(__dirname, '..', '..', 'deploy', 'mariadb', 'openemr-user.sql');
 const HR = "resting heart rate 72 bpm, 9 above this patient's 28-day baseline, for 2 days";
-
-/** deploy/mariadb/openemr-user.sql as a DBA runs it, for this test's database, user and password. */
-function grantStatements(database: string, user: string, password: string): string[] {
-  return readFileSync(GRANTS_FILE, 'utf8')
-    .split('\n')
-    .filter((line) => !line.startsWith('--'))
-    .join('\n')
-    .split(';')
-    .map((statement) => statement.trim())
-    .filter((statement) => statement !== '')
-    .map((statement) =>
-      statement
-        .replaceAll('`openemr`', `\`${database}\``)
-        .replaceAll("'vigil'@'%'", `'${user}'@'%'`)
-        .replaceAll("'change-me'", `'${password}'`),
-    );
-}
-
-async function asRoot(sql: string): Promise<void> {
-  const connection = await createConnection({ uri: testMysqlUrl() });
-  try {
-    await connection.query(sql);
-  } finally {
-    await connection.end();
-  }
-}
 
 const maybe = mysqlAvailable() ? describe : describe.skip;
 
@@ -68,33 +33,23 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
   let openemr: TestOpenEmr;
   let db: TestDatabase;
   let vigil: VigilApp;
-  let user: string;
-  let url: string;
-  let database: string;
+  let serviceUser: OpenEmrServiceUser;
   const logs: string[] = [];
 
   const doctor = () =>
     diagnoseOpenEmr(
       loadEnvironment({
         ENCRYPTION_KEYS: KeyRing.generateEntry('t'),
-        OPENEMR_DATABASE_URL: url,
+        OPENEMR_DATABASE_URL: serviceUser.url,
       }),
     );
 
   beforeAll(async () => {
     openemr = await freshOpenEmr('mysql', { sessionSqlMode: STRICT_SQL_MODE });
-    database = new URL(openemr.url).pathname.slice(1);
-    user = `vigil_oe_${randomBytes(4).toString('hex')}`;
-    const password = randomBytes(12).toString('hex');
-    for (const statement of grantStatements(database, user, password)) await asRoot(statement);
-    const server = new URL(testMysqlUrl());
-    server.username = user;
-    server.password = password;
-    server.pathname = `/${database}`;
-    url = server.toString();
+    serviceUser = await createOpenEmrServiceUser(openemr);
     db = await freshDatabase('sqlite', {
       ROLE: 'api',
-      OPENEMR_DATABASE_URL: url,
+      OPENEMR_DATABASE_URL: serviceUser.url,
       ALERT_FALLBACK_RECIPIENTS: 'admin',
     });
     vigil = await startVigil(db.env, { port: 0, logWriter: (line) => logs.push(line) });
@@ -104,7 +59,7 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
     await vigil?.shutdown('test finished');
     await db?.drop();
     await openemr?.drop();
-    if (user) await asRoot(`DROP USER IF EXISTS '${user}'@'%'`);
+    await serviceUser?.drop();
   });
 
   it('lets doctor prove every grant, including INSERT on list_options while the note type is absent', async () => {
@@ -153,7 +108,7 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
   });
 
   it('waits with a warning naming a grant revoked mid-run, then delivers once it is back', async () => {
-    await asRoot(`REVOKE INSERT ON \`${database}\`.\`pnotes\` FROM '${user}'@'%'`);
+    await serviceUser.revoke('INSERT', 'pnotes');
     const outcome: RunOutcome = {
       rule: RESTING_HR,
       ruleVersion: 1,
@@ -191,7 +146,7 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
     expect(await openEmrInbox(openemr.db, 'drjones')).toEqual([]);
     expect(await openEmrReminders(openemr.db, 4, '2099-01-01')).toHaveLength(1);
 
-    await asRoot(`GRANT INSERT ON \`${database}\`.\`pnotes\` TO '${user}'@'%'`);
+    await serviceUser.grant('INSERT', 'pnotes');
     const later = waiting.nextAttemptAt.getTime() + 1000;
     for (let i = 0; i < 2; i += 1) await dispatcher.dispatchDue(new Date(later));
     expect(await openEmrInbox(openemr.db, 'drjones')).toEqual([
@@ -208,8 +163,8 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
         Number((await sql.select<{ n: number }>('SELECT COUNT(*) AS n FROM pnotes'))[0].n),
       );
     const before = await messages();
-    await asRoot(`REVOKE INSERT ON \`${database}\`.\`pnotes\` FROM '${user}'@'%'`);
-    await asRoot(`REVOKE SELECT ON \`${database}\`.\`onsite_mail\` FROM '${user}'@'%'`);
+    await serviceUser.revoke('INSERT', 'pnotes');
+    await serviceUser.revoke('SELECT', 'onsite_mail');
     const findings = await doctor();
     expect(findings.filter((f) => !f.ok).map((f) => f.what)).toEqual([
       "OpenEMR's database user lacks INSERT on pnotes (Message Center messages)",

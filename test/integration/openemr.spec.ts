@@ -131,6 +131,66 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
     ]);
   });
 
+  it('takes a row closed by an unknown or no OpenEMR user as acknowledged, with a warning, and closes nothing as nobody', async () => {
+    const warnings: string[] = [];
+    const sink = new DatabaseSink(openemr.db, {
+      serviceUsername: 'vigil',
+      noteType: 'Vigil Device Alert',
+      timeZone: 'UTC',
+      logger: { warn: (message) => warnings.push(String(message)) },
+    });
+    const at = new Date('2026-11-20T09:00:00Z');
+    const message = (marker: string) =>
+      sink.sendMessage({
+        pid: 1,
+        recipient: { username: 'drsmith', userId: 3 },
+        body: `Sleep deficit (info). [vigil:${marker}]`,
+        marker: `[vigil:${marker}]`,
+        at,
+      });
+    const strangerDone = await message('badack1');
+    const nobodyDone = await message('badack2');
+    const reminder = await sink.sendReminder({
+      pid: 1,
+      recipient: { username: 'drsmith', userId: 3 },
+      text: 'Vigil, chart 1001: Sleep deficit (info). [vigil:badack3]',
+      marker: '[vigil:badack3]',
+      dueDate: '2026-11-21' as LocalDate,
+      priority: 'low',
+      at,
+    });
+    await openemr.db.run(async (q) => {
+      // A user id OpenEMR no longer has, and a Done written without update_by.
+      await q.update(
+        "UPDATE pnotes SET message_status = 'Done', update_by = ?, update_date = ? WHERE id = ?",
+        [9999, '2026-11-20 10:00:00', strangerDone],
+      );
+      await q.update(
+        "UPDATE pnotes SET message_status = 'Done', update_by = NULL, update_date = ? WHERE id = ?",
+        ['2026-11-20 10:00:00', nobodyDone],
+      );
+      await q.update(
+        'UPDATE dated_reminders SET message_processed = 1, dr_processed_by = ?, processed_date = ? WHERE dr_id = ?',
+        [9999, '2026-11-20 10:00:00', reminder],
+      );
+    });
+    const acks = await sink.acknowledgements([
+      { kind: 'message', rowId: strangerDone },
+      { kind: 'message', rowId: nobodyDone },
+      { kind: 'reminder', rowId: reminder },
+    ]);
+    expect(acks).toEqual([
+      expect.objectContaining({ rowId: strangerDone, by: 'drsmith', byUserId: null }),
+      expect.objectContaining({ rowId: nobodyDone, by: 'drsmith', byUserId: null }),
+      expect.objectContaining({ rowId: reminder, by: 'openemr', byUserId: null }),
+    ]);
+    expect(warnings).toEqual([
+      `OpenEMR pnotes row ${strangerDone} was closed with update_by 9999, which is no OpenEMR user with a username; acknowledged as its recipient, its other rows left open`,
+      `OpenEMR pnotes row ${nobodyDone} was closed with no update_by; acknowledged as its recipient, its other rows left open`,
+      `OpenEMR dated_reminders row ${reminder} was closed with dr_processed_by 9999, which is no OpenEMR user with a username; acknowledged as "openemr", its other rows left open`,
+    ]);
+  });
+
   it('expands ACL groups through gacl_aro and gacl_groups_aro_map', async () => {
     const members = await directory.groupMembers(['clin', 'front', 'nosuch']);
     expect(members.get('clin')!.map((u) => [u.username, u.active])).toEqual([

@@ -1,32 +1,20 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { StoredAlert } from '../../src/alerts/alert.entity';
-import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
-import { startVigil, type VigilApp } from '../../src/bootstrap';
+import { AlertService } from '../../src/alerts/alert-service';
+import { type VigilApp } from '../../src/bootstrap';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
 import { MAX_ATTEMPTS } from '../../src/delivery/outbox-policy';
-import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
-import type { RuleDefinition } from '../../src/rules/rule-definition';
-import { RESTING_HR } from '../support/alert-rules';
-import { freshDatabase, type TestDatabase } from '../support/databases';
+import { outcome, RESTING_HR } from '../support/alert-rules';
+import { startDeliveryVigil, type DeliveryVigil } from '../support/delivery-vigil';
 import { LogCapture } from '../support/log-capture';
-import {
-  freshOpenEmr,
-  OPENEMR_SETUP_MS,
-  openEmrVariants,
-  useOpenEmrSqlMode,
-  type TestOpenEmr,
-} from '../support/openemr';
+import { OPENEMR_SETUP_MS, openEmrVariants, type TestOpenEmr } from '../support/openemr';
 
 const T0 = new Date('2026-11-20T14:00:00Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 const HR = "resting heart rate 72 bpm, 9 above this patient's 28-day baseline, for 2 days";
-
-function outcome(rule: RuleDefinition, result: RunOutcome['result'], message = ''): RunOutcome {
-  return { rule, ruleVersion: 1, result, facts: {}, message };
-}
 
 /**
  * Staff leave: an OpenEMR user who received an alert is deactivated before its
@@ -34,8 +22,8 @@ function outcome(rule: RuleDefinition, result: RunOutcome['result'], message = '
  * outbox settles instead of rerouting to the same person forever.
  */
 describe.each(openEmrVariants())('recipients who leave OpenEMR ($label)', ({ engine, options }) => {
+  let running: DeliveryVigil;
   let openemr: TestOpenEmr;
-  let db: TestDatabase;
   let vigil: VigilApp;
   let alerts: AlertService;
   let dispatcher: Dispatcher;
@@ -71,28 +59,19 @@ describe.each(openEmrVariants())('recipients who leave OpenEMR ($label)', ({ eng
   };
 
   beforeAll(async () => {
-    openemr = await freshOpenEmr(engine, options);
-    db = await freshDatabase(engine, {
-      ROLE: 'api',
-      OPENEMR_DATABASE_URL: openemr.url,
-      ALERT_FALLBACK_RECIPIENTS: 'admin',
-      CLINIC_TIME_ZONE: 'America/New_York',
-      LOG_LEVEL: 'info',
-    });
-    vigil = await startVigil(db.env, { port: 0, logWriter: logs.write });
-    if (options.sessionSqlMode !== undefined) {
-      useOpenEmrSqlMode(vigil.app.get(OpenEmrDatabase), options.sessionSqlMode);
-    }
-    alerts = vigil.app.get(AlertService);
-    dispatcher = vigil.app.get(Dispatcher);
-    dataSource = vigil.app.get(DataSource);
+    running = await startDeliveryVigil(
+      { engine, options },
+      {
+        ALERT_FALLBACK_RECIPIENTS: 'admin',
+        CLINIC_TIME_ZONE: 'America/New_York',
+        LOG_LEVEL: 'info',
+      },
+      { logWriter: logs.write },
+    );
+    ({ openemr, vigil, alerts, dispatcher, dataSource } = running);
   }, OPENEMR_SETUP_MS);
 
-  afterAll(async () => {
-    await vigil?.shutdown('test finished');
-    await db?.drop();
-    await openemr?.drop();
-  });
+  afterAll(() => running?.stop());
 
   it('sends the resolved follow-up once to someone active when the recipient left before it', async () => {
     await alerts.applyEvaluation({

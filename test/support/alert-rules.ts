@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../../src/alerts/alert-service';
 import type { RuleDefinition } from '../../src/rules/rule-definition';
 
 /** Small rules for alert and delivery tests; the conditions are never run here. */
@@ -40,3 +41,12 @@ export const CARE_TEAM = testRule({
   severity: 'info',
   recipients: ['group:clin'],
 });
+
+/** A rule outcome as an evaluation hands it to the alerts (version 1, no facts). */
+export function outcome(
+  rule: RuleDefinition,
+  result: RunOutcome['result'],
+  message = '',
+): RunOutcome {
+  return { rule, ruleVersion: 1, result, facts: {}, message };
+}

@@ -26,17 +26,38 @@ export class TcpProxy {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
+    const server = this.server;
+    // The port a stopped proxy held can be briefly busy: try again rather than hang.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(this.port, '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        break;
+      } catch (error) {
+        if (attempt >= 50) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    this.port = (server.address() as { port: number }).port;
     return this;
   }
 
-  /** Refuses new connections and cuts the open ones. */
+  /**
+   * Refuses new connections and cuts the open ones: it stops listening first,
+   * so a connection accepted meanwhile is cut too (else close() waits on it).
+   */
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
-    );
+    const server = this.server;
     this.server = undefined;
+    const closed = new Promise<void>((resolve) =>
+      server ? server.close(() => resolve()) : resolve(),
+    );
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 }

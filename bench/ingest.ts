@@ -34,18 +34,14 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
-import { AuditTrail } from '../src/audit/audit-trail';
 import { startVigil } from '../src/bootstrap';
 import { Environment, loadEnvironment } from '../src/config/environment';
 import { KeyRing } from '../src/crypto/key-ring';
-import { SecretStore } from '../src/crypto/secret-store';
 import { SyncRequests } from '../src/ingest/sync-requests';
 import { addDays, localDateAt } from '../src/time';
 import { googleSettingsFor, Simulator, startSimulator } from '../src/simulator';
-import { ConnectionTokens } from '../src/wearables/connection-tokens';
-import { GoogleHealthSource } from '../src/wearables/google-health/google-health-source';
 import { WearableConnection } from '../src/wearables/wearable-connection.entity';
-import { connectSimulatedUser } from '../test/support/wearables';
+import { connectionTokensOn, connectSimulatedUser } from '../test/support/wearables';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
 import packageJson from '../package.json';
 
@@ -76,12 +72,7 @@ const server =
 
 /** Enrollments and sealed tokens for sim-1..sim-N, in batches (consent's own path is one by one). */
 async function connectCohort(ds: DataSource, env: Environment, sim: Simulator, size: number) {
-  const tokens = new ConnectionTokens(
-    ds,
-    new SecretStore(ds, env),
-    new AuditTrail(ds),
-    new GoogleHealthSource(env),
-  );
+  const tokens = connectionTokensOn(ds, env);
   for (let start = 1; start <= size; start += 250) {
     await ds.transaction(async (manager) => {
       for (let i = start; i < start + 250 && i <= size; i++) {

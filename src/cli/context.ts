@@ -8,14 +8,18 @@ import { Environment, loadEnvironment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
 import { dataSourceOptions } from '../database/data-source-options';
 import { migrateDatabase } from '../database/migrate';
+import { Transactions } from '../database/transactions';
 import { InvitationDelivery } from '../consent/invitation-delivery';
+import { InvitationRepository } from '../consent/invitation.repository';
 import { Invitations } from '../consent/invitations';
 import { JsonLogger } from '../logging/json-logger';
 import { Mailer } from '../mail/mailer';
 import { OpenEmrDatabase } from '../openemr/openemr-database';
 import { OpenEmrDirectory } from '../openemr/openemr-directory';
 import { PortalMail } from '../openemr/portal-mail';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { Enrollments } from '../patients/enrollments';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import { patientDirectoryFor } from '../patients/openemr-patient-directory';
 
 /**
@@ -50,7 +54,15 @@ export async function openCliContext(
     new OpenEmrDirectory(openEmr),
     new PortalMail(openEmr, audit, env.OPENEMR_SERVICE_USERNAME, env.CLINIC_TIME_ZONE),
   );
-  const enrollments = new Enrollments(dataSource, audit, directory);
+  const transactions = new Transactions(dataSource);
+  const enrollmentRows = new EnrollmentRepository(dataSource);
+  const enrollments = new Enrollments(
+    transactions,
+    enrollmentRows,
+    new ConnectionRepository(dataSource),
+    audit,
+    directory,
+  );
   return {
     env,
     dataSource,
@@ -60,7 +72,9 @@ export async function openCliContext(
     secrets: new SecretStore(dataSource, env),
     enrollments,
     invitations: new Invitations(
-      dataSource,
+      transactions,
+      new InvitationRepository(dataSource),
+      enrollmentRows,
       env,
       enrollments,
       audit,

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource, EntityManager, IsNull, LessThan, Not } from 'typeorm';
 import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
-import { inTransaction } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import { ConnectionTokens } from '../wearables/connection-tokens';
 import { createPkce } from '../wearables/google-health/authorization';
 import { grantedScopes, grantsAnyData } from '../wearables/google-health/scopes';
@@ -20,10 +21,11 @@ import {
 } from '../wearables/wearable-source';
 import { WEARABLE_CONNECTED, WearableConnectionEvent } from '../events/contracts';
 import { InvitationDelivery } from './invitation-delivery';
-import { Invitation } from './invitation.entity';
+import { InvitationRepository } from './invitation.repository';
 import { InvitationProblem, Invitations } from './invitations';
 import { hashLinkToken, looksLikeLinkToken, newLinkToken, sameHash } from './link-tokens';
 import { OAuthAttempt } from './oauth-attempt.entity';
+import { OAuthAttemptRepository } from './oauth-attempt.repository';
 
 /** Long enough to sign in to Google on a phone, short enough that a leaked state is stale. */
 const ATTEMPT_LIFETIME_MS = 15 * 60_000;
@@ -70,7 +72,11 @@ export type CallbackOutcome =
 @Injectable()
 export class ConsentFlow {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly attempts: OAuthAttemptRepository,
+    private readonly invitationRows: InvitationRepository,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly connections: ConnectionRepository,
     private readonly env: Environment,
     private readonly invitations: Invitations,
     private readonly secrets: SecretStore,
@@ -95,32 +101,32 @@ export class ConsentFlow {
     const browserNonce = newLinkToken();
     const pkce = createPkce();
     const now = new Date();
-    await inTransaction(this.dataSource, async (manager) => {
-      const attempts = manager.getRepository(OAuthAttempt);
+    await this.transactions.run(async (transaction) => {
       // Earlier unfinished attempts of this invitation can no longer complete, and
       // abandoned ones elsewhere should not keep their sealed verifiers forever.
-      const stale = await attempts.find({
-        where: [
-          { invitationId: check.invitation.id, usedAt: IsNull() },
-          { expiresAt: LessThan(now), usedAt: IsNull() },
-        ],
-        take: 100,
-      });
+      const stale = await this.attempts.unfinished(check.invitation.id, now, 100, transaction);
       for (const attempt of stale) {
         if (attempt.verifierSecretId !== null) {
-          await this.secrets.erase(attempt.verifierSecretId, manager);
+          await this.secrets.erase(attempt.verifierSecretId, transaction);
         }
-        await attempts.update({ id: attempt.id }, { usedAt: now, verifierSecretId: null });
+        await this.attempts.markUsed(attempt.id, now, transaction);
       }
-      await attempts.save({
-        invitationId: check.invitation.id,
-        stateHash: hashLinkToken(state),
-        browserHash: hashLinkToken(browserNonce),
-        verifierSecretId: await this.secrets.save('google-pkce-verifier', pkce.verifier, manager),
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + ATTEMPT_LIFETIME_MS),
-        usedAt: null,
-      });
+      await this.attempts.create(
+        {
+          invitationId: check.invitation.id,
+          stateHash: hashLinkToken(state),
+          browserHash: hashLinkToken(browserNonce),
+          verifierSecretId: await this.secrets.save(
+            'google-pkce-verifier',
+            pkce.verifier,
+            transaction,
+          ),
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + ATTEMPT_LIFETIME_MS),
+          usedAt: null,
+        },
+        transaction,
+      );
     });
     return {
       ok: true,
@@ -133,7 +139,7 @@ export class ConsentFlow {
     if (!input.state) return { kind: 'missing-state' };
     if (!looksLikeLinkToken(input.state)) return { kind: 'unknown-state' };
     const stateHash = hashLinkToken(input.state);
-    const attempt = await this.dataSource.getRepository(OAuthAttempt).findOneBy({ stateHash });
+    const attempt = await this.attempts.byStateHash(stateHash);
     if (!attempt || !sameHash(attempt.stateHash, stateHash)) return { kind: 'unknown-state' };
     if (attempt.usedAt) return this.replayed(attempt);
     if (attempt.expiresAt.getTime() <= Date.now()) return { kind: 'expired' };
@@ -147,7 +153,7 @@ export class ConsentFlow {
       return input.error === 'access_denied' ? { kind: 'declined' } : { kind: 'provider-failed' };
     }
     if (!input.code) return { kind: 'missing-code' };
-    const invitation = await this.invitations.checkAttempt(attempt, this.dataSource.manager);
+    const invitation = await this.invitations.checkAttempt(attempt);
     if (!invitation.ok) return { kind: 'invitation', problem: invitation.problem };
 
     const verifier = await this.claim(attempt);
@@ -203,17 +209,9 @@ export class ConsentFlow {
    * "you are connected, sharing X"; otherwise nothing new was shared.
    */
   private async replayed(attempt: OAuthAttempt): Promise<CallbackOutcome> {
-    const invitation = await this.dataSource
-      .getRepository(Invitation)
-      .findOneBy({ id: attempt.invitationId });
-    const enrollment =
-      invitation?.usedAt &&
-      (await this.dataSource.getRepository(Enrollment).findOneBy({ id: invitation.enrollmentId }));
-    const connection =
-      enrollment &&
-      (await this.dataSource
-        .getRepository(WearableConnection)
-        .findOneBy({ enrollmentId: enrollment.id }));
+    const invitation = await this.invitationRows.byId(attempt.invitationId);
+    const enrollment = invitation?.usedAt && (await this.enrollments.byId(invitation.enrollmentId));
+    const connection = enrollment && (await this.connections.ofEnrollment(enrollment.id));
     if (
       !enrollment ||
       !connection ||
@@ -227,16 +225,11 @@ export class ConsentFlow {
 
   /** Marks the attempt used exactly once (a concurrent replay loses) and hands back its verifier. */
   private async claim(attempt: OAuthAttempt): Promise<string | null> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const result = await manager
-        .getRepository(OAuthAttempt)
-        .update(
-          { id: attempt.id, usedAt: IsNull() },
-          { usedAt: new Date(), verifierSecretId: null },
-        );
-      if (result.affected !== 1 || attempt.verifierSecretId === null) return null;
-      const verifier = await this.secrets.read(attempt.verifierSecretId, manager);
-      await this.secrets.erase(attempt.verifierSecretId, manager);
+    return this.transactions.run(async (transaction) => {
+      const claimed = await this.attempts.markUsed(attempt.id, new Date(), transaction);
+      if (!claimed || attempt.verifierSecretId === null) return null;
+      const verifier = await this.secrets.read(attempt.verifierSecretId, transaction);
+      await this.secrets.erase(attempt.verifierSecretId, transaction);
       return verifier;
     });
   }
@@ -250,15 +243,14 @@ export class ConsentFlow {
     const scopes = grantedScopes(grant.scopes.join(' '));
     const disconnectToken = newLinkToken();
     const pid = Number(enrollment.pid);
-    const outcome = await inTransaction(this.dataSource, async (manager) => {
-      const connections = manager.getRepository(WearableConnection);
+    const outcome = await this.transactions.run(async (transaction) => {
       // One Google account belongs to one patient: never attach it to a second enrollment.
-      const elsewhere = await connections.findOneBy({
-        provider: this.source.provider,
-        healthUserId: account.accountId,
-        enrollmentId: Not(enrollment.id),
-        refreshSecretId: Not(IsNull()),
-      });
+      const elsewhere = await this.connections.accountHeldElsewhere(
+        this.source.provider,
+        account.accountId,
+        enrollment.id,
+        transaction,
+      );
       if (elsewhere) {
         await this.audit.record(
           {
@@ -269,18 +261,18 @@ export class ConsentFlow {
             pid,
             details: { otherEnrollmentId: elsewhere.enrollmentId },
           },
-          manager,
+          transaction,
         );
         return { kind: 'account-in-use' } as const;
       }
       // A newer invitation or the end of monitoring may have raced this callback.
-      const invitation = await this.invitations.checkAttempt(attempt, manager);
+      const invitation = await this.invitations.checkAttempt(attempt, transaction);
       if (!invitation.ok) return { kind: 'invitation', problem: invitation.problem } as const;
 
       const now = new Date();
       const connection =
-        (await connections.findOneBy({ enrollmentId: enrollment.id })) ??
-        connections.create({
+        (await this.connections.ofEnrollment(enrollment.id, transaction)) ??
+        Object.assign(new WearableConnection(), {
           enrollmentId: enrollment.id,
           refreshSecretId: null,
           accessSecretId: null,
@@ -295,10 +287,10 @@ export class ConsentFlow {
         connection.healthUserId && connection.healthUserId !== account.accountId,
       );
       const replacedToken = accountChanged
-        ? await this.tokens.refreshToken(manager, connection)
+        ? await this.tokens.refreshToken(transaction, connection)
         : null;
       const timeZone = account.timeZone ?? enrollment.timeZone;
-      await this.recordReconnectChanges(manager, {
+      await this.recordReconnectChanges(transaction, {
         pid,
         enrollment,
         accountChanged,
@@ -316,12 +308,10 @@ export class ConsentFlow {
         // Due now: the scheduler picks it up for the first backfill.
         nextSyncAt: now,
       });
-      await this.tokens.storeGrant(manager, connection, grant);
-      const saved = await connections.save(connection);
-      await manager
-        .getRepository(Enrollment)
-        .update({ id: enrollment.id }, { status: 'active', timeZone, updatedAt: now });
-      await manager.getRepository(Invitation).update({ id: attempt.invitationId }, { usedAt: now });
+      await this.tokens.storeGrant(transaction, connection, grant);
+      const saved = await this.connections.save(connection, transaction);
+      await this.enrollments.markConnected(enrollment.id, timeZone, now, transaction);
+      await this.invitationRows.markUsed(attempt.invitationId, now, transaction);
       await this.audit.record(
         {
           actor: `patient:${pid}`,
@@ -331,7 +321,7 @@ export class ConsentFlow {
           pid,
           details: { provider: saved.provider, scopes, timeZoneKnown: account.timeZone !== null },
         },
-        manager,
+        transaction,
       );
       return { kind: 'connected', connectionId: saved.id, replacedToken } as const;
     });
@@ -356,7 +346,7 @@ export class ConsentFlow {
    * patient page (and a break in the charts), and the audit trail keeps it.
    */
   private async recordReconnectChanges(
-    manager: EntityManager,
+    transaction: Transaction,
     change: {
       pid: number;
       enrollment: Enrollment;
@@ -379,7 +369,7 @@ export class ConsentFlow {
           action: CONNECTION_CHANGES.account,
           details: { previousConnectedAt: change.previousConnectedAt?.toISOString() ?? null },
         },
-        manager,
+        transaction,
       );
     }
     if (enrollment.timeZone !== null && change.timeZone !== enrollment.timeZone) {
@@ -389,7 +379,7 @@ export class ConsentFlow {
           action: CONNECTION_CHANGES.timeZone,
           details: { from: enrollment.timeZone, to: change.timeZone },
         },
-        manager,
+        transaction,
       );
     }
   }

@@ -7,11 +7,20 @@ import { ConsentPagesController } from './consent-pages.controller';
 import { ConsentStaffController } from './consent-staff.controller';
 import { Disconnections } from './disconnections';
 import { InvitationDelivery } from './invitation-delivery';
+import { InvitationRepository } from './invitation.repository';
 import { Invitations } from './invitations';
+import { OAuthAttemptRepository } from './oauth-attempt.repository';
 
 @Module({
   imports: [PatientsModule, WearablesModule, IngestModule],
-  providers: [Invitations, InvitationDelivery, ConsentFlow, Disconnections],
+  providers: [
+    InvitationRepository,
+    OAuthAttemptRepository,
+    Invitations,
+    InvitationDelivery,
+    ConsentFlow,
+    Disconnections,
+  ],
   controllers: [ConsentPagesController, ConsentStaffController],
   exports: [Invitations, Disconnections],
 })

@@ -1,14 +1,15 @@
 import { ConflictException, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
-import { inTransaction } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment, EnrollmentStatus } from '../patients/enrollment.entity';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { Enrollments } from '../patients/enrollments';
 import { PatientDataPurge } from '../patients/patient-data-purge';
 import { ConnectionTokens } from '../wearables/connection-tokens';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import { WEARABLE_SOURCE, WearableSource } from '../wearables/wearable-source';
 import {
@@ -16,11 +17,11 @@ import {
   WEARABLE_DISCONNECTED,
   WearableDisconnectedEvent,
 } from '../events/contracts';
-import { recordEvent } from '../events/pending-events.repository';
-import { Invitation } from './invitation.entity';
+import { PendingEvents } from '../events/pending-events.repository';
+import { InvitationRepository } from './invitation.repository';
 import { Invitations } from './invitations';
 import { hashLinkToken, looksLikeLinkToken, sameHash } from './link-tokens';
-import { OAuthAttempt } from './oauth-attempt.entity';
+import { OAuthAttemptRepository } from './oauth-attempt.repository';
 
 export interface DisconnectResult {
   pid: number;
@@ -38,13 +39,18 @@ export interface DisconnectResult {
 @Injectable()
 export class Disconnections implements OnModuleInit {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly connections: ConnectionRepository,
+    private readonly enrollmentRows: EnrollmentRepository,
+    private readonly invitationRows: InvitationRepository,
+    private readonly attempts: OAuthAttemptRepository,
     private readonly env: Environment,
     private readonly enrollments: Enrollments,
     private readonly invitations: Invitations,
     private readonly tokens: ConnectionTokens,
     private readonly purge: PatientDataPurge,
     private readonly audit: AuditTrail,
+    private readonly pendingEvents: PendingEvents,
     private readonly events: EventEmitter2,
     private readonly logger: JsonLogger,
     @Inject(WEARABLE_SOURCE) private readonly source: WearableSource,
@@ -52,16 +58,10 @@ export class Disconnections implements OnModuleInit {
 
   /** What consent owns about a patient: their connection record and unfinished OAuth attempts. */
   onModuleInit(): void {
-    this.purge.register('wearable connection', async (manager, enrollment) => {
-      await manager.getRepository(WearableConnection).delete({ enrollmentId: enrollment.id });
-      const invitations = await manager
-        .getRepository(Invitation)
-        .find({ select: { id: true }, where: { enrollmentId: enrollment.id } });
-      if (invitations.length > 0) {
-        await manager
-          .getRepository(OAuthAttempt)
-          .delete({ invitationId: In(invitations.map((i) => i.id)) });
-      }
+    this.purge.register('wearable connection', async (transaction, enrollment) => {
+      await this.connections.deleteOfEnrollment(enrollment.id, transaction);
+      const invitations = await this.invitationRows.idsOfEnrollment(enrollment.id, transaction);
+      await this.attempts.deleteOfInvitations(invitations, transaction);
     });
   }
 
@@ -69,9 +69,7 @@ export class Disconnections implements OnModuleInit {
   async findByLink(token: string | undefined): Promise<WearableConnection | null> {
     if (!looksLikeLinkToken(token)) return null;
     const hash = hashLinkToken(token);
-    const connection = await this.dataSource
-      .getRepository(WearableConnection)
-      .findOneBy({ disconnectTokenHash: hash });
+    const connection = await this.connections.byDisconnectLink(hash);
     return connection?.disconnectTokenHash && sameHash(connection.disconnectTokenHash, hash)
       ? connection
       : null;
@@ -81,17 +79,14 @@ export class Disconnections implements OnModuleInit {
   async byPatient(token: string | undefined): Promise<DisconnectResult | null> {
     const connection = await this.findByLink(token);
     if (!connection) return null;
-    const enrollment = await this.dataSource
-      .getRepository(Enrollment)
-      .findOneByOrFail({ id: connection.enrollmentId });
+    const enrollment = await this.enrollmentRows.byId(connection.enrollmentId);
+    if (!enrollment) return null;
     return this.disconnect(enrollment, `patient:${enrollment.pid}`, 'paused', 'patient');
   }
 
   async byStaff(pid: number, actor: string): Promise<DisconnectResult> {
     const enrollment = await this.enrollments.find(pid);
-    const connection = await this.dataSource
-      .getRepository(WearableConnection)
-      .findOneBy({ enrollmentId: enrollment.id, disconnectedAt: IsNull() });
+    const connection = await this.connections.connectedOfEnrollment(enrollment.id);
     if (enrollment.status === 'ended' || !connection) {
       throw new ConflictException(`Patient ${pid} has no wearable connection to disconnect`);
     }
@@ -115,33 +110,26 @@ export class Disconnections implements OnModuleInit {
   ): Promise<DisconnectResult> {
     const pid = Number(enrollment.pid);
     const retention = this.env.RETENTION_ON_DISCONNECT;
-    const result = await inTransaction(this.dataSource, async (manager) => {
+    const result = await this.transactions.run(async (transaction) => {
       const now = new Date();
-      const found = await manager
-        .getRepository(WearableConnection)
-        .findOneBy({ enrollmentId: enrollment.id });
-      const connection = found && (await this.tokens.lockConnection(manager, found.id));
+      const found = await this.connections.ofEnrollment(enrollment.id, transaction);
+      const connection = found && (await this.tokens.lockConnection(transaction, found.id));
       const revokedAtProvider = connection
-        ? await this.revokeAtProvider(manager, connection)
+        ? await this.revokeAtProvider(transaction, connection)
         : false;
       if (connection) {
-        await this.tokens.eraseTokens(manager, connection);
+        await this.tokens.eraseTokens(transaction, connection);
         connection.nextSyncAt = null;
         connection.disconnectedAt = connection.disconnectedAt ?? now;
         connection.disconnectTokenHash = null;
-        await manager.getRepository(WearableConnection).save(connection);
+        await this.connections.save(connection, transaction);
       }
       const revokedInvitations =
-        nextStatus === 'ended' ? await this.invitations.revokeOpen(manager, enrollment.id, now) : 0;
-      await manager.getRepository(Enrollment).update(
-        { id: enrollment.id },
-        {
-          status: nextStatus,
-          updatedAt: now,
-          ...(nextStatus === 'ended' ? { endedAt: now } : {}),
-        },
-      );
-      const purged = retention === 'purge' ? await this.purge.run(manager, enrollment) : [];
+        nextStatus === 'ended'
+          ? await this.invitations.revokeOpen(transaction, enrollment.id, now)
+          : 0;
+      await this.enrollmentRows.markDisconnected(enrollment.id, nextStatus, now, transaction);
+      const purged = retention === 'purge' ? await this.purge.run(transaction, enrollment) : [];
       await this.audit.record(
         {
           actor,
@@ -158,7 +146,7 @@ export class Disconnections implements OnModuleInit {
             revokedInvitations,
           },
         },
-        manager,
+        transaction,
       );
       if (connection) {
         const event: WearableDisconnectedEvent = {
@@ -167,7 +155,7 @@ export class Disconnections implements OnModuleInit {
           connectionId: connection.id,
           by,
         };
-        await recordEvent(manager, WEARABLE_DISCONNECTED, event, now);
+        await this.pendingEvents.record(WEARABLE_DISCONNECTED, event, now, transaction);
       }
       return { connectionId: connection?.id ?? null, revokedAtProvider };
     });
@@ -177,10 +165,10 @@ export class Disconnections implements OnModuleInit {
 
   /** Best effort: a failed revocation must not keep the patient's tokens in Vigil. */
   private async revokeAtProvider(
-    manager: EntityManager,
+    transaction: Transaction,
     connection: WearableConnection,
   ): Promise<boolean> {
-    const token = await this.tokens.refreshToken(manager, connection);
+    const token = await this.tokens.refreshToken(transaction, connection);
     if (token === null) return false;
     try {
       return await this.source.revoke(token);

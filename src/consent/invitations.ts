@@ -1,12 +1,13 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
-import { inTransaction } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { Enrollment } from '../patients/enrollment.entity';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { Enrollments } from '../patients/enrollments';
 import { Delivered, InvitationDelivery } from './invitation-delivery';
 import { Invitation } from './invitation.entity';
+import { InvitationRepository } from './invitation.repository';
 import { OAuthAttempt } from './oauth-attempt.entity';
 import { hashLinkToken, looksLikeLinkToken, newLinkToken, sameHash } from './link-tokens';
 
@@ -36,7 +37,9 @@ export type InvitationCheck =
 @Injectable()
 export class Invitations {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly invitations: InvitationRepository,
+    private readonly enrollmentRows: EnrollmentRepository,
     private readonly env: Environment,
     private readonly enrollments: Enrollments,
     private readonly audit: AuditTrail,
@@ -53,17 +56,20 @@ export class Invitations {
     const token = newLinkToken();
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.env.INVITATION_TTL_DAYS * DAY_MS);
-    await inTransaction(this.dataSource, async (manager) => {
-      const replaced = await this.revokeOpen(manager, enrollment.id, now);
-      const invitation = await manager.getRepository(Invitation).save({
-        enrollmentId: enrollment.id,
-        tokenHash: hashLinkToken(token),
-        createdAt: now,
-        createdBy: actor,
-        expiresAt,
-        usedAt: null,
-        revokedAt: null,
-      });
+    await this.transactions.run(async (transaction) => {
+      const replaced = await this.revokeOpen(transaction, enrollment.id, now);
+      const invitation = await this.invitations.create(
+        {
+          enrollmentId: enrollment.id,
+          tokenHash: hashLinkToken(token),
+          createdAt: now,
+          createdBy: actor,
+          expiresAt,
+          usedAt: null,
+          revokedAt: null,
+        },
+        transaction,
+      );
       await this.audit.record(
         {
           actor,
@@ -73,7 +79,7 @@ export class Invitations {
           pid,
           details: { expiresAt: expiresAt.toISOString(), replaced },
         },
-        manager,
+        transaction,
       );
     });
     const url = `${this.env.publicBaseUrl}/connect/${token}`;
@@ -93,67 +99,42 @@ export class Invitations {
 
   /** Each patient's latest invitation (never its link), by pid: for the enrollments page. */
   async latestByPatient(): Promise<Map<number, InvitationSummary>> {
-    const rows = await this.dataSource
-      .getRepository(Invitation)
-      .createQueryBuilder('i')
-      .innerJoin(Enrollment, 'e', 'e.id = i.enrollmentId')
-      .select('e.pid', 'pid')
-      .addSelect('i.id', 'id')
-      .where('i.id IN (SELECT MAX(x.id) FROM invitations x GROUP BY x.enrollment_id)')
-      .getRawMany<{ pid: number | string; id: number }>();
-    if (rows.length === 0) return new Map();
-    const invitations = await this.dataSource
-      .getRepository(Invitation)
-      .findBy({ id: In(rows.map((r) => r.id)) });
-    const byId = new Map(invitations.map((i) => [i.id, i]));
     const latest = new Map<number, InvitationSummary>();
-    for (const row of rows) {
-      const invitation = byId.get(Number(row.id));
-      if (invitation === undefined) continue;
+    for (const [pid, invitation] of await this.invitations.latestByPatient()) {
       const { createdAt, createdBy, expiresAt, usedAt, revokedAt } = invitation;
-      latest.set(Number(row.pid), { createdAt, createdBy, expiresAt, usedAt, revokedAt });
+      latest.set(pid, { createdAt, createdBy, expiresAt, usedAt, revokedAt });
     }
     return latest;
   }
 
   /** Revokes every open invitation of an enrollment; returns how many. */
-  async revokeOpen(manager: EntityManager, enrollmentId: number, now: Date): Promise<number> {
-    const result = await manager
-      .getRepository(Invitation)
-      .update({ enrollmentId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
-    return result.affected ?? 0;
+  revokeOpen(transaction: Transaction, enrollmentId: number, now: Date): Promise<number> {
+    return this.invitations.revokeOpen(enrollmentId, now, transaction);
   }
 
   /** Whether a link token names a usable invitation, and if not, why. */
-  async check(
-    token: string | undefined,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<InvitationCheck> {
+  async check(token: string | undefined, transaction?: Transaction): Promise<InvitationCheck> {
     if (!looksLikeLinkToken(token)) return { ok: false, problem: 'unknown' };
     const hash = hashLinkToken(token);
-    const invitation = await manager.getRepository(Invitation).findOneBy({ tokenHash: hash });
+    const invitation = await this.invitations.byTokenHash(hash, transaction);
     if (!invitation || !sameHash(invitation.tokenHash, hash))
       return { ok: false, problem: 'unknown' };
-    return this.checkInvitation(invitation, manager);
+    return this.checkInvitation(invitation, transaction);
   }
 
   /** The invitation an OAuth attempt was started from, checked again at callback time. */
-  async checkAttempt(attempt: OAuthAttempt, manager: EntityManager): Promise<InvitationCheck> {
-    const invitation = await manager
-      .getRepository(Invitation)
-      .findOneBy({ id: attempt.invitationId });
+  async checkAttempt(attempt: OAuthAttempt, transaction?: Transaction): Promise<InvitationCheck> {
+    const invitation = await this.invitations.byId(attempt.invitationId, transaction);
     return invitation
-      ? this.checkInvitation(invitation, manager)
+      ? this.checkInvitation(invitation, transaction)
       : { ok: false, problem: 'unknown' };
   }
 
   private async checkInvitation(
     invitation: Invitation,
-    manager: EntityManager,
+    transaction?: Transaction,
   ): Promise<InvitationCheck> {
-    const enrollment = await manager
-      .getRepository(Enrollment)
-      .findOneBy({ id: invitation.enrollmentId });
+    const enrollment = await this.enrollmentRows.byId(invitation.enrollmentId, transaction);
     if (!enrollment || enrollment.status === 'ended') return { ok: false, problem: 'ended' };
     if (invitation.usedAt) return { ok: false, problem: 'used' };
     if (invitation.revokedAt) return { ok: false, problem: 'replaced' };

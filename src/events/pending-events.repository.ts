@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
-import { inTransaction } from '../database/transactions';
+import { DataSource, In } from 'typeorm';
+import { inTransaction, type Transaction } from '../database/transactions';
 import { PendingEvent } from './pending-event.entity';
 
 /** How long a taken event belongs to its process before another may take it again. */
@@ -23,26 +23,6 @@ export interface ClaimedEvent {
 }
 
 /**
- * Records an event in the caller's transaction, so it exists exactly when the
- * change it announces does. After the commit the caller nudges the relay.
- */
-export async function recordEvent(
-  manager: EntityManager,
-  name: string,
-  payload: object,
-  at: Date,
-): Promise<void> {
-  await manager.getRepository(PendingEvent).insert({
-    name,
-    payload: JSON.stringify(payload),
-    recordedAt: at,
-    dueAt: at,
-    attempts: 0,
-    lastError: null,
-  });
-}
-
-/**
  * The pending events as a work queue. A claim moves `due_at` past a lease: on
  * MySQL the read takes `FOR UPDATE SKIP LOCKED`, so processes take different
  * rows; the embedded SQLite database belongs to one process, whose
@@ -51,6 +31,21 @@ export async function recordEvent(
 @Injectable()
 export class PendingEvents {
   constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records an event in the caller's transaction, so it exists exactly when the
+   * change it announces does. After the commit the caller nudges the relay.
+   */
+  async record(name: string, payload: object, at: Date, transaction: Transaction): Promise<void> {
+    await transaction.getRepository(PendingEvent).insert({
+      name,
+      payload: JSON.stringify(payload),
+      recordedAt: at,
+      dueAt: at,
+      attempts: 0,
+      lastError: null,
+    });
+  }
 
   async claimDue(now: Date, limit: number): Promise<ClaimedEvent[]> {
     return inTransaction(this.dataSource, async (manager) => {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import { ConnectionTokens } from '../wearables/connection-tokens';
-import { WearableConnection } from '../wearables/wearable-connection.entity';
 
 /** What reading data needs from token upkeep: a token, and a fresh one when Google refused it. */
 export abstract class AccessTokenSource {
@@ -19,7 +18,7 @@ export abstract class AccessTokenSource {
 export class ConnectionAccessTokens extends AccessTokenSource {
   constructor(
     private readonly tokens: ConnectionTokens,
-    private readonly dataSource: DataSource,
+    private readonly connections: ConnectionRepository,
   ) {
     super();
   }
@@ -29,9 +28,7 @@ export class ConnectionAccessTokens extends AccessTokenSource {
   }
 
   async refreshAfterUnauthorized(connectionId: number): Promise<string> {
-    await this.dataSource
-      .getRepository(WearableConnection)
-      .update({ id: connectionId }, { accessExpiresAt: new Date(0) });
+    await this.connections.markAccessExpired(connectionId);
     return this.tokens.accessToken(connectionId);
   }
 }

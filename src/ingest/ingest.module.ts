@@ -8,6 +8,7 @@ import { AccessTokenSource, ConnectionAccessTokens } from './access-tokens';
 import { GoogleHealthWebhookController } from './google-health-webhook.controller';
 import { RequestBudget } from '../wearables/google-health/request-budget';
 import { PatientsModule } from '../patients/patients.module';
+import { RulesModule } from '../rules/rules.module';
 import { BlindRules } from './blind-rules';
 import { RuleDataNeeds } from './rule-data-needs';
 import { SyncController } from './sync.controller';
@@ -15,11 +16,12 @@ import { SyncLeases } from './sync-leases';
 import { SyncRequests } from './sync-requests';
 import { SyncRunner } from './sync-runner';
 import { SyncScheduler } from './sync-scheduler';
+import { SyncStateRepository } from './sync-state.repository';
 import { WebhookKeyset } from './webhook-keyset';
 
 /** Scheduled ingestion: leases, planning, reading Google Health, storing days; webhooks. */
 @Module({
-  imports: [WearablesModule, PatientsModule, ThrottleCountersModule],
+  imports: [WearablesModule, PatientsModule, RulesModule, ThrottleCountersModule],
   providers: [
     { provide: AccessTokenSource, useClass: ConnectionAccessTokens },
     {
@@ -40,6 +42,7 @@ import { WebhookKeyset } from './webhook-keyset';
     RuleDataNeeds,
     SyncLeases,
     SyncRunner,
+    SyncStateRepository,
     SyncRequests,
     SyncScheduler,
     WebhookKeyset,

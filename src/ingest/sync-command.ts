@@ -1,5 +1,10 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import { Transactions } from '../database/transactions';
+import { PendingEvents } from '../events/pending-events.repository';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
+import { EvaluationsDueRepository } from '../rules/evaluations-due.repository';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import type { CliContext } from '../cli/context';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
@@ -12,6 +17,7 @@ import { RequestBudget } from '../wearables/google-health/request-budget';
 import { SyncLeases } from './sync-leases';
 import { SyncRequests } from './sync-requests';
 import { SyncOutcome, SyncRunner } from './sync-runner';
+import { SyncStateRepository } from './sync-state.repository';
 import { Metrics } from '../metrics/metrics';
 
 /**
@@ -27,20 +33,31 @@ export function syncFromCli(
 ): Promise<SyncOutcome> {
   const { env, dataSource } = ctx;
   const logger = new JsonLogger(env.LOG_LEVEL, (line) => process.stderr.write(`${line}\n`));
+  const transactions = new Transactions(dataSource);
+  const connections = new ConnectionRepository(dataSource);
+  const enrollments = new EnrollmentRepository(dataSource);
+  const states = new SyncStateRepository(dataSource);
   const tokens = new ConnectionTokens(
-    dataSource,
+    transactions,
+    connections,
+    enrollments,
+    new PendingEvents(dataSource),
     ctx.secrets,
     ctx.audit,
     new GoogleHealthSource(env),
   );
   const reader = new GoogleHealthReader(
     env,
-    new ConnectionAccessTokens(tokens, dataSource),
+    new ConnectionAccessTokens(tokens, connections),
     new RequestBudget(env.GOOGLE_PROJECT_REQUESTS_PER_MINUTE),
   );
-  const leases = new SyncLeases(dataSource, env);
+  const leases = new SyncLeases(transactions, connections, states, env);
   const runner = new SyncRunner(
-    dataSource,
+    transactions,
+    connections,
+    enrollments,
+    states,
+    new EvaluationsDueRepository(dataSource),
     env,
     reader,
     leases,
@@ -51,5 +68,14 @@ export function syncFromCli(
     new Metrics(),
     ctx.audit,
   );
-  return new SyncRequests(dataSource, env, leases, runner, new InFlightWork()).syncNow(pid);
+  return new SyncRequests(
+    transactions,
+    enrollments,
+    connections,
+    states,
+    env,
+    leases,
+    runner,
+    new InFlightWork(),
+  ).syncNow(pid);
 }

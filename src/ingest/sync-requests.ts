@@ -4,17 +4,17 @@ import {
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
 import { Environment } from '../config/environment';
-import { inTransaction } from '../database/transactions';
+import { Transactions } from '../database/transactions';
 import { InFlightWork } from '../lifecycle/in-flight-work';
-import { Enrollment } from '../patients/enrollment.entity';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { addDays } from '../time';
-import { WearableConnection } from '../wearables/wearable-connection.entity';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import { SyncLeases } from './sync-leases';
 import { SyncOutcome, SyncRunner } from './sync-runner';
 import { widenReread } from './sync-plan';
-import { newSyncState, SyncState } from './sync-state.entity';
+import { newSyncState } from './sync-state.entity';
+import { SyncStateRepository } from './sync-state.repository';
 
 /**
  * Syncs asked for out of schedule: by staff (API, CLI), run now in this
@@ -23,7 +23,10 @@ import { newSyncState, SyncState } from './sync-state.entity';
 @Injectable()
 export class SyncRequests {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly connections: ConnectionRepository,
+    private readonly states: SyncStateRepository,
     private readonly env: Environment,
     private readonly leases: SyncLeases,
     private readonly runner: SyncRunner,
@@ -32,12 +35,8 @@ export class SyncRequests {
 
   /** Runs one patient's sync now and reports how it went. */
   async syncNow(pid: number): Promise<SyncOutcome> {
-    const enrollment = await this.dataSource.getRepository(Enrollment).findOneBy({ pid });
-    const connection = enrollment
-      ? await this.dataSource
-          .getRepository(WearableConnection)
-          .findOneBy({ enrollmentId: enrollment.id })
-      : null;
+    const enrollment = await this.enrollments.byPid(pid);
+    const connection = enrollment ? await this.connections.ofEnrollment(enrollment.id) : null;
     if (!enrollment || !connection)
       throw new NotFoundException(`Patient ${pid} has no wearable connection`);
     const claim = await this.leases.claimNow(connection.id);
@@ -67,17 +66,16 @@ export class SyncRequests {
     dataType: string | null,
     now = new Date(),
   ): Promise<number> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const connections = await manager.getRepository(WearableConnection).find({
-        where: { healthUserId },
-        select: { id: true, nextSyncAt: true, disconnectedAt: true },
-      });
-      const live = connections.filter((c) => c.disconnectedAt === null && c.nextSyncAt !== null);
+    return this.transactions.run(async (transaction) => {
+      const live = await this.connections.liveOfHealthUser(healthUserId, transaction);
       if (live.length === 0) return 0;
-      const ids = live.map((c) => c.id);
-      const states = manager.getRepository(SyncState);
       const known = new Map(
-        (await states.findBy({ connectionId: In(ids) })).map((s) => [s.connectionId, s]),
+        (
+          await this.states.ofConnections(
+            live.map((c) => c.id),
+            transaction,
+          )
+        ).map((s) => [s.connectionId, s]),
       );
       const horizon = addDays(now.toISOString().slice(0, 10), -this.env.BACKFILL_DAYS);
       for (const connection of live) {
@@ -88,11 +86,9 @@ export class SyncRequests {
         }
         const leased = state.leaseExpiresAt !== null && state.leaseExpiresAt > now;
         state.earlySyncRequested = leased;
-        await states.save(state);
+        await this.states.save(state, transaction);
         if (!leased && connection.nextSyncAt !== null && connection.nextSyncAt > now)
-          await manager
-            .getRepository(WearableConnection)
-            .update({ id: connection.id }, { nextSyncAt: now });
+          await this.connections.scheduleSync([connection.id], now, transaction);
       }
       return live.length;
     });

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource, EntityManager } from 'typeorm';
 import { DailyAggregate, METRIC_NAMES } from '../aggregates/daily-aggregate';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { downsample } from '../aggregates/downsample';
 import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
-import { inTransaction } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import { JsonLogger } from '../logging/json-logger';
 import { Enrollment } from '../patients/enrollment.entity';
-import { recordEvaluationDue } from '../rules/evaluations-due.repository';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
+import { EvaluationsDueRepository } from '../rules/evaluations-due.repository';
 import { PATIENT_SYNCED, PatientSynced } from '../events/contracts';
 import {
   NotConnectedError,
@@ -28,6 +28,7 @@ import {
 } from '../wearables/google-health/health-api-reader';
 import { MalformedResponseError, WearablePoints } from '../wearables/google-health/points';
 import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
+import { ConnectionRepository, type SyncedAt } from '../wearables/connection.repository';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import {
   failureBackoffMs,
@@ -47,7 +48,8 @@ import {
   SyncPlan,
 } from './sync-plan';
 import { addDays, localDateAt } from '../time';
-import { newSyncState, SyncState } from './sync-state.entity';
+import { newSyncState } from './sync-state.entity';
+import { SyncStateChanges, SyncStateRepository } from './sync-state.repository';
 import { RecentUserBudgets } from './user-budgets';
 import { Metrics } from '../metrics/metrics';
 
@@ -86,7 +88,11 @@ export class SyncRunner {
   private readonly userBudgets: RecentUserBudgets;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly connections: ConnectionRepository,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly states: SyncStateRepository,
+    private readonly evaluationsDue: EvaluationsDueRepository,
     private readonly env: Environment,
     private readonly reader: GoogleHealthReader,
     private readonly leases: SyncLeases,
@@ -118,10 +124,8 @@ export class SyncRunner {
 
   private async sync(claim: Claim): Promise<SyncOutcome> {
     const id = claim.connectionId;
-    const connection = await this.dataSource.getRepository(WearableConnection).findOneBy({ id });
-    const enrollment = connection
-      ? await this.dataSource.getRepository(Enrollment).findOneBy({ id: connection.enrollmentId })
-      : null;
+    const connection = await this.connections.byId(id);
+    const enrollment = connection ? await this.enrollments.byId(connection.enrollmentId) : null;
     if (!connection || !enrollment || enrollment.status !== 'active') {
       await this.leases.release([id]);
       return {
@@ -130,9 +134,7 @@ export class SyncRunner {
         reason: 'not an active enrollment',
       };
     }
-    const state =
-      (await this.dataSource.getRepository(SyncState).findOneBy({ connectionId: id })) ??
-      newSyncState(id);
+    const state = (await this.states.ofConnection(id)) ?? newSyncState(id);
     const pid = Number(enrollment.pid);
     const started = Date.now();
     const timeZone = enrollment.timeZone ?? 'UTC';
@@ -186,9 +188,9 @@ export class SyncRunner {
       const previous = await this.aggregates.series(pid, plan.from, plan.to);
       const days = withUnreadKept(plan, previous, read);
       const changed = changedDates(previous, days);
-      await inTransaction(this.dataSource, async (manager) => {
+      await this.transactions.run(async (transaction) => {
         const early = await this.finishLease(
-          manager,
+          transaction,
           id,
           {
             cursorDate: cursor,
@@ -203,7 +205,7 @@ export class SyncRunner {
           },
           state,
         );
-        await this.aggregates.upsert(pid, days, manager);
+        await this.aggregates.upsert(pid, days, transaction);
         // Another kind of device measures differently: staff see the change and the charts break.
         const deviceChange = deviceTypeChange(state.deviceType, device?.deviceType ?? null);
         if (deviceChange !== null) {
@@ -216,16 +218,16 @@ export class SyncRunner {
               pid,
               details: deviceChange,
             },
-            manager,
+            transaction,
           );
         }
         // Kept until the rules evaluated these days, should this process stop first.
-        await recordEvaluationDue(manager, pid, changed, new Date());
+        await this.evaluationsDue.record(pid, changed, new Date(), transaction);
         const interval = enrollment.syncIntervalMinutes * 60_000;
         const next = early
           ? new Date()
           : new Date(Date.now() + nextSyncDelayMs(interval, this.random()));
-        await this.reschedule(manager, id, next, {
+        await this.reschedule(transaction, id, next, {
           lastSyncAt: new Date(),
           ...(lastDeviceSync !== null ? { lastDeviceSyncAt: new Date(lastDeviceSync) } : {}),
         });
@@ -350,54 +352,34 @@ export class SyncRunner {
    * a webhook widened it while the sync ran (the early sync then reads it).
    */
   private async finishLease(
-    manager: EntityManager,
+    transaction: Transaction,
     connectionId: number,
-    changes: Partial<SyncState>,
+    changes: SyncStateChanges,
     spent?: Reread,
   ): Promise<boolean> {
-    const query = manager
-      .getRepository(SyncState)
-      .createQueryBuilder('s')
-      .where('s.connectionId = :connectionId AND s.leaseOwner = :owner', {
-        connectionId,
-        owner: this.leases.owner,
-      });
-    if (this.dataSource.options.type === 'mysql') query.setLock('pessimistic_write');
-    const held = await query.getOne();
+    const held = await this.states.lockOwnLease(connectionId, this.leases.owner, transaction);
     if (!held) throw new LeaseLostError();
     const rereadRead =
       spent !== undefined &&
       held.rereadFrom === spent.rereadFrom &&
       held.rereadDataTypes === spent.rereadDataTypes;
-    await manager.getRepository(SyncState).update(
-      { connectionId },
-      {
-        ...changes,
-        ...(rereadRead ? { rereadFrom: null, rereadDataTypes: null } : {}),
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        earlySyncRequested: false,
-      },
+    await this.states.endLease(
+      connectionId,
+      { ...changes, ...(rereadRead ? { rereadFrom: null, rereadDataTypes: null } : {}) },
+      transaction,
     );
     return held.earlySyncRequested;
   }
 
   /** Sets the next sync unless staff paused the patient meanwhile (next_sync_at cleared). */
   private async reschedule(
-    manager: EntityManager,
+    transaction: Transaction,
     connectionId: number,
     next: Date,
-    always: Partial<WearableConnection> = {},
+    synced?: SyncedAt,
   ): Promise<void> {
-    const connections = manager.getRepository(WearableConnection);
-    if (Object.keys(always).length > 0) await connections.update({ id: connectionId }, always);
-    await connections
-      .createQueryBuilder()
-      .update()
-      .set({ nextSyncAt: next })
-      .where({ id: connectionId })
-      .andWhere('next_sync_at IS NOT NULL')
-      .execute();
+    if (synced) await this.connections.recordSync(connectionId, synced, transaction);
+    await this.connections.scheduleSync([connectionId], next, transaction);
   }
 
   private async recordFailure(
@@ -405,10 +387,10 @@ export class SyncRunner {
     verdict: FailureVerdict,
     unavailable: Set<string>,
   ): Promise<void> {
-    await inTransaction(this.dataSource, async (manager) => {
-      const state = await manager.getRepository(SyncState).findOneBy({ connectionId });
+    await this.transactions.run(async (transaction) => {
+      const state = await this.states.ofConnection(connectionId, transaction);
       try {
-        await this.finishLease(manager, connectionId, {
+        await this.finishLease(transaction, connectionId, {
           consecutiveFailures: (state?.consecutiveFailures ?? 0) + (verdict.counts ? 1 : 0),
           statusReason: verdict.reason.slice(0, 255),
           unavailableDataTypes: [...unavailable].join(' '),
@@ -417,7 +399,7 @@ export class SyncRunner {
         if (error instanceof LeaseLostError) return;
         throw error;
       }
-      if (verdict.retryAt) await this.reschedule(manager, connectionId, verdict.retryAt);
+      if (verdict.retryAt) await this.reschedule(transaction, connectionId, verdict.retryAt);
     });
   }
 

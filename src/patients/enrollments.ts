@@ -5,12 +5,13 @@ import {
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
-import { inTransaction } from '../database/transactions';
-import { WearableConnection } from '../wearables/wearable-connection.entity';
+import { Transactions } from '../database/transactions';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import { scopeLabel } from '../wearables/google-health/scopes';
+import type { WearableConnection } from '../wearables/wearable-connection.entity';
 import { Enrollment, EnrollmentStatus } from './enrollment.entity';
+import { EnrollmentRepository } from './enrollment.repository';
 import { PATIENT_DIRECTORY, PatientDirectory } from './patient-directory';
 
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 360;
@@ -55,7 +56,9 @@ export interface EnrollmentView {
 @Injectable()
 export class Enrollments {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly connections: ConnectionRepository,
     private readonly audit: AuditTrail,
     @Inject(PATIENT_DIRECTORY) private readonly directory: PatientDirectory,
   ) {}
@@ -65,27 +68,29 @@ export class Enrollments {
     if (this.directory.configured && !(await this.patientInOpenEmr(request.pid))) {
       throw new NotFoundException(`OpenEMR has no patient with pid ${request.pid}`);
     }
-    return inTransaction(this.dataSource, async (manager) => {
-      const repo = manager.getRepository(Enrollment);
-      const existing = await repo.findOneBy({ pid: request.pid });
+    return this.transactions.run(async (transaction) => {
+      const existing = await this.enrollments.byPid(request.pid, transaction);
       if (existing && existing.status !== 'ended') {
         throw new ConflictException(
           `Patient ${request.pid} is already enrolled (status ${existing.status})`,
         );
       }
       const now = new Date();
-      const enrollment = await repo.save({
-        ...(existing ?? {}),
-        pid: request.pid,
-        program: request.program ?? null,
-        status: 'invited',
-        timeZone: existing?.timeZone ?? null,
-        syncIntervalMinutes: request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES,
-        createdAt: now,
-        createdBy: actor,
-        updatedAt: now,
-        endedAt: null,
-      });
+      const enrollment = await this.enrollments.save(
+        {
+          ...(existing ?? {}),
+          pid: request.pid,
+          program: request.program ?? null,
+          status: 'invited',
+          timeZone: existing?.timeZone ?? null,
+          syncIntervalMinutes: request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES,
+          createdAt: now,
+          createdBy: actor,
+          updatedAt: now,
+          endedAt: null,
+        },
+        transaction,
+      );
       await this.audit.record(
         {
           actor,
@@ -98,7 +103,7 @@ export class Enrollments {
             syncIntervalMinutes: enrollment.syncIntervalMinutes,
           },
         },
-        manager,
+        transaction,
       );
       return enrollment;
     });
@@ -115,72 +120,49 @@ export class Enrollments {
   }
 
   async find(pid: number): Promise<Enrollment> {
-    const enrollment = await this.dataSource.getRepository(Enrollment).findOneBy({ pid });
+    const enrollment = await this.enrollments.byPid(pid);
     if (!enrollment) throw new NotFoundException(`Patient ${pid} is not enrolled`);
     return enrollment;
   }
 
   /** Each enrolled patient's time zone (null until their Google settings were read). */
   async timeZones(pids: readonly number[]): Promise<Map<number, string | null>> {
-    if (pids.length === 0) return new Map();
-    const rows = await this.dataSource
-      .getRepository(Enrollment)
-      .find({ where: { pid: In([...new Set(pids)]) }, select: { pid: true, timeZone: true } });
-    return new Map(rows.map((row) => [Number(row.pid), row.timeZone]));
+    return this.enrollments.timeZones(pids);
   }
 
   async list(status?: EnrollmentStatus): Promise<EnrollmentView[]> {
-    const enrollments = await this.dataSource
-      .getRepository(Enrollment)
-      .find({ where: status ? { status } : {}, order: { pid: 'ASC' } });
-    const connections = enrollments.length
-      ? await this.dataSource
-          .getRepository(WearableConnection)
-          .findBy({ enrollmentId: In(enrollments.map((e) => e.id)) })
-      : [];
+    const enrollments = await this.enrollments.list(status);
+    const connections = await this.connections.ofEnrollments(enrollments.map((e) => e.id));
     const byEnrollment = new Map(connections.map((c) => [c.enrollmentId, c]));
     return enrollments.map((e) => viewOf(e, byEnrollment.get(e.id) ?? null));
   }
 
   /** The programs patients are enrolled in, for choosing one in a filter. */
-  async programs(): Promise<string[]> {
-    const rows = await this.dataSource
-      .getRepository(Enrollment)
-      .createQueryBuilder('e')
-      .select('DISTINCT e.program', 'program')
-      .where('e.program IS NOT NULL')
-      .orderBy('program', 'ASC')
-      .getRawMany<{ program: string }>();
-    return rows.map((r) => r.program);
+  programs(): Promise<string[]> {
+    return this.enrollments.programs();
   }
 
   /** The OAuth scopes the patient granted; none without a connection. */
   async grantedScopes(pid: number): Promise<string[]> {
     const enrollment = await this.find(pid);
-    const connection = await this.dataSource
-      .getRepository(WearableConnection)
-      .findOneBy({ enrollmentId: enrollment.id });
+    const connection = await this.connections.ofEnrollment(enrollment.id);
     return connection?.scopes ?? [];
   }
 
   async view(pid: number): Promise<EnrollmentView> {
     const enrollment = await this.find(pid);
-    const connection = await this.dataSource
-      .getRepository(WearableConnection)
-      .findOneBy({ enrollmentId: enrollment.id });
+    const connection = await this.connections.ofEnrollment(enrollment.id);
     return viewOf(enrollment, connection);
   }
 
   async update(pid: number, changes: EnrollmentChanges, actor: string): Promise<EnrollmentView> {
-    await inTransaction(this.dataSource, async (manager) => {
-      const repo = manager.getRepository(Enrollment);
-      const enrollment = await repo.findOneBy({ pid });
+    await this.transactions.run(async (transaction) => {
+      const enrollment = await this.enrollments.byPid(pid, transaction);
       if (!enrollment) throw new NotFoundException(`Patient ${pid} is not enrolled`);
       if (enrollment.status === 'ended') {
         throw new ConflictException(`Monitoring of patient ${pid} has ended; enroll again instead`);
       }
-      const connections = manager.getRepository(WearableConnection);
-      const connection = await connections.findOneBy({ enrollmentId: enrollment.id });
+      const connection = await this.connections.ofEnrollment(enrollment.id, transaction);
       if (changes.program !== undefined) enrollment.program = changes.program;
       if (changes.syncIntervalMinutes !== undefined) {
         enrollment.syncIntervalMinutes = changes.syncIntervalMinutes;
@@ -200,11 +182,11 @@ export class Enrollments {
         enrollment.status = changes.status;
         if (connection) {
           connection.nextSyncAt = changes.status === 'active' ? new Date() : null;
-          await connections.save(connection);
+          await this.connections.save(connection, transaction);
         }
       }
       enrollment.updatedAt = new Date();
-      await repo.save(enrollment);
+      await this.enrollments.save(enrollment, transaction);
       await this.audit.record(
         {
           actor,
@@ -214,7 +196,7 @@ export class Enrollments {
           pid,
           details: { ...changes },
         },
-        manager,
+        transaction,
       );
     });
     return this.view(pid);

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { Transaction } from '../database/transactions';
 import type { Enrollment } from './enrollment.entity';
 
 /** Deletes one feature's collected data about a patient, inside the caller's transaction. */
-export type PurgeStep = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
+export type PurgeStep = (transaction: Transaction, enrollment: Enrollment) => Promise<void>;
 
 /**
  * RETENTION_ON_DISCONNECT=purge: each feature that keeps data collected from a
@@ -23,8 +23,8 @@ export class PatientDataPurge {
   }
 
   /** Runs every step in registration order; returns their names for the audit trail. */
-  async run(manager: EntityManager, enrollment: Enrollment): Promise<string[]> {
-    for (const step of this.steps.values()) await step(manager, enrollment);
+  async run(transaction: Transaction, enrollment: Enrollment): Promise<string[]> {
+    for (const step of this.steps.values()) await step(transaction, enrollment);
     return this.registered;
   }
 }

@@ -1,5 +1,6 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { forwardRef, Module, OnModuleInit } from '@nestjs/common';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import { EnrollmentRepository } from './enrollment.repository';
 import { Enrollments } from './enrollments';
 import { OpenEmrDatabase } from '../openemr/openemr-database';
 import { OpenEmrDirectory } from '../openemr/openemr-directory';
@@ -11,10 +12,13 @@ import { PatientIdentities } from './patient-identities';
 import { OpenEmrPatientIdentities } from '../openemr/patient-identities';
 import { PatientDataPurge } from './patient-data-purge';
 import { PatientsController } from './patients.controller';
+import { WearablesModule } from '../wearables/wearables.module';
 
 @Module({
-  imports: [OpenEmrModule],
+  // Wearables read enrollments and patients read connections: each module imports the other.
+  imports: [OpenEmrModule, forwardRef(() => WearablesModule)],
   providers: [
+    EnrollmentRepository,
     Enrollments,
     PatientDataPurge,
     {
@@ -30,7 +34,13 @@ import { PatientsController } from './patients.controller';
     },
   ],
   controllers: [PatientsController],
-  exports: [Enrollments, PatientDataPurge, PATIENT_DIRECTORY, PatientIdentities],
+  exports: [
+    EnrollmentRepository,
+    Enrollments,
+    PatientDataPurge,
+    PATIENT_DIRECTORY,
+    PatientIdentities,
+  ],
 })
 export class PatientsModule implements OnModuleInit {
   constructor(

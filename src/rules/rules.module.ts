@@ -33,6 +33,7 @@ import { RulesService } from './rules.service';
     MonitoredPatients,
     RuleStore,
     MetricSeries,
+    EvaluationsDueRepository,
   ],
 })
 export class RulesModule {}

@@ -1,16 +1,16 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { SecretStore } from '../crypto/secret-store';
-import { inTransaction } from '../database/transactions';
+import { Transaction, Transactions } from '../database/transactions';
 import {
   CONNECTION_NEEDS_RECONSENT,
   EVENTS_RECORDED,
   type ConnectionNeedsReconsent,
 } from '../events/contracts';
-import { recordEvent } from '../events/pending-events.repository';
-import { Enrollment } from '../patients/enrollment.entity';
+import { PendingEvents } from '../events/pending-events.repository';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
+import { ConnectionRepository } from './connection.repository';
 import { accessTokenExpiry, accessTokenUsable, refreshBackoffMs } from './token-timing';
 import { WearableConnection } from './wearable-connection.entity';
 import {
@@ -71,7 +71,10 @@ export class ConnectionTokens {
   clock: () => Date = () => new Date();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly connections: ConnectionRepository,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly pendingEvents: PendingEvents,
     private readonly secrets: SecretStore,
     private readonly audit: AuditTrail,
     @Inject(WEARABLE_SOURCE) private readonly source: WearableSource,
@@ -81,16 +84,14 @@ export class ConnectionTokens {
 
   /** A usable access token for the connection, refreshing it first when it is (nearly) expired. */
   async accessToken(connectionId: number): Promise<string> {
-    const connection = await this.dataSource
-      .getRepository(WearableConnection)
-      .findOneBy({ id: connectionId });
+    const connection = await this.connections.byId(connectionId);
     if (!connection || connection.accessSecretId === null)
       throw new NotConnectedError(connectionId);
     if (accessTokenUsable(connection.accessExpiresAt, this.clock())) {
       return this.secrets.read(connection.accessSecretId);
     }
-    const outcome = await inTransaction(this.dataSource, (manager) =>
-      this.refreshLocked(manager, connectionId),
+    const outcome = await this.transactions.run((transaction) =>
+      this.refreshLocked(transaction, connectionId),
     );
     switch (outcome.kind) {
       case 'token':
@@ -108,20 +109,20 @@ export class ConnectionTokens {
 
   /** Seals a fresh grant into the connection row (new or re-consented), in the caller's transaction. */
   async storeGrant(
-    manager: EntityManager,
+    transaction: Transaction,
     connection: WearableConnection,
     grant: TokenGrant & { refreshToken: string },
   ): Promise<void> {
-    await this.eraseTokens(manager, connection);
+    await this.eraseTokens(transaction, connection);
     connection.refreshSecretId = await this.secrets.save(
       SECRET_PURPOSE.refresh,
       grant.refreshToken,
-      manager,
+      transaction,
     );
     connection.accessSecretId = await this.secrets.save(
       SECRET_PURPOSE.access,
       grant.accessToken,
-      manager,
+      transaction,
     );
     connection.accessExpiresAt = accessTokenExpiry(grant.expiresInSeconds, this.clock());
     connection.refreshFailures = 0;
@@ -130,111 +131,94 @@ export class ConnectionTokens {
 
   /** The refresh token, for revocation at disconnect; null when none is stored. */
   async refreshToken(
-    manager: EntityManager,
+    transaction: Transaction,
     connection: WearableConnection,
   ): Promise<string | null> {
     return connection.refreshSecretId === null
       ? null
-      : this.secrets.read(connection.refreshSecretId, manager);
+      : this.secrets.read(connection.refreshSecretId, transaction);
   }
 
   /** Erases both sealed tokens and clears the row's pointers (the caller saves the row). */
-  async eraseTokens(manager: EntityManager, connection: WearableConnection): Promise<void> {
+  async eraseTokens(transaction: Transaction, connection: WearableConnection): Promise<void> {
     for (const id of [connection.refreshSecretId, connection.accessSecretId]) {
-      if (id !== null) await this.secrets.erase(id, manager);
+      if (id !== null) await this.secrets.erase(id, transaction);
     }
     connection.refreshSecretId = null;
     connection.accessSecretId = null;
     connection.accessExpiresAt = null;
   }
 
-  /**
-   * Locks the connection's row until the transaction ends, so one caller at a
-   * time refreshes and later callers find the fresh token. MySQL: SELECT ...
-   * FOR UPDATE (never FOR SHARE, which MariaDB rejects). The embedded SQLite
-   * database belongs to one process, whose transactions are queued instead.
-   */
-  async lockConnection(
-    manager: EntityManager,
+  /** The connection, its row locked until the transaction ends (single-flight refresh, disconnect). */
+  lockConnection(
+    transaction: Transaction,
     connectionId: number,
   ): Promise<WearableConnection | null> {
-    const query = manager
-      .getRepository(WearableConnection)
-      .createQueryBuilder('c')
-      .where('c.id = :id', { id: connectionId });
-    if (this.dataSource.options.type === 'mysql') query.setLock('pessimistic_write');
-    return query.getOne();
+    return this.connections.lock(connectionId, transaction);
   }
 
   private async refreshLocked(
-    manager: EntityManager,
+    transaction: Transaction,
     connectionId: number,
   ): Promise<RefreshOutcome> {
-    const connection = await this.lockConnection(manager, connectionId);
+    const connection = await this.lockConnection(transaction, connectionId);
     if (!connection || connection.refreshSecretId === null) return { kind: 'not-connected' };
     const now = this.clock();
     if (connection.accessSecretId !== null && accessTokenUsable(connection.accessExpiresAt, now)) {
       return {
         kind: 'token',
-        accessToken: await this.secrets.read(connection.accessSecretId, manager),
+        accessToken: await this.secrets.read(connection.accessSecretId, transaction),
       };
     }
     if (connection.refreshRetryAt && connection.refreshRetryAt > now) {
       return { kind: 'deferred', retryAt: connection.refreshRetryAt };
     }
-    const refreshToken = await this.secrets.read(connection.refreshSecretId, manager);
-    const repo = manager.getRepository(WearableConnection);
+    const refreshToken = await this.secrets.read(connection.refreshSecretId, transaction);
     let grant: TokenGrant;
     try {
       grant = await this.source.refresh(refreshToken);
     } catch (error) {
       if (error instanceof InvalidGrantError) {
-        return { kind: 'reconsent', moved: await this.markNeedsReconsent(manager, connection) };
+        return { kind: 'reconsent', moved: await this.markNeedsReconsent(transaction, connection) };
       }
       if (!(error instanceof TokenEndpointError)) throw error;
       connection.refreshFailures += 1;
       connection.refreshRetryAt = new Date(
         now.getTime() + refreshBackoffMs(connection.refreshFailures),
       );
-      await repo.save(connection);
+      await this.connections.save(connection, transaction);
       return { kind: 'deferred', retryAt: connection.refreshRetryAt };
     }
     if (connection.accessSecretId === null) {
       connection.accessSecretId = await this.secrets.save(
         SECRET_PURPOSE.access,
         grant.accessToken,
-        manager,
+        transaction,
       );
     } else {
-      await this.secrets.replace(connection.accessSecretId, grant.accessToken, manager);
+      await this.secrets.replace(connection.accessSecretId, grant.accessToken, transaction);
     }
     // Google does not rotate refresh tokens, but keep a new one if it ever sends one.
     if (grant.refreshToken)
-      await this.secrets.replace(connection.refreshSecretId, grant.refreshToken, manager);
+      await this.secrets.replace(connection.refreshSecretId, grant.refreshToken, transaction);
     connection.accessExpiresAt = accessTokenExpiry(grant.expiresInSeconds, now);
     connection.refreshFailures = 0;
     connection.refreshRetryAt = null;
-    await repo.save(connection);
+    await this.connections.save(connection, transaction);
     return { kind: 'token', accessToken: grant.accessToken };
   }
 
   /** The grant is dead: stop syncing, drop the useless tokens; says whose enrollment moved. */
   private async markNeedsReconsent(
-    manager: EntityManager,
+    transaction: Transaction,
     connection: WearableConnection,
   ): Promise<ConnectionNeedsReconsent | null> {
-    await this.eraseTokens(manager, connection);
+    await this.eraseTokens(transaction, connection);
     connection.nextSyncAt = null;
-    await manager.getRepository(WearableConnection).save(connection);
-    const enrollment = await manager
-      .getRepository(Enrollment)
-      .findOneBy({ id: connection.enrollmentId });
+    await this.connections.save(connection, transaction);
+    const enrollment = await this.enrollments.byId(connection.enrollmentId, transaction);
     const moved = enrollment !== null && enrollment.status !== 'ended';
-    if (moved) {
-      enrollment.status = 'needs_reconsent';
-      enrollment.updatedAt = this.clock();
-      await manager.getRepository(Enrollment).save(enrollment);
-    }
+    if (moved) await this.enrollments.markNeedsReconsent(enrollment.id, this.clock(), transaction);
     await this.audit.record(
       {
         actor: 'system',
@@ -244,7 +228,7 @@ export class ConnectionTokens {
         pid: enrollment?.pid ?? null,
         details: { provider: connection.provider, reason: 'invalid_grant' },
       },
-      manager,
+      transaction,
     );
     if (!moved) return null;
     const event: ConnectionNeedsReconsent = {
@@ -252,7 +236,7 @@ export class ConnectionTokens {
       enrollmentId: enrollment.id,
       connectionId: connection.id,
     };
-    await recordEvent(manager, CONNECTION_NEEDS_RECONSENT, event, new Date());
+    await this.pendingEvents.record(CONNECTION_NEEDS_RECONSENT, event, new Date(), transaction);
     return event;
   }
 }

@@ -1,15 +1,13 @@
 import { DataSource } from 'typeorm';
-import { AuditTrail } from '../../src/audit/audit-trail';
 import { startVigil, VigilApp } from '../../src/bootstrap';
-import { SecretStore } from '../../src/crypto/secret-store';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import { startSimulator, Simulator } from '../../src/simulator';
 import { ConnectionTokens, RefreshDeferredError } from '../../src/wearables/connection-tokens';
-import { GoogleHealthSource } from '../../src/wearables/google-health/google-health-source';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
 import { consent, enroll, invite, simulatorEnv, staffToken } from '../support/consent';
+import { connectionTokensOn } from '../support/wearables';
 
 const LATER = () => new Date(Date.now() + 60 * 60_000);
 
@@ -22,12 +20,7 @@ describe.each(testEngines())('token refresh on %s', (engine) => {
   let connectionId: number;
 
   const tokensOn = (dataSource: DataSource): ConnectionTokens => {
-    const tokens = new ConnectionTokens(
-      dataSource,
-      new SecretStore(dataSource, db.env),
-      new AuditTrail(dataSource),
-      new GoogleHealthSource(db.env),
-    );
+    const tokens = connectionTokensOn(dataSource, db.env);
     tokens.clock = LATER;
     return tokens;
   };

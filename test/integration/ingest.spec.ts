@@ -16,6 +16,9 @@ import { RulesService } from '../../src/rules/rules.service';
 import { SyncLeases } from '../../src/ingest/sync-leases';
 import { SyncScheduler } from '../../src/ingest/sync-scheduler';
 import { SyncState } from '../../src/ingest/sync-state.entity';
+import { SyncStateRepository } from '../../src/ingest/sync-state.repository';
+import { Transactions } from '../../src/database/transactions';
+import { ConnectionRepository } from '../../src/wearables/connection.repository';
 import { addDays, localDateAt } from '../../src/time';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
 import { PATIENT_SYNCED, PatientSynced } from '../../src/events/contracts';
@@ -422,7 +425,12 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
   it('keeps a running sync leased past its first lease, and a lease another process took stays theirs', async () => {
     const { connection } = await patient();
     const mine = vigil.app.get(SyncLeases);
-    const other = new SyncLeases(ds, db.env);
+    const other = new SyncLeases(
+      new Transactions(ds),
+      new ConnectionRepository(ds),
+      new SyncStateRepository(ds),
+      db.env,
+    );
     const lease = db.env.SYNC_LEASE_SECONDS * 1000;
     // A claim whose lease runs out in one second.
     const almostExpired = () => new Date(Date.now() - lease + 1000);

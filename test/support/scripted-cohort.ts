@@ -1,15 +1,11 @@
 import { DataSource } from 'typeorm';
-import { AuditTrail } from '../../src/audit/audit-trail';
 import { Environment } from '../../src/config/environment';
-import { SecretStore } from '../../src/crypto/secret-store';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/migrate';
 import { inTransaction } from '../../src/database/transactions';
 import type { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { Scenario, Simulator } from '../../src/simulator';
-import { ConnectionTokens } from '../../src/wearables/connection-tokens';
-import { GoogleHealthSource } from '../../src/wearables/google-health/google-health-source';
-import { connectSimulatedUser } from './wearables';
+import { connectionTokensOn, connectSimulatedUser } from './wearables';
 
 /** First OpenEMR pid of a scripted cohort (the stand-in's own patients are 1-6). */
 export const COHORT_FIRST_PID = 101;
@@ -59,12 +55,7 @@ export async function prepareVigilDatabase(
 ): Promise<DataSource> {
   const ds = await new DataSource(dataSourceOptions(env)).initialize();
   await migrateDatabase(ds);
-  const tokens = new ConnectionTokens(
-    ds,
-    new SecretStore(ds, env),
-    new AuditTrail(ds),
-    new GoogleHealthSource(env),
-  );
+  const tokens = connectionTokensOn(ds, env);
   for (let start = 0; start < size; start += 100) {
     await inTransaction(ds, async (manager) => {
       for (let i = start; i < Math.min(size, start + 100); i++)

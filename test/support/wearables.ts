@@ -2,11 +2,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail } from '../../src/audit/audit-trail';
 import { Environment } from '../../src/config/environment';
 import { SecretStore } from '../../src/crypto/secret-store';
-import { inTransaction } from '../../src/database/transactions';
+import { inTransaction, Transactions } from '../../src/database/transactions';
+import { PendingEvents } from '../../src/events/pending-events.repository';
+import { EnrollmentRepository } from '../../src/patients/enrollment.repository';
+import { ConnectionRepository } from '../../src/wearables/connection.repository';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import { googleSettingsFor, Simulator } from '../../src/simulator';
 import { ConnectionTokens } from '../../src/wearables/connection-tokens';
 import { GoogleHealthSource } from '../../src/wearables/google-health/google-health-source';
+import type { WearableSource } from '../../src/wearables/wearable-source';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 
 /** Vigil's Google settings pointing at a running simulator. */
@@ -32,14 +36,26 @@ export async function connectPatient(
   userId: string,
   options: ConnectOptions = {},
 ): Promise<WearableConnection> {
-  const tokens = new ConnectionTokens(
-    dataSource,
-    new SecretStore(dataSource, env),
-    new AuditTrail(dataSource),
-    new GoogleHealthSource(env),
-  );
+  const tokens = connectionTokensOn(dataSource, env);
   return inTransaction(dataSource, (manager) =>
     connectSimulatedUser(manager, tokens, sim, pid, userId, options),
+  );
+}
+
+/** ConnectionTokens as a process of its own would build them on `dataSource` (another "process" in tests). */
+export function connectionTokensOn(
+  dataSource: DataSource,
+  env: Environment,
+  source: WearableSource = new GoogleHealthSource(env),
+): ConnectionTokens {
+  return new ConnectionTokens(
+    new Transactions(dataSource),
+    new ConnectionRepository(dataSource),
+    new EnrollmentRepository(dataSource),
+    new PendingEvents(dataSource),
+    new SecretStore(dataSource, env),
+    new AuditTrail(dataSource),
+    source,
   );
 }
 

@@ -1,0 +1,306 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InMemoryIngest } from '../../test/support/in-memory-ingest';
+import type { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import type { AuditTrail } from '../audit/audit-trail';
+import { loadEnvironment } from '../config/environment';
+import type { SecretStore } from '../crypto/secret-store';
+import type { Transactions } from '../database/transactions';
+import { CONNECTION_NEEDS_RECONSENT, EVENTS_RECORDED, PATIENT_SYNCED } from '../events/contracts';
+import type { PendingEvents } from '../events/pending-events.repository';
+import { JsonLogger } from '../logging/json-logger';
+import { Metrics } from '../metrics/metrics';
+import type { EnrollmentRepository } from '../patients/enrollment.repository';
+import type { EvaluationsDueRepository } from '../rules/evaluations-due.repository';
+import { addDays, localDateAt } from '../time';
+import type { ConnectionRepository } from '../wearables/connection.repository';
+import { ConnectionTokens } from '../wearables/connection-tokens';
+import type { DataTypeId } from '../wearables/google-health/data-types';
+import {
+  GoogleHealthReader,
+  GoogleHealthUnavailableError,
+  type ReadContext,
+  type TokenSupply,
+} from '../wearables/google-health/health-api-reader';
+import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
+import { InvalidGrantError, type WearableSource } from '../wearables/wearable-source';
+import { ConnectionAccessTokens } from './access-tokens';
+import type { RuleDataNeeds } from './rule-data-needs';
+import { SyncLeases } from './sync-leases';
+import { SyncRunner } from './sync-runner';
+import type { SyncStateRepository } from './sync-state.repository';
+
+const PID = 7;
+const env = loadEnvironment({ ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
+const yesterday = addDays(localDateAt(Date.now(), 'UTC'), -1);
+
+/**
+ * Google as the runner sees it: every call first asks for the connection's
+ * access token (as the real reader does, so a dead grant surfaces there), then
+ * gets what the test scripted for the call's data type.
+ */
+class ScriptedGoogle {
+  readonly calls: DataTypeId[] = [];
+
+  constructor(
+    private readonly tokens: TokenSupply,
+    private readonly answer: (dataType: DataTypeId, call: number) => unknown,
+  ) {}
+
+  async list(context: ReadContext, query: { dataType: DataTypeId }): Promise<unknown> {
+    await this.tokens.accessToken(context.connectionId);
+    this.calls.push(query.dataType);
+    return this.answer(query.dataType, this.calls.length);
+  }
+
+  async rollUp(): Promise<never> {
+    throw new Error('no roll-up is planned for the data types these tests need');
+  }
+
+  async pairedDevices(context: ReadContext): Promise<[]> {
+    await this.tokens.accessToken(context.connectionId);
+    return [];
+  }
+}
+
+/** A token endpoint that refuses every refresh (the patient revoked the grant). */
+const refusingSource: WearableSource = {
+  provider: 'google-health',
+  requestedScopes: [],
+  consentUrl: () => 'unused',
+  exchangeCode: () => Promise.reject(new Error('unused')),
+  refresh: () => Promise.reject(new InvalidGrantError()),
+  revoke: () => Promise.resolve(true),
+  account: () => Promise.reject(new Error('unused')),
+};
+
+/** The runner, its leases and token upkeep on one in-memory store; no database, no network. */
+function setUp(options: {
+  needed: DataTypeId[];
+  answer?: (dataType: DataTypeId, call: number, store: InMemoryIngest) => unknown;
+  accessExpiresAt?: Date;
+}) {
+  const store = new InMemoryIngest();
+  const transactions = store.transactions as unknown as Transactions;
+  const connections = store.connectionRepository as unknown as ConnectionRepository;
+  const enrollments = store.enrollmentRepository as unknown as EnrollmentRepository;
+  const states = store.syncStates as unknown as SyncStateRepository;
+  const events = new EventEmitter2();
+  const emitted: { name: string; payload: unknown }[] = [];
+  events.onAny((name, payload) => emitted.push({ name: String(name), payload }));
+  const tokens = new ConnectionTokens(
+    transactions,
+    connections,
+    enrollments,
+    store.events as unknown as PendingEvents,
+    store.secretStore as unknown as SecretStore,
+    store.auditTrail as unknown as AuditTrail,
+    refusingSource,
+    events,
+  );
+  const google = new ScriptedGoogle(new ConnectionAccessTokens(tokens, connections), (type, n) =>
+    (options.answer ?? (() => []))(type, n, store),
+  );
+  const leases = new SyncLeases(transactions, connections, states, env);
+  const logs: string[] = [];
+  const needs = {
+    forProgram: async () => options.needed,
+    deviceSyncForProgram: async () => false,
+  } satisfies Pick<RuleDataNeeds, 'forProgram' | 'deviceSyncForProgram'>;
+  const runner = new SyncRunner(
+    transactions,
+    connections,
+    enrollments,
+    states,
+    store.evaluations as unknown as EvaluationsDueRepository,
+    env,
+    google as unknown as GoogleHealthReader,
+    leases,
+    store.aggregates as unknown as DailyAggregates,
+    events,
+    new JsonLogger('debug', (line) => logs.push(line)),
+    needs as unknown as RuleDataNeeds,
+    new Metrics(),
+    store.auditTrail as unknown as AuditTrail,
+  );
+  /** Claims the patient's due connection as the scheduler would, and syncs it. */
+  const syncDue = async () => {
+    const [claim] = await leases.claimDue(10);
+    expect(claim).toBeDefined();
+    return runner.run(claim);
+  };
+  const patient = () =>
+    store.connectedPatient(PID, {
+      scopes: [GOOGLE_HEALTH_SCOPES.measurements],
+      accessExpiresAt: options.accessExpiresAt,
+    });
+  return { store, google, leases, runner, emitted, logs, syncDue, patient };
+}
+
+const restingHeartRate = (date: string, beatsPerMinute: number) => [
+  { platform: 'FITBIT', date, beatsPerMinute },
+];
+
+describe('SyncRunner (in-memory repositories, scripted Google)', () => {
+  it('stores the days, records them for evaluation, ends the lease and schedules the next sync', async () => {
+    const { store, emitted, syncDue, patient } = setUp({
+      needed: ['daily-resting-heart-rate'],
+      answer: () => restingHeartRate(yesterday, 58),
+    });
+    const { connection } = await patient();
+
+    const outcome = await syncDue();
+
+    expect(outcome).toMatchObject({ status: 'synced', pid: PID, kind: 'backfill' });
+    if (outcome.status !== 'synced') throw new Error('not synced');
+    expect(store.days.get(`${PID} ${yesterday}`)?.restingHrProvider).toBe(58);
+    expect(outcome.changed).toContain(yesterday);
+    expect([...store.evaluationsDue.get(PID)!].sort()).toEqual([...outcome.changed].sort());
+    const state = store.states.get(connection.id)!;
+    expect(state).toMatchObject({
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      cursorDate: yesterday,
+      consecutiveFailures: 0,
+      statusReason: null,
+      historyDataTypes: 'daily-resting-heart-rate',
+    });
+    expect(state.lastSuccessAt).not.toBeNull();
+    const after = store.connections.get(connection.id)!;
+    expect(after.lastSyncAt).not.toBeNull();
+    expect(after.nextSyncAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(emitted).toEqual([
+      { name: PATIENT_SYNCED, payload: { pid: PID, dates: outcome.changed } },
+    ]);
+  });
+
+  it('on a refused consent: needs_reconsent, the monitoring-gap event queued, tokens erased, lease released', async () => {
+    const { store, google, emitted, logs, syncDue, patient } = setUp({
+      needed: ['daily-resting-heart-rate'],
+      // Expired: the first call must refresh, and Google refuses the grant.
+      accessExpiresAt: new Date(Date.now() - 60_000),
+    });
+    const { enrollment, connection } = await patient();
+
+    const outcome = await syncDue();
+
+    expect(outcome).toEqual({
+      status: 'failed',
+      pid: PID,
+      reason: 'Google refused the stored consent: the patient must connect again',
+      retryAt: null,
+    });
+    expect(google.calls).toEqual([]);
+    expect(store.enrollments.get(enrollment.id)!.status).toBe('needs_reconsent');
+    expect(store.pendingEvents).toEqual([
+      {
+        name: CONNECTION_NEEDS_RECONSENT,
+        payload: { pid: PID, enrollmentId: enrollment.id, connectionId: connection.id },
+      },
+    ]);
+    // The relay is nudged after the commit; nothing announces a sync.
+    expect(emitted.map((e) => e.name)).toEqual([EVENTS_RECORDED]);
+    expect(store.secrets.size).toBe(0);
+    expect(store.connections.get(connection.id)).toMatchObject({
+      refreshSecretId: null,
+      accessSecretId: null,
+      nextSyncAt: null,
+    });
+    expect(store.states.get(connection.id)).toMatchObject({
+      leaseOwner: null,
+      consecutiveFailures: 0,
+      cursorDate: null,
+    });
+    expect(store.audit.map((a) => a.action)).toEqual(['connection.needs_reconsent']);
+    expect(store.days.size).toBe(0);
+    expect(logs.join('\n')).not.toMatch(/refresh-token-|access-token-/);
+  });
+
+  it('when Google fails mid-sync: nothing of the sync is written, the lease is released, retry backs off', async () => {
+    const { store, google, emitted, syncDue, patient } = setUp({
+      needed: ['daily-resting-heart-rate', 'weight'],
+      answer: (_type, call) => {
+        if (call === 1) return restingHeartRate(yesterday, 58);
+        throw new GoogleHealthUnavailableError('HTTP 503', null);
+      },
+    });
+    const { connection } = await patient();
+
+    const outcome = await syncDue();
+
+    expect(google.calls).toHaveLength(2);
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      reason: 'Google Health API unavailable (HTTP 503)',
+    });
+    if (outcome.status !== 'failed') throw new Error('not failed');
+    expect(outcome.retryAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(store.days.size).toBe(0);
+    expect(store.evaluationsDue.size).toBe(0);
+    expect(store.states.get(connection.id)).toMatchObject({
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      cursorDate: null,
+      lastSuccessAt: null,
+      consecutiveFailures: 1,
+      statusReason: 'Google Health API unavailable (HTTP 503)',
+    });
+    const after = store.connections.get(connection.id)!;
+    expect(after.nextSyncAt).toEqual(outcome.retryAt);
+    expect(after.lastSyncAt).toBeNull();
+    expect(emitted).toEqual([]);
+  });
+
+  it('when another process took the lease over mid-sync: writes nothing and leaves their lease alone', async () => {
+    const theirs = {
+      leaseOwner: 'other-host:1:beef',
+      leaseExpiresAt: new Date(Date.now() + 60_000),
+    };
+    const { store, emitted, syncDue, patient } = setUp({
+      needed: ['daily-resting-heart-rate'],
+      answer: (_type, _call, memory) => {
+        // Our lease ran out while Google answered slowly, and another worker claimed the patient.
+        const state = memory.states.get(connectionId)!;
+        memory.states.set(connectionId, { ...state, ...theirs });
+        return restingHeartRate(yesterday, 58);
+      },
+    });
+    const { connection } = await patient();
+    const connectionId = connection.id;
+
+    const outcome = await syncDue();
+
+    expect(outcome).toEqual({ status: 'skipped', pid: PID, reason: 'lease lost' });
+    expect(store.days.size).toBe(0);
+    expect(store.evaluationsDue.size).toBe(0);
+    expect(store.states.get(connectionId)).toMatchObject({
+      ...theirs,
+      cursorDate: null,
+      consecutiveFailures: 0,
+    });
+    expect(store.connections.get(connectionId)!.lastSyncAt).toBeNull();
+    expect(emitted).toEqual([]);
+  });
+
+  it('skips a claim whose enrollment stopped being active, and gives the lease back', async () => {
+    const { store, leases, runner, emitted, patient } = setUp({
+      needed: ['daily-resting-heart-rate'],
+    });
+    const { enrollment, connection } = await patient();
+    const [claim] = await leases.claimDue(10);
+    // Staff paused the patient between the claim and the sync.
+    store.enrollments.set(enrollment.id, { ...enrollment, status: 'paused' });
+
+    const outcome = await runner.run(claim);
+
+    expect(outcome).toEqual({ status: 'skipped', pid: PID, reason: 'not an active enrollment' });
+    expect(store.states.get(connection.id)).toMatchObject({
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    });
+    expect(store.connections.get(connection.id)!.nextSyncAt!.getTime()).toBeLessThanOrEqual(
+      Date.now(),
+    );
+    expect(store.days.size).toBe(0);
+    expect(emitted).toEqual([]);
+  });
+});

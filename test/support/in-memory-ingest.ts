@@ -1,0 +1,326 @@
+import type { DailyAggregate, MetricName } from '../../src/aggregates/daily-aggregate';
+import { METRIC_NAMES } from '../../src/aggregates/daily-aggregate';
+import type { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
+import type { AuditEntry, AuditTrail } from '../../src/audit/audit-trail';
+import type { SecretStore } from '../../src/crypto/secret-store';
+import type { Transaction, Transactions } from '../../src/database/transactions';
+import type { PendingEvents } from '../../src/events/pending-events.repository';
+import type { SyncState } from '../../src/ingest/sync-state.entity';
+import { newSyncState } from '../../src/ingest/sync-state.entity';
+import type { SyncStateChanges, SyncStateRepository } from '../../src/ingest/sync-state.repository';
+import type { Enrollment } from '../../src/patients/enrollment.entity';
+import type { EnrollmentRepository } from '../../src/patients/enrollment.repository';
+import type { EvaluationsDueRepository } from '../../src/rules/evaluations-due.repository';
+import type { ConnectionRepository, SyncedAt } from '../../src/wearables/connection.repository';
+import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
+
+/**
+ * Ingestion's tables in memory, for unit tests with no database: the
+ * repositories SyncRunner, SyncLeases and ConnectionTokens write through, and
+ * a `Transactions` whose `run` rolls every table back when its work throws, so
+ * a test can see that a failed sync left nothing half written.
+ */
+export class InMemoryIngest {
+  connections = new Map<number, WearableConnection>();
+  enrollments = new Map<number, Enrollment>();
+  states = new Map<number, SyncState>();
+  /** `${pid} ${date}` -> the stored day. */
+  days = new Map<string, DailyAggregate>();
+  evaluationsDue = new Map<number, Set<string>>();
+  pendingEvents: { name: string; payload: unknown }[] = [];
+  audit: AuditEntry[] = [];
+  secrets = new Map<number, { purpose: string; plaintext: string }>();
+  private nextSecretId = 1;
+  private open: Transaction | null = null;
+
+  /** Rows as read: copies, so a caller's changes reach the table only when it saves them. */
+  private static copy<T extends object>(row: T): T {
+    return Object.assign(Object.create(Object.getPrototypeOf(row)) as T, row);
+  }
+
+  private snapshot(): () => void {
+    const copyMap = <K, V extends object>(map: Map<K, V>): Map<K, V> =>
+      new Map([...map].map(([key, row]) => [key, InMemoryIngest.copy(row)]));
+    const saved = {
+      connections: copyMap(this.connections),
+      enrollments: copyMap(this.enrollments),
+      states: copyMap(this.states),
+      days: new Map(this.days),
+      evaluationsDue: new Map([...this.evaluationsDue].map(([pid, d]) => [pid, new Set(d)])),
+      pendingEvents: [...this.pendingEvents],
+      audit: [...this.audit],
+      secrets: new Map(this.secrets),
+    };
+    return () => Object.assign(this, saved);
+  }
+
+  /** Writes that belong in a transaction must be given the open one. */
+  private inside(transaction: Transaction | undefined, what: string): void {
+    if (transaction === undefined || transaction !== this.open)
+      throw new Error(`${what} must run inside the open transaction`);
+  }
+
+  readonly transactions = {
+    run: async <T>(work: (transaction: Transaction) => Promise<T>): Promise<T> => {
+      if (this.open) throw new Error('transactions do not nest (SQLite would wait forever)');
+      const restore = this.snapshot();
+      const transaction = { id: Symbol('transaction') } as unknown as Transaction;
+      this.open = transaction;
+      try {
+        return await work(transaction);
+      } catch (error) {
+        restore();
+        throw error;
+      } finally {
+        this.open = null;
+      }
+    },
+    runRetried: <T>(work: (transaction: Transaction) => Promise<T>): Promise<T> =>
+      this.transactions.run(work),
+  } satisfies Pick<Transactions, 'run' | 'runRetried'>;
+
+  readonly connectionRepository = {
+    byId: async (id: number) => this.read(this.connections.get(id)),
+    ofEnrollment: async (enrollmentId: number) =>
+      this.read([...this.connections.values()].find((c) => c.enrollmentId === enrollmentId)),
+    liveOfHealthUser: async (healthUserId: string) =>
+      [...this.connections.values()]
+        .filter((c) => c.healthUserId === healthUserId && c.disconnectedAt === null && c.nextSyncAt)
+        .map((c) => InMemoryIngest.copy(c)),
+    lock: async (id: number, transaction: Transaction) => {
+      this.inside(transaction, 'lock');
+      return this.read(this.connections.get(id));
+    },
+    save: async (connection: WearableConnection, transaction?: Transaction) => {
+      if (transaction !== undefined) this.inside(transaction, 'save');
+      this.connections.set(connection.id, InMemoryIngest.copy(connection));
+      return connection;
+    },
+    markAccessExpired: async (id: number) => {
+      this.change(this.connections, id, { accessExpiresAt: new Date(0) });
+    },
+    scheduleSync: async (ids: readonly number[], at: Date, transaction?: Transaction) => {
+      if (transaction !== undefined) this.inside(transaction, 'scheduleSync');
+      for (const id of ids)
+        if (this.connections.get(id)?.nextSyncAt)
+          this.change(this.connections, id, { nextSyncAt: at });
+    },
+    recordSync: async (id: number, synced: SyncedAt, transaction?: Transaction) => {
+      if (transaction !== undefined) this.inside(transaction, 'recordSync');
+      this.change(this.connections, id, synced);
+    },
+    lockSyncable: async (
+      which: { due: { limit: number } } | { id: number },
+      now: Date,
+      transaction: Transaction,
+    ) => {
+      this.inside(transaction, 'lockSyncable');
+      const syncable = [...this.connections.values()].filter(
+        (c) =>
+          c.disconnectedAt === null &&
+          c.refreshSecretId !== null &&
+          c.nextSyncAt !== null &&
+          this.enrollments.get(c.enrollmentId)?.status === 'active' &&
+          !((this.states.get(c.id)?.leaseExpiresAt ?? new Date(0)) > now),
+      );
+      if ('id' in which) return syncable.filter((c) => c.id === which.id).map((c) => c.id);
+      return syncable
+        .filter((c) => c.nextSyncAt! <= now)
+        .sort((a, b) => a.nextSyncAt!.getTime() - b.nextSyncAt!.getTime())
+        .slice(0, which.due.limit)
+        .map((c) => c.id);
+    },
+    holdUntil: async (ids: readonly number[], until: Date, transaction: Transaction) => {
+      this.inside(transaction, 'holdUntil');
+      for (const id of ids) this.change(this.connections, id, { nextSyncAt: until });
+    },
+  } satisfies Pick<
+    ConnectionRepository,
+    | 'byId'
+    | 'ofEnrollment'
+    | 'liveOfHealthUser'
+    | 'lock'
+    | 'save'
+    | 'markAccessExpired'
+    | 'scheduleSync'
+    | 'recordSync'
+    | 'lockSyncable'
+    | 'holdUntil'
+  >;
+
+  readonly enrollmentRepository = {
+    byId: async (id: number) => this.read(this.enrollments.get(id)),
+    byPid: async (pid: number) =>
+      this.read([...this.enrollments.values()].find((e) => Number(e.pid) === pid)),
+    markNeedsReconsent: async (id: number, at: Date, transaction: Transaction) => {
+      this.inside(transaction, 'markNeedsReconsent');
+      this.change(this.enrollments, id, { status: 'needs_reconsent', updatedAt: at });
+    },
+  } satisfies Pick<EnrollmentRepository, 'byId' | 'byPid' | 'markNeedsReconsent'>;
+
+  readonly syncStates = {
+    ofConnection: async (connectionId: number) => this.read(this.states.get(connectionId)),
+    ofConnections: async (ids: readonly number[]) =>
+      ids.flatMap((id) => (this.states.has(id) ? [InMemoryIngest.copy(this.states.get(id)!)] : [])),
+    save: async (state: SyncState, transaction?: Transaction) => {
+      if (transaction !== undefined) this.inside(transaction, 'save');
+      this.states.set(state.connectionId, InMemoryIngest.copy(state));
+    },
+    isLeased: async (connectionId: number, now: Date) =>
+      (this.states.get(connectionId)?.leaseExpiresAt ?? new Date(0)) > now,
+    lease: async (
+      ids: readonly number[],
+      owner: string,
+      expiresAt: Date,
+      now: Date,
+      transaction: Transaction,
+    ) => {
+      this.inside(transaction, 'lease');
+      for (const id of ids)
+        this.states.set(id, {
+          ...(this.states.get(id) ?? newSyncState(id)),
+          leaseOwner: owner,
+          leaseExpiresAt: expiresAt,
+          lastAttemptAt: now,
+        });
+    },
+    renewLease: async (connectionId: number, owner: string, expiresAt: Date) => {
+      if (this.states.get(connectionId)?.leaseOwner === owner)
+        this.change(this.states, connectionId, { leaseExpiresAt: expiresAt });
+    },
+    releaseLeases: async (ids: readonly number[], owner: string, transaction: Transaction) => {
+      this.inside(transaction, 'releaseLeases');
+      const held = ids.filter((id) => this.states.get(id)?.leaseOwner === owner);
+      for (const id of held)
+        this.change(this.states, id, { leaseOwner: null, leaseExpiresAt: null });
+      return held.length;
+    },
+    lockOwnLease: async (connectionId: number, owner: string, transaction: Transaction) => {
+      this.inside(transaction, 'lockOwnLease');
+      const held = this.states.get(connectionId);
+      return held?.leaseOwner === owner ? InMemoryIngest.copy(held) : null;
+    },
+    endLease: async (connectionId: number, changes: SyncStateChanges, transaction: Transaction) => {
+      this.inside(transaction, 'endLease');
+      this.change(this.states, connectionId, {
+        ...changes,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        earlySyncRequested: false,
+      });
+    },
+  } satisfies Pick<SyncStateRepository, keyof SyncStateRepository>;
+
+  readonly aggregates = {
+    upsert: async (pid: number, days: readonly DailyAggregate[], transaction?: Transaction) => {
+      this.inside(transaction, 'upsert');
+      for (const day of days) this.days.set(`${pid} ${day.date}`, { ...day });
+    },
+    series: async (pid: number, from: string, to: string) => this.daysOf(pid, from, to),
+    metricsWithData: async (pid: number, from: string, to: string) =>
+      new Set<MetricName>(
+        this.daysOf(pid, from, to).flatMap((day) => METRIC_NAMES.filter((m) => day[m] !== null)),
+      ),
+  } satisfies Pick<DailyAggregates, 'upsert' | 'series' | 'metricsWithData'>;
+
+  readonly evaluations = {
+    record: async (pid: number, dates: readonly string[], _at: Date, transaction: Transaction) => {
+      this.inside(transaction, 'record evaluation due');
+      if (dates.length === 0) return;
+      const due = this.evaluationsDue.get(pid) ?? new Set<string>();
+      for (const date of dates) due.add(date);
+      this.evaluationsDue.set(pid, due);
+    },
+  } satisfies Pick<EvaluationsDueRepository, 'record'>;
+
+  readonly events = {
+    record: async (name: string, payload: object, _at: Date, transaction: Transaction) => {
+      this.inside(transaction, 'record event');
+      this.pendingEvents.push({ name, payload });
+    },
+  } satisfies Pick<PendingEvents, 'record'>;
+
+  readonly auditTrail = {
+    record: async (entry: AuditEntry) => {
+      this.audit.push(entry);
+    },
+  } satisfies Pick<AuditTrail, 'record'>;
+
+  readonly secretStore = {
+    save: async (purpose: string, plaintext: string) => {
+      const id = this.nextSecretId++;
+      this.secrets.set(id, { purpose, plaintext });
+      return id;
+    },
+    read: async (id: number) => {
+      const secret = this.secrets.get(id);
+      if (!secret) throw new Error(`no secret ${id}`);
+      return secret.plaintext;
+    },
+    replace: async (id: number, plaintext: string) => {
+      this.secrets.set(id, { ...this.secrets.get(id)!, plaintext });
+    },
+    erase: async (id: number) => {
+      this.secrets.delete(id);
+    },
+  } satisfies Pick<SecretStore, 'save' | 'read' | 'replace' | 'erase'>;
+
+  private read<T extends object>(row: T | undefined): T | null {
+    return row === undefined ? null : InMemoryIngest.copy(row);
+  }
+
+  private change<K, T extends object>(table: Map<K, T>, key: K, changes: Partial<T>): void {
+    const row = table.get(key);
+    if (row) table.set(key, Object.assign(InMemoryIngest.copy(row), changes));
+  }
+
+  private daysOf(pid: number, from: string, to: string): DailyAggregate[] {
+    return [...this.days.entries()]
+      .filter(([key, day]) => key.startsWith(`${pid} `) && day.date >= from && day.date <= to)
+      .map(([, day]) => day)
+      .sort((a, b) => a.date.localeCompare(b.date));
+  }
+
+  /** An active enrollment with a connected wearable, tokens sealed, due now. */
+  async connectedPatient(
+    pid: number,
+    options: { scopes: string[]; accessExpiresAt?: Date; timeZone?: string },
+  ): Promise<{ enrollment: Enrollment; connection: WearableConnection }> {
+    const now = new Date();
+    const id = this.enrollments.size + 1;
+    const enrollment: Enrollment = {
+      id,
+      pid,
+      program: null,
+      status: 'active',
+      timeZone: options.timeZone ?? 'UTC',
+      syncIntervalMinutes: 60,
+      createdAt: now,
+      createdBy: 'test',
+      updatedAt: now,
+      endedAt: null,
+    };
+    this.enrollments.set(id, enrollment);
+    const connection = Object.assign(new WearableConnection(), {
+      id: 100 + id,
+      enrollmentId: id,
+      provider: 'google-health',
+      healthUserId: `health-user-${pid}`,
+      legacyUserId: null,
+      grantedScopes: options.scopes.join(' '),
+      refreshSecretId: await this.secretStore.save('google-oauth-refresh', `refresh-token-${pid}`),
+      accessSecretId: await this.secretStore.save('google-oauth-access', `access-token-${pid}`),
+      accessExpiresAt: options.accessExpiresAt ?? new Date(now.getTime() + 3_600_000),
+      refreshFailures: 0,
+      refreshRetryAt: null,
+      disconnectTokenHash: null,
+      connectedAt: now,
+      disconnectedAt: null,
+      nextSyncAt: now,
+      lastSyncAt: null,
+      lastDeviceSyncAt: null,
+    });
+    this.connections.set(connection.id, connection);
+    return { enrollment, connection };
+  }
+}

@@ -40,8 +40,6 @@ export const NOT_YET_CONVERTED = [
   'src/health/health.module.ts',
   'src/ingest/blind-rules.ts',
   'src/ingest/rule-data-needs.ts',
-  'src/rules/monitored-patients.ts',
-  'src/web/patient/patient-trends.ts',
 ];
 
 export default tseslint.config(

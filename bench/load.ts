@@ -20,7 +20,9 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { AuditTrail } from '../src/audit/audit-trail';
+import { ApiTokenRepository } from '../src/auth/api-token.repository';
 import { ApiTokens } from '../src/auth/api-tokens';
+import { Transactions } from '../src/database/transactions';
 import { loadEnvironment } from '../src/config/environment';
 import { KeyRing } from '../src/crypto/key-ring';
 import { startSimulator } from '../src/simulator';
@@ -66,7 +68,11 @@ async function main(): Promise<void> {
     BACKFILL_DAYS: '14',
   });
   const ds = await prepareVigilDatabase(env, sim, PATIENTS);
-  const { token } = await new ApiTokens(ds, new AuditTrail(ds)).issue('admin', 'load', 'bench');
+  const { token } = await new ApiTokens(
+    new Transactions(ds),
+    new ApiTokenRepository(ds),
+    new AuditTrail(ds),
+  ).issue('admin', 'load', 'bench');
 
   const port = await freePort();
   const common = {

@@ -5,11 +5,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
-import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { Environment } from './config/environment';
-import { dataSourceOptions } from './database/data-source-options';
-import { ensureMysqlDatabase, migrateDatabase } from './database/migrate';
+import { ensureMysqlDatabase } from './database/migrate';
+import { migrateOnce } from './database/open-database';
 import { Readiness } from './health/readiness';
 import { bodyParsers } from './http/body-shape';
 import { ProblemFilter } from './http/problem.filter';
@@ -52,13 +51,8 @@ export async function startVigil(env: Environment, options: StartOptions = {}): 
   if (env.DATABASE_URL && (await ensureMysqlDatabase(env.DATABASE_URL))) {
     logger.log('Created the database named in DATABASE_URL', 'Database');
   }
-  const migrations = await new DataSource(dataSourceOptions(env)).initialize();
-  try {
-    const applied = await migrateDatabase(migrations);
-    if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`, 'Database');
-  } finally {
-    await migrations.destroy();
-  }
+  const applied = await migrateOnce(env);
+  if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`, 'Database');
 
   const module = AppModule.forEnvironment(env, logger);
   const app = env.runsHttp

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { randomSecret, sha256Hex } from '../crypto/tokens';
 import { ApiToken } from './api-token.entity';
+import { ApiTokenRepository } from './api-token.repository';
 import type { StaffRole } from './roles';
-import { inTransaction } from '../database/transactions';
+import { Transactions } from '../database/transactions';
 
 const TOKEN_PREFIX = 'vgl_';
 /** Writing last-used on every request would turn reads into writes; once a minute is enough. */
@@ -22,23 +22,27 @@ export interface IssuedToken {
 @Injectable()
 export class ApiTokens {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly tokens: ApiTokenRepository,
     private readonly audit: AuditTrail,
   ) {}
 
   async issue(role: StaffRole, name: string, issuedBy: string): Promise<IssuedToken> {
     const token = TOKEN_PREFIX + randomSecret();
-    return inTransaction(this.dataSource, async (manager) => {
-      const record = await manager.getRepository(ApiToken).save({
-        name,
-        role,
-        tokenHash: hashToken(token),
-        tokenPrefix: token.slice(0, 10),
-        createdAt: new Date(),
-        createdBy: issuedBy,
-        lastUsedAt: null,
-        revokedAt: null,
-      });
+    return this.transactions.run(async (transaction) => {
+      const record = await this.tokens.create(
+        {
+          name,
+          role,
+          tokenHash: hashToken(token),
+          tokenPrefix: token.slice(0, 10),
+          createdAt: new Date(),
+          createdBy: issuedBy,
+          lastUsedAt: null,
+          revokedAt: null,
+        },
+        transaction,
+      );
       await this.audit.record(
         {
           actor: issuedBy,
@@ -47,7 +51,7 @@ export class ApiTokens {
           subjectId: record.id,
           details: { role, name },
         },
-        manager,
+        transaction,
       );
       return { token, record };
     });
@@ -56,15 +60,14 @@ export class ApiTokens {
   /** The live token record for a presented token, or null. Records last use. */
   async authenticate(token: string): Promise<ApiToken | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
-    const repo = this.dataSource.getRepository(ApiToken);
-    const record = await repo.findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
+    const record = await this.tokens.liveByHash(hashToken(token));
     if (!record) return null;
     const now = new Date();
     if (
       !record.lastUsedAt ||
       now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS
     ) {
-      await repo.update({ id: record.id }, { lastUsedAt: now });
+      await this.tokens.markUsed(record.id, now);
       record.lastUsedAt = now;
     }
     return record;
@@ -72,13 +75,12 @@ export class ApiTokens {
 
   /** Revokes by id or by the printed prefix; false when nothing live matched. */
   async revoke(idOrPrefix: string, revokedBy: string): Promise<ApiToken | null> {
-    const repo = this.dataSource.getRepository(ApiToken);
-    const record = /^\d+$/.test(idOrPrefix)
-      ? await repo.findOneBy({ id: Number(idOrPrefix), revokedAt: IsNull() })
-      : await repo.findOneBy({ tokenPrefix: idOrPrefix, revokedAt: IsNull() });
+    const record = await this.tokens.liveByIdOrPrefix(
+      /^\d+$/.test(idOrPrefix) ? { id: Number(idOrPrefix) } : { prefix: idOrPrefix },
+    );
     if (!record) return null;
-    await inTransaction(this.dataSource, async (manager) => {
-      await manager.getRepository(ApiToken).update({ id: record.id }, { revokedAt: new Date() });
+    await this.transactions.run(async (transaction) => {
+      await this.tokens.markRevoked(record.id, new Date(), transaction);
       await this.audit.record(
         {
           actor: revokedBy,
@@ -86,13 +88,13 @@ export class ApiTokens {
           subjectType: 'api_token',
           subjectId: record.id,
         },
-        manager,
+        transaction,
       );
     });
     return record;
   }
 
   list(): Promise<ApiToken[]> {
-    return this.dataSource.getRepository(ApiToken).find({ order: { id: 'ASC' } });
+    return this.tokens.list();
   }
 }

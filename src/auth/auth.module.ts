@@ -3,14 +3,20 @@ import { APP_GUARD } from '@nestjs/core';
 import { RateLimitGuard } from '../http/rate-limit';
 import { ThrottlingModule } from '../http/throttling.module';
 import { AccessGuard } from './access.guard';
+import { ApiTokenRepository } from './api-token.repository';
 import { ApiTokens } from './api-tokens';
 import { SignInController } from './sign-in.controller';
+import { StaffSessionRepository } from './staff-session.repository';
 import { StaffSessions } from './staff-sessions';
+import { StaffUserRepository } from './staff-user.repository';
 import { TokensController } from './tokens.controller';
 
 @Module({
   imports: [ThrottlingModule],
   providers: [
+    ApiTokenRepository,
+    StaffUserRepository,
+    StaffSessionRepository,
     ApiTokens,
     StaffSessions,
     // Order matters: throttle before the (database-backed) access check.
@@ -18,6 +24,6 @@ import { TokensController } from './tokens.controller';
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   controllers: [TokensController, SignInController],
-  exports: [ApiTokens, StaffSessions],
+  exports: [ApiTokens, StaffSessions, StaffUserRepository],
 })
 export class AuthModule {}

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { looksLikeSecret, randomSecret, sha256Hex } from '../crypto/tokens';
 import { hashPassword, verifyPassword } from './passwords';
 import type { StaffRole } from './roles';
 import { StaffSession } from './staff-session.entity';
+import { StaffSessionRepository } from './staff-session.repository';
 import { StaffUser } from './staff-user.entity';
-import { inTransaction } from '../database/transactions';
+import { StaffUserRepository } from './staff-user.repository';
+import { Transactions } from '../database/transactions';
 import { ThrottleCounters } from '../http/throttle-counters.repository';
 
 export const SESSION_COOKIE = 'vigil_session';
@@ -50,7 +51,9 @@ let decoyHash: Promise<string> | undefined;
 @Injectable()
 export class StaffSessions {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly users: StaffUserRepository,
+    private readonly sessions: StaffSessionRepository,
     private readonly audit: AuditTrail,
     private readonly env: Environment,
     private readonly throttle: ThrottleCounters,
@@ -62,15 +65,20 @@ export class StaffSessions {
     password: string,
     createdBy: string,
   ): Promise<StaffUser> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const user = await manager.getRepository(StaffUser).save({
-        username,
-        role,
-        source: 'local',
-        passwordHash: await hashPassword(password),
-        createdAt: new Date(),
-        disabledAt: null,
-      });
+    const passwordHash = await hashPassword(password);
+    return this.transactions.run(async (transaction) => {
+      const user = await this.users.create(
+        {
+          username,
+          role,
+          source: 'local',
+          externalSubject: null,
+          passwordHash,
+          createdAt: new Date(),
+          disabledAt: null,
+        },
+        transaction,
+      );
       await this.audit.record(
         {
           actor: createdBy,
@@ -79,7 +87,7 @@ export class StaffSessions {
           subjectId: user.id,
           details: { username, role },
         },
-        manager,
+        transaction,
       );
       return user;
     });
@@ -97,9 +105,7 @@ export class StaffSessions {
     address = 'unknown',
     now = new Date(),
   ): Promise<SignInResult> {
-    const user = await this.dataSource
-      .getRepository(StaffUser)
-      .findOneBy({ username, source: 'local', disabledAt: IsNull() });
+    const user = await this.users.enabledLocal(username);
     const heldUntil = await this.throttle.signInHeldUntil(username, address, now);
     const stored = user?.passwordHash && !heldUntil ? user.passwordHash : null;
     const matches = await verifyPassword(
@@ -142,14 +148,17 @@ export class StaffSessions {
   ): Promise<{ secret: string; user: StaffUser; expiresAt: Date }> {
     const secret = randomSecret();
     const expiresAt = new Date(now.getTime() + this.env.SESSION_HOURS * 3_600_000);
-    await inTransaction(this.dataSource, async (manager) => {
-      await manager.getRepository(StaffSession).insert({
-        sessionHash: sha256Hex(secret),
-        userId: user.id,
-        createdAt: now,
-        expiresAt,
-        revokedAt: null,
-      });
+    await this.transactions.run(async (transaction) => {
+      await this.sessions.create(
+        {
+          sessionHash: sha256Hex(secret),
+          userId: user.id,
+          createdAt: now,
+          expiresAt,
+          revokedAt: null,
+        },
+        transaction,
+      );
       await this.audit.record(
         {
           actor: `user:${user.username}`,
@@ -158,7 +167,7 @@ export class StaffSessions {
           subjectId: user.id,
           ...(address ? { details: { address } } : {}),
         },
-        manager,
+        transaction,
       );
     });
     return { secret, user, expiresAt };
@@ -167,20 +176,14 @@ export class StaffSessions {
   /** The live session behind a cookie value, or null when unknown, expired, revoked or disabled. */
   async resolve(secret: string, now = new Date()): Promise<LiveSession | null> {
     if (!looksLikeSecret(secret)) return null;
-    const session = await this.dataSource
-      .getRepository(StaffSession)
-      .findOneBy({ sessionHash: sha256Hex(secret), revokedAt: IsNull() });
+    const session = await this.sessions.unrevokedByHash(sha256Hex(secret));
     if (!session || session.expiresAt <= now) return null;
-    const user = await this.dataSource
-      .getRepository(StaffUser)
-      .findOneBy({ id: session.userId, disabledAt: IsNull() });
+    const user = await this.users.enabledById(session.userId);
     return user ? { session, user } : null;
   }
 
   async revoke(session: StaffSession, actor: string): Promise<void> {
-    await this.dataSource
-      .getRepository(StaffSession)
-      .update({ id: session.id }, { revokedAt: new Date() });
+    await this.sessions.markRevoked(session.id, new Date());
     await this.audit.record({
       actor,
       action: 'sign_out',

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail';
+import { ApiTokenRepository } from '../auth/api-token.repository';
 import { ApiTokens } from '../auth/api-tokens';
+import { StaffSessionRepository } from '../auth/staff-session.repository';
+import { StaffUserRepository } from '../auth/staff-user.repository';
 import { StaffSessions } from '../auth/staff-sessions';
 import { ThrottleCounters } from '../http/throttle-counters.repository';
 import { Environment, loadEnvironment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
-import { dataSourceOptions } from '../database/data-source-options';
 import { migrateDatabase } from '../database/migrate';
+import { type Database, openDatabase } from '../database/open-database';
 import { Transactions } from '../database/transactions';
 import { InvitationDelivery } from '../consent/invitation-delivery';
 import { InvitationRepository } from '../consent/invitation.repository';
@@ -28,7 +30,7 @@ import { patientDirectoryFor } from '../patients/openemr-patient-directory';
  */
 export interface CliContext {
   env: Environment;
-  dataSource: DataSource;
+  dataSource: Database;
   audit: AuditTrail;
   tokens: ApiTokens;
   staff: StaffSessions;
@@ -42,7 +44,7 @@ export async function openCliContext(
   options: { migrate?: boolean; env?: Environment } = {},
 ): Promise<CliContext> {
   const env = options.env ?? loadEnvironment();
-  const dataSource = await new DataSource(dataSourceOptions(env)).initialize();
+  const dataSource = await openDatabase(env);
   if (options.migrate !== false) await migrateDatabase(dataSource);
   const audit = new AuditTrail(dataSource);
   // Warnings (a failed invitation delivery) go to stderr, away from the command's output.
@@ -67,8 +69,15 @@ export async function openCliContext(
     env,
     dataSource,
     audit,
-    tokens: new ApiTokens(dataSource, audit),
-    staff: new StaffSessions(dataSource, audit, env, new ThrottleCounters(dataSource)),
+    tokens: new ApiTokens(transactions, new ApiTokenRepository(dataSource), audit),
+    staff: new StaffSessions(
+      transactions,
+      new StaffUserRepository(dataSource),
+      new StaffSessionRepository(dataSource),
+      audit,
+      env,
+      new ThrottleCounters(dataSource),
+    ),
     secrets: new SecretStore(dataSource, env),
     enrollments,
     invitations: new Invitations(

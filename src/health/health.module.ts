@@ -1,5 +1,5 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DatabaseProbe } from '../database/database-probe';
 import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
 
@@ -8,12 +8,12 @@ import { Readiness } from './readiness';
 export class HealthModule implements OnModuleInit {
   constructor(
     private readonly readiness: Readiness,
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseProbe,
   ) {}
 
   onModuleInit(): void {
     this.readiness.register('database', async () => {
-      await this.dataSource.query('SELECT 1');
+      await this.database.ping();
       return { ok: true };
     });
   }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { MetricName } from '../aggregates/daily-aggregate';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { Environment } from '../config/environment';
@@ -93,7 +92,7 @@ export function grantedDataTypes(scopes: readonly string[]): Set<DataTypeId> {
 @Injectable()
 export class BlindRules {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly store: RuleStore,
     private readonly enrollments: Enrollments,
     private readonly aggregates: DailyAggregates,
     private readonly env: Environment,
@@ -104,10 +103,9 @@ export class BlindRules {
     const enrollment = await this.enrollments.find(pid);
     const scopes = await this.enrollments.grantedScopes(pid);
     const today = localDateAt(now, enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE);
-    const store = new RuleStore(this.dataSource);
     const [rules, settings, withData] = await Promise.all([
-      store.rulesInForce(),
-      store.programSettings(),
+      this.store.rulesInForce(),
+      this.store.programSettings(),
       this.aggregates.metricsWithData(pid, addDays(today, -this.env.BACKFILL_DAYS), today),
     ]);
     const enabled = rules.filter(({ rule }) => {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { RuleStore } from '../rules/rule-store.repository';
 import { DataTypeId } from '../wearables/google-health/data-types';
 import { DataNeeds, dataNeeds } from './data-needs';
@@ -23,7 +22,7 @@ export class RuleDataNeeds {
   private checkedAt = Number.NEGATIVE_INFINITY;
   private refreshing: Promise<DataNeeds> | null = null;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: RuleStore) {}
 
   async forProgram(program: string | null): Promise<DataTypeId[]> {
     return (await this.current()).forProgram(program);
@@ -44,11 +43,13 @@ export class RuleDataNeeds {
   }
 
   private async refresh(): Promise<DataNeeds> {
-    const fingerprint = await this.fingerprint();
+    const fingerprint = await this.store.fingerprint();
     this.checkedAt = Date.now();
     if (this.cached?.fingerprint === fingerprint) return this.cached.needs;
-    const store = new RuleStore(this.dataSource);
-    const [rules, settings] = await Promise.all([store.rulesInForce(), store.programSettings()]);
+    const [rules, settings] = await Promise.all([
+      this.store.rulesInForce(),
+      this.store.programSettings(),
+    ]);
     const needs = dataNeeds(
       rules.map(({ rule, definition }) => ({
         definition,
@@ -60,16 +61,5 @@ export class RuleDataNeeds {
     );
     this.cached = { fingerprint, needs };
     return needs;
-  }
-
-  private async fingerprint(): Promise<string> {
-    const [row] = (await this.dataSource.query(
-      `SELECT (SELECT COUNT(*) FROM rules) AS rules,
-              (SELECT SUM(current_version) FROM rules) AS versions,
-              (SELECT MAX(updated_at) FROM rules) AS rules_changed,
-              (SELECT COUNT(*) FROM rule_programs) AS programs,
-              (SELECT MAX(updated_at) FROM rule_programs) AS programs_changed`,
-    )) as Record<string, unknown>[];
-    return JSON.stringify(Object.values(row).map((value) => String(value)));
   }
 }

@@ -4,6 +4,7 @@ import { Transactions } from '../database/transactions';
 import { PendingEvents } from '../events/pending-events.repository';
 import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { EvaluationsDueRepository } from '../rules/evaluations-due.repository';
+import { RuleStore } from '../rules/rule-store.repository';
 import { ConnectionRepository } from '../wearables/connection.repository';
 import type { CliContext } from '../cli/context';
 import { InFlightWork } from '../lifecycle/in-flight-work';
@@ -64,7 +65,7 @@ export function syncFromCli(
     new DailyAggregates(dataSource),
     new EventEmitter2(),
     logger,
-    new RuleDataNeeds(dataSource),
+    new RuleDataNeeds(new RuleStore(dataSource)),
     new Metrics(),
     ctx.audit,
   );

@@ -165,4 +165,20 @@ export class RuleStore {
       { conflictPaths: ['pid', 'ruleId'], skipUpdateIfNoValuesChanged: false },
     );
   }
+
+  /**
+   * A short fingerprint of everything that decides which rules run where
+   * (count, versions, last change of rules and program switches): it moves
+   * whenever any of them changes, in whichever process made the change.
+   */
+  async fingerprint(): Promise<string> {
+    const [row] = (await this.dataSource.query(
+      `SELECT (SELECT COUNT(*) FROM rules) AS rules,
+              (SELECT SUM(current_version) FROM rules) AS versions,
+              (SELECT MAX(updated_at) FROM rules) AS rules_changed,
+              (SELECT COUNT(*) FROM rule_programs) AS programs,
+              (SELECT MAX(updated_at) FROM rule_programs) AS programs_changed`,
+    )) as Record<string, unknown>[];
+    return JSON.stringify(Object.values(row).map((value) => String(value)));
+  }
 }

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { KeyRing } from '../../src/crypto/key-ring';
@@ -6,6 +7,7 @@ import { openEmrInbox, openEmrReminders, STAND_IN_USERS } from '../../src/openem
 import { Simulator, startSimulator } from '../../src/simulator';
 import { freshDatabase, mysqlAvailable, TestDatabase } from '../support/databases';
 import { freshOpenEmr, TestOpenEmr } from '../support/openemr';
+import { createOpenEmrServiceUser } from '../support/openemr-user';
 import {
   addOpenEmrPatients,
   prepareVigilDatabase,
@@ -37,8 +39,12 @@ const LOGS = join(__dirname, '../artifacts/chaos', new Date().toISOString().repl
  * storms (30 s doubling) come due as before.
  */
 const LEASES_RUN_OUT_MS = 6 * 60_000;
+/** The clinician who leaves mid-run (deactivated in OpenEMR), and the fallback who takes over. */
+const LEAVER = 'drjones';
+const FALLBACK = 'nurseward';
 
-jest.setTimeout(Math.max(900_000, KILLS * 20_000));
+// Two runs on OpenEMR's real schema, on a 2-core machine shared with other work.
+jest.setTimeout(Math.max(2_700_000, KILLS * 40_000));
 
 /** What a failed run must not leave behind: processes, proxies. */
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -54,6 +60,8 @@ interface Snapshot {
   reminders: string[];
   duplicates: string[];
   stuck: string[];
+  /** Outbox rows by kind and status, e.g. `message delivered` -> 12. */
+  outbox: Record<string, number>;
 }
 
 (mysqlAvailable() ? describe : describe.skip)('crash safety (real processes, MariaDB)', () => {
@@ -86,6 +94,10 @@ interface Snapshot {
     const chaos = await runCluster(sim, keys, now, { workers: WORKERS, chaos: true });
 
     const compared = compare(reference.snapshot, chaos.snapshot);
+    const delivery = {
+      messages: tally(reference.snapshot, chaos.snapshot, 'messages', ['message', 'resolved']),
+      reminders: tally(reference.snapshot, chaos.snapshot, 'reminders', ['reminder']),
+    };
     process.stdout.write(
       [
         '',
@@ -94,6 +106,11 @@ interface Snapshot {
         `  kills survived: ${chaos.counts.kills} (during a sync ${chaos.counts.duringSync}, during a restart ${chaos.counts.duringRestart}, at random ${chaos.counts.random}, after an OpenEMR write before its outbox update ${chaos.counts.afterWrite}, after a sync before its evaluation ${chaos.counts.beforeEvaluation})`,
         `  unplanned exits: ${chaos.counts.unplanned}`,
         `  faults injected: ${chaos.counts.storms} simulator 429/5xx storms (${sim.faults.list().length} left), ${chaos.counts.dbCuts} Vigil database cuts, ${chaos.counts.openEmrCuts} OpenEMR database outages`,
+        `  staff and grants: ${LEAVER} deactivated ${chaos.counts.leaverDeactivated ? 'yes' : 'no'} (with ${chaos.counts.leaverRowsWhenDeactivated} outbox row(s) addressed to them), INSERT on pnotes revoked for ${(chaos.counts.grantRevokedMs / 1000).toFixed(1)} s (${chaos.counts.grantRefusals} row(s) refused with the grant named, ${chaos.counts.grantWarnings} warn line(s) naming it)`,
+        `  outbox (clean run): ${describeOutbox(reference.snapshot.outbox)}`,
+        `  outbox (chaos run): ${describeOutbox(chaos.snapshot.outbox)}`,
+        `  messages: ${delivery.messages.delivered} delivered, ${delivery.messages.parked} parked, ${delivery.messages.duplicated} duplicated, ${delivery.messages.lost} lost`,
+        `  reminders: ${delivery.reminders.delivered} delivered, ${delivery.reminders.parked} parked, ${delivery.reminders.duplicated} duplicated, ${delivery.reminders.lost} lost`,
         `  rows compared with the clean run: ${compared.rows} (${compared.differences.length} different)`,
         `  duplicates: ${chaos.snapshot.duplicates.length}, stuck leases or outbox rows: ${chaos.snapshot.stuck.length}`,
         ...compared.differences.slice(0, 20).map((d) => `  ${d.slice(0, 400)}`),
@@ -108,17 +125,69 @@ interface Snapshot {
     expect(compared.differences).toEqual([]);
     expect(chaos.snapshot.duplicates).toEqual([]);
     expect(chaos.snapshot.stuck).toEqual([]);
+    expect(chaos.counts.leaverDeactivated).toBe(true);
+    expect(chaos.counts.grantRefusals).toBeGreaterThan(0);
+    expect(chaos.counts.grantWarnings).toBeGreaterThan(0);
+    for (const figures of [delivery.messages, delivery.reminders]) {
+      expect(figures.delivered).toBeGreaterThan(0);
+      expect({
+        duplicated: figures.duplicated,
+        lost: figures.lost,
+        parked: figures.parked,
+      }).toEqual({ duplicated: 0, lost: 0, parked: 0 });
+    }
   });
+
+  /**
+   * Messages (or reminders) as staff see them: delivered rows in the chaos run,
+   * parked rows, and rows in OpenEMR more often (duplicated) or less often
+   * (lost) than in the clean run, counted one by one.
+   */
+  function tally(
+    a: Snapshot,
+    b: Snapshot,
+    table: 'messages' | 'reminders',
+    kinds: readonly string[],
+  ): { delivered: number; parked: number; duplicated: number; lost: number } {
+    const counted = (rows: string[]): Map<string, number> => {
+      const counts = new Map<string, number>();
+      for (const row of rows) counts.set(row, (counts.get(row) ?? 0) + 1);
+      return counts;
+    };
+    const left = counted(a[table]);
+    const right = counted(b[table]);
+    let duplicated = 0;
+    let lost = 0;
+    for (const key of new Set([...left.keys(), ...right.keys()])) {
+      const diff = (right.get(key) ?? 0) - (left.get(key) ?? 0);
+      if (diff > 0) duplicated += diff;
+      else lost -= diff;
+    }
+    const marker = b.duplicates.filter((d) => d.startsWith('delivery ')).length;
+    const of = (status: string): number =>
+      kinds.reduce((n, kind) => n + (b.outbox[`${kind} ${status}`] ?? 0), 0);
+    return {
+      delivered: of('delivered'),
+      parked: of('failed'),
+      duplicated: duplicated + marker,
+      lost,
+    };
+  }
 
   function compare(a: Snapshot, b: Snapshot): { rows: number; differences: string[] } {
     const differences: string[] = [];
     let rows = 0;
     for (const table of ['aggregates', 'outcomes', 'alerts', 'messages', 'reminders'] as const) {
       rows += Math.max(a[table].length, b[table].length);
-      const left = new Set(a[table]);
-      const right = new Set(b[table]);
-      for (const row of a[table]) if (!right.has(row)) differences.push(`${table}: missing ${row}`);
-      for (const row of b[table]) if (!left.has(row)) differences.push(`${table}: extra ${row}`);
+      // Row by row, repeats counted: a message sent twice (to whom left and to
+      // whom replaced them) is one too many even when both read the same.
+      const right = [...b[table]];
+      for (const row of a[table]) {
+        const at = right.indexOf(row);
+        if (at === -1) differences.push(`${table}: missing ${row}`);
+        else right.splice(at, 1);
+      }
+      for (const row of right) differences.push(`${table}: extra ${row}`);
     }
     return { rows, differences: differences.slice(0, 50) };
   }
@@ -135,6 +204,18 @@ interface Counts {
   storms: number;
   dbCuts: number;
   openEmrCuts: number;
+  leaverDeactivated: boolean;
+  leaverRowsWhenDeactivated: number;
+  grantRevokedMs: number;
+  grantRefusals: number;
+  grantWarnings: number;
+}
+
+function describeOutbox(outbox: Record<string, number>): string {
+  return Object.entries(outbox)
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([what, n]) => `${what} ${n}`)
+    .join(', ');
 }
 
 /**
@@ -158,10 +239,17 @@ async function runCluster(
     storms: 0,
     dbCuts: 0,
     openEmrCuts: 0,
+    leaverDeactivated: false,
+    leaverRowsWhenDeactivated: 0,
+    grantRevokedMs: 0,
+    grantRefusals: 0,
+    grantWarnings: 0,
   };
   const db: TestDatabase = await freshDatabase('mysql', { ENCRYPTION_KEYS: keys });
   const openEmr: TestOpenEmr = await freshOpenEmr('mysql');
   await addOpenEmrPatients(openEmr.db, PATIENTS);
+  // Vigil reaches OpenEMR as a clinic's DBA set it up: exactly the documented grants.
+  const serviceUser = await createOpenEmrServiceUser(openEmr);
   const env = loadEnvironment({
     ...simulatorEnv(sim),
     DATABASE_URL: db.url!,
@@ -176,6 +264,7 @@ async function runCluster(
     () => vigilProxy.stop(),
     () => openEmrProxy.stop(),
     () => openEmr.drop(),
+    () => serviceUser.drop(),
     () => db.drop(),
   );
   const through = (url: string, proxy: TcpProxy): string => {
@@ -191,7 +280,7 @@ async function runCluster(
     ...simulatorEnv(sim),
     ROLE: 'worker',
     DATABASE_URL: through(db.url!, vigilProxy),
-    OPENEMR_DATABASE_URL: through(openEmr.url, openEmrProxy),
+    OPENEMR_DATABASE_URL: through(serviceUser.url, openEmrProxy),
     ALERT_FALLBACK_RECIPIENTS: 'nurseward',
     ENCRYPTION_KEYS: keys,
     BACKFILL_DAYS: '30',
@@ -278,11 +367,53 @@ async function runCluster(
     );
   };
 
+  // Staff and DBA, mid-run: once messages and reminders are queued, INSERT on
+  // pnotes is revoked and granted back after a delivery was refused for it
+  // (or three minutes); once rows are addressed to LEAVER, LEAVER is deactivated.
+  let revokedAt: number | null = null;
+  const countOf = async (sql: string): Promise<number> => Number((await ds.query(sql))[0].n);
+  const restoreGrant = async (): Promise<void> => {
+    if (revokedAt === null || counts.grantRevokedMs > 0) return;
+    counts.grantRefusals = await countOf(
+      "SELECT COUNT(*) AS n FROM deliveries WHERE last_error LIKE '%lacks INSERT on pnotes%'",
+    );
+    await serviceUser.grant('INSERT', 'pnotes');
+    counts.grantRevokedMs = Date.now() - revokedAt;
+  };
+  const staffAndGrants = async (): Promise<void> => {
+    if (revokedAt === null) {
+      const queued = await countOf(
+        "SELECT COUNT(*) AS n FROM deliveries WHERE kind IN ('message', 'reminder')",
+      );
+      if (queued > 0) {
+        await serviceUser.revoke('INSERT', 'pnotes');
+        revokedAt = Date.now();
+      }
+    } else if (counts.grantRevokedMs === 0) {
+      const refused = await countOf(
+        "SELECT COUNT(*) AS n FROM deliveries WHERE last_error LIKE '%lacks INSERT on pnotes%'",
+      );
+      if (refused > 0 || Date.now() - revokedAt > 180_000) await restoreGrant();
+    }
+    if (!counts.leaverDeactivated) {
+      const addressed = await countOf(
+        `SELECT COUNT(*) AS n FROM deliveries WHERE recipient = '${LEAVER}'`,
+      );
+      if (addressed > 0) {
+        await openEmr.db.run((sql) =>
+          sql.update('UPDATE users SET active = 0 WHERE username = ?', [LEAVER]),
+        );
+        counts.leaverDeactivated = true;
+        counts.leaverRowsWhenDeactivated = addressed;
+      }
+    }
+  };
+
   if (options.chaos) {
     let step = 0;
-    const chaosStarted = Date.now();
     while (counts.kills < KILLS) {
       step += 1;
+      await staffAndGrants();
       if (step % 3 === 0) await resyncEveryone();
       if (step % 5 === 1) {
         counts.storms += 1;
@@ -327,9 +458,19 @@ async function runCluster(
       }
     }
     // Until one worker died between an OpenEMR write and its outbox update (the
-    // hook's own kills): deliveries need synced, evaluated patients first.
+    // hook's own kills), a delivery met the revoked grant and the leaver had
+    // rows: deliveries need synced, evaluated patients first, and on a loaded
+    // machine the kill loop can end before any (its outages keep OpenEMR away).
     sim.faults.clear();
-    while (counts.afterWrite === 0 && Date.now() - chaosStarted < 600_000) await sleep(1000);
+    const deliveriesStarted = Date.now();
+    while (
+      (counts.afterWrite === 0 || !counts.leaverDeactivated || counts.grantRevokedMs === 0) &&
+      Date.now() - deliveriesStarted < 600_000
+    ) {
+      await staffAndGrants();
+      await sleep(1000);
+    }
+    await restoreGrant();
     // Calm: faults off, databases back, every clock moved past the leases a dead owner held.
     sim.faults.clear();
     await Promise.all(outages.values());
@@ -355,6 +496,10 @@ async function runCluster(
   await Promise.all(workers.map((w) => w.kill('SIGTERM')));
 
   const snapshot = await takeSnapshot(ds, openEmr);
+  counts.grantWarnings = warnLinesNaming(
+    join(LOGS, options.chaos ? 'chaos' : 'clean'),
+    "OpenEMR's database user lacks INSERT on pnotes",
+  );
   await ds.destroy();
   await vigilProxy.stop();
   await openEmrProxy.stop();
@@ -407,7 +552,9 @@ async function takeSnapshot(ds: DataSource, openEmr: TestOpenEmr): Promise<Snaps
   const alertRows: Record<string, unknown>[] = await ds.query(
     'SELECT pid, rule_id, rule_version, episode_start, severity, state, recipients FROM alerts ORDER BY pid, rule_id, episode_start',
   );
-  const alerts = alertRows.map((r) => JSON.stringify(r));
+  const alerts = alertRows.map((r) =>
+    JSON.stringify({ ...r, recipients: whoever(r.recipients as string | null) }),
+  );
   const duplicates: string[] = [];
   const seen = new Set<string>();
   for (const r of alertRows) {
@@ -427,16 +574,25 @@ async function takeSnapshot(ds: DataSource, openEmr: TestOpenEmr): Promise<Snaps
     text
       .replace(/\[vigil:[^\]]+\]/g, '[vigil:*]')
       .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?/g, '*')
-      .replace(/deliveries\/[\w-]+/g, 'deliveries/*');
+      .replace(/deliveries\/[\w-]+/g, 'deliveries/*')
+      .replace(new RegExp(` to (${LEAVER}|${FALLBACK})\\)`, 'g'), ` to ${standsIn(LEAVER)})`);
   for (const user of STAND_IN_USERS) {
     for (const m of await openEmrInbox(openEmr.db, user.username)) {
       countMarker(m.body);
-      messages.push(JSON.stringify([user.username, m.pid, m.title, withoutMarkers(m.body)]));
+      messages.push(
+        JSON.stringify([standsIn(user.username), m.pid, m.title, withoutMarkers(m.body)]),
+      );
     }
     for (const r of await openEmrReminders(openEmr.db, user.id, '9999-12-31')) {
       countMarker(r.text);
       reminders.push(
-        JSON.stringify([user.username, r.pid, r.dueDate, r.priority, withoutMarkers(r.text)]),
+        JSON.stringify([
+          standsIn(user.username),
+          r.pid,
+          r.dueDate,
+          r.priority,
+          withoutMarkers(r.text),
+        ]),
       );
     }
   }
@@ -453,5 +609,36 @@ async function takeSnapshot(ds: DataSource, openEmr: TestOpenEmr): Promise<Snaps
        UNION ALL SELECT CONCAT('outbox row ', id, ' ', kind, ' ', status) FROM deliveries WHERE status = 'pending' OR claimed_until IS NOT NULL`,
     )
   ).map((r: { what: string }) => r.what);
-  return { aggregates, outcomes, alerts, messages, reminders, duplicates, stuck };
+  const outbox: Record<string, number> = {};
+  for (const r of await ds.query(
+    'SELECT kind, status, COUNT(*) AS n FROM deliveries GROUP BY kind, status',
+  ))
+    outbox[`${String(r.kind)} ${String(r.status)}`] = Number(r.n);
+  return { aggregates, outcomes, alerts, messages, reminders, duplicates, stuck, outbox };
+}
+
+/**
+ * LEAVER is deactivated mid-run in the chaos run only; what was theirs goes to
+ * FALLBACK from then on. Both count as one recipient when the runs are
+ * compared, so each of those messages must still be there exactly once.
+ */
+function standsIn(username: string): string {
+  return username === LEAVER || username === FALLBACK ? `${LEAVER}-or-${FALLBACK}` : username;
+}
+
+/** An alert's recipients, by username, with LEAVER and FALLBACK as one. */
+function whoever(recipients: string | null): string[] {
+  const list = JSON.parse(recipients ?? '[]') as { username: string }[];
+  return [...new Set(list.map((r) => standsIn(r.username)))].sort();
+}
+
+/** Warn lines in a run's worker logs that contain `words`. */
+function warnLinesNaming(dir: string, words: string): number {
+  let n = 0;
+  for (const file of readdirSync(dir)) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      if (line.includes('"level":"warn"') && line.includes(words)) n += 1;
+    }
+  }
+  return n;
 }

@@ -17,6 +17,9 @@ interface OpenApi {
   components: { securitySchemes: Record<string, { bearerFormat?: string; description?: string }> };
 }
 
+// Starting Vigil on a loaded CI machine can take longer than jest's 5 s default.
+jest.setTimeout(60_000);
+
 const PROBLEM = '#/components/schemas/ProblemBody';
 
 /**

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AuditTrail } from '../../audit/audit-trail';
-import { inTransaction } from '../../database/transactions';
+import { Transactions } from '../../database/transactions';
 import type { StaffRole } from '../roles';
 import { StaffUser } from '../staff-user.entity';
+import { StaffUserRepository } from '../staff-user.repository';
 import type { OpenEmrIdentity } from './id-token';
 
 export type AccountOutcome =
@@ -19,7 +19,8 @@ export type AccountOutcome =
 @Injectable()
 export class OpenEmrAccounts {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly users: StaffUserRepository,
     private readonly audit: AuditTrail,
   ) {}
 
@@ -28,10 +29,9 @@ export class OpenEmrAccounts {
     role: StaffRole,
     now = new Date(),
   ): Promise<AccountOutcome> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const users = manager.getRepository(StaffUser);
-      const bySubject = await users.findOneBy({ externalSubject: identity.subject });
-      const byName = await users.findOneBy({ username: identity.username });
+    return this.transactions.run(async (transaction) => {
+      const bySubject = await this.users.byExternalSubject(identity.subject, transaction);
+      const byName = await this.users.byUsername(identity.username, transaction);
       // The username belongs to another row: a local account, or another OpenEMR user.
       const taken =
         byName !== null &&
@@ -41,8 +41,8 @@ export class OpenEmrAccounts {
       if (taken) return { ok: false, refusal: 'account-conflict' } as const;
       const existing = bySubject ?? byName;
       if (!existing) {
-        const user = await users.save(
-          users.create({
+        const user = await this.users.create(
+          {
             username: identity.username,
             role,
             source: 'openemr',
@@ -50,7 +50,8 @@ export class OpenEmrAccounts {
             passwordHash: null,
             createdAt: now,
             disabledAt: null,
-          }),
+          },
+          transaction,
         );
         await this.audit.record(
           {
@@ -60,7 +61,7 @@ export class OpenEmrAccounts {
             subjectId: user.id,
             details: { username: identity.username, role, source: 'openemr' },
           },
-          manager,
+          transaction,
         );
         return { ok: true, user } as const;
       }
@@ -70,7 +71,7 @@ export class OpenEmrAccounts {
       if (existing.username !== identity.username) changes.username = identity.username;
       if (existing.externalSubject !== identity.subject) changes.externalSubject = identity.subject;
       if (Object.keys(changes).length > 0) {
-        await users.update({ id: existing.id }, changes);
+        await this.users.update(existing.id, changes, transaction);
         await this.audit.record(
           {
             actor: `user:${identity.username}`,
@@ -84,7 +85,7 @@ export class OpenEmrAccounts {
                 : {}),
             },
           },
-          manager,
+          transaction,
         );
       }
       return { ok: true, user: { ...existing, ...changes } } as const;

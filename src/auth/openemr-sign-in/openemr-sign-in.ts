@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Strategy as OAuth2Strategy, type StateStore } from 'passport-oauth2';
-import { DataSource, IsNull, LessThan } from 'typeorm';
 import { AuditTrail } from '../../audit/audit-trail';
 import { Environment } from '../../config/environment';
 import { looksLikeSecret, randomSecret, sha256Hex, sameSecret } from '../../crypto/tokens';
@@ -12,6 +11,7 @@ import type { AuthorizationServer } from './discovery';
 import { checkIdToken, type OpenEmrIdentity } from './id-token';
 import { OpenEmrAccounts } from './openemr-accounts';
 import { StaffSignInAttempt } from './sign-in-attempt.entity';
+import { SignInAttemptRepository } from './sign-in-attempt.repository';
 import { OpenEmrStaffRoles } from './staff-roles';
 
 /** Long enough to type a password (and a second factor) in OpenEMR, short enough that a leaked state is stale. */
@@ -77,7 +77,7 @@ type StrategyEnd =
 export class OpenEmrSignIn {
   constructor(
     private readonly env: Environment,
-    private readonly dataSource: DataSource,
+    private readonly attempts: SignInAttemptRepository,
     private readonly server: OpenEmrAuthorizationServer,
     private readonly roles: OpenEmrStaffRoles,
     private readonly accounts: OpenEmrAccounts,
@@ -100,9 +100,7 @@ export class OpenEmrSignIn {
     const described = await this.describe();
     if (!described) return { ok: false, refusal: 'provider-failed' };
     // Abandoned attempts are swept here, an hour after they expired, so the table stays small.
-    await this.dataSource
-      .getRepository(StaffSignInAttempt)
-      .delete({ expiresAt: LessThan(new Date(now.getTime() - 3_600_000)) });
+    await this.attempts.deleteExpiredBefore(new Date(now.getTime() - 3_600_000));
     let verifier = '';
     const nonce = randomSecret();
     const store = {
@@ -115,9 +113,8 @@ export class OpenEmrSignIn {
       ): void => {
         const state = randomSecret();
         verifier = pkceVerifier;
-        this.dataSource
-          .getRepository(StaffSignInAttempt)
-          .insert({
+        this.attempts
+          .create({
             stateHash: sha256Hex(state),
             verifierHash: sha256Hex(pkceVerifier),
             nonce,
@@ -205,15 +202,13 @@ export class OpenEmrSignIn {
     now: Date,
   ): Promise<StaffSignInAttempt | Refusal> {
     if (typeof state !== 'string' || !looksLikeSecret(state)) return 'unknown-state';
-    const attempts = this.dataSource.getRepository(StaffSignInAttempt);
-    const attempt = await attempts.findOneBy({ stateHash: sha256Hex(state) });
+    const attempt = await this.attempts.byStateHash(sha256Hex(state));
     if (!attempt) return 'unknown-state';
     if (attempt.usedAt) return 'replayed';
     if (attempt.expiresAt <= now) return 'expired';
     if (!looksLikeSecret(verifier) || !sameSecret(sha256Hex(verifier), attempt.verifierHash))
       return 'wrong-browser';
-    const result = await attempts.update({ id: attempt.id, usedAt: IsNull() }, { usedAt: now });
-    return result.affected === 1 ? attempt : 'replayed';
+    return (await this.attempts.markUsed(attempt.id, now)) ? attempt : 'replayed';
   }
 
   /** Runs the strategy once and turns its callbacks into one awaited result. */

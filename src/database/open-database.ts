@@ -1,0 +1,24 @@
+import { DataSource } from 'typeorm';
+import type { Environment } from '../config/environment';
+import { dataSourceOptions } from './data-source-options';
+import { migrateDatabase } from './migrate';
+
+/**
+ * The database as composition roots outside Nest (the CLI, start-up) hold it:
+ * they hand it to repositories' constructors and never query it themselves.
+ */
+export type Database = DataSource;
+
+export function openDatabase(env: Environment): Promise<Database> {
+  return new DataSource(dataSourceOptions(env)).initialize();
+}
+
+/** Applies pending migrations on a connection of its own, closed after; returns their names. */
+export async function migrateOnce(env: Environment): Promise<string[]> {
+  const database = await openDatabase(env);
+  try {
+    return await migrateDatabase(database);
+  } finally {
+    await database.destroy();
+  }
+}

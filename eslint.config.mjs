@@ -30,7 +30,6 @@ export const NOT_YET_CONVERTED = [
   'src/cli/doctor.ts',
   'src/crypto/secret-store.ts',
   'src/demo-pipeline.ts',
-  'src/demo.ts',
 ];
 
 export default tseslint.config(

@@ -5,8 +5,7 @@ import { parseEnv } from 'node:util';
 import { ApiTokens } from './auth/api-tokens';
 import { generatePassword } from './auth/passwords';
 import { StaffSessions } from './auth/staff-sessions';
-import { StaffUser } from './auth/staff-user.entity';
-import { DataSource, Repository } from 'typeorm';
+import { StaffUserRepository } from './auth/staff-user.repository';
 import { startVigil } from './bootstrap';
 import { ConfigurationError, loadEnvironment } from './config/environment';
 import { Invitations } from './consent/invitations';
@@ -60,7 +59,7 @@ async function demo(): Promise<void> {
   const { token } = await vigil.app.get(ApiTokens).issue('admin', 'demo admin', 'demo');
   const login = await demoClinicianLogin(
     vigil.app.get(StaffSessions),
-    vigil.app.get(DataSource).getRepository(StaffUser),
+    vigil.app.get(StaffUserRepository),
     dataDir,
   );
   const invitation = await inviteDemoPatient(
@@ -124,14 +123,14 @@ async function inviteDemoPatient(
  */
 async function demoClinicianLogin(
   staff: StaffSessions,
-  users: Repository<StaffUser>,
+  users: StaffUserRepository,
   dataDir: string,
 ): Promise<{ username: string; password: string }> {
   const username = 'drsmith';
   const file = join(dataDir, 'demo-login.txt');
-  const known = existsSync(file) && (await users.existsBy({ username }));
+  const known = existsSync(file) && (await users.byUsername(username)) !== null;
   if (known) return { username, password: readFileSync(file, 'utf8').trim() };
-  await users.delete({ username });
+  await users.deleteByUsername(username);
   const password = generatePassword();
   await staff.createLocalUser(username, 'clinician', password, 'demo');
   writeFileSync(file, `${password}\n`, { mode: 0o600 });

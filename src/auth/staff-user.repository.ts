@@ -35,6 +35,11 @@ export class StaffUserRepository {
     return this.rows(transaction).findOneBy({ externalSubject: subject });
   }
 
+  /** Removes the account (the demo's clinician, recreated with a new password). */
+  async deleteByUsername(username: string): Promise<void> {
+    await this.rows().delete({ username });
+  }
+
   async update(
     id: number,
     changes: Partial<Pick<StaffUser, 'role' | 'username' | 'externalSubject'>>,

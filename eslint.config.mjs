@@ -30,8 +30,6 @@ export const NOT_YET_CONVERTED = [
   'src/cli/doctor.ts',
   'src/crypto/secret-store.ts',
   'src/demo-pipeline.ts',
-  'src/rules/monitored-patients.ts',
-  'src/web/patient/patient-trends.ts',
 ];
 
 export default tseslint.config(

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import {
   CONNECTION_NEEDS_RECONSENT,
@@ -10,7 +10,7 @@ import {
 } from '../events/contracts';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
-import { Enrollments } from '../patients/enrollments';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { localDateAt } from '../time';
 import { MonitoredPatients } from '../rules/monitored-patients';
 import { RuleEvaluations } from '../rules/rule-evaluations.service';
@@ -31,7 +31,7 @@ const CONTEXT = 'Alerts';
 export class MonitoringListener {
   constructor(
     private readonly stored: AlertRepository,
-    private readonly enrollments: Enrollments,
+    private readonly enrollments: EnrollmentRepository,
     private readonly alerts: AlertService,
     private readonly evaluations: RuleEvaluations,
     private readonly patients: MonitoredPatients,
@@ -76,7 +76,7 @@ export class MonitoringListener {
   private async resumed(pid: number): Promise<void> {
     const open = await this.stored.unresolvedOfRule(pid, MONITORING_GAP_RULE);
     if (!open.some((row) => (lifecycleOf(row).monitoringStopped ?? null) !== null)) return;
-    if ((await this.enrollmentStatus(pid)) !== 'active') return;
+    if ((await this.enrollments.byPid(pid))?.status !== 'active') return;
     const gap = await this.gapRule(pid);
     if (gap === null) return;
     const now = new Date();
@@ -90,15 +90,6 @@ export class MonitoringListener {
       `Monitoring of patient ${pid} resumed: ${applied.notices} notice(s) to staff`,
       CONTEXT,
     );
-  }
-
-  private async enrollmentStatus(pid: number): Promise<string | null> {
-    try {
-      return (await this.enrollments.find(pid)).status;
-    } catch (error) {
-      if (error instanceof NotFoundException) return null;
-      throw error;
-    }
   }
 
   /** The gap rule at the version in force for the patient's program; null when it is off. */

@@ -1,3 +1,5 @@
+import { EnrollmentRepository } from '../patients/enrollment.repository';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import { HttpException } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { InvalidInputException } from '../http/problem.filter';
@@ -60,7 +62,11 @@ export async function backtestCommand(
   const backtests = new RuleBacktests(
     new RuleStore(ctx.dataSource),
     new MetricSeries(ctx.dataSource),
-    new EnrolledPatients(ctx.dataSource, ctx.env),
+    new EnrolledPatients(
+      new EnrollmentRepository(ctx.dataSource),
+      new ConnectionRepository(ctx.dataSource),
+      ctx.env,
+    ),
   );
   const request: BacktestRequest = {
     ruleId,

@@ -48,6 +48,6 @@ import { WebhookKeyset } from './webhook-keyset';
     WebhookKeyset,
   ],
   controllers: [SyncController, GoogleHealthWebhookController],
-  exports: [SyncRequests, SyncScheduler, BlindRules],
+  exports: [SyncRequests, SyncScheduler, BlindRules, SyncStateRepository],
 })
 export class IngestModule {}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
 import { Environment } from '../config/environment';
-import { Enrollment, EnrollmentStatus } from '../patients/enrollment.entity';
-import { WearableConnection } from '../wearables/wearable-connection.entity';
+import type { Enrollment, EnrollmentStatus } from '../patients/enrollment.entity';
+import { EnrollmentRepository } from '../patients/enrollment.repository';
+import { ConnectionRepository } from '../wearables/connection.repository';
 
 /** A patient the rules run for, with what evaluation needs to know. */
 export interface MonitoredPatient {
@@ -36,29 +36,30 @@ const WATCHED: EnrollmentStatus[] = ['active', 'needs_reconsent'];
 @Injectable()
 export class EnrolledPatients extends MonitoredPatients {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly connections: ConnectionRepository,
     private readonly env: Environment,
   ) {
     super();
   }
 
-  activePatients(): Promise<MonitoredPatient[]> {
-    return this.load({ status: In(WATCHED) });
+  async activePatients(): Promise<MonitoredPatient[]> {
+    const watched = (await Promise.all(WATCHED.map((status) => this.enrollments.list(status))))
+      .flat()
+      .sort((a, b) => Number(a.pid) - Number(b.pid));
+    return this.withConnections(watched);
   }
 
   async patient(pid: number): Promise<MonitoredPatient | null> {
-    const [found] = await this.load({ pid });
+    const enrollment = await this.enrollments.byPid(pid);
+    if (enrollment === null) return null;
+    const [found] = await this.withConnections([enrollment]);
     return found ?? null;
   }
 
-  private async load(where: object): Promise<MonitoredPatient[]> {
-    const enrollments = await this.dataSource
-      .getRepository(Enrollment)
-      .find({ where, order: { pid: 'ASC' } });
+  private async withConnections(enrollments: Enrollment[]): Promise<MonitoredPatient[]> {
     if (enrollments.length === 0) return [];
-    const connections = await this.dataSource
-      .getRepository(WearableConnection)
-      .findBy({ enrollmentId: In(enrollments.map((e) => e.id)) });
+    const connections = await this.connections.ofEnrollments(enrollments.map((e) => e.id));
     const byEnrollment = new Map(connections.map((c) => [c.enrollmentId, c]));
     return enrollments.map((enrollment) => {
       const connection = byEnrollment.get(enrollment.id);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OpenEmrModule } from '../openemr/openemr.module';
 import { PatientsModule } from '../patients/patients.module';
+import { WearablesModule } from '../wearables/wearables.module';
 import { EvaluationTriggers } from './evaluation-triggers';
 import { MetricSeries } from './metric-series.repository';
 import { EnrolledPatients, MonitoredPatients } from './monitored-patients';
@@ -13,7 +14,7 @@ import { PatientRulesController, RulesController } from './rules.controller';
 import { RulesService } from './rules.service';
 
 @Module({
-  imports: [OpenEmrModule, PatientsModule],
+  imports: [OpenEmrModule, PatientsModule, WearablesModule],
   providers: [
     RuleStore,
     RuleOutcomes,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { DailyAggregate } from '../../aggregates/daily-aggregate';
 import { DailyAggregates } from '../../aggregates/daily-aggregates.repository';
 import { AlertQueries } from '../../alerts/alert-queries';
@@ -9,12 +8,13 @@ import { AuditTrail } from '../../audit/audit-trail';
 import { BlindRule, BlindRules } from '../../ingest/blind-rules';
 import { addDays, localDateAt, type LocalDate } from '../../time';
 import { Environment } from '../../config/environment';
-import { SyncState } from '../../ingest/sync-state.entity';
-import { Enrollment } from '../../patients/enrollment.entity';
+import { SyncStateRepository } from '../../ingest/sync-state.repository';
+import type { Enrollment } from '../../patients/enrollment.entity';
+import { EnrollmentRepository } from '../../patients/enrollment.repository';
 import { EnrollmentView, viewOf } from '../../patients/enrollments';
 import { mergeParams } from '../../rules/engine/rule-evaluator';
 import { RulesService, RuleView } from '../../rules/rules.service';
-import { WearableConnection } from '../../wearables/wearable-connection.entity';
+import { ConnectionRepository } from '../../wearables/connection.repository';
 import {
   BAND_LOOKBACK_DAYS,
   buildPatientCharts,
@@ -99,7 +99,9 @@ export function rulesInEffect(
 @Injectable()
 export class PatientTrends {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly connections: ConnectionRepository,
+    private readonly syncStates: SyncStateRepository,
     private readonly aggregates: DailyAggregates,
     private readonly alertQueries: AlertQueries,
     private readonly rules: RulesService,
@@ -110,11 +112,9 @@ export class PatientTrends {
 
   /** The enrollment of `pid`, or null when Vigil never enrolled the patient. */
   async enrollment(pid: number): Promise<{ enrollment: Enrollment; view: EnrollmentView } | null> {
-    const enrollment = await this.dataSource.getRepository(Enrollment).findOneBy({ pid });
+    const enrollment = await this.enrollments.byPid(pid);
     if (!enrollment) return null;
-    const connection = await this.dataSource
-      .getRepository(WearableConnection)
-      .findOneBy({ enrollmentId: enrollment.id });
+    const connection = await this.connections.ofEnrollment(enrollment.id);
     return { enrollment, view: viewOf(enrollment, connection) };
   }
 
@@ -195,13 +195,9 @@ export class PatientTrends {
   }
 
   private async device(enrollmentId: number): Promise<DeviceStatus | null> {
-    const connection = await this.dataSource
-      .getRepository(WearableConnection)
-      .findOneBy({ enrollmentId });
+    const connection = await this.connections.ofEnrollment(enrollmentId);
     if (!connection) return null;
-    const state = await this.dataSource
-      .getRepository(SyncState)
-      .findOneBy({ connectionId: connection.id });
+    const state = await this.syncStates.ofConnection(connection.id);
     if (!state) return null;
     return {
       deviceType: state.deviceType,

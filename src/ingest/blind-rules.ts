@@ -70,6 +70,18 @@ export function neverFiring(blind: readonly BlindRule[]): BlindRule[] {
   return blind.filter((rule) => rule.missing.every((m) => m.reason === 'not_granted'));
 }
 
+const REASON_WORDS: Record<BlindReason, string> = {
+  not_granted: 'not granted',
+  no_data: 'no data in the backfill window',
+};
+
+/** What a blind rule reads and why it sees nothing, for staff: "sleep (not granted)". */
+export function blindReasonWords(rule: BlindRule): string {
+  return rule.missing
+    .map((m) => `${dataTypeWords(m.dataType)} (${REASON_WORDS[m.reason]})`)
+    .join(', ');
+}
+
 /** A data type in a patient's words: `daily-oxygen-saturation` is "oxygen saturation". */
 export function dataTypeWords(dataType: DataTypeId): string {
   return dataType.replace(/^daily-/, '').replace(/-/g, ' ');
@@ -100,28 +112,47 @@ export class BlindRules {
 
   /** The patient's enabled rules that cannot fire; 404 when the patient is not enrolled. */
   async forPatient(pid: number, now: Date = new Date()): Promise<BlindRule[]> {
-    const enrollment = await this.enrollments.find(pid);
-    const scopes = await this.enrollments.grantedScopes(pid);
-    const today = localDateAt(now, enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE);
-    const [rules, settings, withData] = await Promise.all([
+    return (await this.forPatients([pid], now)).get(pid)!;
+  }
+
+  /** The same for several enrolled patients (a page of enrollments): the rules are read once. */
+  async forPatients(
+    pids: readonly number[],
+    now: Date = new Date(),
+  ): Promise<Map<number, BlindRule[]>> {
+    const [rules, settings] = await Promise.all([
       this.store.rulesInForce(),
       this.store.programSettings(),
-      this.aggregates.metricsWithData(pid, addDays(today, -this.env.BACKFILL_DAYS), today),
     ]);
-    const enabled = rules.filter(({ rule }) => {
-      const setting = settings.find(
-        (s) => s.ruleId === rule.id && s.program === enrollment.program,
+    const result = new Map<number, BlindRule[]>();
+    for (const pid of pids) {
+      const enrollment = await this.enrollments.find(pid);
+      const scopes = await this.enrollments.grantedScopes(pid);
+      const today = localDateAt(now, enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE);
+      const withData = await this.aggregates.metricsWithData(
+        pid,
+        addDays(today, -this.env.BACKFILL_DAYS),
+        today,
       );
-      return setting?.enabled ?? rule.origin === 'file';
-    });
-    return blindRules(
-      enabled.map(({ rule, definition }) => ({
-        id: rule.id,
-        title: definition.title,
-        metrics: ruleMetrics(definition),
-      })),
-      grantedDataTypes(scopes),
-      withData,
-    );
+      const enabled = rules.filter(({ rule }) => {
+        const setting = settings.find(
+          (s) => s.ruleId === rule.id && s.program === enrollment.program,
+        );
+        return setting?.enabled ?? rule.origin === 'file';
+      });
+      result.set(
+        pid,
+        blindRules(
+          enabled.map(({ rule, definition }) => ({
+            id: rule.id,
+            title: definition.title,
+            metrics: ruleMetrics(definition),
+          })),
+          grantedDataTypes(scopes),
+          withData,
+        ),
+      );
+    }
+    return result;
   }
 }

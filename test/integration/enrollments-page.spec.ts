@@ -4,7 +4,7 @@ import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { SyncLeases } from '../../src/ingest/sync-leases';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import { MonitoredPatients } from '../../src/rules/monitored-patients';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { SCOPES, startSimulator, type Simulator } from '../../src/simulator';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 import { consent, simulatorEnv } from '../support/consent';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
@@ -194,5 +194,21 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     const shown = row(await list(), 14);
     expect(shown).toContain('class="warning connection-change"');
     expect(shown).toContain('Another Google account connected');
+  });
+
+  it('names the rules that cannot fire for a connected patient who shared only some data', async () => {
+    await post('/enrollments', { pid: '15' }).expect(303);
+    const link = new URL(
+      /<span id="invitation-link">([^<]+)<\/span>/.exec(
+        (await post('/enrollments/15/invitation').expect(200)).text,
+      )![1],
+    ).pathname;
+    await consent(vigil, link, { user: 'sim-2', scopes: [SCOPES.activity] });
+    const shown = row(await list(), 15);
+    expect(shown).toContain('class="warning blind-rule"');
+    expect(shown).toContain('Cannot fire: Sleep deficit, reads sleep (not granted)');
+    // Not before consent: an invited patient's row names no rule.
+    await post('/enrollments', { pid: '16' }).expect(303);
+    expect(row(await list(), 16)).not.toContain('blind-rule');
   });
 });

@@ -28,6 +28,7 @@ import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
 import { AuditTrail } from '../../audit/audit-trail';
 import { connectionChanges } from '../patient/connection-changes';
+import { BlindRules } from '../../ingest/blind-rules';
 import { EnrollForm, type EnrollmentDone, EnrollmentsQuery, pidOf } from './enrollments-input';
 import {
   type EnrollmentsContext,
@@ -53,6 +54,7 @@ export class EnrollmentsPageController {
     private readonly env: Environment,
     private readonly identities: PatientIdentities,
     private readonly audit: AuditTrail,
+    private readonly blind: BlindRules,
   ) {}
 
   @Get()
@@ -243,11 +245,16 @@ export class EnrollmentsPageController {
     const patients = await this.identities.of(views.map((v) => v.pid));
     const invitations = await this.invitations.latestByPatient();
     const changes = await this.audit.latestConnectionChanges(views.map((v) => v.pid));
+    // Only connected patients: before consent, or after the end, no rule is expected to fire.
+    const blind = await this.blind.forPatients(
+      views.filter((v) => v.connection?.connected === true && v.endedAt === null).map((v) => v.pid),
+    );
     const page: EnrollmentsPage = {
       rows: views.map((view) => ({
         view,
         patient: patients.get(view.pid)!,
         invitation: invitations.get(view.pid),
+        blindRules: blind.get(view.pid) ?? [],
         changes: connectionChanges(
           changes.get(view.pid) ?? [],
           view.timeZone ?? this.env.CLINIC_TIME_ZONE,

@@ -6,6 +6,7 @@ import { ENROLLMENT_STATUSES } from '../../patients/enrollment.entity';
 import type { EnrollmentView } from '../../patients/enrollments';
 import { html, SafeHtml } from '../html';
 import type { ConnectionChange } from '../patient/connection-changes';
+import { blindReasonWords, type BlindRule } from '../../ingest/blind-rules';
 import { PAGE_STYLE, problemBox, refusalBox, statusBox } from '../inbox/inbox.view';
 import { ageInWords, clinicTime } from '../inbox/time-words';
 import {
@@ -24,6 +25,8 @@ export interface EnrollmentRow {
   invitation: InvitationSummary | undefined;
   /** The latest change of Google account, of time zone and of device, each if there was one. */
   changes: ConnectionChange[];
+  /** Enabled rules that cannot fire for this connected patient (not granted, or no data). */
+  blindRules: BlindRule[];
 }
 
 export interface EnrollmentsContext {
@@ -164,6 +167,11 @@ function enrollmentRow(row: EnrollmentRow, context: EnrollmentsContext): SafeHtm
         (change) =>
           html`<br /><span class="warning connection-change"
               >${change.words}, ${clinicTime(change.at, tz)}</span
+            >`,
+      )}${row.blindRules.map(
+        (rule) =>
+          html`<br /><span class="warning blind-rule"
+              >Cannot fire: ${rule.title}, reads ${blindReasonWords(rule)}</span
             >`,
       )}
     </td>

@@ -2,7 +2,7 @@ import { html, SafeHtml } from '../html';
 import { changeCells, columnHeads } from '../fragments';
 import type { MetricChart } from './chart-series';
 import type { AlertHistoryEntry, PatientTrendsView } from './patient-trends';
-import { dataTypeWords, type BlindReason } from '../../ingest/blind-rules';
+import { blindReasonWords } from '../../ingest/blind-rules';
 import { zonedTimestamp } from '../../time';
 
 export const RANGES = [30, 90, 180] as const;
@@ -21,11 +21,6 @@ const STYLE = new SafeHtml(`<style>
 /** A staff-side instant (syncs, state changes) on the clinic's clock, zone named. */
 const when = (instant: Date | null, timeZone: string): string =>
   instant === null ? 'never' : zonedTimestamp(instant, timeZone);
-
-const BLIND_WORDS: Record<BlindReason, string> = {
-  not_granted: 'not granted',
-  no_data: `no data in the backfill window`,
-};
 
 /** "resting heart rate" -> "Resting heart rate", for headings and descriptions. */
 const capitalised = (label: string): string => label.charAt(0).toUpperCase() + label.slice(1);
@@ -177,10 +172,7 @@ function blindRulesPart(view: PatientTrendsView): SafeHtml | '' {
       ${view.blindRules.map(
         (rule) =>
           html`<li>
-            <a href="/rules/${rule.ruleId}">${rule.title}</a>: reads
-            ${rule.missing
-              .map((m) => `${dataTypeWords(m.dataType)} (${BLIND_WORDS[m.reason]})`)
-              .join(', ')}
+            <a href="/rules/${rule.ruleId}">${rule.title}</a>: reads ${blindReasonWords(rule)}
           </li>`,
       )}
     </ul>

@@ -9,19 +9,22 @@ const common = {
   // file that their global teardown scans for secrets (test/security/log-scan-*.ts).
   setupFiles: ['<rootDir>/test/support/log-file.ts'],
 };
+// Tiers with real parts get a 60 s default per test and hook (test/support/real-parts-timeout.ts).
+const realParts = { setupFilesAfterEnv: ['<rootDir>/test/support/real-parts-timeout.ts'] };
 
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       ...common,
+      ...realParts,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
       // MariaDB tier check, plus the secrets-in-logs scan over every log line of the run.
       globalSetup: '<rootDir>/test/security/log-scan-setup.ts',
       globalTeardown: '<rootDir>/test/security/log-scan-teardown.ts',
     },
-    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
+    { ...common, ...realParts, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
     // Minutes long, real processes: run with `npm run test:chaos`, not with `npm test`.
     ...(process.env.VIGIL_CHAOS === '1'
       ? [

@@ -26,7 +26,7 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 import { migrateDatabase } from '../src/database/migrate';
 import { OpenEmrDatabase } from '../src/openemr/openemr-database';
 import { OpenEmrDirectory } from '../src/openemr/openemr-directory';
-import { daysRead, factUses } from '../src/rules/engine/fact-uses';
+import { daysRead, factUses, metricsOf } from '../src/rules/engine/fact-uses';
 import { mergeParams } from '../src/rules/engine/rule-evaluator';
 import { EvaluatedRule, evaluatePatientDay } from '../src/rules/evaluation/evaluate-patient';
 import { evaluationDay } from '../src/rules/evaluation/local-day';
@@ -192,21 +192,24 @@ async function naiveEvaluation(
       let started = performance.now();
       const days = new Map<string, DailyAggregate>();
       for (const use of factUses(definition, params)) {
-        const metric =
-          typeof use.params.metric === 'string' ? (use.params.metric as NumericMetric) : null;
-        const rows: { date: string; value: number | string | null }[] = metric
-          ? await ds.query(
-              `SELECT date, ${METRIC_COLUMNS[metric]} AS value FROM daily_aggregates WHERE pid = ? AND date BETWEEN ? AND ?`,
-              [patient.pid, addDays(EVALUATED, 1 - daysRead(use)), EVALUATED],
-            )
-          : await ds.query(
-              'SELECT date, NULL AS value FROM daily_aggregates WHERE pid = ? ORDER BY date DESC LIMIT 1',
-              [patient.pid],
-            );
+        // The columns this one fact reads (a stream fact reads several), as the batched plan has them.
+        const metrics = metricsOf(use);
+        const rows: Record<string, number | string | null>[] =
+          metrics.length > 0
+            ? await ds.query(
+                `SELECT date, ${metrics.map((m) => `${METRIC_COLUMNS[m]} AS ${m}`).join(', ')} FROM daily_aggregates WHERE pid = ? AND date BETWEEN ? AND ?`,
+                [patient.pid, addDays(EVALUATED, 1 - daysRead(use)), EVALUATED],
+              )
+            : await ds.query(
+                'SELECT date FROM daily_aggregates WHERE pid = ? ORDER BY date DESC LIMIT 1',
+                [patient.pid],
+              );
         for (const row of rows) {
-          const day = days.get(row.date) ?? dayWithoutData(row.date);
-          if (metric && row.value !== null) Object.assign(day, { [metric]: Number(row.value) });
-          days.set(row.date, day);
+          const date = String(row.date);
+          const day = days.get(date) ?? dayWithoutData(date);
+          for (const metric of metrics)
+            if (row[metric] !== null) Object.assign(day, { [metric]: Number(row[metric]) });
+          days.set(date, day);
         }
       }
       loadMs += performance.now() - started;

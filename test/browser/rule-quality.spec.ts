@@ -1,13 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { StoredAlert } from '../../src/alerts/alert.entity';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
-import { PATIENT_EVALUATED, type RulesEvaluated } from '../../src/events/contracts';
-import { RuleOutcomes } from '../../src/rules/rule-outcomes.repository';
 import { addDays } from '../../src/time';
+import { replayDailyRun } from '../support/daily-run';
 import { freshDatabase, type TestDatabase } from '../support/databases';
 import { describeInBrowser, docsScreenshot, launchBrowser, signInTo } from '../support/browser';
 import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
@@ -15,11 +13,6 @@ import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
 const RULE = 'resting-hr-rise';
 const START = '2026-10-01';
 const END = addDays(START, 29);
-const RESULTS: Record<string, RulesEvaluated['outcomes'][number]['result']> = {
-  t: 'true',
-  f: 'false',
-  '-': 'insufficient_data',
-};
 
 describeInBrowser('the rule-quality page, in Chromium', () => {
   let db: TestDatabase;
@@ -28,28 +21,8 @@ describeInBrowser('the rule-quality page, in Chromium', () => {
   let page: Page;
 
   /** The daily run's outcomes and alert steps for one patient, from START. */
-  async function live(pid: number, pattern: string, version: number): Promise<void> {
-    for (const [i, c] of [...pattern].entries()) {
-      const date = addDays(START, i);
-      const result = RESULTS[c];
-      await vigil.app.get(RuleOutcomes).upsert([
-        {
-          ...{ pid, ruleId: RULE, ruleVersion: version, date, result, facts: '{}' },
-          ...{ message: 'x', evaluatedAt: new Date(), alertsAppliedAt: null },
-        },
-      ]);
-      await vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, {
-        pid,
-        days: [
-          {
-            pid,
-            date,
-            outcomes: [{ rule: RULE, ruleVersion: version, result, facts: {}, message: 'x' }],
-          },
-        ],
-      });
-    }
-  }
+  const live = (pid: number, pattern: string, version: number) =>
+    replayDailyRun(vigil, { pid, ruleId: RULE, ruleVersion: version, start: START }, pattern);
 
   beforeAll(async () => {
     db = await freshDatabase('sqlite');

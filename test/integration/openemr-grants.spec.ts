@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AlertService, type RunOutcome } from '../../src/alerts/alert-service';
+import { AlertService } from '../../src/alerts/alert-service';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { loadEnvironment } from '../../src/config/environment';
 import { KeyRing } from '../../src/crypto/key-ring';
@@ -9,7 +9,7 @@ import { Dispatcher } from '../../src/delivery/dispatcher';
 import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
 import { PortalMail } from '../../src/openemr/portal-mail';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
-import { RESTING_HR } from '../support/alert-rules';
+import { outcome, RESTING_HR } from '../support/alert-rules';
 import { freshDatabase, mysqlAvailable, type TestDatabase } from '../support/databases';
 import {
   freshOpenEmr,
@@ -75,16 +75,14 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
   });
 
   it('delivers a message and a reminder through it, and reads their acknowledgement back', async () => {
-    const outcome: RunOutcome = {
-      rule: RESTING_HR,
-      ruleVersion: 1,
-      result: 'true',
-      facts: {},
-      message: HR,
-    };
     await vigil.app
       .get(AlertService)
-      .applyEvaluation({ pid: 1, date: '2026-11-20', at: new Date(), outcomes: [outcome] });
+      .applyEvaluation({
+        pid: 1,
+        date: '2026-11-20',
+        at: new Date(),
+        outcomes: [outcome(RESTING_HR, 'true', HR)],
+      });
     const dispatcher = vigil.app.get(Dispatcher);
     for (let i = 0; i < 3; i += 1) await dispatcher.dispatchDue(new Date(Date.now() + 1000));
     const [message] = await openEmrInbox(openemr.db, 'drsmith');
@@ -109,16 +107,14 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
 
   it('waits with a warning naming a grant revoked mid-run, then delivers once it is back', async () => {
     await serviceUser.revoke('INSERT', 'pnotes');
-    const outcome: RunOutcome = {
-      rule: RESTING_HR,
-      ruleVersion: 1,
-      result: 'true',
-      facts: {},
-      message: HR,
-    };
     await vigil.app
       .get(AlertService)
-      .applyEvaluation({ pid: 2, date: '2026-11-20', at: new Date(), outcomes: [outcome] });
+      .applyEvaluation({
+        pid: 2,
+        date: '2026-11-20',
+        at: new Date(),
+        outcomes: [outcome(RESTING_HR, 'true', HR)],
+      });
     const dispatcher = vigil.app.get(Dispatcher);
     const started = Date.now() + 1000;
     logs.length = 0;

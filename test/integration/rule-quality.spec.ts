@@ -1,18 +1,14 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { StoredAlert } from '../../src/alerts/alert.entity';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
-import { PATIENT_EVALUATED, type RulesEvaluated } from '../../src/events/contracts';
-import { RuleOutcomes } from '../../src/rules/rule-outcomes.repository';
 import { addDays } from '../../src/time';
+import { replayDailyRun } from '../support/daily-run';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
 
 const RULE = 'resting-hr-rise';
 const START = '2026-10-01';
-type Result = RulesEvaluated['outcomes'][number]['result'];
-const RESULTS: Record<string, Result> = { t: 'true', f: 'false', '-': 'insufficient_data' };
 
 describe.each(testEngines())('rule quality on %s', (engine) => {
   let db: TestDatabase;
@@ -37,35 +33,8 @@ describe.each(testEngines())('rule quality on %s', (engine) => {
       .auth(staff, { type: 'bearer' });
 
   /** Evaluates `pattern` (t/f/-) for a patient from START, one day at a time as the daily run does. */
-  async function live(pid: number, pattern: string, from = 0): Promise<void> {
-    for (let i = from; i < pattern.length; i++) {
-      const date = addDays(START, i);
-      const result = RESULTS[pattern[i]];
-      await vigil.app.get(RuleOutcomes).upsert([
-        {
-          pid,
-          ruleId: RULE,
-          ruleVersion: version,
-          date,
-          result,
-          facts: '{}',
-          message: 'Resting heart rate rise. For clinician review.',
-          evaluatedAt: new Date(),
-          alertsAppliedAt: null,
-        },
-      ]);
-      await vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, {
-        pid,
-        days: [
-          {
-            pid,
-            date,
-            outcomes: [{ rule: RULE, ruleVersion: version, result, facts: {}, message: 'x' }],
-          },
-        ],
-      });
-    }
-  }
+  const live = (pid: number, pattern: string, from = 0) =>
+    replayDailyRun(vigil, { pid, ruleId: RULE, ruleVersion: version, start: START }, pattern, from);
 
   it('reports alert and condition days, acknowledgement, self-resolved and stale alerts', async () => {
     // Patient 21: the rise holds three days and clears by itself (resolveAfterDays 3).

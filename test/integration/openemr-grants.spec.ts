@@ -75,14 +75,12 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
   });
 
   it('delivers a message and a reminder through it, and reads their acknowledgement back', async () => {
-    await vigil.app
-      .get(AlertService)
-      .applyEvaluation({
-        pid: 1,
-        date: '2026-11-20',
-        at: new Date(),
-        outcomes: [outcome(RESTING_HR, 'true', HR)],
-      });
+    await vigil.app.get(AlertService).applyEvaluation({
+      pid: 1,
+      date: '2026-11-20',
+      at: new Date(),
+      outcomes: [outcome(RESTING_HR, 'true', HR)],
+    });
     const dispatcher = vigil.app.get(Dispatcher);
     for (let i = 0; i < 3; i += 1) await dispatcher.dispatchDue(new Date(Date.now() + 1000));
     const [message] = await openEmrInbox(openemr.db, 'drsmith');
@@ -107,14 +105,12 @@ maybe('the documented OpenEMR grants, on OpenEMR schema in strict mode', () => {
 
   it('waits with a warning naming a grant revoked mid-run, then delivers once it is back', async () => {
     await serviceUser.revoke('INSERT', 'pnotes');
-    await vigil.app
-      .get(AlertService)
-      .applyEvaluation({
-        pid: 2,
-        date: '2026-11-20',
-        at: new Date(),
-        outcomes: [outcome(RESTING_HR, 'true', HR)],
-      });
+    await vigil.app.get(AlertService).applyEvaluation({
+      pid: 2,
+      date: '2026-11-20',
+      at: new Date(),
+      outcomes: [outcome(RESTING_HR, 'true', HR)],
+    });
     const dispatcher = vigil.app.get(Dispatcher);
     const started = Date.now() + 1000;
     logs.length = 0;

@@ -43,6 +43,10 @@ export function dataSourceOptions(
       bigNumberStrings: false,
       // Local civil dates stay strings: a Date would shift by the server's zone.
       dateStrings: ['DATE'],
+      // mysql2 captures a stack trace for every query to decorate its errors
+      // (~0.1 ms each, a few per cent of a worker's CPU per sync); TypeORM's
+      // QueryFailedError still says which query failed and why.
+      trace: false,
       extra: { connectionLimit: 10 },
     };
   }

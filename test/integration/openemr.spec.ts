@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuditTrail } from '../../src/audit/audit-trail';
+import { AuditEventRepository } from '../../src/audit/audit-event.repository';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/migrate';
@@ -219,7 +220,12 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
   });
 
   it("writes portal mail the way OpenEMR's portal does, so the patient's inbox lists it", async () => {
-    const mail = new PortalMail(openemr.db, new AuditTrail(vigil), 'vigil', 'America/New_York');
+    const mail = new PortalMail(
+      openemr.db,
+      new AuditTrail(new AuditEventRepository(vigil)),
+      'vigil',
+      'America/New_York',
+    );
     const at = new Date('2026-11-28T14:05:09Z');
     const sent = await mail.send(1, 'Connect your Fitbit', 'Please follow the link.', 'test', at);
 
@@ -290,7 +296,12 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
   });
 
   it('refuses portal mail to a patient without a portal account, writing nothing', async () => {
-    const mail = new PortalMail(openemr.db, new AuditTrail(vigil), 'vigil', 'UTC');
+    const mail = new PortalMail(
+      openemr.db,
+      new AuditTrail(new AuditEventRepository(vigil)),
+      'vigil',
+      'UTC',
+    );
     await expect(mail.send(3, 'x', 'y')).rejects.toBeInstanceOf(PortalMailRefused);
     const rows = await openemr.db.run((sql) =>
       sql.select<{ n: number }>("SELECT COUNT(*) AS n FROM onsite_mail WHERE title = 'x'"),

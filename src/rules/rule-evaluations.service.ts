@@ -365,7 +365,7 @@ export class RuleEvaluations {
         await this.due.settle(due);
       } catch (error) {
         const reason = failureReason(error);
-        const failure = await this.due.fail(due, new Date(), reason);
+        const failure = await this.due.fail(due, now, reason);
         this.logger.warn(
           failure === 'parked'
             ? `Evaluation of patient ${due.pid} parked as failed after ${due.attempts} attempt(s): ${reason}`

@@ -24,7 +24,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const get = { method: 'GET' as const, headers: { accept: 'application/json' }, timeoutMs: 2000 };
+const get = { method: 'GET' as const, headers: { accept: 'application/json' }, timeoutMs: 10_000 };
 
 describe('sendHttp', () => {
   it('sends the method, headers and body, and answers status, headers and bytes', async () => {
@@ -38,7 +38,7 @@ describe('sendHttp', () => {
       method: 'POST',
       headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
       body: '{"a":"é"}',
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
     });
     expect(answer?.status).toBe(429);
     expect(answer?.header('retry-after')).toBe('7');

@@ -6,7 +6,7 @@ import { Metrics } from '../metrics/metrics';
 import type { DueEvaluation, EvaluationsDueRepository } from './evaluations-due.repository';
 import type { SeriesDay } from './facts/patient-series';
 import { loadRuleDirectory } from './loader/load-rule-directory';
-import type { MetricSeries } from './metric-series.repository';
+import type { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import type { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import type { RuleOutcome } from './rule-outcome.entity';
 import type { RuleOutcomes } from './rule-outcomes.repository';
@@ -46,7 +46,7 @@ function setUp(options: {
       upsertUnits.push(tx);
       stored.push(...rows);
     },
-    unevaluatedDays: async () => [],
+    evaluatedDays: async () => [],
     evaluatedOn: async () => new Set<number>(),
   };
   const store = {
@@ -63,9 +63,10 @@ function setUp(options: {
     programSettings: async () => [],
     patientParams: async () => [],
   };
-  const series = {
-    load: async (pids: readonly number[]) =>
+  const aggregates = {
+    metricSeries: async (pids: readonly number[]) =>
       new Map(pids.map((pid) => [pid, options.series[pid] ?? []])),
+    writtenDays: async () => [],
   };
   const due = {
     recordedBefore: async (before: Date) =>
@@ -83,7 +84,7 @@ function setUp(options: {
     transactions.asTransactions(),
     store as unknown as RuleStore,
     outcomes as unknown as RuleOutcomes,
-    series as unknown as MetricSeries,
+    aggregates as unknown as DailyAggregates,
     monitored as unknown as MonitoredPatients,
     due as unknown as EvaluationsDueRepository,
     events,

@@ -20,17 +20,25 @@ export interface QueueTable<T extends ObjectLiteral> {
   /** The primary key. */
   key: keyof T & string;
   /**
-   * When any process may next take the item: a claim moves it past the lease,
-   * a failure past the backoff. The time a claim wrote is the claimer's proof
-   * of ownership: a renewal or a failure changes the row only while it stands.
+   * When any process may next take the item: a claim moves it past the lease
+   * (unless the table keeps its lease apart, below), a failure past the
+   * backoff.
    */
   dueAt: keyof T & string;
+  /**
+   * A lease apart from the due time, for a table that keeps both (the
+   * outbox's `claimed_until` beside `next_attempt_at`): a claim or a renewal
+   * writes it, a failure clears it. The lease a claim wrote is the claimer's
+   * proof of ownership: a renewal or a failure changes the row only while it
+   * stands.
+   */
+  leasedUntil?: keyof T & string;
   /** Claims so far: a process that died mid-work spent an attempt too. */
   attempts: keyof T & string;
   /** Why the last attempt failed, in words (at most 500 characters). */
   lastError: keyof T & string;
-  /** Claim order among due items. */
-  order: keyof T & string;
+  /** Claim order among due items, by these columns in turn. */
+  order: (keyof T & string)[];
   /** The items still to do, whether due or not. */
   waiting: FindOptionsWhere<T>;
   /** The columns that park an item as failed. */
@@ -54,7 +62,7 @@ export type Failure =
  * database belongs to one process, whose transactions queue
  * (transactions.ts). Finishing an item is the table's business (delete it,
  * mark it done): its repository does that, often in the transaction of the
- * work itself. `renew` and `fail` need only the item's key, due time and
+ * work itself. `renew` and `fail` need only the item's key, lease and
  * attempts as the claim returned them.
  */
 export class LeasedQueue<T extends ObjectLiteral> {
@@ -67,31 +75,34 @@ export class LeasedQueue<T extends ObjectLiteral> {
 
   /** Up to `limit` due items, leased to the caller until `now` + the lease. */
   async claimDue(now: Date, limit: number): Promise<T[]> {
-    const { entity, key, dueAt, attempts, order, waiting } = this.table;
+    const { entity, key, dueAt, leasedUntil, attempts, order, waiting } = this.table;
     return inTransaction(this.dataSource, async (manager) => {
       const query = manager
         .getRepository(entity)
         .createQueryBuilder('q')
         .where(waiting)
-        .andWhere(`q.${dueAt} <= :now`, { now })
-        .orderBy(`q.${order}`, 'ASC')
-        .limit(limit);
+        .andWhere(`q.${dueAt} <= :now`, { now });
+      if (leasedUntil !== undefined) {
+        query.andWhere(`(q.${leasedUntil} IS NULL OR q.${leasedUntil} < :now)`, { now });
+      }
+      for (const column of order) query.addOrderBy(`q.${column}`, 'ASC');
+      query.limit(limit);
       if (manager.connection.options.type === 'mysql') {
         query.setLock('pessimistic_write').setOnLocked('skip_locked');
       }
       const rows = await query.getMany();
       if (rows.length === 0) return rows;
-      const until = new Date(now.getTime() + this.policy.leaseMs);
+      const lease = { [this.lease]: new Date(now.getTime() + this.policy.leaseMs) };
       const counted = this.column(attempts);
       await manager
         .getRepository(entity)
         .createQueryBuilder()
         .update()
-        .set({ [dueAt]: until, [attempts]: () => `${counted} + 1` } as never)
+        .set({ ...lease, [attempts]: () => `${counted} + 1` } as never)
         .where({ [key]: In(rows.map((row) => row[key])) })
         .execute();
       return rows.map((row) =>
-        Object.assign(row, { [dueAt]: until, [attempts]: Number(row[attempts]) + 1 }),
+        Object.assign(row, lease, { [attempts]: Number(row[attempts]) + 1 }),
       );
     });
   }
@@ -102,9 +113,9 @@ export class LeasedQueue<T extends ObjectLiteral> {
    * claimed by another process after the lease ran out.
    */
   async renew(item: Partial<T>, now: Date): Promise<boolean> {
-    const until = new Date(now.getTime() + this.policy.leaseMs);
-    if (!(await this.whileHeld(item, { [this.table.dueAt]: until } as Partial<T>))) return false;
-    Object.assign(item, { [this.table.dueAt]: until });
+    const lease = { [this.lease]: new Date(now.getTime() + this.policy.leaseMs) } as Partial<T>;
+    if (!(await this.whileHeld(item, lease))) return false;
+    Object.assign(item, lease);
     return true;
   }
 
@@ -115,12 +126,13 @@ export class LeasedQueue<T extends ObjectLiteral> {
    * health value or a secret.
    */
   async fail(item: Partial<T>, now: Date, reason: string, park = false): Promise<Failure> {
-    const { dueAt, lastError, attempts } = this.table;
+    const { dueAt, leasedUntil, lastError, attempts } = this.table;
     const tries = Number(item[attempts]);
     const parked = park || attemptsSpent(this.policy, tries);
     const changes = {
       [lastError]: reason.slice(0, 500),
       [dueAt]: new Date(now.getTime() + retryDelayMs(this.policy, tries, this.random)),
+      ...(leasedUntil === undefined ? {} : { [leasedUntil]: null }),
       ...(parked ? this.table.park(now) : {}),
     } as Partial<T>;
     if (!(await this.whileHeld(item, changes))) return 'lost';
@@ -128,12 +140,21 @@ export class LeasedQueue<T extends ObjectLiteral> {
   }
 
   private async whileHeld(item: Partial<T>, changes: Partial<T>): Promise<boolean> {
-    const { entity, key, dueAt, waiting } = this.table;
-    const held = { ...waiting, [key]: item[key], [dueAt]: item[dueAt] } as FindOptionsWhere<T>;
+    const { entity, key, waiting } = this.table;
+    const held = {
+      ...waiting,
+      [key]: item[key],
+      [this.lease]: item[this.lease],
+    } as FindOptionsWhere<T>;
     const result = await inTransaction(this.dataSource, (manager) =>
       manager.getRepository(entity).update(held, changes as never),
     );
     return result.affected === 1;
+  }
+
+  /** The column holding the lease: its own, or the due time. */
+  private get lease(): keyof T & string {
+    return this.table.leasedUntil ?? this.table.dueAt;
   }
 
   private column(property: string): string {

@@ -26,7 +26,7 @@ export const PENDING_EVENTS_QUEUE: QueueTable<PendingEvent> = {
   dueAt: 'dueAt',
   attempts: 'attempts',
   lastError: 'lastError',
-  order: 'id',
+  order: ['id'],
   waiting: { failedAt: IsNull() },
   park: (now) => ({ failedAt: now }),
 };

@@ -83,7 +83,7 @@ export class EvaluationsDueRepository {
         dueAt: 'dueAt',
         attempts: 'attempts',
         lastError: 'lastError',
-        order: 'dueAt',
+        order: ['dueAt'],
         waiting: { failedAt: IsNull() },
         park: (now) => ({ failedAt: now }),
       },

@@ -12,7 +12,7 @@ import {
 } from './evaluations-due.repository';
 import type { SeriesDay } from './facts/patient-series';
 import { loadRuleDirectory } from './loader/load-rule-directory';
-import type { MetricSeries } from './metric-series.repository';
+import type { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import type { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import type { RuleOutcome } from './rule-outcome.entity';
 import type { RuleOutcomes } from './rule-outcomes.repository';
@@ -57,7 +57,7 @@ function setUp(options: {
       upsertUnits.push(tx);
       stored.push(...rows);
     },
-    unevaluatedDays: async () => [],
+    evaluatedDays: async () => [],
     evaluatedOn: async () => new Set<number>(),
   };
   const store = {
@@ -74,13 +74,14 @@ function setUp(options: {
     programSettings: async () => [],
     patientParams: async () => [],
   };
-  const series = {
-    load: async (pids: readonly number[]) => {
+  const aggregates = {
+    metricSeries: async (pids: readonly number[]) => {
       if (options.poison !== undefined && pids.includes(options.poison)) {
         throw new TypeError('cannot read the series');
       }
       return new Map(pids.map((pid) => [pid, options.series[pid] ?? []]));
     },
+    writtenDays: async () => [],
   };
   // The queue as a list: due a minute after it was recorded, like the real one.
   const due = {
@@ -112,7 +113,7 @@ function setUp(options: {
     transactions.asTransactions(),
     store as unknown as RuleStore,
     outcomes as unknown as RuleOutcomes,
-    series as unknown as MetricSeries,
+    aggregates as unknown as DailyAggregates,
     monitored as unknown as MonitoredPatients,
     due as unknown as EvaluationsDueRepository,
     events,

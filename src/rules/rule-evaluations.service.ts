@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { addDays, localDateAt, localHourAt, type LocalDate } from '../time';
 import { Environment } from '../config/environment';
@@ -13,7 +14,6 @@ import {
   ruleVersion,
 } from './evaluation/evaluate-patient';
 import { evaluationDay } from './evaluation/local-day';
-import { MetricSeries } from './metric-series.repository';
 import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import { RuleOutcome } from './rule-outcome.entity';
 import { RuleOutcomes } from './rule-outcomes.repository';
@@ -79,7 +79,7 @@ export class RuleEvaluations {
     private readonly transactions: Transactions,
     private readonly store: RuleStore,
     private readonly outcomes: RuleOutcomes,
-    private readonly series: MetricSeries,
+    private readonly aggregates: DailyAggregates,
     private readonly patients: MonitoredPatients,
     private readonly due: EvaluationsDueRepository,
     private readonly events: EventEmitter2,
@@ -156,7 +156,7 @@ export class RuleEvaluations {
     const dates = planned.flatMap((plan) => plan.dates).sort();
     const reach = Math.max(...planned.map((plan) => daysToLoad(plan.rules)));
     const metrics = [...new Set(planned.flatMap((plan) => metricsToLoad(plan.rules)))];
-    const series = await this.series.load(
+    const series = await this.aggregates.metricSeries(
       planned.map((plan) => plan.patient.pid),
       addDays(dates[0], 1 - reach),
       dates[dates.length - 1],
@@ -268,7 +268,7 @@ export class RuleEvaluations {
    */
   async evaluateMissed(now: Date = new Date()): Promise<EvaluationRun | null> {
     return this.transactions.withLock(MISSED_LOCK, 0, async () => {
-      const missed = await this.outcomes.unevaluatedDays(...recentWindow(now));
+      const missed = await this.unevaluatedDays(...recentWindow(now));
       if (missed.length === 0) return null;
       const writtenBefore = now.getTime() - MISSED_AFTER_MS;
       const byPid = new Map<number, typeof missed>();
@@ -378,6 +378,24 @@ export class RuleEvaluations {
   }
 
   /**
+   * Patient-days from `from` to `to` that have daily aggregates and no outcome
+   * at all: days a sync stored whose evaluation never ran, with when they were
+   * written. `pids` narrows to patients. Each table is read through its owner.
+   */
+  private async unevaluatedDays(
+    from: LocalDate,
+    to: LocalDate,
+    pids?: readonly number[],
+  ): Promise<{ pid: number; date: LocalDate; writtenAt: Date }[]> {
+    const written = await this.aggregates.writtenDays(from, to, pids);
+    if (written.length === 0) return [];
+    // Outcomes after days: one stored meanwhile is not listed, one evaluated meanwhile is not either.
+    const evaluated = await this.outcomes.evaluatedDays(from, to, pids);
+    const done = new Set(evaluated.map(({ pid, date }) => `${pid} ${date}`));
+    return written.filter(({ pid, date }) => !done.has(`${pid} ${date}`));
+  }
+
+  /**
    * Adds to each request the patient's recent complete days that have
    * aggregates and no outcome (an evaluation lost with its process), so a
    * patient's days are stepped in date order in one run. The alert lifecycle
@@ -390,7 +408,7 @@ export class RuleEvaluations {
   ): Promise<EvaluationRequest[]> {
     const unevaluated = new Map<number, LocalDate[]>();
     for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY) {
-      const days = await this.outcomes.unevaluatedDays(
+      const days = await this.unevaluatedDays(
         ...recentWindow(now),
         requests.slice(i, i + PATIENTS_PER_QUERY).map((r) => r.patient.pid),
       );

@@ -15,7 +15,6 @@ import {
   EvaluationsDueRepository,
   recordEvaluationDue,
 } from '../../src/rules/evaluations-due.repository';
-import { MetricSeries } from '../../src/rules/metric-series.repository';
 import { StoredWork } from '../../src/metrics/stored-work.repository';
 import { inTransaction } from '../../src/database/transactions';
 import { buildDays, MetricColumns } from '../fixtures/rules/build-days';
@@ -237,7 +236,7 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
       recordEvaluationDue(manager, 1001, ['2026-02-14'], new Date('2026-02-15T09:00:00Z')),
     );
     const broken = jest
-      .spyOn(vigil.app.get(MetricSeries), 'load')
+      .spyOn(vigil.app.get(DailyAggregates), 'metricSeries')
       .mockRejectedValue(new TypeError('series unreadable'));
     try {
       let at = now;

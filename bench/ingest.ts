@@ -22,7 +22,11 @@
  * names the server; the bench creates its own database and drops it.
  * BENCH_THROUGHPUT_PATIENTS (default 300), BENCH_RSS_SECONDS (default 45),
  * BENCH_SYNC_CONCURRENCY (default 8) and BENCH_WORKER_NODE_FLAGS (default: the
- * flags of `start:worker`) set the profile. The bench runs `npm run build` first. The simulator runs in this process
+ * flags of `start:worker`) set the profile; BENCH_WORKER_COUNTS (default 1,2,3)
+ * the throughput runs, BENCH_RSS_SECONDS=0 skips the RSS runs, and
+ * BENCH_COMPARE_DIST=<another compiled tree> repeats each throughput run
+ * (BENCH_COMPARE_ROUNDS, default 2) with those workers, alternately, for a
+ * before/after comparison under the same load. The bench runs `npm run build` first. The simulator runs in this process
  * and serves the real request shapes and volumes (every heart-rate minute);
  * its CPU per sync is this process's CPU during the run (the API app here is idle).
  */
@@ -67,6 +71,15 @@ const WORKER_NODE_FLAGS = (
 )
   .split(' ')
   .filter(Boolean);
+/** Worker counts of the throughput runs (BENCH_WORKER_COUNTS=1 for a quick profile). */
+const WORKER_COUNTS = (process.env.BENCH_WORKER_COUNTS ?? '1,2,3').split(',').map(Number);
+/**
+ * BENCH_COMPARE_DIST=/path/to/another/dist: each throughput run is repeated
+ * with workers compiled elsewhere (say, before a change), alternately, so a
+ * before/after comparison shares the machine's load of the moment.
+ */
+const COMPARE_DIST = process.env.BENCH_COMPARE_DIST ?? null;
+const COMPARE_ROUNDS = Number(process.env.BENCH_COMPARE_ROUNDS ?? 2);
 const server =
   process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 
@@ -120,11 +133,15 @@ interface WorkerReport {
   heapTotalMb: number;
 }
 
-function startWorker(env: Record<string, string>): Worker {
+function startWorker(env: Record<string, string>, dist = 'dist'): Worker {
   const child = spawn(
     process.execPath,
-    [...WORKER_NODE_FLAGS, '-r', './bench/worker-probe.cjs', 'dist/src/main.js'],
-    { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
+    [...WORKER_NODE_FLAGS, '-r', './bench/worker-probe.cjs', join(dist, 'src/main.js')],
+    {
+      cwd: ROOT,
+      // A compiled tree elsewhere finds this checkout's packages.
+      env: { PATH: process.env.PATH ?? '', NODE_PATH: join(ROOT, 'node_modules'), ...env },
+    },
   );
   const worker: Worker = {
     child,
@@ -177,10 +194,11 @@ async function runWorkers(
   count: number,
   patients: number,
   limitSeconds: number,
+  dist?: string,
 ): Promise<WorkerRun> {
   // Workers start with nothing due, so start-up time is not counted.
   await ds.query('UPDATE wearable_connections SET next_sync_at = NULL');
-  const workers = Array.from({ length: count }, () => startWorker(env));
+  const workers = Array.from({ length: count }, () => startWorker(env, dist));
   await Promise.all(workers.map((w) => w.ready));
   await makeDue(ds, patients);
   for (const w of workers) w.cpuAtStartMs = w.cpuMs;
@@ -324,7 +342,25 @@ async function main(): Promise<void> {
       SYNC_CONCURRENCY: String(CONCURRENCY),
     };
     let three: WorkerRun | null = null;
-    for (const count of [1, 2, 3]) {
+    for (const count of WORKER_COUNTS) {
+      if (COMPARE_DIST !== null) {
+        for (let round = 1; round <= COMPARE_ROUNDS; round++) {
+          const other = await runWorkers(
+            ds,
+            workerEnv,
+            count,
+            THROUGHPUT_PATIENTS,
+            600,
+            COMPARE_DIST,
+          );
+          console.log(`${describeRun(count, other)} [${COMPARE_DIST}, round ${round}]`);
+          const run = await runWorkers(ds, workerEnv, count, THROUGHPUT_PATIENTS, 600);
+          console.log(
+            `${describeRun(count, run)} [dist, round ${round}, load ${os.loadavg()[0].toFixed(1)}]`,
+          );
+        }
+        continue;
+      }
       const run = await runWorkers(ds, workerEnv, count, THROUGHPUT_PATIENTS, 600);
       console.log(describeRun(count, run));
       if (count === 3) three = run;
@@ -345,7 +381,7 @@ async function main(): Promise<void> {
       );
     }
 
-    for (const patients of [1_000, COHORT]) {
+    for (const patients of RSS_SECONDS > 0 ? [1_000, COHORT] : []) {
       const run = await runWorkers(ds, workerEnv, 1, patients, RSS_SECONDS);
       console.log(
         `  peak RSS, 1 worker, ${patients} patients due: ${run.maxRssMb[0]} MB, V8 heap used/total ${run.heapMb[0]} MB (${run.synced} synced in a ${RSS_SECONDS} s window)`,

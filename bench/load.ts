@@ -20,6 +20,7 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { AuditTrail } from '../src/audit/audit-trail';
+import { AuditEventRepository } from '../src/audit/audit-event.repository';
 import { ApiTokenRepository } from '../src/auth/api-token.repository';
 import { ApiTokens } from '../src/auth/api-tokens';
 import { Transactions } from '../src/database/transactions';
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const { token } = await new ApiTokens(
     new Transactions(ds),
     new ApiTokenRepository(ds),
-    new AuditTrail(ds),
+    new AuditTrail(new AuditEventRepository(ds)),
   ).issue('admin', 'load', 'bench');
 
   const port = await freePort();

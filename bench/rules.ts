@@ -19,6 +19,7 @@ import { DataSource } from 'typeorm';
 import { DailyAggregate, dayWithoutData, NumericMetric } from '../src/aggregates/daily-aggregate';
 import { addDays } from '../src/time';
 import { AuditTrail } from '../src/audit/audit-trail';
+import { AuditEventRepository } from '../src/audit/audit-event.repository';
 import { loadEnvironment } from '../src/config/environment';
 import { KeyRing } from '../src/crypto/key-ring';
 import { JsonLogger } from '../src/logging/json-logger';
@@ -259,7 +260,7 @@ async function main(): Promise<void> {
     const openEmr = OpenEmrDatabase.fromEnvironment(env);
     const rules = new RulesService(
       store,
-      new AuditTrail(ds),
+      new AuditTrail(new AuditEventRepository(ds)),
       env,
       openEmr,
       new OpenEmrDirectory(openEmr),

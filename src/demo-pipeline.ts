@@ -1,5 +1,4 @@
 import { ConflictException, type INestApplicationContext } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DailyAggregates } from './aggregates/daily-aggregates.repository';
 import { Invitations } from './consent/invitations';
 import { Dispatcher } from './delivery/dispatcher';
@@ -10,7 +9,7 @@ import { openEmrInbox, openEmrReminders, STAND_IN_USERS } from './openemr/stand-
 import { Enrollments } from './patients/enrollments';
 import { MonitoredPatients } from './rules/monitored-patients';
 import { RuleEvaluations } from './rules/rule-evaluations.service';
-import { RuleOutcome } from './rules/rule-outcome.entity';
+import { RuleOutcomes } from './rules/rule-outcomes.repository';
 import { consentAsPatient } from './simulator';
 
 /** The demo's scripted cohort: OpenEMR stand-in patient -> simulated Fitbit user and scenario. */
@@ -107,10 +106,7 @@ async function printRecentDays(app: INestApplicationContext): Promise<void> {
 }
 
 async function printOutcomes(app: INestApplicationContext, date: string): Promise<void> {
-  const rows = await app
-    .get(DataSource)
-    .getRepository(RuleOutcome)
-    .find({ where: { date }, order: { pid: 'ASC', ruleId: 'ASC' } });
+  const rows = await app.get(RuleOutcomes).onDate(date);
   say(`\nRule outcomes for ${date} (true = the rule holds)`);
   for (const member of DEMO_COHORT) {
     const mine = rows.filter((r) => Number(r.pid) === member.pid);

@@ -1,34 +1,27 @@
 import { formatLocalTimestamp } from '../time';
 import { SleepSession } from '../wearables/google-health/points';
-import { DailyMetrics } from './daily-aggregate';
+import { NO_DATA, type DailyMetrics } from './daily-aggregate';
 import { roundTo } from './rounding';
 
-export type SleepMetrics = Pick<
-  DailyMetrics,
-  | 'sleepAsleepMinutes'
-  | 'sleepInBedMinutes'
-  | 'sleepEfficiency'
-  | 'sleepDeepMinutes'
-  | 'sleepLightMinutes'
-  | 'sleepRemMinutes'
-  | 'sleepAwakeMinutes'
-  | 'sleepStart'
-  | 'sleepEnd'
-  | 'sleepTotalMinutes'
->;
+const SLEEP_METRICS = [
+  'sleepAsleepMinutes',
+  'sleepInBedMinutes',
+  'sleepEfficiency',
+  'sleepDeepMinutes',
+  'sleepLightMinutes',
+  'sleepRemMinutes',
+  'sleepAwakeMinutes',
+  'sleepStart',
+  'sleepEnd',
+  'sleepTotalMinutes',
+] as const satisfies readonly (keyof DailyMetrics)[];
 
-const NO_SLEEP: SleepMetrics = {
-  sleepAsleepMinutes: null,
-  sleepInBedMinutes: null,
-  sleepEfficiency: null,
-  sleepDeepMinutes: null,
-  sleepLightMinutes: null,
-  sleepRemMinutes: null,
-  sleepAwakeMinutes: null,
-  sleepStart: null,
-  sleepEnd: null,
-  sleepTotalMinutes: null,
-};
+export type SleepMetrics = Pick<DailyMetrics, (typeof SLEEP_METRICS)[number]>;
+
+/** The sleep columns of a day without data. */
+const NO_SLEEP: SleepMetrics = Object.fromEntries(
+  SLEEP_METRICS.map((metric) => [metric, NO_DATA[metric]]),
+) as SleepMetrics;
 
 /**
  * The main sleep is the longest session (end minus start) not flagged as a nap.

@@ -14,6 +14,13 @@ export interface NoticeSnapshot {
   summary: string;
   recipients: RecipientSpec[];
   deliver: DeliverySpec;
+  /** The day the notice stands for: `fire` and `renotify` set the alert's `lastNotifiedOn` to it. */
+  notifiedOn?: LocalDate;
+  /**
+   * The alert's `lastNotifiedOn` before this notice (what staff had heard), so
+   * a notice withheld at delivery can give it back (see withheld-notice.ts).
+   */
+  toldBefore?: LocalDate | null;
 }
 
 /** What staff must be told of one patient after a run or a staff action. */

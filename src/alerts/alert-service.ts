@@ -153,7 +153,11 @@ export class AlertService {
           at,
         });
         alerts.set(ruleId, row);
-        notices.push(...said.map((notice) => snapshot(row, newest, notice)));
+        const heard =
+          ruleRun.before?.episodeStart === episode.alert.episodeStart
+            ? ruleRun.before.lastNotifiedOn
+            : null;
+        notices.push(...said.map((notice) => snapshot(row, newest, notice, heard)));
       }
     }
     return this.announce(tx, run.pid, days[days.length - 1].date, alerts, notices, at);
@@ -193,7 +197,8 @@ export class AlertService {
         at,
       });
       alerts.set(gap.rule.id, row);
-      const notices = step.notices.map((notice) => snapshot(row, gap, notice));
+      const heard = before?.episodeStart === step.alert.episodeStart ? before.lastNotifiedOn : null;
+      const notices = step.notices.map((notice) => snapshot(row, gap, notice, heard));
       return this.announce(tx, pid, change.date, alerts, notices, at);
     });
   }
@@ -347,7 +352,13 @@ function transitionRows(
   }));
 }
 
-function snapshot(row: StoredAlert, outcome: RunOutcome, notice: AlertNotice): NoticeSnapshot {
+/** `heard`: the episode's `lastNotifiedOn` before the run (null for a new episode). */
+function snapshot(
+  row: StoredAlert,
+  outcome: RunOutcome,
+  notice: AlertNotice,
+  heard: LocalDate | null,
+): NoticeSnapshot {
   return {
     alertId: String(row.id),
     ruleId: outcome.rule.id,
@@ -357,6 +368,8 @@ function snapshot(row: StoredAlert, outcome: RunOutcome, notice: AlertNotice): N
     summary: row.message,
     recipients: outcome.rule.recipients,
     deliver: outcome.rule.deliver,
+    notifiedOn: notice.date,
+    toldBefore: notice.kind === 'fire' ? null : heard,
   };
 }
 

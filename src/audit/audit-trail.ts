@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
-import { AuditEvent } from './audit-event.entity';
+import type { Transaction } from '../database/transactions';
+import type { AuditEvent } from './audit-event.entity';
+import { AuditEventRepository } from './audit-event.repository';
 
 export interface AuditEntry {
   actor: string;
@@ -24,46 +25,38 @@ export const CONNECTION_CHANGES = {
   device: 'device.changed',
 } as const;
 
-/** Appends to the audit trail, inside the caller's transaction when given one. */
+/**
+ * Appends to the audit trail, inside the caller's transaction when given one,
+ * and reads it back for the pages. Its table is `AuditEventRepository`'s.
+ */
 @Injectable()
 export class AuditTrail {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly events: AuditEventRepository) {}
 
-  async record(entry: AuditEntry, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.getRepository(AuditEvent).insert({
-      occurredAt: new Date(),
-      actor: entry.actor,
-      action: entry.action,
-      subjectType: entry.subjectType,
-      subjectId: entry.subjectId == null ? null : String(entry.subjectId),
-      pid: entry.pid ?? null,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    });
+  async record(entry: AuditEntry, tx?: Transaction): Promise<void> {
+    await this.events.append(
+      {
+        occurredAt: new Date(),
+        actor: entry.actor,
+        action: entry.action,
+        subjectType: entry.subjectType,
+        subjectId: entry.subjectId == null ? null : String(entry.subjectId),
+        pid: entry.pid ?? null,
+        details: entry.details ? JSON.stringify(entry.details) : null,
+      },
+      tx,
+    );
   }
 
   /** The patient's connection changes (CONNECTION_CHANGES), oldest first. */
   async connectionChanges(pid: number): Promise<AuditEvent[]> {
-    return this.dataSource.getRepository(AuditEvent).find({
-      where: { pid, action: In(Object.values(CONNECTION_CHANGES)) },
-      order: { id: 'ASC' },
-      take: 500,
-    });
+    return this.events.ofPatient(pid, Object.values(CONNECTION_CHANGES), 500);
   }
 
   /** Each patient's latest connection change of each kind, oldest first. */
   async latestConnectionChanges(pids: readonly number[]): Promise<Map<number, AuditEvent[]>> {
     const byPatient = new Map<number, AuditEvent[]>();
-    if (pids.length === 0) return byPatient;
-    const rows = await this.dataSource
-      .getRepository(AuditEvent)
-      .createQueryBuilder('e')
-      .where('e.pid IN (:...pids)', { pids: [...new Set(pids)] })
-      .andWhere(
-        'e.id IN (SELECT MAX(x.id) FROM audit_events x WHERE x.action IN (:...actions) GROUP BY x.pid, x.action)',
-        { actions: Object.values(CONNECTION_CHANGES) },
-      )
-      .orderBy('e.id', 'ASC')
-      .getMany();
+    const rows = await this.events.latestOfEachAction(pids, Object.values(CONNECTION_CHANGES));
     for (const row of rows) {
       const pid = Number(row.pid);
       byPatient.set(pid, [...(byPatient.get(pid) ?? []), row]);
@@ -72,6 +65,6 @@ export class AuditTrail {
   }
 
   async recent(limit = 100): Promise<AuditEvent[]> {
-    return this.dataSource.getRepository(AuditEvent).find({ order: { id: 'DESC' }, take: limit });
+    return this.events.recent(limit);
   }
 }

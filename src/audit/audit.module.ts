@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditEventRepository } from './audit-event.repository';
 import { AuditTrail } from './audit-trail';
 
 @Global()
-@Module({ providers: [AuditTrail], exports: [AuditTrail] })
+@Module({ providers: [AuditEventRepository, AuditTrail], exports: [AuditTrail] })
 export class AuditModule {}

@@ -15,6 +15,7 @@ import {
   text,
 } from '../http/openapi';
 import { Roles } from '../auth/access.decorators';
+import { PatientIdentities, PatientIdentity } from '../patients/patient-identities';
 import { AUTHORS, ruleId } from '../rules/rules.controller';
 import { BacktestBody } from './backtest.dto';
 import { BacktestResult, RuleBacktests } from './rule-backtests.service';
@@ -50,6 +51,9 @@ const BACKTEST = shape({
   patients: list(
     shape({
       pid: integer(),
+      patient: anyObject(
+        'Who the patient is, from OpenEMR: pid, name, dateOfBirth, chartNumber, problem',
+      ),
       episodes: list(
         shape({
           start: localDate('First true day'),
@@ -77,7 +81,10 @@ const BACKTEST = shape({
 @ApiStaffRoutes()
 @Controller('api/v1/rules')
 export class BacktestController {
-  constructor(private readonly backtests: RuleBacktests) {}
+  constructor(
+    private readonly backtests: RuleBacktests,
+    private readonly identities: PatientIdentities,
+  ) {}
 
   @Post(':id/backtest')
   @HttpCode(200)
@@ -88,8 +95,11 @@ export class BacktestController {
   @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
   @ApiAnswer(BACKTEST, 'Would-be episodes per patient and the summary')
   @ApiProblems(400, 404)
-  backtest(@Param('id') id: string, @Body() body: BacktestBody): Promise<BacktestResult> {
-    return this.backtests.run({
+  async backtest(
+    @Param('id') id: string,
+    @Body() body: BacktestBody,
+  ): Promise<NamedBacktestResult> {
+    const result = await this.backtests.run({
       ruleId: ruleId(id),
       from: body.from,
       to: body.to,
@@ -97,5 +107,11 @@ export class BacktestController {
       ...(body.program === undefined ? {} : { program: body.program }),
       ...(body.rule === undefined ? {} : { draft: body.rule }),
     });
+    // Staff act on a would-be alert only once they know who it is about.
+    return { ...result, patients: await this.identities.named(result.patients) };
   }
 }
+
+type NamedBacktestResult = Omit<BacktestResult, 'patients'> & {
+  patients: (BacktestResult['patients'][number] & { patient: PatientIdentity })[];
+};

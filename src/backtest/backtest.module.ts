@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PatientsModule } from '../patients/patients.module';
 import { RulesModule } from '../rules/rules.module';
 import { BacktestController } from './backtest.controller';
 import { RuleBacktests } from './rule-backtests.service';
@@ -8,7 +9,7 @@ import { RuleBacktests } from './rule-backtests.service';
  * over stored history, so they sit above both: Rules never imports Alerts.
  */
 @Module({
-  imports: [RulesModule],
+  imports: [RulesModule, PatientsModule],
   providers: [RuleBacktests],
   controllers: [BacktestController],
 })

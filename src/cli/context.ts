@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { AuditTrail } from '../audit/audit-trail';
+import { AuditEventRepository } from '../audit/audit-event.repository';
 import { ApiTokenRepository } from '../auth/api-token.repository';
 import { ApiTokens } from '../auth/api-tokens';
 import { StaffSessionRepository } from '../auth/staff-session.repository';
@@ -8,6 +9,7 @@ import { StaffSessions } from '../auth/staff-sessions';
 import { ThrottleCounters } from '../http/throttle-counters.repository';
 import { Environment, loadEnvironment } from '../config/environment';
 import { SecretStore } from '../crypto/secret-store';
+import { StoredSecretRepository } from '../crypto/stored-secret.repository';
 import { migrateDatabase } from '../database/migrate';
 import { type Database, openDatabase } from '../database/open-database';
 import { Transactions } from '../database/transactions';
@@ -46,7 +48,7 @@ export async function openCliContext(
   const env = options.env ?? loadEnvironment();
   const dataSource = await openDatabase(env);
   if (options.migrate !== false) await migrateDatabase(dataSource);
-  const audit = new AuditTrail(dataSource);
+  const audit = new AuditTrail(new AuditEventRepository(dataSource));
   // Warnings (a failed invitation delivery) go to stderr, away from the command's output.
   const logger = new JsonLogger(env.LOG_LEVEL, (line) => process.stderr.write(`${line}\n`));
   const mailer = new Mailer(env);
@@ -78,7 +80,7 @@ export async function openCliContext(
       env,
       new ThrottleCounters(dataSource),
     ),
-    secrets: new SecretStore(dataSource, env),
+    secrets: new SecretStore(new StoredSecretRepository(dataSource), env),
     enrollments,
     invitations: new Invitations(
       transactions,

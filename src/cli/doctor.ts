@@ -1,9 +1,10 @@
 import { existsSync, accessSync, constants } from 'node:fs';
-import { DataSource } from 'typeorm';
 import { ConfigurationError, Environment, loadEnvironment } from '../config/environment';
 import { KeyRing } from '../crypto/key-ring';
-import { StoredSecret } from '../crypto/stored-secret.entity';
-import { dataSourceOptions, engineOf, sqlitePath } from '../database/data-source-options';
+import { StoredSecretRepository } from '../crypto/stored-secret.repository';
+import { DatabaseProbe } from '../database/database-probe';
+import { type Database, openDatabaseToDiagnose } from '../database/open-database';
+import { engineOf, sqlitePath } from '../database/data-source-options';
 import { appliedMigrations, compareSchema, knownMigrations } from '../database/schema-version';
 import { heldPrivileges, missingPrivileges } from '../database/vigil-grants';
 import type { SchemaComparison } from '../database/schema-version';
@@ -48,13 +49,10 @@ export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise
           },
     );
   }
-  let dataSource: DataSource | undefined;
+  let dataSource: Database | undefined;
   try {
-    dataSource = await new DataSource({
-      ...dataSourceOptions(env),
-      extra: { connectTimeout: 5000 },
-    }).initialize();
-    await dataSource.query('SELECT 1');
+    dataSource = await openDatabaseToDiagnose(env);
+    await new DatabaseProbe(dataSource).ping();
     findings.push({
       ok: true,
       what: `The ${engine === 'mysql' ? 'MySQL/MariaDB' : 'SQLite'} database answers`,
@@ -63,8 +61,9 @@ export async function diagnose(source: NodeJS.ProcessEnv = process.env): Promise
     const schema = compareSchema(knownMigrations(engine), await appliedMigrations(dataSource));
     const pending = schema.pending.length > 0 || schema.unknown.length > 0;
     findings.push(schemaFinding(schema));
-    if (!pending) findings.push(await checkKeys(dataSource, env));
-    if (!pending && env.openEmrMode === 'api') findings.push(...(await checkReminders(dataSource)));
+    if (!pending) findings.push(await checkKeys(new StoredSecretRepository(dataSource), env));
+    if (!pending && env.openEmrMode === 'api')
+      findings.push(...(await checkReminders(new RuleStore(dataSource))));
   } catch (error) {
     findings.push({
       ok: false,
@@ -111,28 +110,20 @@ export function schemaFinding({ pending, unknown }: SchemaComparison): Finding {
   return { ok: true, what: 'The schema matches this code' };
 }
 
-async function checkKeys(dataSource: DataSource, env: Environment): Promise<Finding> {
+async function checkKeys(secrets: StoredSecretRepository, env: Environment): Promise<Finding> {
   const ring = KeyRing.parse(env.ENCRYPTION_KEYS);
-  const rows: { keyId: string; n: number | string }[] = await dataSource
-    .getRepository(StoredSecret)
-    .createQueryBuilder('s')
-    .select('s.key_id', 'keyId')
-    .addSelect('COUNT(*)', 'n')
-    .groupBy('s.key_id')
-    .getRawMany();
+  const rows = await secrets.countByKey();
   const configured = env.ENCRYPTION_KEYS.split(',').map((e) => e.split(':')[0]);
   const missing = rows.filter((r) => !configured.includes(r.keyId));
   if (missing.length > 0) {
     return {
       ok: false,
-      what: `Secrets sealed with unknown key(s): ${missing.map((m) => `${m.keyId} (${m.n})`).join(', ')}`,
+      what: `Secrets sealed with unknown key(s): ${missing.map((m) => `${m.keyId} (${m.count})`).join(', ')}`,
       advice:
         'Add the old key back to ENCRYPTION_KEYS (after the current one), then run keys:rotate',
     };
   }
-  const stale = rows
-    .filter((r) => r.keyId !== ring.currentKeyId)
-    .reduce((n, r) => n + Number(r.n), 0);
+  const stale = rows.filter((r) => r.keyId !== ring.currentKeyId).reduce((n, r) => n + r.count, 0);
   return stale > 0
     ? {
         ok: true,
@@ -142,8 +133,7 @@ async function checkKeys(dataSource: DataSource, env: Environment): Promise<Find
 }
 
 /** OpenEMR's API has no dated reminders: name the rules that will get their message only. */
-async function checkReminders(dataSource: DataSource): Promise<Finding[]> {
-  const store = new RuleStore(dataSource);
+async function checkReminders(store: RuleStore): Promise<Finding[]> {
   const [rules, settings] = await Promise.all([store.rulesInForce(), store.programSettings()]);
   const asking = enabledRulesAskingForReminders(
     rules.map(({ rule, definition }) => ({ id: rule.id, origin: rule.origin, definition })),

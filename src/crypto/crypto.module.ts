@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { SecretStore } from './secret-store';
+import { StoredSecretRepository } from './stored-secret.repository';
 
 @Global()
-@Module({ providers: [SecretStore], exports: [SecretStore] })
+@Module({ providers: [StoredSecretRepository, SecretStore], exports: [SecretStore] })
 export class CryptoModule {}

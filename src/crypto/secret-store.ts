@@ -1,73 +1,61 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, Not } from 'typeorm';
 import { Environment } from '../config/environment';
+import type { Transaction } from '../database/transactions';
 import { KeyRing } from './key-ring';
-import { StoredSecret } from './stored-secret.entity';
-import { inTransaction } from '../database/transactions';
+import { StoredSecretRepository } from './stored-secret.repository';
 
 /**
- * Keeps secrets sealed in `stored_secrets`. Callers pass their transaction's
- * entity manager so a secret and the row that points at it commit together.
+ * Keeps secrets sealed in `stored_secrets` (through `StoredSecretRepository`).
+ * Callers pass their transaction so a secret and the row that points at it
+ * commit together.
  */
 @Injectable()
 export class SecretStore {
   readonly keyRing: KeyRing;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly secrets: StoredSecretRepository,
     env: Environment,
   ) {
     this.keyRing = KeyRing.parse(env.ENCRYPTION_KEYS);
   }
 
-  async save(
-    purpose: string,
-    plaintext: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<number> {
+  async save(purpose: string, plaintext: string, tx?: Transaction): Promise<number> {
     const now = new Date();
-    const sealed = this.keyRing.seal(plaintext);
-    const row = await manager.getRepository(StoredSecret).save({
-      purpose,
-      keyId: this.keyRing.currentKeyId,
-      ciphertext: sealed,
-      createdAt: now,
-      updatedAt: now,
-    });
-    return row.id;
+    return this.secrets.insert(
+      {
+        purpose,
+        keyId: this.keyRing.currentKeyId,
+        ciphertext: this.keyRing.seal(plaintext),
+        createdAt: now,
+        updatedAt: now,
+      },
+      tx,
+    );
   }
 
-  async read(id: number, manager: EntityManager = this.dataSource.manager): Promise<string> {
-    const row = await manager.getRepository(StoredSecret).findOneBy({ id });
+  async read(id: number, tx?: Transaction): Promise<string> {
+    const row = await this.secrets.byId(id, tx);
     if (!row) throw new Error(`Stored secret ${id} does not exist`);
     return this.keyRing.open(row.ciphertext);
   }
 
   /** The id of the newest secret kept for `purpose`; null when none is. */
   async latestOf(purpose: string): Promise<number | null> {
-    const row = await this.dataSource
-      .getRepository(StoredSecret)
-      .findOne({ where: { purpose }, order: { id: 'DESC' } });
-    return row?.id ?? null;
+    return this.secrets.latestIdOf(purpose);
   }
 
-  async replace(
-    id: number,
-    plaintext: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<void> {
-    await manager.getRepository(StoredSecret).update(
-      { id },
-      {
-        ciphertext: this.keyRing.seal(plaintext),
-        keyId: this.keyRing.currentKeyId,
-        updatedAt: new Date(),
-      },
+  async replace(id: number, plaintext: string, tx?: Transaction): Promise<void> {
+    await this.secrets.reseal(
+      id,
+      { keyId: this.keyRing.currentKeyId, ciphertext: this.keyRing.seal(plaintext) },
+      new Date(),
+      tx,
     );
   }
 
-  async erase(id: number, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.getRepository(StoredSecret).delete({ id });
+  async erase(id: number, tx?: Transaction): Promise<void> {
+    await this.secrets.erase(id, tx);
   }
 
   /**
@@ -75,29 +63,20 @@ export class SecretStore {
    * large table never holds a long transaction. Safe to interrupt and re-run.
    */
   async rotateAll(batchSize = 200): Promise<{ resealed: number; total: number }> {
-    const repo = this.dataSource.getRepository(StoredSecret);
     let resealed = 0;
     for (;;) {
-      const stale = await repo.find({
-        where: { keyId: Not(this.keyRing.currentKeyId) },
-        order: { id: 'ASC' },
-        take: batchSize,
-      });
+      const stale = await this.secrets.notSealedWith(this.keyRing.currentKeyId, batchSize);
       if (stale.length === 0) break;
-      await inTransaction(this.dataSource, async (manager) => {
-        for (const row of stale) {
-          await manager.getRepository(StoredSecret).update(
-            { id: row.id },
-            {
-              ciphertext: this.keyRing.reseal(row.ciphertext),
-              keyId: this.keyRing.currentKeyId,
-              updatedAt: new Date(),
-            },
-          );
-        }
-      });
+      await this.secrets.resealAll(
+        stale.map((row) => ({
+          id: row.id,
+          keyId: this.keyRing.currentKeyId,
+          ciphertext: this.keyRing.reseal(row.ciphertext),
+        })),
+        () => new Date(),
+      );
       resealed += stale.length;
     }
-    return { resealed, total: await repo.count() };
+    return { resealed, total: await this.secrets.count() };
   }
 }

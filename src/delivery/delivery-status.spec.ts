@@ -52,6 +52,13 @@ describe('delivery status as staff see it', () => {
     expect(shownToStaff(row({ kind: 'routing', status: 'pending' }))).toBe(true);
     expect(shownToStaff(row({ kind: 'routing', status: 'delivered' }))).toBe(false);
     expect(shownToStaff(row({ kind: 'routing', status: 'failed' }))).toBe(true);
+    // Withheld: the reason nothing reached OpenEMR.
+    expect(shownToStaff(row({ kind: 'routing', status: 'withheld' }))).toBe(true);
+    expect(deliveryStatus(row({ status: 'withheld', lastError: 'held back' }))).toMatchObject({
+      progress: 'withheld',
+      at: created,
+      lastError: 'held back',
+    });
     expect(shownToStaff(row({ kind: 'reminder', status: 'delivered' }))).toBe(true);
   });
 });

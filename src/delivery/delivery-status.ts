@@ -6,7 +6,8 @@ import { OutboxRepository } from './outbox.repository';
  * What staff see of one outbox row: a failing row is `retrying` with its last
  * reason until it is parked as `failed` after its last attempt.
  */
-export type DeliveryProgress = 'pending' | 'retrying' | 'delivered' | 'rerouted' | 'failed';
+export type DeliveryProgress =
+  'pending' | 'retrying' | 'delivered' | 'rerouted' | 'withheld' | 'failed';
 
 export interface DeliveryStatus {
   id: string;
@@ -14,10 +15,10 @@ export interface DeliveryStatus {
   /** OpenEMR username or email address; null while the row still has to be routed. */
   recipient: string | null;
   progress: DeliveryProgress;
-  /** delivered: when; pending: since when; retrying: the next attempt; rerouted: when queued. */
+  /** delivered: when; pending: since when; retrying: the next attempt; rerouted, withheld: when queued. */
   at: Date;
   attempts: number;
-  /** Why the last attempt failed (words without health values), or why it was rerouted. */
+  /** Why the last attempt failed (words without health values), or why it was rerouted or withheld. */
   lastError: string | null;
   /** When OpenEMR showed the message Done or the reminder processed. */
   acknowledgedAt: Date | null;
@@ -27,7 +28,7 @@ export function deliveryStatus(row: Delivery): DeliveryStatus {
   const progress: DeliveryProgress =
     row.status === 'delivered'
       ? 'delivered'
-      : row.status === 'rerouted' || row.status === 'failed'
+      : row.status === 'rerouted' || row.status === 'withheld' || row.status === 'failed'
         ? row.status
         : row.attempts > 0
           ? 'retrying'
@@ -53,10 +54,10 @@ export function deliveryStatus(row: Delivery): DeliveryStatus {
 /**
  * A delivered routing row only split the notices into the rows that reached
  * people, so staff are shown those; a routing row still waiting is shown, as
- * it is why nothing reached OpenEMR yet, and one parked as failed is why nothing will.
+ * it is why nothing reached OpenEMR yet, and one parked as failed or withheld is why nothing will.
  */
 export function shownToStaff(row: Delivery): boolean {
-  return row.kind !== 'routing' || row.status === 'pending' || row.status === 'failed';
+  return row.kind !== 'routing' || ['pending', 'failed', 'withheld'].includes(row.status);
 }
 
 /** The outbox rows that speak about given alerts, as their delivery status. */

@@ -15,8 +15,11 @@ export type DeliveryKind = 'routing' | 'message' | 'resolved' | 'reminder' | 'em
  * `rerouted`: its recipient left OpenEMR before it was written; a new routing row replaced it.
  * `failed`: parked after MAX_ATTEMPTS failed attempts (or too many reroutes); shown on the
  * inbox page and in /health/ready, never retried on its own.
+ * `withheld`: a routing row whose every notice announced an alert that was inhibited by the
+ * time it was due (a monitoring gap began meanwhile); nothing was written, and the alert is
+ * announced when its inhibitor clears. `delivered_at` says when it was settled.
  */
-export type DeliveryStatus = 'pending' | 'delivered' | 'rerouted' | 'failed';
+export type DeliveryStatus = 'pending' | 'delivered' | 'rerouted' | 'withheld' | 'failed';
 
 /** One row of the outbox. Written in the same transaction as the alert change it announces. */
 @Entity('deliveries')

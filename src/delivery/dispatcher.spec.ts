@@ -113,7 +113,21 @@ function setUp(options: { recipients?: NoticeSnapshot['recipients'] } = {}) {
         tx,
       ),
     );
-  return { outbox, alerts, audit, openEmr, dispatcher, alert, announce, lines };
+  /** A routing row with these notices. */
+  const enqueue = (notices: NoticeSnapshot[]) =>
+    transactions.run((tx) =>
+      outbox.enqueue(
+        {
+          kind: 'routing',
+          pid: PID,
+          payload: { date: '2026-11-20', notices },
+          alertIds: notices.map((n) => n.alertId),
+        },
+        T0,
+        tx,
+      ),
+    );
+  return { outbox, alerts, audit, openEmr, dispatcher, alert, notice, announce, enqueue, lines };
 }
 
 describe('Dispatcher (fakes, no database)', () => {
@@ -149,6 +163,101 @@ describe('Dispatcher (fakes, no database)', () => {
     // Nothing is left to do: a further round writes nothing.
     expect(await dispatcher.dispatchDue(minutesLater(60))).toEqual({ delivered: 0, failed: 0 });
     expect(openEmr.sendAttempts).toBe(1);
+  });
+
+  describe('a notice whose alert is inhibited by the time it is routed', () => {
+    const lifecycle = (state: string, lastNotifiedOn: string | null) =>
+      JSON.stringify({ state, episodeStart: '2026-11-19', firedOn: '2026-11-20', lastNotifiedOn });
+
+    function withTwoAlerts() {
+      const set = setUp();
+      const { outbox, alerts, alert } = set;
+      Object.assign(alerts.alerts.get(alert.id)!, {
+        state: 'inhibited',
+        lifecycle: lifecycle('inhibited', '2026-11-20'),
+        firedAt: T0,
+      });
+      const other = alerts.put({
+        pid: PID,
+        ruleId: 'sleep-deficit',
+        lifecycle: lifecycle('firing', '2026-11-20'),
+      });
+      const notices: NoticeSnapshot[] = [
+        { ...set.notice, notifiedOn: '2026-11-20', toldBefore: null },
+        {
+          ...set.notice,
+          alertId: other.id,
+          ruleId: other.ruleId,
+          title: 'Sleep deficit',
+          notifiedOn: '2026-11-20',
+          toldBefore: null,
+        },
+      ];
+      return { ...set, other, notices, outbox };
+    }
+
+    it('is left out, and its alert gets back the notice date staff had, with the routing', async () => {
+      const { outbox, alerts, dispatcher, alert, other, notices, enqueue } = withTwoAlerts();
+      await enqueue(notices);
+
+      expect(await dispatcher.dispatchDue(minutesLater(1))).toEqual({ delivered: 1, failed: 0 });
+      const [message] = outbox.ofKind('message');
+      expect(
+        (JSON.parse(message.payload) as { notices: NoticeSnapshot[] }).notices.map(
+          (n) => n.alertId,
+        ),
+      ).toEqual([other.id]);
+      const held = alerts.alerts.get(alert.id)!;
+      expect(JSON.parse(held.lifecycle)).toMatchObject({ lastNotifiedOn: null });
+      expect(held.firedAt).toBeNull();
+      // Given back in the transaction that split the routing row.
+      const write = alerts.writes.find((w) => w.alertId === alert.id)!;
+      expect(write.tx).toBe(message.tx);
+      expect(JSON.parse(alerts.alerts.get(other.id)!.lifecycle)).toMatchObject({
+        lastNotifiedOn: '2026-11-20',
+      });
+    });
+
+    it('closes a routing row whose every notice is held back as withheld, never retried', async () => {
+      const { outbox, dispatcher, notices, enqueue } = withTwoAlerts();
+      await enqueue([notices[0]]);
+
+      expect(await dispatcher.dispatchDue(minutesLater(1))).toEqual({ delivered: 1, failed: 0 });
+      expect(outbox.ofKind('routing')[0]).toMatchObject({ status: 'withheld' });
+      expect(outbox.ofKind('message')).toEqual([]);
+      expect(await dispatcher.dispatchDue(minutesLater(120))).toEqual({ delivered: 0, failed: 0 });
+    });
+
+    it('routes again later when an evaluation inhibited the alert while it was routed', async () => {
+      const { outbox, alerts, dispatcher, alert, notices, enqueue } = withTwoAlerts();
+      Object.assign(alerts.alerts.get(alert.id)!, {
+        state: 'firing',
+        lifecycle: lifecycle('firing', '2026-11-20'),
+      });
+      await enqueue([notices[0]]);
+      const inhibit = () =>
+        Object.assign(alerts.alerts.get(alert.id)!, {
+          state: 'inhibited',
+          lifecycle: lifecycle('inhibited', '2026-11-20'),
+        });
+      const lock = alerts.lock.bind(alerts);
+      // The evaluation commits between the dispatcher's read and its lock.
+      jest.spyOn(alerts, 'lock').mockImplementationOnce(async (id) => {
+        inhibit();
+        return lock(id);
+      });
+
+      expect(await dispatcher.dispatchDue(minutesLater(1))).toEqual({ delivered: 0, failed: 1 });
+      // The fake rolled the dispatcher's transaction back, the evaluation's stays.
+      inhibit();
+      expect(outbox.ofKind('message')).toEqual([]);
+      expect(outbox.ofKind('routing')[0]).toMatchObject({ status: 'pending' });
+      expect(await dispatcher.dispatchDue(minutesLater(5))).toEqual({ delivered: 1, failed: 0 });
+      expect(outbox.ofKind('routing')[0]).toMatchObject({ status: 'withheld' });
+      expect(JSON.parse(alerts.alerts.get(alert.id)!.lifecycle)).toMatchObject({
+        lastNotifiedOn: null,
+      });
+    });
   });
 
   it('writes a message once when the process died between the OpenEMR write and marking it done', async () => {

@@ -13,6 +13,8 @@ import {
   type RoutingReason,
 } from '../alerts/routing';
 import type { RecipientSpec } from '../rules/rule-definition';
+import { lifecycleOf } from '../alerts/alert-service';
+import { untold, withheld } from '../alerts/withheld-notice';
 import { AuditTrail } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { Transactions, type Transaction } from '../database/transactions';
@@ -141,15 +143,25 @@ export class Dispatcher {
    * transaction. Nobody reachable: the row waits (an alert is never dropped).
    */
   private async route(row: Delivery, now: Date): Promise<void> {
-    const sink = this.requireSink();
     const payload = JSON.parse(row.payload) as RoutingPayload;
     const pid = Number(row.pid);
     const alertIds = [...new Set(payload.notices.map((n) => String(n.alertId)))];
     const alerts = new Map((await this.alerts.byIds(alertIds)).map((a) => [String(a.id), a]));
+    const held = this.heldBack(payload, alerts);
+    if (held.size > 0 && held.size === payload.notices.length) {
+      await this.transactions.run(async (tx) => {
+        await this.withhold(payload, held, tx);
+        await this.outbox.markWithheld(row, now, WITHHELD, tx);
+      });
+      this.logger.log(`Delivery ${row.id} (routing) withheld: ${WITHHELD}`, 'Dispatcher');
+      return;
+    }
+    const sink = this.requireSink();
     const routed: Routed[] = [];
     const decisions = new Map<string, RoutingDecision>();
     const fallback = this.env.fallbackRecipients;
     for (const notice of payload.notices) {
+      if (held.has(notice)) continue;
       const deliver = sink.writesReminders
         ? notice.deliver
         : { ...notice.deliver, channels: ['message' as const] };
@@ -190,6 +202,7 @@ export class Dispatcher {
     const messages = groupMessages(routed);
     const reminders = groupReminders(routed);
     await this.transactions.run(async (tx) => {
+      await this.withhold(payload, held, tx);
       await this.recordRouting(alerts, decisions, tx);
       for (const message of messages) {
         const body: MessagePayload = {
@@ -235,6 +248,59 @@ export class Dispatcher {
       }
       await this.outbox.markDelivered(row, now, null, tx);
     });
+  }
+
+  /**
+   * The notices of a run that must not go out now: a `fire` or `renotify` of
+   * an alert inhibited since it was queued (withheld-notice.ts). A notice
+   * following a recipient who left was announced to others already, so it goes.
+   */
+  private heldBack(
+    payload: RoutingPayload,
+    alerts: ReadonlyMap<string, StoredAlert>,
+  ): Set<NoticeSnapshot> {
+    if (payload.replaces !== undefined) return new Set();
+    return new Set(
+      payload.notices.filter((n) => withheld(alerts.get(n.alertId)?.state ?? null, n)),
+    );
+  }
+
+  /**
+   * Gives the withheld notices' alerts back the notice date staff had before,
+   * in the transaction that settles the routing row, so the episode is
+   * announced once its inhibitor clears. The alerts are locked and read again:
+   * if an evaluation changed which notices are held back since they were
+   * read, the row is routed again on its next attempt.
+   */
+  private async withhold(
+    payload: RoutingPayload,
+    held: ReadonlySet<NoticeSnapshot>,
+    tx: Transaction,
+  ): Promise<void> {
+    const locked = new Map<string, StoredAlert | null>();
+    for (const notice of payload.notices) {
+      if (!locked.has(notice.alertId)) {
+        locked.set(notice.alertId, await this.alerts.lock(notice.alertId, tx));
+      }
+    }
+    const now = this.heldBack(
+      payload,
+      new Map([...locked].flatMap(([id, alert]) => (alert === null ? [] : [[id, alert] as const]))),
+    );
+    if (now.size !== held.size || [...held].some((n) => !now.has(n))) {
+      throw new DeliveryDeferred('an alert of this run changed while it was routed');
+    }
+    for (const notice of held) {
+      const alert = locked.get(notice.alertId);
+      if (alert === null || alert === undefined) continue;
+      const before = lifecycleOf(alert);
+      const after = untold(before, notice);
+      if (after === before) continue;
+      alert.lifecycle = JSON.stringify(after);
+      // Escalation and time to acknowledge count from when staff were told.
+      if (after.lastNotifiedOn === null) alert.firedAt = null;
+      await this.alerts.save(alert, tx);
+    }
   }
 
   /** A written row's recipient left: one replacement, never someone who has this one. */
@@ -483,6 +549,10 @@ export class Dispatcher {
     return this.sink;
   }
 }
+
+/** Why a routing row was not delivered (kept as its last_error, shown to staff). */
+const WITHHELD =
+  'not sent: its alerts are held back by a related alert (e.g. a monitoring gap); announced when that clears';
 
 /** How many times one notice may follow departing recipients before it is parked. */
 const MAX_REROUTES = 3;

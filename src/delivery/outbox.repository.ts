@@ -134,6 +134,29 @@ export class OutboxRepository {
   }
 
   /**
+   * A routing row none of whose notices may go out (their alerts are
+   * inhibited: see withheld-notice.ts), closed in the caller's transaction
+   * with the alerts it gives back; never retried.
+   */
+  async markWithheld(
+    row: Delivery,
+    now: Date,
+    reason: string,
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager.getRepository(Delivery).update(
+      { id: row.id },
+      {
+        status: 'withheld',
+        deliveredAt: now,
+        claimedUntil: null,
+        lastError: reason.slice(0, 500),
+        attempts: row.attempts + 1,
+      },
+    );
+  }
+
+  /**
    * Schedules the next attempt, or parks the row as `failed` after MAX_ATTEMPTS
    * (or at once with `park`); true when parked. `reason` must be words without
    * health values or secrets.

@@ -24,6 +24,66 @@ export class BodyShapeError extends Error {
   readonly type = 'entity.shape.refused';
 }
 
+/** A body Vigil does not read (or cannot parse): its status, and a message naming the body. */
+export class BodyRefusedError extends Error {
+  readonly expose = true;
+  readonly type = 'entity.refused';
+  constructor(
+    readonly status: 400 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const READ_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
+
+/**
+ * Without this, a body in any other type (text/plain, XML, multipart) passes
+ * both parsers untouched and reaches the route as an empty body: a rule "not a
+ * rule object", an enrollment "pid is required" though it was sent, an
+ * acknowledgement that ignores its note.
+ */
+const readableBodyType: RequestHandler = (req, _res, next) => {
+  const length = req.headers['content-length'];
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  if (!hasBody || READ_TYPES.includes(type) || /^application\/[\w.-]+\+json$/.test(type))
+    return next();
+  next(
+    new BodyRefusedError(
+      415,
+      `The request body is ${type || 'of no declared type'}; send application/json (or a form, application/x-www-form-urlencoded)`,
+    ),
+  );
+};
+
+/**
+ * The JSON parser's own errors name neither the body nor the rule: strict mode
+ * answers `null` with "Unexpected token 'n', "null" is not valid JSON".
+ */
+const namingTheBody =
+  (parse: RequestHandler): RequestHandler =>
+  (req, res, next) =>
+    parse(req, res, (error?: unknown) => {
+      const failed = error as { type?: unknown; body?: unknown; message?: string } | undefined;
+      if (failed?.type !== 'entity.parse.failed') return next(error);
+      const text = typeof failed.body === 'string' ? failed.body.trim() : '';
+      const bare = text !== '' && !text.startsWith('{') && !text.startsWith('[');
+      next(
+        new BodyRefusedError(
+          400,
+          bare
+            ? 'The request body must be a JSON object (or a list), not a bare value'
+            : `The request body is not valid JSON: ${failed.message ?? 'it cannot be read'}`,
+        ),
+      );
+    });
+
 /**
  * Depth and member count of JSON text in one pass, without parsing or
  * recursion. Strings are skipped (brackets and colons inside them do not
@@ -75,10 +135,13 @@ const checked =
 /** The JSON and form parsers every route goes through. */
 export function bodyParsers(): RequestHandler[] {
   return [
-    express.json({
-      limit: BODY_LIMITS.jsonBytes,
-      verify: checked(jsonShapeProblem) as never,
-    }),
+    readableBodyType,
+    namingTheBody(
+      express.json({
+        limit: BODY_LIMITS.jsonBytes,
+        verify: checked(jsonShapeProblem) as never,
+      }),
+    ),
     express.urlencoded({
       limit: BODY_LIMITS.formBytes,
       extended: false,

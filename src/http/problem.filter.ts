@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { BodyShapeError } from './body-shape';
+import { BodyRefusedError, BodyShapeError } from './body-shape';
 import { JsonLogger } from '../logging/json-logger';
 import { currentRequestId } from '../logging/request-context';
 
@@ -64,7 +64,7 @@ export class ProblemFilter implements ExceptionFilter {
       });
       return;
     }
-    // body-parser errors carry their HTTP status (413 too large, 400 bad JSON).
+    // body-parser errors carry their HTTP status (413 too large, 400 bad JSON, 415 our type check).
     const parserStatus = (exception as { status?: unknown; type?: unknown })?.status;
     if (typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
       const tooLarge = parserStatus === 413;
@@ -72,7 +72,7 @@ export class ProblemFilter implements ExceptionFilter {
         status: parserStatus,
         code: CODES[parserStatus] ?? 'invalid_request',
         message:
-          exception instanceof BodyShapeError
+          exception instanceof BodyShapeError || exception instanceof BodyRefusedError
             ? exception.message
             : tooLarge
               ? 'The request body is too large'

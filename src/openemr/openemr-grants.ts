@@ -1,4 +1,4 @@
-import type { OpenEmrSql } from './openemr-database';
+import type { OpenEmrSql } from '../database/openemr-connection';
 
 /**
  * What Vigil's OpenEMR database user must be allowed, per table and why. The

@@ -1,3 +1,4 @@
+import { JsonLogger } from '../logging/json-logger';
 import type { OpenEmrDatabase } from './openemr-database';
 
 /** Who a patient is, as OpenEMR's `patient_data` says: for staff eyes only, never logged or kept. */
@@ -19,17 +20,30 @@ interface IdentityRow {
   pubpid: string | null;
 }
 
-/** MariaDB may hand back a Date or a zero date; a date of birth is its calendar date or nothing. */
-function dateOf(value: string | Date | null): string {
-  if (value === null) return '';
+/**
+ * MariaDB may hand back a Date or a zero date; a date of birth is its calendar
+ * date, or null when the row holds none (NULL, empty, `0000-00-00`, anything else).
+ */
+function dateOf(value: string | Date | null): string | null {
+  if (value === null) return null;
   const text = value instanceof Date ? value.toISOString() : String(value);
   const date = text.slice(0, 10);
-  return /^\d{4}-\d{2}-\d{2}$/.test(date) && date !== '0000-00-00' ? date : '';
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) && date !== '0000-00-00' ? date : null;
 }
 
-/** Reads the names, dates of birth and chart numbers of several patients in one query. */
+/**
+ * Reads the names, dates of birth and chart numbers of several patients in
+ * one query. A row without a usable date of birth is shown without one and
+ * logged once per process (table, pid and column, never a value), as pages
+ * read the same patients again and again.
+ */
 export class OpenEmrPatientIdentities {
-  constructor(private readonly db: OpenEmrDatabase) {}
+  private readonly warnedDob = new Set<number>();
+
+  constructor(
+    private readonly db: OpenEmrDatabase,
+    private readonly logger: Pick<JsonLogger, 'warn'> = new JsonLogger('warn'),
+  ) {}
 
   async read(pids: readonly number[]): Promise<Map<number, OpenEmrPatientIdentity>> {
     const wanted = [...new Set(pids)];
@@ -42,14 +56,26 @@ export class OpenEmrPatientIdentities {
       ),
     );
     for (const row of rows) {
-      found.set(Number(row.pid), {
-        pid: Number(row.pid),
+      const pid = Number(row.pid);
+      const dob = dateOf(row.DOB);
+      if (dob === null) this.warnDob(pid);
+      found.set(pid, {
+        pid,
         fname: (row.fname ?? '').trim(),
         lname: (row.lname ?? '').trim(),
-        dob: dateOf(row.DOB),
+        dob: dob ?? '',
         pubpid: (row.pubpid ?? '').trim(),
       });
     }
     return found;
+  }
+
+  private warnDob(pid: number): void {
+    if (this.warnedDob.has(pid)) return;
+    this.warnedDob.add(pid);
+    this.logger.warn(
+      `OpenEMR patient_data row ${pid} has an unusable DOB; shown without a date of birth (logged once per process)`,
+      'OpenEmrPatientIdentities',
+    );
   }
 }

@@ -9,6 +9,7 @@ import { PortalMail } from '../openemr/portal-mail';
 import { patientDirectoryFor } from './openemr-patient-directory';
 import { PATIENT_DIRECTORY } from './patient-directory';
 import { PatientIdentities } from './patient-identities';
+import { JsonLogger } from '../logging/json-logger';
 import { OpenEmrPatientIdentities } from '../openemr/patient-identities';
 import { PatientDataPurge } from './patient-data-purge';
 import { PatientsController } from './patients.controller';
@@ -28,9 +29,13 @@ import { WearablesModule } from '../wearables/wearables.module';
     },
     {
       provide: PatientIdentities,
-      useFactory: (db: OpenEmrDatabase) =>
-        new PatientIdentities(db.isConfigured ? new OpenEmrPatientIdentities(db) : null),
-      inject: [OpenEmrDatabase],
+      useFactory: (db: OpenEmrDatabase, logger: JsonLogger) =>
+        new PatientIdentities(
+          db.isConfigured
+            ? new OpenEmrPatientIdentities(db, logger.forContext('OpenEmrPatientIdentities'))
+            : null,
+        ),
+      inject: [OpenEmrDatabase, JsonLogger],
     },
   ],
   controllers: [PatientsController],

@@ -80,6 +80,13 @@ export class RuleOutcomes {
     });
   }
 
+  /** Every patient's outcomes for one date, by pid then rule (the demo's summary). */
+  onDate(date: string): Promise<RuleOutcome[]> {
+    return this.dataSource
+      .getRepository(RuleOutcome)
+      .find({ where: { date }, order: { pid: 'ASC', ruleId: 'ASC' } });
+  }
+
   /** One rule's outcomes from `from` to `to`: who, which day, what it decided (nothing else). */
   async forRule(
     ruleId: string,

@@ -161,7 +161,10 @@ describeInBrowser('the rule editor, in Chromium', () => {
     await expect(cell('patients-alerted-draft')).resolves.toBe('0 of 1');
     const rows = await page.locator('#backtest-episodes tbody tr').allTextContents();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(/^Saved \(version 1\)101.*open3$/);
+    // Who it is about, as on every staff page (this test runs without OpenEMR, so it says why).
+    expect(rows[0]).toMatch(
+      /^Saved \(version 1\)Patient 101 \(name not available: OpenEMR is not configured\).*open3$/,
+    );
 
     const chart = await page.evaluate(() => {
       const found = Chart.getChart(document.getElementById('backtest-chart')!)!;
@@ -196,10 +199,30 @@ describeInBrowser('the rule editor, in Chromium', () => {
     );
     await expect(page.locator('#backtest-result').isHidden()).resolves.toBe(true);
 
+    // A wrong date names its field once ("from must be ...", not "from from must be ...").
+    await form.getByLabel('Patient pid').fill('101');
+    await form.getByLabel('From').fill('2026-02-30');
+    await form.getByRole('button', { name: 'Run backtest preview' }).click();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'The backtest did not run' }).textContent(),
+    ).resolves.toMatch(/; from must be a calendar date written YYYY-MM-DD, not "2026-02-30"$/);
+
     // Nothing was saved: the page still shows version 1.
     await page.reload();
     await expect(page.locator('main').textContent()).resolves.toContain('version 1');
   }, 60_000);
+
+  it("says a patient's saved overrides in words, not as JSON", async () => {
+    const form = page.locator('#patient-form');
+    await form.getByLabel('Patient (pid)').fill('101');
+    await form.getByLabel('Rise above baseline (bpm)').fill('6');
+    await form.getByRole('button', { name: 'Save patient overrides' }).click();
+    const status = page.locator('#patient-status');
+    await status.getByText('Saved for patient 101: Rise above baseline 6 bpm.').waitFor();
+    await form.getByLabel('Rise above baseline (bpm)').fill('');
+    await form.getByRole('button', { name: 'Save patient overrides' }).click();
+    await status.getByText("Saved for patient 101: the rule's own values again.").waitFor();
+  }, 30_000);
 });
 
 declare const Chart: {

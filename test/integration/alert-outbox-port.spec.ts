@@ -4,6 +4,7 @@ import type { AlertOutbox } from '../../src/alerts/alert-outbox';
 import { AlertService } from '../../src/alerts/alert-service';
 import { AlertRepository } from '../../src/alerts/alert.repository';
 import { AuditTrail } from '../../src/audit/audit-trail';
+import { AuditEventRepository } from '../../src/audit/audit-event.repository';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { Transactions } from '../../src/database/transactions';
 import { Delivery } from '../../src/delivery/delivery.entity';
@@ -60,7 +61,7 @@ describe.each(testEngines())('the alerts outbox port on %s', (engine) => {
     const alerts = new AlertService(
       new Transactions(dataSource),
       new AlertRepository(dataSource),
-      new AuditTrail(dataSource),
+      new AuditTrail(new AuditEventRepository(dataSource)),
       db.env,
       refusing,
     );

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AlertTransitionRow, StoredAlert } from '../../src/alerts/alert.entity';
 import { KeyRing } from '../../src/crypto/key-ring';
 import { SecretStore } from '../../src/crypto/secret-store';
+import { StoredSecretRepository } from '../../src/crypto/stored-secret.repository';
 import { backupDatabase, restoreDatabase } from '../../src/database/backup';
 import { dataSourceOptions, sqlitePath } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/migrate';
@@ -84,7 +85,7 @@ async function populate(dataSource: DataSource, db: TestDatabase): Promise<numbe
     actor: 'evaluation',
     note: null,
   });
-  return new SecretStore(dataSource, db.env).save(
+  return new SecretStore(new StoredSecretRepository(dataSource), db.env).save(
     'google-refresh-token',
     '1//refresh-token-of-patient-7',
   );
@@ -130,9 +131,9 @@ describe.each(testEngines())('backup and restore on %s', (engine) => {
     const targetDs = await open(target);
     try {
       expect(await rowsOf(targetDs)).toEqual(before);
-      expect(await new SecretStore(targetDs, target.env).read(secretId)).toBe(
-        '1//refresh-token-of-patient-7',
-      );
+      expect(
+        await new SecretStore(new StoredSecretRepository(targetDs), target.env).read(secretId),
+      ).toBe('1//refresh-token-of-patient-7');
       // New rows continue after the restored ids.
       const next = await targetDs.getRepository(AlertTransitionRow).save({
         alertId: (before.alerts[0] as { id: string }).id,

@@ -2,8 +2,10 @@ import { DataSource } from 'typeorm';
 import { StoredAlert } from '../../src/alerts/alert.entity';
 import { lifecycleOf } from '../../src/alerts/alert-service';
 import { AuditTrail } from '../../src/audit/audit-trail';
+import { AuditEventRepository } from '../../src/audit/audit-event.repository';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { SecretStore } from '../../src/crypto/secret-store';
+import { StoredSecretRepository } from '../../src/crypto/stored-secret.repository';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { PendingEvent } from '../../src/events/pending-event.entity';
 import { syncFromCli } from '../../src/ingest/sync-command';
@@ -61,8 +63,8 @@ describe.each(testEngines())('vigil sync after Google refused the consent on %s'
       {
         env: db.env,
         dataSource: commandDataSource,
-        secrets: new SecretStore(commandDataSource, db.env),
-        audit: new AuditTrail(commandDataSource),
+        secrets: new SecretStore(new StoredSecretRepository(commandDataSource), db.env),
+        audit: new AuditTrail(new AuditEventRepository(commandDataSource)),
       },
       3,
     );

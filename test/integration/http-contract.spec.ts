@@ -120,6 +120,45 @@ describe('HTTP contract shared by every route', () => {
     );
   });
 
+  it('refuses a body in a type it does not read with 415, instead of reading it as empty', async () => {
+    const plan = JSON.stringify({ pid: 7, medications: [] });
+    for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
+      const res = await request(app.getHttpServer())
+        .post('/probe/plan')
+        .set('content-type', type)
+        .send(plan)
+        .expect(415);
+      expect(res.body).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+      expect(res.body.message).toBe(
+        `The request body is ${type.split(';')[0]}; send application/json (or a form, application/x-www-form-urlencoded)`,
+      );
+    }
+    // A body-less POST needs no type; JSON with a charset is JSON.
+    await request(app.getHttpServer()).post('/probe/plan').expect(400);
+    await request(app.getHttpServer())
+      .post('/probe/plan')
+      .set('content-type', 'application/json; charset=utf-8')
+      .send(plan)
+      .expect(201);
+  });
+
+  it('says what is wrong with a body that is not JSON, and that it is the body', async () => {
+    const send = (text: string) =>
+      request(app.getHttpServer())
+        .post('/probe/plan')
+        .set('content-type', 'application/json')
+        .send(text)
+        .expect(400);
+    expect((await send('{bad')).body.message).toMatch(
+      /^The request body is not valid JSON: .*position 1\b/,
+    );
+    for (const text of ['null', '"text"', '42'])
+      expect([text, (await send(text)).body.message]).toEqual([
+        text,
+        'The request body must be a JSON object (or a list), not a bare value',
+      ]);
+  });
+
   it('turns an unexpected error into a plain 500 and keeps its secrets out of the log', async () => {
     const res = await request(app.getHttpServer())
       .get('/probe/boom')

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuditTrail } from '../../src/audit/audit-trail';
+import { AuditEventRepository } from '../../src/audit/audit-event.repository';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/migrate';
@@ -8,6 +9,7 @@ import { KeyRing } from '../../src/crypto/key-ring';
 import { diagnoseOpenEmr } from '../../src/openemr/doctor-checks';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
 import { OpenEmrDirectory } from '../../src/openemr/openemr-directory';
+import { OpenEmrPatientIdentities } from '../../src/openemr/patient-identities';
 import { DatabaseSink } from '../../src/delivery/database-sink';
 import type { LocalDate } from '../../src/time';
 import { PortalMail, PortalMailRefused } from '../../src/openemr/portal-mail';
@@ -95,6 +97,48 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
       'OpenEMR patient_data row 90 has an unusable providerID; no such user, routed as without a provider',
     ]);
     expect(warnings.join('\n')).not.toMatch(/Nameless|Clerk|Orphan|Patient/);
+  });
+
+  it('shows a patient whose DOB is NULL, empty or 0000-00-00 without one, warning once per row', async () => {
+    const warnings: string[] = [];
+    const identities = new OpenEmrPatientIdentities(openemr.db, {
+      warn: (message) => warnings.push(String(message)),
+    });
+    // Strict MariaDB refuses a zero or empty date; OpenEMR's own sql_mode='' and SQLite store them.
+    const zeroDate = engine === 'sqlite' || options.sessionSqlMode === '';
+    const dobs: [number, string | null][] = [
+      [91, null],
+      ...(zeroDate
+        ? ([
+            [92, '0000-00-00'],
+            [93, ''],
+          ] as [number, string][])
+        : []),
+    ];
+    await openemr.db.run(async (q) => {
+      for (const [pid, dob] of dobs) {
+        await q.insert(
+          `INSERT INTO patient_data (pid, pubpid, fname, lname, DOB, email, providerID, allow_patient_portal)
+           VALUES (?, ?, ?, ?, ?, ?, ?, '')`,
+          [pid, `C${pid}`, 'Undated', 'Person', dob, '', 3],
+        );
+      }
+    });
+    const pids = [1, ...dobs.map(([pid]) => pid)];
+    for (let read = 0; read < 2; read += 1) {
+      const found = await identities.read(pids);
+      expect(found.get(1)?.dob).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      for (const [pid] of dobs) {
+        expect(found.get(pid)).toMatchObject({ pid, fname: 'Undated', dob: '', pubpid: `C${pid}` });
+      }
+    }
+    expect(warnings).toEqual(
+      dobs.map(
+        ([pid]) =>
+          `OpenEMR patient_data row ${pid} has an unusable DOB; shown without a date of birth (logged once per process)`,
+      ),
+    );
+    expect(warnings.join('\n')).not.toMatch(/Undated|Person|C9\d/);
   });
 
   it('takes a processed reminder with a NULL or 0000-00-00 processed_date as acknowledged now, with a warning', async () => {
@@ -219,7 +263,12 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
   });
 
   it("writes portal mail the way OpenEMR's portal does, so the patient's inbox lists it", async () => {
-    const mail = new PortalMail(openemr.db, new AuditTrail(vigil), 'vigil', 'America/New_York');
+    const mail = new PortalMail(
+      openemr.db,
+      new AuditTrail(new AuditEventRepository(vigil)),
+      'vigil',
+      'America/New_York',
+    );
     const at = new Date('2026-11-28T14:05:09Z');
     const sent = await mail.send(1, 'Connect your Fitbit', 'Please follow the link.', 'test', at);
 
@@ -290,7 +339,12 @@ describe.each(openEmrVariants())('OpenEMR lookups and portal mail on %s', ({ eng
   });
 
   it('refuses portal mail to a patient without a portal account, writing nothing', async () => {
-    const mail = new PortalMail(openemr.db, new AuditTrail(vigil), 'vigil', 'UTC');
+    const mail = new PortalMail(
+      openemr.db,
+      new AuditTrail(new AuditEventRepository(vigil)),
+      'vigil',
+      'UTC',
+    );
     await expect(mail.send(3, 'x', 'y')).rejects.toBeInstanceOf(PortalMailRefused);
     const rows = await openemr.db.run((sql) =>
       sql.select<{ n: number }>("SELECT COUNT(*) AS n FROM onsite_mail WHERE title = 'x'"),

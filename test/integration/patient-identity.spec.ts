@@ -71,6 +71,19 @@ describe.each(testEngines())('who the patient is, from OpenEMR, on %s', (engine)
     expect((await api('/api/v1/patients/4').expect(200)).body.patient.name).toBe('Wei Chen');
   });
 
+  it('names each patient of a backtest, as the rule editor lists them', async () => {
+    const clinician = await staffToken(vigil, 'clinician');
+    const today = new Date().toISOString().slice(0, 10);
+    const res = await request(vigil.url!)
+      .post('/api/v1/rules/resting-hr-rise/backtest')
+      .auth(clinician, { type: 'bearer' })
+      .send({ pid: 4, from: today, to: today })
+      .expect(200);
+    expect(res.body.patients.map((p: { patient: unknown }) => p.patient)).toEqual([
+      { pid: 4, name: 'Wei Chen', dateOfBirth: '1963-01-30', chartNumber: '1004', problem: null },
+    ]);
+  });
+
   it('names the patient on the inbox, alert, patient and enrollments pages', async () => {
     for (const path of ['/alerts', '/enrollments', '/patients/1']) {
       const text = (await page(path)).text;

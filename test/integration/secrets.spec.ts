@@ -3,6 +3,7 @@ import { openCliContext } from '../../src/cli/context';
 import { loadEnvironment } from '../../src/config/environment';
 import { KeyRing } from '../../src/crypto/key-ring';
 import { SecretStore } from '../../src/crypto/secret-store';
+import { StoredSecretRepository } from '../../src/crypto/stored-secret.repository';
 import { StoredSecret } from '../../src/crypto/stored-secret.entity';
 import { freshDatabase, testEngines } from '../support/databases';
 
@@ -38,7 +39,7 @@ describe.each(testEngines())('secrets at rest on %s', (engine) => {
 
       // Without the new key, the rotated secrets are refused by name, not garbled.
       const oldOnly = new SecretStore(
-        after.dataSource as DataSource,
+        new StoredSecretRepository(after.dataSource as DataSource),
         loadEnvironment({ ENCRYPTION_KEYS: oldKey }),
       );
       await expect(oldOnly.read(ids[0])).rejects.toThrow(

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { schemaFinding } from '../../src/cli/doctor';
 import { SecretStore } from '../../src/crypto/secret-store';
+import { StoredSecretRepository } from '../../src/crypto/stored-secret.repository';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/migrate';
 import {
@@ -27,7 +28,7 @@ describe.each(testEngines())('upgrading a %s database', (engine) => {
       migrations: (options.migrations as unknown[]).slice(0, known.length - BEHIND),
     } as typeof options).initialize();
     await migrateDatabase(previous);
-    const secretId = await new SecretStore(previous, db.env).save(
+    const secretId = await new SecretStore(new StoredSecretRepository(previous), db.env).save(
       'google-refresh-token',
       '1//kept',
     );
@@ -46,7 +47,9 @@ describe.each(testEngines())('upgrading a %s database', (engine) => {
       const after = compareSchema(known, await appliedMigrations(current));
       expect(after).toEqual({ pending: [], unknown: [] });
       expect(schemaFinding(after)).toMatchObject({ ok: true });
-      expect(await new SecretStore(current, db.env).read(secretId)).toBe('1//kept');
+      expect(
+        await new SecretStore(new StoredSecretRepository(current), db.env).read(secretId),
+      ).toBe('1//kept');
       const [day] = await current.query('SELECT pid, steps FROM daily_aggregates');
       expect({ pid: Number(day.pid), steps: Number(day.steps) }).toEqual({ pid: 7, steps: 8123 });
 

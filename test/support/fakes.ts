@@ -190,6 +190,7 @@ type OutboxMethods =
   | 'renew'
   | 'markDelivered'
   | 'markRerouted'
+  | 'markWithheld'
   | 'markFailed'
   | 'usersAddressed'
   | 'earlierRoutingWaits';
@@ -282,6 +283,15 @@ export class FakeOutbox implements Pick<OutboxRepository, OutboxMethods>, Restor
 
   async markRerouted(row: Delivery, reason: string): Promise<void> {
     Object.assign(this.row(row.id), { status: 'rerouted', claimedUntil: null, lastError: reason });
+  }
+
+  async markWithheld(row: Delivery, _now: Date, reason: string): Promise<void> {
+    Object.assign(this.row(row.id), {
+      status: 'withheld',
+      claimedUntil: null,
+      lastError: reason,
+      attempts: row.attempts + 1,
+    });
   }
 
   async markFailed(row: Delivery, now: Date, reason: string, park = false): Promise<boolean> {

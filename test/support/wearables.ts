@@ -1,7 +1,9 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail } from '../../src/audit/audit-trail';
+import { AuditEventRepository } from '../../src/audit/audit-event.repository';
 import { Environment } from '../../src/config/environment';
 import { SecretStore } from '../../src/crypto/secret-store';
+import { StoredSecretRepository } from '../../src/crypto/stored-secret.repository';
 import { inTransaction, Transactions } from '../../src/database/transactions';
 import { PendingEvents } from '../../src/events/pending-events.repository';
 import { EnrollmentRepository } from '../../src/patients/enrollment.repository';
@@ -53,8 +55,8 @@ export function connectionTokensOn(
     new ConnectionRepository(dataSource),
     new EnrollmentRepository(dataSource),
     new PendingEvents(dataSource),
-    new SecretStore(dataSource, env),
-    new AuditTrail(dataSource),
+    new SecretStore(new StoredSecretRepository(dataSource), env),
+    new AuditTrail(new AuditEventRepository(dataSource)),
     source,
   );
 }

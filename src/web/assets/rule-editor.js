@@ -332,12 +332,23 @@
     return params;
   }
 
+  // Field messages mostly name their field already ("from must be ..."); rule paths ($.x) do not.
+  const fieldText = (e) =>
+    e.message.startsWith(`${e.path} `) ? e.message : `${e.path} ${e.message}`;
   const problemText = (res) =>
     res.data
-      ? [res.data.message, ...(res.data.errors || []).map((e) => `${e.path} ${e.message}`)].join(
-          '; ',
-        )
+      ? [res.data.message, ...(res.data.errors || []).map(fieldText)].join('; ')
       : String(res.status);
+
+  /** Saved params in words: "Rise above baseline 6 bpm", from the rule's paramDetails. */
+  function paramWords(params) {
+    const details = (saved && saved.definition.paramDetails) || {};
+    const words = Object.entries(params).map(([name, value]) => {
+      const detail = details[name];
+      return detail ? `${detail.label} ${value} ${detail.unit}` : `${name} ${value}`;
+    });
+    return words.length > 0 ? `${words.join(', ')}.` : "the rule's own values again.";
+  }
 
   const programForm = document.getElementById('program-form');
   if (programForm) {
@@ -370,7 +381,7 @@
         paramsOf(patientForm),
       );
       document.getElementById('patient-status').textContent = res.ok
-        ? `Saved for patient ${pid}: ${JSON.stringify(res.data.params)}`
+        ? `Saved for patient ${pid}: ${paramWords(res.data.params)}`
         : `Not saved: ${problemText(res)}`;
     });
   }
@@ -401,7 +412,23 @@
   }
 
   const episodesOf = (result) =>
-    result.patients.flatMap((p) => p.episodes.map((e) => ({ ...e, pid: p.pid })));
+    result.patients.flatMap((p) =>
+      p.episodes.map((e) => ({ ...e, pid: p.pid, patient: p.patient })),
+    );
+
+  /** Who a would-be alert is about, as every staff page says it: name, birth date, chart, pid. */
+  function patientWords(patient, pid) {
+    if (!patient || !patient.name)
+      return `Patient ${pid}${patient && patient.problem ? ` (${patient.problem})` : ''}`;
+    return [
+      patient.name,
+      patient.dateOfBirth && `born ${patient.dateOfBirth}`,
+      patient.chartNumber && `chart ${patient.chartNumber}`,
+      `pid ${pid}`,
+    ]
+      .filter(Boolean)
+      .join(', ');
+  }
 
   /** Patients with a would-be alert on each day. */
   const alertingByDay = (labels, episodes) =>
@@ -511,7 +538,7 @@
         const row = document.createElement('tr');
         for (const value of [
           run.title,
-          e.pid,
+          patientWords(e.patient, e.pid),
           e.start,
           e.firedOn,
           e.notifiedOn || 'inhibited',

@@ -152,6 +152,8 @@ function deliveryText(delivery: DeliveryStatus, timeZone: string): SafeHtml {
         failed${delivery.lastError ? html`: ${delivery.lastError}` : ''}), next try ${at}`;
     case 'rerouted':
       return html`${what}: rerouted${delivery.lastError ? html` (${delivery.lastError})` : ''}`;
+    case 'withheld':
+      return html`Notice of ${at}: ${delivery.lastError ?? 'not sent'}`;
     case 'failed':
       return html`${what}: <span class="warning">not delivered, gave up</span> after
         ${delivery.attempts} attempts${delivery.lastError ? html`: ${delivery.lastError}` : ''}`;

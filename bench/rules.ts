@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { DailyAggregate, dayWithoutData, NumericMetric } from '../src/aggregates/daily-aggregate';
+import { DailyAggregates } from '../src/aggregates/daily-aggregates.repository';
 import { addDays } from '../src/time';
 import { AuditTrail } from '../src/audit/audit-trail';
 import { AuditEventRepository } from '../src/audit/audit-event.repository';
@@ -32,7 +33,6 @@ import { mergeParams } from '../src/rules/engine/rule-evaluator';
 import { EvaluatedRule, evaluatePatientDay } from '../src/rules/evaluation/evaluate-patient';
 import { evaluationDay } from '../src/rules/evaluation/local-day';
 import { PatientSeries } from '../src/rules/facts/patient-series';
-import { MetricSeries } from '../src/rules/metric-series.repository';
 import { MonitoredPatient, MonitoredPatients } from '../src/rules/monitored-patients';
 import { RuleOutcome } from '../src/rules/rule-outcome.entity';
 import { EvaluationsDueRepository } from '../src/rules/evaluations-due.repository';
@@ -280,7 +280,7 @@ async function main(): Promise<void> {
       new Transactions(ds),
       store,
       new RuleOutcomes(ds),
-      new MetricSeries(ds),
+      new DailyAggregates(ds),
       { activePatients: async () => patients, patient: async () => null } as MonitoredPatients,
       new EvaluationsDueRepository(ds),
       new EventEmitter2(),

@@ -138,7 +138,7 @@ export function configureHttp(
         scheme: 'bearer',
         bearerFormat: 'opaque',
         description:
-          'An API token (vgl_..., issued by an administrator with npm run cli -- tokens:create); not a JWT: Vigil looks it up',
+          'An API token (vgl_..., issued by an administrator with npm run cli -- token:create); not a JWT: Vigil looks it up',
       })
       .build(),
   );

@@ -84,6 +84,14 @@ async function syncWhenFree(syncs: SyncRequests, pid: number): Promise<SyncOutco
   }
 }
 
+/**
+ * One value of the demo's aggregates table, right-aligned; at most one decimal,
+ * as the OpenEMR message words it (a stored 91.37039999999999 kg prints 91.4).
+ */
+export function aggregateCell(value: number | null, width: number): string {
+  return (value === null ? '' : String(Math.round(value * 10) / 10)).padStart(width);
+}
+
 async function printRecentDays(app: INestApplicationContext): Promise<void> {
   const to = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const from = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
@@ -94,8 +102,7 @@ async function printRecentDays(app: INestApplicationContext): Promise<void> {
     from,
     to,
   );
-  const cell = (v: number | null, width: number): string =>
-    (v === null ? '' : String(v)).padStart(width);
+  const cell = aggregateCell;
   for (const [pid, days] of series) {
     for (const d of days) {
       say(

@@ -13,6 +13,7 @@ import { SyncRereadSpentOn1765017000000 } from './1765017000000-sync-reread-spen
 import { PendingEvents1765014000000 } from './1765014000000-pending-events';
 import { Throttling1765019000000 } from './1765019000000-throttling';
 import { SyncRereadDataTypes1766017000001 } from './1766017000001-sync-reread-data-types';
+import { DurableWork1767010000000 } from './1767010000000-durable-work';
 
 /** In order. A new migration is added here and in ../mysql with the same name. */
 export const SQLITE_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const SQLITE_MIGRATIONS = [
   SyncRereadSpentOn1765017000000,
   Throttling1765019000000,
   SyncRereadDataTypes1766017000001,
+  DurableWork1767010000000,
 ];

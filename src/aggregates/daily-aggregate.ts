@@ -131,6 +131,10 @@ export const NUMERIC_METRICS = {
 
 export type NumericMetric = keyof typeof NUMERIC_METRICS;
 
+/** A stored day cut down to some of its numeric metrics (missing is no data), as rules read it. */
+export type MetricDay = Pick<DailyAggregate, 'date'> &
+  Partial<Record<NumericMetric, number | null>>;
+
 /**
  * Metrics every patient page charts, whether or not a rule reads them: the
  * core signs staff look at. Ingestion reads what these are computed from.

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, EntityManager, In } from 'typeorm';
-import { DailyAggregate, METRIC_NAMES, MetricName, NUMERIC_METRICS } from './daily-aggregate';
+import {
+  DailyAggregate,
+  METRIC_NAMES,
+  MetricDay,
+  MetricName,
+  NUMERIC_METRICS,
+  NumericMetric,
+} from './daily-aggregate';
 import { DailyAggregateRow } from './daily-aggregate.entity';
 
 export function toRow(
@@ -95,8 +102,107 @@ export class DailyAggregates {
     return new Set(metrics.filter((_, i) => Number(row?.[`m${i}`] ?? 0) > 0));
   }
 
+  /**
+   * The daily series rules read: many patients per query, and only the metric
+   * columns asked for. Rules read a handful of the 22 metrics, so this skips
+   * hydrating whole rows (measured 10x faster on MariaDB than `seriesFor` for
+   * the daily run; see bench/rules.ts).
+   */
+  async metricSeries(
+    pids: readonly number[],
+    from: string,
+    to: string,
+    metrics: readonly NumericMetric[],
+  ): Promise<Map<number, MetricDay[]>> {
+    const out = new Map<number, MetricDay[]>(pids.map((pid) => [pid, []]));
+    if (pids.length === 0) return out;
+    const { meta, column } = this.columns();
+    const selected = metrics.map((metric) => `${column(metric)} AS ${metric}`);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT pid, ${column('date')} AS date${selected.map((s) => `, ${s}`).join('')}
+       FROM ${meta.tableName}
+       WHERE pid IN (${pids.map(() => '?').join(',')}) AND ${column('date')} BETWEEN ? AND ?
+       ORDER BY pid, ${column('date')}`,
+      [...pids, from, to],
+    );
+    for (const row of rows) {
+      const day: MetricDay = { date: String(row.date) };
+      for (const metric of metrics) {
+        const value = row[metric];
+        // Drivers may hand DOUBLE back as text; a missing value stays missing.
+        day[metric] = value === null || value === undefined ? null : Number(value);
+      }
+      out.get(Number(row.pid))?.push(day);
+    }
+    return out;
+  }
+
+  /** Each patient's first date from `from` through `to` with any metric; absent without data. */
+  async firstDataDates(
+    pids: readonly number[],
+    from: string,
+    to: string,
+  ): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (pids.length === 0) return out;
+    const { meta, column } = this.columns();
+    const anyMetric = Object.keys(NUMERIC_METRICS)
+      .map((metric) => `${column(metric)} IS NOT NULL`)
+      .join(' OR ');
+    const rows: { pid: unknown; first: unknown }[] = await this.dataSource.query(
+      `SELECT pid, MIN(${column('date')}) AS first FROM ${meta.tableName}
+       WHERE pid IN (${pids.map(() => '?').join(',')}) AND ${column('date')} BETWEEN ? AND ?
+         AND (${anyMetric})
+       GROUP BY pid`,
+      [...pids, from, to],
+    );
+    for (const row of rows) out.set(Number(row.pid), String(row.first).slice(0, 10));
+    return out;
+  }
+
+  /**
+   * The stored patient-days from `from` to `to`, oldest first, with when each
+   * was last written. `pids` narrows to patients.
+   */
+  async writtenDays(
+    from: string,
+    to: string,
+    pids?: readonly number[],
+  ): Promise<{ pid: number; date: string; writtenAt: Date }[]> {
+    if (pids !== undefined && pids.length === 0) return [];
+    const query = this.dataSource
+      .getRepository(DailyAggregateRow)
+      .createQueryBuilder('a')
+      .select('a.pid', 'pid')
+      .addSelect('a.date', 'date')
+      .addSelect('a.updatedAt', 'writtenAt')
+      .where('a.date BETWEEN :from AND :to', { from, to });
+    if (pids !== undefined) query.andWhere('a.pid IN (:...pids)', { pids: [...pids] });
+    const rows: { pid: number | string; date: string | Date; writtenAt: string | Date }[] =
+      await query.orderBy('a.date', 'ASC').getRawMany();
+    const updatedAt = this.dataSource
+      .getMetadata(DailyAggregateRow)
+      .findColumnWithPropertyName('updatedAt')!;
+    return rows.map((row) => ({
+      pid: Number(row.pid),
+      date: row.date instanceof Date ? row.date.toISOString().slice(0, 10) : String(row.date),
+      writtenAt: this.dataSource.driver.prepareHydratedValue(row.writtenAt, updatedAt) as Date,
+    }));
+  }
+
   async purge(pid: number, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const result = await manager.getRepository(DailyAggregateRow).delete({ pid });
     return result.affected ?? 0;
+  }
+
+  /** The table and its column names, so raw queries follow the entity's mapping. */
+  private columns() {
+    const meta = this.dataSource.getMetadata(DailyAggregateRow);
+    const column = (property: string): string => {
+      const found = meta.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`daily_aggregates has no column for ${property}`);
+      return found.databaseName;
+    };
+    return { meta, column };
   }
 }

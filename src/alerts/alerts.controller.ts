@@ -30,6 +30,7 @@ import { PatientIdentities } from '../patients/patient-identities';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import { AlertQueries } from './alert-queries';
 import { AlertNotFound, AlertService, lifecycleOf, StaffActionRefused } from './alert-service';
+import { MAX_SNOOZE_DAYS } from './staff-actions';
 import {
   AcknowledgeAlertDto,
   AlertIdParam,
@@ -84,6 +85,7 @@ export const REFUSALS: Record<string, string> = {
   not_fired_yet: 'The alert has not fired yet',
   already_acknowledged: 'The alert is already acknowledged',
   snooze_ends_in_the_past: 'The snooze must end today or later',
+  snooze_too_long: `A snooze lasts at most ${MAX_SNOOZE_DAYS} days; to stop watching, resolve the alert or end monitoring`,
 };
 
 const ALERT_FIELDS = {

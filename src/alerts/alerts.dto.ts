@@ -2,7 +2,7 @@ import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { SEVERITIES, type Severity } from '../rules/rule-definition';
-import { IsPid } from '../http/input-fields';
+import { IsPid, PidFromText } from '../http/input-fields';
 import type { AlertState } from './lifecycle';
 
 export const ALERT_STATES: readonly AlertState[] = [
@@ -34,7 +34,7 @@ export class ListAlertsQuery {
 
   @ApiPropertyOptional({ description: 'OpenEMR pid' })
   @IsOptional()
-  @Type(() => Number)
+  @PidFromText()
   @IsPid()
   pid?: number;
 

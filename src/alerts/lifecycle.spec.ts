@@ -353,6 +353,13 @@ describe('staff actions', () => {
       ok: false,
       refusal: 'snooze_ends_in_the_past',
     });
+    // A snooze is a pause, not an end to watching: at most a year (9999-12-31 used to pass).
+    expect(snoozeAlert(firing, { ...staff(1), until: D(1 + 365) }).ok).toBe(true);
+    for (const until of [D(1 + 366), '9999-12-31'])
+      expect(snoozeAlert(firing, { ...staff(1), until })).toEqual({
+        ok: false,
+        refusal: 'snooze_too_long',
+      });
     expect(resolveAlert(resolved, staff(5))).toEqual({ ok: false, refusal: 'alert_closed' });
   });
 

@@ -19,7 +19,18 @@ export interface StaffAction {
 }
 
 export type StaffActionRefusal =
-  'alert_closed' | 'not_fired_yet' | 'already_acknowledged' | 'snooze_ends_in_the_past';
+  | 'alert_closed'
+  | 'not_fired_yet'
+  | 'already_acknowledged'
+  | 'snooze_ends_in_the_past'
+  | 'snooze_too_long';
+
+/**
+ * The longest snooze, in the patient's days after today. A snooze is a pause;
+ * an alert nobody should hear of again is resolved, or monitoring ended. It
+ * also keeps the snooze's end a real date (9999-12-31 + 1 day is no date).
+ */
+export const MAX_SNOOZE_DAYS = 365;
 
 export type StaffActionResult =
   | { ok: true; alert: Alert; transition: AlertTransition; notices: AlertNotice[] }
@@ -74,6 +85,9 @@ export function snoozeAlert(
   }
   if (action.until < action.date) {
     return { ok: false, refusal: 'snooze_ends_in_the_past' };
+  }
+  if (action.until > addDays(action.date, MAX_SNOOZE_DAYS)) {
+    return { ok: false, refusal: 'snooze_too_long' };
   }
   return applied(
     alert,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { Environment } from '../config/environment';
 import { randomSecret, sameSecret } from '../crypto/tokens';
@@ -18,15 +18,18 @@ const SIGN_IN_COOKIE = 'vigil_sign_in';
 export const SIGN_IN_REFUSED =
   'The username or password is wrong, or there were too many attempts: wait a minute and try again.';
 
+// Decorators run bottom-up: `required` comes last so a missing field is named as missing.
+const required = (field: string) => IsNotEmpty({ message: `${field} is required` });
+
 class SignInForm {
-  @IsString() @MaxLength(100) username!: string;
-  @IsString() @MaxLength(200) password!: string;
-  @IsString() @MaxLength(100) _csrf!: string;
+  @IsString() @MaxLength(100) @required('username') username!: string;
+  @IsString() @MaxLength(200) @required('password') password!: string;
+  @IsString() @MaxLength(100) @required('_csrf') _csrf!: string;
   @IsOptional() @IsString() @MaxLength(500) next?: string;
 }
 
 class SignOutForm {
-  @IsString() @MaxLength(100) _csrf!: string;
+  @IsString() @MaxLength(100) @required('_csrf') _csrf!: string;
 }
 
 /** Only same-site paths: an open redirect after sign-in would be a phishing tool. */

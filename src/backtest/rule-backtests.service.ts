@@ -16,7 +16,7 @@ import {
   RuleVersion,
   ruleVersion,
 } from '../rules/evaluation/evaluate-patient';
-import { MetricSeries } from '../rules/metric-series.repository';
+import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { MonitoredPatient, MonitoredPatients } from '../rules/monitored-patients';
 import { parseParams, RuleStore } from '../rules/rule-store.repository';
 import { validateRule } from '../rules/validation/validate-rule';
@@ -64,7 +64,7 @@ function checkRange(from: string, to: string): void {
 export class RuleBacktests {
   constructor(
     private readonly store: RuleStore,
-    private readonly series: MetricSeries,
+    private readonly aggregates: DailyAggregates,
     private readonly patients: MonitoredPatients,
   ) {}
 
@@ -182,13 +182,13 @@ export class RuleBacktests {
       rules.map((r) => ({ rule: r, overrides: overrides(patient)(r.definition.id) })),
     );
     const reach = Math.max(...forPatients.map(daysToLoad));
-    const series = await this.series.load(
+    const series = await this.aggregates.metricSeries(
       patients.map((p) => p.pid),
       addDays(request.from, 1 - reach),
       request.to,
       [...new Set(forPatients.flatMap(metricsToLoad))],
     );
-    const firstData = await this.series.firstDataDates(
+    const firstData = await this.aggregates.firstDataDates(
       patients.map((p) => p.pid),
       request.from,
       request.to,

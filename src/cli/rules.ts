@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidInputException } from '../http/problem.filter';
 import { OpenEmrDatabase } from '../openemr/openemr-database';
 import { OpenEmrDirectory } from '../openemr/openemr-directory';
-import { MetricSeries } from '../rules/metric-series.repository';
+import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { EnrolledPatients } from '../rules/monitored-patients';
 import { BacktestRequest, RuleBacktests } from '../backtest/rule-backtests.service';
 import { RuleStore } from '../rules/rule-store.repository';
@@ -61,7 +61,7 @@ export async function backtestCommand(
 ): Promise<boolean> {
   const backtests = new RuleBacktests(
     new RuleStore(ctx.dataSource),
-    new MetricSeries(ctx.dataSource),
+    new DailyAggregates(ctx.dataSource),
     new EnrolledPatients(
       new EnrollmentRepository(ctx.dataSource),
       new ConnectionRepository(ctx.dataSource),

@@ -29,6 +29,13 @@ function row(changes: Partial<Delivery>): Delivery {
 }
 
 describe('delivery status as staff see it', () => {
+  it('is pending while claimed or left by a stopped dispatcher, retrying once an attempt failed', () => {
+    expect(deliveryStatus(row({ attempts: 1 }))).toMatchObject({
+      progress: 'pending',
+      at: created,
+    });
+  });
+
   it('is pending, retrying, delivered or rerouted, each with its time', () => {
     expect(deliveryStatus(row({}))).toMatchObject({ progress: 'pending', at: created });
     expect(

@@ -30,7 +30,8 @@ export function deliveryStatus(row: Delivery): DeliveryStatus {
       ? 'delivered'
       : row.status === 'rerouted' || row.status === 'withheld' || row.status === 'failed'
         ? row.status
-        : row.attempts > 0
+        : // A claim counts an attempt before it fails: only a failure's reason says it must retry.
+          row.lastError !== null
           ? 'retrying'
           : 'pending';
   const at =

@@ -63,6 +63,7 @@ export class Delivery {
   @Column({ type: 'varchar', length: 16 })
   status!: DeliveryStatus;
 
+  /** Claims so far: a dispatcher that died holding the row spent one too. */
   @Column({ type: 'int' })
   attempts!: number;
 

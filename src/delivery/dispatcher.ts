@@ -104,13 +104,13 @@ export class Dispatcher {
           report.failed += 1;
           const reason = failureReason(error);
           this.logger.warn(
-            `Delivery ${row.id} (${row.kind}) failed, attempt ${row.attempts + 1}: ${reason}`,
+            `Delivery ${row.id} (${row.kind}) failed, attempt ${row.attempts}: ${reason}`,
             'Dispatcher',
           );
           const parked = await this.outbox.markFailed(row, now, reason, error instanceof Parked);
           if (parked) {
             this.logger.warn(
-              `Delivery ${row.id} (${row.kind}) parked as failed after ${row.attempts + 1} attempt(s): ${reason}`,
+              `Delivery ${row.id} (${row.kind}) parked as failed after ${row.attempts} attempt(s): ${reason}`,
               'Dispatcher',
             );
           }

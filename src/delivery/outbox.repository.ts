@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, IsNull, MoreThan, Not, type EntityManager } from 'typeorm';
-import { inTransaction } from '../database/transactions';
+import { LeasedQueue, type QueueTable } from '../database/leased-queue';
 import { Delivery, DeliveryAlert, type DeliveryKind } from './delivery.entity';
 import type { NewDelivery } from './outbox';
-import { LEASE_MS, MAX_ATTEMPTS, retryDelayMs } from './outbox-policy';
+import { OUTBOX_POLICY } from './outbox-policy';
 
 /** 16 characters of base32: unguessable enough that two deliveries never share one. */
 function newMarker(): string {
@@ -13,16 +13,36 @@ function newMarker(): string {
 }
 
 /**
- * The outbox (`deliveries` and `delivery_alerts`), also as a work queue. Rows
- * are claimed with a lease: on MySQL the claim reads with `FOR UPDATE SKIP
- * LOCKED` so several Vigil processes share the work without waiting on each
- * other; the embedded SQLite database belongs to one process, whose
- * transactions queue (src/database/transactions.ts). Methods that run inside a
- * caller's transaction take its manager last.
+ * Pending rows as a leased queue (src/database/leased-queue.ts): due at
+ * `next_attempt_at`, oldest first, leased through `claimed_until`, parked as
+ * `failed`.
+ */
+const OUTBOX_QUEUE: QueueTable<Delivery> = {
+  name: 'outbox',
+  entity: Delivery,
+  key: 'id',
+  dueAt: 'nextAttemptAt',
+  leasedUntil: 'claimedUntil',
+  attempts: 'attempts',
+  lastError: 'lastError',
+  order: ['nextAttemptAt', 'id'],
+  waiting: { status: 'pending' },
+  park: () => ({ status: 'failed' }),
+};
+
+/**
+ * The outbox (`deliveries` and `delivery_alerts`), also as a work queue on
+ * the one leased-queue mechanism: several Vigil processes share the work
+ * without waiting on each other. Methods that run inside a caller's
+ * transaction take its manager last.
  */
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly queue: LeasedQueue<Delivery>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.queue = new LeasedQueue(dataSource, OUTBOX_QUEUE, OUTBOX_POLICY);
+  }
 
   /**
    * Adds a row inside the caller's transaction, so an alert change and the
@@ -61,28 +81,9 @@ export class OutboxRepository {
     return manager.getRepository(Delivery).existsBy({ dedupKey });
   }
 
-  async claimDue(now: Date, limit: number): Promise<Delivery[]> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const query = manager
-        .getRepository(Delivery)
-        .createQueryBuilder('d')
-        .where('d.status = :pending', { pending: 'pending' })
-        .andWhere('d.nextAttemptAt <= :now', { now })
-        .andWhere('(d.claimedUntil IS NULL OR d.claimedUntil < :now)', { now })
-        .orderBy('d.nextAttemptAt', 'ASC')
-        .addOrderBy('d.id', 'ASC')
-        .limit(limit);
-      if (manager.connection.options.type === 'mysql') {
-        query.setLock('pessimistic_write').setOnLocked('skip_locked');
-      }
-      const rows = await query.getMany();
-      if (rows.length === 0) return rows;
-      const claimedUntil = new Date(now.getTime() + LEASE_MS);
-      await manager
-        .getRepository(Delivery)
-        .update({ id: In(rows.map((r) => r.id)) }, { claimedUntil });
-      return rows.map((row) => Object.assign(row, { claimedUntil }));
-    });
+  /** Due rows, leased to this dispatcher for LEASE_MS; each claim counts an attempt. */
+  claimDue(now: Date, limit: number): Promise<Delivery[]> {
+    return this.queue.claimDue(now, limit);
   }
 
   /**
@@ -90,18 +91,8 @@ export class OutboxRepository {
    * it last wrote it) to a minute from `now`; false when the row is no longer
    * pending or another dispatcher claimed it after our lease ran out.
    */
-  async renew(row: Delivery, now: Date): Promise<boolean> {
-    const held = row.claimedUntil;
-    if (held === null) return false;
-    const claimedUntil = new Date(now.getTime() + LEASE_MS);
-    const result = await inTransaction(this.dataSource, (manager) =>
-      manager
-        .getRepository(Delivery)
-        .update({ id: row.id, status: 'pending', claimedUntil: held }, { claimedUntil }),
-    );
-    if (result.affected !== 1) return false;
-    row.claimedUntil = claimedUntil;
-    return true;
+  renew(row: Delivery, now: Date): Promise<boolean> {
+    return this.queue.renew(row, now);
   }
 
   /** Marks a row done inside the caller's transaction (with its audit and follow-up rows). */
@@ -119,7 +110,6 @@ export class OutboxRepository {
         openEmrRowId,
         claimedUntil: null,
         lastError: null,
-        attempts: row.attempts + 1,
       },
     );
   }
@@ -151,30 +141,18 @@ export class OutboxRepository {
         deliveredAt: now,
         claimedUntil: null,
         lastError: reason.slice(0, 500),
-        attempts: row.attempts + 1,
       },
     );
   }
 
   /**
    * Schedules the next attempt, or parks the row as `failed` after MAX_ATTEMPTS
-   * (or at once with `park`); true when parked. `reason` must be words without
-   * health values or secrets.
+   * (or at once with `park`); true when parked. A row whose lease lapsed is
+   * left to the dispatcher that claimed it since. `reason` must be words
+   * without health values or secrets.
    */
   async markFailed(row: Delivery, now: Date, reason: string, park = false): Promise<boolean> {
-    const attempts = row.attempts + 1;
-    const parked = park || attempts >= MAX_ATTEMPTS;
-    await this.dataSource.getRepository(Delivery).update(
-      { id: row.id },
-      {
-        attempts,
-        status: parked ? 'failed' : 'pending',
-        nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)),
-        claimedUntil: null,
-        lastError: reason.slice(0, 500),
-      },
-    );
-    return parked;
+    return (await this.queue.fail(row, now, reason, park)) === 'parked';
   }
 
   /** Rows parked as failed: for /health/ready. */

@@ -3,6 +3,7 @@ import type { Environment } from '../config/environment';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
 import { EventRelay } from './event-relay';
+import type { Failure } from '../database/leased-queue';
 import type { ClaimedEvent, PendingEvents } from './pending-events.repository';
 
 /** The table as a list: claims hand out due events once, like the real lease. */
@@ -10,6 +11,8 @@ class FakePendingEvents {
   due: ClaimedEvent[] = [];
   settled: string[] = [];
   retried: { id: string; reason: string }[] = [];
+  /** The attempt from which a failure parks the event. */
+  maxAttempts = 20;
 
   claimDue(_now: Date, limit: number): Promise<ClaimedEvent[]> {
     return Promise.resolve(this.due.splice(0, limit));
@@ -18,9 +21,9 @@ class FakePendingEvents {
     this.settled.push(event.id);
     return Promise.resolve();
   }
-  retryLater(event: ClaimedEvent, _now: Date, reason: string): Promise<void> {
+  fail(event: ClaimedEvent, _now: Date, reason: string): Promise<Failure> {
     this.retried.push({ id: event.id, reason });
-    return Promise.resolve();
+    return Promise.resolve(event.attempts >= this.maxAttempts ? 'parked' : 'retrying');
   }
 }
 
@@ -29,22 +32,25 @@ const event = (id: string, name: string, payload: object): ClaimedEvent => ({
   name,
   payload: JSON.stringify(payload),
   attempts: 1,
+  leasedUntil: new Date(),
 });
 
 describe('EventRelay', () => {
   let pending: FakePendingEvents;
   let events: EventEmitter2;
   let relay: EventRelay;
+  let logged: string[];
 
   beforeEach(() => {
     pending = new FakePendingEvents();
     events = new EventEmitter2();
+    logged = [];
     relay = new EventRelay(
       events,
       pending as unknown as PendingEvents,
       new InFlightWork(),
       { runsWorkers: true } as Environment,
-      new JsonLogger('error', () => undefined),
+      new JsonLogger('warn', (line) => logged.push(line)),
     );
   });
 
@@ -72,6 +78,20 @@ describe('EventRelay', () => {
     await relay.handOn();
     expect(pending.retried).toEqual([{ id: '1', reason: 'Error: database cut' }]);
     expect(pending.settled).toEqual(['2']);
+  });
+
+  it('says once, at warn, that an event whose attempts are spent is parked as failed', async () => {
+    events.on('wearable.disconnected', () => Promise.reject(new Error('listener broken')));
+    pending.maxAttempts = 1;
+    pending.due = [event('7', 'wearable.disconnected', { pid: 7 })];
+    await relay.handOn();
+    expect(pending.settled).toEqual([]);
+    const parked = logged.filter((line) => line.includes('parked as failed'));
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toContain('"level":"warn"');
+    expect(parked[0]).toContain(
+      'Event 7 (wearable.disconnected) parked as failed after 1 attempt(s)',
+    );
   });
 
   it('runs one pass at a time, and another after a nudge that came meanwhile', async () => {

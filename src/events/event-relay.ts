@@ -15,7 +15,8 @@ export const RELAY_POLL_MS = 5_000;
 /**
  * Hands durable events (pending_events) to their in-process listeners, then
  * deletes them; a listener that throws gets the event again after a backoff,
- * so listeners must be idempotent. The process that recorded an event nudges
+ * so listeners must be idempotent, until its attempts are spent and it is
+ * parked as failed. The process that recorded an event nudges
  * its own relay at once; workers also look every few seconds.
  */
 @Injectable()
@@ -73,9 +74,11 @@ export class EventRelay {
       await this.events.emitAsync(event.name, JSON.parse(event.payload));
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'failed';
-      await this.pending.retryLater(event, new Date(), reason);
+      const failure = await this.pending.fail(event, new Date(), reason);
       this.logger.warn(
-        `Event ${event.id} (${event.name}) failed, attempt ${event.attempts}: ${reason}`,
+        failure === 'parked'
+          ? `Event ${event.id} (${event.name}) parked as failed after ${event.attempts} attempt(s): ${reason}`
+          : `Event ${event.id} (${event.name}) failed, attempt ${event.attempts}: ${reason}`,
         CONTEXT,
       );
       return;

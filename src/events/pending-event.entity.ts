@@ -4,7 +4,8 @@ import { instant } from '../database/columns';
 /**
  * An event that must reach its listeners even if the process that recorded it
  * stops, or never had listeners (a one-off command). Written in the
- * transaction of the change it announces; deleted once every listener took it.
+ * transaction of the change it announces; deleted once every listener took it,
+ * parked as failed when they keep failing.
  */
 @Entity('pending_events')
 @Index('ix_pending_events_due', ['dueAt'])
@@ -34,4 +35,8 @@ export class PendingEvent {
   /** Why the last attempt failed, in words. */
   @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
   lastError!: string | null;
+
+  /** When it was parked after its last attempt: no process takes it again (see /health/ready). */
+  @Column(instant({ name: 'failed_at', nullable: true }))
+  failedAt!: Date | null;
 }

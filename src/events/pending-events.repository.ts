@@ -1,17 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
-import { inTransaction, type Transaction } from '../database/transactions';
+import { DataSource, IsNull } from 'typeorm';
+import { LeasedQueue, type Failure, type QueueTable } from '../database/leased-queue';
+import type { Transaction } from '../database/transactions';
+import type { WorkPolicy } from '../database/work-policy';
 import { PendingEvent } from './pending-event.entity';
 
-/** How long a taken event belongs to its process before another may take it again. */
-export const CLAIM_MS = 2 * 60_000;
-const FIRST_RETRY_MS = 5_000;
-const LONGEST_WAIT_MS = 10 * 60_000;
+/**
+ * Listeners get two minutes before another process may hand the event on
+ * again; failures wait 5 s, 10 s, 20 s... at most 10 minutes (a listener's
+ * database or a peer may be down a while), and after 20 attempts, one to two
+ * hours in all, the event is parked as failed.
+ */
+export const PENDING_EVENTS_POLICY: WorkPolicy = {
+  leaseMs: 2 * 60_000,
+  firstRetryMs: 5_000,
+  longestWaitMs: 10 * 60_000,
+  maxAttempts: 20,
+};
 
-/** 5 s, 10 s, 20 s... at most 10 minutes: the listener's database or a peer may be down a while. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_WAIT_MS);
-}
+/** The table as a queue: an event is due at `due_at`, oldest first, until parked. */
+export const PENDING_EVENTS_QUEUE: QueueTable<PendingEvent> = {
+  name: 'pending_events',
+  entity: PendingEvent,
+  key: 'id',
+  dueAt: 'dueAt',
+  attempts: 'attempts',
+  lastError: 'lastError',
+  order: ['id'],
+  waiting: { failedAt: IsNull() },
+  park: (now) => ({ failedAt: now }),
+};
 
 /** An event as taken from the table. */
 export interface ClaimedEvent {
@@ -20,17 +38,18 @@ export interface ClaimedEvent {
   /** JSON. */
   payload: string;
   attempts: number;
+  /** The claim's lease: proof that this process still holds the event. */
+  leasedUntil: Date;
 }
 
-/**
- * The pending events as a work queue. A claim moves `due_at` past a lease: on
- * MySQL the read takes `FOR UPDATE SKIP LOCKED`, so processes take different
- * rows; the embedded SQLite database belongs to one process, whose
- * transactions queue.
- */
+/** The `pending_events` table, and the relay's leased queue over it. */
 @Injectable()
 export class PendingEvents {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly queue: LeasedQueue<PendingEvent>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.queue = new LeasedQueue(dataSource, PENDING_EVENTS_QUEUE, PENDING_EVENTS_POLICY);
+  }
 
   /**
    * Records an event in the caller's transaction, so it exists exactly when the
@@ -44,36 +63,19 @@ export class PendingEvents {
       dueAt: at,
       attempts: 0,
       lastError: null,
+      failedAt: null,
     });
   }
 
   async claimDue(now: Date, limit: number): Promise<ClaimedEvent[]> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const query = manager
-        .getRepository(PendingEvent)
-        .createQueryBuilder('e')
-        .where('e.dueAt <= :now', { now })
-        .orderBy('e.id', 'ASC')
-        .limit(limit);
-      if (manager.connection.options.type === 'mysql') {
-        query.setLock('pessimistic_write').setOnLocked('skip_locked');
-      }
-      const rows = await query.getMany();
-      if (rows.length === 0) return [];
-      await manager
-        .getRepository(PendingEvent)
-        .createQueryBuilder()
-        .update()
-        .set({ dueAt: new Date(now.getTime() + CLAIM_MS), attempts: () => 'attempts + 1' })
-        .where({ id: In(rows.map((row) => row.id)) })
-        .execute();
-      return rows.map((row) => ({
-        id: String(row.id),
-        name: row.name,
-        payload: row.payload,
-        attempts: row.attempts + 1,
-      }));
-    });
+    const rows = await this.queue.claimDue(now, limit);
+    return rows.map((row) => ({
+      id: String(row.id),
+      name: row.name,
+      payload: row.payload,
+      attempts: row.attempts,
+      leasedUntil: row.dueAt,
+    }));
   }
 
   /** Every listener took it. */
@@ -81,14 +83,15 @@ export class PendingEvents {
     await this.dataSource.getRepository(PendingEvent).delete({ id: event.id });
   }
 
-  /** A listener failed: try again after the backoff; `reason` is words, never a value. */
-  async retryLater(event: ClaimedEvent, now: Date, reason: string): Promise<void> {
-    await this.dataSource.getRepository(PendingEvent).update(
-      { id: event.id },
-      {
-        dueAt: new Date(now.getTime() + retryDelayMs(event.attempts)),
-        lastError: reason.slice(0, 500),
-      },
+  /**
+   * A listener failed: try again after the backoff, or park the event as
+   * failed once its attempts are spent. `reason` is words, never a value.
+   */
+  async fail(event: ClaimedEvent, now: Date, reason: string): Promise<Failure> {
+    return this.queue.fail(
+      { id: event.id, dueAt: event.leasedUntil, attempts: event.attempts },
+      now,
+      reason,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { IsOptional, ValidateBy, type ValidationArguments } from 'class-validator';
 import { daysBetween, isLocalDate } from '../time';
 
@@ -30,6 +31,16 @@ export function IsPid(field = 'pid'): PropertyDecorator {
     },
   });
 }
+
+/**
+ * A pid written in a path, query or form: digits only. `Number()` would read
+ * "1e3", "0x10" and " 2" as 1000, 16 and 2, so another patient's URL would
+ * answer; anything but digits is left as text for IsPid to refuse.
+ */
+export const PidFromText = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value,
+  );
 
 /** A local date YYYY-MM-DD that exists on the calendar; the message names the field. */
 export function IsLocalDate(field: string): PropertyDecorator {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { CHART_METRICS, dayWithoutData, METRIC_NAMES } from '../aggregates/daily-aggregate';
 import { loadRuleDirectory } from '../rules/loader/load-rule-directory';
 import type { RuleDefinition } from '../rules/rule-definition';
+import { METRIC_SOURCES } from '../aggregates/metric-sources';
 import { DATA_TYPE_IDS } from '../wearables/google-health/data-types';
 import {
   dataNeeds,
@@ -62,6 +63,14 @@ const on = (definition: RuleDefinition, programs: [string, boolean | null][] = [
 });
 
 describe('METRIC_DATA_TYPES', () => {
+  it('comes from one declaration per metric (METRIC_SOURCES), its own type first', () => {
+    expect(Object.keys(METRIC_SOURCES).sort()).toEqual([...METRIC_NAMES].sort());
+    for (const metric of METRIC_NAMES) {
+      expect([metric, METRIC_SOURCES[metric]?.from.length > 0]).toEqual([metric, true]);
+      expect(METRIC_DATA_TYPES[metric][0]).toBe(METRIC_SOURCES[metric].from[0]);
+    }
+  });
+
   it('maps every metric to data types the API has', () => {
     expect(Object.keys(METRIC_DATA_TYPES).sort()).toEqual([...METRIC_NAMES].sort());
     for (const types of Object.values(METRIC_DATA_TYPES)) {

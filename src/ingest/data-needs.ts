@@ -1,40 +1,30 @@
-import { CHART_METRICS, DailyAggregate, MetricName } from '../aggregates/daily-aggregate';
+import {
+  CHART_METRICS,
+  DailyAggregate,
+  METRIC_NAMES,
+  MetricName,
+} from '../aggregates/daily-aggregate';
+import { METRIC_SOURCES } from '../aggregates/metric-sources';
 import { factUses, metricsOf } from '../rules/engine/fact-uses';
 import type { RuleDefinition } from '../rules/rule-definition';
 import { DATA_TYPE_IDS, DataTypeId } from '../wearables/google-health/data-types';
 
 /**
- * The Google Health data types each daily aggregate column is computed from
- * (see downsample.ts): the one mapping from what rules and charts read to what
- * ingestion fetches. Steps read heart rate too: a worn day without steps is
- * 0, not null. The resting estimate needs heart rate, steps and sleep.
+ * The Google Health data types each daily aggregate column is computed from:
+ * its own type first, then the ones it also reads. Derived from
+ * METRIC_SOURCES (aggregates/metric-sources.ts), the one declaration per metric.
  */
-export const METRIC_DATA_TYPES: Readonly<Record<MetricName, readonly DataTypeId[]>> = {
-  restingHrProvider: ['daily-resting-heart-rate'],
-  restingHrEstimate: ['heart-rate', 'steps', 'sleep'],
-  hrMean: ['heart-rate'],
-  hrMin: ['heart-rate'],
-  hrMax: ['heart-rate'],
-  wearMinutes: ['heart-rate'],
-  steps: ['steps', 'heart-rate'],
-  activeMinutes: ['active-minutes', 'heart-rate'],
-  sleepAsleepMinutes: ['sleep'],
-  sleepInBedMinutes: ['sleep'],
-  sleepEfficiency: ['sleep'],
-  sleepDeepMinutes: ['sleep'],
-  sleepLightMinutes: ['sleep'],
-  sleepRemMinutes: ['sleep'],
-  sleepAwakeMinutes: ['sleep'],
-  sleepStart: ['sleep'],
-  sleepEnd: ['sleep'],
-  sleepTotalMinutes: ['sleep'],
-  hrvRmssd: ['daily-heart-rate-variability'],
-  spo2Average: ['daily-oxygen-saturation'],
-  spo2Lower: ['daily-oxygen-saturation'],
-  respiratoryRate: ['daily-respiratory-rate'],
-  skinTempDeviation: ['daily-sleep-temperature-derivations'],
-  weightKg: ['weight'],
-};
+export const METRIC_DATA_TYPES: Readonly<Record<MetricName, readonly DataTypeId[]>> =
+  dataTypesOfMetrics();
+
+function dataTypesOfMetrics(): Record<MetricName, readonly DataTypeId[]> {
+  const types = {} as Record<MetricName, readonly DataTypeId[]>;
+  for (const metric of METRIC_NAMES) {
+    const source = METRIC_SOURCES[metric];
+    types[metric] = [...source.from, ...(source.alsoReads ?? [])];
+  }
+  return types;
+}
 
 /** The data types that the given metrics are computed from, in API order, without repeats. */
 export function dataTypesFor(metrics: Iterable<MetricName>): DataTypeId[] {

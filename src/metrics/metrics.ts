@@ -23,9 +23,15 @@ export interface QueueReading {
   oldestAgeSeconds: number;
 }
 
+/** The queues whose work is parked as failed after its last attempt. */
+export const FAILING_QUEUES = ['pending_events', 'evaluations_due', 'outbox'] as const;
+export type FailedWork = Record<(typeof FAILING_QUEUES)[number], number>;
+
 /** What a scrape reads from the database; label values are fixed enumerations only. */
 export interface StoredWorkReadings {
   queues: Record<QueueName, QueueReading>;
+  /** Items parked as failed, by queue. */
+  failed: FailedWork;
   /** Outbox rows by kind: still to send, and given up on. */
   outbox: { kind: string; pending: number; failed: number }[];
   alerts: { state: string; severity: string; count: number }[];
@@ -72,6 +78,12 @@ export class Metrics {
   private readonly queueOldest = new Gauge({
     name: 'vigil_queue_oldest_age_seconds',
     help: 'Age of the oldest waiting item in each work queue',
+    labelNames: ['queue'],
+    registers: [this.registry],
+  });
+  private readonly queueFailed = new Gauge({
+    name: 'vigil_queue_failed',
+    help: 'Items parked as failed after their last attempt in each work queue',
     labelNames: ['queue'],
     registers: [this.registry],
   });
@@ -132,6 +144,7 @@ export class Metrics {
       this.queueDepth.set({ queue }, reading.depth);
       this.queueOldest.set({ queue }, reading.oldestAgeSeconds);
     }
+    for (const queue of FAILING_QUEUES) this.queueFailed.set({ queue }, readings.failed[queue]);
     // Reset first so a kind or state that emptied shows 0 instead of its last value.
     this.outboxBacklog.reset();
     this.outboxFailed.reset();

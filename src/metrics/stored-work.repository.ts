@@ -8,7 +8,7 @@ import { EvaluationDue } from '../rules/evaluation-due.entity';
 import { SEVERITIES } from '../rules/rule-definition';
 import { RuleOutcome } from '../rules/rule-outcome.entity';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
-import type { QueueReading, StoredWorkReadings } from './metrics';
+import type { FailedWork, QueueReading, StoredWorkReadings } from './metrics';
 
 const DELIVERY_KINDS: readonly DeliveryKind[] = [
   'routing',
@@ -31,17 +31,36 @@ export class StoredWork {
       queues: {
         sync_due: await this.syncDue(now),
         outbox_pending: await this.oldest(Delivery, 'createdAt', { status: 'pending' }, now),
-        evaluations_due: await this.oldest(EvaluationDue, 'recordedAt', {}, now),
+        evaluations_due: await this.oldest(
+          EvaluationDue,
+          'recordedAt',
+          { failedAt: IsNull() },
+          now,
+        ),
         unstepped_outcomes: await this.oldest(
           RuleOutcome,
           'evaluatedAt',
           { alertsAppliedAt: IsNull() },
           now,
         ),
-        pending_events: await this.oldest(PendingEvent, 'recordedAt', {}, now),
+        pending_events: await this.oldest(PendingEvent, 'recordedAt', { failedAt: IsNull() }, now),
       },
+      failed: await this.failed(),
       outbox: await this.outbox(),
       alerts: await this.alerts(),
+    };
+  }
+
+  /**
+   * Work parked as failed after its last attempt, by queue (src/database/
+   * leased-queue.ts): nobody retries it, so someone must look.
+   */
+  async failed(): Promise<FailedWork> {
+    const parked = { failedAt: Not(IsNull()) };
+    return {
+      pending_events: await this.dataSource.getRepository(PendingEvent).countBy(parked),
+      evaluations_due: await this.dataSource.getRepository(EvaluationDue).countBy(parked),
+      outbox: await this.dataSource.getRepository(Delivery).countBy({ status: 'failed' }),
     };
   }
 

@@ -19,11 +19,16 @@ import {
   list,
   localDate,
   nullable,
+  oneOf,
   shape,
   text,
 } from '../http/openapi';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { AuditTrail } from '../audit/audit-trail';
+import { Environment } from '../config/environment';
 import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
+import { connectionChanges, type ConnectionChange } from './connection-changes';
 import { Enrollments, EnrollmentView, viewOf } from './enrollments';
 import { PatientIdentities, PatientIdentity } from './patient-identities';
 import {
@@ -35,6 +40,9 @@ import {
 
 /** An enrollment with who the patient is (from OpenEMR, never stored). */
 type NamedEnrollment = EnrollmentView & { patient: PatientIdentity };
+
+/** One patient's enrollment with the changes that break their series. */
+type EnrollmentDetail = NamedEnrollment & { connectionChanges: ConnectionChange[] };
 
 /**
  * Enrollment API. Inviting, disconnecting and ending monitoring live in
@@ -75,6 +83,20 @@ export const ENROLLMENT = shape({
   ),
 });
 
+/** One enrollment, as `GET /api/v1/patients/:pid` answers it. */
+export const ENROLLMENT_DETAIL = shape({
+  ...(ENROLLMENT.properties as Record<string, SchemaObject>),
+  connectionChanges: list(
+    shape({
+      at: instant('When the change was recorded'),
+      date: localDate("The patient's local day it took effect (in the zone in force after it)"),
+      kind: oneOf(['account', 'timeZone', 'device']),
+      words: text('"Another Google account connected", "Time zone America/Chicago → Europe/Paris"'),
+    }),
+    "Changes of Google account, time zone or device on reconnect or sync, oldest first: the patient's days before and after are not comparable",
+  ),
+});
+
 @ApiTags('patients')
 @ApiStaffRoutes()
 @Controller('api/v1/patients')
@@ -82,6 +104,8 @@ export class PatientsController {
   constructor(
     private readonly enrollments: Enrollments,
     private readonly identities: PatientIdentities,
+    private readonly audit: AuditTrail,
+    private readonly env: Environment,
   ) {}
 
   @Post()
@@ -107,11 +131,24 @@ export class PatientsController {
 
   @Get(':pid')
   @Roles(...ANY_STAFF)
-  @ApiOperation({ summary: 'One enrollment: status, granted data, last sync, last device sync' })
-  @ApiAnswer(ENROLLMENT, 'The enrollment')
+  @ApiOperation({
+    summary:
+      'One enrollment: status, granted data, last sync, last device sync, and changes of Google account, time zone or device',
+  })
+  @ApiAnswer(ENROLLMENT_DETAIL, 'The enrollment')
   @ApiProblems(400, 404)
-  async view(@Param() { pid }: PidParam): Promise<NamedEnrollment> {
-    return this.named(await this.enrollments.view(pid));
+  async view(@Param() { pid }: PidParam): Promise<EnrollmentDetail> {
+    const [enrollment, events] = await Promise.all([
+      this.enrollments.view(pid),
+      this.audit.connectionChanges(pid),
+    ]);
+    return {
+      ...(await this.named(enrollment)),
+      connectionChanges: connectionChanges(
+        events,
+        enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE,
+      ),
+    };
   }
 
   @Patch(':pid')

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -11,13 +10,13 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsPid } from '../http/input-fields';
+import { IsPid, PidFromText } from '../http/input-fields';
 import { ENROLLMENT_STATUSES, EnrollmentStatus } from './enrollment.entity';
 
 /** An OpenEMR pid in a path, e.g. /api/v1/patients/42. */
 export class PidParam {
   @ApiProperty({ description: 'OpenEMR pid (patient_data.pid)', example: 42 })
-  @Type(() => Number)
+  @PidFromText()
   @IsPid()
   pid!: number;
 }

@@ -1,12 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, LessThan, LessThanOrEqual, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
+import { LeasedQueue, type Failure } from '../database/leased-queue';
+import type { WorkPolicy } from '../database/work-policy';
 import type { LocalDate } from '../time';
 import { EvaluationDue } from './evaluation-due.entity';
 
+/** How long the sync's own process has to evaluate what it recorded before a worker takes it. */
+export const OWN_EVALUATION_MS = 60_000;
+
+/**
+ * A worker's claim holds for two minutes (an evaluation of a batch takes
+ * seconds); failures wait 30 s, 1 min, 2 min... at most 30 minutes, and after
+ * 10 attempts, one to two hours in all, the patient's evaluation due is parked as
+ * failed. The daily run still evaluates the patient's days meanwhile.
+ */
+export const EVALUATIONS_DUE_POLICY: WorkPolicy = {
+  leaseMs: 2 * 60_000,
+  firstRetryMs: 30_000,
+  longestWaitMs: 30 * 60_000,
+  maxAttempts: 10,
+};
+
 /**
  * In a sync's transaction: adds the dates it changed to the patient's
- * evaluation due. One statement, no read first: two syncs of different
- * patients never wait on each other's gap locks.
+ * evaluation due, due a minute later (OWN_EVALUATION_MS), or when a claim's
+ * lease or a failure's backoff ends if that is later. One statement, no read
+ * first: two syncs of different patients never wait on each other's gap locks.
  */
 export async function recordEvaluationDue(
   manager: EntityManager,
@@ -18,15 +37,20 @@ export async function recordEvaluationDue(
   const joined = [...dates].sort().join(' ');
   const merge =
     manager.connection.options.type === 'mysql'
-      ? "ON DUPLICATE KEY UPDATE dates = CONCAT(dates, ' ', VALUES(dates)), recorded_at = VALUES(recorded_at)"
-      : "ON CONFLICT (pid) DO UPDATE SET dates = dates || ' ' || excluded.dates, recorded_at = excluded.recorded_at";
+      ? "ON DUPLICATE KEY UPDATE dates = CONCAT(dates, ' ', VALUES(dates)), recorded_at = VALUES(recorded_at), due_at = GREATEST(due_at, VALUES(due_at))"
+      : "ON CONFLICT (pid) DO UPDATE SET dates = dates || ' ' || excluded.dates, recorded_at = excluded.recorded_at, due_at = max(due_at, excluded.due_at)";
   const driver = manager.connection.driver;
-  const recordedAt = manager.connection
+  const instant = manager.connection
     .getMetadata(EvaluationDue)
     .findColumnWithPropertyName('recordedAt')!;
   await manager.query(
-    `INSERT INTO evaluations_due (pid, dates, recorded_at) VALUES (?, ?, ?) ${merge}`,
-    [pid, joined, driver.preparePersistentValue(at, recordedAt)],
+    `INSERT INTO evaluations_due (pid, dates, recorded_at, due_at, attempts) VALUES (?, ?, ?, ?, 0) ${merge}`,
+    [
+      pid,
+      joined,
+      driver.preparePersistentValue(at, instant),
+      driver.preparePersistentValue(new Date(at.getTime() + OWN_EVALUATION_MS), instant),
+    ],
   );
 }
 
@@ -37,10 +61,35 @@ export interface DueEvaluation {
   recordedAt: Date;
 }
 
-/** The `evaluations_due` table: synced days waiting for their evaluation (see EvaluationDue). */
+/** A due evaluation a worker claimed from the queue. */
+export interface ClaimedEvaluation extends DueEvaluation {
+  attempts: number;
+  /** The claim's lease: proof that this worker still holds it. */
+  leasedUntil: Date;
+}
+
+/** The `evaluations_due` table and its leased queue: synced days waiting for their evaluation. */
 @Injectable()
 export class EvaluationsDueRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly queue: LeasedQueue<EvaluationDue>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.queue = new LeasedQueue(
+      dataSource,
+      {
+        name: 'evaluations_due',
+        entity: EvaluationDue,
+        key: 'pid',
+        dueAt: 'dueAt',
+        attempts: 'attempts',
+        lastError: 'lastError',
+        order: ['dueAt'],
+        waiting: { failedAt: IsNull() },
+        park: (now) => ({ failedAt: now }),
+      },
+      EVALUATIONS_DUE_POLICY,
+    );
+  }
 
   /** See recordEvaluationDue: in the sync's transaction. */
   record(
@@ -57,22 +106,37 @@ export class EvaluationsDueRepository {
     return row === null ? null : due(row);
   }
 
-  /** Recorded before `before`: evaluations whose process is gone; oldest first. */
-  async recordedBefore(before: Date, limit: number): Promise<DueEvaluation[]> {
-    const rows = await this.dataSource.getRepository(EvaluationDue).find({
-      where: { recordedAt: LessThan(before) },
-      order: { recordedAt: 'ASC' },
-      take: limit,
-    });
-    return rows.map(due);
+  /** Due evaluations whose own process did not settle them in time, leased to the caller. */
+  async claimDue(now: Date, limit: number): Promise<ClaimedEvaluation[]> {
+    const rows = await this.queue.claimDue(now, limit);
+    return rows.map((row) => ({ ...due(row), attempts: row.attempts, leasedUntil: row.dueAt }));
   }
 
-  /** The evaluation of what was read stored its outcomes: done, unless a sync added dates since. */
+  /**
+   * The evaluation of what was read stored its outcomes: done, unless a sync
+   * added dates since; those are new work, with all their attempts ahead.
+   */
   async settle(evaluated: DueEvaluation): Promise<void> {
-    await this.dataSource.getRepository(EvaluationDue).delete({
+    const rows = this.dataSource.getRepository(EvaluationDue);
+    const done = await rows.delete({
       pid: evaluated.pid,
       recordedAt: LessThanOrEqual(evaluated.recordedAt),
     });
+    if (done.affected === 0) {
+      await rows.update(
+        { pid: evaluated.pid, failedAt: IsNull() },
+        { attempts: 0, lastError: null },
+      );
+    }
+  }
+
+  /** Its evaluation failed: again after the backoff, or parked once its attempts are spent. */
+  fail(claimed: ClaimedEvaluation, now: Date, reason: string): Promise<Failure> {
+    return this.queue.fail(
+      { pid: claimed.pid, dueAt: claimed.leasedUntil, attempts: claimed.attempts },
+      now,
+      reason,
+    );
   }
 }
 

@@ -3,10 +3,16 @@ import { join } from 'node:path';
 import { FakeTransactions, fakeEnvironment, quietLogger } from '../../test/support/fakes';
 import { PATIENT_EVALUATED, type PatientEvaluated } from '../events/contracts';
 import { Metrics } from '../metrics/metrics';
-import type { DueEvaluation, EvaluationsDueRepository } from './evaluations-due.repository';
+import type { Failure } from '../database/leased-queue';
+import {
+  OWN_EVALUATION_MS,
+  type ClaimedEvaluation,
+  type DueEvaluation,
+  type EvaluationsDueRepository,
+} from './evaluations-due.repository';
 import type { SeriesDay } from './facts/patient-series';
 import { loadRuleDirectory } from './loader/load-rule-directory';
-import type { MetricSeries } from './metric-series.repository';
+import type { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import type { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import type { RuleOutcome } from './rule-outcome.entity';
 import type { RuleOutcomes } from './rule-outcomes.repository';
@@ -33,9 +39,14 @@ function setUp(options: {
   due: DueEvaluation[];
   patients: MonitoredPatient[];
   series: Record<number, SeriesDay[]>;
+  /** Loading this patient's series throws. */
+  poison?: number;
+  /** The attempt whose failure parks a due evaluation. */
+  maxAttempts?: number;
 }) {
   const stored: Omit<RuleOutcome, 'id'>[] = [];
   const settled: DueEvaluation[] = [];
+  const failed: { pid: number; failure: Failure }[] = [];
   const transactions = new FakeTransactions({
     snapshot: () => stored.length,
     restore: (length) => void stored.splice(length as number),
@@ -46,7 +57,7 @@ function setUp(options: {
       upsertUnits.push(tx);
       stored.push(...rows);
     },
-    unevaluatedDays: async () => [],
+    evaluatedDays: async () => [],
     evaluatedOn: async () => new Set<number>(),
   };
   const store = {
@@ -63,14 +74,32 @@ function setUp(options: {
     programSettings: async () => [],
     patientParams: async () => [],
   };
-  const series = {
-    load: async (pids: readonly number[]) =>
-      new Map(pids.map((pid) => [pid, options.series[pid] ?? []])),
+  const aggregates = {
+    metricSeries: async (pids: readonly number[]) => {
+      if (options.poison !== undefined && pids.includes(options.poison)) {
+        throw new TypeError('cannot read the series');
+      }
+      return new Map(pids.map((pid) => [pid, options.series[pid] ?? []]));
+    },
+    writtenDays: async () => [],
   };
+  // The queue as a list: due a minute after it was recorded, like the real one.
   const due = {
-    recordedBefore: async (before: Date) =>
-      options.due.filter((d) => d.recordedAt.getTime() < before.getTime()),
-    settle: async (evaluated: DueEvaluation) => void settled.push(evaluated),
+    claimDue: async (now: Date): Promise<ClaimedEvaluation[]> =>
+      options.due
+        .filter((d) => d.recordedAt.getTime() + OWN_EVALUATION_MS <= now.getTime())
+        .map((d) => ({ ...d, attempts: 1, leasedUntil: now })),
+    settle: async (evaluated: ClaimedEvaluation) =>
+      void settled.push({
+        pid: evaluated.pid,
+        dates: evaluated.dates,
+        recordedAt: evaluated.recordedAt,
+      }),
+    fail: async (claimed: ClaimedEvaluation): Promise<Failure> => {
+      const failure = claimed.attempts >= (options.maxAttempts ?? 10) ? 'parked' : 'retrying';
+      failed.push({ pid: claimed.pid, failure });
+      return failure;
+    },
   };
   const monitored = {
     activePatients: async () => options.patients,
@@ -79,19 +108,29 @@ function setUp(options: {
   const events = new EventEmitter2();
   const announced: PatientEvaluated[] = [];
   events.on(PATIENT_EVALUATED, (event: PatientEvaluated) => void announced.push(event));
+  const log = quietLogger();
   const evaluations = new RuleEvaluations(
     transactions.asTransactions(),
     store as unknown as RuleStore,
     outcomes as unknown as RuleOutcomes,
-    series as unknown as MetricSeries,
+    aggregates as unknown as DailyAggregates,
     monitored as unknown as MonitoredPatients,
     due as unknown as EvaluationsDueRepository,
     events,
     fakeEnvironment(),
-    quietLogger().logger,
+    log.logger,
     new Metrics(),
   );
-  return { evaluations, stored, settled, announced, transactions, upsertUnits };
+  return {
+    evaluations,
+    stored,
+    settled,
+    failed,
+    announced,
+    transactions,
+    upsertUnits,
+    lines: log.lines,
+  };
 }
 
 describe('RuleEvaluations (fakes, no database)', () => {
@@ -117,7 +156,8 @@ describe('RuleEvaluations (fakes, no database)', () => {
     const run = await evaluations.evaluateDue(NOW);
 
     expect(run).toMatchObject({ patients: 1, outcomes: 1, announceFailures: 0 });
-    expect(transactions.locks).toEqual(['vigil_rules_due']);
+    // The queue's claim keeps processes apart: no named lock.
+    expect(transactions.locks).toEqual([]);
     expect(stored).toEqual([
       expect.objectContaining({
         pid: 7,
@@ -179,5 +219,43 @@ describe('RuleEvaluations (fakes, no database)', () => {
     expect(stored).toEqual([]);
     expect(announced).toEqual([]);
     expect(settled).toEqual([left]);
+  });
+
+  it('retries a patient whose evaluation fails alone, and parks it once its attempts are spent', async () => {
+    const left = (pid: number): DueEvaluation => ({
+      pid,
+      dates: ['2026-11-19'],
+      recordedAt: new Date(NOW.getTime() - 5 * 60_000),
+    });
+    const day = [{ date: '2026-11-19', spo2Average: 97 }];
+    const retried = setUp({
+      due: [left(7), left(13)],
+      patients: [patient(7), patient(13)],
+      series: { 7: day, 13: day },
+      poison: 13,
+    });
+
+    expect(await retried.evaluations.evaluateDue(NOW)).toMatchObject({ patients: 1 });
+    expect(retried.stored.map((o) => o.pid)).toEqual([7]);
+    expect(retried.settled.map((d) => d.pid)).toEqual([7]);
+    expect(retried.failed).toEqual([{ pid: 13, failure: 'retrying' }]);
+    expect(retried.lines.filter((line) => line.includes('parked'))).toEqual([]);
+
+    const spent = setUp({
+      due: [left(13)],
+      patients: [patient(13)],
+      series: { 13: day },
+      poison: 13,
+      maxAttempts: 1,
+    });
+    await spent.evaluations.evaluateDue(NOW);
+    expect(spent.failed).toEqual([{ pid: 13, failure: 'parked' }]);
+    const parked = spent.lines.filter((line) => line.includes('parked as failed'));
+    expect(parked).toHaveLength(1);
+    expect(JSON.parse(parked[0])).toMatchObject({
+      level: 'warn',
+      context: 'Rules',
+      msg: 'Evaluation of patient 13 parked as failed after 1 attempt(s): TypeError',
+    });
   });
 });

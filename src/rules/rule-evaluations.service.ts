@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { addDays, localDateAt, localHourAt, type LocalDate } from '../time';
 import { Environment } from '../config/environment';
@@ -13,11 +14,10 @@ import {
   ruleVersion,
 } from './evaluation/evaluate-patient';
 import { evaluationDay } from './evaluation/local-day';
-import { MetricSeries } from './metric-series.repository';
 import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import { RuleOutcome } from './rule-outcome.entity';
 import { RuleOutcomes } from './rule-outcomes.repository';
-import { EvaluationsDueRepository } from './evaluations-due.repository';
+import { EvaluationsDueRepository, type ClaimedEvaluation } from './evaluations-due.repository';
 import { parseParams, RuleStore } from './rule-store.repository';
 import { Transactions } from '../database/transactions';
 import {
@@ -34,7 +34,6 @@ const PATIENTS_PER_QUERY = 500;
 const SYNC_REEVALUATION_DAYS = 7;
 const DAILY_LOCK = 'vigil_rules_daily';
 const MISSED_LOCK = 'vigil_rules_missed';
-const DUE_LOCK = 'vigil_rules_due';
 /** Days written this recently may still be under their own evaluation: leave them to it. */
 const MISSED_AFTER_MS = 60_000;
 /** How long a newly connected patient's first sync has before the daily run judges empty days. */
@@ -80,7 +79,7 @@ export class RuleEvaluations {
     private readonly transactions: Transactions,
     private readonly store: RuleStore,
     private readonly outcomes: RuleOutcomes,
-    private readonly series: MetricSeries,
+    private readonly aggregates: DailyAggregates,
     private readonly patients: MonitoredPatients,
     private readonly due: EvaluationsDueRepository,
     private readonly events: EventEmitter2,
@@ -126,14 +125,7 @@ export class RuleEvaluations {
   async evaluate(requests: readonly EvaluationRequest[], book?: RuleBook): Promise<EvaluationRun> {
     const started = performance.now();
     const rules = book ?? (await this.ruleBook());
-    const run: EvaluationRun = {
-      patients: 0,
-      outcomes: 0,
-      loadMs: 0,
-      evaluateMs: 0,
-      storeMs: 0,
-      announceFailures: 0,
-    };
+    const run = emptyRun();
     for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY) {
       await this.evaluateChunk(requests.slice(i, i + PATIENTS_PER_QUERY), rules, run);
     }
@@ -164,7 +156,7 @@ export class RuleEvaluations {
     const dates = planned.flatMap((plan) => plan.dates).sort();
     const reach = Math.max(...planned.map((plan) => daysToLoad(plan.rules)));
     const metrics = [...new Set(planned.flatMap((plan) => metricsToLoad(plan.rules)))];
-    const series = await this.series.load(
+    const series = await this.aggregates.metricSeries(
       planned.map((plan) => plan.patient.pid),
       addDays(dates[0], 1 - reach),
       dates[dates.length - 1],
@@ -276,7 +268,7 @@ export class RuleEvaluations {
    */
   async evaluateMissed(now: Date = new Date()): Promise<EvaluationRun | null> {
     return this.transactions.withLock(MISSED_LOCK, 0, async () => {
-      const missed = await this.outcomes.unevaluatedDays(...recentWindow(now));
+      const missed = await this.unevaluatedDays(...recentWindow(now));
       if (missed.length === 0) return null;
       const writtenBefore = now.getTime() - MISSED_AFTER_MS;
       const byPid = new Map<number, typeof missed>();
@@ -331,28 +323,76 @@ export class RuleEvaluations {
   /**
    * Recovery of evaluations lost with their process: a sync records the days
    * it changed in its own transaction (evaluations_due) and the evaluation
-   * removes them once its outcomes are stored. Rows recorded over a minute ago
-   * were left by a stopped process. Every minute on workers; on MySQL one
-   * process at a time.
+   * removes them once its outcomes are stored. A row left a minute after its
+   * last sync is claimed here from the leased queue (on MySQL, processes
+   * claim different patients). Every minute on workers.
    */
   async evaluateDue(now: Date = new Date()): Promise<EvaluationRun | null> {
-    return this.transactions.withLock(DUE_LOCK, 0, async () => {
-      const left = await this.due.recordedBefore(
-        new Date(now.getTime() - MISSED_AFTER_MS),
-        PATIENTS_PER_QUERY,
-      );
-      if (left.length === 0) return null;
-      const byPid = new Map(left.map((due) => [due.pid, due]));
-      const patients = (await this.patients.activePatients()).filter((p) => byPid.has(p.pid));
-      const requests = patients.map((patient) => ({
+    const claimed = await this.due.claimDue(now, PATIENTS_PER_QUERY);
+    if (claimed.length === 0) return null;
+    const byPid = new Map(claimed.map((due) => [due.pid, due]));
+    const requests = (await this.patients.activePatients())
+      .filter((patient) => byPid.has(patient.pid))
+      .map((patient) => ({
         patient,
         dates: recentCompleteDays(byPid.get(patient.pid)!.dates, patient, now),
       }));
-      const run = await this.evaluate(await this.withUnevaluatedDays(requests, now));
-      // Patients no longer watched, and days too old or not over, have nothing left to do.
-      for (const due of left) await this.due.settle(due);
-      return run;
-    });
+    let run: EvaluationRun;
+    try {
+      run = await this.evaluate(await this.withUnevaluatedDays(requests, now));
+    } catch {
+      // One patient's failing evaluation must not hold back the others': each alone.
+      return this.evaluateEach(claimed, requests, now);
+    }
+    // Patients no longer watched, and days too old or not over, have nothing left to do.
+    for (const due of claimed) await this.due.settle(due);
+    return run;
+  }
+
+  /** Evaluates claimed patients one at a time; a failure is retried later or parked. */
+  private async evaluateEach(
+    claimed: readonly ClaimedEvaluation[],
+    requests: readonly EvaluationRequest[],
+    now: Date,
+  ): Promise<EvaluationRun> {
+    const total = emptyRun();
+    for (const due of claimed) {
+      const request = requests.find((r) => r.patient.pid === due.pid);
+      try {
+        if (request !== undefined) {
+          addRun(total, await this.evaluate(await this.withUnevaluatedDays([request], now)));
+        }
+        await this.due.settle(due);
+      } catch (error) {
+        const reason = failureReason(error);
+        const failure = await this.due.fail(due, now, reason);
+        this.logger.warn(
+          failure === 'parked'
+            ? `Evaluation of patient ${due.pid} parked as failed after ${due.attempts} attempt(s): ${reason}`
+            : `Evaluation of patient ${due.pid} failed, attempt ${due.attempts}: ${reason}`,
+          'Rules',
+        );
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Patient-days from `from` to `to` that have daily aggregates and no outcome
+   * at all: days a sync stored whose evaluation never ran, with when they were
+   * written. `pids` narrows to patients. Each table is read through its owner.
+   */
+  private async unevaluatedDays(
+    from: LocalDate,
+    to: LocalDate,
+    pids?: readonly number[],
+  ): Promise<{ pid: number; date: LocalDate; writtenAt: Date }[]> {
+    const written = await this.aggregates.writtenDays(from, to, pids);
+    if (written.length === 0) return [];
+    // Outcomes after days: one stored meanwhile is not listed, one evaluated meanwhile is not either.
+    const evaluated = await this.outcomes.evaluatedDays(from, to, pids);
+    const done = new Set(evaluated.map(({ pid, date }) => `${pid} ${date}`));
+    return written.filter(({ pid, date }) => !done.has(`${pid} ${date}`));
   }
 
   /**
@@ -368,7 +408,7 @@ export class RuleEvaluations {
   ): Promise<EvaluationRequest[]> {
     const unevaluated = new Map<number, LocalDate[]>();
     for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY) {
-      const days = await this.outcomes.unevaluatedDays(
+      const days = await this.unevaluatedDays(
         ...recentWindow(now),
         requests.slice(i, i + PATIENTS_PER_QUERY).map((r) => r.patient.pid),
       );
@@ -385,6 +425,31 @@ export class RuleEvaluations {
       ].sort(),
     }));
   }
+}
+
+function emptyRun(): EvaluationRun {
+  return { patients: 0, outcomes: 0, loadMs: 0, evaluateMs: 0, storeMs: 0, announceFailures: 0 };
+}
+
+function addRun(total: EvaluationRun, run: EvaluationRun): void {
+  total.patients += run.patients;
+  total.outcomes += run.outcomes;
+  total.loadMs += run.loadMs;
+  total.evaluateMs += run.evaluateMs;
+  total.storeMs += run.storeMs;
+  total.announceFailures += run.announceFailures;
+}
+
+/**
+ * Words for `last_error` and the log: the error's kind, and a driver's code.
+ * Messages are left out: they can echo SQL parameters or fact values.
+ */
+function failureReason(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown failure';
+  const code =
+    (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
+    (error as { code?: unknown }).code;
+  return code === undefined ? error.name : `${error.name} (${String(code)})`;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
 import type { LocalDate } from '../time';
 import { RuleOutcome } from './rule-outcome.entity';
 import type { OutcomeResult } from './rule-definition';
@@ -152,42 +151,28 @@ export class RuleOutcomes {
   }
 
   /**
-   * Patient-days from `from` to `to` that have daily aggregates and no outcome
-   * at all: days a sync stored whose evaluation never ran, with when they were
-   * written. `pids` narrows to patients.
+   * The patient-days from `from` to `to` with at least one outcome. `pids`
+   * narrows to patients. One row per day (the (pid, date) index serves it).
    */
-  async unevaluatedDays(
+  async evaluatedDays(
     from: string,
     to: string,
     pids?: readonly number[],
-  ): Promise<{ pid: number; date: string; writtenAt: Date }[]> {
+  ): Promise<{ pid: number; date: string }[]> {
     if (pids !== undefined && pids.length === 0) return [];
     const query = this.dataSource
-      .getRepository(DailyAggregateRow)
-      .createQueryBuilder('a')
-      .select('a.pid', 'pid')
-      .addSelect('a.date', 'date')
-      .addSelect('a.updatedAt', 'writtenAt')
-      .where('a.date BETWEEN :from AND :to', { from, to })
-      .andWhere(
-        (sub) =>
-          `NOT EXISTS ${sub
-            .subQuery()
-            .select('1')
-            .from(RuleOutcome, 'o')
-            .where('o.pid = a.pid AND o.date = a.date')
-            .getQuery()}`,
-      );
-    if (pids !== undefined) query.andWhere('a.pid IN (:...pids)', { pids: [...pids] });
-    const rows: { pid: number | string; date: string | Date; writtenAt: string | Date }[] =
-      await query.orderBy('a.date', 'ASC').getRawMany();
-    const updatedAt = this.dataSource
-      .getMetadata(DailyAggregateRow)
-      .findColumnWithPropertyName('updatedAt')!;
+      .getRepository(RuleOutcome)
+      .createQueryBuilder('o')
+      .select('o.pid', 'pid')
+      .addSelect('o.date', 'date')
+      .where('o.date BETWEEN :from AND :to', { from, to })
+      .groupBy('o.pid')
+      .addGroupBy('o.date');
+    if (pids !== undefined) query.andWhere('o.pid IN (:...pids)', { pids: [...pids] });
+    const rows: { pid: number | string; date: string | Date }[] = await query.getRawMany();
     return rows.map((row) => ({
       pid: Number(row.pid),
       date: row.date instanceof Date ? row.date.toISOString().slice(0, 10) : String(row.date),
-      writtenAt: this.dataSource.driver.prepareHydratedValue(row.writtenAt, updatedAt) as Date,
     }));
   }
 

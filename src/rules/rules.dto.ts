@@ -11,7 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsPid, OptionalLocalDate } from '../http/input-fields';
+import { IsPid, OptionalLocalDate, PidFromText } from '../http/input-fields';
 import { RULE_ID_PATTERN } from './validation/rule-fields';
 
 export class ProgramSettingBody {
@@ -64,7 +64,7 @@ export class OutcomesQuery {
 /** A patient's pid and a rule's id in a path: /api/v1/patients/{pid}/rules/{id}/params. */
 export class PidAndRuleParam {
   @ApiProperty({ description: 'OpenEMR pid', example: 42 })
-  @Type(() => Number)
+  @PidFromText()
   @IsPid()
   pid!: number;
 

@@ -3,7 +3,6 @@ import { OpenEmrModule } from '../openemr/openemr.module';
 import { PatientsModule } from '../patients/patients.module';
 import { WearablesModule } from '../wearables/wearables.module';
 import { EvaluationTriggers } from './evaluation-triggers';
-import { MetricSeries } from './metric-series.repository';
 import { EnrolledPatients, MonitoredPatients } from './monitored-patients';
 import { OutcomeRetention } from './outcome-retention';
 import { RuleEvaluations } from './rule-evaluations.service';
@@ -18,7 +17,6 @@ import { RulesService } from './rules.service';
   providers: [
     RuleStore,
     RuleOutcomes,
-    MetricSeries,
     RulesService,
     RuleEvaluations,
     EvaluationsDueRepository,
@@ -33,7 +31,6 @@ import { RulesService } from './rules.service';
     RuleOutcomes,
     MonitoredPatients,
     RuleStore,
-    MetricSeries,
     EvaluationsDueRepository,
   ],
 })

@@ -357,6 +357,10 @@ describe.each(testEngines())('patient consent on %s', (engine) => {
     await consent(vigil, await invite(vigil, admin, 501), { user: 'sim-7' });
     const first = await tokens.accessToken((await connectionOf(501)).id);
     expect(sim.oauth.lookup(first)).toMatchObject({ userId: 'sim-7' });
+    const changesOf = async () =>
+      (await request(url).get('/api/v1/patients/501').auth(admin, { type: 'bearer' }).expect(200))
+        .body.connectionChanges as { at: string; date: string; kind: string; words: string }[];
+    expect(await changesOf()).toEqual([]);
     const again = await consent(vigil, await invite(vigil, admin, 501), { user: 'sim-8' });
     expect(again.status).toBe(200);
     expect(sim.oauth.lookup(first)).toBe('unknown');
@@ -372,8 +376,24 @@ describe.each(testEngines())('patient consent on %s', (engine) => {
       ...(zoneOf('sim-7') === zoneOf('sim-8') ? [] : ['consent.time_zone_changed']),
       'consent.granted',
     ]);
+    // The API tells integrators too, as the patient page does.
+    const told = await changesOf();
+    expect(told.map((c) => c.kind)).toEqual([
+      'account',
+      ...(zoneOf('sim-7') === zoneOf('sim-8') ? [] : ['timeZone']),
+    ]);
+    expect(told[0]).toEqual({
+      at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/),
+      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      kind: 'account',
+      words: 'Another Google account connected',
+    });
+    if (told.length > 1) {
+      expect(told[1].words).toBe(`Time zone ${zoneOf('sim-7')} → ${zoneOf('sim-8')}`);
+    }
     // The same account again changes nothing.
     await consent(vigil, await invite(vigil, admin, 501), { user: 'sim-8' });
+    expect(await changesOf()).toHaveLength(told.length);
     expect(
       await dataSource
         .getRepository(AuditEvent)

@@ -11,9 +11,11 @@ import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
 import {
+  EVALUATIONS_DUE_POLICY,
   EvaluationsDueRepository,
   recordEvaluationDue,
 } from '../../src/rules/evaluations-due.repository';
+import { StoredWork } from '../../src/metrics/stored-work.repository';
 import { inTransaction } from '../../src/database/transactions';
 import { buildDays, MetricColumns } from '../fixtures/rules/build-days';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
@@ -224,5 +226,39 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
     await evaluations.runDaily(new Date('2026-02-16T10:00:00Z'));
     expect(evaluatedRuns).toEqual([['2026-02-15']]);
     await vigil.app.get(DataSource).getRepository(RuleOutcome).delete({ pid: 1002 });
+  });
+
+  it('retries an evaluation that keeps failing, then parks it as failed and counts it', async () => {
+    const evaluations = vigil.app.get(RuleEvaluations);
+    const ds = vigil.app.get(DataSource);
+    await evaluateLastWeek();
+    await inTransaction(ds, (manager) =>
+      recordEvaluationDue(manager, 1001, ['2026-02-14'], new Date('2026-02-15T09:00:00Z')),
+    );
+    const broken = jest
+      .spyOn(vigil.app.get(DailyAggregates), 'metricSeries')
+      .mockRejectedValue(new TypeError('series unreadable'));
+    try {
+      let at = now;
+      for (let attempt = 1; attempt <= EVALUATIONS_DUE_POLICY.maxAttempts; attempt++) {
+        expect(await evaluations.evaluateDue(at)).toMatchObject({ patients: 0 });
+        const row = await ds.getRepository(EvaluationDue).findOneByOrFail({ pid: 1001 });
+        expect(row).toMatchObject({ attempts: attempt, lastError: 'TypeError' });
+        if (attempt < EVALUATIONS_DUE_POLICY.maxAttempts) {
+          expect(row.failedAt).toBeNull();
+          // Waiting out its backoff: nothing to claim before then.
+          expect(await evaluations.evaluateDue(new Date(row.dueAt.getTime() - 1))).toBeNull();
+          at = row.dueAt;
+        } else {
+          expect(row.failedAt).toEqual(expect.any(Date));
+        }
+      }
+    } finally {
+      broken.mockRestore();
+    }
+    // Parked: never claimed again, and counted where /health/ready and /metrics read it.
+    expect(await evaluations.evaluateDue(new Date('2026-03-15T00:00:00Z'))).toBeNull();
+    expect((await vigil.app.get(StoredWork).failed()).evaluations_due).toBe(1);
+    await ds.getRepository(EvaluationDue).delete({ pid: 1001 });
   });
 });

@@ -211,6 +211,15 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
       .send({ _csrf: csrf, until: '2026-02-30' })
       .expect(400);
     expect(impossible.text).toContain('not &#34;2026-02-30&#34;');
+    const forever = await request(url)
+      .post(`/alerts/${ids.spo2}/snooze`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, until: '9999-12-31' })
+      .expect(409);
+    expect(forever.text).toContain(
+      '<strong>Refused:</strong> A snooze lasts at most 365 days; to stop watching, resolve the alert or end monitoring',
+    );
 
     const res = await request(url)
       .post(`/alerts/${ids.spo2}/snooze`)

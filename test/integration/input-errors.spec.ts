@@ -71,6 +71,10 @@ describe.each(testEngines())('errors that say what and where, on %s', (engine) =
       '/api/v1/patients/abc',
       '/api/v1/patients/abc/outcomes',
       '/api/v1/alerts?pid=abc',
+      // Number() reads these as 1000, 16 and 2: another patient's URL, not a pid.
+      '/api/v1/patients/1e3',
+      '/api/v1/patients/0x10/outcomes',
+      '/api/v1/alerts?pid=%202',
     ])
       await expect(errorsOf(path)).resolves.toEqual([{ path: 'pid', message: PID_MESSAGE }]);
     const missing = await request(vigil.url!)

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { freshDatabase, type TestDatabase } from '../support/databases';
@@ -111,5 +113,14 @@ describe('the OpenAPI document at /docs-json', () => {
     const schemes = Object.values(doc.components.securitySchemes);
     expect(schemes.length).toBeGreaterThan(0);
     for (const scheme of schemes) expect(scheme.bearerFormat).not.toBe('JWT');
+  });
+
+  it('names a CLI command that exists for issuing a token', () => {
+    const cli = readFileSync(join(__dirname, '../../src/cli.ts'), 'utf8');
+    const commands = [...cli.matchAll(/\.command\('([\w:-]+)'/g)].map((m) => m[1]);
+    for (const scheme of Object.values(doc.components.securitySchemes)) {
+      const named = /npm run cli -- ([\w:-]+)/.exec(scheme.description ?? '')?.[1];
+      expect(commands).toContain(named);
+    }
   });
 });

@@ -81,6 +81,17 @@ describe.each(testEngines())('staff sign-in on %s', (engine) => {
       .expect(403);
   });
 
+  it('names a missing field as missing, not as too long', async () => {
+    const logout = await request(url).post('/logout').type('form').send({}).expect(400);
+    expect(logout.body.errors).toEqual([{ path: '_csrf', message: '_csrf is required' }]);
+    const login = await request(url)
+      .post('/login')
+      .type('form')
+      .send({ password: PASSWORD, _csrf: 'x' })
+      .expect(400);
+    expect(login.body.errors).toEqual([{ path: 'username', message: 'username is required' }]);
+  });
+
   it('never redirects off-site after sign-in', async () => {
     const { res } = await signIn('nurse.kim', PASSWORD, '//evil.example/steal');
     expect(res.headers.location).toBe('/');

@@ -254,7 +254,8 @@ export class FakeOutbox implements Pick<OutboxRepository, OutboxMethods>, Restor
       )
       .slice(0, limit);
     const claimedUntil = new Date(now.getTime() + LEASE_MS);
-    for (const row of due) row.claimedUntil = claimedUntil;
+    // Like the real queue, a claim counts the attempt.
+    for (const row of due) Object.assign(row, { claimedUntil, attempts: row.attempts + 1 });
     return due.map((row) => copy(row));
   }
 
@@ -277,7 +278,6 @@ export class FakeOutbox implements Pick<OutboxRepository, OutboxMethods>, Restor
       openEmrRowId,
       claimedUntil: null,
       lastError: null,
-      attempts: row.attempts + 1,
     });
   }
 
@@ -290,15 +290,12 @@ export class FakeOutbox implements Pick<OutboxRepository, OutboxMethods>, Restor
       status: 'withheld',
       claimedUntil: null,
       lastError: reason,
-      attempts: row.attempts + 1,
     });
   }
 
   async markFailed(row: Delivery, now: Date, reason: string, park = false): Promise<boolean> {
-    const attempts = row.attempts + 1;
-    const parked = park || attempts >= MAX_ATTEMPTS;
+    const parked = park || row.attempts >= MAX_ATTEMPTS;
     Object.assign(this.row(row.id), {
-      attempts,
       status: parked ? 'failed' : 'pending',
       // The real wait is jittered; a fixed minute is enough to tell "later" here.
       nextAttemptAt: new Date(now.getTime() + 60_000),

@@ -1,4 +1,4 @@
-import { DailyAggregate, NumericMetric } from '../../aggregates/daily-aggregate';
+import type { MetricDay, NumericMetric } from '../../aggregates/daily-aggregate';
 import { DAY_MS, dayNumber } from '../../time';
 
 /** When Vigil last fetched the patient's data, and when the device last reached Fitbit. */
@@ -8,8 +8,7 @@ export interface SyncStatus {
 }
 
 /** A stored day as facts read it: its date and any of its metrics (missing is no data). */
-export type SeriesDay = Pick<DailyAggregate, 'date'> &
-  Partial<Record<NumericMetric, number | null>>;
+export type SeriesDay = MetricDay;
 
 /**
  * One patient's daily aggregates, loaded once per evaluation and indexed by day so

@@ -4,7 +4,17 @@ import { RuleEvaluator } from '../engine/rule-evaluator';
 import { loadRuleDirectory } from '../loader/load-rule-directory';
 import { PatientSeries } from './patient-series';
 import { streamsRead } from '../engine/fact-uses';
-import { daysWithData, describeStreams, streamsInGap, streamStates } from './streams';
+import { METRIC_NAMES } from '../../aggregates/daily-aggregate';
+import { DATA_TYPE_IDS } from '../../wearables/google-health/data-types';
+import {
+  daysWithData,
+  describeStreams,
+  STREAM_OF_DATA_TYPE,
+  STREAMS,
+  streamsInGap,
+  streamsOfMetric,
+  streamStates,
+} from './streams';
 
 const START = '2026-10-01';
 const DAYS = 50;
@@ -142,5 +152,24 @@ describe('the streams each starter rule reads', () => {
       'resting-hr-rise': ['heartRate'],
       'sleep-deficit': ['sleep'],
     });
+  });
+});
+
+describe('the streams of each metric, derived from the data types it is computed from', () => {
+  it('give every data type a stream and every metric at least one', () => {
+    const keys: readonly string[] = STREAMS.map((stream) => stream.key);
+    for (const type of DATA_TYPE_IDS)
+      expect([type, keys.includes(STREAM_OF_DATA_TYPE[type])]).toEqual([type, true]);
+    for (const metric of METRIC_NAMES)
+      expect([metric, streamsOfMetric(metric).length > 0]).toEqual([metric, true]);
+  });
+
+  it('count only the types a metric cannot do without: steps need steps, the resting estimate known steps', () => {
+    expect(streamsOfMetric('steps')).toEqual(['steps']);
+    expect(streamsOfMetric('activeMinutes')).toEqual(['steps']);
+    expect(streamsOfMetric('restingHrEstimate')).toEqual(['heartRate', 'steps']);
+    expect(streamsOfMetric('spo2Lower')).toEqual(['heartRate']);
+    expect(streamsOfMetric('sleepEfficiency')).toEqual(['sleep']);
+    expect(streamsOfMetric('weightKg')).toEqual(['weight']);
   });
 });

@@ -1,4 +1,6 @@
-import { NumericMetric } from '../../aggregates/daily-aggregate';
+import type { MetricName, NumericMetric } from '../../aggregates/daily-aggregate';
+import { METRIC_SOURCES } from '../../aggregates/metric-sources';
+import type { DataTypeId } from '../../wearables/google-health/data-types';
 import { dateOfDayNumber } from '../../time';
 import type { FactInput } from './compute-fact';
 
@@ -128,38 +130,36 @@ function joinNames(names: readonly string[]): string {
 }
 
 /**
- * The streams each metric is measured from. The nightly readings (HRV, SpO2,
- * breathing, skin temperature) come from the wrist sensors, so from heart
- * rate; Vigil's own resting-HR estimate also needs known steps to tell still
- * minutes.
+ * The stream each Google Health data type arrives with. The nightly readings
+ * (HRV, SpO2, breathing, skin temperature) come from the wrist sensors, so
+ * from heart rate; active minutes are counted with the steps.
  */
-const STREAMS_OF_METRIC: Record<NumericMetric, readonly StreamKey[]> = {
-  restingHrProvider: ['heartRate'],
-  restingHrEstimate: ['heartRate', 'steps'],
-  hrMean: ['heartRate'],
-  hrMin: ['heartRate'],
-  hrMax: ['heartRate'],
-  wearMinutes: ['heartRate'],
-  steps: ['steps'],
-  activeMinutes: ['steps'],
-  sleepAsleepMinutes: ['sleep'],
-  sleepInBedMinutes: ['sleep'],
-  sleepEfficiency: ['sleep'],
-  sleepDeepMinutes: ['sleep'],
-  sleepLightMinutes: ['sleep'],
-  sleepRemMinutes: ['sleep'],
-  sleepAwakeMinutes: ['sleep'],
-  sleepTotalMinutes: ['sleep'],
-  hrvRmssd: ['heartRate'],
-  spo2Average: ['heartRate'],
-  spo2Lower: ['heartRate'],
-  respiratoryRate: ['heartRate'],
-  skinTempDeviation: ['heartRate'],
-  weightKg: ['weight'],
+export const STREAM_OF_DATA_TYPE: Readonly<Record<DataTypeId, StreamKey>> = {
+  steps: 'steps',
+  'active-minutes': 'steps',
+  'heart-rate': 'heartRate',
+  'daily-resting-heart-rate': 'heartRate',
+  'daily-heart-rate-variability': 'heartRate',
+  'daily-oxygen-saturation': 'heartRate',
+  'daily-respiratory-rate': 'heartRate',
+  'daily-sleep-temperature-derivations': 'heartRate',
+  sleep: 'sleep',
+  weight: 'weight',
 };
 
+/**
+ * The streams a metric is measured from: those of the data types it cannot be
+ * computed without (METRIC_SOURCES' `from`). Vigil's resting estimate needs
+ * known steps to tell still minutes, so it needs heart rate and steps; steps
+ * only refine with heart rate, so steps need steps alone.
+ */
+export function streamsOfMetric(metric: MetricName): StreamKey[] {
+  const keys = new Set(METRIC_SOURCES[metric].from.map((type) => STREAM_OF_DATA_TYPE[type]));
+  return STREAMS.map((stream) => stream.key).filter((key) => keys.has(key));
+}
+
 export function streamsOfMetrics(metrics: readonly NumericMetric[]): StreamKey[] {
-  const keys = new Set(metrics.flatMap((metric) => STREAMS_OF_METRIC[metric]));
+  const keys = new Set(metrics.flatMap(streamsOfMetric));
   return STREAMS.map((stream) => stream.key).filter((key) => keys.has(key));
 }
 

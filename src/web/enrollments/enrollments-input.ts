@@ -1,4 +1,4 @@
-import { IsPid } from '../../http/input-fields';
+import { IsPid, PidFromText } from '../../http/input-fields';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ENROLLMENT_STATUSES, type EnrollmentStatus } from '../../patients/enrollment.entity';
@@ -21,7 +21,7 @@ export class EnrollmentsQuery {
 
 /** The enroll form: the same rules as POST /api/v1/patients. */
 export class EnrollForm {
-  @Type(() => Number)
+  @PidFromText()
   @IsPid()
   pid!: number;
 

@@ -27,7 +27,7 @@ import { readPageInput } from '../page-input';
 import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
 import { AuditTrail } from '../../audit/audit-trail';
-import { connectionChanges } from '../patient/connection-changes';
+import { connectionChanges } from '../../patients/connection-changes';
 import { BlindRules } from '../../ingest/blind-rules';
 import { EnrollForm, type EnrollmentDone, EnrollmentsQuery, pidOf } from './enrollments-input';
 import {

@@ -5,7 +5,7 @@ import type { FieldProblem } from '../../http/problem.filter';
 import { ENROLLMENT_STATUSES } from '../../patients/enrollment.entity';
 import type { EnrollmentView } from '../../patients/enrollments';
 import { html, SafeHtml } from '../html';
-import type { ConnectionChange } from '../patient/connection-changes';
+import type { ConnectionChange } from '../../patients/connection-changes';
 import { blindReasonWords, type BlindRule } from '../../ingest/blind-rules';
 import { PAGE_STYLE, problemBox, refusalBox, statusBox } from '../inbox/inbox.view';
 import { ageInWords, clinicTime } from '../inbox/time-words';

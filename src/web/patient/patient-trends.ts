@@ -23,7 +23,7 @@ import {
   MetricChart,
   RuleInEffect,
 } from './chart-series';
-import { connectionChanges, type ConnectionChange } from './connection-changes';
+import { connectionChanges, type ConnectionChange } from '../../patients/connection-changes';
 
 /** What ingestion knows about the patient's device and the last syncs. */
 export interface DeviceStatus {

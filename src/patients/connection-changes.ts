@@ -1,6 +1,6 @@
-import { CONNECTION_CHANGES } from '../../audit/audit-trail';
-import type { AuditEvent } from '../../audit/audit-event.entity';
-import { localDateAt, type LocalDate } from '../../time';
+import { CONNECTION_CHANGES } from '../audit/audit-trail';
+import type { AuditEvent } from '../audit/audit-event.entity';
+import { localDateAt, type LocalDate } from '../time';
 
 /** A change after which the patient's days are not comparable with those before. */
 export interface ConnectionChange {

@@ -39,6 +39,8 @@ export function fromRow(row: DailyAggregateRow): DailyAggregate {
 }
 
 const UPSERT_CHUNK = 200;
+/** Patients per query of a batched read. */
+const PIDS_PER_QUERY = 1000;
 
 /** Reads and writes patients' daily aggregates; callers own the transaction. */
 @Injectable()
@@ -188,6 +190,43 @@ export class DailyAggregates {
       date: row.date instanceof Date ? row.date.toISOString().slice(0, 10) : String(row.date),
       writtenAt: this.dataSource.driver.prepareHydratedValue(row.writtenAt, updatedAt) as Date,
     }));
+  }
+
+  /**
+   * metricsWithData for many patients, each over its own window, in one query
+   * per distinct window (patients' windows differ only with their time zones).
+   */
+  async metricsWithDataOf(
+    windows: readonly { pid: number; from: string; to: string }[],
+  ): Promise<Map<number, Set<MetricName>>> {
+    const out = new Map<number, Set<MetricName>>(windows.map((w) => [w.pid, new Set()]));
+    const byWindow = new Map<string, number[]>();
+    for (const { pid, from, to } of windows) {
+      const key = `${from} ${to}`;
+      byWindow.set(key, [...(byWindow.get(key) ?? []), pid]);
+    }
+    const { meta, column } = this.columns();
+    const metrics = Object.keys(NUMERIC_METRICS) as MetricName[];
+    const counts = metrics.map((metric, i) => `COUNT(${column(metric)}) AS m${i}`);
+    for (const [key, pids] of byWindow) {
+      const [from, to] = key.split(' ');
+      for (let i = 0; i < pids.length; i += PIDS_PER_QUERY) {
+        const chunk = pids.slice(i, i + PIDS_PER_QUERY);
+        const rows = (await this.dataSource.query(
+          `SELECT pid, ${counts.join(', ')} FROM ${meta.tableName}
+           WHERE pid IN (${chunk.map(() => '?').join(',')}) AND date BETWEEN ? AND ?
+           GROUP BY pid`,
+          [...chunk, from, to],
+        )) as Record<string, unknown>[];
+        for (const row of rows) {
+          out.set(
+            Number(row.pid),
+            new Set(metrics.filter((_, m) => Number(row[`m${m}`] ?? 0) > 0)),
+          );
+        }
+      }
+    }
+    return out;
   }
 
   async purge(pid: number, manager: EntityManager = this.dataSource.manager): Promise<number> {

@@ -35,6 +35,11 @@ const BACKTEST = shape({
   from: localDate(),
   to: localDate(),
   days: integer(),
+  partialFrom: nullable(
+    localDate(
+      "The first day still being measured: the earliest of the patients' local todays, when the range reaches it; null when every day is complete",
+    ),
+  ),
   summary: shape({
     patients: integer(),
     patientsAlerted: integer(),

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { addDays, daysBetween, isLocalDate, type LocalDate } from '../time';
+import { addDays, daysBetween, isLocalDate, localDateAt, type LocalDate } from '../time';
 import { InvalidInputException } from '../http/problem.filter';
 import {
   backtestRule,
@@ -35,6 +35,22 @@ export interface BacktestRequest {
 
 export interface BacktestResult extends BacktestReport {
   rule: { id: string; version: number | null; draft: boolean };
+  /**
+   * The first day of the range that is still being measured: the earliest
+   * "today" among the patients' time zones, when the range reaches it; null
+   * when every day of the range is complete. Its outcomes read a partial day.
+   */
+  partialFrom: LocalDate | null;
+}
+
+/** The earliest of the patients' local todays, if the range reaches it. */
+export function partialFrom(
+  patients: readonly Pick<MonitoredPatient, 'timeZone'>[],
+  to: LocalDate,
+  now: Date,
+): LocalDate | null {
+  const todays = patients.map((p) => localDateAt(now, p.timeZone)).sort();
+  return todays.length > 0 && todays[0] <= to ? todays[0] : null;
 }
 
 function checkRange(from: string, to: string): void {
@@ -67,6 +83,9 @@ export class RuleBacktests {
     private readonly aggregates: DailyAggregates,
     private readonly patients: MonitoredPatients,
   ) {}
+
+  /** The clock deciding which day is today for each patient; tests set it. */
+  now: () => Date = () => new Date();
 
   async run(request: BacktestRequest): Promise<BacktestResult> {
     checkRange(request.from, request.to);
@@ -129,6 +148,7 @@ export class RuleBacktests {
       from: request.from,
       to: request.to,
       days,
+      partialFrom: partialFrom(patients, request.to, this.now()),
       summary: summariseBacktest(results),
       patients: results,
     };

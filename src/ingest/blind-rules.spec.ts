@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { loadRuleDirectory } from '../rules/loader/load-rule-directory';
 import { GOOGLE_HEALTH_SCOPE_PREFIX } from '../wearables/google-health/data-types';
-import { blindRules, grantedDataTypes } from './blind-rules';
+import { fakeEnvironment } from '../../test/support/fakes';
+import type { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import type { MetricName } from '../aggregates/daily-aggregate';
+import type { Environment } from '../config/environment';
+import type { Enrollment } from '../patients/enrollment.entity';
+import type { Enrollments } from '../patients/enrollments';
+import type { RuleStore } from '../rules/rule-store.repository';
+import { BlindRules, blindRules, grantedDataTypes } from './blind-rules';
 import { ruleMetrics } from './data-needs';
 
 const starter = loadRuleDirectory(join(__dirname, '../../rules')).rules.map((rule) => ({
@@ -39,5 +46,59 @@ describe('blindRules', () => {
     expect(
       blindRules([{ id: 'sync-only', title: 'Sync', metrics: [] }], new Set(), new Set()),
     ).toEqual([]);
+  });
+});
+
+describe('BlindRules.forPatients', () => {
+  const zones = ['America/New_York', 'Pacific/Kiritimati', 'UTC'];
+  const scopes = [`${GOOGLE_HEALTH_SCOPE_PREFIX}activity_and_fitness.readonly`];
+  const withData: MetricName[] = ['steps', 'wearMinutes'];
+
+  function setUp(pids: number[]) {
+    const calls = { enrollments: 0, aggregates: 0, windows: new Set<string>() };
+    const enrollments = {
+      findWithScopes: async (asked: readonly number[]) => {
+        calls.enrollments++;
+        return asked.map((pid) => ({
+          enrollment: { id: pid, pid, program: 'default', timeZone: zones[pid % 3] } as Enrollment,
+          scopes: pid % 2 === 0 ? scopes : [],
+        }));
+      },
+    };
+    const aggregates = {
+      metricsWithDataOf: async (windows: readonly { pid: number; from: string; to: string }[]) => {
+        calls.aggregates++;
+        for (const w of windows) calls.windows.add(`${w.from} ${w.to}`);
+        return new Map(windows.map((w) => [w.pid, new Set(w.pid % 4 === 0 ? withData : [])]));
+      },
+    };
+    const store = {
+      rulesInForce: async () =>
+        loadRuleDirectory(join(__dirname, '../../rules')).rules.map((definition) => ({
+          rule: { id: definition.id, origin: 'file' },
+          definition,
+        })),
+      programSettings: async () => [],
+    };
+    const blind = new BlindRules(
+      store as unknown as RuleStore,
+      enrollments as unknown as Enrollments,
+      aggregates as unknown as DailyAggregates,
+      fakeEnvironment() as Environment,
+    );
+    return { blind, calls, pids };
+  }
+
+  it('reads a page of patients in one enrollment read and one aggregate read, whatever its length', async () => {
+    const now = new Date('2026-11-20T11:30:00Z');
+    const pids = Array.from({ length: 60 }, (_, i) => i + 1);
+    const { blind, calls } = setUp(pids);
+    const page = await blind.forPatients(pids, now);
+    expect(calls).toMatchObject({ enrollments: 1, aggregates: 1 });
+    expect(calls.windows.size).toBeLessThanOrEqual(zones.length);
+    // The same answer as asking patient by patient.
+    for (const pid of pids) expect(page.get(pid)).toEqual(await blind.forPatient(pid, now));
+    expect(page.get(4)!.map((r) => r.ruleId)).not.toContain('activity-drop');
+    expect(page.get(1)!.map((r) => r.ruleId)).toContain('activity-drop');
   });
 });

@@ -125,15 +125,21 @@ export class BlindRules {
       this.store.programSettings(),
     ]);
     const result = new Map<number, BlindRule[]>();
-    for (const pid of pids) {
-      const enrollment = await this.enrollments.find(pid);
-      const scopes = await this.enrollments.grantedScopes(pid);
+    // A few queries for the page, whatever its length: enrollments, their
+    // connections, and the aggregates once per distinct window (time zone).
+    const patients = await this.enrollments.findWithScopes(pids);
+    const windows = patients.map(({ enrollment }) => {
       const today = localDateAt(now, enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE);
-      const withData = await this.aggregates.metricsWithData(
-        pid,
-        addDays(today, -this.env.BACKFILL_DAYS),
-        today,
-      );
+      return {
+        pid: Number(enrollment.pid),
+        from: addDays(today, -this.env.BACKFILL_DAYS),
+        to: today,
+      };
+    });
+    const metricsWithData = await this.aggregates.metricsWithDataOf(windows);
+    for (const { enrollment, scopes } of patients) {
+      const pid = Number(enrollment.pid);
+      const withData = metricsWithData.get(pid) ?? new Set();
       const enabled = rules.filter(({ rule }) => {
         const setting = settings.find(
           (s) => s.ruleId === rule.id && s.program === enrollment.program,

@@ -24,6 +24,12 @@ export class EnrollmentRepository {
     return this.rows(transaction).findOneBy({ pid });
   }
 
+  /** The enrollments of those of `pids` that are enrolled, in no particular order. */
+  byPids(pids: readonly number[]): Promise<Enrollment[]> {
+    if (pids.length === 0) return Promise.resolve([]);
+    return this.rows().findBy({ pid: In([...new Set(pids)]) });
+  }
+
   /** Each enrolled patient's time zone among `pids` (null until their Google settings were read). */
   async timeZones(pids: readonly number[]): Promise<Map<number, string | null>> {
     if (pids.length === 0) return new Map();

@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { dayWithoutData, type DailyAggregate } from '../../src/aggregates/daily-aggregate';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
-import { addDays } from '../../src/time';
+import { addDays, localDateAt } from '../../src/time';
+import { Environment } from '../../src/config/environment';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { freshDatabase, TestDatabase } from '../support/databases';
 import {
@@ -143,6 +144,10 @@ describeInBrowser('the rule editor, in Chromium', () => {
     await setting().fill('12'); // 70 bpm is 10 above the baseline of 60: the draft never fires
     await expect(messages().getByText('The rule is valid.').waitFor()).resolves.toBeUndefined();
     const form = page.locator('#backtest-form');
+    // By default it ends at the last complete day: yesterday, in the clinic's zone.
+    const clinicToday = localDateAt(new Date(), vigil.app.get(Environment).CLINIC_TIME_ZONE);
+    await expect(form.getByLabel('To').inputValue()).resolves.toBe(addDays(clinicToday, -1));
+    await expect(form.getByLabel('From').inputValue()).resolves.toBe(addDays(clinicToday, -90));
     await form.getByLabel('Patient pid').fill('101');
     await form.getByLabel('From').fill(addDays(TODAY, -29));
     await form.getByLabel('To').fill(TODAY);
@@ -187,8 +192,39 @@ describeInBrowser('the rule editor, in Chromium', () => {
     expect(chart.datasets[0].data.slice(-4)).toEqual([0, 1, 1, 1]);
     expect(chart.datasets[1].data.every((n) => n === 0)).toBe(true);
     expect(chart.datasets[2].data).toHaveLength(30); // the resting heart rate it reads, for context
+    // Today (the patient lives in UTC) is still being measured: hollow, and said so.
+    const partialNote = page.locator('#backtest-partial');
+    await expect(partialNote.isVisible()).resolves.toBe(true);
+    await expect(partialNote.textContent()).resolves.toBe(
+      `From ${TODAY} the days are still being measured (partial day): drawn hollow, and their outcomes may change.`,
+    );
+    const hollow = () =>
+      page.evaluate(() => {
+        const found = Chart.getChart(document.getElementById('backtest-chart')!)!;
+        const [savedBars, , metric] = found.data.datasets as unknown as {
+          backgroundColor: string[];
+          pointBackgroundColor?: string[];
+        }[];
+        return {
+          bars: savedBars.backgroundColor.map((c) => c === '#ffffff'),
+          points: (metric.pointBackgroundColor ?? []).map((c) => c === '#ffffff'),
+        };
+      });
+    const drawn = await hollow();
+    expect(drawn.bars).toEqual([...Array<boolean>(29).fill(false), true]);
+    expect(drawn.points).toEqual([...Array<boolean>(29).fill(false), true]);
     await screenshot(page, 'rule-editor-backtest');
     await docsScreenshot(page, 'rule-editor');
+
+    // Ending yesterday, every day is complete: nothing hollow, no note.
+    await form.getByLabel('From').fill(addDays(TODAY, -30));
+    await form.getByLabel('To').fill(addDays(TODAY, -1));
+    await form.getByRole('button', { name: 'Run backtest preview' }).click();
+    await page.locator('#backtest-status').getByText('Backtest done: 30 days.').waitFor();
+    await expect(partialNote.isHidden()).resolves.toBe(true);
+    const complete = await hollow();
+    expect(complete.bars.some(Boolean)).toBe(false);
+    expect(complete.points.some(Boolean)).toBe(false);
 
     // A typo in the pid is an error, not "0 alerted".
     await form.getByLabel('Patient pid').fill('999');

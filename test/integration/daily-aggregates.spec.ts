@@ -68,4 +68,33 @@ describe.each(testEngines())('daily aggregates on %s', (engine) => {
     expect(await repo.series(20, '2026-01-01', '2026-12-31')).toEqual([]);
     expect(await repo.series(21, '2026-01-01', '2026-12-31')).toHaveLength(1);
   });
+
+  it('reads the metrics with data of a page of patients in one query per window, as one patient at a time would', async () => {
+    await repo.upsert(30, [
+      { ...dayWithoutData('2026-09-10'), steps: 300, wearMinutes: 600 },
+      { ...dayWithoutData('2026-09-20'), weightKg: 80 },
+    ]);
+    await repo.upsert(31, [{ ...dayWithoutData('2026-09-11'), sleepTotalMinutes: 400 }]);
+    await repo.upsert(32, [{ ...dayWithoutData('2026-09-19'), spo2Average: 96 }]);
+    // Two time zones: two windows a day apart; patient 33 has no rows at all.
+    const windows = [
+      { pid: 30, from: '2026-09-11', to: '2026-09-20' },
+      { pid: 31, from: '2026-09-11', to: '2026-09-20' },
+      { pid: 32, from: '2026-09-10', to: '2026-09-19' },
+      { pid: 33, from: '2026-09-10', to: '2026-09-19' },
+    ];
+    const single = new Map<number, Set<string>>();
+    for (const w of windows) single.set(w.pid, await repo.metricsWithData(w.pid, w.from, w.to));
+    const queries = jest.spyOn(ds, 'query');
+    try {
+      const batched = await repo.metricsWithDataOf(windows);
+      expect(batched).toEqual(single);
+      expect(queries).toHaveBeenCalledTimes(2);
+    } finally {
+      queries.mockRestore();
+    }
+    expect([...single.get(30)!]).toEqual(['weightKg']);
+    expect([...single.get(32)!]).toEqual(['spo2Average']);
+    expect(single.get(33)!.size).toBe(0);
+  });
 });

@@ -19,6 +19,7 @@ import {
 } from '../../src/events/contracts';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { buildDays, MetricColumns } from '../fixtures/rules/build-days';
+import { addDays } from '../../src/time';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
 
 const STARTER = join(__dirname, '../../rules');
@@ -533,6 +534,16 @@ describe.each(testEngines())('rules API on %s', (engine) => {
         },
       ]);
       expect(saved.body.summary).toMatchObject({ patients: 1, patientsAlerted: 1, alertDays: 1 });
+      // Every day of that range is complete.
+      expect(saved.body.partialFrom).toBeNull();
+      // A range reaching the patient's today (UTC) says that day is still being measured.
+      const today = new Date().toISOString().slice(0, 10);
+      const untilToday = await api()
+        .post('/api/v1/rules/resting-hr-rise/backtest')
+        .auth(clinician, { type: 'bearer' })
+        .send({ pid: 1001, from: addDays(today, -13), to: today })
+        .expect(200);
+      expect([untilToday.body.to, untilToday.body.partialFrom]).toEqual([today, today]);
 
       const draft = {
         ...starterRule('resting-hr-rise'),

@@ -477,15 +477,31 @@
     }
   }
 
+  /** Says which days are still being measured, or hides the note when none are. */
+  function notePartial(partialFrom) {
+    const note = document.getElementById('backtest-partial');
+    note.hidden = partialFrom === null;
+    note.textContent =
+      partialFrom === null
+        ? ''
+        : `From ${partialFrom} the days are still being measured (partial day): drawn hollow, and their outcomes may change.`;
+  }
+
   async function drawBacktest(runs, rule, pid) {
     const { from, to } = runs[0].result;
+    const partialFrom = runs[0].result.partialFrom ?? null;
     const labels = dates(from, to);
+    // Today is still being measured: drawn hollow, as on the patient's charts.
+    const partial = labels.map((day) => partialFrom !== null && day >= partialFrom);
+    notePartial(partialFrom);
     const colours = { saved: 'rgba(90, 90, 90, 0.45)', draft: 'rgba(176, 0, 32, 0.55)' };
     const datasets = runs.map((run) => ({
       type: 'bar',
       label: `${run.title}: patients with a would-be alert`,
       data: alertingByDay(labels, episodesOf(run.result)),
-      backgroundColor: colours[run.kind],
+      backgroundColor: partial.map((p) => (p ? '#ffffff' : colours[run.kind])),
+      borderColor: colours[run.kind],
+      borderWidth: partial.map((p) => (p ? 2 : 0)),
       yAxisID: 'alerts',
     }));
     const metric = firstMetric(rule.conditions);
@@ -501,8 +517,11 @@
           label: `Patient ${pid}: ${metricTitle}`,
           data: labels.map((day) => (byDate.has(day) ? byDate.get(day) : null)),
           spanGaps: false,
-          pointRadius: 1.5,
+          pointRadius: partial.map((p) => (p ? 4 : 1.5)),
+          pointBorderWidth: partial.map((p) => (p ? 2 : 1)),
+          pointBackgroundColor: partial.map((p) => (p ? '#ffffff' : '#0b5cad')),
           borderColor: '#0b5cad',
+          segment: { borderDash: (s) => (partial[s.p1DataIndex] ? [3, 3] : undefined) },
           yAxisID: 'metric',
         });
       }

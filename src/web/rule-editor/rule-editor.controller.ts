@@ -39,7 +39,7 @@ export class RuleEditorController {
   @Get('new')
   @Roles(...AUTHORS)
   create(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
-    this.send(req, res, 'New rule', newRuleBody(), EDITOR_SCRIPTS);
+    this.send(req, res, 'New rule', newRuleBody(this.env.CLINIC_TIME_ZONE), EDITOR_SCRIPTS);
   }
 
   @Get(':id')

@@ -4,7 +4,7 @@ import { columnHeads, isoDateInput } from '../fragments';
 import type { RuleVersionView, RuleView } from '../../rules/rules.service';
 import type { RuleChange } from '../../rules/versions/rule-diff';
 import { NUMERIC_METRICS } from '../../aggregates/daily-aggregate';
-import { zonedTimestamp } from '../../time';
+import { addDays, localDateAt, zonedTimestamp } from '../../time';
 import { html, SafeHtml } from '../html';
 import { jsonBlock } from '../patient/patient-page.view';
 
@@ -204,14 +204,19 @@ ${JSON.stringify(definition, null, 2)}</textarea>
     </details>`;
 }
 
-function backtestSection(): SafeHtml {
-  const today = new Date().toISOString().slice(0, 10);
-  const start = new Date(Date.now() - 89 * 86_400_000).toISOString().slice(0, 10);
+/**
+ * The backtest form. It ends yesterday (in the clinic's zone) by default: today
+ * is still being measured, and its partial day would read as a collapse.
+ */
+function backtestSection(clinicTimeZone: string, now = new Date()): SafeHtml {
+  const end = addDays(localDateAt(now, clinicTimeZone), -1);
+  const start = addDays(end, -89);
   return html`<section aria-labelledby="backtest-title">
     <h2 id="backtest-title">Backtest preview</h2>
     <p class="muted">
       Replays the draft above and the saved rule over the same stored history, side by side; nothing
-      is written and nobody is told.
+      is written and nobody is told. It ends yesterday, the last complete day; a range that reaches
+      a patient's today draws that day hollow, as still being measured.
     </p>
     <form id="backtest-form">
       <fieldset>
@@ -231,7 +236,7 @@ function backtestSection(): SafeHtml {
         <label for="backtest-from">From</label>
         ${isoDateInput({ id: 'backtest-from', name: 'from', value: start, required: true })}
         <label for="backtest-to">To</label>
-        ${isoDateInput({ id: 'backtest-to', name: 'to', value: today, required: true })}
+        ${isoDateInput({ id: 'backtest-to', name: 'to', value: end, required: true })}
         <button type="submit">Run backtest preview</button>
       </div>
     </form>
@@ -251,6 +256,7 @@ function backtestSection(): SafeHtml {
         </thead>
         <tbody></tbody>
       </table>
+      <p id="backtest-partial" class="muted" hidden></p>
       <div class="canvas">
         <canvas
           id="backtest-chart"
@@ -382,8 +388,9 @@ export function ruleBody(
       </p>
       ${rule.origin === 'file' && canEdit ? folderWarning(rule.id) : ''}
       ${jsonBlock('saved-rule', { version: rule.version, definition: rule.definition })}
-      ${editorSection(rule.definition, canEdit, false)} ${canEdit ? backtestSection() : ''}
-      ${canEdit ? overridesSection(rule) : ''} ${historySection(rule.id, versions, clinicTimeZone)}
+      ${editorSection(rule.definition, canEdit, false)}
+      ${canEdit ? backtestSection(clinicTimeZone) : ''} ${canEdit ? overridesSection(rule) : ''}
+      ${historySection(rule.id, versions, clinicTimeZone)}
     </div>`;
 }
 
@@ -424,9 +431,9 @@ export const NEW_RULE_TEMPLATE: RuleDefinition = {
   message: 'Mean steps {{stepsMean}} under {{params.threshold}}. For clinician review.',
 };
 
-export function newRuleBody(): SafeHtml {
+export function newRuleBody(clinicTimeZone: string): SafeHtml {
   return html`${STYLE}
     <div id="rule-editor" data-rule-id="" data-new="true">
-      ${editorSection(NEW_RULE_TEMPLATE, true, true)} ${backtestSection()}
+      ${editorSection(NEW_RULE_TEMPLATE, true, true)} ${backtestSection(clinicTimeZone)}
     </div>`;
 }

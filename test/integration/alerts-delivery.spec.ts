@@ -11,6 +11,7 @@ import { Dispatcher } from '../../src/delivery/dispatcher';
 import { Escalations } from '../../src/delivery/escalation';
 import { OutboxRepository } from '../../src/delivery/outbox.repository';
 import { OpenEmrDatabase } from '../../src/openemr/openemr-database';
+import { addDays } from '../../src/time';
 import { CARE_TEAM, LOW_SPO2, outcome, RESTING_HR } from '../support/alert-rules';
 import { openEmrInbox, openEmrReminders } from '../../src/openemr/stand-in';
 import { startDeliveryVigil, type DeliveryVigil } from '../support/delivery-vigil';
@@ -445,12 +446,14 @@ describe.each(openEmrVariants())('alerts into OpenEMR ($label)', ({ label, engin
       .auth(staff.token, auth)
       .send({ until: 'soon' })
       .expect(400);
+    // A month ahead: a snooze lasts at most a year.
+    const until = addDays(new Date().toISOString().slice(0, 10), 30);
     const snoozed = await request(url)
       .post(`/api/v1/alerts/${id}/snooze`)
       .auth(staff.token, auth)
-      .send({ until: '2099-01-01' })
+      .send({ until })
       .expect(200);
-    expect(snoozed.body).toMatchObject({ state: 'snoozed', snoozedUntil: '2099-01-01' });
+    expect(snoozed.body).toMatchObject({ state: 'snoozed', snoozedUntil: until });
     const resolved = await request(url)
       .post(`/api/v1/alerts/${id}/resolve`)
       .auth(staff.token, auth)

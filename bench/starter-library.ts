@@ -6,7 +6,10 @@
  * through Vigil's real sync into SQLite, then every starter rule is
  * backtested over the last BENCH_DAYS days (default 60) with the live fact
  * code and alert state machine. Prints condition days and alert days per
- * patient-month per rule beside the published anchor the rule cites.
+ * patient-month per rule beside the published anchor the rule cites, the
+ * severe level of the sleep deficit its description suggests (360 minutes),
+ * and the resting-HR alert days outside the simulator's own respiratory
+ * infections (NightSignal's anchor counts alerts outside infection).
  *
  *   npm run bench:starter-library
  *
@@ -20,6 +23,7 @@ import { RuleBacktests } from '../src/backtest/rule-backtests.service';
 import { startVigil } from '../src/bootstrap';
 import { SyncRequests } from '../src/ingest/sync-requests';
 import { loadRuleDirectory } from '../src/rules/loader/load-rule-directory';
+import type { BacktestResult } from '../src/backtest/rule-backtests.service';
 import { startSimulator } from '../src/simulator';
 import { addDays, localDateAt } from '../src/time';
 import { freshDatabase } from '../test/support/databases';
@@ -37,6 +41,7 @@ const PROGRAM = 'starter-check';
 const ANCHORS: Record<string, string> = {
   'resting-hr-rise': 'NightSignal: 1.15 alert days per person-period outside infection',
   'sleep-deficit': 'none published (AASM/SRS 7 h recommendation)',
+  'sleep-deficit (360 min)': 'none published (the severe level in the rule description)',
   'heart-failure-weight-gain': 'sensitivity 20-46%, PPV as low as 6%; no alert-day rate',
   'activity-drop': 'none published',
   'low-oxygen-saturation': 'none published (confirm clinically)',
@@ -81,19 +86,60 @@ async function main(): Promise<void> {
     const backtests = vigil.app.get(RuleBacktests);
     const rules = loadRuleDirectory(join(__dirname, '..', 'rules')).rules;
     const rows: string[][] = [];
+    const runs: Array<{ label: string; report: BacktestResult }> = [];
     for (const rule of rules) {
-      const report = await backtests.run({ ruleId: rule.id, program: PROGRAM, from, to });
+      runs.push({
+        label: rule.id,
+        report: await backtests.run({ ruleId: rule.id, program: PROGRAM, from, to }),
+      });
+      if (rule.id === 'sleep-deficit') {
+        const severe = { ...rule, params: { ...rule.params, minutes: 360 } };
+        runs.push({
+          label: 'sleep-deficit (360 min)',
+          report: await backtests.run({
+            ruleId: rule.id,
+            draft: severe,
+            program: PROGRAM,
+            from,
+            to,
+          }),
+        });
+      }
+    }
+    for (const { label, report } of runs) {
       const s = report.summary;
       rows.push([
-        rule.id,
+        label,
         s.conditionDaysPerPatientMonth.toFixed(2),
         s.alertDaysPerPatientMonth.toFixed(2),
         `${s.patientsAlerted}/${s.patients}`,
         String(s.episodesNotified),
         `${s.outcomeDays.insufficient_data}`,
-        ANCHORS[rule.id] ?? '',
+        ANCHORS[label] ?? '',
       ]);
     }
+    // Resting-HR alert days in episodes that overlap one of the user's simulated
+    // infections (from 3 days before it to 3 days after), and outside them.
+    const rise = runs.find((run) => run.label === 'resting-hr-rise')!.report;
+    let duringIllness = 0;
+    let illnesses = 0;
+    for (const patient of rise.patients) {
+      const user = sim.cohort.user(`sim-${patient.pid - 5000}`)!;
+      const windows = sim.cohort
+        .illnesses(user)
+        .map((illness) => [
+          addDays(illness.from, -3),
+          addDays(illness.from, (illness.days ?? 7) + 2),
+        ]);
+      illnesses += windows.filter(([start, end]) => end >= from && start <= to).length;
+      for (const episode of patient.episodes) {
+        const end = episode.end ?? to;
+        if (windows.some(([start, stop]) => episode.start <= stop && end >= start))
+          duringIllness += episode.alertDays;
+      }
+    }
+    const months = rise.summary.patientMonths;
+    const perMonth = (days: number): string => (months === 0 ? '0.00' : (days / months).toFixed(2));
     const header = [
       'rule',
       'condition days / patient-month',
@@ -119,6 +165,8 @@ async function main(): Promise<void> {
         `| ${header.join(' | ')} |`,
         `|${header.map(() => '---').join('|')}|`,
         ...rows.map((row) => `| ${row.join(' | ')} |`),
+        '',
+        `resting-hr-rise: ${illnesses} simulated respiratory infections touch the range; alert days per patient-month in episodes overlapping one ${perMonth(duringIllness)}, outside them ${perMonth(rise.summary.alertDays - duringIllness)}`,
         '',
       ].join('\n'),
     );

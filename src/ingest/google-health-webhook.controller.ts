@@ -20,7 +20,7 @@ import { JsonLogger } from '../logging/json-logger';
 import {
   parseNotification,
   parseSignatureHeader,
-  secretMatches,
+  webhookSecretRefusal,
   SIGNATURE_HEADERS,
   signatureValid,
 } from '../wearables/google-health/webhook-signature';
@@ -59,9 +59,8 @@ export class GoogleHealthWebhookController {
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    const secret = this.env.GOOGLE_HEALTH_WEBHOOK_SECRET;
-    if (!secret || !secretMatches(authorization, secret))
-      throw new UnauthorizedException('The webhook secret is missing or wrong');
+    const refusal = webhookSecretRefusal(authorization, this.env.GOOGLE_HEALTH_WEBHOOK_SECRET);
+    if (refusal !== null) throw new UnauthorizedException(refusal);
     const raw = request.rawBody;
     if (!raw) throw new BadRequestException('Expected a JSON body');
     const body: unknown = request.body;

@@ -9,6 +9,24 @@
  */
 import { createRandom, hashSeed, Random } from './prng';
 import { messyHabits } from './habits';
+import {
+  IllnessScenario,
+  isWeekend,
+  RESTING_HR_BETWEEN_SD_BPM,
+  RESTING_HR_DAILY_SD_BPM,
+  RESTING_HR_MEAN_BPM,
+  RESTING_HR_SEASONAL_BPM,
+  RESTING_HR_WANDER_SD_BPM,
+  season,
+  SLEEP_ASLEEP_BETWEEN_SD_MINUTES,
+  SLEEP_ASLEEP_MEAN_MINUTES,
+  SLEEP_AWAKE_IN_PERIOD_MINUTES,
+  SLEEP_NIGHTLY_SD_MINUTES,
+  SLEEP_WEEKEND_EXTRA_MINUTES,
+  spontaneousIllnesses,
+  wander,
+  weekday,
+} from './physiology';
 import { Scenario, ScenarioEffects, scenarioEffects } from './scenarios';
 import {
   addDays,
@@ -53,7 +71,12 @@ export interface SimulatedUser {
   homeTimeZone: string;
   trip: Trip | null;
   deviceName: string;
+  /** The person's usual resting heart rate (bpm); days vary around it. */
   restingHeartRate: number;
+  /** How much higher resting heart rate runs on weekend mornings (bpm). */
+  restingHrWeekendBpm: number;
+  /** SD of the slow, several-day wander of resting heart rate (bpm). */
+  restingHrWanderBpm: number;
   heartRateVariabilityMs: number;
   oxygenSaturation: number;
   breathsPerMinute: number;
@@ -61,7 +84,14 @@ export interface SimulatedUser {
   weightKg: number;
   ownsScale: boolean;
   dailySteps: number;
+  /** Weekend steps as a share of weekday steps. */
+  weekendStepsFactor: number;
+  /** Usual length of the main sleep period, minutes (asleep plus ~15 awake). */
   sleepMinutes: number;
+  /** Night-to-night SD of the main sleep's length, minutes. */
+  sleepNightlySdMinutes: number;
+  /** Extra sleep on nights ending on a Saturday or Sunday, minutes. */
+  sleepWeekendMinutes: number;
   /** Usual bedtime, minutes after the previous local midnight (may exceed 1440). */
   bedtimeMinutes: number;
   napProbability: number;
@@ -156,6 +186,9 @@ const USER_ID_PREFIX = 'sim-';
 const LEGACY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const REGULAR_SYNC_MS = 15 * MINUTE_MS;
 
+/** Weight by weekday (Sunday first) as a percent of body weight: Orsama et al., Obesity Facts 2014. */
+const WEEKLY_WEIGHT_PERCENT = [0.2, 0.2, 0.1, 0, -0.1, -0.15, 0.05] as const;
+
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const clamp = (value: number, min: number, max: number): number =>
@@ -165,6 +198,7 @@ export class Cohort {
   private readonly days = new Map<string, DayRecord>();
   private readonly scenariosByUser = new Map<string, Scenario[]>();
   private readonly profiles = new Map<number, SimulatedUser>();
+  private readonly illnessesByUser = new Map<string, IllnessScenario[]>();
 
   constructor(private readonly options: CohortOptions) {}
 
@@ -216,8 +250,32 @@ export class Cohort {
     return messyHabits(this.options.seed, user.index, this.options.historyStartDate);
   }
 
+  /**
+   * The user's own respiratory infections, a few a year (none in a clean
+   * cohort, whose alerts come from its scenarios only); they apply under the scenarios.
+   */
+  illnesses(user: SimulatedUser): readonly IllnessScenario[] {
+    if (this.options.clean === true) return [];
+    const key = `${user.index}`;
+    let illnesses = this.illnessesByUser.get(key);
+    if (!illnesses) {
+      illnesses = spontaneousIllnesses(
+        this.options.seed,
+        user.index,
+        this.options.historyStartDate,
+      );
+      this.illnessesByUser.set(key, illnesses);
+      if (this.illnessesByUser.size > this.options.cacheSize)
+        this.illnessesByUser.delete(this.illnessesByUser.keys().next().value as string);
+    }
+    return illnesses;
+  }
+
   private effects(user: SimulatedUser, date: string): ScenarioEffects {
-    return scenarioEffects([...this.habits(user), ...this.scenarios(user.id)], date);
+    return scenarioEffects(
+      [...this.habits(user), ...this.illnesses(user), ...this.scenarios(user.id)],
+      date,
+    );
   }
 
   setScenarios(userId: string, scenarios: readonly Scenario[]): void {
@@ -350,7 +408,14 @@ export class Cohort {
         returnMs: zonedInstant(returnDate, 12 * 60, timeZone),
       };
     }
-    const restingHeartRate = Math.round(clamp(random.normal(64, 6), 48, 82));
+    const restingHeartRate = Math.round(
+      clamp(random.normal(RESTING_HR_MEAN_BPM, RESTING_HR_BETWEEN_SD_BPM), 45, 95),
+    );
+    const asleepMinutes = clamp(
+      random.normal(SLEEP_ASLEEP_MEAN_MINUTES, SLEEP_ASLEEP_BETWEEN_SD_MINUTES),
+      270,
+      540,
+    );
     return {
       id,
       index,
@@ -360,6 +425,8 @@ export class Cohort {
       trip,
       deviceName: random.pick(DEVICES),
       restingHeartRate,
+      restingHrWeekendBpm: round1(random.between(0, 1.5)),
+      restingHrWanderBpm: round1(random.between(...RESTING_HR_WANDER_SD_BPM)),
       heartRateVariabilityMs: round1(clamp(random.normal(38, 12), 12, 90)),
       oxygenSaturation: round1(clamp(random.normal(96.5, 0.8), 94.5, 98.5)),
       breathsPerMinute: round1(clamp(random.normal(15, 1.5), 11, 19)),
@@ -367,7 +434,10 @@ export class Cohort {
       weightKg: round1(clamp(random.normal(80, 15), 48, 140)),
       ownsScale: random.chance(0.6),
       dailySteps: Math.round(clamp(random.normal(7000, 2500), 1500, 16000)),
-      sleepMinutes: Math.round(clamp(random.normal(430, 35), 330, 520)),
+      weekendStepsFactor: round2(random.between(0.75, 1.1)),
+      sleepMinutes: Math.round(asleepMinutes + SLEEP_AWAKE_IN_PERIOD_MINUTES),
+      sleepNightlySdMinutes: Math.round(random.between(...SLEEP_NIGHTLY_SD_MINUTES)),
+      sleepWeekendMinutes: Math.round(random.between(...SLEEP_WEEKEND_EXTRA_MINUTES)),
       bedtimeMinutes: random.int(21 * 60 + 30, 24 * 60 + 30),
       napProbability: random.between(0.03, 0.2),
       weighInProbability: random.between(0.1, 0.6),
@@ -383,16 +453,19 @@ export class Cohort {
   }
 
   /** Sleep sessions ending on `date` without stages: main sleep first, then naps. */
-  private sleepPlan(user: SimulatedUser, date: string): SleepSession[] {
+  sleepPlan(user: SimulatedUser, date: string): SleepSession[] {
     if (date < this.options.historyStartDate || !this.isWorn(user, date)) return [];
     const random = createRandom(this.options.seed, user.index, date, 'sleep');
     const effects = this.effects(user, date);
     const zone = this.timeZoneForDate(user, date);
-    const bedtime = user.bedtimeMinutes + Math.round(random.normal(0, 25));
-    const minutes = Math.max(
-      120,
-      Math.round(random.normal(user.sleepMinutes, 35)) - effects.sleepMinutesLess,
-    );
+    // Weekend nights (ending on a Saturday or Sunday) start later and last longer.
+    const weekend = isWeekend(date);
+    const bedtime = user.bedtimeMinutes + Math.round(random.normal(weekend ? 40 : 0, 25));
+    const usual =
+      random.normal(user.sleepMinutes, user.sleepNightlySdMinutes) +
+      (weekend ? user.sleepWeekendMinutes : 0) +
+      45 * effects.illness;
+    const minutes = Math.max(120, Math.min(660, Math.round(usual)) - effects.sleepMinutesLess);
     let mainStart = zonedInstant(addDays(date, -1), bedtime, zone);
     // Nobody sleeps through a flight: sleep starts two hours after landing instead.
     const flight = [user.trip?.departMs, user.trip?.returnMs].find(
@@ -455,16 +528,28 @@ export class Cohort {
       ? clamp(Math.round((tonight.startMs - startMs) / MINUTE_MS), wakeMinute, minutes)
       : minutes - 90;
 
-    this.fillSteps(random, user, effects, steps, wakeMinute, bedMinute, asleepSpans, startMs);
-    const restingHeartRate = Math.round(
-      user.restingHeartRate + effects.restingHrRiseBpm + random.normal(0, 1.2),
+    const workout = this.fillSteps(
+      random,
+      user,
+      date,
+      effects,
+      steps,
+      wakeMinute,
+      bedMinute,
+      asleepSpans,
+      startMs,
     );
+    const restingHeartRate = this.restingHeartRateOn(user, date, effects);
     this.fillHeartRate(random, offsets, restingHeartRate, heartRate, steps, asleepSpans, startMs);
 
     // A charging gap most days: no heart rate and no steps for up to 90 minutes.
+    // Nobody charges the watch during a workout: a gap that would overlap one follows it.
     if (random.chance(0.6)) {
-      const gapStart = clamp(wakeMinute + random.int(30, 600), 0, minutes);
-      const gapEnd = Math.min(minutes, gapStart + random.int(20, 90));
+      let gapStart = clamp(wakeMinute + random.int(30, 600), 0, minutes);
+      const length = random.int(20, 90);
+      if (workout && gapStart < workout.end && gapStart + length > workout.start)
+        gapStart = Math.min(minutes, workout.end + 10);
+      const gapEnd = Math.min(minutes, gapStart + length);
       heartRate.fill(0, gapStart, gapEnd);
       steps.fill(0, gapStart, gapEnd);
     }
@@ -486,6 +571,28 @@ export class Cohort {
       if (stream === 'weight') record.weighIns = [];
     }
     return record;
+  }
+
+  /**
+   * The provider's daily resting heart rate: the person's level, higher on
+   * weekend mornings and in winter, a several-day wander, day-to-day noise,
+   * and any rise from illness or a scenario.
+   */
+  restingHeartRateOn(
+    user: SimulatedUser,
+    date: string,
+    effects: ScenarioEffects = this.effects(user, date),
+  ): number {
+    const seed = this.options.seed;
+    const daily = createRandom(seed, user.index, date, 'resting-hr').normal(0, 1);
+    return Math.round(
+      user.restingHeartRate +
+        (isWeekend(date) ? user.restingHrWeekendBpm : 0) +
+        RESTING_HR_SEASONAL_BPM * season(date) +
+        user.restingHrWanderBpm * wander(seed, user.index, 'resting-hr-wander', date) +
+        RESTING_HR_DAILY_SD_BPM * daily +
+        effects.restingHrRiseBpm,
+    );
   }
 
   /** Offsets over a span, found by hourly probes and a binary search at each change. */
@@ -513,29 +620,37 @@ export class Cohort {
   private fillSteps(
     random: Random,
     user: SimulatedUser,
+    date: string,
     effects: ScenarioEffects,
     steps: Uint8Array,
     wakeMinute: number,
     bedMinute: number,
     asleepSpans: readonly SleepSession[],
     startMs: number,
-  ): void {
-    if (bedMinute - wakeMinute < 60) return;
+  ): { start: number; end: number } | null {
+    if (bedMinute - wakeMinute < 60) return null;
     const isAsleep = (minute: number): boolean => {
       const instant = startMs + minute * MINUTE_MS;
       return asleepSpans.some((s) => instant >= s.startMs && instant < s.endMs);
     };
+    const weekendFactor = isWeekend(date) ? user.weekendStepsFactor : 1;
     const target =
-      user.dailySteps * effects.activityFactor * clamp(random.normal(1, 0.25), 0.3, 1.8);
+      user.dailySteps *
+      effects.activityFactor *
+      weekendFactor *
+      clamp(random.normal(1, 0.3), 0.3, 1.9);
     let total = 0;
+    let workout: { start: number; end: number } | null = null;
     if (random.chance(0.3 * effects.activityFactor)) {
       // A workout: a brisk walk or run.
       const start = random.int(wakeMinute + 30, Math.max(wakeMinute + 30, bedMinute - 60));
       const cadence = random.int(115, 165);
-      for (let m = start; m < Math.min(bedMinute, start + random.int(20, 45)); m++) {
+      const end = Math.min(bedMinute, start + random.int(20, 45));
+      for (let m = start; m < end; m++) {
         steps[m] = clamp(Math.round(random.normal(cadence, 6)), 60, 200);
         total += steps[m];
       }
+      workout = { start, end };
     }
     for (let attempt = 0; total < target && attempt < 400; attempt++) {
       const start = random.int(wakeMinute, bedMinute - 1);
@@ -547,6 +662,7 @@ export class Cohort {
         total += steps[m];
       }
     }
+    return workout;
   }
 
   private fillHeartRate(
@@ -668,10 +784,15 @@ export class Cohort {
         standardDeviation: round1(random.between(0.6, 1.6)),
       },
       breathsPerMinute: round1(
-        user.breathsPerMinute + (effects.spo2Average !== null ? 2 : 0) + random.normal(0, 0.6),
+        user.breathsPerMinute +
+          (effects.spo2Average !== null ? 2 : 0) +
+          1.2 * effects.illness +
+          random.normal(0, 0.6),
       ),
       skinTemperature: {
-        nightlyC: round2(user.skinTemperatureBaselineC + random.normal(0, 0.25)),
+        nightlyC: round2(
+          user.skinTemperatureBaselineC + 0.4 * effects.illness + random.normal(0, 0.25),
+        ),
         baselineC: user.skinTemperatureBaselineC,
         relativeStddev30dC: round2(random.between(0.1, 0.35)),
       },
@@ -687,11 +808,15 @@ export class Cohort {
   ): WeighIn[] {
     if (!effects.dailyWeighIn && !(user.ownsScale && random.chance(user.weighInProbability)))
       return [];
-    // Slow seasonal drift of up to 1.5 kg plus day-to-day water noise.
+    // A slow drift of up to 1 kg over half a year, the weekly rhythm (heaviest
+    // after the weekend, lightest on Friday: Orsama 2014, about 0.35% of body
+    // weight) and day-to-day water and food noise (SD 0.45%, so a third of
+    // day-to-day changes reach 0.5 kg).
     const dayNumber = Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-    const driftKg = 1.5 * Math.sin((2 * Math.PI * (dayNumber + user.index)) / 120);
-    const grams =
-      (user.weightKg + driftKg + random.normal(0, 0.3)) * 1000 + effects.weightGainGrams;
+    const driftKg = Math.sin((2 * Math.PI * (dayNumber + user.index * 7)) / 180);
+    const weeklyKg = (user.weightKg * WEEKLY_WEIGHT_PERCENT[weekday(date)]) / 100;
+    const noiseKg = random.normal(0, user.weightKg * 0.0045);
+    const grams = (user.weightKg + driftKg + weeklyKg + noiseKg) * 1000 + effects.weightGainGrams;
     return [
       {
         instantMs: wakeMs + random.int(10, 50) * MINUTE_MS,

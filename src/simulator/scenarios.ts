@@ -1,5 +1,9 @@
 /** Scripted scenarios that bend one simulated user's data, from a start date onward. */
 import { addDays, daysBetween, isLocalDate } from '../time';
+import { illnessLoad } from './physiology';
+
+/** The rise (bpm) of an illness counted as fully ill (`ScenarioEffects.illness` 1). */
+const ILLNESS_FULL_BPM = 8;
 
 export type Scenario =
   | { kind: 'resting-hr-rise'; from: string; bpmPerDay?: number; maxRiseBpm?: number }
@@ -7,6 +11,13 @@ export type Scenario =
   | { kind: 'heart-failure-weight-gain'; from: string; gramsPerDay?: number }
   | { kind: 'activity-drop'; from: string; factor?: number }
   | { kind: 'low-spo2'; from: string; averagePercentage?: number }
+  /**
+   * A respiratory infection from `from` for `days` (7): resting heart rate
+   * rises to `peakBpm` (6) above normal about a third of the way in and ebbs;
+   * steps fall, sleep lengthens, HRV falls, breathing and skin temperature rise
+   * with it. A default cohort draws its own (physiology.ts).
+   */
+  | { kind: 'illness'; from: string; days?: number; peakBpm?: number }
   /** The device stops syncing at `from` (RFC 3339 instant, or a date meaning its UTC midnight). */
   | { kind: 'stops-syncing'; from: string }
   /** The device syncs only every `lagDays` days, so past days appear late. */
@@ -43,6 +54,7 @@ export const SCENARIO_KINDS: readonly ScenarioKind[] = [
   'heart-failure-weight-gain',
   'activity-drop',
   'low-spo2',
+  'illness',
   'stops-syncing',
   'syncs-late',
   'healthkit-sleep-duplicate',
@@ -120,6 +132,15 @@ export function parseScenario(input: unknown): Scenario {
         from: requiredDate(raw.from),
         averagePercentage: optionalNumber(raw.averagePercentage, 'averagePercentage'),
       };
+    case 'illness': {
+      const days = optionalNumber(raw.days, 'days');
+      if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 60))
+        throw new ScenarioError('days must be a whole number from 1 to 60');
+      const peakBpm = optionalNumber(raw.peakBpm, 'peakBpm');
+      if (peakBpm !== undefined && (peakBpm < 0 || peakBpm > 40))
+        throw new ScenarioError('peakBpm must be from 0 to 40');
+      return { kind: raw.kind, from: requiredDate(raw.from), days, peakBpm };
+    }
     case 'stops-syncing':
       return { kind: raw.kind, from: requiredDate(raw.from, true) };
     case 'syncs-late': {
@@ -172,6 +193,8 @@ export interface ScenarioEffects {
   /** Forces a weigh-in every day (heart-failure programmes weigh daily). */
   dailyWeighIn: boolean;
   activityFactor: number;
+  /** How ill the user is today: 0 well, about 1 at the peak of a flu-like illness. */
+  illness: number;
   spo2Average: number | null;
   healthKitSleepDuplicate: boolean;
   /** Streams that send nothing this day. */
@@ -192,6 +215,7 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
     weightGainGrams: 0,
     dailyWeighIn: false,
     activityFactor: 1,
+    illness: 0,
     spo2Average: null,
     healthKitSleepDuplicate: false,
     stoppedStreams: [],
@@ -232,7 +256,7 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
     const elapsedDays = daysBetween(scenario.from, date) + 1;
     switch (scenario.kind) {
       case 'resting-hr-rise':
-        effects.restingHrRiseBpm = Math.min(
+        effects.restingHrRiseBpm += Math.min(
           scenario.maxRiseBpm ?? 12,
           (scenario.bpmPerDay ?? 1) * elapsedDays,
         );
@@ -250,8 +274,16 @@ export function scenarioEffects(scenarios: readonly Scenario[], date: string): S
       case 'low-spo2':
         effects.spo2Average = scenario.averagePercentage ?? 88;
         break;
+      case 'illness': {
+        const peakBpm = scenario.peakBpm ?? 6;
+        const load = illnessLoad(scenario.days ?? 7, elapsedDays - 1);
+        effects.restingHrRiseBpm += peakBpm * load;
+        effects.illness = Math.max(effects.illness, (load * peakBpm) / ILLNESS_FULL_BPM);
+        break;
+      }
     }
   }
+  if (effects.illness > 0) effects.activityFactor *= Math.max(0.35, 1 - 0.5 * effects.illness);
   return effects;
 }
 

@@ -535,6 +535,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           ...user,
           scenarios: cohort.scenarios(user.id),
           habits: cohort.habits(user),
+          illnesses: cohort.illnesses(user),
         })),
       });
     }
@@ -555,6 +556,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         ...user,
         scenarios: cohort.scenarios(user.id),
         habits: cohort.habits(user),
+        illnesses: cohort.illnesses(user),
         lastSyncTime: new Date(cohort.lastSyncTime(user)).toISOString(),
       });
     }

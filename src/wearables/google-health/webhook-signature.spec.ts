@@ -4,6 +4,7 @@ import {
   parseSignatureHeader,
   parseTinkKeyset,
   secretMatches,
+  webhookSecretRefusal,
   signatureValid,
 } from './webhook-signature';
 
@@ -56,5 +57,19 @@ describe('parseNotification', () => {
     expect(parseNotification({ healthUserId: 'u2' })).toEqual([
       { healthUserId: 'u2', dataType: null, earliestDate: null },
     ]);
+  });
+
+  it('tells a refused webhook whether webhooks are off or its secret is wrong', () => {
+    expect(webhookSecretRefusal('s3cret-value', 's3cret-value')).toBeNull();
+    expect(webhookSecretRefusal('s3cret-valuf', 's3cret-value')).toBe(
+      'The webhook secret is missing or wrong',
+    );
+    expect(webhookSecretRefusal(undefined, 's3cret-value')).toBe(
+      'The webhook secret is missing or wrong',
+    );
+    for (const unset of [undefined, ''])
+      expect(webhookSecretRefusal('anything', unset)).toMatch(
+        /GOOGLE_HEALTH_WEBHOOK_SECRET is not set/,
+      );
   });
 });

@@ -20,6 +20,19 @@ export function secretMatches(given: string | undefined, secret: string): boolea
   return timingSafeEqual(a, b);
 }
 
+/**
+ * Why a webhook call is refused before its body is read, or null when its
+ * secret matches. An unset secret means webhooks are off, said as such so an
+ * operator testing the endpoint is not sent looking for a wrong secret.
+ */
+export function webhookSecretRefusal(
+  given: string | undefined,
+  secret: string | undefined,
+): string | null {
+  if (!secret) return 'Webhooks are off on this service (GOOGLE_HEALTH_WEBHOOK_SECRET is not set)';
+  return secretMatches(given, secret) ? null : 'The webhook secret is missing or wrong';
+}
+
 /** Fields of a protobuf message by number (the last occurrence wins), length-delimited ones as bytes. */
 function protoFields(bytes: Buffer): Map<number, Buffer | number> {
   const fields = new Map<number, Buffer | number>();

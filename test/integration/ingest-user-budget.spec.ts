@@ -49,16 +49,14 @@ describe('per-user Google request budget across back-to-back syncs', () => {
       rateLimitPerUserPerMinute: QUOTA,
     });
     const api = `${sim.url}/v4/`;
-    // Every request the reader sends goes through its send() (node:http, or a test's fetch).
-    type Send = (url: URL, request: unknown) => Promise<{ status: number } | null>;
-    const prototype = GoogleHealthReader.prototype as unknown as { send: Send };
-    const realSend = prototype.send;
-    jest.spyOn(prototype, 'send').mockImplementation(async function (this: unknown, url, request) {
-      const isApi = String(url).startsWith(api);
+    // Before Vigil starts: the reader takes the global fetch when it is made.
+    const realFetch = globalThis.fetch;
+    jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const isApi = String(input instanceof Request ? input.url : input).startsWith(api);
       if (isApi) starts.push(Date.now());
-      const answer = await realSend.call(this, url, request);
-      if (isApi && answer?.status === 429) refused += 1;
-      return answer;
+      const response = await realFetch(input, init);
+      if (isApi && response.status === 429) refused += 1;
+      return response;
     });
     db = await freshDatabase('sqlite', {
       ...simulatorEnv(sim),

@@ -4,7 +4,6 @@ import type { RequestBudget } from './request-budget';
 import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from './retry-policy';
 import { DataTypeId } from './data-types';
 import { GoogleApiError } from './google-health-source';
-import { HttpAnswer, HttpSend, sendHttp, sendingWith } from './http-client';
 import { cutPage } from './json-page';
 import { parseRollUpPage, rollUpBody, RollUpPage, RollUpQuery, RollUpWindow } from './roll-ups';
 import {
@@ -100,13 +99,8 @@ export class GoogleHealthReader {
     >,
     private readonly tokens: TokenSupply,
     private readonly projectBudget: RequestBudget,
-    /** Tests answer through a `fetch` of their own; otherwise node:http(s) with kept-alive connections. */
-    private readonly fetchFn: typeof fetch | null = null,
+    private readonly fetchFn: typeof fetch = fetch,
   ) {}
-
-  private send(url: URL, request: Parameters<HttpSend>[1]): Promise<HttpAnswer | null> {
-    return this.fetchFn === null ? sendHttp(url, request) : sendingWith(this.fetchFn)(url, request);
-  }
 
   /** Every point of the query, all pages, each once; a page token that expires restarts from page one. */
   async list<K extends DataTypeId>(
@@ -231,25 +225,32 @@ export class GoogleHealthReader {
       const wait = Math.max(context.userBudget.reserve(now), this.projectBudget.reserve(now));
       if (wait > 0) await this.sleep(wait);
       let failure: TransientFailure;
+      let response: Response | undefined;
       this.requests += 1;
-      const response = await this.send(url, {
-        method: jsonBody === undefined ? 'GET' : 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(jsonBody === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(jsonBody === undefined ? {} : { body: jsonBody }),
-        timeoutMs: this.env.GOOGLE_HEALTH_TIMEOUT_MS,
-      });
-      // No answer: timeouts and connection resets alike, the request may simply be retried.
-      if (response === null) {
+      try {
+        response = await this.fetchFn(url, {
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(jsonBody === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(jsonBody === undefined ? {} : { method: 'POST', body: jsonBody }),
+          signal: AbortSignal.timeout(this.env.GOOGLE_HEALTH_TIMEOUT_MS),
+        });
+      } catch {
+        // Timeouts and connection resets alike: the request may simply be retried.
+        response = undefined;
+      }
+      if (response === undefined) {
         this.onResponse('timeout');
         failure = { kind: 'timeout' };
       } else {
-        const body = response.body;
+        const body = await response
+          .arrayBuffer()
+          .then((bytes) => Buffer.from(bytes))
+          .catch(() => null);
         this.onResponse(responseKind(response.status, body !== null));
-        if (response.status >= 200 && response.status < 300) {
+        if (response.ok) {
           if (body === null) failure = { kind: 'timeout' };
           else return read(body);
         } else {
@@ -269,7 +270,7 @@ export class GoogleHealthReader {
           if (response.status === 429) {
             failure = {
               kind: 'rate-limited',
-              retryAfterMs: parseRetryAfter(response.header('retry-after'), Date.now()),
+              retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
             };
           } else if (response.status >= 500) {
             failure = { kind: 'server-error' };

@@ -296,8 +296,10 @@ export function demoScenarios(today: string): Record<string, Scenario[]> {
   return {
     'sim-2': [{ kind: 'resting-hr-rise', from: daysAgo(10) }],
     'sim-3': [{ kind: 'sleep-deficit', from: daysAgo(7) }],
-    'sim-4': [{ kind: 'heart-failure-weight-gain', from: daysAgo(5) }],
-    'sim-5': [{ kind: 'activity-drop', from: daysAgo(14) }],
+    // Steep enough to stand out of a day's water and food noise (SD ~0.5 kg)
+    // and a low stepper's workouts, so the demo shows each rule firing.
+    'sim-4': [{ kind: 'heart-failure-weight-gain', from: daysAgo(6), gramsPerDay: 1000 }],
+    'sim-5': [{ kind: 'activity-drop', from: daysAgo(8), factor: 0.2 }],
     'sim-6': [{ kind: 'low-spo2', from: daysAgo(4) }],
     'sim-7': [{ kind: 'stops-syncing', from: daysAgo(3) }],
     'sim-8': [{ kind: 'syncs-late', lagDays: 3 }],

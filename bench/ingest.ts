@@ -44,7 +44,6 @@ import { KeyRing } from '../src/crypto/key-ring';
 import { SyncRequests } from '../src/ingest/sync-requests';
 import { addDays, localDateAt } from '../src/time';
 import { googleSettingsFor, Simulator, startSimulator } from '../src/simulator';
-import { WearableConnection } from '../src/wearables/wearable-connection.entity';
 import { connectionTokensOn, connectSimulatedUser } from '../test/support/wearables';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
 import packageJson from '../package.json';
@@ -103,15 +102,11 @@ async function makeDue(ds: DataSource, size: number): Promise<void> {
   const yesterday = addDays(localDateAt(Date.now(), 'UTC'), -1);
   await ds.query('DELETE FROM sync_states');
   await ds.query(
-    `INSERT INTO sync_states (connection_id, cursor_date, early_sync_requested, consecutive_failures, unavailable_data_types)
-     SELECT c.id, ?, 0, 0, '' FROM wearable_connections c JOIN enrollments e ON e.id = c.enrollment_id WHERE e.pid <= ?`,
-    [yesterday, size],
+    `INSERT INTO sync_states (connection_id, next_sync_at, cursor_date, early_sync_requested, consecutive_failures, unavailable_data_types)
+     SELECT c.id, ?, ?, 0, 0, '' FROM wearable_connections c JOIN enrollments e ON e.id = c.enrollment_id WHERE e.pid <= ?`,
+    [new Date(), yesterday, size],
   );
-  await ds.query('UPDATE wearable_connections SET next_sync_at = NULL, last_sync_at = NULL');
-  await ds.query(
-    'UPDATE wearable_connections c JOIN enrollments e ON e.id = c.enrollment_id SET c.next_sync_at = ? WHERE e.pid <= ?',
-    [new Date(), size],
-  );
+  await ds.query('UPDATE wearable_connections SET last_sync_at = NULL');
 }
 
 interface Worker {
@@ -197,7 +192,7 @@ async function runWorkers(
   dist?: string,
 ): Promise<WorkerRun> {
   // Workers start with nothing due, so start-up time is not counted.
-  await ds.query('UPDATE wearable_connections SET next_sync_at = NULL');
+  await ds.query('UPDATE sync_states SET next_sync_at = NULL');
   const workers = Array.from({ length: count }, () => startWorker(env, dist));
   await Promise.all(workers.map((w) => w.ready));
   await makeDue(ds, patients);
@@ -292,9 +287,10 @@ async function main(): Promise<void> {
       for (const pid of pids) {
         if (before) await before(pid);
         sim.resetStats();
-        await ds
-          .getRepository(WearableConnection)
-          .update({ enrollmentId: pid }, { nextSyncAt: new Date() });
+        await ds.query(
+          'UPDATE sync_states SET next_sync_at = ? WHERE connection_id IN (SELECT id FROM wearable_connections WHERE enrollment_id = ?)',
+          [new Date(), pid],
+        );
         const outcome = await syncs.syncNow(pid);
         if (outcome.status !== 'synced')
           throw new Error(`sync of ${pid}: ${JSON.stringify(outcome)}`);

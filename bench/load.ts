@@ -111,9 +111,7 @@ async function main(): Promise<void> {
     );
   const background = setInterval(() => {
     void ds
-      .query('UPDATE wearable_connections SET next_sync_at = ? WHERE next_sync_at IS NOT NULL', [
-        new Date(),
-      ])
+      .query('UPDATE sync_states SET next_sync_at = ? WHERE next_sync_at IS NOT NULL', [new Date()])
       .catch(() => undefined);
   }, 5000);
 

@@ -25,6 +25,8 @@ import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { Enrollments } from '../patients/enrollments';
 import { ConnectionRepository } from '../wearables/connection.repository';
 import { patientDirectoryFor } from '../patients/openemr-patient-directory';
+import { SyncSchedule } from '../ingest/sync-schedule';
+import { SyncStateRepository } from '../ingest/sync-state.repository';
 
 /**
  * What CLI commands work with: the same data source and services as the
@@ -64,6 +66,7 @@ export async function openCliContext(
     transactions,
     enrollmentRows,
     new ConnectionRepository(dataSource),
+    new SyncSchedule(new SyncStateRepository(dataSource, env)),
     audit,
     directory,
   );

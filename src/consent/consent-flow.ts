@@ -9,6 +9,7 @@ import { Enrollment } from '../patients/enrollment.entity';
 import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { ConnectionRepository } from '../wearables/connection.repository';
 import { ConnectionTokens } from '../wearables/connection-tokens';
+import { SyncSchedule } from '../ingest/sync-schedule';
 import { createPkce } from '../wearables/google-health/authorization';
 import { grantedScopes, grantsAnyData } from '../wearables/google-health/scopes';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
@@ -81,6 +82,7 @@ export class ConsentFlow {
     private readonly invitations: Invitations,
     private readonly secrets: SecretStore,
     private readonly tokens: ConnectionTokens,
+    private readonly schedule: SyncSchedule,
     private readonly audit: AuditTrail,
     private readonly delivery: InvitationDelivery,
     private readonly events: EventEmitter2,
@@ -305,11 +307,11 @@ export class ConsentFlow {
         disconnectTokenHash: hashLinkToken(disconnectToken),
         connectedAt: now,
         disconnectedAt: null,
-        // Due now: the scheduler picks it up for the first backfill.
-        nextSyncAt: now,
       });
       await this.tokens.storeGrant(transaction, connection, grant);
       const saved = await this.connections.save(connection, transaction);
+      // Due now: the scheduler picks it up for the first backfill.
+      await this.schedule.startNow(saved.id, transaction);
       await this.enrollments.markConnected(enrollment.id, timeZone, now, transaction);
       await this.invitationRows.markUsed(attempt.invitationId, now, transaction);
       await this.audit.record(

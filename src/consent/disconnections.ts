@@ -9,6 +9,7 @@ import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { Enrollments } from '../patients/enrollments';
 import { PatientDataPurge } from '../patients/patient-data-purge';
 import { ConnectionTokens } from '../wearables/connection-tokens';
+import { SyncSchedule } from '../ingest/sync-schedule';
 import { ConnectionRepository } from '../wearables/connection.repository';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import { WEARABLE_SOURCE, WearableSource } from '../wearables/wearable-source';
@@ -48,6 +49,7 @@ export class Disconnections implements OnModuleInit {
     private readonly enrollments: Enrollments,
     private readonly invitations: Invitations,
     private readonly tokens: ConnectionTokens,
+    private readonly schedule: SyncSchedule,
     private readonly purge: PatientDataPurge,
     private readonly audit: AuditTrail,
     private readonly pendingEvents: PendingEvents,
@@ -119,7 +121,7 @@ export class Disconnections implements OnModuleInit {
         : false;
       if (connection) {
         await this.tokens.eraseTokens(transaction, connection);
-        connection.nextSyncAt = null;
+        await this.schedule.stop(connection.id, transaction);
         connection.disconnectedAt = connection.disconnectedAt ?? now;
         connection.disconnectTokenHash = null;
         await this.connections.save(connection, transaction);

@@ -4,7 +4,10 @@ import {
   type EntityTarget,
   type FindOptionsWhere,
   type ObjectLiteral,
+  type SelectQueryBuilder,
 } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { inTransaction } from './transactions';
 import { attemptsSpent, retryDelayMs, type WorkPolicy } from './work-policy';
 
@@ -33,6 +36,12 @@ export interface QueueTable<T extends ObjectLiteral> {
    * stands.
    */
   leasedUntil?: keyof T & string;
+  /**
+   * Who holds the lease, for people reading the table (the claiming
+   * process's host, pid and a random tag): a claim writes it. The lease, not
+   * this, proves ownership; whoever ends the lease clears it.
+   */
+  claimedBy?: keyof T & string;
   /** Claims so far: a process that died mid-work spent an attempt too. */
   attempts: keyof T & string;
   /** Why the last attempt failed, in words (at most 500 characters). */
@@ -66,6 +75,9 @@ export type Failure =
  * attempts as the claim returned them.
  */
 export class LeasedQueue<T extends ObjectLiteral> {
+  /** This process, as a table's `claimedBy` column shows it. */
+  readonly owner = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
   constructor(
     private readonly dataSource: DataSource,
     readonly table: QueueTable<T>,
@@ -74,25 +86,47 @@ export class LeasedQueue<T extends ObjectLiteral> {
   ) {}
 
   /** Up to `limit` due items, leased to the caller until `now` + the lease. */
-  async claimDue(now: Date, limit: number): Promise<T[]> {
-    const { entity, key, dueAt, leasedUntil, attempts, order, waiting } = this.table;
+  claimDue(now: Date, limit: number): Promise<T[]> {
+    const { dueAt, order } = this.table;
+    return this.claim(now, (query) => {
+      query.andWhere(`q.${dueAt} <= :now`, { now });
+      for (const column of order) query.addOrderBy(`q.${column}`, 'ASC');
+      query.limit(limit);
+    });
+  }
+
+  /**
+   * The item with this key, due or not (someone asked for it at once), leased
+   * to the caller; null when it is not waiting or another process holds it.
+   * Only for a table whose lease has a column of its own: a due time in the
+   * future does not say whether the item is leased or just not due yet.
+   */
+  async claimNow(key: T[keyof T & string], now: Date): Promise<T | null> {
+    if (this.table.leasedUntil === undefined)
+      throw new Error(`${this.table.name} keeps no lease apart from its due time`);
+    const [item] = await this.claim(now, (query) =>
+      query.andWhere(`q.${this.table.key} = :key`, { key }),
+    );
+    return item ?? null;
+  }
+
+  private claim(now: Date, narrow: (query: SelectQueryBuilder<T>) => void): Promise<T[]> {
+    const { entity, key, leasedUntil, attempts, waiting, claimedBy } = this.table;
     return inTransaction(this.dataSource, async (manager) => {
-      const query = manager
-        .getRepository(entity)
-        .createQueryBuilder('q')
-        .where(waiting)
-        .andWhere(`q.${dueAt} <= :now`, { now });
+      const query = manager.getRepository(entity).createQueryBuilder('q').where(waiting);
       if (leasedUntil !== undefined) {
         query.andWhere(`(q.${leasedUntil} IS NULL OR q.${leasedUntil} < :now)`, { now });
       }
-      for (const column of order) query.addOrderBy(`q.${column}`, 'ASC');
-      query.limit(limit);
+      narrow(query);
       if (manager.connection.options.type === 'mysql') {
         query.setLock('pessimistic_write').setOnLocked('skip_locked');
       }
       const rows = await query.getMany();
       if (rows.length === 0) return rows;
-      const lease = { [this.lease]: new Date(now.getTime() + this.policy.leaseMs) };
+      const lease = {
+        [this.lease]: new Date(now.getTime() + this.policy.leaseMs),
+        ...(claimedBy === undefined ? {} : { [claimedBy]: this.owner }),
+      };
       const counted = this.column(attempts);
       await manager
         .getRepository(entity)

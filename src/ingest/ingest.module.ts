@@ -12,16 +12,21 @@ import { RulesModule } from '../rules/rules.module';
 import { BlindRules } from './blind-rules';
 import { RuleDataNeeds } from './rule-data-needs';
 import { SyncController } from './sync.controller';
-import { SyncLeases } from './sync-leases';
 import { SyncRequests } from './sync-requests';
 import { SyncRunner } from './sync-runner';
 import { SyncScheduler } from './sync-scheduler';
-import { SyncStateRepository } from './sync-state.repository';
+import { SyncScheduleModule } from './sync-schedule.module';
 import { WebhookKeyset } from './webhook-keyset';
 
-/** Scheduled ingestion: leases, planning, reading Google Health, storing days; webhooks. */
+/** Scheduled ingestion: the sync queue, planning, reading Google Health, storing days; webhooks. */
 @Module({
-  imports: [WearablesModule, PatientsModule, RulesModule, ThrottleCountersModule],
+  imports: [
+    WearablesModule,
+    PatientsModule,
+    RulesModule,
+    ThrottleCountersModule,
+    SyncScheduleModule,
+  ],
   providers: [
     { provide: AccessTokenSource, useClass: ConnectionAccessTokens },
     {
@@ -40,14 +45,12 @@ import { WebhookKeyset } from './webhook-keyset';
     },
     BlindRules,
     RuleDataNeeds,
-    SyncLeases,
     SyncRunner,
-    SyncStateRepository,
     SyncRequests,
     SyncScheduler,
     WebhookKeyset,
   ],
   controllers: [SyncController, GoogleHealthWebhookController],
-  exports: [SyncRequests, SyncScheduler, BlindRules, SyncStateRepository],
+  exports: [SyncRequests, SyncScheduler, BlindRules, SyncScheduleModule],
 })
 export class IngestModule {}

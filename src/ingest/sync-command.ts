@@ -15,14 +15,14 @@ import { GoogleHealthSource } from '../wearables/google-health/google-health-sou
 import { ConnectionAccessTokens } from './access-tokens';
 import { RuleDataNeeds } from './rule-data-needs';
 import { RequestBudget } from '../wearables/google-health/request-budget';
-import { SyncLeases } from './sync-leases';
 import { SyncRequests } from './sync-requests';
 import { SyncOutcome, SyncRunner } from './sync-runner';
+import { SyncSchedule } from './sync-schedule';
 import { SyncStateRepository } from './sync-state.repository';
 import { Metrics } from '../metrics/metrics';
 
 /**
- * `vigil sync <pid>`: the same lease, runner and transaction as the service,
+ * `vigil sync <pid>`: the same sync queue, runner and transaction as the service,
  * wired without Nest so the command starts fast. Nothing listens here: what the
  * sync records for others waits in the database for a worker (the changed days
  * in `evaluations_due`, a refused consent in `pending_events`, which the
@@ -37,11 +37,13 @@ export function syncFromCli(
   const transactions = new Transactions(dataSource);
   const connections = new ConnectionRepository(dataSource);
   const enrollments = new EnrollmentRepository(dataSource);
-  const states = new SyncStateRepository(dataSource);
+  const states = new SyncStateRepository(dataSource, env);
+  const schedule = new SyncSchedule(states);
   const tokens = new ConnectionTokens(
     transactions,
     connections,
     enrollments,
+    schedule,
     new PendingEvents(dataSource),
     ctx.secrets,
     ctx.audit,
@@ -52,7 +54,6 @@ export function syncFromCli(
     new ConnectionAccessTokens(tokens, connections),
     new RequestBudget(env.GOOGLE_PROJECT_REQUESTS_PER_MINUTE),
   );
-  const leases = new SyncLeases(transactions, connections, states, env);
   const runner = new SyncRunner(
     transactions,
     connections,
@@ -61,7 +62,6 @@ export function syncFromCli(
     new EvaluationsDueRepository(dataSource),
     env,
     reader,
-    leases,
     new DailyAggregates(dataSource),
     new EventEmitter2(),
     logger,
@@ -75,7 +75,6 @@ export function syncFromCli(
     connections,
     states,
     env,
-    leases,
     runner,
     new InFlightWork(),
   ).syncNow(pid);

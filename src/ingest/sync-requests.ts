@@ -10,10 +10,8 @@ import { InFlightWork } from '../lifecycle/in-flight-work';
 import { EnrollmentRepository } from '../patients/enrollment.repository';
 import { addDays } from '../time';
 import { ConnectionRepository } from '../wearables/connection.repository';
-import { SyncLeases } from './sync-leases';
 import { SyncOutcome, SyncRunner } from './sync-runner';
 import { widenReread } from './sync-plan';
-import { newSyncState } from './sync-state.entity';
 import { SyncStateRepository } from './sync-state.repository';
 
 /**
@@ -28,7 +26,6 @@ export class SyncRequests {
     private readonly connections: ConnectionRepository,
     private readonly states: SyncStateRepository,
     private readonly env: Environment,
-    private readonly leases: SyncLeases,
     private readonly runner: SyncRunner,
     private readonly work: InFlightWork,
   ) {}
@@ -39,15 +36,17 @@ export class SyncRequests {
     const connection = enrollment ? await this.connections.ofEnrollment(enrollment.id) : null;
     if (!enrollment || !connection)
       throw new NotFoundException(`Patient ${pid} has no wearable connection`);
-    const claim = await this.leases.claimNow(connection.id);
-    if (claim === 'leased') throw new ConflictException(`A sync of patient ${pid} is running`);
-    if (claim === 'not-syncable')
+    const now = new Date();
+    const claim = await this.states.claimNow(connection.id, now);
+    if (claim === null && (await this.states.isLeased(connection.id, now)))
+      throw new ConflictException(`A sync of patient ${pid} is running`);
+    if (claim === null)
       throw new ConflictException(
         `Patient ${pid} is not syncing (enrollment ${enrollment.status}, or disconnected)`,
       );
     const outcome = await this.work.run(() => this.runner.run(claim));
     if (outcome === undefined) {
-      await this.leases.release([connection.id]);
+      await this.states.release([claim], new Date());
       throw new ServiceUnavailableException('Vigil is shutting down');
     }
     return outcome;
@@ -67,28 +66,18 @@ export class SyncRequests {
     now = new Date(),
   ): Promise<number> {
     return this.transactions.run(async (transaction) => {
-      const live = await this.connections.liveOfHealthUser(healthUserId, transaction);
-      if (live.length === 0) return 0;
-      const known = new Map(
-        (
-          await this.states.ofConnections(
-            live.map((c) => c.id),
-            transaction,
-          )
-        ).map((s) => [s.connectionId, s]),
+      const connected = await this.connections.connectedOfHealthUser(healthUserId, transaction);
+      // Only connections still syncing: a stopped schedule stays stopped.
+      const live = (await this.states.lockOfConnections(connected, transaction)).filter(
+        (state) => state.nextSyncAt !== null,
       );
       const horizon = addDays(now.toISOString().slice(0, 10), -this.env.BACKFILL_DAYS);
-      for (const connection of live) {
-        const state = known.get(connection.id) ?? newSyncState(connection.id);
+      for (const state of live) {
         if (earliest !== null && state.cursorDate !== null) {
           const from = addDays(earliest < horizon ? horizon : earliest, -1);
           Object.assign(state, widenReread(state, from, dataType));
         }
-        const leased = state.leaseExpiresAt !== null && state.leaseExpiresAt > now;
-        state.earlySyncRequested = leased;
-        await this.states.save(state, transaction);
-        if (!leased && connection.nextSyncAt !== null && connection.nextSyncAt > now)
-          await this.connections.scheduleSync([connection.id], now, transaction);
+        await this.states.requestEarly(state, now, transaction);
       }
       return live.length;
     });

@@ -25,8 +25,8 @@ import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
 import { InvalidGrantError, type WearableSource } from '../wearables/wearable-source';
 import { ConnectionAccessTokens } from './access-tokens';
 import type { RuleDataNeeds } from './rule-data-needs';
-import { SyncLeases } from './sync-leases';
 import { SyncRunner } from './sync-runner';
+import { SyncSchedule } from './sync-schedule';
 import type { SyncStateRepository } from './sync-state.repository';
 
 const PID = 7;
@@ -91,6 +91,7 @@ function setUp(options: {
     transactions,
     connections,
     enrollments,
+    new SyncSchedule(states),
     store.events as unknown as PendingEvents,
     store.secretStore as unknown as SecretStore,
     store.auditTrail as unknown as AuditTrail,
@@ -100,7 +101,6 @@ function setUp(options: {
   const google = new ScriptedGoogle(new ConnectionAccessTokens(tokens, connections), (type, n) =>
     (options.answer ?? (() => []))(type, n, store),
   );
-  const leases = new SyncLeases(transactions, connections, states, env);
   const logs: string[] = [];
   const needs = {
     forProgram: async () => options.needed,
@@ -114,7 +114,6 @@ function setUp(options: {
     store.evaluations as unknown as EvaluationsDueRepository,
     env,
     google as unknown as GoogleHealthReader,
-    leases,
     store.aggregates as unknown as DailyAggregates,
     events,
     new JsonLogger('debug', (line) => logs.push(line)),
@@ -124,7 +123,7 @@ function setUp(options: {
   );
   /** Claims the patient's due connection as the scheduler would, and syncs it. */
   const syncDue = async () => {
-    const [claim] = await leases.claimDue(10);
+    const [claim] = await store.syncStates.claimDue(new Date(), 10);
     expect(claim).toBeDefined();
     return runner.run(claim);
   };
@@ -133,7 +132,7 @@ function setUp(options: {
       scopes: [GOOGLE_HEALTH_SCOPES.measurements],
       accessExpiresAt: options.accessExpiresAt,
     });
-  return { store, google, leases, runner, emitted, logs, syncDue, patient };
+  return { store, google, runner, emitted, logs, syncDue, patient };
 }
 
 const restingHeartRate = (date: string, beatsPerMinute: number) => [
@@ -163,11 +162,12 @@ describe('SyncRunner (in-memory repositories, scripted Google)', () => {
       consecutiveFailures: 0,
       statusReason: null,
       historyDataTypes: 'daily-resting-heart-rate',
+      attempts: 0,
     });
     expect(state.lastSuccessAt).not.toBeNull();
+    expect(state.nextSyncAt!.getTime()).toBeGreaterThan(Date.now());
     const after = store.connections.get(connection.id)!;
     expect(after.lastSyncAt).not.toBeNull();
-    expect(after.nextSyncAt!.getTime()).toBeGreaterThan(Date.now());
     expect(emitted).toEqual([
       { name: PATIENT_SYNCED, payload: { pid: PID, dates: outcome.changed } },
     ]);
@@ -203,9 +203,9 @@ describe('SyncRunner (in-memory repositories, scripted Google)', () => {
     expect(store.connections.get(connection.id)).toMatchObject({
       refreshSecretId: null,
       accessSecretId: null,
-      nextSyncAt: null,
     });
     expect(store.states.get(connection.id)).toMatchObject({
+      nextSyncAt: null,
       leaseOwner: null,
       consecutiveFailures: 0,
       cursorDate: null,
@@ -243,10 +243,10 @@ describe('SyncRunner (in-memory repositories, scripted Google)', () => {
       lastSuccessAt: null,
       consecutiveFailures: 1,
       statusReason: 'Google Health API unavailable (HTTP 503)',
+      nextSyncAt: outcome.retryAt,
+      attempts: 1,
     });
-    const after = store.connections.get(connection.id)!;
-    expect(after.nextSyncAt).toEqual(outcome.retryAt);
-    expect(after.lastSyncAt).toBeNull();
+    expect(store.connections.get(connection.id)!.lastSyncAt).toBeNull();
     expect(emitted).toEqual([]);
   });
 
@@ -281,12 +281,12 @@ describe('SyncRunner (in-memory repositories, scripted Google)', () => {
     expect(emitted).toEqual([]);
   });
 
-  it('skips a claim whose enrollment stopped being active, and gives the lease back', async () => {
-    const { store, leases, runner, emitted, patient } = setUp({
+  it('skips a claim whose enrollment stopped being active: the lease given back, the schedule stopped', async () => {
+    const { store, runner, emitted, patient } = setUp({
       needed: ['daily-resting-heart-rate'],
     });
     const { enrollment, connection } = await patient();
-    const [claim] = await leases.claimDue(10);
+    const [claim] = await store.syncStates.claimDue(new Date(), 10);
     // Staff paused the patient between the claim and the sync.
     store.enrollments.set(enrollment.id, { ...enrollment, status: 'paused' });
 
@@ -296,11 +296,33 @@ describe('SyncRunner (in-memory repositories, scripted Google)', () => {
     expect(store.states.get(connection.id)).toMatchObject({
       leaseOwner: null,
       leaseExpiresAt: null,
+      nextSyncAt: null,
     });
-    expect(store.connections.get(connection.id)!.nextSyncAt!.getTime()).toBeLessThanOrEqual(
-      Date.now(),
-    );
+    expect(await store.syncStates.claimDue(new Date(Date.now() + 86_400_000), 10)).toEqual([]);
     expect(store.days.size).toBe(0);
     expect(emitted).toEqual([]);
+  });
+
+  it('renews the lease while a slow sync runs, and still finds it its own when it writes', async () => {
+    const { store, syncDue, patient } = setUp({
+      needed: ['daily-resting-heart-rate'],
+      answer: async () => {
+        // Google answers slower than a third of the (shortened) lease: renewals run meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return restingHeartRate(yesterday, 58);
+      },
+    });
+    store.syncStates.leaseMs = 150;
+    const { connection } = await patient();
+
+    const outcome = await syncDue();
+
+    expect(outcome).toMatchObject({ status: 'synced', pid: PID });
+    expect(store.renewals).toBeGreaterThan(0);
+    expect(store.states.get(connection.id)).toMatchObject({
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      cursorDate: yesterday,
+    });
   });
 });

@@ -28,7 +28,7 @@ import {
 } from '../wearables/google-health/health-api-reader';
 import { MalformedResponseError, WearablePoints } from '../wearables/google-health/points';
 import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
-import { ConnectionRepository, type SyncedAt } from '../wearables/connection.repository';
+import { ConnectionRepository } from '../wearables/connection.repository';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import {
   failureBackoffMs,
@@ -38,7 +38,6 @@ import {
 import { keepUnread, METRIC_DATA_TYPES } from './data-needs';
 import { deviceTypeChange } from './device-change';
 import { RuleDataNeeds } from './rule-data-needs';
-import { Claim, SyncLeases } from './sync-leases';
 import {
   completeThrough,
   historyAfter,
@@ -48,8 +47,8 @@ import {
   SyncPlan,
 } from './sync-plan';
 import { addDays, localDateAt } from '../time';
-import { newSyncState } from './sync-state.entity';
-import { SyncStateChanges, SyncStateRepository } from './sync-state.repository';
+import { newSyncState, SyncState } from './sync-state.entity';
+import { SyncClaim, SyncStateChanges, SyncStateRepository } from './sync-state.repository';
 import { RecentUserBudgets } from './user-budgets';
 import { Metrics } from '../metrics/metrics';
 
@@ -95,7 +94,6 @@ export class SyncRunner {
     private readonly evaluationsDue: EvaluationsDueRepository,
     private readonly env: Environment,
     private readonly reader: GoogleHealthReader,
-    private readonly leases: SyncLeases,
     private readonly aggregates: DailyAggregates,
     private readonly events: EventEmitter2,
     private readonly logger: JsonLogger,
@@ -109,7 +107,7 @@ export class SyncRunner {
     );
   }
 
-  async run(claim: Claim): Promise<SyncOutcome> {
+  async run(claim: SyncClaim): Promise<SyncOutcome> {
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
     try {
@@ -122,12 +120,17 @@ export class SyncRunner {
     }
   }
 
-  private async sync(claim: Claim): Promise<SyncOutcome> {
+  private async sync(claim: SyncClaim): Promise<SyncOutcome> {
     const id = claim.connectionId;
     const connection = await this.connections.byId(id);
     const enrollment = connection ? await this.enrollments.byId(connection.enrollmentId) : null;
     if (!connection || !enrollment || enrollment.status !== 'active') {
-      await this.leases.release([id]);
+      // Its schedule should have stopped with the enrollment: stop it, or it is claimed again at once.
+      await this.transactions
+        .run((transaction) => this.finishLease(transaction, claim, { nextSyncAt: null }))
+        .catch((error: unknown) => {
+          if (!(error instanceof LeaseLostError)) throw error;
+        });
       return {
         status: 'skipped',
         pid: enrollment?.pid ?? null,
@@ -175,7 +178,7 @@ export class SyncRunner {
       connectionId: id,
       userBudget: this.userBudgets.acquire(id),
     };
-    const renewal = this.leases.keep(id);
+    const renewal = this.keep(claim);
     try {
       const device = plan.readDevice
         ? await this.readDevice(context, connection, unavailable)
@@ -188,10 +191,13 @@ export class SyncRunner {
       const previous = await this.aggregates.series(pid, plan.from, plan.to);
       const days = withUnreadKept(plan, previous, read);
       const changed = changedDates(previous, days);
+      // The claim's lease is the proof of ownership: no renewal may move it while we check it.
+      await renewal.end();
       await this.transactions.run(async (transaction) => {
-        const early = await this.finishLease(
+        const interval = enrollment.syncIntervalMinutes * 60_000;
+        await this.finishLease(
           transaction,
-          id,
+          claim,
           {
             cursorDate: cursor,
             rereadSpentOn: plan.reread ? plan.to : state.rereadSpentOn,
@@ -201,8 +207,14 @@ export class SyncRunner {
             historyDataTypes: historyAfter(plan, history, unavailable).join(' '),
             deviceType: device?.deviceType ?? state.deviceType,
             deviceBattery: device?.batteryLevel ?? state.deviceBattery,
+            lastAttemptAt: new Date(started),
             lastSuccessAt: new Date(),
+            attempts: 0,
           },
+          (held) =>
+            held.earlySyncRequested
+              ? new Date()
+              : new Date(Date.now() + nextSyncDelayMs(interval, this.random())),
           state,
         );
         await this.aggregates.upsert(pid, days, transaction);
@@ -223,14 +235,14 @@ export class SyncRunner {
         }
         // Kept until the rules evaluated these days, should this process stop first.
         await this.evaluationsDue.record(pid, changed, new Date(), transaction);
-        const interval = enrollment.syncIntervalMinutes * 60_000;
-        const next = early
-          ? new Date()
-          : new Date(Date.now() + nextSyncDelayMs(interval, this.random()));
-        await this.reschedule(transaction, id, next, {
-          lastSyncAt: new Date(),
-          ...(lastDeviceSync !== null ? { lastDeviceSyncAt: new Date(lastDeviceSync) } : {}),
-        });
+        await this.connections.recordSync(
+          id,
+          {
+            lastSyncAt: new Date(),
+            ...(lastDeviceSync !== null ? { lastDeviceSyncAt: new Date(lastDeviceSync) } : {}),
+          },
+          transaction,
+        );
       });
       this.logger.log(
         `Synced patient ${pid} (${plan.kind} ${plan.from}..${plan.to}, ${plan.dataTypes.length} data type(s), ${changed.length} day(s) changed) in ${Date.now() - started} ms`,
@@ -246,7 +258,8 @@ export class SyncRunner {
         return { status: 'skipped', pid, reason: 'lease lost' };
       }
       const verdict = this.judge(error, state.consecutiveFailures + 1, enrollment);
-      await this.recordFailure(id, verdict, unavailable);
+      await renewal.end();
+      await this.recordFailure(claim, verdict, unavailable, started);
       this.logger.warn(`Sync of patient ${pid} failed: ${verdict.reason}`, CONTEXT);
       return { status: 'failed', pid, reason: verdict.reason, retryAt: verdict.retryAt };
     } finally {
@@ -347,60 +360,85 @@ export class SyncRunner {
   }
 
   /**
-   * Clears our lease and saves the state; true when an early sync was asked
-   * for meanwhile. `spent`: the webhook re-read this sync read, cleared unless
-   * a webhook widened it while the sync ran (the early sync then reads it).
+   * Checks that the claim's lease still stands (the row locked), clears it and
+   * saves the state; the next sync at `next(held)` unless the schedule was
+   * stopped meanwhile (staff paused the patient: a stop always wins). `spent`:
+   * the webhook re-read this sync read, cleared unless a webhook widened it
+   * while the sync ran (the early sync then reads it).
    */
   private async finishLease(
     transaction: Transaction,
-    connectionId: number,
+    claim: SyncClaim,
     changes: SyncStateChanges,
+    next?: (held: SyncState) => Date | null,
     spent?: Reread,
-  ): Promise<boolean> {
-    const held = await this.states.lockOwnLease(connectionId, this.leases.owner, transaction);
+  ): Promise<void> {
+    const held = await this.states.lockHeld(claim, transaction);
     if (!held) throw new LeaseLostError();
     const rereadRead =
       spent !== undefined &&
       held.rereadFrom === spent.rereadFrom &&
       held.rereadDataTypes === spent.rereadDataTypes;
+    const scheduled = held.nextSyncAt !== null && next !== undefined;
     await this.states.endLease(
-      connectionId,
-      { ...changes, ...(rereadRead ? { rereadFrom: null, rereadDataTypes: null } : {}) },
+      claim.connectionId,
+      {
+        ...changes,
+        ...(rereadRead ? { rereadFrom: null, rereadDataTypes: null } : {}),
+        ...(scheduled ? { nextSyncAt: next(held) } : {}),
+      },
       transaction,
     );
-    return held.earlySyncRequested;
-  }
-
-  /** Sets the next sync unless staff paused the patient meanwhile (next_sync_at cleared). */
-  private async reschedule(
-    transaction: Transaction,
-    connectionId: number,
-    next: Date,
-    synced?: SyncedAt,
-  ): Promise<void> {
-    if (synced) await this.connections.recordSync(connectionId, synced, transaction);
-    await this.connections.scheduleSync([connectionId], next, transaction);
   }
 
   private async recordFailure(
-    connectionId: number,
+    claim: SyncClaim,
     verdict: FailureVerdict,
     unavailable: Set<string>,
+    started: number,
   ): Promise<void> {
     await this.transactions.run(async (transaction) => {
-      const state = await this.states.ofConnection(connectionId, transaction);
+      const state = await this.states.ofConnection(claim.connectionId, transaction);
       try {
-        await this.finishLease(transaction, connectionId, {
-          consecutiveFailures: (state?.consecutiveFailures ?? 0) + (verdict.counts ? 1 : 0),
-          statusReason: verdict.reason.slice(0, 255),
-          unavailableDataTypes: [...unavailable].join(' '),
-        });
+        await this.finishLease(
+          transaction,
+          claim,
+          {
+            consecutiveFailures: (state?.consecutiveFailures ?? 0) + (verdict.counts ? 1 : 0),
+            statusReason: verdict.reason.slice(0, 255),
+            unavailableDataTypes: [...unavailable].join(' '),
+            lastAttemptAt: new Date(started),
+          },
+          // No retry (a refused consent): the schedule stops until the patient connects again.
+          () => verdict.retryAt,
+        );
       } catch (error) {
         if (error instanceof LeaseLostError) return;
         throw error;
       }
-      if (verdict.retryAt) await this.reschedule(transaction, connectionId, verdict.retryAt);
     });
+  }
+
+  /**
+   * Keeps the claim's lease while its sync runs: every third of a lease it
+   * moves a whole lease ahead. A backfill slowed by Google's rate limits can
+   * outlast one lease, and another process must not start the same patient
+   * meanwhile; a crash still frees the patient one lease after the last
+   * renewal. `end` waits for a renewal under way, so the claim then holds
+   * the lease as the database does.
+   */
+  private keep(claim: SyncClaim): { end(): Promise<void> } {
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing.then(() => this.states.renew(claim, new Date())).catch(() => undefined);
+    }, this.states.leaseMs / 3);
+    timer.unref();
+    return {
+      end: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
   }
 
   /** Turns an error into words for staff and a time to retry. Never includes values or tokens. */

@@ -5,8 +5,8 @@ import { Environment } from '../config/environment';
 import { WEARABLE_CONNECTED } from '../events/contracts';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import { JsonLogger } from '../logging/json-logger';
-import { Claim, SyncLeases } from './sync-leases';
 import { SyncOutcome, SyncRunner } from './sync-runner';
+import { SyncClaim, SyncStateRepository } from './sync-state.repository';
 
 const CONTEXT = 'Ingest';
 const TICK = 'ingest.tick';
@@ -15,17 +15,18 @@ const TICK = 'ingest.tick';
  * The worker side of ingestion. A tick every SYNC_TICK_SECONDS only claims due
  * connections (up to SYNC_CONCURRENCY at once) and keeps claiming as syncs
  * finish until nothing is due. Syncs run through InFlightWork, so shutdown
- * waits for them (bounded); leases still held after that are released.
+ * waits for them (bounded); leases still held after that are released. The
+ * claims come from the sync queue (`sync_states`, a LeasedQueue).
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly running = new Map<number, Promise<unknown>>();
+  private readonly running = new Map<number, { claim: SyncClaim; sync: Promise<unknown> }>();
   private pumping: Promise<void> | null = null;
   private again = false;
 
   constructor(
     private readonly env: Environment,
-    private readonly leases: SyncLeases,
+    private readonly states: SyncStateRepository,
     private readonly runner: SyncRunner,
     private readonly work: InFlightWork,
     private readonly registry: SchedulerRegistry,
@@ -73,7 +74,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   /** Resolves when no sync is due or running (tests and the benchmark wait on it). */
   async idle(): Promise<void> {
     while (this.pumping || this.running.size > 0) {
-      await (this.pumping ?? Promise.allSettled([...this.running.values()]));
+      await (this.pumping ?? Promise.allSettled([...this.running.values()].map((r) => r.sync)));
     }
   }
 
@@ -82,21 +83,21 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       this.again = false;
       if (!this.work.isAccepting) return;
       const free = this.env.SYNC_CONCURRENCY - this.running.size;
-      const claims = free > 0 ? await this.leases.claimDue(free) : [];
+      const claims = free > 0 ? await this.states.claimDue(new Date(), free) : [];
       for (const claim of claims) this.start(claim);
       if (claims.length === 0 && this.running.size === 0) return;
       if (claims.length < free || free <= 0) {
         if (this.running.size === 0) continue;
-        await Promise.race(this.running.values());
+        await Promise.race([...this.running.values()].map((r) => r.sync));
       }
     }
   }
 
-  private start(claim: Claim): void {
+  private start(claim: SyncClaim): void {
     const sync = this.work
       .run(() => this.runner.run(claim))
       .then(async (outcome: SyncOutcome | undefined) => {
-        if (outcome === undefined) await this.leases.release([claim.connectionId]);
+        if (outcome === undefined) await this.states.release([claim], new Date());
       })
       .catch((error: unknown) =>
         this.logger.error(
@@ -105,15 +106,15 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
         ),
       )
       .finally(() => this.running.delete(claim.connectionId));
-    this.running.set(claim.connectionId, sync);
+    this.running.set(claim.connectionId, { claim, sync });
   }
 
   /** After the bounded drain: leases of syncs still running go back, so another process takes them now. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.registry.doesExist('interval', TICK)) this.registry.deleteInterval(TICK);
-    const unfinished = [...this.running.keys()];
+    const unfinished = [...this.running.values()].map((r) => r.claim);
     if (unfinished.length === 0) return;
-    await this.leases.release(unfinished).catch(() => undefined);
+    await this.states.release(unfinished, new Date()).catch(() => undefined);
     this.logger.warn(`Released ${unfinished.length} unfinished sync lease(s)`, CONTEXT);
   }
 }

@@ -2,23 +2,37 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { instant } from '../database/columns';
 
 /**
- * Ingestion's own bookkeeping for one wearable connection: who holds the sync
- * lease, how far the data is complete, and why the last syncs failed. Kept
- * apart from `wearable_connections` so consent and ingestion each own their table.
+ * Ingestion's own bookkeeping for one wearable connection, and its place in
+ * the sync queue: when the next sync is due, who holds the sync lease, how far
+ * the data is complete, and why the last syncs failed. Kept apart from
+ * `wearable_connections` so consent and ingestion each own their table.
  */
 @Entity('sync_states')
 @Index('ix_sync_states_lease', ['leaseOwner'])
+@Index('ix_sync_states_next_sync', ['nextSyncAt'])
 export class SyncState {
   @PrimaryColumn({ name: 'connection_id', type: 'int' })
   connectionId!: number;
 
-  /** The process running this connection's sync; null when nobody is. */
+  /** When the next sync is due; null = not syncing (not connected, or not an active enrollment). */
+  @Column(instant({ name: 'next_sync_at', nullable: true }))
+  nextSyncAt!: Date | null;
+
+  /** The process running this connection's sync, for people reading the table; null when nobody is. */
   @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
   leaseOwner!: string | null;
 
-  /** After this instant another process may take the sync over (the owner crashed). */
+  /**
+   * The sync lease: after this instant another process may take the sync
+   * over (the owner crashed). The value the claim (or the last renewal) wrote
+   * is the owner's proof that the lease is still its own.
+   */
   @Column(instant({ name: 'lease_expires_at', nullable: true }))
   leaseExpiresAt!: Date | null;
+
+  /** Claims since the last good sync (a process that died mid-sync spent one too). */
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
 
   /** The last local day known complete (the device had synced past it); null before the backfill. */
   @Column({ name: 'cursor_date', type: 'date', nullable: true })
@@ -82,8 +96,10 @@ export class SyncState {
 export function newSyncState(connectionId: number): SyncState {
   return Object.assign(new SyncState(), {
     connectionId,
+    nextSyncAt: null,
     leaseOwner: null,
     leaseExpiresAt: null,
+    attempts: 0,
     cursorDate: null,
     rereadFrom: null,
     rereadDataTypes: null,

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type Repository } from 'typeorm';
-import type { Transaction } from '../database/transactions';
+import { DataSource, In, IsNull, MoreThan, Not, type Repository } from 'typeorm';
+import { Environment } from '../config/environment';
+import { LeasedQueue } from '../database/leased-queue';
+import { inTransaction, type Transaction } from '../database/transactions';
+import type { WorkPolicy } from '../database/work-policy';
 import { newSyncState, SyncState } from './sync-state.entity';
 
 /** What a sync that ends (well or not) records besides giving its lease back. */
@@ -9,110 +12,169 @@ export type SyncStateChanges = Partial<
 >;
 
 /**
- * The `sync_states` table's one owner: per connection, who holds the sync
- * lease, how far the data is complete and why the last syncs failed. Methods
- * that take a `Transaction` run inside the caller's.
+ * A connection this process may sync: its lease (`leaseExpiresAt`, as the
+ * claim or the last renewal wrote it) is the proof that the sync is still
+ * its own.
+ */
+export type SyncClaim = Pick<SyncState, 'connectionId' | 'leaseExpiresAt' | 'attempts'>;
+
+/**
+ * The sync queue's policy. A claim holds SYNC_LEASE_SECONDS (renewed while
+ * the sync runs). A sync is never parked: the runner retries a failed sync
+ * on its own backoff (failureBackoffMs: 5 minutes doubling within the sync
+ * interval, six hours once failures repeat), which these figures describe;
+ * only a refused consent stops the schedule, and the monitoring-gap alert
+ * tells staff.
+ */
+export function syncPolicy(leaseSeconds: number): WorkPolicy {
+  return {
+    leaseMs: leaseSeconds * 1000,
+    firstRetryMs: 5 * 60_000,
+    longestWaitMs: 6 * 3_600_000,
+    maxAttempts: Number.POSITIVE_INFINITY,
+  };
+}
+
+/**
+ * The `sync_states` table's one owner: per connection, when the next sync is
+ * due, who holds the sync lease, how far the data is complete and why the
+ * last syncs failed. The table is the sync queue, claimed through the one
+ * leased-queue mechanism (src/database/leased-queue.ts). Methods that take a
+ * `Transaction` run inside the caller's.
  */
 @Injectable()
 export class SyncStateRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly queue: LeasedQueue<SyncState>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    env: Environment,
+  ) {
+    this.queue = new LeasedQueue(
+      dataSource,
+      {
+        name: 'sync',
+        entity: SyncState,
+        key: 'connectionId',
+        dueAt: 'nextSyncAt',
+        leasedUntil: 'leaseExpiresAt',
+        claimedBy: 'leaseOwner',
+        attempts: 'attempts',
+        lastError: 'statusReason',
+        order: ['nextSyncAt'],
+        waiting: { nextSyncAt: Not(IsNull()) },
+        // Never used: a sync is retried on the runner's backoff, never parked (syncPolicy).
+        park: () => ({}),
+      },
+      syncPolicy(env.SYNC_LEASE_SECONDS),
+    );
+  }
+
+  /** This process, as `lease_owner` shows it. */
+  get owner(): string {
+    return this.queue.owner;
+  }
+
+  /** How long a claim holds before another process may take the sync over. */
+  get leaseMs(): number {
+    return this.queue.policy.leaseMs;
+  }
 
   private rows(transaction?: Transaction): Repository<SyncState> {
     return (transaction ?? this.dataSource.manager).getRepository(SyncState);
   }
 
-  /** The connection's state; a never-synced connection has none yet. */
+  private get mysql(): boolean {
+    return this.dataSource.options.type === 'mysql';
+  }
+
+  /** The connection's state; null for a connection never scheduled. */
   ofConnection(connectionId: number, transaction?: Transaction): Promise<SyncState | null> {
     return this.rows(transaction).findOneBy({ connectionId });
   }
 
-  ofConnections(connectionIds: readonly number[], transaction?: Transaction): Promise<SyncState[]> {
+  /** The states of these connections, their rows locked until the transaction ends (MySQL). */
+  lockOfConnections(
+    connectionIds: readonly number[],
+    transaction: Transaction,
+  ): Promise<SyncState[]> {
     if (connectionIds.length === 0) return Promise.resolve([]);
-    return this.rows(transaction).findBy({ connectionId: In([...connectionIds]) });
+    const query = this.rows(transaction)
+      .createQueryBuilder('s')
+      .where({ connectionId: In([...connectionIds]) });
+    if (this.mysql) query.setLock('pessimistic_write');
+    return query.getMany();
   }
 
-  /** Inserts or updates the whole state. */
-  async save(state: SyncState, transaction?: Transaction): Promise<void> {
-    await this.rows(transaction).save(state);
+  /** When each of these connections syncs next (null: not syncing). */
+  async nextSyncOf(connectionIds: readonly number[]): Promise<Map<number, Date | null>> {
+    if (connectionIds.length === 0) return new Map();
+    const rows = await this.rows().find({
+      select: { connectionId: true, nextSyncAt: true },
+      where: { connectionId: In([...connectionIds]) },
+    });
+    return new Map(rows.map((s) => [s.connectionId, s.nextSyncAt]));
   }
 
   /** Whether some process's lease on the connection is still running at `now`. */
   async isLeased(connectionId: number, now: Date, transaction?: Transaction): Promise<boolean> {
-    const held = await this.rows(transaction)
-      .createQueryBuilder('s')
-      .where('s.connectionId = :connectionId AND s.leaseExpiresAt > :now', { connectionId, now })
-      .getCount();
-    return held > 0;
-  }
-
-  /** Leases the connections to `owner` until `expiresAt`, creating states for first syncs. */
-  async lease(
-    connectionIds: readonly number[],
-    owner: string,
-    expiresAt: Date,
-    now: Date,
-    transaction: Transaction,
-  ): Promise<void> {
-    if (connectionIds.length === 0) return;
-    const rows = this.rows(transaction);
-    const existing = new Set(
-      (
-        await rows.find({
-          select: { connectionId: true },
-          where: { connectionId: In([...connectionIds]) },
-        })
-      ).map((s) => s.connectionId),
+    return (
+      (await this.rows(transaction).countBy({ connectionId, leaseExpiresAt: MoreThan(now) })) > 0
     );
-    const lease = { leaseOwner: owner, leaseExpiresAt: expiresAt, lastAttemptAt: now };
-    const missing = connectionIds.filter((id) => !existing.has(id));
-    if (missing.length > 0)
-      await rows.insert(missing.map((id) => ({ ...newSyncState(id), ...lease })));
-    if (existing.size > 0) await rows.update({ connectionId: In([...existing]) }, lease);
   }
 
-  /** Moves the expiry of `owner`'s lease; one another process has taken stays theirs. */
-  async renewLease(connectionId: number, owner: string, expiresAt: Date): Promise<void> {
-    await this.rows()
-      .createQueryBuilder()
-      .update()
-      .set({ leaseExpiresAt: expiresAt })
-      .where({ connectionId, leaseOwner: owner })
-      .execute();
+  /** Up to `limit` due connections, oldest due first, leased to this process. */
+  claimDue(now: Date, limit: number): Promise<SyncClaim[]> {
+    return this.queue.claimDue(now, limit);
   }
 
-  /** Clears `owner`'s leases on these connections; how many it held. */
-  async releaseLeases(
-    connectionIds: readonly number[],
-    owner: string,
-    transaction: Transaction,
-  ): Promise<number> {
-    const released = await this.rows(transaction)
-      .createQueryBuilder()
-      .update()
-      .set({ leaseOwner: null, leaseExpiresAt: null })
-      .where({ connectionId: In([...connectionIds]), leaseOwner: owner })
-      .execute();
-    return released.affected ?? 0;
+  /** The connection, due or not, leased to this process; null when not syncing or leased. */
+  claimNow(connectionId: number, now: Date): Promise<SyncClaim | null> {
+    return this.queue.claimNow(connectionId, now);
+  }
+
+  /** Extends the claim's lease; false when it lapsed and another process took it. */
+  renew(claim: SyncClaim, now: Date): Promise<boolean> {
+    return this.queue.renew(claim, now);
   }
 
   /**
-   * The connection's state if `owner` still holds its lease, the row locked
-   * until the transaction ends (FOR UPDATE on MySQL); null when the lease
-   * expired and another process took it.
+   * Gives back the leases these claims still hold: those connections are due
+   * at `now`, unless their schedule was stopped meanwhile. How many it held.
    */
-  lockOwnLease(
-    connectionId: number,
-    owner: string,
-    transaction: Transaction,
-  ): Promise<SyncState | null> {
-    const query = this.rows(transaction)
-      .createQueryBuilder('s')
-      .where('s.connectionId = :connectionId AND s.leaseOwner = :owner', { connectionId, owner });
-    if (this.dataSource.options.type === 'mysql') query.setLock('pessimistic_write');
+  async release(claims: readonly SyncClaim[], now: Date): Promise<number> {
+    let released = 0;
+    await inTransaction(this.dataSource, async (manager) => {
+      for (const claim of claims) {
+        const held = { connectionId: claim.connectionId, leaseExpiresAt: claim.leaseExpiresAt! };
+        const free = { leaseOwner: null, leaseExpiresAt: null };
+        const result = await manager
+          .getRepository(SyncState)
+          .update({ ...held, nextSyncAt: Not(IsNull()) }, { ...free, nextSyncAt: now });
+        const stopped = result.affected
+          ? result
+          : await manager.getRepository(SyncState).update(held, free);
+        released += stopped.affected ?? 0;
+      }
+    });
+    return released;
+  }
+
+  /**
+   * The connection's state if the claim's lease still stands, the row locked
+   * until the transaction ends (FOR UPDATE on MySQL); null when the lease
+   * lapsed and another process took it.
+   */
+  lockHeld(claim: SyncClaim, transaction: Transaction): Promise<SyncState | null> {
+    const query = this.rows(transaction).createQueryBuilder('s').where({
+      connectionId: claim.connectionId,
+      leaseExpiresAt: claim.leaseExpiresAt!,
+    });
+    if (this.mysql) query.setLock('pessimistic_write');
     return query.getOne();
   }
 
-  /** Ends the lease (and any early-sync request) with the sync's results; call after lockOwnLease. */
+  /** Ends the lease (and any early-sync request) with the sync's results; call after lockHeld. */
   async endLease(
     connectionId: number,
     changes: SyncStateChanges,
@@ -121,6 +183,37 @@ export class SyncStateRepository {
     await this.rows(transaction).update(
       { connectionId },
       { ...changes, leaseOwner: null, leaseExpiresAt: null, earlySyncRequested: false },
+    );
+  }
+
+  /** The connection syncs at `at` (its state created for a first sync). */
+  async schedule(connectionId: number, at: Date, transaction: Transaction): Promise<void> {
+    const rows = this.rows(transaction);
+    if ((await rows.countBy({ connectionId })) === 0)
+      await rows.insert({ ...newSyncState(connectionId), nextSyncAt: at });
+    else await rows.update({ connectionId }, { nextSyncAt: at });
+  }
+
+  /** The connection stops syncing; a sync running now finishes but schedules none. */
+  async unschedule(connectionId: number, transaction: Transaction): Promise<void> {
+    await this.rows(transaction).update({ connectionId }, { nextSyncAt: null });
+  }
+
+  /**
+   * A webhook's request, on a state lockOfConnections read: its re-read (as
+   * widened), and a sync now, or right after the one running.
+   */
+  async requestEarly(state: SyncState, now: Date, transaction: Transaction): Promise<void> {
+    const leased = state.leaseExpiresAt !== null && state.leaseExpiresAt > now;
+    const sooner = !leased && state.nextSyncAt !== null && state.nextSyncAt > now;
+    await this.rows(transaction).update(
+      { connectionId: state.connectionId },
+      {
+        rereadFrom: state.rereadFrom,
+        rereadDataTypes: state.rereadDataTypes,
+        earlySyncRequested: leased,
+        ...(sooner ? { nextSyncAt: now } : {}),
+      },
     );
   }
 }

@@ -23,8 +23,12 @@ export interface QueueReading {
   oldestAgeSeconds: number;
 }
 
-/** The queues whose work is parked as failed after its last attempt. */
-export const FAILING_QUEUES = ['pending_events', 'evaluations_due', 'outbox'] as const;
+/**
+ * The queues whose work is parked as failed after its last attempt; for
+ * `sync`, which is never parked, the connections whose syncs failed
+ * REPEATED_FAILURES times in a row (still retried, every six hours).
+ */
+export const FAILING_QUEUES = ['pending_events', 'evaluations_due', 'outbox', 'sync'] as const;
 export type FailedWork = Record<(typeof FAILING_QUEUES)[number], number>;
 
 /** What a scrape reads from the database; label values are fixed enumerations only. */
@@ -83,7 +87,7 @@ export class Metrics {
   });
   private readonly queueFailed = new Gauge({
     name: 'vigil_queue_failed',
-    help: 'Items parked as failed after their last attempt in each work queue',
+    help: 'Items parked as failed after their last attempt in each work queue (sync: connections failing repeatedly, still retried)',
     labelNames: ['queue'],
     registers: [this.registry],
   });

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type FindOptionsWhere, IsNull, Not, type ObjectLiteral } from 'typeorm';
+import {
+  DataSource,
+  type FindOptionsWhere,
+  IsNull,
+  MoreThanOrEqual,
+  Not,
+  type ObjectLiteral,
+} from 'typeorm';
 import { StoredAlert } from '../alerts/alert.entity';
 import { ALERT_STATES } from '../alerts/alerts.dto';
 import { Delivery, type DeliveryKind } from '../delivery/delivery.entity';
@@ -7,7 +14,8 @@ import { PendingEvent } from '../events/pending-event.entity';
 import { EvaluationDue } from '../rules/evaluation-due.entity';
 import { SEVERITIES } from '../rules/rule-definition';
 import { RuleOutcome } from '../rules/rule-outcome.entity';
-import { WearableConnection } from '../wearables/wearable-connection.entity';
+import { SyncState } from '../ingest/sync-state.entity';
+import { REPEATED_FAILURES } from '../wearables/google-health/retry-policy';
 import type { FailedWork, QueueReading, StoredWorkReadings } from './metrics';
 
 const DELIVERY_KINDS: readonly DeliveryKind[] = [
@@ -53,7 +61,9 @@ export class StoredWork {
 
   /**
    * Work parked as failed after its last attempt, by queue (src/database/
-   * leased-queue.ts): nobody retries it, so someone must look.
+   * leased-queue.ts): nobody retries it, so someone must look. Syncs are
+   * never parked: `sync` counts the scheduled connections whose syncs failed
+   * REPEATED_FAILURES times in a row (retried every six hours meanwhile).
    */
   async failed(): Promise<FailedWork> {
     const parked = { failedAt: Not(IsNull()) };
@@ -61,20 +71,22 @@ export class StoredWork {
       pending_events: await this.dataSource.getRepository(PendingEvent).countBy(parked),
       evaluations_due: await this.dataSource.getRepository(EvaluationDue).countBy(parked),
       outbox: await this.dataSource.getRepository(Delivery).countBy({ status: 'failed' }),
+      sync: await this.dataSource.getRepository(SyncState).countBy({
+        nextSyncAt: Not(IsNull()),
+        consecutiveFailures: MoreThanOrEqual(REPEATED_FAILURES),
+      }),
     };
   }
 
-  /** Connected, enrolled patients whose next sync time has passed (leased ones are not due). */
+  /** Syncing connections whose next sync time has passed, unleased (the sync queue's due items). */
   private async syncDue(now: Date): Promise<QueueReading> {
     const query = this.dataSource
-      .getRepository(WearableConnection)
-      .createQueryBuilder('c')
-      .where('c.disconnectedAt IS NULL')
-      .andWhere('c.refreshSecretId IS NOT NULL')
-      .andWhere('c.nextSyncAt <= :now', { now })
-      .andWhere("c.enrollmentId IN (SELECT e.id FROM enrollments e WHERE e.status = 'active')");
+      .getRepository(SyncState)
+      .createQueryBuilder('s')
+      .where('s.nextSyncAt <= :now', { now })
+      .andWhere('(s.leaseExpiresAt IS NULL OR s.leaseExpiresAt < :now)', { now });
     const depth = await query.clone().getCount();
-    const first = depth > 0 ? await query.orderBy('c.nextSyncAt', 'ASC').getOne() : null;
+    const first = depth > 0 ? await query.orderBy('s.nextSyncAt', 'ASC').getOne() : null;
     return { depth, oldestAgeSeconds: ageSeconds(first?.nextSyncAt ?? null, now) };
   }
 

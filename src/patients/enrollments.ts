@@ -13,6 +13,7 @@ import type { WearableConnection } from '../wearables/wearable-connection.entity
 import { Enrollment, EnrollmentStatus } from './enrollment.entity';
 import { EnrollmentRepository } from './enrollment.repository';
 import { PATIENT_DIRECTORY, PatientDirectory } from './patient-directory';
+import { SyncSchedule } from '../ingest/sync-schedule';
 
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 360;
 
@@ -59,6 +60,7 @@ export class Enrollments {
     private readonly transactions: Transactions,
     private readonly enrollments: EnrollmentRepository,
     private readonly connections: ConnectionRepository,
+    private readonly schedule: SyncSchedule,
     private readonly audit: AuditTrail,
     @Inject(PATIENT_DIRECTORY) private readonly directory: PatientDirectory,
   ) {}
@@ -134,7 +136,11 @@ export class Enrollments {
     const enrollments = await this.enrollments.list(status);
     const connections = await this.connections.ofEnrollments(enrollments.map((e) => e.id));
     const byEnrollment = new Map(connections.map((c) => [c.enrollmentId, c]));
-    return enrollments.map((e) => viewOf(e, byEnrollment.get(e.id) ?? null));
+    const nextSync = await this.schedule.nextSyncOf(connections.map((c) => c.id));
+    return enrollments.map((e) => {
+      const connection = byEnrollment.get(e.id) ?? null;
+      return viewOf(e, connection, connection && (nextSync.get(connection.id) ?? null));
+    });
   }
 
   /** The programs patients are enrolled in, for choosing one in a filter. */
@@ -174,7 +180,8 @@ export class Enrollments {
   async view(pid: number): Promise<EnrollmentView> {
     const enrollment = await this.find(pid);
     const connection = await this.connections.ofEnrollment(enrollment.id);
-    return viewOf(enrollment, connection);
+    const nextSync = connection && (await this.schedule.nextSyncOf([connection.id]));
+    return viewOf(enrollment, connection, nextSync?.get(connection!.id) ?? null);
   }
 
   async update(pid: number, changes: EnrollmentChanges, actor: string): Promise<EnrollmentView> {
@@ -202,10 +209,9 @@ export class Enrollments {
           );
         }
         enrollment.status = changes.status;
-        if (connection) {
-          connection.nextSyncAt = changes.status === 'active' ? new Date() : null;
-          await this.connections.save(connection, transaction);
-        }
+        if (connection && changes.status === 'active')
+          await this.schedule.startNow(connection.id, transaction);
+        else if (connection) await this.schedule.stop(connection.id, transaction);
       }
       enrollment.updatedAt = new Date();
       await this.enrollments.save(enrollment, transaction);
@@ -225,9 +231,11 @@ export class Enrollments {
   }
 }
 
+/** `nextSyncAt`: when ingestion syncs the connection next (SyncSchedule); null when not syncing. */
 export function viewOf(
   enrollment: Enrollment,
   connection: WearableConnection | null,
+  nextSyncAt: Date | null,
 ): EnrollmentView {
   return {
     pid: Number(enrollment.pid),
@@ -245,7 +253,7 @@ export function viewOf(
       grantedData: connection.scopes.map(scopeLabel),
       connectedAt: connection.connectedAt,
       disconnectedAt: connection.disconnectedAt,
-      nextSyncAt: connection.nextSyncAt,
+      nextSyncAt,
       lastSyncAt: connection.lastSyncAt,
       lastDeviceSyncAt: connection.lastDeviceSyncAt,
     },

@@ -117,7 +117,7 @@ export class PatientsController {
     @Body() body: EnrollPatientDto,
     @CurrentCaller() caller: Caller,
   ): Promise<NamedEnrollment> {
-    return this.named(viewOf(await this.enrollments.enroll(body, actorOf(caller)), null));
+    return this.named(viewOf(await this.enrollments.enroll(body, actorOf(caller)), null, null));
   }
 
   @Get()

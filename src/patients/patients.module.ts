@@ -14,10 +14,11 @@ import { OpenEmrPatientIdentities } from '../openemr/patient-identities';
 import { PatientDataPurge } from './patient-data-purge';
 import { PatientsController } from './patients.controller';
 import { WearablesModule } from '../wearables/wearables.module';
+import { SyncScheduleModule } from '../ingest/sync-schedule.module';
 
 @Module({
   // Wearables read enrollments and patients read connections: each module imports the other.
-  imports: [OpenEmrModule, forwardRef(() => WearablesModule)],
+  imports: [OpenEmrModule, forwardRef(() => WearablesModule), SyncScheduleModule],
   providers: [
     EnrollmentRepository,
     Enrollments,

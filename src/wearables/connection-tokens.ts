@@ -10,6 +10,7 @@ import {
 } from '../events/contracts';
 import { PendingEvents } from '../events/pending-events.repository';
 import { EnrollmentRepository } from '../patients/enrollment.repository';
+import { SyncSchedule } from '../ingest/sync-schedule';
 import { ConnectionRepository } from './connection.repository';
 import { accessTokenExpiry, accessTokenUsable, refreshBackoffMs } from './token-timing';
 import { WearableConnection } from './wearable-connection.entity';
@@ -74,6 +75,7 @@ export class ConnectionTokens {
     private readonly transactions: Transactions,
     private readonly connections: ConnectionRepository,
     private readonly enrollments: EnrollmentRepository,
+    private readonly schedule: SyncSchedule,
     private readonly pendingEvents: PendingEvents,
     private readonly secrets: SecretStore,
     private readonly audit: AuditTrail,
@@ -214,8 +216,8 @@ export class ConnectionTokens {
     connection: WearableConnection,
   ): Promise<ConnectionNeedsReconsent | null> {
     await this.eraseTokens(transaction, connection);
-    connection.nextSyncAt = null;
     await this.connections.save(connection, transaction);
+    await this.schedule.stop(connection.id, transaction);
     const enrollment = await this.enrollments.byId(connection.enrollmentId, transaction);
     const moved = enrollment !== null && enrollment.status !== 'ended';
     if (moved) await this.enrollments.markNeedsReconsent(enrollment.id, this.clock(), transaction);

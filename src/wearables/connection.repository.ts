@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource, In, IsNull, Not, type Repository } from 'typeorm';
+import { DataSource, In, IsNull, Not, type Repository } from 'typeorm';
 import type { Transaction } from '../database/transactions';
 import { WearableConnection } from './wearable-connection.entity';
 
@@ -12,7 +12,8 @@ export interface SyncedAt {
 
 /**
  * The `wearable_connections` table's one owner: a patient's link to their
- * wearable account, its sealed-token pointers and its sync schedule. Methods
+ * wearable account, its sealed-token pointers and when it last synced (the
+ * sync schedule is ingestion's, in `sync_states`). Methods
  * that take a `Transaction` run inside the caller's.
  */
 @Injectable()
@@ -76,16 +77,13 @@ export class ConnectionRepository {
     await this.rows(transaction).delete({ enrollmentId });
   }
 
-  /** Connections of one Google user that are connected and scheduled (webhooks match on this). */
-  async liveOfHealthUser(
-    healthUserId: string,
-    transaction?: Transaction,
-  ): Promise<Pick<WearableConnection, 'id' | 'nextSyncAt'>[]> {
+  /** Ids of one Google user's connections that are connected (webhooks match on this). */
+  async connectedOfHealthUser(healthUserId: string, transaction?: Transaction): Promise<number[]> {
     const rows = await this.rows(transaction).find({
-      where: { healthUserId },
-      select: { id: true, nextSyncAt: true, disconnectedAt: true },
+      where: { healthUserId, disconnectedAt: IsNull() },
+      select: { id: true },
     });
-    return rows.filter((c) => c.disconnectedAt === null && c.nextSyncAt !== null);
+    return rows.map((c) => c.id);
   }
 
   /**
@@ -108,74 +106,8 @@ export class ConnectionRepository {
     await this.rows().update({ id }, { accessExpiresAt: new Date(0) });
   }
 
-  /**
-   * Moves the next sync of these connections to `at`, unless staff paused them
-   * meanwhile (next_sync_at cleared): a pause always wins over a schedule.
-   */
-  async scheduleSync(ids: readonly number[], at: Date, transaction?: Transaction): Promise<void> {
-    if (ids.length === 0) return;
-    await this.rows(transaction)
-      .createQueryBuilder()
-      .update()
-      .set({ nextSyncAt: at })
-      .where({ id: In([...ids]) })
-      .andWhere('next_sync_at IS NOT NULL')
-      .execute();
-  }
-
   /** What a finished sync records on the connection. */
   async recordSync(id: number, synced: SyncedAt, transaction?: Transaction): Promise<void> {
     await this.rows(transaction).update({ id }, synced);
-  }
-
-  /**
-   * Locks connections that can be synced: connected, of an active enrollment,
-   * scheduled, leased by nobody (sync_states). `due`: only those whose next
-   * sync time has passed, at most `limit`, oldest due first, skipping rows
-   * another process holds (MySQL SKIP LOCKED). `id`: that one connection, due
-   * or not. Returns their ids.
-   */
-  async lockSyncable(
-    which: { due: { limit: number } } | { id: number },
-    now: Date,
-    transaction: Transaction,
-  ): Promise<number[]> {
-    const query = this.rows(transaction)
-      .createQueryBuilder('c')
-      .select(['c.id'])
-      .where('c.disconnectedAt IS NULL')
-      .andWhere('c.refreshSecretId IS NOT NULL')
-      .andWhere('c.nextSyncAt IS NOT NULL')
-      .andWhere("c.enrollmentId IN (SELECT e.id FROM enrollments e WHERE e.status = 'active')")
-      .andWhere(
-        new Brackets((q) =>
-          q.where(
-            'c.id NOT IN (SELECT s.connection_id FROM sync_states s WHERE s.lease_expires_at > :now)',
-            { now },
-          ),
-        ),
-      );
-    if ('due' in which) {
-      query
-        .andWhere('c.nextSyncAt <= :now', { now })
-        .orderBy('c.nextSyncAt', 'ASC')
-        .limit(which.due.limit);
-      if (this.mysql) query.setLock('pessimistic_write').setOnLocked('skip_locked');
-    } else {
-      query.andWhere('c.id = :id', { id: which.id });
-      if (this.mysql) query.setLock('pessimistic_write');
-    }
-    return (await query.getMany()).map((c) => c.id);
-  }
-
-  /** A claim moves next_sync_at to the lease's expiry: a crashed owner's connection is due again then. */
-  async holdUntil(ids: readonly number[], until: Date, transaction: Transaction): Promise<void> {
-    if (ids.length === 0) return;
-    await this.rows(transaction)
-      .createQueryBuilder()
-      .update()
-      .set({ nextSyncAt: until })
-      .where({ id: In([...ids]) })
-      .execute();
   }
 }

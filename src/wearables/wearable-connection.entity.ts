@@ -3,14 +3,13 @@ import { instant } from '../database/columns';
 
 /**
  * A patient's link to their wearable account: what they granted, where the
- * sealed tokens are, and when the next sync is due. One per enrollment; a new
- * consent updates it in place.
+ * sealed tokens are, when it last synced. One per enrollment; a new consent
+ * updates it in place. Its sync schedule is ingestion's (`sync_states`).
  */
 @Entity('wearable_connections')
 @Index('uq_wearable_connections_enrollment', ['enrollmentId'], { unique: true })
 @Index('uq_wearable_connections_disconnect', ['disconnectTokenHash'], { unique: true })
 @Index('ix_wearable_connections_health_user', ['healthUserId'])
-@Index('ix_wearable_connections_next_sync', ['nextSyncAt'])
 export class WearableConnection {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -59,10 +58,6 @@ export class WearableConnection {
 
   @Column(instant({ name: 'disconnected_at', nullable: true }))
   disconnectedAt!: Date | null;
-
-  /** When the scheduler should sync next; null = not syncing. */
-  @Column(instant({ name: 'next_sync_at', nullable: true }))
-  nextSyncAt!: Date | null;
 
   @Column(instant({ name: 'last_sync_at', nullable: true }))
   lastSyncAt!: Date | null;

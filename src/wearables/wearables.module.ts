@@ -1,5 +1,6 @@
 import { forwardRef, Module } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { SyncScheduleModule } from '../ingest/sync-schedule.module';
 import { PatientsModule } from '../patients/patients.module';
 import { ConnectionRepository } from './connection.repository';
 import { ConnectionTokens } from './connection-tokens';
@@ -8,7 +9,7 @@ import { WEARABLE_SOURCE } from './wearable-source';
 
 /** Wearable accounts: the connections, their tokens, the Google Health source. */
 @Module({
-  imports: [forwardRef(() => PatientsModule)],
+  imports: [forwardRef(() => PatientsModule), SyncScheduleModule],
   providers: [
     ConnectionRepository,
     {

@@ -297,7 +297,7 @@ async function runCluster(
   });
 
   // Connected "now" in real time, which is ahead of the workers' clock: due at theirs.
-  await ds.query('UPDATE wearable_connections SET next_sync_at = ?', [simulatedNow]);
+  await ds.query('UPDATE sync_states SET next_sync_at = ?', [simulatedNow]);
   const workers: VigilProcess[] = [];
   let generation = 0;
   const spawnWorker = (slot: number): VigilProcess => {
@@ -349,7 +349,7 @@ async function runCluster(
     return Number(row.n) > 0;
   };
   const resyncEveryone = (): Promise<unknown> =>
-    ds.query('UPDATE wearable_connections SET next_sync_at = ? WHERE next_sync_at IS NOT NULL', [
+    ds.query('UPDATE sync_states SET next_sync_at = ? WHERE next_sync_at IS NOT NULL', [
       new Date(Date.now() + clockOffsetMs),
     ]);
 

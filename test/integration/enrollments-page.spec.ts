@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { startVigil, type VigilApp } from '../../src/bootstrap';
-import { SyncLeases } from '../../src/ingest/sync-leases';
+import { SyncStateRepository } from '../../src/ingest/sync-state.repository';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import { MonitoredPatients } from '../../src/rules/monitored-patients';
 import { SCOPES, startSimulator, type Simulator } from '../../src/simulator';
@@ -131,17 +131,17 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     await post('/enrollments/12/pause').expect(303);
     expect(await statusOf(12)).toBe('paused');
     expect(row(await list(), 12)).toContain('<strong>paused</strong>');
-    const leases = vigil.app.get(SyncLeases);
-    expect(await leases.claimDue(10, new Date(Date.now() + 86_400_000))).toEqual([]);
+    const queue = vigil.app.get(SyncStateRepository);
+    expect(await queue.claimDue(new Date(Date.now() + 86_400_000), 10)).toEqual([]);
     const monitored = await vigil.app.get(MonitoredPatients).activePatients();
     expect(monitored.map((p) => p.pid)).not.toContain(12);
 
     expect(row(await list(), 12)).toContain('/enrollments/12/resume');
     await post('/enrollments/12/resume').expect(303);
     expect(await statusOf(12)).toBe('active');
-    const claims = await leases.claimDue(10, new Date(Date.now() + 86_400_000));
+    const claims = await queue.claimDue(new Date(Date.now() + 86_400_000), 10);
     expect(claims).toHaveLength(1);
-    await leases.release(claims.map((c) => c.connectionId));
+    await queue.release(claims, new Date());
   });
 
   it('disconnects: tokens erased, shown as disconnected, nothing left to disconnect', async () => {

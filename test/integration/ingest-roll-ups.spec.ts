@@ -14,9 +14,8 @@ import { addDays } from '../../src/time';
 import { Simulator, startSimulator } from '../../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../../src/simulator/heart-rate-cadence';
 import { demoScenarios } from '../../src/simulator/scenarios';
-import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 import { freshDatabase, TestDatabase } from '../support/databases';
-import { connectPatient, simulatorEnv } from '../support/wearables';
+import { connectPatient, setNextSync, simulatorEnv } from '../support/wearables';
 
 jest.setTimeout(600_000);
 
@@ -83,9 +82,7 @@ describe('daily aggregates by list and by roll-up', () => {
       const connection = await connectPatient(ds, db.env, sim, 3000 + i, userId, {
         nextSyncAt: null,
       });
-      await ds
-        .getRepository(WearableConnection)
-        .update({ id: connection.id }, { nextSyncAt: new Date(Date.now() + 3_600_000) });
+      await setNextSync(ds, connection.id, new Date(Date.now() + 3_600_000));
       const byList = await backfill(3000 + i, 'list');
       const byRollUp = await backfill(3000 + i, 'roll-up');
       expect(byRollUp.map((d) => d.date)).toEqual(byList.map((d) => d.date));

@@ -2,6 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { Simulator, startSimulator } from '../../src/simulator';
+import { SyncState } from '../../src/ingest/sync-state.entity';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 import { freshDatabase, mysqlAvailable, TestDatabase } from '../support/databases';
 import { Finished, runEntryPoint } from '../support/processes';
@@ -68,7 +69,7 @@ jest.setTimeout(300_000);
     await Promise.all(ready);
     sim.resetStats();
     await ds
-      .getRepository(WearableConnection)
+      .getRepository(SyncState)
       .createQueryBuilder()
       .update()
       .set({ nextSyncAt: new Date() })

@@ -13,12 +13,9 @@ import { SyncRequests } from '../../src/ingest/sync-requests';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import type { RuleDefinition } from '../../src/rules/rule-definition';
 import { RulesService } from '../../src/rules/rules.service';
-import { SyncLeases } from '../../src/ingest/sync-leases';
 import { SyncScheduler } from '../../src/ingest/sync-scheduler';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { SyncStateRepository } from '../../src/ingest/sync-state.repository';
-import { Transactions } from '../../src/database/transactions';
-import { ConnectionRepository } from '../../src/wearables/connection.repository';
 import { addDays, localDateAt } from '../../src/time';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
 import { PATIENT_SYNCED, PatientSynced } from '../../src/events/contracts';
@@ -29,7 +26,7 @@ import { WearableConnection } from '../../src/wearables/wearable-connection.enti
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
 import { LogCapture } from '../support/log-capture';
 import { ROOT } from '../support/processes';
-import { connectPatient, simulatorEnv } from '../support/wearables';
+import { connectPatient, setNextSync, simulatorEnv } from '../support/wearables';
 
 jest.setTimeout(120_000);
 const run = promisify(execFile);
@@ -80,9 +77,7 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     });
     // Scheduled (not paused), but not due: the tests decide when it runs.
     if (options.nextSyncAt === undefined)
-      await ds
-        .getRepository(WearableConnection)
-        .update({ id: connection.id }, { nextSyncAt: new Date(Date.now() + 3_600_000) });
+      await setNextSync(ds, connection.id, new Date(Date.now() + 3_600_000));
     return { pid, userId, connection };
   }
 
@@ -116,7 +111,8 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     const conn = await ds.getRepository(WearableConnection).findOneByOrFail({ id: connection.id });
     expect(conn.lastSyncAt).toBeInstanceOf(Date);
     expect(conn.lastDeviceSyncAt).toBeInstanceOf(Date);
-    expect(conn.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 40 * 60_000);
+    expect(after.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 40 * 60_000);
+    expect(after.attempts).toBe(0);
     expect(synced.find((e) => e.pid === pid)?.dates).toHaveLength(60);
 
     // Incremental the same day: from the day after the cursor, one request per data type.
@@ -223,12 +219,11 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     let kind = '';
     const requested = async (): Promise<string[]> => {
       sim.resetStats();
-      await ds
+      const enrollment = await ds.getRepository(Enrollment).findOneByOrFail({ pid });
+      const { id } = await ds
         .getRepository(WearableConnection)
-        .update(
-          { enrollmentId: (await ds.getRepository(Enrollment).findOneByOrFail({ pid })).id },
-          { nextSyncAt: new Date() },
-        );
+        .findOneByOrFail({ enrollmentId: enrollment.id });
+      await setNextSync(ds, id, new Date());
       const outcome = await syncs.syncNow(pid);
       expect(outcome.status).toBe('synced');
       kind = outcome.status === 'synced' ? outcome.kind : '';
@@ -261,9 +256,7 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     vigil.app.get(RuleDataNeeds).recheckMs = 0;
     const devicesRead = async (): Promise<number> => {
       sim.resetStats();
-      await ds
-        .getRepository(WearableConnection)
-        .update({ id: connection.id }, { nextSyncAt: new Date() });
+      await setNextSync(ds, connection.id, new Date());
       expect(await syncs.syncNow(pid)).toMatchObject({ status: 'synced' });
       return sim.stats().byRoute['api:pairedDevices'] ?? 0;
     };
@@ -351,8 +344,8 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     expect(after.cursorDate).toBeNull();
     expect(after.statusReason).toMatch(/unavailable/);
     expect(await rows(pid)).toHaveLength(0);
-    const conn = await ds.getRepository(WearableConnection).findOneByOrFail({ id: connection.id });
-    expect(conn.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 60_000);
+    expect(after.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 60_000);
+    expect(after.attempts).toBe(1);
   });
 
   it('fails a malformed response cleanly, logging where and not what', async () => {
@@ -424,34 +417,31 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
 
   it('keeps a running sync leased past its first lease, and a lease another process took stays theirs', async () => {
     const { connection } = await patient();
-    const mine = vigil.app.get(SyncLeases);
-    const other = new SyncLeases(
-      new Transactions(ds),
-      new ConnectionRepository(ds),
-      new SyncStateRepository(ds),
-      db.env,
-    );
+    const mine = vigil.app.get(SyncStateRepository);
+    const other = new SyncStateRepository(ds, db.env);
     const lease = db.env.SYNC_LEASE_SECONDS * 1000;
     // A claim whose lease runs out in one second.
     const almostExpired = () => new Date(Date.now() - lease + 1000);
-    expect(await mine.claimNow(connection.id, almostExpired())).toMatchObject({
-      connectionId: connection.id,
-    });
-    const keeper = mine.keep(connection.id, 100);
+    const claim = await mine.claimNow(connection.id, almostExpired());
+    expect(claim).toMatchObject({ connectionId: connection.id });
+    expect(await mine.renew(claim!, new Date())).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await other.claimNow(connection.id)).toBe('leased');
-    await keeper.end();
-    await mine.release([connection.id]);
+    expect(await other.claimNow(connection.id, new Date())).toBeNull();
+    expect(await other.isLeased(connection.id, new Date())).toBe(true);
+    expect(await mine.release([claim!], new Date())).toBe(1);
 
     // Without renewal the lease lapses and another process takes the patient over.
-    await mine.claimNow(connection.id, almostExpired());
+    const lapsed = await mine.claimNow(connection.id, almostExpired());
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await other.claimNow(connection.id)).toMatchObject({ connectionId: connection.id });
-    const late = mine.keep(connection.id, 100);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await late.end();
-    expect((await state(connection.id)).leaseOwner).toBe(other.owner);
-    await other.release([connection.id]);
+    const theirs = await other.claimNow(connection.id, new Date());
+    expect(theirs).toMatchObject({ connectionId: connection.id });
+    expect(await mine.renew(lapsed!, new Date())).toBe(false);
+    expect(await mine.release([lapsed!], new Date())).toBe(0);
+    expect(await state(connection.id)).toMatchObject({
+      leaseOwner: other.owner,
+      leaseExpiresAt: theirs!.leaseExpiresAt,
+    });
+    await other.release([theirs!], new Date());
   });
 
   it('syncs due patients on the tick, and on request over HTTP', async () => {

@@ -6,7 +6,7 @@ import { WebhookKeyset } from '../../src/ingest/webhook-keyset';
 import { SIGNATURE_HEADER, Simulator, startSimulator } from '../../src/simulator';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
-import { connectPatient, simulatorEnv } from '../support/wearables';
+import { connectPatient, nextSyncOf, setNextSync, simulatorEnv } from '../support/wearables';
 
 const SECRET = 'webhook-secret-0123456789';
 
@@ -31,13 +31,12 @@ describe.each(testEngines())('the Google Health webhook on %s', (engine) => {
     ds = vigil.app.get(DataSource);
     endpoint = `${vigil.url}/webhooks/google-health`;
     connection = await connectPatient(ds, db.env, sim, 501, 'sim-1', { nextSyncAt: later() });
-    await ds.getRepository(SyncState).insert({
-      connectionId: connection.id,
-      cursorDate: addDays(new Date().toISOString().slice(0, 10), -2),
-      earlySyncRequested: false,
-      consecutiveFailures: 0,
-      unavailableDataTypes: '',
-    });
+    await ds
+      .getRepository(SyncState)
+      .update(
+        { connectionId: connection.id },
+        { cursorDate: addDays(new Date().toISOString().slice(0, 10), -2) },
+      );
   });
 
   afterAll(async () => {
@@ -46,12 +45,8 @@ describe.each(testEngines())('the Google Health webhook on %s', (engine) => {
     await db.drop();
   });
 
-  const due = async () =>
-    (
-      await ds.getRepository(WearableConnection).findOneByOrFail({ id: connection.id })
-    ).nextSyncAt!.getTime() <= Date.now();
-  const reset = () =>
-    ds.getRepository(WearableConnection).update({ id: connection.id }, { nextSyncAt: later() });
+  const due = async () => (await nextSyncOf(ds, connection.id))!.getTime() <= Date.now();
+  const reset = () => setNextSync(ds, connection.id, later());
 
   it('answers the verification handshake only with the right secret', async () => {
     expect(await sim.webhooks.verifyEndpoint(endpoint, SECRET)).toEqual({

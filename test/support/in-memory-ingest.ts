@@ -7,7 +7,11 @@ import type { Transaction, Transactions } from '../../src/database/transactions'
 import type { PendingEvents } from '../../src/events/pending-events.repository';
 import type { SyncState } from '../../src/ingest/sync-state.entity';
 import { newSyncState } from '../../src/ingest/sync-state.entity';
-import type { SyncStateChanges, SyncStateRepository } from '../../src/ingest/sync-state.repository';
+import type {
+  SyncClaim,
+  SyncStateChanges,
+  SyncStateRepository,
+} from '../../src/ingest/sync-state.repository';
 import type { Enrollment } from '../../src/patients/enrollment.entity';
 import type { EnrollmentRepository } from '../../src/patients/enrollment.repository';
 import type { EvaluationsDueRepository } from '../../src/rules/evaluations-due.repository';
@@ -16,7 +20,7 @@ import { WearableConnection } from '../../src/wearables/wearable-connection.enti
 
 /**
  * Ingestion's tables in memory, for unit tests with no database: the
- * repositories SyncRunner, SyncLeases and ConnectionTokens write through, and
+ * repositories SyncRunner, the sync queue and ConnectionTokens write through, and
  * a `Transactions` whose `run` rolls every table back when its work throws, so
  * a test can see that a failed sync left nothing half written.
  */
@@ -83,10 +87,10 @@ export class InMemoryIngest {
     byId: async (id: number) => this.read(this.connections.get(id)),
     ofEnrollment: async (enrollmentId: number) =>
       this.read([...this.connections.values()].find((c) => c.enrollmentId === enrollmentId)),
-    liveOfHealthUser: async (healthUserId: string) =>
+    connectedOfHealthUser: async (healthUserId: string) =>
       [...this.connections.values()]
-        .filter((c) => c.healthUserId === healthUserId && c.disconnectedAt === null && c.nextSyncAt)
-        .map((c) => InMemoryIngest.copy(c)),
+        .filter((c) => c.healthUserId === healthUserId && c.disconnectedAt === null)
+        .map((c) => c.id),
     lock: async (id: number, transaction: Transaction) => {
       this.inside(transaction, 'lock');
       return this.read(this.connections.get(id));
@@ -99,53 +103,19 @@ export class InMemoryIngest {
     markAccessExpired: async (id: number) => {
       this.change(this.connections, id, { accessExpiresAt: new Date(0) });
     },
-    scheduleSync: async (ids: readonly number[], at: Date, transaction?: Transaction) => {
-      if (transaction !== undefined) this.inside(transaction, 'scheduleSync');
-      for (const id of ids)
-        if (this.connections.get(id)?.nextSyncAt)
-          this.change(this.connections, id, { nextSyncAt: at });
-    },
     recordSync: async (id: number, synced: SyncedAt, transaction?: Transaction) => {
       if (transaction !== undefined) this.inside(transaction, 'recordSync');
       this.change(this.connections, id, synced);
-    },
-    lockSyncable: async (
-      which: { due: { limit: number } } | { id: number },
-      now: Date,
-      transaction: Transaction,
-    ) => {
-      this.inside(transaction, 'lockSyncable');
-      const syncable = [...this.connections.values()].filter(
-        (c) =>
-          c.disconnectedAt === null &&
-          c.refreshSecretId !== null &&
-          c.nextSyncAt !== null &&
-          this.enrollments.get(c.enrollmentId)?.status === 'active' &&
-          !((this.states.get(c.id)?.leaseExpiresAt ?? new Date(0)) > now),
-      );
-      if ('id' in which) return syncable.filter((c) => c.id === which.id).map((c) => c.id);
-      return syncable
-        .filter((c) => c.nextSyncAt! <= now)
-        .sort((a, b) => a.nextSyncAt!.getTime() - b.nextSyncAt!.getTime())
-        .slice(0, which.due.limit)
-        .map((c) => c.id);
-    },
-    holdUntil: async (ids: readonly number[], until: Date, transaction: Transaction) => {
-      this.inside(transaction, 'holdUntil');
-      for (const id of ids) this.change(this.connections, id, { nextSyncAt: until });
     },
   } satisfies Pick<
     ConnectionRepository,
     | 'byId'
     | 'ofEnrollment'
-    | 'liveOfHealthUser'
+    | 'connectedOfHealthUser'
     | 'lock'
     | 'save'
     | 'markAccessExpired'
-    | 'scheduleSync'
     | 'recordSync'
-    | 'lockSyncable'
-    | 'holdUntil'
   >;
 
   readonly enrollmentRepository = {
@@ -158,47 +128,68 @@ export class InMemoryIngest {
     },
   } satisfies Pick<EnrollmentRepository, 'byId' | 'byPid' | 'markNeedsReconsent'>;
 
+  /** Lease renewals the runner made. */
+  renewals = 0;
+
+  /** The sync queue as LeasedQueue keeps it: a claim writes the lease, which proves ownership. */
   readonly syncStates = {
+    owner: 'this-host:1:cafe',
+    /** The sync lease, as SYNC_LEASE_SECONDS sets it; tests shorten it. */
+    leaseMs: 600_000,
     ofConnection: async (connectionId: number) => this.read(this.states.get(connectionId)),
-    ofConnections: async (ids: readonly number[]) =>
-      ids.flatMap((id) => (this.states.has(id) ? [InMemoryIngest.copy(this.states.get(id)!)] : [])),
-    save: async (state: SyncState, transaction?: Transaction) => {
-      if (transaction !== undefined) this.inside(transaction, 'save');
-      this.states.set(state.connectionId, InMemoryIngest.copy(state));
+    lockOfConnections: async (ids: readonly number[], transaction: Transaction) => {
+      this.inside(transaction, 'lockOfConnections');
+      return ids.flatMap((id) =>
+        this.states.has(id) ? [InMemoryIngest.copy(this.states.get(id)!)] : [],
+      );
     },
+    nextSyncOf: async (ids: readonly number[]) =>
+      new Map(ids.map((id) => [id, this.states.get(id)?.nextSyncAt ?? null])),
     isLeased: async (connectionId: number, now: Date) =>
       (this.states.get(connectionId)?.leaseExpiresAt ?? new Date(0)) > now,
-    lease: async (
-      ids: readonly number[],
-      owner: string,
-      expiresAt: Date,
-      now: Date,
-      transaction: Transaction,
-    ) => {
-      this.inside(transaction, 'lease');
-      for (const id of ids)
-        this.states.set(id, {
-          ...(this.states.get(id) ?? newSyncState(id)),
-          leaseOwner: owner,
-          leaseExpiresAt: expiresAt,
-          lastAttemptAt: now,
+    claimDue: async (now: Date, limit: number) =>
+      this.claim(
+        [...this.states.values()]
+          .filter((s) => s.nextSyncAt !== null && s.nextSyncAt <= now)
+          .sort((a, b) => a.nextSyncAt!.getTime() - b.nextSyncAt!.getTime())
+          .slice(0, limit),
+        now,
+      ),
+    claimNow: async (connectionId: number, now: Date) => {
+      const state = this.states.get(connectionId);
+      const [claim] = this.claim(state && state.nextSyncAt !== null ? [state] : [], now);
+      return claim ?? null;
+    },
+    renew: async (claim: SyncClaim, now: Date) => {
+      const state = this.states.get(claim.connectionId);
+      if (state?.leaseExpiresAt?.getTime() !== claim.leaseExpiresAt?.getTime()) return false;
+      this.renewals += 1;
+      const leaseExpiresAt = new Date(now.getTime() + this.syncStates.leaseMs);
+      this.change(this.states, claim.connectionId, { leaseExpiresAt });
+      claim.leaseExpiresAt = leaseExpiresAt;
+      return true;
+    },
+    release: async (claims: readonly SyncClaim[], now: Date) => {
+      let released = 0;
+      for (const claim of claims) {
+        const state = this.states.get(claim.connectionId);
+        if (state?.leaseExpiresAt?.getTime() !== claim.leaseExpiresAt?.getTime()) continue;
+        released += 1;
+        this.change(this.states, claim.connectionId, {
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          nextSyncAt: state!.nextSyncAt === null ? null : now,
         });
+      }
+      return released;
     },
-    renewLease: async (connectionId: number, owner: string, expiresAt: Date) => {
-      if (this.states.get(connectionId)?.leaseOwner === owner)
-        this.change(this.states, connectionId, { leaseExpiresAt: expiresAt });
-    },
-    releaseLeases: async (ids: readonly number[], owner: string, transaction: Transaction) => {
-      this.inside(transaction, 'releaseLeases');
-      const held = ids.filter((id) => this.states.get(id)?.leaseOwner === owner);
-      for (const id of held)
-        this.change(this.states, id, { leaseOwner: null, leaseExpiresAt: null });
-      return held.length;
-    },
-    lockOwnLease: async (connectionId: number, owner: string, transaction: Transaction) => {
-      this.inside(transaction, 'lockOwnLease');
-      const held = this.states.get(connectionId);
-      return held?.leaseOwner === owner ? InMemoryIngest.copy(held) : null;
+    lockHeld: async (claim: SyncClaim, transaction: Transaction) => {
+      this.inside(transaction, 'lockHeld');
+      const held = this.states.get(claim.connectionId);
+      return held?.leaseExpiresAt?.getTime() === claim.leaseExpiresAt?.getTime() &&
+        held?.leaseExpiresAt !== null
+        ? InMemoryIngest.copy(held!)
+        : null;
     },
     endLease: async (connectionId: number, changes: SyncStateChanges, transaction: Transaction) => {
       this.inside(transaction, 'endLease');
@@ -209,7 +200,42 @@ export class InMemoryIngest {
         earlySyncRequested: false,
       });
     },
+    schedule: async (connectionId: number, at: Date, transaction: Transaction) => {
+      this.inside(transaction, 'schedule');
+      this.states.set(connectionId, {
+        ...(this.states.get(connectionId) ?? newSyncState(connectionId)),
+        nextSyncAt: at,
+      });
+    },
+    unschedule: async (connectionId: number, transaction: Transaction) => {
+      this.inside(transaction, 'unschedule');
+      this.change(this.states, connectionId, { nextSyncAt: null });
+    },
+    requestEarly: async (state: SyncState, now: Date, transaction: Transaction) => {
+      this.inside(transaction, 'requestEarly');
+      const leased = state.leaseExpiresAt !== null && state.leaseExpiresAt > now;
+      const sooner = !leased && state.nextSyncAt !== null && state.nextSyncAt > now;
+      this.change(this.states, state.connectionId, {
+        rereadFrom: state.rereadFrom,
+        rereadDataTypes: state.rereadDataTypes,
+        earlySyncRequested: leased,
+        ...(sooner ? { nextSyncAt: now } : {}),
+      });
+    },
   } satisfies Pick<SyncStateRepository, keyof SyncStateRepository>;
+
+  private claim(states: SyncState[], now: Date): SyncClaim[] {
+    const free = states.filter((s) => !((s.leaseExpiresAt ?? new Date(0)) > now));
+    return free.map((s) => {
+      const claimed = {
+        leaseOwner: this.syncStates.owner,
+        leaseExpiresAt: new Date(now.getTime() + this.syncStates.leaseMs),
+        attempts: s.attempts + 1,
+      };
+      this.change(this.states, s.connectionId, claimed);
+      return { connectionId: s.connectionId, ...claimed };
+    });
+  }
 
   readonly aggregates = {
     upsert: async (pid: number, days: readonly DailyAggregate[], transaction?: Transaction) => {
@@ -316,11 +342,11 @@ export class InMemoryIngest {
       disconnectTokenHash: null,
       connectedAt: now,
       disconnectedAt: null,
-      nextSyncAt: now,
       lastSyncAt: null,
       lastDeviceSyncAt: null,
     });
     this.connections.set(connection.id, connection);
+    this.states.set(connection.id, { ...newSyncState(connection.id), nextSyncAt: now });
     return { enrollment, connection };
   }
 }

@@ -6,6 +6,9 @@ import { SecretStore } from '../../src/crypto/secret-store';
 import { StoredSecretRepository } from '../../src/crypto/stored-secret.repository';
 import { inTransaction, Transactions } from '../../src/database/transactions';
 import { PendingEvents } from '../../src/events/pending-events.repository';
+import { SyncSchedule } from '../../src/ingest/sync-schedule';
+import { newSyncState, SyncState } from '../../src/ingest/sync-state.entity';
+import { SyncStateRepository } from '../../src/ingest/sync-state.repository';
 import { EnrollmentRepository } from '../../src/patients/enrollment.repository';
 import { ConnectionRepository } from '../../src/wearables/connection.repository';
 import { Enrollment } from '../../src/patients/enrollment.entity';
@@ -54,6 +57,7 @@ export function connectionTokensOn(
     new Transactions(dataSource),
     new ConnectionRepository(dataSource),
     new EnrollmentRepository(dataSource),
+    new SyncSchedule(new SyncStateRepository(dataSource, env)),
     new PendingEvents(dataSource),
     new SecretStore(new StoredSecretRepository(dataSource), env),
     new AuditTrail(new AuditEventRepository(dataSource)),
@@ -99,7 +103,6 @@ export async function connectSimulatedUser(
     disconnectTokenHash: null,
     connectedAt: now,
     disconnectedAt: null,
-    nextSyncAt: options.nextSyncAt === undefined ? now : options.nextSyncAt,
     lastSyncAt: null,
     lastDeviceSyncAt: null,
   });
@@ -110,5 +113,28 @@ export async function connectSimulatedUser(
     expiresInSeconds: grant.expires_in,
     scopes: grant.scope.split(' '),
   });
-  return manager.getRepository(WearableConnection).save(connection);
+  const saved = await manager.getRepository(WearableConnection).save(connection);
+  await manager.getRepository(SyncState).insert({
+    ...newSyncState(saved.id),
+    nextSyncAt: options.nextSyncAt === undefined ? now : options.nextSyncAt,
+  });
+  return saved;
+}
+
+/** Sets when the connection syncs next (null: not syncing), as if ingestion had scheduled it. */
+export async function setNextSync(
+  dataSource: DataSource,
+  connectionId: number,
+  at: Date | null,
+): Promise<void> {
+  await dataSource.getRepository(SyncState).update({ connectionId }, { nextSyncAt: at });
+}
+
+/** When the connection syncs next (null: not syncing). */
+export async function nextSyncOf(
+  dataSource: DataSource,
+  connectionId: number,
+): Promise<Date | null> {
+  const state = await dataSource.getRepository(SyncState).findOneByOrFail({ connectionId });
+  return state.nextSyncAt;
 }

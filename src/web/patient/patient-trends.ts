@@ -115,7 +115,8 @@ export class PatientTrends {
     const enrollment = await this.enrollments.byPid(pid);
     if (!enrollment) return null;
     const connection = await this.connections.ofEnrollment(enrollment.id);
-    return { enrollment, view: viewOf(enrollment, connection) };
+    const state = connection && (await this.syncStates.ofConnection(connection.id));
+    return { enrollment, view: viewOf(enrollment, connection, state?.nextSyncAt ?? null) };
   }
 
   /** The patient's local today: charts end there. */

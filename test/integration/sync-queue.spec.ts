@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MYSQL_MIGRATIONS } from '../../migrations/mysql';
 import { SQLITE_MIGRATIONS } from '../../migrations/sqlite';
@@ -140,6 +141,20 @@ describe.each(testEngines())('the sync queue on %s', (engine) => {
     await inTransaction(ds, (manager) => queue().unschedule(1, manager));
     expect(await queue().release([claim], at(1))).toBe(1);
     expect(await stored(1)).toMatchObject({ leaseExpiresAt: null, nextSyncAt: null });
+  });
+
+  it('shows connections failing repeatedly in /health/ready, still scheduled', async () => {
+    await scheduled(3);
+    await ds.getRepository(SyncState).update({ connectionId: 1 }, { consecutiveFailures: 4 });
+    await ds.getRepository(SyncState).update({ connectionId: 2 }, { consecutiveFailures: 3 });
+    // Not syncing any more (a refused consent): the monitoring-gap alert tells staff instead.
+    await ds
+      .getRepository(SyncState)
+      .update({ connectionId: 3 }, { consecutiveFailures: 9, nextSyncAt: null });
+    const ready = await request(vigil.url ?? '')
+      .get('/health/ready')
+      .expect(200);
+    expect(ready.body.checks.work.detail.failed).toMatchObject({ sync: 1 });
   });
 
   if (engine === 'mysql') {

@@ -9,7 +9,7 @@ import { DailyAggregate, METRIC_NAMES } from '../../src/aggregates/daily-aggrega
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { SyncRequests } from '../../src/ingest/sync-requests';
-import { SyncState } from '../../src/ingest/sync-state.entity';
+import { newSyncState, SyncState } from '../../src/ingest/sync-state.entity';
 import { addDays } from '../../src/time';
 import { Simulator, startSimulator } from '../../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../../src/simulator/heart-rate-cadence';
@@ -57,7 +57,9 @@ describe('daily aggregates by list and by roll-up', () => {
   /** A backfill of the patient's days read the given way; the state is forgotten first. */
   async function backfill(pid: number, reads: 'list' | 'roll-up'): Promise<DailyAggregate[]> {
     vigil.env.GOOGLE_HEALTH_INTRADAY_READS = reads;
-    await ds.getRepository(SyncState).clear();
+    // Forgotten but still scheduled: everything a sync keeps goes back to a new state's.
+    const { connectionId: _id, nextSyncAt: _next, ...fresh } = newSyncState(0);
+    await ds.getRepository(SyncState).createQueryBuilder().update().set(fresh).execute();
     sim.resetStats();
     const outcome = await vigil.app.get(SyncRequests).syncNow(pid);
     expect(outcome).toMatchObject({ status: 'synced', kind: 'backfill' });

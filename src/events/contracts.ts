@@ -6,7 +6,7 @@
  * through the relay (event-relay.ts), also from a process that stopped or
  * never had listeners (`vigil sync`); the rest are fast paths for work that is
  * recorded elsewhere (`evaluations_due`, an outcome's `alerts_applied_at`,
- * a connection's `next_sync_at`).
+ * a connection's `sync_states.next_sync_at`).
  */
 import type { EvaluatedRule } from '../rules/evaluation/evaluate-patient';
 import type { LocalDate } from '../time';

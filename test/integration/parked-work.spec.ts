@@ -4,9 +4,9 @@ import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { inTransaction } from '../../src/database/transactions';
 import { OutboxRepository } from '../../src/delivery/outbox.repository';
 import { PendingEvent } from '../../src/events/pending-event.entity';
-import { PendingEvents } from '../../src/events/pending-events.repository';
-import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
+import { PENDING_EVENTS_POLICY, PendingEvents } from '../../src/events/pending-events.repository';
 import {
+  EVALUATIONS_DUE_POLICY,
   EvaluationsDueRepository,
   recordEvaluationDue,
 } from '../../src/rules/evaluations-due.repository';
@@ -58,13 +58,9 @@ describe.each(testEngines())('parked work on %s', (engine) => {
     await inTransaction(ds, (tx) => events().record('test.event', { n: 1 }, T0, tx));
     const [claimed] = await events().claimDue(at(1), 1);
     if (park) {
-      // The relay's own failure path, at once as for a failure no retry mends.
-      await (events() as unknown as { queue: { fail: Function } }).queue.fail(
-        { id: claimed.id, dueAt: claimed.leasedUntil, attempts: claimed.attempts },
-        at(2),
-        reason,
-        true,
-      );
+      // The relay's own failure path, on what it counts as the last attempt.
+      const last = { ...claimed, attempts: PENDING_EVENTS_POLICY.maxAttempts };
+      expect(await events().fail(last, at(2), reason)).toBe('parked');
     }
     return claimed.id;
   }
@@ -150,14 +146,8 @@ describe.each(testEngines())('parked work on %s', (engine) => {
     const evaluations = vigil.app.get(EvaluationsDueRepository);
     await inTransaction(ds, (tx) => recordEvaluationDue(tx, 1001, ['2026-02-28'], T0));
     const [claimed] = await evaluations.claimDue(at(5), 1);
-    expect(
-      await (evaluations as unknown as { queue: { fail: Function } }).queue.fail(
-        { pid: claimed.pid, dueAt: claimed.leasedUntil, attempts: claimed.attempts },
-        at(6),
-        'TypeError',
-        true,
-      ),
-    ).toBe('parked');
+    const last = { ...claimed, attempts: EVALUATIONS_DUE_POLICY.maxAttempts };
+    expect(await evaluations.fail(last, at(6), 'TypeError')).toBe('parked');
     expect(await evaluations.claimDue(at(600), 1)).toEqual([]);
     const [list] = await parked.list('evaluations_due');
     expect(list.items).toEqual([

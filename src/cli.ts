@@ -375,7 +375,7 @@ const work = program
 work
   .command('failed')
   .description('list parked items per queue: id, attempts, when parked, the last error')
-  .option('--queue <name>', 'one queue (pending_events, evaluations_due, outbox)')
+  .option('--queue <name>', 'one queue, by the name the list gives it')
   .option('--limit <n>', 'at most this many items per queue', parseLimit, 100)
   .action((options: { queue?: string; limit: number }) =>
     withContext(async (ctx) => {

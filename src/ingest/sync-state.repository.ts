@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, IsNull, MoreThan, Not, type Repository } from 'typeorm';
+import { DataSource, In, IsNull, MoreThan, MoreThanOrEqual, Not, type Repository } from 'typeorm';
 import { Environment } from '../config/environment';
-import { LeasedQueue } from '../database/leased-queue';
+import { LeasedQueue, type QueueReading, type WorkQueue } from '../database/leased-queue';
 import { inTransaction, type Transaction } from '../database/transactions';
 import type { WorkPolicy } from '../database/work-policy';
+import { REPEATED_FAILURES } from '../wearables/google-health/retry-policy';
 import { newSyncState, SyncState } from './sync-state.entity';
 
 /** What a sync that ends (well or not) records besides giving its lease back. */
@@ -65,9 +66,38 @@ export class SyncStateRepository {
         waiting: { nextSyncAt: Not(IsNull()) },
         // Never used: a sync is retried on the runner's backoff, never parked (syncPolicy).
         park: () => ({}),
+        // What operators see as failed: syncs failing REPEATED_FAILURES times in a row,
+        // still retried every six hours; a retry makes them due now with a clean slate.
+        parked: {
+          nextSyncAt: Not(IsNull()),
+          leaseExpiresAt: IsNull(),
+          consecutiveFailures: MoreThanOrEqual(REPEATED_FAILURES),
+        },
+        unpark: { consecutiveFailures: 0 },
       },
       syncPolicy(env.SYNC_LEASE_SECONDS),
     );
+  }
+
+  /**
+   * The queue's figures, and the connections failing repeatedly as its
+   * "parked" items, for operators, metrics and /health/ready.
+   */
+  get work(): WorkQueue {
+    return this.queue;
+  }
+
+  /** Syncing connections whose next sync time has passed, unleased, and the longest wait: for the metrics. */
+  async syncDue(now: Date): Promise<Omit<QueueReading, 'failed'>> {
+    const query = this.rows()
+      .createQueryBuilder('s')
+      .where('s.nextSyncAt <= :now', { now })
+      .andWhere('(s.leaseExpiresAt IS NULL OR s.leaseExpiresAt < :now)', { now });
+    const depth = await query.clone().getCount();
+    if (depth === 0) return { depth, oldestAgeSeconds: 0 };
+    const first = await query.orderBy('s.nextSyncAt', 'ASC').getOne();
+    const since = first?.nextSyncAt ?? now;
+    return { depth, oldestAgeSeconds: Math.max(0, (now.getTime() - since.getTime()) / 1000) };
   }
 
   /** This process, as `lease_owner` shows it. */

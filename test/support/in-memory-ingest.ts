@@ -222,7 +222,7 @@ export class InMemoryIngest {
         ...(sooner ? { nextSyncAt: now } : {}),
       });
     },
-  } satisfies Pick<SyncStateRepository, keyof SyncStateRepository>;
+  } satisfies Omit<Pick<SyncStateRepository, keyof SyncStateRepository>, 'work' | 'syncDue'>;
 
   private claim(states: SyncState[], now: Date): SyncClaim[] {
     const free = states.filter((s) => !((s.leaseExpiresAt ?? new Date(0)) > now));

@@ -1,4 +1,4 @@
-/* global process, console, setInterval */
+/* global process, console, setInterval, require */
 /**
  * Preloaded (`node -r ./bench/worker-probe.cjs`) into a Vigil worker that
  * bench/ingest.ts starts exactly as `npm run start:worker` does (compiled
@@ -16,6 +16,7 @@ const counts = { statements: 0, transactions: 0 };
 const kinds = process.env.BENCH_STATEMENT_KINDS === '1' ? new Map() : null;
 try {
   // Every connection (pooled or not) is a BaseConnection: Connection's prototype's prototype.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, preloaded
   const base = Object.getPrototypeOf(require('mysql2').Connection.prototype);
   for (const method of ['query', 'execute']) {
     const original = base[method];

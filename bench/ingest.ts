@@ -101,8 +101,17 @@ async function connectCohort(ds: DataSource, env: Environment, sim: Simulator, s
 }
 
 /** Everyone up to `size` is due now and was backfilled through yesterday, so each sync is incremental. */
-async function makeDue(ds: DataSource, size: number): Promise<void> {
+/**
+ * Makes patients 1..size due for the day's first incremental sync, each run
+ * alike: the days it re-reads are deleted, so every run's syncs write them
+ * again and the rules evaluate them (else only the first run would).
+ */
+async function makeDue(ds: DataSource, size: number, rereadDays: number): Promise<void> {
   const yesterday = addDays(localDateAt(Date.now(), 'UTC'), -1);
+  await ds.query('DELETE FROM daily_aggregates WHERE pid <= ? AND date >= ?', [
+    size,
+    addDays(yesterday, -rereadDays),
+  ]);
   await ds.query('DELETE FROM sync_states');
   await ds.query(
     `INSERT INTO sync_states (connection_id, cursor_date, early_sync_requested, consecutive_failures, unavailable_data_types)
@@ -223,7 +232,7 @@ async function runWorkers(
   await ds.query('UPDATE wearable_connections SET next_sync_at = NULL');
   const workers = Array.from({ length: count }, () => startWorker(env, dist));
   await Promise.all(workers.map((w) => w.ready));
-  await makeDue(ds, patients);
+  await makeDue(ds, patients, Number(env.REREAD_DAYS));
   for (const w of workers) {
     w.cpuAtStartMs = w.cpuMs;
     w.statementsAtStart = w.statements;
@@ -373,6 +382,7 @@ async function main(): Promise<void> {
     const workerEnv = {
       ...workerBase,
       ROLE: 'worker',
+      REREAD_DAYS: String(setup.env.REREAD_DAYS),
       SYNC_TICK_SECONDS: '1',
       SYNC_CONCURRENCY: String(CONCURRENCY),
     };

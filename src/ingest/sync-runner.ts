@@ -393,8 +393,8 @@ export class SyncRunner {
     next: Date,
     synced?: SyncedAt,
   ): Promise<void> {
-    if (synced) await this.connections.recordSync(connectionId, synced, transaction);
-    await this.connections.scheduleSync([connectionId], next, transaction);
+    if (synced) await this.connections.recordSync(connectionId, synced, next, transaction);
+    else await this.connections.scheduleSync([connectionId], next, transaction);
   }
 
   private async recordFailure(

@@ -157,6 +157,23 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     expect(row(page, 12)).toContain('<strong>disconnected</strong>');
     expect(row(page, 12)).not.toContain('/enrollments/12/disconnect');
 
+    // The status filter finds it as it is shown (and paused, its stored status, includes it).
+    const disconnected = await list('?status=disconnected');
+    expect(disconnected).toMatch(/<option\s+value="disconnected"\s+selected\s*>/);
+    expect(row(disconnected, 12)).toContain('<strong>disconnected</strong>');
+    expect(row(await list('?status=paused'), 12)).toContain('<strong>disconnected</strong>');
+    expect(await list('?status=active')).not.toContain('id="patient-12"');
+    const api = (query: string) =>
+      request(url).get(`/api/v1/patients?status=${query}`).set('Cookie', cookie);
+    const listed = (await api('disconnected').expect(200)).body;
+    expect(listed.map((e: { pid: number; status: string }) => [e.pid, e.status])).toEqual([
+      [12, 'paused'],
+    ]);
+    expect((await api('paused').expect(200)).body.map((e: { pid: number }) => e.pid)).toContain(12);
+    expect((await api('active').expect(200)).body.map((e: { pid: number }) => e.pid)).not.toContain(
+      12,
+    );
+
     const again = await clinicalPost('/enrollments/12/disconnect').expect(409);
     expect(again.text).toContain('Patient 12 has no wearable connection to disconnect');
   });
@@ -177,7 +194,20 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
       .get('/enrollments?status=sleeping')
       .set('Cookie', cookie)
       .expect(400);
-    expect(bad.text).toContain('status must be one of');
+    expect(bad.text).toContain(
+      'status must be one of invited, active, needs_reconsent, paused, disconnected, ended',
+    );
+    const api = await request(url)
+      .get('/api/v1/patients?status=sleeping')
+      .set('Cookie', cookie)
+      .expect(400);
+    expect(api.body.errors).toEqual([
+      {
+        path: 'status',
+        message:
+          'status must be one of invited, active, needs_reconsent, paused, disconnected, ended',
+      },
+    ]);
   });
 
   it('shows staff that a reconnect brought another Google account', async () => {

@@ -257,6 +257,7 @@ export class InboxController {
         since: row.firedAt ?? row.createdAt,
         episodeStart: row.episodeStart,
         firedOn: lifecycle.firedOn,
+        firstNotifiedAt: row.firedAt,
         snoozedUntil: lifecycle.snoozedUntil,
         patientTimeZone: zones.get(Number(row.pid)) ?? this.env.CLINIC_TIME_ZONE,
         acknowledgement: lifecycle.acknowledgement,

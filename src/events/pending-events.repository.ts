@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
-import { LeasedQueue, type Failure, type QueueTable } from '../database/leased-queue';
+import { DataSource, IsNull, Not } from 'typeorm';
+import {
+  LeasedQueue,
+  type Failure,
+  type QueueTable,
+  type WorkQueue,
+} from '../database/leased-queue';
 import type { Transaction } from '../database/transactions';
 import type { WorkPolicy } from '../database/work-policy';
 import { PendingEvent } from './pending-event.entity';
@@ -28,7 +33,10 @@ export const PENDING_EVENTS_QUEUE: QueueTable<PendingEvent> = {
   lastError: 'lastError',
   order: ['id'],
   waiting: { failedAt: IsNull() },
+  recordedAt: 'recordedAt',
   park: (now) => ({ failedAt: now }),
+  parked: { failedAt: Not(IsNull()) },
+  unpark: { failedAt: null },
 };
 
 /** An event as taken from the table. */
@@ -49,6 +57,11 @@ export class PendingEvents {
 
   constructor(private readonly dataSource: DataSource) {
     this.queue = new LeasedQueue(dataSource, PENDING_EVENTS_QUEUE, PENDING_EVENTS_POLICY);
+  }
+
+  /** The queue's figures and parked events, for operators, metrics and /health/ready. */
+  get work(): WorkQueue {
+    return this.queue;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { LeasedQueue, type Failure } from '../database/leased-queue';
+import { DataSource, IsNull, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
+import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
 import type { WorkPolicy } from '../database/work-policy';
 import type { LocalDate } from '../time';
 import { EvaluationDue } from './evaluation-due.entity';
@@ -85,10 +85,18 @@ export class EvaluationsDueRepository {
         lastError: 'lastError',
         order: ['dueAt'],
         waiting: { failedAt: IsNull() },
+        recordedAt: 'recordedAt',
         park: (now) => ({ failedAt: now }),
+        parked: { failedAt: Not(IsNull()) },
+        unpark: { failedAt: null },
       },
       EVALUATIONS_DUE_POLICY,
     );
+  }
+
+  /** The queue's figures and parked evaluations (by pid), for operators, metrics and /health/ready. */
+  get work(): WorkQueue {
+    return this.queue;
   }
 
   /** See recordEvaluationDue: in the sync's transaction. */

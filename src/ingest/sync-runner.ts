@@ -28,7 +28,7 @@ import {
 } from '../wearables/google-health/health-api-reader';
 import { MalformedResponseError, WearablePoints } from '../wearables/google-health/points';
 import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
-import { ConnectionRepository } from '../wearables/connection.repository';
+import { ConnectionRepository, type SyncedAt } from '../wearables/connection.repository';
 import { WearableConnection } from '../wearables/wearable-connection.entity';
 import {
   failureBackoffMs,
@@ -154,6 +154,7 @@ export class SyncRunner {
       : state.historyDataTypes === null
         ? null
         : new Set(state.historyDataTypes.split(' '));
+    const needs = await this.needs.ofProgram(enrollment.program);
     const plan = planSync({
       now: started,
       timeZone,
@@ -163,12 +164,12 @@ export class SyncRunner {
       grantedScopes: connection.scopes,
       unavailable,
       history,
-      needed: await this.needs.forProgram(enrollment.program),
+      needed: needs.dataTypes,
       backfillDays: this.env.BACKFILL_DAYS,
       rereadDays: this.env.REREAD_DAYS,
       intraday: this.env.GOOGLE_HEALTH_INTRADAY_READS,
       rereadSpentOn: reconsented ? null : state.rereadSpentOn,
-      deviceSyncNeeded: await this.needs.deviceSyncForProgram(enrollment.program),
+      deviceSyncNeeded: needs.deviceSync,
       silent: {
         dataTypes: await this.silentTypes(pid, history, started, timeZone),
         lastSuccessAt: state.lastSuccessAt?.getTime() ?? null,
@@ -177,6 +178,7 @@ export class SyncRunner {
     const context: ReadContext = {
       connectionId: id,
       userBudget: this.userBudgets.acquire(id),
+      connection,
     };
     const renewal = this.keep(claim);
     try {
@@ -191,6 +193,10 @@ export class SyncRunner {
       const previous = await this.aggregates.series(pid, plan.from, plan.to);
       const days = withUnreadKept(plan, previous, read);
       const changed = changedDates(previous, days);
+      const syncedAt: SyncedAt = {
+        lastSyncAt: new Date(),
+        ...(lastDeviceSync !== null ? { lastDeviceSyncAt: new Date(lastDeviceSync) } : {}),
+      };
       // The claim's lease is the proof of ownership: no renewal may move it while we check it.
       await renewal.end();
       await this.transactions.run(async (transaction) => {
@@ -235,21 +241,26 @@ export class SyncRunner {
         }
         // Kept until the rules evaluated these days, should this process stop first.
         await this.evaluationsDue.record(pid, changed, new Date(), transaction);
-        await this.connections.recordSync(
-          id,
-          {
-            lastSyncAt: new Date(),
-            ...(lastDeviceSync !== null ? { lastDeviceSyncAt: new Date(lastDeviceSync) } : {}),
-          },
-          transaction,
-        );
+        await this.connections.recordSync(id, syncedAt, transaction);
       });
       this.logger.log(
         `Synced patient ${pid} (${plan.kind} ${plan.from}..${plan.to}, ${plan.dataTypes.length} data type(s), ${changed.length} day(s) changed) in ${Date.now() - started} ms`,
         CONTEXT,
       );
       // Also when nothing changed: a sync is news of its own (monitoring resumed).
-      const event: PatientSynced = { pid, dates: changed };
+      const event: PatientSynced = {
+        pid,
+        dates: changed,
+        // What the evaluation would read back: the enrollment and connection as this sync left them.
+        patient: {
+          pid,
+          program: enrollment.program,
+          timeZone: enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE,
+          lastSyncAt: syncedAt.lastSyncAt,
+          lastDeviceSyncAt: syncedAt.lastDeviceSyncAt ?? connection.lastDeviceSyncAt,
+          connectedAt: connection.connectedAt,
+        },
+      };
       this.events.emit(PATIENT_SYNCED, event);
       return { status: 'synced', pid, kind: plan.kind, dates: days.map((d) => d.date), changed };
     } catch (error) {

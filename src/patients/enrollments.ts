@@ -10,7 +10,7 @@ import { Transactions } from '../database/transactions';
 import { ConnectionRepository } from '../wearables/connection.repository';
 import { scopeLabel } from '../wearables/google-health/scopes';
 import type { WearableConnection } from '../wearables/wearable-connection.entity';
-import { Enrollment, EnrollmentStatus } from './enrollment.entity';
+import { Enrollment, type EnrollmentFilter, EnrollmentStatus } from './enrollment.entity';
 import { EnrollmentRepository } from './enrollment.repository';
 import { PATIENT_DIRECTORY, PatientDirectory } from './patient-directory';
 import { SyncSchedule } from '../ingest/sync-schedule';
@@ -132,15 +132,17 @@ export class Enrollments {
     return this.enrollments.timeZones(pids);
   }
 
-  async list(status?: EnrollmentStatus): Promise<EnrollmentView[]> {
-    const enrollments = await this.enrollments.list(status);
+  /** Enrolled patients by pid, all or those a filter (ENROLLMENT_FILTERS) selects. */
+  async list(filter?: EnrollmentFilter): Promise<EnrollmentView[]> {
+    const enrollments = await this.enrollments.list(filter === 'disconnected' ? 'paused' : filter);
     const connections = await this.connections.ofEnrollments(enrollments.map((e) => e.id));
     const byEnrollment = new Map(connections.map((c) => [c.enrollmentId, c]));
     const nextSync = await this.schedule.nextSyncOf(connections.map((c) => c.id));
-    return enrollments.map((e) => {
+    const views = enrollments.map((e) => {
       const connection = byEnrollment.get(e.id) ?? null;
       return viewOf(e, connection, connection && (nextSync.get(connection.id) ?? null));
     });
+    return filter === 'disconnected' ? views.filter(isDisconnected) : views;
   }
 
   /** The programs patients are enrolled in, for choosing one in a filter. */
@@ -229,6 +231,11 @@ export class Enrollments {
     });
     return this.view(pid);
   }
+}
+
+/** Paused because the patient's Google connection is gone: only a new invitation restarts it. */
+export function isDisconnected(view: Pick<EnrollmentView, 'status' | 'connection'>): boolean {
+  return view.status === 'paused' && view.connection !== null && !view.connection.connected;
 }
 
 /** `nextSyncAt`: when ingestion syncs the connection next (SyncSchedule); null when not syncing. */

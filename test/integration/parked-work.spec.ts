@@ -72,7 +72,12 @@ describe.each(testEngines())('parked work on %s', (engine) => {
     const id = await event(true);
     await event(false);
     const lists = await parked.list();
-    expect(lists.map((l) => l.queue)).toEqual(['pending_events', 'evaluations_due', 'outbox']);
+    expect(lists.map((l) => l.queue)).toEqual([
+      'pending_events',
+      'evaluations_due',
+      'outbox',
+      'sync',
+    ]);
     expect(lists[0]).toEqual({
       queue: 'pending_events',
       total: 1,
@@ -137,7 +142,7 @@ describe.each(testEngines())('parked work on %s', (engine) => {
   it('names an unknown queue, and the known ones', async () => {
     await expect(parked.retry('sync_states_typo', 'all', 'cli')).rejects.toThrow(UnknownQueue);
     await expect(parked.retry('sync_states_typo', ['1'], 'cli')).rejects.toThrow(
-      'There is no work queue called "sync_states_typo"; the queues are pending_events, evaluations_due, outbox.',
+      'There is no work queue called "sync_states_typo"; the queues are pending_events, evaluations_due, outbox, sync.',
     );
     await expect(parked.list('nope')).rejects.toThrow('"nope"');
   });

@@ -155,6 +155,16 @@ describe.each(testEngines())('the sync queue on %s', (engine) => {
       .get('/health/ready')
       .expect(200);
     expect(ready.body.checks.work.detail.failed).toMatchObject({ sync: 1 });
+
+    // An operator's `vigil work retry sync --all`: due now, a clean slate; the others stay.
+    expect(await queue().work.retryParked('all', at(5))).toEqual(['1']);
+    expect(await stored(1)).toMatchObject({
+      consecutiveFailures: 0,
+      nextSyncAt: at(5),
+      statusReason: null,
+      attempts: 0,
+    });
+    expect(await stored(3)).toMatchObject({ consecutiveFailures: 9, nextSyncAt: null });
   });
 
   if (engine === 'mysql') {

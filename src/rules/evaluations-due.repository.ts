@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { LeasedQueue, type Failure } from '../database/leased-queue';
+import { queueTable } from '../database/queue-columns';
 import type { WorkPolicy } from '../database/work-policy';
 import type { LocalDate } from '../time';
 import { EvaluationDue } from './evaluation-due.entity';
@@ -76,17 +77,7 @@ export class EvaluationsDueRepository {
   constructor(private readonly dataSource: DataSource) {
     this.queue = new LeasedQueue(
       dataSource,
-      {
-        name: 'evaluations_due',
-        entity: EvaluationDue,
-        key: 'pid',
-        dueAt: 'dueAt',
-        attempts: 'attempts',
-        lastError: 'lastError',
-        order: ['dueAt'],
-        waiting: { failedAt: IsNull() },
-        park: (now) => ({ failedAt: now }),
-      },
+      queueTable({ name: 'evaluations_due', entity: EvaluationDue, key: 'pid', order: ['dueAt'] }),
       EVALUATIONS_DUE_POLICY,
     );
   }

@@ -24,7 +24,12 @@ export interface QueueReading {
 }
 
 /** The queues whose work is parked as failed after its last attempt. */
-export const FAILING_QUEUES = ['pending_events', 'evaluations_due', 'outbox'] as const;
+export const FAILING_QUEUES = [
+  'pending_events',
+  'evaluations_due',
+  'alert_steps_due',
+  'outbox',
+] as const;
 export type FailedWork = Record<(typeof FAILING_QUEUES)[number], number>;
 
 /** What a scrape reads from the database; label values are fixed enumerations only. */

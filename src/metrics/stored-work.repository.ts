@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type FindOptionsWhere, IsNull, Not, type ObjectLiteral } from 'typeorm';
 import { StoredAlert } from '../alerts/alert.entity';
+import { AlertStepDue } from '../alerts/alert-step-due.entity';
 import { ALERT_STATES } from '../alerts/alerts.dto';
 import { Delivery, type DeliveryKind } from '../delivery/delivery.entity';
 import { PendingEvent } from '../events/pending-event.entity';
@@ -60,6 +61,7 @@ export class StoredWork {
     return {
       pending_events: await this.dataSource.getRepository(PendingEvent).countBy(parked),
       evaluations_due: await this.dataSource.getRepository(EvaluationDue).countBy(parked),
+      alert_steps_due: await this.dataSource.getRepository(AlertStepDue).countBy(parked),
       outbox: await this.dataSource.getRepository(Delivery).countBy({ status: 'failed' }),
     };
   }

@@ -11,11 +11,14 @@ import {
   assertRolledUp,
   civilWindows,
   maxRollUpDays,
+  NumericSamples,
+  numericSamples,
   physicalWindows,
   ROLL_UP_DEFAULT_PAGE_SIZE,
   ROLL_UP_MAX_PAGE_SIZE,
   RollUpRequestError,
   windowPage,
+  WindowsJson,
 } from './roll-ups';
 import { addDays, DAY_MS } from '../time';
 import { durationString, rfc3339 } from './time';
@@ -95,7 +98,9 @@ export class HealthApi {
   /** The last list's filtered points of each generated day; lives as long as the cohort caches the day. */
   private readonly listedDays = new WeakMap<DayRecord, { key: string; entries: PointEntry[] }>();
   /** The same for roll-ups, which read every family's reconciled points of a day. */
-  private readonly rolledDays = new WeakMap<DayRecord, { key: string; entries: PointEntry[] }>();
+  private readonly rolledDays = new WeakMap<DayRecord, { key: string; value: PointEntry[] }>();
+  /** The same as plain numbers, for the roll-ups of heart rate and steps. */
+  private readonly rolledNumbers = new WeakMap<DayRecord, { key: string; value: NumericSamples }>();
 
   constructor(
     private readonly cohort: Cohort,
@@ -338,7 +343,7 @@ export class HealthApi {
     const limitError = `The maximum range for ${dataType.id} is ${maxDays} days.`;
 
     let total: number;
-    let windows: (skip: number) => JsonObject[];
+    let windows: (skip: number) => WindowsJson;
     let shape: string;
     if (request.daily) {
       const { start, end } = range as Record<string, unknown>;
@@ -356,10 +361,17 @@ export class HealthApi {
       if (spanMs > maxDays * DAY_MS) throw new RollUpRequestError(limitError);
       total = Math.ceil(spanMs / (days * DAY_MS));
       shape = `${startCivil}|${endCivil}|${days}d`;
-      windows = (skip) =>
-        civilWindows(dataType, startDate, endCivil, days, windowPage(total, skip, pageSize), (d) =>
-          this.rolledEntries(user, dataType, family, d),
+      windows = (skip) => {
+        const page = civilWindows(
+          dataType,
+          startDate,
+          endCivil,
+          days,
+          windowPage(total, skip, pageSize),
+          (d) => this.rolledEntries(user, dataType, family, d),
         );
+        return { count: page.length, json: JSON.stringify(page) };
+      };
     } else {
       const { startTime, endTime } = range as Record<string, unknown>;
       const startMs = instantOf(startTime, 'range.startTime');
@@ -371,15 +383,11 @@ export class HealthApi {
       total = Math.ceil((endMs - startMs) / windowMs);
       shape = `${startMs}|${endMs}|${windowMs}ms`;
       windows = (skip) =>
-        physicalWindows(
-          dataType,
-          startMs,
-          endMs,
-          windowMs,
-          windowPage(total, skip, pageSize),
-          (d) => this.rolledEntries(user, dataType, family, d),
-          (from, to) => this.datesAround(user, from, to),
-        );
+        physicalWindows(dataType, startMs, endMs, windowMs, windowPage(total, skip, pageSize), {
+          dates: (from, to) => this.datesAround(user, from, to),
+          entriesOn: (d) => this.rolledEntries(user, dataType, family, d),
+          samplesOn: (d) => this.rolledSamples(user, dataType, family, d),
+        });
     }
 
     const fingerprint = hashSeed(
@@ -400,17 +408,19 @@ export class HealthApi {
         throw new RollUpRequestError('The page token has expired.');
       skip = cursor.skip;
     }
-    const rollupDataPoints = skip < total ? windows(skip) : [];
-    const next = skip + rollupDataPoints.length;
-    const answer: JsonObject = { rollupDataPoints };
-    if (next < total)
-      answer.nextPageToken = encodeCursor({
-        fingerprint,
-        date: '',
-        skip: next,
-        issuedAtMs: this.now(),
-      });
-    return { status: 200, body: answer };
+    const page = skip < total ? windows(skip) : { count: 0, json: '[]' };
+    const next = skip + page.count;
+    const nextPageToken =
+      next < total
+        ? `,"nextPageToken":${JSON.stringify(
+            encodeCursor({ fingerprint, date: '', skip: next, issuedAtMs: this.now() }),
+          )}`
+        : '';
+    // Thousands of windows: written as text, not built as objects and serialised.
+    return {
+      status: 200,
+      body: new JsonBytes(Buffer.from(`{"rollupDataPoints":${page.json}${nextPageToken}}`)),
+    };
   }
 
   /** A generated day's points a roll-up adds up: visible, of the family, reconciled. */
@@ -420,18 +430,46 @@ export class HealthApi {
     family: string,
     date: string,
   ): PointEntry[] {
-    if (date < this.cohort.historyStartDate || date > this.cohort.today(user)) return [];
+    return this.rolled(this.rolledDays, user, dataType, family, date, (entries) => entries) ?? [];
+  }
+
+  /** The same points as plain numbers, for heart rate and steps. */
+  private rolledSamples(
+    user: SimulatedUser,
+    dataType: DataTypeDefinition,
+    family: string,
+    date: string,
+  ): NumericSamples {
+    return (
+      this.rolled(this.rolledNumbers, user, dataType, family, date, numericSamples) ??
+      numericSamples([])
+    );
+  }
+
+  /** Generates (or finds cached) a day's roll-up points in the form `shape` gives them; null outside the history. */
+  private rolled<T>(
+    cache: WeakMap<DayRecord, { key: string; value: T }>,
+    user: SimulatedUser,
+    dataType: DataTypeDefinition,
+    family: string,
+    date: string,
+    shape: (entries: PointEntry[]) => T,
+  ): T | null {
+    if (date < this.cohort.historyStartDate || date > this.cohort.today(user)) return null;
     const record = this.cohort.day(user, date);
     const visibleUntil = this.cohort.lastSyncTime(user);
     const key = `${dataType.id}|${family}|${visibleUntil}`;
-    const rolled = this.rolledDays.get(record);
-    if (rolled?.key === key) return rolled.entries;
+    const cached = cache.get(record);
+    if (cached?.key === key) return cached.value;
     const keep = FAMILIES[family];
-    const entries = dayEntries(user, record, dataType.id, this.heartRateCadenceSeconds).filter(
-      (entry) => entry.recordedAtMs <= visibleUntil && keep(entry.origin) && entry.sourceRank === 0,
+    const value = shape(
+      dayEntries(user, record, dataType.id, this.heartRateCadenceSeconds).filter(
+        (entry) =>
+          entry.recordedAtMs <= visibleUntil && keep(entry.origin) && entry.sourceRank === 0,
+      ),
     );
-    this.rolledDays.set(record, { key, entries });
-    return entries;
+    cache.set(record, { key, value });
+    return value;
   }
 
   /** Local dates whose generated points can fall between two instants (offsets span a day). */

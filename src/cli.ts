@@ -195,6 +195,12 @@ program
     });
   });
 
+function parseLimit(value: string): number {
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a whole number from 1');
+  return Number(value);
+}
+
 const parsePid = (value: string): number => {
   if (!/^\d{1,15}$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError('expected an OpenEMR pid (a whole number)');
@@ -359,6 +365,37 @@ program
       const outcome = await syncFromCli(ctx, pid);
       console.log(JSON.stringify(outcome));
       if (outcome.status !== 'synced') process.exitCode = 1;
+    }),
+  );
+
+const work = program
+  .command('work')
+  .description('work parked as failed after its last attempt: list it, put it back in its queue');
+
+work
+  .command('failed')
+  .description('list parked items per queue: id, attempts, when parked, the last error')
+  .option('--queue <name>', 'one queue, by the name the list gives it')
+  .option('--limit <n>', 'at most this many items per queue', parseLimit, 100)
+  .action((options: { queue?: string; limit: number }) =>
+    withContext(async (ctx) => {
+      const { listFailedWork } = await import('./cli/work');
+      if (!(await listFailedWork(ctx, options))) process.exitCode = 1;
+    }),
+  );
+
+work
+  .command('retry')
+  .description(
+    'put parked items back in their queue, due now with their attempts reset (audited); exit 1 if a named item was not parked',
+  )
+  .argument('<queue>', 'the queue, as `work failed` names it')
+  .argument('[ids...]', 'the items, as `work failed` lists them')
+  .option('--all', 'every parked item of the queue')
+  .action((queue: string, ids: string[], options: { all?: boolean }) =>
+    withContext(async (ctx) => {
+      const { retryFailedWork } = await import('./cli/work');
+      if (!(await retryFailedWork(ctx, queue, ids, options.all === true))) process.exitCode = 1;
     }),
   );
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { LeasedQueue, type Failure } from '../database/leased-queue';
+import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
 import { queueTable } from '../database/queue-columns';
 import type { WorkPolicy } from '../database/work-policy';
 import type { OutcomeSteps } from '../rules/outcome-steps';
@@ -29,6 +29,7 @@ export const ALERT_STEPS_QUEUE = queueTable({
   entity: AlertStepDue,
   key: 'pid',
   order: ['dueAt'],
+  recordedAt: 'recordedAt',
 });
 
 /** A patient's step a worker claimed from the queue. */
@@ -51,6 +52,11 @@ export class AlertStepsDue implements OutcomeSteps {
 
   constructor(private readonly dataSource: DataSource) {
     this.queue = new LeasedQueue(dataSource, ALERT_STEPS_QUEUE, ALERT_STEPS_POLICY);
+  }
+
+  /** The queue for operators, metrics and /health/ready: figures, parked steps and their retry. */
+  get work(): WorkQueue {
+    return this.queue;
   }
 
   /**

@@ -65,6 +65,21 @@ const IDS_PER_QUERY = 500;
 export class AlertRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** How many alerts are in each state at each severity (pairs with none are absent). */
+  async countsByStateAndSeverity(): Promise<{ state: string; severity: string; count: number }[]> {
+    const rows: { state: string; severity: string; count: string | number }[] =
+      await this.dataSource
+        .getRepository(StoredAlert)
+        .createQueryBuilder('a')
+        .select('a.state', 'state')
+        .addSelect('a.severity', 'severity')
+        .addSelect('COUNT(*)', 'count')
+        .groupBy('a.state')
+        .addGroupBy('a.severity')
+        .getRawMany();
+    return rows.map((r) => ({ state: r.state, severity: r.severity, count: Number(r.count) }));
+  }
+
   /** The most recent alert of each rule for the patient, locked for the transaction (MySQL). */
   async latestOfRules(
     pid: number,

@@ -1,6 +1,9 @@
 import {
   DataSource,
   In,
+  Not,
+  IsNull,
+  type EntityManager,
   type EntityTarget,
   type FindOptionsWhere,
   type ObjectLiteral,
@@ -41,8 +44,54 @@ export interface QueueTable<T extends ObjectLiteral> {
   order: (keyof T & string)[];
   /** The items still to do, whether due or not. */
   waiting: FindOptionsWhere<T>;
+  /**
+   * When an item was recorded: the age of the oldest waiting item is
+   * counted from it (the due time when absent).
+   */
+  recordedAt?: keyof T & string;
   /** The columns that park an item as failed. */
   park(now: Date): Partial<T>;
+  /** The items parked as failed. */
+  parked: FindOptionsWhere<T>;
+  /** The columns that put a parked item back among the waiting ones (undoing `park`). */
+  unpark: Partial<T>;
+}
+
+/** One item parked as failed, as an operator sees it: never its payload. */
+export interface ParkedItem {
+  /** The item's key, as text. */
+  key: string;
+  attempts: number;
+  /** When it was parked (a parked item's due time records it). */
+  parkedAt: Date;
+  /** Why its last attempt failed, in words. */
+  lastError: string | null;
+}
+
+/** What metrics and /health/ready read of a queue. */
+export interface QueueReading {
+  /** Items still to do, due or not. */
+  depth: number;
+  /** Seconds since the oldest waiting item was recorded; 0 when none waits. */
+  oldestAgeSeconds: number;
+  /** Items parked as failed. */
+  failed: number;
+}
+
+/**
+ * What operators, metrics and /health/ready may do with a queue: read its
+ * figures, list its parked items and put them back. Owners hand this out
+ * (`work`), never the claim, renewal or failure.
+ */
+export interface WorkQueue {
+  readonly name: string;
+  parked(limit: number): Promise<{ total: number; items: ParkedItem[] }>;
+  retryParked(
+    keys: readonly string[] | 'all',
+    now: Date,
+    manager?: EntityManager,
+  ): Promise<string[]>;
+  reading(now: Date): Promise<QueueReading>;
 }
 
 /** What happened to a failed attempt. */
@@ -65,13 +114,17 @@ export type Failure =
  * work itself. `renew` and `fail` need only the item's key, lease and
  * attempts as the claim returned them.
  */
-export class LeasedQueue<T extends ObjectLiteral> {
+export class LeasedQueue<T extends ObjectLiteral> implements WorkQueue {
   constructor(
     private readonly dataSource: DataSource,
     readonly table: QueueTable<T>,
     readonly policy: WorkPolicy,
     private readonly random: () => number = Math.random,
   ) {}
+
+  get name(): string {
+    return this.table.name;
+  }
 
   /** Up to `limit` due items, leased to the caller until `now` + the lease. */
   async claimDue(now: Date, limit: number): Promise<T[]> {
@@ -122,8 +175,8 @@ export class LeasedQueue<T extends ObjectLiteral> {
   /**
    * Records a failed attempt on an item the caller holds: due again after the
    * backoff, or parked as failed once its attempts are spent (at once with
-   * `park`, for a failure no retry can mend). `reason` is words, never a
-   * health value or a secret.
+   * `park`, for a failure no retry can mend; its due time then records when).
+   * `reason` is words, never a health value or a secret.
    */
   async fail(item: Partial<T>, now: Date, reason: string, park = false): Promise<Failure> {
     const { dueAt, leasedUntil, lastError, attempts } = this.table;
@@ -131,12 +184,106 @@ export class LeasedQueue<T extends ObjectLiteral> {
     const parked = park || attemptsSpent(this.policy, tries);
     const changes = {
       [lastError]: reason.slice(0, 500),
-      [dueAt]: new Date(now.getTime() + retryDelayMs(this.policy, tries, this.random)),
+      [dueAt]: parked
+        ? now
+        : new Date(now.getTime() + retryDelayMs(this.policy, tries, this.random)),
       ...(leasedUntil === undefined ? {} : { [leasedUntil]: null }),
       ...(parked ? this.table.park(now) : {}),
     } as Partial<T>;
     if (!(await this.whileHeld(item, changes))) return 'lost';
     return parked ? 'parked' : 'retrying';
+  }
+
+  /** Up to `limit` parked items, longest parked first, and how many are parked in all. */
+  async parked(limit: number): Promise<{ total: number; items: ParkedItem[] }> {
+    const { entity, key, dueAt, attempts, lastError, parked } = this.table;
+    const rows = this.dataSource.getRepository(entity);
+    const total = await rows.countBy(parked);
+    if (total === 0 || limit <= 0) return { total, items: [] };
+    const found = await rows.find({
+      select: pick(key, dueAt, attempts, lastError),
+      where: parked,
+      order: { [dueAt]: 'ASC', [key]: 'ASC' } as never,
+      take: limit,
+    });
+    return {
+      total,
+      items: found.map((row) => ({
+        key: String(row[key]),
+        attempts: Number(row[attempts]),
+        parkedAt: row[dueAt] as Date,
+        lastError: (row[lastError] as string | null) ?? null,
+      })),
+    };
+  }
+
+  /**
+   * Puts parked items back in the queue (those of `keys`, or every one): due
+   * at `now`, with all their attempts ahead and no last error. An item that
+   * is not parked (waiting, leased, done or unknown) is left as it is.
+   * Returns the keys put back. In the caller's transaction when given one, so
+   * its audit line commits with it.
+   */
+  async retryParked(
+    keys: readonly string[] | 'all',
+    now: Date,
+    manager?: EntityManager,
+  ): Promise<string[]> {
+    if (manager === undefined) {
+      return inTransaction(this.dataSource, (own) => this.retryParked(keys, now, own));
+    }
+    const { entity, key, dueAt, leasedUntil, attempts, lastError, parked, unpark } = this.table;
+    const rows = manager.getRepository(entity);
+    const candidates: FindOptionsWhere<T>[] =
+      keys === 'all'
+        ? [parked]
+        : chunks([...new Set(keys)], 500).map(
+            (some) => ({ ...parked, [key]: In(some) }) as FindOptionsWhere<T>,
+          );
+    const found: string[] = [];
+    for (const where of candidates) {
+      const locked = await rows.find({
+        select: pick(key),
+        where,
+        order: { [key]: 'ASC' } as never,
+        ...(manager.connection.options.type === 'mysql'
+          ? { lock: { mode: 'pessimistic_write' as const } }
+          : {}),
+      });
+      found.push(...locked.map((row) => String(row[key])));
+    }
+    const changes = {
+      ...unpark,
+      [dueAt]: now,
+      [attempts]: 0,
+      [lastError]: null,
+      ...(leasedUntil === undefined ? {} : { [leasedUntil]: null }),
+    } as Partial<T>;
+    for (const some of chunks(found, 500)) {
+      await rows.update({ ...parked, [key]: In(some) } as FindOptionsWhere<T>, changes as never);
+    }
+    return found;
+  }
+
+  /** Depth, the oldest waiting item's age and the parked count, for metrics and /health/ready. */
+  async reading(now: Date): Promise<QueueReading> {
+    const { entity, dueAt, waiting, parked } = this.table;
+    const recordedAt = this.table.recordedAt ?? dueAt;
+    const rows = this.dataSource.getRepository(entity);
+    const depth = await rows.countBy(waiting);
+    const failed = await rows.countBy(parked);
+    if (depth === 0) return { depth, oldestAgeSeconds: 0, failed };
+    const oldest = await rows.findOne({
+      select: pick(recordedAt),
+      where: { ...waiting, [recordedAt]: Not(IsNull()) } as FindOptionsWhere<T>,
+      order: { [recordedAt]: 'ASC' } as never,
+    });
+    const since = (oldest?.[recordedAt] as Date | undefined) ?? null;
+    return {
+      depth,
+      oldestAgeSeconds: since === null ? 0 : Math.max(0, (now.getTime() - since.getTime()) / 1000),
+      failed,
+    };
   }
 
   private async whileHeld(item: Partial<T>, changes: Partial<T>): Promise<boolean> {
@@ -164,4 +311,15 @@ export class LeasedQueue<T extends ObjectLiteral> {
     if (column === undefined) throw new Error(`${this.table.name} has no column ${property}`);
     return column.databaseName;
   }
+}
+
+/** A find's `select` of these properties. */
+function pick(...properties: string[]): never {
+  return Object.fromEntries(properties.map((property) => [property, true])) as never;
+}
+
+function chunks<V>(values: readonly V[], size: number): V[][] {
+  const out: V[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
 }

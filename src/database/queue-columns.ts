@@ -1,4 +1,4 @@
-import { Column, IsNull, type EntityTarget, type FindOptionsWhere } from 'typeorm';
+import { Column, IsNull, Not, type EntityTarget, type FindOptionsWhere } from 'typeorm';
 import { instant } from './columns';
 import type { QueueTable } from './leased-queue';
 
@@ -28,13 +28,15 @@ export abstract class QueueColumns {
 
 /**
  * The queue over a table with QueueColumns: due at `due_at`, leased through
- * it, waiting until `failed_at` parks it.
+ * it, waiting until `failed_at` parks it; a retry clears `failed_at`.
  */
 export function queueTable<T extends QueueColumns>(table: {
   name: string;
   entity: EntityTarget<T>;
   key: keyof T & string;
   order: (keyof T & string)[];
+  /** When an item was recorded, for the age of the oldest (the due time when absent). */
+  recordedAt?: keyof T & string;
 }): QueueTable<T> {
   return {
     ...table,
@@ -43,5 +45,7 @@ export function queueTable<T extends QueueColumns>(table: {
     lastError: 'lastError',
     waiting: { failedAt: IsNull() } as FindOptionsWhere<T>,
     park: (now) => ({ failedAt: now }) as Partial<T>,
+    parked: { failedAt: Not(IsNull()) } as FindOptionsWhere<T>,
+    unpark: { failedAt: null } as Partial<T>,
   };
 }

@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, IsNull, MoreThan, Not, type EntityManager } from 'typeorm';
-import { LeasedQueue, type QueueTable } from '../database/leased-queue';
+import { LeasedQueue, type QueueTable, type WorkQueue } from '../database/leased-queue';
 import { Delivery, DeliveryAlert, type DeliveryKind } from './delivery.entity';
 import type { NewDelivery } from './outbox';
 import { OUTBOX_POLICY } from './outbox-policy';
+
+const DELIVERY_KINDS: readonly DeliveryKind[] = [
+  'routing',
+  'message',
+  'resolved',
+  'reminder',
+  'email',
+];
 
 /** 16 characters of base32: unguessable enough that two deliveries never share one. */
 function newMarker(): string {
@@ -27,7 +35,11 @@ const OUTBOX_QUEUE: QueueTable<Delivery> = {
   lastError: 'lastError',
   order: ['nextAttemptAt', 'id'],
   waiting: { status: 'pending' },
+  recordedAt: 'createdAt',
   park: () => ({ status: 'failed' }),
+  parked: { status: 'failed' },
+  // The row keeps its marker: a retry finds its own earlier OpenEMR write (dispatcher.ts).
+  unpark: { status: 'pending' },
 };
 
 /**
@@ -42,6 +54,11 @@ export class OutboxRepository {
 
   constructor(private readonly dataSource: DataSource) {
     this.queue = new LeasedQueue(dataSource, OUTBOX_QUEUE, OUTBOX_POLICY);
+  }
+
+  /** The queue's figures and parked rows, for operators, metrics and /health/ready. */
+  get work(): WorkQueue {
+    return this.queue;
   }
 
   /**
@@ -174,6 +191,25 @@ export class OutboxRepository {
       pending: Number(row?.pending ?? 0),
       oldest: oldest === null ? null : oldest instanceof Date ? oldest : parseUtc(oldest),
     };
+  }
+
+  /** Rows still to send and rows given up on, by kind (every kind, 0 when none): for the metrics. */
+  async countsByKind(): Promise<{ kind: DeliveryKind; pending: number; failed: number }[]> {
+    const rows: { kind: string; status: string; count: string | number }[] = await this.dataSource
+      .getRepository(Delivery)
+      .createQueryBuilder('d')
+      .select('d.kind', 'kind')
+      .addSelect('d.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .where('d.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
+      .groupBy('d.kind')
+      .addGroupBy('d.status')
+      .getRawMany();
+    return DELIVERY_KINDS.map((kind) => {
+      const count = (status: string): number =>
+        Number(rows.find((r) => r.kind === kind && r.status === status)?.count ?? 0);
+      return { kind, pending: count('pending'), failed: count('failed') };
+    });
   }
 
   /** OpenEMR users who have (or are about to get) this alert's row of this kind. */

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { LeasedQueue, type Failure, type QueueTable } from '../database/leased-queue';
+import {
+  LeasedQueue,
+  type Failure,
+  type QueueTable,
+  type WorkQueue,
+} from '../database/leased-queue';
 import { queueTable } from '../database/queue-columns';
 import type { Transaction } from '../database/transactions';
 import type { WorkPolicy } from '../database/work-policy';
@@ -25,6 +30,7 @@ export const PENDING_EVENTS_QUEUE: QueueTable<PendingEvent> = queueTable({
   entity: PendingEvent,
   key: 'id',
   order: ['id'],
+  recordedAt: 'recordedAt',
 });
 
 /** An event as taken from the table. */
@@ -45,6 +51,11 @@ export class PendingEvents {
 
   constructor(private readonly dataSource: DataSource) {
     this.queue = new LeasedQueue(dataSource, PENDING_EVENTS_QUEUE, PENDING_EVENTS_POLICY);
+  }
+
+  /** The queue's figures and parked events, for operators, metrics and /health/ready. */
+  get work(): WorkQueue {
+    return this.queue;
   }
 
   /**

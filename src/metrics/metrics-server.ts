@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JsonLogger } from '../logging/json-logger';
 import { Metrics } from './metrics';
-import { StoredWork } from './stored-work.repository';
+import { StoredWork } from './stored-work';
 
 /**
  * GET /metrics on its own address (METRICS_HOST:METRICS_PORT), apart from the

@@ -1,22 +1,17 @@
-import { Global, Module, OnModuleInit } from '@nestjs/common';
-import { Readiness } from '../health/readiness';
+import { Global, Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
+import { OutboxModule } from '../delivery/outbox.module';
+import { RulesModule } from '../rules/rules.module';
+import { WearablesModule } from '../wearables/wearables.module';
+import { WorkModule } from '../work/work.module';
 import { Metrics } from './metrics';
-import { StoredWork } from './stored-work.repository';
+import { StoredWork } from './stored-work';
 
 /** One registry per process; the listener starts only with METRICS_PORT (see metrics-server.ts). */
 @Global()
-@Module({ providers: [Metrics, StoredWork], exports: [Metrics] })
-export class MetricsModule implements OnModuleInit {
-  constructor(
-    private readonly readiness: Readiness,
-    private readonly storedWork: StoredWork,
-  ) {}
-
-  onModuleInit(): void {
-    // Reported, never failing: parked work needs a person, not a restart.
-    this.readiness.register('work', async () => ({
-      ok: true,
-      detail: { failed: await this.storedWork.failed() },
-    }));
-  }
-}
+@Module({
+  imports: [WorkModule, WearablesModule, RulesModule, OutboxModule, AlertsModule],
+  providers: [Metrics, StoredWork],
+  exports: [Metrics],
+})
+export class MetricsModule {}

@@ -23,14 +23,12 @@ export interface QueueReading {
   oldestAgeSeconds: number;
 }
 
-/** The queues whose work is parked as failed after its last attempt. */
-export const FAILING_QUEUES = [
-  'pending_events',
-  'evaluations_due',
-  'alert_steps_due',
-  'outbox',
-] as const;
-export type FailedWork = Record<(typeof FAILING_QUEUES)[number], number>;
+/**
+ * Items parked as failed after their last attempt, by the name of their queue
+ * on the leased-queue mechanism (src/work/work-queues.ts: names from code,
+ * never from data).
+ */
+export type FailedWork = Record<string, number>;
 
 /** What a scrape reads from the database; label values are fixed enumerations only. */
 export interface StoredWorkReadings {
@@ -149,7 +147,9 @@ export class Metrics {
       this.queueDepth.set({ queue }, reading.depth);
       this.queueOldest.set({ queue }, reading.oldestAgeSeconds);
     }
-    for (const queue of FAILING_QUEUES) this.queueFailed.set({ queue }, readings.failed[queue]);
+    for (const [queue, failed] of Object.entries(readings.failed)) {
+      this.queueFailed.set({ queue }, failed);
+    }
     // Reset first so a kind or state that emptied shows 0 instead of its last value.
     this.outboxBacklog.reset();
     this.outboxFailed.reset();

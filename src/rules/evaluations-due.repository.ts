@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { LeasedQueue, type Failure } from '../database/leased-queue';
+import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
 import { queueTable } from '../database/queue-columns';
 import type { WorkPolicy } from '../database/work-policy';
 import type { LocalDate } from '../time';
@@ -77,9 +77,20 @@ export class EvaluationsDueRepository {
   constructor(private readonly dataSource: DataSource) {
     this.queue = new LeasedQueue(
       dataSource,
-      queueTable({ name: 'evaluations_due', entity: EvaluationDue, key: 'pid', order: ['dueAt'] }),
+      queueTable({
+        name: 'evaluations_due',
+        entity: EvaluationDue,
+        key: 'pid',
+        order: ['dueAt'],
+        recordedAt: 'recordedAt',
+      }),
       EVALUATIONS_DUE_POLICY,
     );
+  }
+
+  /** The queue's figures and parked evaluations (by pid), for operators, metrics and /health/ready. */
+  get work(): WorkQueue {
+    return this.queue;
   }
 
   /** See recordEvaluationDue: in the sync's transaction. */

@@ -30,6 +30,27 @@ export class RuleOutcomes {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
+   * Outcomes the alerts have not applied yet, and how long ago the oldest was
+   * evaluated: for the metrics.
+   */
+  async unstepped(now: Date): Promise<{ depth: number; oldestAgeSeconds: number }> {
+    const rows = this.dataSource.getRepository(RuleOutcome);
+    const where = { alertsAppliedAt: IsNull() };
+    const depth = await rows.countBy(where);
+    if (depth === 0) return { depth, oldestAgeSeconds: 0 };
+    const first = await rows.findOne({
+      select: { id: true, evaluatedAt: true },
+      where,
+      order: { evaluatedAt: 'ASC' },
+    });
+    const since = first?.evaluatedAt ?? null;
+    return {
+      depth,
+      oldestAgeSeconds: since ? Math.max(0, (now.getTime() - since.getTime()) / 1000) : 0,
+    };
+  }
+
+  /**
    * Idempotent: evaluating a day again replaces its outcome, whatever the
    * version. Plain multi-row SQL: TypeORM's upsert spends longer naming
    * parameters than the database spends writing a daily run's rows.

@@ -168,6 +168,27 @@ export class ConnectionRepository {
     return (await query.getMany()).map((c) => c.id);
   }
 
+  /**
+   * Connected patients of an active enrollment whose next sync time has
+   * passed (a leased one is not due: its claim moved the time on), and how
+   * long the longest due has waited: for the metrics.
+   */
+  async syncDue(now: Date): Promise<{ depth: number; oldestAgeSeconds: number }> {
+    const query = this.rows()
+      .createQueryBuilder('c')
+      .where('c.disconnectedAt IS NULL')
+      .andWhere('c.refreshSecretId IS NOT NULL')
+      .andWhere('c.nextSyncAt <= :now', { now })
+      .andWhere("c.enrollmentId IN (SELECT e.id FROM enrollments e WHERE e.status = 'active')");
+    const depth = await query.clone().getCount();
+    if (depth === 0) return { depth, oldestAgeSeconds: 0 };
+    const first = await query
+      .select(['c.id', 'c.nextSyncAt'])
+      .orderBy('c.nextSyncAt', 'ASC')
+      .getOne();
+    return { depth, oldestAgeSeconds: secondsSince(first?.nextSyncAt ?? null, now) };
+  }
+
   /** A claim moves next_sync_at to the lease's expiry: a crashed owner's connection is due again then. */
   async holdUntil(ids: readonly number[], until: Date, transaction: Transaction): Promise<void> {
     if (ids.length === 0) return;
@@ -178,4 +199,8 @@ export class ConnectionRepository {
       .where({ id: In([...ids]) })
       .execute();
   }
+}
+
+function secondsSince(since: Date | null, now: Date): number {
+  return since ? Math.max(0, (now.getTime() - since.getTime()) / 1000) : 0;
 }

@@ -19,7 +19,8 @@ import { retryDelayMs } from '../../src/database/work-policy';
 import { Delivery } from '../../src/delivery/delivery.entity';
 import { PATIENT_EVALUATED } from '../../src/events/contracts';
 import { Metrics } from '../../src/metrics/metrics';
-import { StoredWork } from '../../src/metrics/stored-work.repository';
+import { StoredWork } from '../../src/metrics/stored-work';
+import { ParkedWork } from '../../src/work/parked-work';
 import { MonitoredPatients, type MonitoredPatient } from '../../src/rules/monitored-patients';
 import { StoredRuleVersion } from '../../src/rules/rule.entity';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
@@ -202,9 +203,17 @@ describe.each(testEngines())('alert steps through the leased queue on %s', (engi
     const metrics = await vigil.app.get(Metrics).exposition(await vigil.app.get(StoredWork).read());
     expect(metrics).toContain('vigil_queue_failed{queue="alert_steps_due"} 1');
 
-    // Once the cause is gone, the patient's next evaluation steps everything waiting.
+    const [parked] = await vigil.app.get(ParkedWork).list('alert_steps_due');
+    expect(parked).toMatchObject({
+      total: 1,
+      items: [{ key: '2002', attempts: ALERT_STEPS_POLICY.maxAttempts, lastError: 'RangeError' }],
+    });
+
+    // Once the cause is gone, an operator's retry puts it back and a worker steps everything waiting.
     jest.restoreAllMocks();
-    await vigil.app.get(EventEmitter2).emitAsync(PATIENT_EVALUATED, { pid: 2002, days: [] });
+    const back = new Date();
+    await vigil.app.get(ParkedWork).retry('alert_steps_due', ['2002'], 'test', back);
+    await expect(listener().stepDue(back)).resolves.toBe(1);
     expect(await unstepped([2002])).toBe(0);
     expect(await ds.getRepository(AlertStepDue).countBy({ failedAt: Not(IsNull()) })).toBe(0);
     expect(await routings(2002)).toBe(1);

@@ -15,7 +15,7 @@ import {
   EvaluationsDueRepository,
   recordEvaluationDue,
 } from '../../src/rules/evaluations-due.repository';
-import { StoredWork } from '../../src/metrics/stored-work.repository';
+import { WorkQueues } from '../../src/work/work-queues';
 import { inTransaction } from '../../src/database/transactions';
 import { buildDays, MetricColumns } from '../fixtures/rules/build-days';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
@@ -258,7 +258,7 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
     }
     // Parked: never claimed again, and counted where /health/ready and /metrics read it.
     expect(await evaluations.evaluateDue(new Date('2026-03-15T00:00:00Z'))).toBeNull();
-    expect((await vigil.app.get(StoredWork).failed()).evaluations_due).toBe(1);
+    expect((await vigil.app.get(WorkQueues).failed()).evaluations_due).toBe(1);
     await ds.getRepository(EvaluationDue).delete({ pid: 1001 });
   });
 });

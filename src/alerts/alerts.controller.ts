@@ -66,6 +66,7 @@ export function alertView(row: StoredAlert): Record<string, unknown> & { pid: nu
     state: row.state,
     episodeStart: row.episodeStart,
     firedOn: alert.firedOn,
+    firstNotifiedAt: row.firedAt,
     lastNotifiedOn: alert.lastNotifiedOn,
     resolvedOn: alert.resolvedOn,
     snoozedUntil: alert.snoozedUntil,
@@ -96,9 +97,22 @@ const ALERT_FIELDS = {
   ruleTitle: text(),
   severity: oneOf(['info', 'warning', 'urgent']),
   state: oneOf(ALERT_STATES),
-  episodeStart: localDate("First true day, the patient's local date"),
-  firedOn: nullable(localDate()),
-  lastNotifiedOn: nullable(localDate()),
+  episodeStart: localDate(
+    "The data day the condition began: the patient's local date the readings are from, not when anyone heard of it",
+  ),
+  firedOn: nullable(
+    localDate(
+      "The data day the condition had held long enough to fire (the patient's local date the readings are from); null while pending. Readings that reach Vigil late (a first backfill, a late sync) fire on past days: when staff were told is firstNotifiedAt",
+    ),
+  ),
+  firstNotifiedAt: nullable(
+    instant(
+      'When Vigil first told staff of the alert (its first notice queued to OpenEMR); null until then (pending, inhibited throughout, or its notice withheld). Escalation and time to acknowledge count from here',
+    ),
+  ),
+  lastNotifiedOn: nullable(
+    localDate('The data day the latest notice to staff (fire or re-notification) stood for'),
+  ),
   resolvedOn: nullable(localDate()),
   snoozedUntil: nullable(localDate('Muted through this day, inclusive')),
   acknowledgement: nullable(shape({ by: text(), at: instant(), note: nullable(text()) })),

@@ -15,9 +15,13 @@ export const ALERT_STATES: readonly AlertState[] = [
   'stale',
 ];
 
+/** An alert id as a path writes it; anything else is 400 (pathParam). */
+export const ALERT_ID = /^\d{1,18}$/;
+export const ALERT_ID_SHAPE = 'an alert id: a whole number such as 17';
+
 export class AlertIdParam {
   @ApiProperty({ description: 'Alert id', example: '17' })
-  @Matches(/^\d{1,18}$/, { message: 'id must be an alert id' })
+  @Matches(ALERT_ID, { message: `id must be ${ALERT_ID_SHAPE}` })
   id!: string;
 }
 

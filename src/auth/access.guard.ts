@@ -17,6 +17,29 @@ import { csrfTokenFor, LiveSession, SESSION_COOKIE, StaffSessions } from './staf
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const HOW_TO_GET_A_TOKEN =
+  'an admin creates API tokens with "npm run cli -- token:create" (docs/staff-access.md); people sign in at /login instead';
+
+/**
+ * A scheme other than Bearer (Basic with a user name and password, most often):
+ * say what the API takes. The answer never depends on the credentials sent, so
+ * it tells nobody whether a user exists.
+ */
+function notBearer(scheme: string): string {
+  const named = /^[A-Za-z][A-Za-z0-9-]{0,19}$/.test(scheme)
+    ? `"${scheme}" credentials`
+    : 'these credentials';
+  return (
+    `Vigil's API does not take ${named} (a user name and password included): ` +
+    `send an API token as "Authorization: Bearer <token>"; ${HOW_TO_GET_A_TOKEN}`
+  );
+}
+
+const BEARER_SHAPE = `The Authorization header must be "Bearer <token>": one token after Bearer, with no spaces in it; ${HOW_TO_GET_A_TOKEN}`;
+
+export const UNKNOWN_TOKEN =
+  'The token is unknown or revoked: check it was copied whole (it begins vgl_), or ask an admin for a new one';
+
 export type AuthenticatedRequest = Request & {
   caller?: Caller;
   staffSession?: LiveSession & { csrfToken: string };
@@ -56,9 +79,12 @@ export class AccessGuard implements CanActivate {
   private async tokenCaller(request: AuthenticatedRequest): Promise<Caller | undefined> {
     const header = request.headers.authorization;
     if (header === undefined) return undefined;
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    const record = token ? await this.tokens.authenticate(token) : null;
-    if (!record) throw new UnauthorizedException('The token is unknown or revoked');
+    const [scheme = '', ...rest] = header.trim().split(/\s+/);
+    if (scheme.toLowerCase() !== 'bearer') throw new UnauthorizedException(notBearer(scheme));
+    if (rest.length !== 1) throw new UnauthorizedException(BEARER_SHAPE);
+    // The same answer for every token that lets nobody in: a guess learns nothing.
+    const record = await this.tokens.authenticate(rest[0]);
+    if (!record) throw new UnauthorizedException(UNKNOWN_TOKEN);
     return { kind: 'token', id: record.id, name: record.name, role: record.role };
   }
 

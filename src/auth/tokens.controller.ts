@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, NotFoundException, Param } from '@nestjs/common';
+import { pathParam } from '../http/input-fields';
 import { ApiOperation, ApiTags, ApiParam } from '@nestjs/swagger';
 import {
   ApiAnswer,
@@ -72,12 +73,12 @@ export class TokensController {
   @ApiOperation({ summary: 'Revoke an API token' })
   @ApiParam({ name: 'id', description: 'Token id', example: 3 })
   @ApiAnswer(shape({ revoked: integer('The revoked token id') }), 'Revoked')
-  @ApiProblems(404)
+  @ApiProblems(400, 404)
   async revoke(
     @Param('id') id: string,
     @CurrentCaller() caller: Caller,
   ): Promise<{ revoked: number }> {
-    if (!/^\d{1,10}$/.test(id)) throw new NotFoundException(`No live token with id ${id}`);
+    pathParam('id', id, /^\d{1,10}$/, 'a token id: a whole number such as 3');
     const revoked = await this.tokens.revoke(id, actorOf(caller));
     if (!revoked) throw new NotFoundException(`No live token with id ${id}`);
     return { revoked: revoked.id };

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsOptional, ValidateBy, type ValidationArguments } from 'class-validator';
 import { daysBetween, isLocalDate } from '../time';
+import { InvalidInputException } from './problem.filter';
 
 /** The largest pid JSON and JavaScript carry exactly. */
 export const MAX_PID = Number.MAX_SAFE_INTEGER;
@@ -13,6 +14,32 @@ export function isCalendarDate(value: unknown): value is string {
 
 const missing = (args: ValidationArguments): boolean =>
   args.value === undefined || args.value === null || args.value === '';
+
+/** A program name, wherever one is written (enrollments, filters, rule settings). */
+export const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/;
+export const PROGRAM_NAME_SHAPE =
+  'a program name: 1-64 letters, digits, spaces, dots, dashes or underscores';
+
+/**
+ * One rule for every id written in a path (/alerts/:id, /rules/:id/versions/:version,
+ * /api/v1/tokens/:id, ...): text that cannot be an id of its kind ("abc" for an
+ * alert) is a bad request, 400 naming the parameter, as a text pid is; an id of
+ * the right shape that names nothing is 404. Pages show the 400 as an error
+ * page naming the parameter (StaffPageErrors), the API as its JSON problem.
+ */
+export function pathParam(
+  name: string,
+  value: string,
+  valid: RegExp | ((value: string) => boolean),
+  shape: string,
+): string {
+  if (!(typeof valid === 'function' ? valid(value) : valid.test(value)))
+    throw new InvalidInputException(
+      [{ path: name, message: `${name} must be ${shape}` }],
+      `The address is not valid: ${name} is not ${shape.replace(/:.*$/, '')}`,
+    );
+  return value;
+}
 
 /**
  * An OpenEMR pid: one check and one message, so a missing or text pid is

@@ -53,6 +53,8 @@ export class ProblemFilter implements ExceptionFilter {
         response.redirect(303, `/login?next=${encodeURIComponent(request.originalUrl)}`);
         return;
       }
+      // RFC 9110: a 401 names the scheme that would work.
+      if (status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="vigil"');
       const body = exception.getResponse();
       const problems = exception instanceof InvalidInputException ? exception.problems : undefined;
       response.status(status).json({

@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags, ApiParam } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ApiAnswer,
   ApiProblems,
@@ -17,8 +17,7 @@ import { ANY_STAFF, Roles } from '../auth/access.decorators';
 import { BlindRule, BlindRules } from './blind-rules';
 import { SyncOutcome } from './sync-runner';
 import { SyncRequests } from './sync-requests';
-
-const PID = { name: 'pid', description: 'OpenEMR pid', example: 42 };
+import { PidParam } from '../patients/patients.dto';
 
 @ApiTags('ingest')
 @ApiStaffRoutes()
@@ -35,7 +34,6 @@ export class SyncController {
     summary:
       'Enabled rules that cannot fire for the patient: a data type they read was not granted, or sent nothing in BACKFILL_DAYS',
   })
-  @ApiParam(PID)
   @ApiAnswer(
     list(
       shape({
@@ -52,7 +50,7 @@ export class SyncController {
     'The blind rules (empty when every rule can see something)',
   )
   @ApiProblems(400, 404)
-  blindRules(@Param('pid', ParseIntPipe) pid: number): Promise<BlindRule[]> {
+  blindRules(@Param() { pid }: PidParam): Promise<BlindRule[]> {
     return this.blind.forPatient(pid);
   }
 
@@ -62,7 +60,6 @@ export class SyncController {
   @ApiOperation({
     summary: "Sync a patient's wearable data now (409 while a sync of the patient is running)",
   })
-  @ApiParam(PID)
   @ApiAnswer(
     {
       type: 'object',
@@ -81,7 +78,7 @@ export class SyncController {
     'What the sync did',
   )
   @ApiProblems(400, 404, 409)
-  sync(@Param('pid', ParseIntPipe) pid: number): Promise<SyncOutcome> {
+  sync(@Param() { pid }: PidParam): Promise<SyncOutcome> {
     return this.requests.syncNow(pid);
   }
 }

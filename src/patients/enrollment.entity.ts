@@ -15,6 +15,22 @@ export const ENROLLMENT_STATUSES = [
  */
 export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
 
+/**
+ * What a list of enrollments filters on: a status, or `disconnected`, the
+ * paused enrollments whose patient's Google connection is gone (the patient
+ * stopped sharing, or staff disconnected), which only a new invitation
+ * restarts. `paused` lists those too: their status is paused.
+ */
+export const ENROLLMENT_FILTERS = [
+  'invited',
+  'active',
+  'needs_reconsent',
+  'paused',
+  'disconnected',
+  'ended',
+] as const;
+export type EnrollmentFilter = (typeof ENROLLMENT_FILTERS)[number];
+
 /** A patient in monitoring, keyed by OpenEMR pid. No names: they stay in OpenEMR. */
 @Entity('enrollments')
 @Index('uq_enrollments_pid', ['pid'], { unique: true })

@@ -10,7 +10,7 @@ import { Transactions } from '../database/transactions';
 import { ConnectionRepository } from '../wearables/connection.repository';
 import { scopeLabel } from '../wearables/google-health/scopes';
 import type { WearableConnection } from '../wearables/wearable-connection.entity';
-import { Enrollment, EnrollmentStatus } from './enrollment.entity';
+import { Enrollment, type EnrollmentFilter, EnrollmentStatus } from './enrollment.entity';
 import { EnrollmentRepository } from './enrollment.repository';
 import { PATIENT_DIRECTORY, PatientDirectory } from './patient-directory';
 
@@ -130,11 +130,13 @@ export class Enrollments {
     return this.enrollments.timeZones(pids);
   }
 
-  async list(status?: EnrollmentStatus): Promise<EnrollmentView[]> {
-    const enrollments = await this.enrollments.list(status);
+  /** Enrolled patients by pid, all or those a filter (ENROLLMENT_FILTERS) selects. */
+  async list(filter?: EnrollmentFilter): Promise<EnrollmentView[]> {
+    const enrollments = await this.enrollments.list(filter === 'disconnected' ? 'paused' : filter);
     const connections = await this.connections.ofEnrollments(enrollments.map((e) => e.id));
     const byEnrollment = new Map(connections.map((c) => [c.enrollmentId, c]));
-    return enrollments.map((e) => viewOf(e, byEnrollment.get(e.id) ?? null));
+    const views = enrollments.map((e) => viewOf(e, byEnrollment.get(e.id) ?? null));
+    return filter === 'disconnected' ? views.filter(isDisconnected) : views;
   }
 
   /** The programs patients are enrolled in, for choosing one in a filter. */
@@ -223,6 +225,11 @@ export class Enrollments {
     });
     return this.view(pid);
   }
+}
+
+/** Paused because the patient's Google connection is gone: only a new invitation restarts it. */
+export function isDisconnected(view: Pick<EnrollmentView, 'status' | 'connection'>): boolean {
+  return view.status === 'paused' && view.connection !== null && !view.connection.connected;
 }
 
 export function viewOf(

@@ -29,6 +29,7 @@ import { Environment } from '../config/environment';
 import { ANY_STAFF, CLINICAL_STAFF, Roles } from '../auth/access.decorators';
 import { actorOf, Caller, CurrentCaller } from '../auth/caller';
 import { connectionChanges, type ConnectionChange } from './connection-changes';
+import { ENROLLMENT_STATUSES } from './enrollment.entity';
 import { Enrollments, EnrollmentView, viewOf } from './enrollments';
 import { PatientIdentities, PatientIdentity } from './patient-identities';
 import {
@@ -52,7 +53,10 @@ type EnrollmentDetail = NamedEnrollment & { connectionChanges: ConnectionChange[
 export const ENROLLMENT = shape({
   pid: integer('OpenEMR pid'),
   program: nullable(text()),
-  status: text('invited, active, paused, needs_reconsent, disconnected, ended'),
+  status: oneOf(
+    ENROLLMENT_STATUSES,
+    'A paused enrollment whose connection.connected is false is disconnected (listed by ?status=disconnected): only a new invitation restarts it',
+  ),
   timeZone: nullable(text("The patient's IANA time zone")),
   syncIntervalMinutes: integer(),
   createdAt: instant(),

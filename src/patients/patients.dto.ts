@@ -11,7 +11,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IsPid, PidFromText } from '../http/input-fields';
-import { ENROLLMENT_STATUSES, EnrollmentStatus } from './enrollment.entity';
+import { ENROLLMENT_FILTERS, type EnrollmentFilter } from './enrollment.entity';
 
 /** An OpenEMR pid in a path, e.g. /api/v1/patients/42. */
 export class PidParam {
@@ -70,8 +70,12 @@ export class UpdateEnrollmentDto {
 }
 
 export class ListEnrollmentsQuery {
-  @ApiPropertyOptional({ enum: ENROLLMENT_STATUSES })
+  @ApiPropertyOptional({
+    enum: ENROLLMENT_FILTERS,
+    description:
+      'A status; disconnected: the paused enrollments whose connection is gone (connection.connected false), which only a new invitation restarts; paused lists them too',
+  })
   @IsOptional()
-  @IsIn(ENROLLMENT_STATUSES, { message: `status must be one of ${ENROLLMENT_STATUSES.join(', ')}` })
-  status?: EnrollmentStatus;
+  @IsIn(ENROLLMENT_FILTERS, { message: `status must be one of ${ENROLLMENT_FILTERS.join(', ')}` })
+  status?: EnrollmentFilter;
 }

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags, ApiParam } from '@nestjs/swagger';
 import { ApiAnswer, ApiProblems, ApiStaffRoutes, anyObject, list } from '../http/openapi';
 import { ANY_STAFF, Roles } from '../auth/access.decorators';
@@ -17,7 +7,12 @@ import { StaffRole } from '../auth/roles';
 import { Enrollments } from '../patients/enrollments';
 import { OutcomesQuery, PidAndRuleParam, ProgramSettingBody } from './rules.dto';
 import { PidParam } from '../patients/patients.dto';
-import { dateRangeProblems } from '../http/input-fields';
+import {
+  dateRangeProblems,
+  pathParam,
+  PROGRAM_NAME,
+  PROGRAM_NAME_SHAPE,
+} from '../http/input-fields';
 import { InvalidInputException } from '../http/problem.filter';
 import { RuleDefinition } from './rule-definition';
 import { RuleOutcomes } from './rule-outcomes.repository';
@@ -44,19 +39,19 @@ const RULE_BODY = {
   schema: { type: 'object', additionalProperties: true },
 };
 
+const RULE_ID_SHAPE =
+  'a rule id such as resting-hr-rise: lower-case letters and digits, words joined by single dashes, at most 64 characters';
+
+/** A rule id from a path: 400 when it cannot be one, as for every id in a path (pathParam). */
 export function ruleId(id: string): string {
-  if (!RULE_ID_PATTERN.test(id) || id.length > 64)
-    throw new NotFoundException(`No rule with id ${id}`);
-  return id;
+  return pathParam('id', id, (v) => v.length <= 64 && RULE_ID_PATTERN.test(v), RULE_ID_SHAPE);
 }
 
 /** The longest range of outcomes one request reads. */
 const MAX_OUTCOME_DAYS = 366;
 
-function whole(value: string, what: string): number {
-  if (!/^\d{1,10}$/.test(value) || Number(value) < 1)
-    throw new NotFoundException(`No ${what} ${value}`);
-  return Number(value);
+function versionNumber(value: string): number {
+  return Number(pathParam('version', value, /^[1-9]\d{0,9}$/, 'a version number: 1 or more'));
 }
 
 @ApiTags('rules')
@@ -127,7 +122,7 @@ export class RulesController {
   @ApiOperation({ summary: 'One rule at its version in force' })
   @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
   @ApiAnswer(RULE_VIEW, 'The rule')
-  @ApiProblems(404)
+  @ApiProblems(400, 404)
   get(@Param('id') id: string): Promise<RuleView> {
     return this.rules.get(ruleId(id));
   }
@@ -152,7 +147,7 @@ export class RulesController {
   @ApiOperation({ summary: 'Version history, newest first: who, when, and what changed' })
   @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
   @ApiAnswer(RULE_VERSIONS, 'The versions')
-  @ApiProblems(404)
+  @ApiProblems(400, 404)
   history(@Param('id') id: string): Promise<RuleVersionView[]> {
     return this.rules.history(ruleId(id));
   }
@@ -163,9 +158,9 @@ export class RulesController {
   @ApiParam({ name: 'id', description: 'Rule id', example: 'resting-hr-rise' })
   @ApiParam({ name: 'version', description: 'Version number', example: 2 })
   @ApiAnswer(RULE, 'The rule at that version')
-  @ApiProblems(404)
+  @ApiProblems(400, 404)
   version(@Param('id') id: string, @Param('version') version: string): Promise<RuleDefinition> {
-    return this.rules.version(ruleId(id), whole(version, 'version'));
+    return this.rules.version(ruleId(id), versionNumber(version));
   }
 
   @Put(':id/programs/:program')
@@ -183,8 +178,7 @@ export class RulesController {
     @Body() body: ProgramSettingBody,
     @CurrentCaller() caller: Caller,
   ): Promise<RuleView> {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(program))
-      throw new NotFoundException(`No program ${program}`);
+    pathParam('program', program, PROGRAM_NAME, PROGRAM_NAME_SHAPE);
     return this.rules.setProgram(ruleId(id), program, body, actorOf(caller));
   }
 }

@@ -110,6 +110,14 @@ describeInBrowser('the alert inbox, in Chromium', () => {
     const history = page.locator('table tbody tr').last();
     await expect(history.textContent()).resolves.toContain('Called the patient, coming in today');
     await expect(history.textContent()).resolves.toContain('nurse.kim');
+    // The data days and the first notice to staff, each named for what it is.
+    const fact = (term: string) => page.locator(`dt:text-is("${term}") + dd`).textContent();
+    await expect(fact('Data days')).resolves.toMatch(
+      /condition began\s+\d{4}-\d{2}-\d{2}, fired \d{4}-\d{2}-\d{2}\s+\(the patient’s days the readings are from/,
+    );
+    await expect(fact('First notice to staff')).resolves.toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} America\/New_York\s+\(1 day ago\)/,
+    );
     await screenshot(page, 'alert-detail');
   }, 60_000);
 

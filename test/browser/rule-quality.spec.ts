@@ -79,6 +79,16 @@ describeInBrowser('the rule-quality page, in Chromium', () => {
     await expect(
       page.getByRole('heading', { name: 'Acknowledged within 24 h' }).count(),
     ).resolves.toBe(1);
+    // The published comparison is in plain words; the study's name sits in the footnote it links to.
+    await expect(page.locator('#published-rate').textContent()).resolves.toContain(
+      'a published study of smartwatch alerts on a rising resting heart rate',
+    );
+    await expect(page.locator('.figures').textContent()).resolves.not.toContain('NightSignal');
+    await page.getByRole('link', { name: 'Source 1' }).click();
+    await page.waitForURL(/#source-1$/);
+    await expect(
+      page.getByRole('list', { name: 'Sources' }).getByRole('listitem').textContent(),
+    ).resolves.toContain('NightSignal algorithm: Alavi A. et al.');
     await docsScreenshot(page, 'rule-quality');
 
     const bad = await page.goto(`${vigil.url}/rules/${RULE}/quality?from=2026-13-01`);

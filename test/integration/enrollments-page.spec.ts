@@ -177,7 +177,20 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
       .get('/enrollments?status=sleeping')
       .set('Cookie', cookie)
       .expect(400);
-    expect(bad.text).toContain('status must be one of');
+    expect(bad.text).toContain(
+      'status must be one of invited, active, needs_reconsent, paused, disconnected, ended',
+    );
+    const api = await request(url)
+      .get('/api/v1/patients?status=sleeping')
+      .set('Cookie', cookie)
+      .expect(400);
+    expect(api.body.errors).toEqual([
+      {
+        path: 'status',
+        message:
+          'status must be one of invited, active, needs_reconsent, paused, disconnected, ended',
+      },
+    ]);
   });
 
   it('shows staff that a reconnect brought another Google account', async () => {
@@ -210,5 +223,33 @@ describe.each(testEngines())('the enrollments page on %s', (engine) => {
     // Not before consent: an invited patient's row names no rule.
     await post('/enrollments', { pid: '16' }).expect(303);
     expect(row(await list(), 16)).not.toContain('blind-rule');
+  });
+
+  it('filters by status as staff read it: disconnected apart from paused by staff', async () => {
+    await post('/enrollments/14/pause').expect(303); // still connected: paused by staff
+    await clinicalPost('/enrollments/15/disconnect').expect(303); // the connection is gone
+    const pids = (page: string) => [...page.matchAll(/<tr id="patient-(\d+)"/g)].map((m) => m[1]);
+    const disconnected = await list('?status=disconnected');
+    expect(disconnected).toMatch(/<option\s+value="disconnected"\s+selected\s*>/);
+    expect(pids(disconnected)).toEqual(['15']);
+    expect(row(disconnected, 15)).toContain('<strong>disconnected</strong>');
+    // Paused is the stored status of both, and lists both.
+    const paused = await list('?status=paused');
+    expect(pids(paused)).toEqual(['14', '15']);
+    expect(paused).toContain(
+      'Enrollments with status &#34;paused&#34; (disconnected ones included)',
+    );
+    const api = async (status: string) =>
+      (
+        await request(url)
+          .get(`/api/v1/patients?status=${status}`)
+          .set('Cookie', cookie)
+          .expect(200)
+      ).body.map((e: { pid: number; status: string }) => [e.pid, e.status]);
+    await expect(api('disconnected')).resolves.toEqual([[15, 'paused']]);
+    await expect(api('paused')).resolves.toEqual([
+      [14, 'paused'],
+      [15, 'paused'],
+    ]);
   });
 });

@@ -1,11 +1,13 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ApiToken } from '../../src/auth/api-token.entity';
+import { UNKNOWN_TOKEN } from '../../src/auth/access.guard';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
 import { LogCapture } from '../support/log-capture';
+import { createStaffUser, STAFF_PASSWORD } from '../support/staff';
 
 describe.each(testEngines())('the service on %s', (engine) => {
   let db: TestDatabase;
@@ -107,7 +109,7 @@ describe.each(testEngines())('the service on %s', (engine) => {
       .get('/api/v1/whoami')
       .auth(victim.token, { type: 'bearer' })
       .expect(401);
-    expect(after.body.message).toBe('The token is unknown or revoked');
+    expect(after.body.message).toBe(UNKNOWN_TOKEN);
     const events = await vigil.app
       .get(DataSource)
       .getRepository(AuditEvent)
@@ -116,10 +118,42 @@ describe.each(testEngines())('the service on %s', (engine) => {
       `token:${admin.record.id}`,
       String(victim.record.id),
     ]);
-    await request(url)
+    const text = await request(url)
       .delete('/api/v1/tokens/abc')
       .auth(admin.token, { type: 'bearer' })
+      .expect(400);
+    expect(text.body.errors).toEqual([
+      { path: 'id', message: 'id must be a token id: a whole number such as 3' },
+    ]);
+    await request(url)
+      .delete('/api/v1/tokens/999999')
+      .auth(admin.token, { type: 'bearer' })
       .expect(404);
+  });
+
+  it('tells a caller with a user name and password, or a mangled token, what the API takes', async () => {
+    const answer = async (authorization: string) => {
+      const res = await request(url)
+        .get('/api/v1/whoami')
+        .set('Authorization', authorization)
+        .expect(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="vigil"');
+      return res.body.message as string;
+    };
+    const basic = (user: string, password: string) =>
+      `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    // An existing staff user and a made-up one, each with a wrong password: the same answer.
+    await createStaffUser(vigil, 'basic.user', 'staff');
+    const known = await answer(basic('basic.user', 'wrong'));
+    expect(await answer(basic('nobody.here', 'wrong'))).toBe(known);
+    expect(await answer(basic('basic.user', STAFF_PASSWORD))).toBe(known);
+    expect(known).toBe(
+      'Vigil\'s API does not take "Basic" credentials (a user name and password included): send an API token as "Authorization: Bearer <token>"; an admin creates API tokens with "npm run cli -- token:create" (docs/staff-access.md); people sign in at /login instead',
+    );
+    expect(await answer('Bearer')).toMatch(/^The Authorization header must be "Bearer <token>"/);
+    expect(await answer('Bearer two words')).toMatch(/^The Authorization header must be/);
+    expect(await answer('Bearer vgl_madeup')).toBe(UNKNOWN_TOKEN);
+    expect(await answer('%%%% secret')).toMatch(/^Vigil's API does not take these credentials/);
   });
 
   it('rejects bodies over the size limit and malformed JSON with 4xx, not 500', async () => {

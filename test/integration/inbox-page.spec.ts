@@ -9,7 +9,7 @@ import { Delivery } from '../../src/delivery/delivery.entity';
 import { Dispatcher } from '../../src/delivery/dispatcher';
 import { Enrollments } from '../../src/patients/enrollments';
 import type { RuleDefinition } from '../../src/rules/rule-definition';
-import { CARE_TEAM, LOW_SPO2, RESTING_HR } from '../support/alert-rules';
+import { CARE_TEAM, LOW_SPO2, RESTING_HR, testRule } from '../support/alert-rules';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
 import { freshOpenEmr, type TestOpenEmr } from '../support/openemr';
 import { hiddenCsrf, signedInStaff } from '../support/staff';
@@ -257,7 +257,7 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
     const detail = await request(url).get(`/alerts/${ids.care}`).set('Cookie', cookie).expect(200);
     expect(detail.text).toContain('Care team check');
     // Patient 2 is enrolled without a zone from Google yet: their days are the clinic's, and say so.
-    expect(detail.text).toContain(`(the patient’s days, ${ZONE})`);
+    expect(detail.text).toContain(`(the patient’s days the readings are from, ${ZONE})`);
     expect(detail.text).toContain('<caption>');
     const res = await request(url)
       .post(`/alerts/${ids.care}/resolve`)
@@ -276,6 +276,55 @@ describe.each(testEngines())('the alert inbox page on %s', (engine) => {
     const all = (await inbox('?state=all')).text;
     expect(all).toMatch(/Not open <span class="count">\(1\)<\/span>/);
     expect(rowIds(all).sort()).toEqual([ids.care, ids.hr, ids.spo2].sort());
+  });
+
+  it('tells the data days apart from when staff were first told, for an alert on late readings', async () => {
+    // A first backfill: readings from five weeks ago fire today.
+    const told = new Date(T0.getTime() + 2 * 86_400_000);
+    const late = await vigil.app.get(AlertService).applyEvaluation({
+      pid: 1,
+      date: '2026-10-15',
+      at: told,
+      outcomes: [outcome(CARE_TEAM, 'weekly check due')],
+    });
+    const id = late.alerts.get(CARE_TEAM.id)!.id;
+    const detail = (await request(url).get(`/alerts/${id}`).set('Cookie', cookie).expect(200)).text;
+    expect(detail).toMatch(
+      /<dt>Data days<\/dt>\s*<dd>condition began\s+2026-10-15, fired 2026-10-15/,
+    );
+    expect(detail).toMatch(
+      /<dt>First notice to staff<\/dt>\s*<dd>\s*<time datetime="2026-11-22T14:00:00.000Z">2026-11-22 09:00 America\/New_York<\/time>/,
+    );
+    expect(detail).toContain('38 days after the day it fired on: the readings reached Vigil late');
+    const row = new RegExp(`<tr id="alert-${id}">[\\s\\S]*?</tr>`).exec((await inbox()).text)![0];
+    expect(row).toMatch(/first notice\s+<time/);
+    expect(row).toContain('fired on the data of 2026-10-15');
+    const api = await request(url).get(`/api/v1/alerts/${id}`).set('Cookie', cookie).expect(200);
+    expect(api.body).toMatchObject({
+      episodeStart: '2026-10-15',
+      firedOn: '2026-10-15',
+      firstNotifiedAt: told.toISOString(),
+    });
+    // An alert nobody was told of yet says so, and why.
+    const pending = await vigil.app.get(AlertService).applyEvaluation({
+      pid: 1,
+      date: '2026-11-22',
+      at: told,
+      outcomes: [outcome(testRule({ id: 'two-day-rise', forDays: 2 }), HR_MESSAGE)],
+    });
+    const waiting = pending.alerts.get('two-day-rise')!.id;
+    const waitingPage = (
+      await request(url).get(`/alerts/${waiting}`).set('Cookie', cookie).expect(200)
+    ).text;
+    expect(waitingPage).toMatch(
+      /<dt>First notice to staff<\/dt>\s*<dd>not yet: the condition has not held long enough to fire<\/dd>/,
+    );
+    expect(
+      (await request(url).get(`/api/v1/alerts/${waiting}`).set('Cookie', cookie)).body,
+    ).toMatchObject({
+      firedOn: null,
+      firstNotifiedAt: null,
+    });
   });
 
   it('answers an unknown alert with a page that says so', async () => {

@@ -11,7 +11,7 @@ import { staffToken } from '../support/consent';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
 import { activeEnrollment } from '../support/monitored-patients';
 import { ROOT } from '../support/processes';
-import { signedInStaff } from '../support/staff';
+import { hiddenCsrf, signedInStaff } from '../support/staff';
 
 const run = promisify(execFile);
 const PID_MESSAGE = 'pid must be a whole number from 1 to 9007199254740991';
@@ -40,6 +40,8 @@ describe.each(testEngines())('errors that say what and where, on %s', (engine) =
   const get = (path: string) =>
     request(vigil.url!).get(path).auth(staff, { type: 'bearer' }).expect(400);
   const errorsOf = async (path: string) => (await get(path)).body.errors;
+  const get404 = (path: string) =>
+    request(vigil.url!).get(path).auth(staff, { type: 'bearer' }).expect(404);
 
   it('answers bad dates with 400 naming the field, never 500 or a silent []', async () => {
     await expect(
@@ -106,6 +108,81 @@ describe.each(testEngines())('errors that say what and where, on %s', (engine) =
     const script = await request(vigil.url!).get('/rules/nope').auth(staff, { type: 'bearer' });
     expect(script.status).toBe(404);
     expect(script.body).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it('answers an id that cannot be one with 400 naming it, on the API and the pages alike', async () => {
+    const ALERT_ID = 'id must be an alert id: a whole number such as 17';
+    const RULE_ID =
+      'id must be a rule id such as resting-hr-rise: lower-case letters and digits, words joined by single dashes, at most 64 characters';
+    const api: [string, string, string, string][] = [
+      ['get', '/api/v1/alerts/abc', 'id', ALERT_ID],
+      ['get', '/api/v1/rules/Not_A_Rule', 'id', RULE_ID],
+      [
+        'get',
+        '/api/v1/rules/resting-hr-rise/versions/abc',
+        'version',
+        'version must be a version number: 1 or more',
+      ],
+      [
+        'get',
+        '/api/v1/rules/resting-hr-rise/versions/0',
+        'version',
+        'version must be a version number: 1 or more',
+      ],
+      ['get', '/api/v1/rules/Not_A_Rule/quality', 'id', RULE_ID],
+      ['get', '/api/v1/patients/abc/blind-rules', 'pid', PID_MESSAGE],
+      ['post', '/api/v1/patients/abc/sync', 'pid', PID_MESSAGE],
+    ];
+    for (const [method, path, param, message] of api) {
+      const agent = request(vigil.url!);
+      const res = await (method === 'get' ? agent.get(path) : agent.post(path))
+        .auth(clinician, { type: 'bearer' })
+        .expect(400);
+      expect({ path, errors: res.body.errors }).toEqual({
+        path,
+        errors: [{ path: param, message }],
+      });
+    }
+    const program = await request(vigil.url!)
+      .put('/api/v1/rules/resting-hr-rise/programs/%2Fheart')
+      .auth(clinician, { type: 'bearer' })
+      .send({ enabled: true })
+      .expect(400);
+    expect(program.body.errors).toEqual([
+      {
+        path: 'program',
+        message:
+          'program must be a program name: 1-64 letters, digits, spaces, dots, dashes or underscores',
+      },
+    ]);
+    // Ids of the right shape that name nothing stay 404.
+    await get404('/api/v1/alerts/999999');
+    await get404('/api/v1/rules/resting-hr-rise/versions/999');
+
+    const csrf = hiddenCsrf((await request(vigil.url!).get('/alerts').set('Cookie', cookie)).text);
+    expect(csrf).not.toBe('');
+    const page = (method: 'get' | 'post', path: string) =>
+      (method === 'get' ? request(vigil.url!).get(path) : request(vigil.url!).post(path))
+        .set('Cookie', cookie)
+        .set('Accept', 'text/html')
+        .type('form')
+        .send(method === 'post' ? { _csrf: csrf } : {});
+    for (const [method, path, problem] of [
+      ['get', '/alerts/abc', `<code>id</code>: ${ALERT_ID}`],
+      ['post', '/alerts/abc/acknowledge', `<code>id</code>: ${ALERT_ID}`],
+      ['get', '/rules/Not_A_Rule', `<code>id</code>: ${RULE_ID}`],
+      ['get', '/rules/Not_A_Rule/quality', `<code>id</code>: ${RULE_ID}`],
+      ['get', '/patients/abc', `<code>pid</code>: ${PID_MESSAGE}`],
+      ['post', '/enrollments/abc/pause', `<code>pid</code>: ${PID_MESSAGE}`],
+    ] as const) {
+      const res = await page(method, path);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.text).toContain('This address is not valid');
+      expect(res.text).toContain(problem);
+    }
+    const none = await page('get', '/alerts/999999');
+    expect(none.status).toBe(404);
+    expect(none.text).toContain('There is no alert 999999.');
   });
 
   it('refuses a backtest of a patient or program nobody is monitored under', async () => {

@@ -123,8 +123,8 @@ describe('rule pages', () => {
     expect(backtest.body.rule).toEqual({ id: 'new-rule', version: null, draft: true });
   });
 
-  it('answers an unknown rule with 404', async () => {
+  it('answers an unknown rule with 404, and text that cannot be a rule id with 400', async () => {
     await page('/rules/no-such-rule', staff).expect(404);
-    await page('/rules/Not_A_Slug', staff).expect(404);
+    await page('/rules/Not_A_Slug', staff).expect(400);
   });
 });

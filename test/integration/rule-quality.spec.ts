@@ -6,6 +6,7 @@ import { startVigil, type VigilApp } from '../../src/bootstrap';
 import { addDays } from '../../src/time';
 import { replayDailyRun } from '../support/daily-run';
 import { freshDatabase, testEngines, type TestDatabase } from '../support/databases';
+import { signedInStaff } from '../support/staff';
 
 const RULE = 'resting-hr-rise';
 const START = '2026-10-01';
@@ -93,6 +94,29 @@ describe.each(testEngines())('rule quality on %s', (engine) => {
       alertsTold: 0,
       shareAcknowledgedInTime: null,
     });
+  });
+
+  it('compares the alert rate with a published study in plain words, citing it in a footnote', async () => {
+    const cookie = await signedInStaff(vigil, 'quality.reader');
+    const page = async (rule: string) =>
+      (
+        await request(vigil.url ?? '')
+          .get(`/rules/${rule}/quality`)
+          .set('Cookie', cookie)
+          .expect(200)
+      ).text;
+    const figures = (html: string) => /<div class="figures">[\s\S]*?<\/div>/.exec(html)?.[0] ?? '';
+    const resting = await page(RULE);
+    expect(figures(resting)).toContain(
+      'For comparison, a published study of smartwatch alerts on a rising resting heart rate saw about 1.15 alert days per person over the whole study (not per month) outside infections.',
+    );
+    expect(figures(resting)).toContain('<a href="#source-1"');
+    expect(figures(resting)).not.toContain('NightSignal');
+    expect(resting).toMatch(/<li id="source-1">The NightSignal algorithm: Alavi A\. et al\./);
+    // A rule no study measured: no comparison at all (not resting heart rate's).
+    const sleep = await page('sleep-deficit');
+    expect(sleep).not.toContain('published study');
+    expect(sleep).not.toContain('NightSignal');
   });
 
   it('refuses an unknown rule and a bad period, naming the field', async () => {

@@ -1,6 +1,6 @@
 import { CLINICAL_STAFF } from '../../auth/access.decorators';
 import type { InvitationSummary } from '../../consent/invitations';
-import type { EnrollmentView } from '../../patients/enrollments';
+import { type EnrollmentView, isDisconnected } from '../../patients/enrollments';
 
 /**
  * The status staff read: the enrollment's own, except that a pause caused by
@@ -10,10 +10,7 @@ import type { EnrollmentView } from '../../patients/enrollments';
 export type ShownStatus = EnrollmentView['status'] | 'disconnected';
 
 export function shownStatus(view: EnrollmentView): ShownStatus {
-  if (view.status === 'paused' && view.connection !== null && !view.connection.connected) {
-    return 'disconnected';
-  }
-  return view.status;
+  return isDisconnected(view) ? 'disconnected' : view.status;
 }
 
 export const STATUS_WORDS: Record<ShownStatus, string> = {

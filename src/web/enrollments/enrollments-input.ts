@@ -1,7 +1,7 @@
 import { IsPid, PidFromText } from '../../http/input-fields';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ENROLLMENT_STATUSES, type EnrollmentStatus } from '../../patients/enrollment.entity';
+import { ENROLLMENT_FILTERS, type EnrollmentFilter } from '../../patients/enrollment.entity';
 import { OptionalOneOf, OptionalPidText, OptionalProgramName, PID_TEXT } from '../page-input';
 
 const DONE = ['enrolled', 'paused', 'resumed', 'disconnected', 'ended'] as const;
@@ -9,8 +9,8 @@ export type EnrollmentDone = (typeof DONE)[number];
 
 /** The enrollments page's query: a status filter, and what a redirect announces. */
 export class EnrollmentsQuery {
-  @OptionalOneOf('status', ENROLLMENT_STATUSES)
-  status?: EnrollmentStatus;
+  @OptionalOneOf('status', ENROLLMENT_FILTERS)
+  status?: EnrollmentFilter;
 
   @OptionalOneOf('done', DONE)
   done?: EnrollmentDone;

@@ -19,6 +19,7 @@ import { actorOf, type Caller, CurrentCaller } from '../../auth/caller';
 import { Environment } from '../../config/environment';
 import { Disconnections } from '../../consent/disconnections';
 import { Invitations } from '../../consent/invitations';
+import { MAX_PID, pathParam } from '../../http/input-fields';
 import type { FieldProblem } from '../../http/problem.filter';
 import { Enrollments } from '../../patients/enrollments';
 import { identityWords, PatientIdentities } from '../../patients/patient-identities';
@@ -106,8 +107,7 @@ export class EnrollmentsPageController {
     @Req() req: AuthenticatedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const pid = pidOf(pidText);
-    if (pid === null) return this.notFound(req, res, pidText);
+    const pid = pathPid(pidText);
     let invitation;
     try {
       invitation = await this.invitations.invite(pid, actorOf(caller));
@@ -191,8 +191,7 @@ export class EnrollmentsPageController {
     done: EnrollmentDone,
     action: (pid: number) => Promise<unknown>,
   ): Promise<void> {
-    const pid = pidOf(pidText);
-    if (pid === null) return this.notFound(req, res, pidText);
+    const pid = pathPid(pidText);
     await this.act(req, res, pid, done, undefined, () => action(pid));
   }
 
@@ -223,10 +222,6 @@ export class EnrollmentsPageController {
     const status = error instanceof HttpException ? error.getStatus() : 500;
     if (!(error instanceof HttpException) || (status >= 500 && status !== 503)) throw error;
     await this.page(req, res, status, { refusal: error.message, enrollForm });
-  }
-
-  private notFound(req: AuthenticatedRequest, res: Response, pidText: string): Promise<void> {
-    return this.page(req, res, 404, { refusal: `"${pidText}" is not a patient id (pid).` });
   }
 
   private async page(
@@ -304,4 +299,10 @@ function textFields(body: Record<string, unknown>): Record<string, string> {
       (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== '_csrf',
     ),
   );
+}
+
+/** "/enrollments/abc/pause" names no patient: 400 naming pid, as every id in a path (pathParam). */
+function pathPid(text: string): number {
+  const shape = `a whole number from 1 to ${MAX_PID}`;
+  return Number(pathParam('pid', text, (t) => pidOf(t) !== null, shape));
 }

@@ -2,7 +2,7 @@ import type { InvitationSummary, IssuedInvitation } from '../../consent/invitati
 import { columnHeads, patientLink, programField } from '../fragments';
 import type { PatientIdentity } from '../../patients/patient-identities';
 import type { FieldProblem } from '../../http/problem.filter';
-import { ENROLLMENT_STATUSES } from '../../patients/enrollment.entity';
+import { ENROLLMENT_FILTERS } from '../../patients/enrollment.entity';
 import type { EnrollmentView } from '../../patients/enrollments';
 import { html, SafeHtml } from '../html';
 import type { ConnectionChange } from '../../patients/connection-changes';
@@ -67,7 +67,7 @@ const field = (form: Record<string, string> | undefined, name: string): string =
 
 export function renderEnrollments(page: EnrollmentsPage, context: EnrollmentsContext): SafeHtml {
   const caption = page.filter
-    ? `Enrollments with status "${page.filter}"`
+    ? `Enrollments with status "${page.filter.replace('_', ' ')}"${page.filter === 'paused' ? ' (disconnected ones included)' : ''}`
     : 'Enrollments, by patient';
   return html`${PAGE_STYLE} ${page.refusal ? refusalBox(page.refusal) : doneNotice(page.query)}
     ${page.problems ? problemBox(page.problems.title, page.problems.list) : ''}
@@ -121,7 +121,7 @@ export function renderEnrollments(page: EnrollmentsPage, context: EnrollmentsCon
         <label for="filter-status">Status</label>
         <select id="filter-status" name="status">
           <option value="">Any</option>
-          ${ENROLLMENT_STATUSES.map(
+          ${ENROLLMENT_FILTERS.map(
             (status) =>
               html`<option
                 value="${status}"

@@ -11,6 +11,8 @@ import {
   StaffActionRefused,
 } from '../../alerts/alert-service';
 import { REFUSALS } from '../../alerts/alerts.controller';
+import { ALERT_ID, ALERT_ID_SHAPE } from '../../alerts/alerts.dto';
+import { pathParam } from '../../http/input-fields';
 import { ANY_STAFF, Roles } from '../../auth/access.decorators';
 import type { AuthenticatedRequest } from '../../auth/access.guard';
 import { actorOf, type Caller, CurrentCaller } from '../../auth/caller';
@@ -100,6 +102,7 @@ export class InboxController {
     @Req() req: AuthenticatedRequest,
     @Res() res: Response,
   ): Promise<void> {
+    alertId(id);
     const input = readPageInput(InboxQuery, raw);
     await this.alertPage(req, res, id, 200, { query: input.ok ? input.value : null });
   }
@@ -156,6 +159,7 @@ export class InboxController {
     done: ActionDone,
     action: (form: T) => Promise<StoredAlert>,
   ): Promise<void> {
+    alertId(id);
     const input = readPageInput(type, body);
     if (!input.ok) return this.alertPage(req, res, id, 400, { problems: input.problems });
     await this.act(req, res, id, input.value.back, done, () => action(input.value));
@@ -253,6 +257,7 @@ export class InboxController {
         since: row.firedAt ?? row.createdAt,
         episodeStart: row.episodeStart,
         firedOn: lifecycle.firedOn,
+        firstNotifiedAt: row.firedAt,
         snoozedUntil: lifecycle.snoozedUntil,
         patientTimeZone: zones.get(Number(row.pid)) ?? this.env.CLINIC_TIME_ZONE,
         acknowledgement: lifecycle.acknowledgement,
@@ -288,6 +293,9 @@ export class InboxController {
     sendStaffPage(req, res, this.env.CLINIC_NAME, { status, title, section: 'alerts', body });
   }
 }
+
+/** "/alerts/abc" is no address of an alert: 400 naming id (a number nobody has is 404). */
+const alertId = (id: string): string => pathParam('id', id, ALERT_ID, ALERT_ID_SHAPE);
 
 /** The staff action's known refusals as words; anything else is a real error. */
 async function attempt(action: () => Promise<StoredAlert>): Promise<Outcome> {

@@ -17,6 +17,7 @@ import { SEVERITIES, type Severity } from '../../rules/rule-definition';
 import { html, SafeHtml } from '../html';
 import { ALL_STATES, type ActionDone, type InboxQuery } from './inbox-input';
 import { ageInWords, clinicTime } from './time-words';
+import { dataDaysWords, firstToldWords } from './alert-dates';
 
 /** One alert as the pages show it. */
 export interface InboxAlert {
@@ -31,8 +32,12 @@ export interface InboxAlert {
   state: AlertState;
   /** When staff were first due to be told, or when the episode was recorded if not yet. */
   since: Date;
+  /** The patient's day the condition began (the data day, not when anyone heard of it). */
   episodeStart: LocalDate;
+  /** The patient's day the condition had held long enough to fire (a data day). */
   firedOn: LocalDate | null;
+  /** When Vigil first told staff (the first notice queued to OpenEMR); null until then. */
+  firstNotifiedAt: Date | null;
   snoozedUntil: LocalDate | null;
   /** The patient's zone (the clinic's until known): their days, and so a snooze, end there. */
   patientTimeZone: string;
@@ -354,7 +359,7 @@ function alertTable(
         <caption class="muted">
           ${about}
         </caption>
-        ${columnHeads(['Patient', 'Alert', 'Severity', 'State', 'Since', 'Values', 'OpenEMR delivery', 'Actions'], ['Actions'])}
+        ${columnHeads(['Patient', 'Alert', 'Severity', 'State', 'When', 'Values', 'OpenEMR delivery', 'Actions'], ['Actions'])}
         <tbody>
           ${
             alerts.length === 0
@@ -435,16 +440,29 @@ export function renderInbox(page: InboxPage, context: PageContext): SafeHtml {
     ${sections.map((section) => alertTable(section, inSection(section), context, page.back))}`;
 }
 
+/** Since when the alert waits (its first notice, else its opening), and the data day it is about. */
+function whenCell(alert: InboxAlert, context: PageContext): SafeHtml {
+  const age = html`<time datetime="${alert.since.toISOString()}"
+    >${ageInWords(alert.since, context.now)}</time
+  >`;
+  const dataDay =
+    alert.firedOn === null
+      ? `data from ${alert.episodeStart}`
+      : `fired on the data of ${alert.firedOn}`;
+  return html`${alert.firstNotifiedAt === null ? 'no notice yet, opened' : 'first notice'} ${age}
+    ago<br /><span class="muted">${clinicTime(alert.since, context.timeZone)}</span><br /><span
+      class="muted"
+      >${dataDay}</span
+    >`;
+}
+
 function inboxRow(alert: InboxAlert, context: PageContext, back: string): SafeHtml {
   return html`<tr id="alert-${alert.id}">
     <td>${patientLink(alert.patient)}</td>
     <th scope="row"><a href="/alerts/${alert.id}">${alert.ruleTitle}</a></th>
     <td class="${severityClass(alert.severity)}">${SEVERITY_WORDS[alert.severity]}</td>
     <td>${stateText(alert, context.timeZone)}</td>
-    <td>
-      <time datetime="${alert.since.toISOString()}">${ageInWords(alert.since, context.now)}</time
-      ><br /><span class="muted">${clinicTime(alert.since, context.timeZone)}</span>
-    </td>
+    <td>${whenCell(alert, context)}</td>
     <td>${alert.message}</td>
     <td>${deliveryList(alert.deliveries, context.timeZone)}</td>
     <td class="no-print">
@@ -501,12 +519,10 @@ export function renderAlertPage(page: AlertPage, context: PageContext): SafeHtml
       <dd class="${severityClass(alert.severity)}">${SEVERITY_WORDS[alert.severity]}</dd>
       <dt>State</dt>
       <dd>${stateText(alert, tz)}</dd>
-      <dt>Episode</dt>
-      <dd>
-        began
-        ${alert.episodeStart}${alert.firedOn ? `, fired on ${alert.firedOn}` : ', not fired yet'}
-        <span class="muted">(the patient’s days, ${alert.patientTimeZone})</span>
-      </dd>
+      <dt>Data days</dt>
+      <dd>${dataDaysWords(alert)}</dd>
+      <dt>First notice to staff</dt>
+      <dd>${firstToldWords(alert, tz, context.now)}</dd>
       <dt>Waiting</dt>
       <dd>
         ${ageInWords(alert.since, context.now)}

@@ -139,8 +139,16 @@ function alertSection(alert: AlertHistoryEntry, clinicTimeZone: string): SafeHtm
       · ${alert.state}
     </h3>
     <p>
-      Episode from ${alert.episodeStart}; fired ${alert.firedOn ?? 'not yet'}; resolved
-      ${alert.resolvedOn ?? 'not yet'}.
+      Data days (the patient’s days the readings are from): condition began ${alert.episodeStart};
+      fired ${alert.firedOn ?? 'not yet'}; resolved ${alert.resolvedOn ?? 'not yet'}. First notice
+      to staff:
+      ${
+        alert.firstNotifiedAt === null
+          ? 'not yet'
+          : html`<time datetime="${alert.firstNotifiedAt.toISOString()}"
+              >${when(alert.firstNotifiedAt, clinicTimeZone)}</time
+            >`
+      }.
     </p>
     <p>${alert.message}</p>
     <table>

@@ -38,6 +38,8 @@ export interface DeviceStatus {
 
 export interface AlertHistoryEntry extends EpisodeSource {
   id: string;
+  /** When Vigil first told staff; null until then (firedOn is a data day, not this). */
+  firstNotifiedAt: Date | null;
   severity: string;
   message: string;
   transitions: {
@@ -223,6 +225,7 @@ export class PatientTrends {
         message: row.message,
         episodeStart: row.episodeStart,
         firedOn: lifecycle.firedOn,
+        firstNotifiedAt: row.firedAt,
         resolvedOn: lifecycle.resolvedOn,
         transitions: transitions.map(transitionView),
       };

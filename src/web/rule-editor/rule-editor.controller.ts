@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
 import { StaffPageErrors } from '../page-errors.filter';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,7 +7,7 @@ import { ANY_STAFF, Roles } from '../../auth/access.decorators';
 import type { StaffRole } from '../../auth/roles';
 import { Environment } from '../../config/environment';
 import { RulesService } from '../../rules/rules.service';
-import { RULE_ID_PATTERN } from '../../rules/validation/rule-fields';
+import { ruleId } from '../../rules/rules.controller';
 import type { SafeHtml } from '../html';
 import { sendStaffPage } from '../staff-responses';
 import { viewerOf } from '../viewer';
@@ -49,8 +49,7 @@ export class RuleEditorController {
     @Req() req: AuthenticatedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    if (!RULE_ID_PATTERN.test(id) || id.length > 64)
-      throw new NotFoundException(`No rule with id ${id}`);
+    ruleId(id);
     const [rule, versions] = await Promise.all([this.rules.get(id), this.rules.history(id)]);
     const canEdit = this.canEdit(req);
     this.send(

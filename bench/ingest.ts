@@ -8,7 +8,8 @@
  *   - end-to-end patient syncs per second (incremental) with 1, 2 and 3 worker
  *     processes (ROLE=worker children started like `npm run start:worker`:
  *     compiled code, its node flags, the default log level), with the CPU
- *     each sync costs the workers and the simulator;
+ *     each sync costs the workers and the simulator, and the SQL statements and
+ *     transactions the workers send per sync (counted by the probe);
  *   - the time of a 10,000-patient incremental cycle with 3 workers: measured
  *     with BENCH_FULL_CYCLE=1, else extrapolated from the rate (and labelled so);
  *   - peak RSS and V8 heap of a worker with 1,000 and 10,000 due patients;
@@ -26,7 +27,8 @@
  * the throughput runs, BENCH_RSS_SECONDS=0 skips the RSS runs, and
  * BENCH_COMPARE_DIST=<another compiled tree> repeats each throughput run
  * (BENCH_COMPARE_ROUNDS, default 2) with those workers, alternately, for a
- * before/after comparison under the same load. The bench runs `npm run build` first. The simulator runs in this process
+ * before/after comparison under the same load; BENCH_STATEMENT_KINDS=1 has each
+ * worker list its SQL statements by kind at exit. The bench runs `npm run build` first. The simulator runs in this process
  * and serves the real request shapes and volumes (every heart-rate minute);
  * its CPU per sync is this process's CPU during the run (the API app here is idle).
  */
@@ -99,8 +101,17 @@ async function connectCohort(ds: DataSource, env: Environment, sim: Simulator, s
 }
 
 /** Everyone up to `size` is due now and was backfilled through yesterday, so each sync is incremental. */
-async function makeDue(ds: DataSource, size: number): Promise<void> {
+/**
+ * Makes patients 1..size due for the day's first incremental sync, each run
+ * alike: the days it re-reads are deleted, so every run's syncs write them
+ * again and the rules evaluate them (else only the first run would).
+ */
+async function makeDue(ds: DataSource, size: number, rereadDays: number): Promise<void> {
   const yesterday = addDays(localDateAt(Date.now(), 'UTC'), -1);
+  await ds.query('DELETE FROM daily_aggregates WHERE pid <= ? AND date >= ?', [
+    size,
+    addDays(yesterday, -rereadDays),
+  ]);
   await ds.query('DELETE FROM sync_states');
   await ds.query(
     `INSERT INTO sync_states (connection_id, cursor_date, early_sync_requested, consecutive_failures, unavailable_data_types)
@@ -122,6 +133,11 @@ interface Worker {
   /** CPU time used so far, and when the run started (start-up is not charged to syncs). */
   cpuMs: number;
   cpuAtStartMs: number;
+  /** SQL statements and transactions sent so far, and at the run's start. */
+  statements: number;
+  transactions: number;
+  statementsAtStart: number;
+  transactionsAtStart: number;
   ready: Promise<void>;
   exited: Promise<void>;
 }
@@ -131,6 +147,8 @@ interface WorkerReport {
   cpuMs: number;
   heapUsedMb: number;
   heapTotalMb: number;
+  statements?: number;
+  transactions?: number;
 }
 
 function startWorker(env: Record<string, string>, dist = 'dist'): Worker {
@@ -140,7 +158,12 @@ function startWorker(env: Record<string, string>, dist = 'dist'): Worker {
     {
       cwd: ROOT,
       // A compiled tree elsewhere finds this checkout's packages.
-      env: { PATH: process.env.PATH ?? '', NODE_PATH: join(ROOT, 'node_modules'), ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_PATH: join(ROOT, 'node_modules'),
+        BENCH_STATEMENT_KINDS: process.env.BENCH_STATEMENT_KINDS ?? '',
+        ...env,
+      },
     },
   );
   const worker: Worker = {
@@ -150,6 +173,10 @@ function startWorker(env: Record<string, string>, dist = 'dist'): Worker {
     maxHeapTotalMb: 0,
     cpuMs: 0,
     cpuAtStartMs: 0,
+    statements: 0,
+    transactions: 0,
+    statementsAtStart: 0,
+    transactionsAtStart: 0,
     ready: Promise.resolve(),
     exited: Promise.resolve(),
   };
@@ -164,6 +191,8 @@ function startWorker(env: Record<string, string>, dist = 'dist'): Worker {
       worker.maxHeapUsedMb = Math.max(worker.maxHeapUsedMb, report.heapUsedMb);
       worker.maxHeapTotalMb = Math.max(worker.maxHeapTotalMb, report.heapTotalMb);
       worker.cpuMs = report.cpuMs;
+      worker.statements = report.statements ?? 0;
+      worker.transactions = report.transactions ?? 0;
       // The first report after start-up: start-up CPU is then in cpuMs.
       if (started) resolve();
     });
@@ -181,6 +210,9 @@ interface WorkerRun {
   /** CPU milliseconds per sync: all workers together, and this process (the simulator). */
   workerCpuPerSync: number;
   simulatorCpuPerSync: number;
+  /** SQL statements and transactions the workers sent per sync (claims and evaluation included). */
+  statementsPerSync: number;
+  transactionsPerSync: number;
 }
 
 const cpuNowMs = (): number => {
@@ -200,8 +232,12 @@ async function runWorkers(
   await ds.query('UPDATE wearable_connections SET next_sync_at = NULL');
   const workers = Array.from({ length: count }, () => startWorker(env, dist));
   await Promise.all(workers.map((w) => w.ready));
-  await makeDue(ds, patients);
-  for (const w of workers) w.cpuAtStartMs = w.cpuMs;
+  await makeDue(ds, patients, Number(env.REREAD_DAYS));
+  for (const w of workers) {
+    w.cpuAtStartMs = w.cpuMs;
+    w.statementsAtStart = w.statements;
+    w.transactionsAtStart = w.transactions;
+  }
   const simulatorCpuAtStart = cpuNowMs();
   const started = Date.now();
   let synced = 0;
@@ -217,6 +253,11 @@ async function runWorkers(
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited));
   const workerCpu = workers.reduce((sum, w) => sum + (w.cpuMs - w.cpuAtStartMs), 0);
+  const statements = workers.reduce((sum, w) => sum + (w.statements - w.statementsAtStart), 0);
+  const transactions = workers.reduce(
+    (sum, w) => sum + (w.transactions - w.transactionsAtStart),
+    0,
+  );
   return {
     synced,
     seconds,
@@ -225,6 +266,8 @@ async function runWorkers(
     // The SIGTERM report includes shutdown: a few ms, not charged per sync.
     workerCpuPerSync: workerCpu / Math.max(1, synced),
     simulatorCpuPerSync: simulatorCpu / Math.max(1, synced),
+    statementsPerSync: statements / Math.max(1, synced),
+    transactionsPerSync: transactions / Math.max(1, synced),
   };
 }
 
@@ -245,7 +288,8 @@ function describeRun(count: number, run: WorkerRun): string {
   return [
     `  ${count} worker(s): ${run.synced} incremental syncs in ${run.seconds.toFixed(1)} s = ${(run.synced / run.seconds).toFixed(1)} patient syncs/s;`,
     `peak RSS ${run.maxRssMb.join(', ')} MB (V8 heap used/total ${run.heapMb.join(', ')} MB);`,
-    `CPU per sync: workers ${run.workerCpuPerSync.toFixed(0)} ms, simulator ${run.simulatorCpuPerSync.toFixed(0)} ms`,
+    `CPU per sync: workers ${run.workerCpuPerSync.toFixed(0)} ms, simulator ${run.simulatorCpuPerSync.toFixed(0)} ms;`,
+    `SQL per sync: ${run.statementsPerSync.toFixed(1)} statements, ${run.transactionsPerSync.toFixed(1)} transactions`,
   ].join(' ');
 }
 
@@ -338,6 +382,7 @@ async function main(): Promise<void> {
     const workerEnv = {
       ...workerBase,
       ROLE: 'worker',
+      REREAD_DAYS: String(setup.env.REREAD_DAYS),
       SYNC_TICK_SECONDS: '1',
       SYNC_CONCURRENCY: String(CONCURRENCY),
     };

@@ -40,6 +40,7 @@ import { EvaluationsDueRepository } from '../src/rules/evaluations-due.repositor
 import { RuleOutcomes } from '../src/rules/rule-outcomes.repository';
 import { RuleEvaluations } from '../src/rules/rule-evaluations.service';
 import { RuleStore } from '../src/rules/rule-store.repository';
+import { RulesInForce } from '../src/rules/rules-in-force';
 import { RulesService } from '../src/rules/rules.service';
 import { Metrics } from '../src/metrics/metrics';
 
@@ -280,6 +281,7 @@ async function main(): Promise<void> {
     const evaluations = new RuleEvaluations(
       new Transactions(ds),
       store,
+      new RulesInForce(store),
       new RuleOutcomes(ds),
       new DailyAggregates(ds),
       { activePatients: async () => patients, patient: async () => null } as MonitoredPatients,

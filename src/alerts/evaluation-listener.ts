@@ -36,6 +36,9 @@ export const STEPS_POLL_MS = 60_000;
  */
 @Injectable()
 export class EvaluationListener implements OnApplicationBootstrap {
+  /** Rule definitions by `id@version`, as read: versions never change. */
+  private readonly versions = new Map<string, RuleDefinition>();
+
   constructor(
     private readonly transactions: Transactions,
     private readonly alerts: AlertService,
@@ -150,20 +153,33 @@ export class EvaluationListener implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * The definitions of the outcomes' rule versions. Versions are immutable, so
+   * each is read once per process and kept (a few per rule).
+   */
   private async definitions(
     tx: Transaction,
     outcomes: readonly RuleOutcome[],
   ): Promise<Map<string, RuleDefinition>> {
     const keys = [...new Set(outcomes.map((o) => `${o.ruleId}@${o.ruleVersion}`))];
-    const versions = await this.rules.someVersions(
-      keys.map((key) => {
-        const at = key.lastIndexOf('@');
-        return { ruleId: key.slice(0, at), version: Number(key.slice(at + 1)) };
-      }),
-      tx,
-    );
-    return new Map(
-      versions.map((v) => [`${v.ruleId}@${v.version}`, JSON.parse(v.definition) as RuleDefinition]),
-    );
+    const missing = keys.filter((key) => !this.versions.has(key));
+    if (missing.length > 0) {
+      const versions = await this.rules.someVersions(
+        missing.map((key) => {
+          const at = key.lastIndexOf('@');
+          return { ruleId: key.slice(0, at), version: Number(key.slice(at + 1)) };
+        }),
+        tx,
+      );
+      for (const v of versions) {
+        this.versions.set(`${v.ruleId}@${v.version}`, JSON.parse(v.definition) as RuleDefinition);
+      }
+    }
+    const found = new Map<string, RuleDefinition>();
+    for (const key of keys) {
+      const definition = this.versions.get(key);
+      if (definition !== undefined) found.set(key, definition);
+    }
+    return found;
   }
 }

@@ -9,6 +9,7 @@
  * a connection's `next_sync_at`).
  */
 import type { EvaluatedRule } from '../rules/evaluation/evaluate-patient';
+import type { MonitoredPatient } from '../rules/monitored-patients';
 import type { LocalDate } from '../time';
 
 /** Consent stored a new connection (or a new grant); ingestion starts its first backfill. */
@@ -37,6 +38,12 @@ export const PATIENT_SYNCED = 'patient.synced';
 export interface PatientSynced {
   pid: number;
   dates: LocalDate[];
+  /**
+   * The patient as the sync read and wrote them (program, zone, sync times),
+   * so the evaluation need not read the enrollment and connection again;
+   * absent: the listener reads them.
+   */
+  patient?: MonitoredPatient;
 }
 
 /** What one evaluation decided for one patient on one date. */

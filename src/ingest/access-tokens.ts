@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ConnectionRepository } from '../wearables/connection.repository';
 import { ConnectionTokens } from '../wearables/connection-tokens';
+import type { WearableConnection } from '../wearables/wearable-connection.entity';
 
 /** What reading data needs from token upkeep: a token, and a fresh one when Google refused it. */
 export abstract class AccessTokenSource {
-  abstract accessToken(connectionId: number): Promise<string>;
+  /** `known`: the connection's row as the caller just read it, so it is not read again. */
+  abstract accessToken(connectionId: number, known?: WearableConnection): Promise<string>;
   /** Google answered 401 to the current token: get a new one (once per request). */
   abstract refreshAfterUnauthorized(connectionId: number): Promise<string>;
 }
@@ -23,8 +25,8 @@ export class ConnectionAccessTokens extends AccessTokenSource {
     super();
   }
 
-  accessToken(connectionId: number): Promise<string> {
-    return this.tokens.accessToken(connectionId);
+  accessToken(connectionId: number, known?: WearableConnection): Promise<string> {
+    return this.tokens.accessToken(connectionId, known);
   }
 
   async refreshAfterUnauthorized(connectionId: number): Promise<string> {

@@ -7,7 +7,7 @@ import type { MetricName } from '../aggregates/daily-aggregate';
 import type { Environment } from '../config/environment';
 import type { Enrollment } from '../patients/enrollment.entity';
 import type { Enrollments } from '../patients/enrollments';
-import type { RuleStore } from '../rules/rule-store.repository';
+import type { RulesInForce } from '../rules/rules-in-force';
 import { BlindRules, blindRules, grantedDataTypes } from './blind-rules';
 import { ruleMetrics } from './data-needs';
 
@@ -72,16 +72,17 @@ describe('BlindRules.forPatients', () => {
         return new Map(windows.map((w) => [w.pid, new Set(w.pid % 4 === 0 ? withData : [])]));
       },
     };
-    const store = {
-      rulesInForce: async () =>
-        loadRuleDirectory(join(__dirname, '../../rules')).rules.map((definition) => ({
+    const rulesInForce = {
+      current: async () => ({
+        rules: loadRuleDirectory(join(__dirname, '../../rules')).rules.map((definition) => ({
           rule: { id: definition.id, origin: 'file' },
           definition,
         })),
-      programSettings: async () => [],
+        settings: [],
+      }),
     };
     const blind = new BlindRules(
-      store as unknown as RuleStore,
+      rulesInForce as unknown as RulesInForce,
       enrollments as unknown as Enrollments,
       aggregates as unknown as DailyAggregates,
       fakeEnvironment() as Environment,

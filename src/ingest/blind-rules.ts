@@ -3,7 +3,7 @@ import { MetricName } from '../aggregates/daily-aggregate';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { Environment } from '../config/environment';
 import { Enrollments } from '../patients/enrollments';
-import { RuleStore } from '../rules/rule-store.repository';
+import { RulesInForce } from '../rules/rules-in-force';
 import { addDays, localDateAt } from '../time';
 import {
   DATA_TYPE_IDS,
@@ -104,7 +104,7 @@ export function grantedDataTypes(scopes: readonly string[]): Set<DataTypeId> {
 @Injectable()
 export class BlindRules {
   constructor(
-    private readonly store: RuleStore,
+    private readonly rulesInForce: RulesInForce,
     private readonly enrollments: Enrollments,
     private readonly aggregates: DailyAggregates,
     private readonly env: Environment,
@@ -120,10 +120,7 @@ export class BlindRules {
     pids: readonly number[],
     now: Date = new Date(),
   ): Promise<Map<number, BlindRule[]>> {
-    const [rules, settings] = await Promise.all([
-      this.store.rulesInForce(),
-      this.store.programSettings(),
-    ]);
+    const { rules, settings } = await this.rulesInForce.current();
     const result = new Map<number, BlindRule[]>();
     // A few queries for the page, whatever its length: enrollments, their
     // connections, and the aggregates once per distinct window (time zone).

@@ -1,28 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { RuleStore } from '../rules/rule-store.repository';
+import { RulesInForce, RulesSnapshot } from '../rules/rules-in-force';
 import { DataTypeId } from '../wearables/google-health/data-types';
 import { DataNeeds, dataNeeds } from './data-needs';
 
-/** How often a process asks the database whether the rules changed. */
-const RECHECK_MS = 10_000;
-
 /**
  * The data types the enabled rules and the charts need, per program, kept per
- * process. Rules change in whichever process took the edit (API, CLI, a rules
- * folder sync), so no in-process event would reach the workers: every
- * {@link RECHECK_MS} one small query compares the rules' fingerprint (count,
- * versions, last change of rules and program switches), and the needs are
- * rebuilt only when it moved. A rule change reaches every sync within 10 s.
+ * process for as long as the rules stay as they are: {@link RulesInForce}
+ * checks the rules' fingerprint on every call, so a rule or program setting
+ * changed in any process takes effect on the next sync.
  */
 @Injectable()
 export class RuleDataNeeds {
-  /** Tests set 0 to see a change at once. */
-  recheckMs = RECHECK_MS;
-  private cached: { fingerprint: string; needs: DataNeeds } | null = null;
-  private checkedAt = Number.NEGATIVE_INFINITY;
-  private refreshing: Promise<DataNeeds> | null = null;
+  private cached: { snapshot: RulesSnapshot; needs: DataNeeds } | null = null;
 
-  constructor(private readonly store: RuleStore) {}
+  constructor(private readonly rules: RulesInForce) {}
 
   async forProgram(program: string | null): Promise<DataTypeId[]> {
     return (await this.current()).forProgram(program);
@@ -32,24 +23,21 @@ export class RuleDataNeeds {
     return (await this.current()).deviceSyncForProgram(program);
   }
 
-  private current(): Promise<DataNeeds> {
-    if (this.cached && Date.now() - this.checkedAt < this.recheckMs) {
-      return Promise.resolve(this.cached.needs);
-    }
-    this.refreshing ??= this.refresh().finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
+  /** Both answers for a program from one check of the rules (a sync asks for both). */
+  async ofProgram(
+    program: string | null,
+  ): Promise<{ dataTypes: DataTypeId[]; deviceSync: boolean }> {
+    const needs = await this.current();
+    return {
+      dataTypes: needs.forProgram(program),
+      deviceSync: needs.deviceSyncForProgram(program),
+    };
   }
 
-  private async refresh(): Promise<DataNeeds> {
-    const fingerprint = await this.store.fingerprint();
-    this.checkedAt = Date.now();
-    if (this.cached?.fingerprint === fingerprint) return this.cached.needs;
-    const [rules, settings] = await Promise.all([
-      this.store.rulesInForce(),
-      this.store.programSettings(),
-    ]);
+  private async current(): Promise<DataNeeds> {
+    const snapshot = await this.rules.current();
+    if (this.cached?.snapshot === snapshot) return this.cached.needs;
+    const { rules, settings } = snapshot;
     const needs = dataNeeds(
       rules.map(({ rule, definition }) => ({
         definition,
@@ -59,7 +47,7 @@ export class RuleDataNeeds {
         ),
       })),
     );
-    this.cached = { fingerprint, needs };
+    this.cached = { snapshot, needs };
     return needs;
   }
 }

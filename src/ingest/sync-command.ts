@@ -14,6 +14,7 @@ import { GoogleHealthReader } from '../wearables/google-health/health-api-reader
 import { GoogleHealthSource } from '../wearables/google-health/google-health-source';
 import { ConnectionAccessTokens } from './access-tokens';
 import { RuleDataNeeds } from './rule-data-needs';
+import { RulesInForce } from '../rules/rules-in-force';
 import { RequestBudget } from '../wearables/google-health/request-budget';
 import { SyncLeases } from './sync-leases';
 import { SyncRequests } from './sync-requests';
@@ -65,7 +66,7 @@ export function syncFromCli(
     new DailyAggregates(dataSource),
     new EventEmitter2(),
     logger,
-    new RuleDataNeeds(new RuleStore(dataSource)),
+    new RuleDataNeeds(new RulesInForce(new RuleStore(dataSource))),
     new Metrics(),
     ctx.audit,
   );

@@ -103,9 +103,8 @@ function setUp(options: {
   const leases = new SyncLeases(transactions, connections, states, env);
   const logs: string[] = [];
   const needs = {
-    forProgram: async () => options.needed,
-    deviceSyncForProgram: async () => false,
-  } satisfies Pick<RuleDataNeeds, 'forProgram' | 'deviceSyncForProgram'>;
+    ofProgram: async () => ({ dataTypes: options.needed, deviceSync: false }),
+  } satisfies Pick<RuleDataNeeds, 'ofProgram'>;
   const runner = new SyncRunner(
     transactions,
     connections,
@@ -168,8 +167,21 @@ describe('SyncRunner (in-memory repositories, scripted Google)', () => {
     const after = store.connections.get(connection.id)!;
     expect(after.lastSyncAt).not.toBeNull();
     expect(after.nextSyncAt!.getTime()).toBeGreaterThan(Date.now());
+    // With the patient as stored, so the evaluation need not read them back.
     expect(emitted).toEqual([
-      { name: PATIENT_SYNCED, payload: { pid: PID, dates: outcome.changed } },
+      {
+        name: PATIENT_SYNCED,
+        payload: {
+          pid: PID,
+          dates: outcome.changed,
+          patient: expect.objectContaining({
+            pid: PID,
+            lastSyncAt: after.lastSyncAt,
+            lastDeviceSyncAt: after.lastDeviceSyncAt,
+            connectedAt: after.connectedAt,
+          }),
+        },
+      },
     ]);
   });
 

@@ -151,6 +151,7 @@ export class SyncRunner {
       : state.historyDataTypes === null
         ? null
         : new Set(state.historyDataTypes.split(' '));
+    const needs = await this.needs.ofProgram(enrollment.program);
     const plan = planSync({
       now: started,
       timeZone,
@@ -160,12 +161,12 @@ export class SyncRunner {
       grantedScopes: connection.scopes,
       unavailable,
       history,
-      needed: await this.needs.forProgram(enrollment.program),
+      needed: needs.dataTypes,
       backfillDays: this.env.BACKFILL_DAYS,
       rereadDays: this.env.REREAD_DAYS,
       intraday: this.env.GOOGLE_HEALTH_INTRADAY_READS,
       rereadSpentOn: reconsented ? null : state.rereadSpentOn,
-      deviceSyncNeeded: await this.needs.deviceSyncForProgram(enrollment.program),
+      deviceSyncNeeded: needs.deviceSync,
       silent: {
         dataTypes: await this.silentTypes(pid, history, started, timeZone),
         lastSuccessAt: state.lastSuccessAt?.getTime() ?? null,
@@ -174,6 +175,7 @@ export class SyncRunner {
     const context: ReadContext = {
       connectionId: id,
       userBudget: this.userBudgets.acquire(id),
+      connection,
     };
     const renewal = this.leases.keep(id);
     try {
@@ -188,6 +190,10 @@ export class SyncRunner {
       const previous = await this.aggregates.series(pid, plan.from, plan.to);
       const days = withUnreadKept(plan, previous, read);
       const changed = changedDates(previous, days);
+      const syncedAt: SyncedAt = {
+        lastSyncAt: new Date(),
+        ...(lastDeviceSync !== null ? { lastDeviceSyncAt: new Date(lastDeviceSync) } : {}),
+      };
       await this.transactions.run(async (transaction) => {
         const early = await this.finishLease(
           transaction,
@@ -227,17 +233,26 @@ export class SyncRunner {
         const next = early
           ? new Date()
           : new Date(Date.now() + nextSyncDelayMs(interval, this.random()));
-        await this.reschedule(transaction, id, next, {
-          lastSyncAt: new Date(),
-          ...(lastDeviceSync !== null ? { lastDeviceSyncAt: new Date(lastDeviceSync) } : {}),
-        });
+        await this.reschedule(transaction, id, next, syncedAt);
       });
       this.logger.log(
         `Synced patient ${pid} (${plan.kind} ${plan.from}..${plan.to}, ${plan.dataTypes.length} data type(s), ${changed.length} day(s) changed) in ${Date.now() - started} ms`,
         CONTEXT,
       );
       // Also when nothing changed: a sync is news of its own (monitoring resumed).
-      const event: PatientSynced = { pid, dates: changed };
+      const event: PatientSynced = {
+        pid,
+        dates: changed,
+        // What the evaluation would read back: the enrollment and connection as this sync left them.
+        patient: {
+          pid,
+          program: enrollment.program,
+          timeZone: enrollment.timeZone ?? this.env.CLINIC_TIME_ZONE,
+          lastSyncAt: syncedAt.lastSyncAt,
+          lastDeviceSyncAt: syncedAt.lastDeviceSyncAt ?? connection.lastDeviceSyncAt,
+          connectedAt: connection.connectedAt,
+        },
+      };
       this.events.emit(PATIENT_SYNCED, event);
       return { status: 'synced', pid, kind: plan.kind, dates: days.map((d) => d.date), changed };
     } catch (error) {
@@ -378,8 +393,8 @@ export class SyncRunner {
     next: Date,
     synced?: SyncedAt,
   ): Promise<void> {
-    if (synced) await this.connections.recordSync(connectionId, synced, transaction);
-    await this.connections.scheduleSync([connectionId], next, transaction);
+    if (synced) await this.connections.recordSync(connectionId, synced, next, transaction);
+    else await this.connections.scheduleSync([connectionId], next, transaction);
   }
 
   private async recordFailure(

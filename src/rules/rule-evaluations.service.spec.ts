@@ -19,6 +19,7 @@ import type { OutcomeSteps } from './outcome-steps';
 import type { RuleOutcomes } from './rule-outcomes.repository';
 import { StoredRule } from './rule.entity';
 import { RuleEvaluations } from './rule-evaluations.service';
+import { RulesInForce } from './rules-in-force';
 import type { RuleStore } from './rule-store.repository';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -77,6 +78,7 @@ function setUp(options: {
       },
     ],
     programSettings: async () => [],
+    fingerprint: async () => 'the starter rule',
     patientParams: async () => [],
   };
   const aggregates = {
@@ -117,6 +119,7 @@ function setUp(options: {
   const evaluations = new RuleEvaluations(
     transactions.asTransactions(),
     store as unknown as RuleStore,
+    new RulesInForce(store as unknown as RuleStore),
     outcomes as unknown as RuleOutcomes,
     aggregates as unknown as DailyAggregates,
     monitored as unknown as MonitoredPatients,

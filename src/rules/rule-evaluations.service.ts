@@ -21,6 +21,7 @@ import { RuleOutcomes } from './rule-outcomes.repository';
 import { EvaluationsDueRepository, type ClaimedEvaluation } from './evaluations-due.repository';
 import { parseParams, RuleStore } from './rule-store.repository';
 import { errorKind } from '../database/errors';
+import { RulesInForce, type RulesSnapshot } from './rules-in-force';
 import { Transactions } from '../database/transactions';
 import {
   PATIENT_EVALUATED,
@@ -78,10 +79,13 @@ export interface EvaluationRequest {
 export class RuleEvaluations {
   /** Compiled rule versions, by `id@version`: versions never change, so neither do these. */
   private readonly compiled = new Map<string, RuleVersion>();
+  /** The book built from the rules last read, kept while they stay the same. */
+  private book: { snapshot: RulesSnapshot; book: RuleBook } | null = null;
 
   constructor(
     private readonly transactions: Transactions,
     private readonly store: RuleStore,
+    private readonly rulesInForce: RulesInForce,
     private readonly outcomes: RuleOutcomes,
     private readonly aggregates: DailyAggregates,
     private readonly patients: MonitoredPatients,
@@ -93,11 +97,20 @@ export class RuleEvaluations {
     private readonly metrics: Metrics,
   ) {}
 
+  /**
+   * The rule book as of now: rebuilt only when the rules or a program's
+   * settings changed (in any process; see RulesInForce), else the one built
+   * before, with its compiled rules.
+   */
   async ruleBook(): Promise<RuleBook> {
-    const [rules, settings] = await Promise.all([
-      this.store.rulesInForce(),
-      this.store.programSettings(),
-    ]);
+    const snapshot = await this.rulesInForce.current();
+    if (this.book?.snapshot !== snapshot) {
+      this.book = { snapshot, book: this.bookOf(snapshot) };
+    }
+    return this.book.book;
+  }
+
+  private bookOf({ rules, settings }: RulesSnapshot): RuleBook {
     const versions = rules.map(({ rule, definition }) => {
       const key = `${rule.id}@${rule.currentVersion}`;
       let compiled = this.compiled.get(key);
@@ -316,7 +329,7 @@ export class RuleEvaluations {
     // The row the sync recorded, with any dates an evaluation lost before left in it.
     const due = await this.due.of(event.pid);
     if (event.dates.length === 0 && due === null) return null; // a sync that changed nothing
-    const patient = await this.patients.patient(event.pid);
+    const patient = event.patient ?? (await this.patients.patient(event.pid));
     const dates =
       patient === null
         ? []

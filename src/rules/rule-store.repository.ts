@@ -167,18 +167,18 @@ export class RuleStore {
   }
 
   /**
-   * A short fingerprint of everything that decides which rules run where
-   * (count, versions, last change of rules and program switches): it moves
-   * whenever any of them changes, in whichever process made the change.
+   * Everything that decides which rules run where, as text: each rule's id,
+   * version in force and origin, with every program's switch and params. One
+   * plain query (no entity mapping) of a few rows; the text changes exactly
+   * when any of these change, in whichever process changed them, whatever the
+   * processes' clocks.
    */
   async fingerprint(): Promise<string> {
-    const [row] = (await this.dataSource.query(
-      `SELECT (SELECT COUNT(*) FROM rules) AS rules,
-              (SELECT SUM(current_version) FROM rules) AS versions,
-              (SELECT MAX(updated_at) FROM rules) AS rules_changed,
-              (SELECT COUNT(*) FROM rule_programs) AS programs,
-              (SELECT MAX(updated_at) FROM rule_programs) AS programs_changed`,
+    const rows = (await this.dataSource.query(
+      `SELECT r.id, r.current_version, r.origin, p.program, p.enabled, p.params
+         FROM rules r LEFT JOIN rule_programs p ON p.rule_id = r.id
+        ORDER BY r.id, p.program`,
     )) as Record<string, unknown>[];
-    return JSON.stringify(Object.values(row).map((value) => String(value)));
+    return JSON.stringify(rows.map((row) => Object.values(row)));
   }
 }

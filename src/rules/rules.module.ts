@@ -9,6 +9,7 @@ import { RuleEvaluations } from './rule-evaluations.service';
 import { EvaluationsDueRepository } from './evaluations-due.repository';
 import { RuleOutcomes } from './rule-outcomes.repository';
 import { RuleStore } from './rule-store.repository';
+import { RulesInForce } from './rules-in-force';
 import { PatientRulesController, RulesController } from './rules.controller';
 import { RulesService } from './rules.service';
 
@@ -16,6 +17,7 @@ import { RulesService } from './rules.service';
   imports: [OpenEmrModule, PatientsModule, WearablesModule],
   providers: [
     RuleStore,
+    RulesInForce,
     RuleOutcomes,
     RulesService,
     RuleEvaluations,
@@ -31,6 +33,7 @@ import { RulesService } from './rules.service';
     RuleOutcomes,
     MonitoredPatients,
     RuleStore,
+    RulesInForce,
     EvaluationsDueRepository,
   ],
 })

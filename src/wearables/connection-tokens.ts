@@ -82,9 +82,14 @@ export class ConnectionTokens {
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
-  /** A usable access token for the connection, refreshing it first when it is (nearly) expired. */
-  async accessToken(connectionId: number): Promise<string> {
-    const connection = await this.connections.byId(connectionId);
+  /**
+   * A usable access token for the connection, refreshing it first when it is
+   * (nearly) expired. `known`: the row as the caller just read it (a sync's
+   * start), spared a second read; a refresh re-reads it under its lock anyway.
+   */
+  async accessToken(connectionId: number, known?: WearableConnection): Promise<string> {
+    const connection =
+      known?.id === connectionId ? known : await this.connections.byId(connectionId);
     if (!connection || connection.accessSecretId === null)
       throw new NotConnectedError(connectionId);
     if (accessTokenUsable(connection.accessExpiresAt, this.clock())) {

@@ -123,9 +123,38 @@ export class ConnectionRepository {
       .execute();
   }
 
-  /** What a finished sync records on the connection. */
-  async recordSync(id: number, synced: SyncedAt, transaction?: Transaction): Promise<void> {
-    await this.rows(transaction).update({ id }, synced);
+  /**
+   * What a finished sync records on the connection, and its next sync, in one
+   * plain statement (it runs once a sync): the next sync is set only while the
+   * connection is scheduled, as {@link scheduleSync} does (staff who paused
+   * the patient meanwhile cleared next_sync_at, and it stays so).
+   */
+  async recordSync(
+    id: number,
+    synced: SyncedAt,
+    next: Date,
+    transaction?: Transaction,
+  ): Promise<void> {
+    const manager = transaction ?? this.dataSource.manager;
+    const driver = manager.connection.driver;
+    const columns = manager.connection.getMetadata(WearableConnection);
+    const instant = (property: keyof WearableConnection, value: Date | null): unknown =>
+      value === null
+        ? null
+        : driver.preparePersistentValue(value, columns.findColumnWithPropertyName(property)!);
+    await manager.query(
+      `UPDATE wearable_connections
+          SET last_sync_at = ?,
+              last_device_sync_at = COALESCE(?, last_device_sync_at),
+              next_sync_at = CASE WHEN next_sync_at IS NULL THEN NULL ELSE ? END
+        WHERE id = ?`,
+      [
+        instant('lastSyncAt', synced.lastSyncAt),
+        instant('lastDeviceSyncAt', synced.lastDeviceSyncAt ?? null),
+        instant('nextSyncAt', next),
+        id,
+      ],
+    );
   }
 
   /**

@@ -8,7 +8,6 @@ import { DataSource } from 'typeorm';
 import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, VigilApp } from '../../src/bootstrap';
-import { RuleDataNeeds } from '../../src/ingest/rule-data-needs';
 import { SyncRequests } from '../../src/ingest/sync-requests';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import type { RuleDefinition } from '../../src/rules/rule-definition';
@@ -191,7 +190,6 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
   it('reads a data type only while an enabled rule or a chart needs it', async () => {
     const { pid } = await patient();
     await ds.getRepository(Enrollment).update({ pid }, { program: 'copd' });
-    vigil.app.get(RuleDataNeeds).recheckMs = 0;
     const rules = vigil.app.get(RulesService);
     // Its params are replaced below, so the descriptions of the starter's go too.
     const { paramDetails: _described, ...starter } = JSON.parse(
@@ -258,7 +256,6 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
   it('reads pairedDevices on every sync only while the program runs the monitoring gap, else once a day', async () => {
     const { pid, connection } = await patient();
     await ds.getRepository(Enrollment).update({ pid }, { program: 'rehab' });
-    vigil.app.get(RuleDataNeeds).recheckMs = 0;
     const devicesRead = async (): Promise<number> => {
       sim.resetStats();
       await ds
@@ -397,7 +394,7 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     let quiet = await syncs.syncNow(pid);
     if (quiet.status === 'synced' && quiet.changed.length > 0) quiet = await syncs.syncNow(pid); // the clock moved the day on
     expect(quiet).toMatchObject({ status: 'synced', changed: [] });
-    expect(synced.at(-1)).toEqual({ pid, dates: [] });
+    expect(synced.at(-1)).toMatchObject({ pid, dates: [] });
   });
 
   it('forgets refused data types and backfills again after the patient consents anew', async () => {

@@ -105,9 +105,11 @@ export class InMemoryIngest {
         if (this.connections.get(id)?.nextSyncAt)
           this.change(this.connections, id, { nextSyncAt: at });
     },
-    recordSync: async (id: number, synced: SyncedAt, transaction?: Transaction) => {
+    recordSync: async (id: number, synced: SyncedAt, next: Date, transaction?: Transaction) => {
       if (transaction !== undefined) this.inside(transaction, 'recordSync');
       this.change(this.connections, id, synced);
+      if (this.connections.get(id)?.nextSyncAt)
+        this.change(this.connections, id, { nextSyncAt: next });
     },
     lockSyncable: async (
       which: { due: { limit: number } } | { id: number },

@@ -14,6 +14,7 @@ import {
   PointsByDataType,
 } from './points';
 import type { GoogleResponse } from '../../metrics/metrics';
+import type { WearableConnection } from '../wearable-connection.entity';
 
 /** One `dataPoints` list call, followed to its last page. */
 export interface DataPointsQuery {
@@ -32,7 +33,8 @@ export interface PairedDevice {
 
 /** Tokens for one connection, and a new one after a 401. */
 export interface TokenSupply {
-  accessToken(connectionId: number): Promise<string>;
+  /** `known`: the connection's row as the caller just read it, so it is not read again. */
+  accessToken(connectionId: number, known?: WearableConnection): Promise<string>;
   refreshAfterUnauthorized(connectionId: number): Promise<string>;
 }
 
@@ -46,6 +48,12 @@ export interface ReadContext {
    * a sync's requests (well inside the 5-minute expiry margin).
    */
   token?: { value: string; readAt: number };
+  /**
+   * The connection's row as the sync read it at its start: the first token is
+   * taken from it rather than from another read of the row (later ones, past
+   * {@link TOKEN_REUSE_MS}, read it afresh).
+   */
+  connection?: WearableConnection;
 }
 
 /** How long one sync reuses the access token it read. */
@@ -200,7 +208,8 @@ export class GoogleHealthReader {
   private async token(context: ReadContext): Promise<string> {
     const now = Date.now();
     if (context.token && now - context.token.readAt < TOKEN_REUSE_MS) return context.token.value;
-    const value = await this.tokens.accessToken(context.connectionId);
+    const value = await this.tokens.accessToken(context.connectionId, context.connection);
+    context.connection = undefined;
     context.token = { value, readAt: now };
     return value;
   }

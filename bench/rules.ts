@@ -9,6 +9,7 @@
  * names the server; the bench creates its own database and drops it.
  * BENCH_PATIENTS and BENCH_NAIVE_SAMPLE change the sizes.
  */
+import { AlertStepsDue } from '../src/alerts/alert-steps-due.repository';
 import { Transactions } from '../src/database/transactions';
 import 'reflect-metadata';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -285,6 +286,7 @@ async function main(): Promise<void> {
       new DailyAggregates(ds),
       { activePatients: async () => patients, patient: async () => null } as MonitoredPatients,
       new EvaluationsDueRepository(ds),
+      new AlertStepsDue(ds),
       new EventEmitter2(),
       env,
       new JsonLogger('warn'),

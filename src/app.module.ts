@@ -22,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { JsonLogger } from './logging/json-logger';
 import { OpenEmrModule } from './openemr/openemr.module';
 import { AlertsModule } from './alerts/alerts.module';
+import { AlertStepsModule } from './alerts/alert-steps.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { EventsModule } from './events/events.module';
 import { PatientsModule } from './patients/patients.module';
@@ -55,6 +56,7 @@ export class AppModule {
         OpenEmrSignInModule,
         HealthModule,
         OpenEmrModule,
+        AlertStepsModule,
         AlertsModule,
         DeliveryModule,
         AggregatesModule,

@@ -14,6 +14,7 @@ import { PendingEvents1765014000000 } from './1765014000000-pending-events';
 import { Throttling1765019000000 } from './1765019000000-throttling';
 import { SyncRereadDataTypes1766017000001 } from './1766017000001-sync-reread-data-types';
 import { DurableWork1767010000000 } from './1767010000000-durable-work';
+import { AlertStepsDue1767030000000 } from './1767030000000-alert-steps-due';
 import { SyncQueue1767040000000 } from './1767040000000-sync-queue';
 
 /** In order. A new migration is added here and in ../mysql with the same name. */
@@ -34,5 +35,6 @@ export const SQLITE_MIGRATIONS = [
   Throttling1765019000000,
   SyncRereadDataTypes1766017000001,
   DurableWork1767010000000,
+  AlertStepsDue1767030000000,
   SyncQueue1767040000000,
 ];

@@ -1,3 +1,4 @@
+import { AlertStepsDue } from '../alerts/alert-steps-due.repository';
 import { OutboxRepository } from '../delivery/outbox.repository';
 import { Transactions } from '../database/transactions';
 import { PendingEvents } from '../events/pending-events.repository';
@@ -13,6 +14,7 @@ function parkedWork(ctx: CliContext): ParkedWork {
     new WorkQueues(
       new PendingEvents(ds),
       new EvaluationsDueRepository(ds),
+      new AlertStepsDue(ds),
       new OutboxRepository(ds),
       new SyncStateRepository(ds, ctx.env),
     ),

@@ -1,4 +1,5 @@
 import { AlertTransitionRow, StoredAlert } from '../alerts/alert.entity';
+import { AlertStepDue } from '../alerts/alert-step-due.entity';
 import { DailyAggregateRow } from '../aggregates/daily-aggregate.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiToken } from '../auth/api-token.entity';
@@ -42,6 +43,7 @@ export const ENTITIES = [
   PendingEvent,
   StoredAlert,
   AlertTransitionRow,
+  AlertStepDue,
   Delivery,
   DeliveryAlert,
   ThrottleCounter,

@@ -1,15 +1,16 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { instant } from '../database/columns';
+import { QueueColumns } from '../database/queue-columns';
 
 /**
  * An event that must reach its listeners even if the process that recorded it
  * stops, or never had listeners (a one-off command). Written in the
  * transaction of the change it announces; deleted once every listener took it,
- * parked as failed when they keep failing.
+ * parked as failed when they keep failing. Due (QueueColumns) when recorded.
  */
 @Entity('pending_events')
 @Index('ix_pending_events_due', ['dueAt'])
-export class PendingEvent {
+export class PendingEvent extends QueueColumns {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
@@ -23,20 +24,4 @@ export class PendingEvent {
 
   @Column(instant({ name: 'recorded_at' }))
   recordedAt!: Date;
-
-  /** When a process may next take it: now when recorded, past a claim's lease, after a failure's backoff. */
-  @Column(instant({ name: 'due_at' }))
-  dueAt!: Date;
-
-  /** Times a process took it. */
-  @Column({ type: 'int', default: 0 })
-  attempts!: number;
-
-  /** Why the last attempt failed, in words. */
-  @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
-  lastError!: string | null;
-
-  /** When it was parked after its last attempt: no process takes it again (see /health/ready). */
-  @Column(instant({ name: 'failed_at', nullable: true }))
-  failedAt!: Date | null;
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, Not } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   LeasedQueue,
   type Failure,
   type QueueTable,
   type WorkQueue,
 } from '../database/leased-queue';
+import { queueTable } from '../database/queue-columns';
 import type { Transaction } from '../database/transactions';
 import type { WorkPolicy } from '../database/work-policy';
 import { PendingEvent } from './pending-event.entity';
@@ -24,20 +25,13 @@ export const PENDING_EVENTS_POLICY: WorkPolicy = {
 };
 
 /** The table as a queue: an event is due at `due_at`, oldest first, until parked. */
-export const PENDING_EVENTS_QUEUE: QueueTable<PendingEvent> = {
+export const PENDING_EVENTS_QUEUE: QueueTable<PendingEvent> = queueTable({
   name: 'pending_events',
   entity: PendingEvent,
   key: 'id',
-  dueAt: 'dueAt',
-  attempts: 'attempts',
-  lastError: 'lastError',
   order: ['id'],
-  waiting: { failedAt: IsNull() },
   recordedAt: 'recordedAt',
-  park: (now) => ({ failedAt: now }),
-  parked: { failedAt: Not(IsNull()) },
-  unpark: { failedAt: null },
-};
+});
 
 /** An event as taken from the table. */
 export interface ClaimedEvent {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, LessThanOrEqual, Not, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
+import { queueTable } from '../database/queue-columns';
 import type { WorkPolicy } from '../database/work-policy';
 import type { LocalDate } from '../time';
 import { EvaluationDue } from './evaluation-due.entity';
@@ -76,20 +77,13 @@ export class EvaluationsDueRepository {
   constructor(private readonly dataSource: DataSource) {
     this.queue = new LeasedQueue(
       dataSource,
-      {
+      queueTable({
         name: 'evaluations_due',
         entity: EvaluationDue,
         key: 'pid',
-        dueAt: 'dueAt',
-        attempts: 'attempts',
-        lastError: 'lastError',
         order: ['dueAt'],
-        waiting: { failedAt: IsNull() },
         recordedAt: 'recordedAt',
-        park: (now) => ({ failedAt: now }),
-        parked: { failedAt: Not(IsNull()) },
-        unpark: { failedAt: null },
-      },
+      }),
       EVALUATIONS_DUE_POLICY,
     );
   }

@@ -15,6 +15,7 @@ import { loadRuleDirectory } from './loader/load-rule-directory';
 import type { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import type { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import type { RuleOutcome } from './rule-outcome.entity';
+import type { OutcomeSteps } from './outcome-steps';
 import type { RuleOutcomes } from './rule-outcomes.repository';
 import { StoredRule } from './rule.entity';
 import { RuleEvaluations } from './rule-evaluations.service';
@@ -53,6 +54,10 @@ function setUp(options: {
     restore: (length) => void stored.splice(length as number),
   });
   const upsertUnits: unknown[] = [];
+  const stepsRecorded: { tx: unknown; pids: number[] }[] = [];
+  const steps: OutcomeSteps = {
+    record: async (tx, pids) => void stepsRecorded.push({ tx, pids: [...pids] }),
+  };
   const outcomes = {
     upsert: async (rows: readonly Omit<RuleOutcome, 'id'>[], tx: unknown) => {
       upsertUnits.push(tx);
@@ -119,6 +124,7 @@ function setUp(options: {
     aggregates as unknown as DailyAggregates,
     monitored as unknown as MonitoredPatients,
     due as unknown as EvaluationsDueRepository,
+    steps,
     events,
     fakeEnvironment(),
     log.logger,
@@ -132,6 +138,7 @@ function setUp(options: {
     announced,
     transactions,
     upsertUnits,
+    stepsRecorded,
     lines: log.lines,
   };
 }
@@ -145,16 +152,17 @@ describe('RuleEvaluations (fakes, no database)', () => {
     };
     // Recorded seconds ago: its own evaluation may still be running.
     const recent: DueEvaluation = { pid: 8, dates: ['2026-11-19'], recordedAt: NOW };
-    const { evaluations, stored, settled, announced, transactions, upsertUnits } = setUp({
-      due: [left, recent],
-      patients: [patient(7), patient(8)],
-      series: {
-        7: [
-          { date: '2026-11-18', spo2Average: 89 },
-          { date: '2026-11-19', spo2Average: 90 },
-        ],
-      },
-    });
+    const { evaluations, stored, settled, announced, transactions, upsertUnits, stepsRecorded } =
+      setUp({
+        due: [left, recent],
+        patients: [patient(7), patient(8)],
+        series: {
+          7: [
+            { date: '2026-11-18', spo2Average: 89 },
+            { date: '2026-11-19', spo2Average: 90 },
+          ],
+        },
+      });
 
     const run = await evaluations.evaluateDue(NOW);
 
@@ -173,8 +181,9 @@ describe('RuleEvaluations (fakes, no database)', () => {
     ]);
     expect(JSON.parse(stored[0].facts)).toMatchObject({ nightsBelow: 2, spo2: 90 });
     expect(stored[0].message).toContain('Nightly SpO2 90%');
-    // One committed unit of work for the batch's outcomes.
+    // One committed unit of work for the batch's outcomes and their alert steps.
     expect(upsertUnits).toEqual([transactions.units[0]]);
+    expect(stepsRecorded).toEqual([{ tx: transactions.units[0], pids: [7] }]);
     expect(transactions.units[0].state).toBe('committed');
     expect(announced).toEqual([
       { pid: 7, days: [expect.objectContaining({ pid: 7, date: '2026-11-19' })] },

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { addDays, localDateAt, localHourAt, type LocalDate } from '../time';
@@ -16,9 +16,11 @@ import {
 import { evaluationDay } from './evaluation/local-day';
 import { MonitoredPatient, MonitoredPatients } from './monitored-patients';
 import { RuleOutcome } from './rule-outcome.entity';
+import { OUTCOME_STEPS, type OutcomeSteps } from './outcome-steps';
 import { RuleOutcomes } from './rule-outcomes.repository';
 import { EvaluationsDueRepository, type ClaimedEvaluation } from './evaluations-due.repository';
 import { parseParams, RuleStore } from './rule-store.repository';
+import { errorKind } from '../database/errors';
 import { RulesInForce, type RulesSnapshot } from './rules-in-force';
 import { Transactions } from '../database/transactions';
 import {
@@ -68,8 +70,10 @@ export interface EvaluationRequest {
 
 /**
  * Evaluates every enabled rule of a patient's program for given local dates,
- * stores one outcome per patient, rule and date (replacing an earlier one) and
- * announces each patient's days on `rules.patient-evaluated`.
+ * stores one outcome per patient, rule and date (replacing an earlier one)
+ * with each patient's alert step due (OutcomeSteps) in the same transaction,
+ * then announces each patient's days on `rules.patient-evaluated`, which
+ * steps them at once (a lost announcement leaves the step to a worker).
  */
 @Injectable()
 export class RuleEvaluations {
@@ -86,6 +90,7 @@ export class RuleEvaluations {
     private readonly aggregates: DailyAggregates,
     private readonly patients: MonitoredPatients,
     private readonly due: EvaluationsDueRepository,
+    @Inject(OUTCOME_STEPS) private readonly steps: OutcomeSteps,
     private readonly events: EventEmitter2,
     private readonly env: Environment,
     private readonly logger: JsonLogger,
@@ -207,8 +212,12 @@ export class RuleEvaluations {
         alertsAppliedAt: null,
       })),
     );
-    // One commit per batch of patients, not one per statement.
-    await this.transactions.run((tx) => this.outcomes.upsert(rows, tx));
+    // One commit per batch of patients, not one per statement; their alert steps are due with it.
+    const pids = [...new Set(rows.map((row) => row.pid))];
+    await this.transactions.run(async (tx) => {
+      await this.outcomes.upsert(rows, tx);
+      await this.steps.record(tx, pids, evaluatedAt);
+    });
     run.storeMs += performance.now() - started;
     run.patients += planned.length;
     run.outcomes += rows.length;
@@ -377,7 +386,7 @@ export class RuleEvaluations {
         }
         await this.due.settle(due);
       } catch (error) {
-        const reason = failureReason(error);
+        const reason = errorKind(error);
         const failure = await this.due.fail(due, now, reason);
         this.logger.warn(
           failure === 'parked'
@@ -451,18 +460,6 @@ function addRun(total: EvaluationRun, run: EvaluationRun): void {
   total.evaluateMs += run.evaluateMs;
   total.storeMs += run.storeMs;
   total.announceFailures += run.announceFailures;
-}
-
-/**
- * Words for `last_error` and the log: the error's kind, and a driver's code.
- * Messages are left out: they can echo SQL parameters or fact values.
- */
-function failureReason(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown failure';
-  const code =
-    (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
-    (error as { code?: unknown }).code;
-  return code === undefined ? error.name : `${error.name} (${String(code)})`;
 }
 
 /**

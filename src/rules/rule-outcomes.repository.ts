@@ -158,19 +158,6 @@ export class RuleOutcomes {
       .update({ id: In(outcomes.map((o) => o.id)) }, { alertsAppliedAt: at });
   }
 
-  /** Patients with outcomes evaluated before `evaluatedBefore` whose alert step never committed. */
-  async patientsWithUnappliedOutcomes(evaluatedBefore: Date, limit = 1000): Promise<number[]> {
-    const rows: { pid: number | string }[] = await this.dataSource
-      .getRepository(RuleOutcome)
-      .createQueryBuilder('o')
-      .select('DISTINCT o.pid', 'pid')
-      .where('o.alertsAppliedAt IS NULL')
-      .andWhere('o.evaluatedAt < :evaluatedBefore', { evaluatedBefore })
-      .limit(limit)
-      .getRawMany();
-    return rows.map((row) => Number(row.pid));
-  }
-
   /**
    * The patient-days from `from` to `to` with at least one outcome. `pids`
    * narrows to patients. One row per day (the (pid, date) index serves it).

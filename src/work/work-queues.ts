@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AlertStepsDue } from '../alerts/alert-steps-due.repository';
 import type { QueueReading, WorkQueue } from '../database/leased-queue';
 import { OutboxRepository } from '../delivery/outbox.repository';
 import { PendingEvents } from '../events/pending-events.repository';
@@ -28,10 +29,11 @@ export class WorkQueues {
   constructor(
     events: PendingEvents,
     evaluations: EvaluationsDueRepository,
+    steps: AlertStepsDue,
     outbox: OutboxRepository,
     syncs: SyncStateRepository,
   ) {
-    this.all = [events.work, evaluations.work, outbox.work, syncs.work];
+    this.all = [events.work, evaluations.work, steps.work, outbox.work, syncs.work];
   }
 
   get names(): string[] {

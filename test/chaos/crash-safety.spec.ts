@@ -508,7 +508,7 @@ async function runCluster(
   return { snapshot, counts };
 }
 
-/** Everyone synced since `since`, no sync lease held, no sync waiting for its evaluation, no outcome without its alert step, nothing pending, for 25 s in a row. */
+/** Everyone synced since `since`, no sync lease held, no sync waiting for its evaluation, no outcome without its alert step nor step waiting, nothing pending, for 25 s in a row. */
 async function settle(ds: DataSource, since: Date): Promise<void> {
   const deadline = Date.now() + 600_000;
   let quietSince: number | null = null;
@@ -519,6 +519,7 @@ async function settle(ds: DataSource, since: Date): Promise<void> {
          (SELECT COUNT(*) FROM sync_states WHERE lease_owner IS NOT NULL) AS leased,
          (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
          (SELECT COUNT(*) FROM rule_outcomes WHERE alerts_applied_at IS NULL) AS unstepped,
+         (SELECT COUNT(*) FROM alert_steps_due) AS steps,
          (SELECT COUNT(*) FROM evaluations_due) AS unevaluated`,
       [since],
     );
@@ -527,6 +528,7 @@ async function settle(ds: DataSource, since: Date): Promise<void> {
       Number(row.leased) +
       Number(row.pending) +
       Number(row.unstepped) +
+      Number(row.steps) +
       Number(row.unevaluated);
     if (busy > 0) quietSince = null;
     else if (quietSince === null) quietSince = Date.now();

@@ -1,5 +1,9 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { AlertStepDue } from '../../src/alerts/alert-step-due.entity';
+import { AlertStepsDue } from '../../src/alerts/alert-steps-due.repository';
+import { Transactions } from '../../src/database/transactions';
+import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import { AlertTransitionRow, StoredAlert } from '../../src/alerts/alert.entity';
 import { AlertService } from '../../src/alerts/alert-service';
 import { EvaluationListener } from '../../src/alerts/evaluation-listener';
@@ -146,33 +150,42 @@ describe.each(testEngines())('alerts from rule evaluations on %s', (engine) => {
   it('steps each stored outcome once, and leaves none for a later worker', async () => {
     const listener = vigil.app.get(EvaluationListener);
     await expect(listener.applyStored(7)).resolves.toBeNull();
-    const left = await vigil.app
-      .get(RuleOutcomes)
-      .patientsWithUnappliedOutcomes(new Date(Date.now() + 60_000));
-    expect(left).toEqual([]);
+    expect(await dataSource.getRepository(RuleOutcome).countBy({ alertsAppliedAt: IsNull() })).toBe(
+      0,
+    );
+    expect(await listener.stepDue(new Date(Date.now() + 3_600_000))).toBe(0);
   });
 
-  it('steps outcomes a stopped process stored but never announced', async () => {
-    await vigil.app.get(RuleOutcomes).upsert([
-      {
-        pid: 9,
-        ruleId: 'low-oxygen-saturation',
-        ruleVersion: 3,
-        date: '2026-11-15',
-        result: 'true',
-        facts: '{}',
-        message: 'low-oxygen-saturation held',
-        evaluatedAt: new Date(Date.now() - 120_000),
-        alertsAppliedAt: null,
-      },
-    ]);
-    await vigil.app.get(EvaluationListener).applyLeftBehind();
+  it('steps outcomes a stopped process stored but never announced, from the queue', async () => {
+    const storedAt = new Date(Date.now() - 120_000);
+    // As RuleEvaluations does: the outcomes and the patient's alert step in one transaction.
+    await vigil.app.get(Transactions).run(async (tx) => {
+      await vigil.app.get(RuleOutcomes).upsert(
+        [
+          {
+            pid: 9,
+            ruleId: 'low-oxygen-saturation',
+            ruleVersion: 3,
+            date: '2026-11-15',
+            result: 'true',
+            facts: '{}',
+            message: 'low-oxygen-saturation held',
+            evaluatedAt: storedAt,
+            alertsAppliedAt: null,
+          },
+        ],
+        tx,
+      );
+      await vigil.app.get(AlertStepsDue).record(tx, [9], storedAt);
+    });
+    await expect(vigil.app.get(EvaluationListener).stepDue()).resolves.toBe(1);
     const alert = await dataSource
       .getRepository(StoredAlert)
       .findOneByOrFail({ pid: 9, ruleId: 'low-oxygen-saturation' });
     expect(alert.state).toBe('firing');
     expect(await dataSource.getRepository(Delivery).countBy({ pid: 9, kind: 'routing' })).toBe(1);
-    await vigil.app.get(EvaluationListener).applyLeftBehind();
+    expect(await dataSource.getRepository(AlertStepDue).countBy({ pid: 9 })).toBe(0);
+    await expect(vigil.app.get(EvaluationListener).stepDue()).resolves.toBe(0);
     expect(await dataSource.getRepository(Delivery).countBy({ pid: 9, kind: 'routing' })).toBe(1);
   });
 

@@ -162,7 +162,9 @@ describe.each(testEngines())('the leased queue on %s', (engine) => {
       .expect(200);
     expect(ready.body.checks.work).toEqual({
       ok: true,
-      detail: { failed: { pending_events: 1, evaluations_due: 0, outbox: 0, sync: 0 } },
+      detail: {
+        failed: { pending_events: 1, evaluations_due: 0, alert_steps_due: 0, outbox: 0, sync: 0 },
+      },
     });
   });
 });

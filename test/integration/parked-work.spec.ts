@@ -75,6 +75,7 @@ describe.each(testEngines())('parked work on %s', (engine) => {
     expect(lists.map((l) => l.queue)).toEqual([
       'pending_events',
       'evaluations_due',
+      'alert_steps_due',
       'outbox',
       'sync',
     ]);
@@ -142,7 +143,7 @@ describe.each(testEngines())('parked work on %s', (engine) => {
   it('names an unknown queue, and the known ones', async () => {
     await expect(parked.retry('sync_states_typo', 'all', 'cli')).rejects.toThrow(UnknownQueue);
     await expect(parked.retry('sync_states_typo', ['1'], 'cli')).rejects.toThrow(
-      'There is no work queue called "sync_states_typo"; the queues are pending_events, evaluations_due, outbox, sync.',
+      'There is no work queue called "sync_states_typo"; the queues are pending_events, evaluations_due, alert_steps_due, outbox, sync.',
     );
     await expect(parked.list('nope')).rejects.toThrow('"nope"');
   });

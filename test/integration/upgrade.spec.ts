@@ -63,4 +63,41 @@ describe.each(testEngines())('upgrading a %s database', (engine) => {
       await current.destroy();
     }
   }, 120_000);
+
+  it('to alert steps on the leased queue: patients with outcomes not stepped get a due step', async () => {
+    db = await freshDatabase(engine);
+    const options = dataSourceOptions(db.env);
+    const migrations = options.migrations as { name: string }[];
+    const at = migrations.findIndex((m) => m.name === 'AlertStepsDue1767030000000');
+    const previous = await new DataSource({
+      ...options,
+      migrations: migrations.slice(0, at),
+    } as typeof options).initialize();
+    await migrateDatabase(previous);
+    const outcome = (pid: number, date: string, evaluatedAt: string, applied: string | null) =>
+      previous.query(
+        'INSERT INTO rule_outcomes (pid, rule_id, rule_version, date, result, facts, message, evaluated_at, alerts_applied_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)',
+        [pid, 'low-oxygen-saturation', date, 'true', '{}', '', evaluatedAt, applied],
+      );
+    await outcome(5, '2026-11-18', '2026-11-20 06:00:00.000', null);
+    await outcome(5, '2026-11-19', '2026-11-20 06:00:05.000', null);
+    await outcome(6, '2026-11-19', '2026-11-20 06:00:00.000', '2026-11-20 06:00:01.000');
+    await previous.destroy();
+
+    const current = await new DataSource(options).initialize();
+    try {
+      await migrateDatabase(current);
+      const rows: { pid: number | string; attempts: number | string; failed_at: unknown }[] =
+        await current.query('SELECT pid, due_at, attempts, failed_at FROM alert_steps_due');
+      expect(
+        rows.map((r) => ({
+          pid: Number(r.pid),
+          attempts: Number(r.attempts),
+          failed: r.failed_at,
+        })),
+      ).toEqual([{ pid: 5, attempts: 0, failed: null }]);
+    } finally {
+      await current.destroy();
+    }
+  }, 120_000);
 });

@@ -61,14 +61,16 @@ describe('work commands', () => {
 
   it('lists parked items per queue, retries one, and says what it left alone', async () => {
     const empty = await cli('work', 'failed');
-    expect(empty.stdout).toBe('Parked: pending_events 0, evaluations_due 0, outbox 0, sync 0.\n');
+    expect(empty.stdout).toBe(
+      'Parked: pending_events 0, evaluations_due 0, alert_steps_due 0, outbox 0, sync 0.\n',
+    );
 
     const id = await parkedEvent('listener threw\nTypeError');
     const parked = await ds.getRepository(PendingEvent).findOneByOrFail({ id });
     const listed = await cli('work', 'failed');
     expect(listed.stdout).toBe(
       `pending_events\t${id}\t1 attempt(s)\tfailed ${parked.failedAt!.toISOString()}\tlistener threw TypeError\n` +
-        'Parked: pending_events 1, evaluations_due 0, outbox 0, sync 0.\n',
+        'Parked: pending_events 1, evaluations_due 0, alert_steps_due 0, outbox 0, sync 0.\n',
     );
     const one = await cli('work', 'failed', '--queue', 'outbox');
     expect(one.stdout).toBe('Parked: outbox 0.\n');
@@ -107,7 +109,7 @@ describe('work commands', () => {
     await expect(cli('work', 'failed', '--queue', 'sync_states_typo')).rejects.toMatchObject({
       code: 1,
       stderr:
-        'There is no work queue called "sync_states_typo"; the queues are pending_events, evaluations_due, outbox, sync.\n',
+        'There is no work queue called "sync_states_typo"; the queues are pending_events, evaluations_due, alert_steps_due, outbox, sync.\n',
     });
     await expect(cli('work', 'retry', 'nope', '--all')).rejects.toMatchObject({
       code: 1,

@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
+import { queueTable } from '../database/queue-columns';
+import type { WorkPolicy } from '../database/work-policy';
+import type { OutcomeSteps } from '../rules/outcome-steps';
+import { AlertStepDue } from './alert-step-due.entity';
+
+/** How long the evaluating process has to step what it stored before a worker takes it. */
+export const OWN_STEP_MS = 60_000;
+/** Patients recorded in one statement. */
+const RECORD_CHUNK = 500;
+
+/**
+ * A worker's claim holds for two minutes (a step takes milliseconds);
+ * failures wait 30 s, 1 min, 2 min... at most 30 minutes, and after 10
+ * attempts, one to two hours in all, the patient's step is parked as failed.
+ */
+export const ALERT_STEPS_POLICY: WorkPolicy = {
+  leaseMs: 2 * 60_000,
+  firstRetryMs: 30_000,
+  longestWaitMs: 30 * 60_000,
+  maxAttempts: 10,
+};
+
+/** The table as a queue: a patient is due at `due_at`, earliest first, until parked. */
+export const ALERT_STEPS_QUEUE = queueTable({
+  name: 'alert_steps_due',
+  entity: AlertStepDue,
+  key: 'pid',
+  order: ['dueAt'],
+  recordedAt: 'recordedAt',
+});
+
+/** A patient's step a worker claimed from the queue. */
+export interface ClaimedStep {
+  pid: number;
+  attempts: number;
+  /** The claim's lease: proof that this worker still holds it. */
+  leasedUntil: Date;
+}
+
+/**
+ * The `alert_steps_due` table: patients whose stored outcomes wait for their
+ * alert step, and its leased queue. The rules feature records patients
+ * through the OutcomeSteps port, in the transaction that stores their
+ * outcomes.
+ */
+@Injectable()
+export class AlertStepsDue implements OutcomeSteps {
+  private readonly queue: LeasedQueue<AlertStepDue>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.queue = new LeasedQueue(dataSource, ALERT_STEPS_QUEUE, ALERT_STEPS_POLICY);
+  }
+
+  /** The queue for operators, metrics and /health/ready: figures, parked steps and their retry. */
+  get work(): WorkQueue {
+    return this.queue;
+  }
+
+  /**
+   * In the transaction that stores the outcomes: each patient's step is due a
+   * minute later (OWN_STEP_MS), or when a claim's lease or a failure's
+   * backoff ends if that is later. A parked step stays parked. Patients in
+   * pid order, so two evaluations of the same patients take their rows in
+   * one order.
+   */
+  async record(tx: EntityManager, pids: readonly number[], at: Date): Promise<void> {
+    const sorted = [...new Set(pids)].sort((a, b) => a - b);
+    if (sorted.length === 0) return;
+    const merge =
+      tx.connection.options.type === 'mysql'
+        ? 'ON DUPLICATE KEY UPDATE recorded_at = VALUES(recorded_at), due_at = GREATEST(due_at, VALUES(due_at))'
+        : 'ON CONFLICT (pid) DO UPDATE SET recorded_at = excluded.recorded_at, due_at = max(due_at, excluded.due_at)';
+    const driver = tx.connection.driver;
+    const column = tx.connection
+      .getMetadata(AlertStepDue)
+      .findColumnWithPropertyName('recordedAt')!;
+    const recordedAt = driver.preparePersistentValue(at, column);
+    const dueAt = driver.preparePersistentValue(new Date(at.getTime() + OWN_STEP_MS), column);
+    for (let i = 0; i < sorted.length; i += RECORD_CHUNK) {
+      const chunk = sorted.slice(i, i + RECORD_CHUNK);
+      await tx.query(
+        `INSERT INTO alert_steps_due (pid, recorded_at, due_at, attempts) VALUES ${chunk.map(() => '(?, ?, ?, 0)').join(', ')} ${merge}`,
+        chunk.flatMap((pid) => [pid, recordedAt, dueAt]),
+      );
+    }
+  }
+
+  /**
+   * First in a step's transaction: holds the patient's row (on MySQL; the
+   * SQLite database has one writer) until the step commits. Outcomes stored
+   * before it are read by the step; outcomes stored after it record their
+   * row once the step committed, so `settle` never removes a row that stands
+   * for outcomes the step did not read.
+   */
+  async hold(tx: EntityManager, pid: number): Promise<void> {
+    if (tx.connection.options.type !== 'mysql') return;
+    await tx.getRepository(AlertStepDue).findOne({
+      where: { pid },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  /** Last in a step's transaction: the patient's stored outcomes are stepped. */
+  async settle(tx: EntityManager, pid: number): Promise<void> {
+    await tx.getRepository(AlertStepDue).delete({ pid });
+  }
+
+  /** Steps whose evaluating process did not settle them in time, leased to the caller. */
+  async claimDue(now: Date, limit: number): Promise<ClaimedStep[]> {
+    const rows = await this.queue.claimDue(now, limit);
+    return rows.map((row) => ({
+      pid: Number(row.pid),
+      attempts: row.attempts,
+      leasedUntil: row.dueAt,
+    }));
+  }
+
+  /** The step failed: again after the backoff, or parked once its attempts are spent. */
+  fail(claimed: ClaimedStep, now: Date, reason: string): Promise<Failure> {
+    return this.queue.fail(
+      { pid: claimed.pid, dueAt: claimed.leasedUntil, attempts: claimed.attempts },
+      now,
+      reason,
+    );
+  }
+}

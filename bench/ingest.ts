@@ -60,6 +60,11 @@ const SAMPLE_PATIENTS = Number(process.env.BENCH_SAMPLE_PATIENTS ?? 20);
 const LIST_SAMPLE_PATIENTS = Math.min(5, SAMPLE_PATIENTS);
 /** BENCH_FULL_CYCLE=1: also sync all 10,000 patients with 3 workers and print the measured time. */
 const FULL_CYCLE = process.env.BENCH_FULL_CYCLE === '1';
+/**
+ * BENCH_FULL_CYCLE_SECONDS: how long the full cycle may run (default an hour).
+ * 240, the target, answers "met or not" in four minutes with the share synced.
+ */
+const FULL_CYCLE_SECONDS = Number(process.env.BENCH_FULL_CYCLE_SECONDS ?? 3600);
 const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 8);
 /**
  * The workers' node flags: by default those of `npm run start:worker` (a 192 MB
@@ -415,10 +420,12 @@ async function main(): Promise<void> {
       );
     }
     if (FULL_CYCLE) {
-      const run = await runWorkers(ds, workerEnv, 3, COHORT, 3600);
+      const run = await runWorkers(ds, workerEnv, 3, COHORT, FULL_CYCLE_SECONDS);
       console.log(describeRun(3, run));
       console.log(
-        `  MEASURED full cycle: ${run.synced} of ${COHORT} patients synced incrementally by 3 workers in ${(run.seconds / 60).toFixed(1)} min (target < 4 min)`,
+        run.synced >= COHORT
+          ? `  MEASURED full cycle: ${COHORT} patients synced incrementally by 3 workers in ${(run.seconds / 60).toFixed(1)} min (target < 4 min)`
+          : `  MEASURED full cycle: stopped after ${(run.seconds / 60).toFixed(1)} min with ${run.synced} of ${COHORT} patients synced by 3 workers; at that rate the cycle takes ${((COHORT / Math.max(1, run.synced)) * (run.seconds / 60)).toFixed(1)} min (target < 4 min)`,
       );
     }
 

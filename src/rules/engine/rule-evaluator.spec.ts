@@ -82,6 +82,18 @@ describe('RuleEvaluator', () => {
     expect(await resultOf(conditions as RuleDefinition['conditions'])).toBe(expected);
   });
 
+  it('gives every run its result when one kept evaluator runs several at once', async () => {
+    // Evaluators are shared across concurrent evaluations (rules in force are kept per process):
+    // runs start a microtask apart, so some start while another is finishing.
+    const evaluator = new RuleEvaluator(rule({ all: [STEPS_HIGH] }, 'Steps {{steps}}.'));
+    const later = async (ticks: number) => {
+      for (let i = 0; i < ticks; i++) await Promise.resolve();
+      return evaluator.evaluate(series, MAR_5);
+    };
+    const runs = await Promise.all(Array.from({ length: 40 }, (_, ticks) => later(ticks)));
+    expect(runs.map((run) => run.result)).toEqual(runs.map(() => 'true'));
+  });
+
   it('judges an earlier date on the data up to that date', async () => {
     const evaluator = new RuleEvaluator(rule({ all: [STEPS_HIGH] }, 'Steps {{steps}}.'));
     const mar3 = await evaluator.evaluate(series, {

@@ -73,6 +73,13 @@ function factFunction(fact: FactName, uses: readonly Record<string, unknown>[]) 
 
 interface CompiledRule {
   engine: Engine;
+  /**
+   * The engine's last run, which the next one waits for. An Engine keeps one
+   * run status: a run starting while another is under way ends the other
+   * early, with no result. Evaluators are kept and shared across concurrent
+   * evaluations, so their runs take turns (each is a few microtasks).
+   */
+  turn: Promise<unknown>;
   message: MessageRenderer;
   /** The streams' states, for a rule that watches them (see `streamWatch`). */
   streams: ((input: FactInput) => { states: StreamState[]; daysWithData: number }) | null;
@@ -134,7 +141,10 @@ export class RuleEvaluator {
   ): Promise<RuleEvaluation> {
     const compiled = this.compile(mergeParams(this.rule.params, ...overrides));
     const input: FactInput = { series, day: series.indexOf(day.date), asOf: day.asOf };
-    const run = await compiled.engine.run({}, { almanac: new PatientAlmanac(input) });
+    const almanac = new PatientAlmanac(input);
+    const running = compiled.turn.then(() => compiled.engine.run({}, { almanac }));
+    compiled.turn = running.catch(() => undefined);
+    const run = await running;
     const [ruleResult] = [...run.results, ...run.failureResults];
     const facts: Record<string, number | null> = {};
     const truth = truthOf(ruleResult.conditions, facts);
@@ -176,8 +186,9 @@ export class RuleEvaluator {
       const fact = asFactName(reported.fact);
       return { name, fact, params: completeFactParams(fact, reported.params, params) };
     });
-    const compiled = {
+    const compiled: CompiledRule = {
       engine,
+      turn: Promise.resolve(),
       message: compileMessage(this.rule.message, params),
       report,
       streams: streamWatch(this.rule, uses),

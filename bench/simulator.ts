@@ -28,7 +28,8 @@ const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 200);
 const NOW = process.env.BENCH_NOW ?? '2026-11-28T15:00:00Z';
 
 interface Usage {
-  cpuMs: number;
+  userMs: number;
+  systemMs: number;
   rssMb: number;
 }
 
@@ -48,7 +49,8 @@ async function serve(): Promise<void> {
       const cpu = process.cpuUsage();
       send({
         usage: {
-          cpuMs: (cpu.user + cpu.system) / 1000,
+          userMs: cpu.user / 1000,
+          systemMs: cpu.system / 1000,
           rssMb: process.memoryUsage().rss / 2 ** 20,
         },
       });
@@ -156,9 +158,13 @@ async function measure(): Promise<void> {
   }
   const after = await usage();
   child.send({ stop: true });
+  const perSync = (ms: number): string => (ms / PATIENTS).toFixed(1);
+  const user = after.userMs - before.userMs;
+  const system = after.systemMs - before.systemMs;
   console.log(
-    `simulator CPU per day's-first incremental sync: ${((after.cpuMs - before.cpuMs) / PATIENTS).toFixed(1)} ms ` +
-      `(${PATIENTS} fresh patients of 10,000, ${(requests / PATIENTS).toFixed(1)} requests each, heart rate every 5 s); ` +
+    `simulator CPU per day's-first incremental sync: ${perSync(user + system)} ms ` +
+      `(user ${perSync(user)}, system ${perSync(system)}; ` +
+      `${PATIENTS} fresh patients of 10,000, ${(requests / PATIENTS).toFixed(1)} requests each, heart rate every 5 s); ` +
       `simulator RSS ${after.rssMb.toFixed(0)} MB`,
   );
 }

@@ -28,15 +28,10 @@ import {
   weekday,
 } from './physiology';
 import { Scenario, ScenarioEffects, scenarioEffects } from './scenarios';
-import {
-  addDays,
-  DAY_MS,
-  HOUR_MS,
-  localDateAt,
-  MINUTE_MS,
-  zonedInstant,
-  zoneOffsetSeconds,
-} from '../time';
+// From the modules themselves: the `../time` barrel's CommonJS re-exports are getters, read per minute here.
+import { addDays, DAY_MS, HOUR_MS, MINUTE_MS } from '../time/civil-time';
+import { localDateAt } from '../time/zone';
+import { instantInZone, offsetInZone } from './time';
 
 export interface Trip {
   timeZone: string;
@@ -297,7 +292,7 @@ export class Cohort {
   }
 
   offsetSecondsAt(user: SimulatedUser, instantMs: number): number {
-    return zoneOffsetSeconds(this.timeZoneAt(user, instantMs), instantMs);
+    return offsetInZone(this.timeZoneAt(user, instantMs), instantMs);
   }
 
   /**
@@ -306,9 +301,9 @@ export class Cohort {
    */
   dayStart(user: SimulatedUser, date: string): number {
     const trip = user.trip;
-    if (!trip) return zonedInstant(date, 0, user.homeTimeZone);
+    if (!trip) return instantInZone(date, 0, user.homeTimeZone);
     const candidates = [user.homeTimeZone, trip.timeZone]
-      .map((zone) => ({ zone, instant: zonedInstant(date, 0, zone) }))
+      .map((zone) => ({ zone, instant: instantInZone(date, 0, zone) }))
       .filter(({ zone, instant }) => this.timeZoneAt(user, instant) === zone)
       .map(({ instant }) => instant);
     if (candidates.length > 0) return Math.min(...candidates);
@@ -404,8 +399,8 @@ export class Cohort {
         timeZone,
         departDate,
         returnDate,
-        departMs: zonedInstant(departDate, 12 * 60, homeTimeZone),
-        returnMs: zonedInstant(returnDate, 12 * 60, timeZone),
+        departMs: instantInZone(departDate, 12 * 60, homeTimeZone),
+        returnMs: instantInZone(returnDate, 12 * 60, timeZone),
       };
     }
     const restingHeartRate = Math.round(
@@ -466,7 +461,7 @@ export class Cohort {
       (weekend ? user.sleepWeekendMinutes : 0) +
       45 * effects.illness;
     const minutes = Math.max(120, Math.min(660, Math.round(usual)) - effects.sleepMinutesLess);
-    let mainStart = zonedInstant(addDays(date, -1), bedtime, zone);
+    let mainStart = instantInZone(addDays(date, -1), bedtime, zone);
     // Nobody sleeps through a flight: sleep starts two hours after landing instead.
     const flight = [user.trip?.departMs, user.trip?.returnMs].find(
       (instant) =>
@@ -482,7 +477,7 @@ export class Cohort {
     const travelDay =
       user.trip !== null && (date === user.trip.departDate || date === user.trip.returnDate);
     if (!travelDay && random.chance(user.napProbability)) {
-      const napStart = zonedInstant(date, random.int(13 * 60, 16 * 60), zone);
+      const napStart = instantInZone(date, random.int(13 * 60, 16 * 60), zone);
       sessions.push({
         startMs: napStart,
         endMs: napStart + random.int(20, 90) * MINUTE_MS,

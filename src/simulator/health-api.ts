@@ -5,14 +5,20 @@ import { candidateDateRange, FilterError, matchesFilter, parseFilter } from './f
 import { GoogleStatus, JsonBytes } from './http-util';
 import { JsonWriter } from './json-writer';
 import { MINUTE_CADENCE_SECONDS } from './heart-rate-cadence';
-import { dayEntries, JsonObject, PointEntry, PointOrigin } from './points';
+import {
+  arrivalMs,
+  dayEntries,
+  forEachMinuteSample,
+  JsonObject,
+  PointEntry,
+  PointOrigin,
+} from './points';
 import { hashSeed } from './prng';
 import {
   assertRolledUp,
   civilWindows,
+  isNumericRollUp,
   maxRollUpDays,
-  NumericSamples,
-  numericSamples,
   physicalWindows,
   ROLL_UP_DEFAULT_PAGE_SIZE,
   ROLL_UP_MAX_PAGE_SIZE,
@@ -97,10 +103,8 @@ export interface RollUpRequest {
 export class HealthApi {
   /** The last list's filtered points of each generated day; lives as long as the cohort caches the day. */
   private readonly listedDays = new WeakMap<DayRecord, { key: string; entries: PointEntry[] }>();
-  /** The same for roll-ups, which read every family's reconciled points of a day. */
+  /** The same for roll-ups of the sparse types, which read every family's reconciled points of a day. */
   private readonly rolledDays = new WeakMap<DayRecord, { key: string; value: PointEntry[] }>();
-  /** The same as plain numbers, for the roll-ups of heart rate and steps. */
-  private readonly rolledNumbers = new WeakMap<DayRecord, { key: string; value: NumericSamples }>();
 
   constructor(
     private readonly cohort: Cohort,
@@ -162,8 +166,9 @@ export class HealthApi {
         lastSyncTime: rfc3339(lastSync),
       },
     ];
-    const lastWeighIn = this.lastScaleWeighIn(user);
-    if (user.ownsScale && lastWeighIn !== null) {
+    // Only a scale's owner has it paired: the search generates up to two weeks of days.
+    const lastWeighIn = user.ownsScale ? this.lastScaleWeighIn(user) : null;
+    if (lastWeighIn !== null) {
       devices.push({
         name: `users/${user.healthUserId}/pairedDevices/scale-${user.index + 1}`,
         deviceType: 'SCALE',
@@ -386,7 +391,7 @@ export class HealthApi {
         physicalWindows(dataType, startMs, endMs, windowMs, windowPage(total, skip, pageSize), {
           dates: (from, to) => this.datesAround(user, from, to),
           entriesOn: (d) => this.rolledEntries(user, dataType, family, d),
-          samplesOn: (d) => this.rolledSamples(user, dataType, family, d),
+          eachSample: (d, visit) => this.eachRolledSample(user, dataType, family, d, visit),
         });
     }
 
@@ -430,46 +435,50 @@ export class HealthApi {
     family: string,
     date: string,
   ): PointEntry[] {
-    return this.rolled(this.rolledDays, user, dataType, family, date, (entries) => entries) ?? [];
-  }
-
-  /** The same points as plain numbers, for heart rate and steps. */
-  private rolledSamples(
-    user: SimulatedUser,
-    dataType: DataTypeDefinition,
-    family: string,
-    date: string,
-  ): NumericSamples {
-    return (
-      this.rolled(this.rolledNumbers, user, dataType, family, date, numericSamples) ??
-      numericSamples([])
-    );
-  }
-
-  /** Generates (or finds cached) a day's roll-up points in the form `shape` gives them; null outside the history. */
-  private rolled<T>(
-    cache: WeakMap<DayRecord, { key: string; value: T }>,
-    user: SimulatedUser,
-    dataType: DataTypeDefinition,
-    family: string,
-    date: string,
-    shape: (entries: PointEntry[]) => T,
-  ): T | null {
-    if (date < this.cohort.historyStartDate || date > this.cohort.today(user)) return null;
+    if (!this.hasRolledDay(user, date)) return [];
     const record = this.cohort.day(user, date);
     const visibleUntil = this.cohort.lastSyncTime(user);
     const key = `${dataType.id}|${family}|${visibleUntil}`;
-    const cached = cache.get(record);
+    const cached = this.rolledDays.get(record);
     if (cached?.key === key) return cached.value;
     const keep = FAMILIES[family];
-    const value = shape(
-      dayEntries(user, record, dataType.id, this.heartRateCadenceSeconds).filter(
-        (entry) =>
-          entry.recordedAtMs <= visibleUntil && keep(entry.origin) && entry.sourceRank === 0,
-      ),
+    const value = dayEntries(user, record, dataType.id, this.heartRateCadenceSeconds).filter(
+      (entry) => entry.recordedAtMs <= visibleUntil && keep(entry.origin) && entry.sourceRank === 0,
     );
-    cache.set(record, { key, value });
+    this.rolledDays.set(record, { key, value });
     return value;
+  }
+
+  /**
+   * The same for heart rate and steps, as plain values: the tracker's own
+   * samples (never mirrored or copied, so every family but `self-sources` has
+   * them all) that have reached Google.
+   */
+  private eachRolledSample(
+    user: SimulatedUser,
+    dataType: DataTypeDefinition,
+    family: string,
+    date: string,
+    visit: (startMs: number, value: number) => void,
+  ): void {
+    const id = dataType.id;
+    if (!isNumericRollUp(id) || !this.hasRolledDay(user, date) || !FAMILIES[family]('tracker'))
+      return;
+    const record = this.cohort.day(user, date);
+    const visibleUntil = this.cohort.lastSyncTime(user);
+    forEachMinuteSample(
+      record,
+      id as 'heart-rate' | 'steps',
+      this.heartRateCadenceSeconds,
+      (startMs, endMs, value) => {
+        if (arrivalMs(record, endMs) <= visibleUntil) visit(startMs, value);
+      },
+    );
+  }
+
+  /** Days before the history or after the user's today have no points. */
+  private hasRolledDay(user: SimulatedUser, date: string): boolean {
+    return date >= this.cohort.historyStartDate && date <= this.cohort.today(user);
   }
 
   /** Local dates whose generated points can fall between two instants (offsets span a day). */

@@ -7,8 +7,9 @@ import { SimulatedDataTypeId } from './data-types';
 import { FilterablePoint } from './filter';
 import { cadenceOfMinute, MINUTE_CADENCE_SECONDS, samplesOfMinute } from './heart-rate-cadence';
 import { JsonWriter } from './json-writer';
-import { civilDateTime, DAY_MS, HOUR_MS, MINUTE_MS, parseDate } from '../time';
-import { civilDateTimeJson, durationString, rfc3339 } from './time';
+// From the modules themselves: the `../time` barrel's CommonJS re-exports are getters, read per minute here.
+import { civilDateTime, DAY_MS, HOUR_MS, MINUTE_MS, parseDate } from '../time/civil-time';
+import { civilDateTimeJson, dateOfDay, durationString, rfc3339 } from './time';
 
 export type JsonObject = { [key: string]: JsonValue };
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
@@ -80,12 +81,7 @@ function interval(
   };
 }
 
-const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
-/** `"HH:mm:00"` and the civil `time` JSON of each minute of a day (proto3 JSON omits zeros). */
-const CLOCK = Array.from(
-  { length: 1440 },
-  (_, m) => `${TWO_DIGITS[Math.floor(m / 60)]}:${TWO_DIGITS[m % 60]}:00`,
-);
+/** The civil `time` JSON of each minute of a day (proto3 JSON omits zeros). */
 const TIME_JSON = Array.from({ length: 1440 }, (_, m) => {
   const hours = Math.floor(m / 60);
   const minutes = m % 60;
@@ -93,19 +89,18 @@ const TIME_JSON = Array.from({ length: 1440 }, (_, m) => {
   const parts = [hours ? `"hours":${hours}` : null, minutes ? `"minutes":${minutes}` : null];
   return `,"time":{${parts.filter(Boolean).join(',')}}}`;
 });
-const dateJsonByDay = new Map<number, { date: string; json: string }>();
+const dateJsonByDay = new Map<number, string>();
 
-/** "YYYY-MM-DD" and `{"date":{...}` (unclosed) of a day number since the epoch. */
-function dayTexts(dayNumber: number): { date: string; json: string } {
-  let texts = dateJsonByDay.get(dayNumber);
-  if (!texts) {
-    const date = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
-    const { year, month, day } = parseDate(date);
-    texts = { date, json: `{"date":{"year":${year},"month":${month},"day":${day}}` };
+/** `{"date":{...}` (unclosed) of a day number since the epoch. */
+function dateJson(dayNumber: number): string {
+  let json = dateJsonByDay.get(dayNumber);
+  if (json === undefined) {
+    const { year, month, day } = parseDate(dateOfDay(dayNumber));
+    json = `{"date":{"year":${year},"month":${month},"day":${day}}`;
     if (dateJsonByDay.size > 10_000) dateJsonByDay.clear();
-    dateJsonByDay.set(dayNumber, texts);
+    dateJsonByDay.set(dayNumber, json);
   }
-  return texts;
+  return json;
 }
 
 /** The `time` fields of each minute of a day with a seconds field to follow. */
@@ -114,16 +109,6 @@ const TIME_PARTS = Array.from({ length: 1440 }, (_, m) => {
   const minutes = m % 60;
   return [hours ? `"hours":${hours},` : '', minutes ? `"minutes":${minutes},` : ''].join('');
 });
-
-/** RFC 3339 of a whole-second instant, as `rfc3339` prints it. */
-function physicalText(instantMs: number): string {
-  const utcDay = Math.floor(instantMs / DAY_MS);
-  const msOfDay = instantMs - utcDay * DAY_MS;
-  const minute = Math.floor(msOfDay / MINUTE_MS);
-  const second = (msOfDay - minute * MINUTE_MS) / 1000;
-  const clock = second === 0 ? CLOCK[minute] : CLOCK[minute].slice(0, 6) + TWO_DIGITS[second];
-  return `${dayTexts(utcDay).date}T${clock}Z`;
-}
 
 /** `civilDateTimeJson` of a whole-second instant at a whole-minute offset, as JSON. */
 function civilText(instantMs: number, offsetSeconds: number): string {
@@ -134,7 +119,7 @@ function civilText(instantMs: number, offsetSeconds: number): string {
   const second = (msOfDay - minute * MINUTE_MS) / 1000;
   const time =
     second === 0 ? TIME_JSON[minute] : `,"time":{${TIME_PARTS[minute]}"seconds":${second}}}`;
-  return dayTexts(localDay).json + time;
+  return dateJson(localDay) + time;
 }
 
 /**
@@ -205,13 +190,13 @@ class MinutePoint implements PointEntry {
       out.raw(JSON.stringify(this.build()));
       return;
     }
-    const start = physicalText(this.startMs);
+    const start = rfc3339(this.startMs);
     const civilStart = civilText(this.startMs, this.offset);
     // One write per point: many small writes cost more than building the point's text.
     out.raw(
       this.dataType === 'heart-rate'
         ? `{"dataSource":${this.source.json},"heartRate":{"beatsPerMinute":"${this.value}","sampleTime":{"physicalTime":"${start}","utcOffset":"${this.offset}s","civilTime":${civilStart}}}}`
-        : `{"dataSource":${this.source.json},"steps":{"count":"${this.value}","interval":{"startTime":"${start}","startUtcOffset":"${this.offset}s","endTime":"${physicalText(this.endMs)}","endUtcOffset":"${this.endOffset}s","civilStartTime":${civilStart},"civilEndTime":${civilText(this.endMs, this.endOffset)}}}}`,
+        : `{"dataSource":${this.source.json},"steps":{"count":"${this.value}","interval":{"startTime":"${start}","startUtcOffset":"${this.offset}s","endTime":"${rfc3339(this.endMs)}","endUtcOffset":"${this.endOffset}s","civilStartTime":${civilStart},"civilEndTime":${civilText(this.endMs, this.endOffset)}}}}`,
     );
   }
 }
@@ -233,53 +218,74 @@ function stampedOffset(day: DayRecord, instantMs: number): number {
   return offsetAt(day.offsets, instantMs);
 }
 
+/**
+ * The samples (heart rate) or minute intervals (steps) a tracker records in a
+ * day, newest first, as plain numbers: `endMs` is when each is recorded (a
+ * sample at its instant, an interval at its end). Lists make points of them;
+ * roll-ups add them up without building any, which at Fitbit's cadence
+ * (17,000 samples a day) is most of the work saved.
+ */
+export function forEachMinuteSample(
+  day: DayRecord,
+  dataType: 'heart-rate' | 'steps',
+  cadenceSeconds: number,
+  visit: (startMs: number, endMs: number, value: number, minute: number) => void,
+): void {
+  const values = dataType === 'heart-rate' ? day.heartRate : day.steps;
+  // A tracker that lists worn minutes without steps as 0-step intervals (not a stopped step stream).
+  const zeroSteps =
+    dataType === 'steps' &&
+    day.effects.zeroStepIntervals &&
+    !day.effects.stoppedStreams.includes('steps');
+  for (let minute = values.length - 1; minute >= 0; minute--) {
+    const value = values[minute];
+    if (value === 0 && !(zeroSteps && day.heartRate[minute] > 0)) continue;
+    const startMs = day.startMs + minute * MINUTE_MS;
+    if (dataType === 'heart-rate') {
+      const cadence = cadenceOfMinute(cadenceSeconds, day.steps[minute]);
+      const samples = samplesOfMinute(value, minute, cadence);
+      for (let k = samples.length - 1; k >= 0; k--) {
+        const time = startMs + k * cadence * 1000;
+        visit(time, time, samples[k], minute);
+      }
+    } else {
+      visit(startMs, startMs + MINUTE_MS, value, minute);
+    }
+  }
+}
+
 function minuteEntries(
   user: SimulatedUser,
   day: DayRecord,
   dataType: 'heart-rate' | 'steps',
   cadenceSeconds: number,
 ): PointEntry[] {
-  const values = dataType === 'heart-rate' ? day.heartRate : day.steps;
   const object = dataSource(
     user,
     'tracker',
     dataType === 'heart-rate' ? 'PASSIVELY_MEASURED' : 'DERIVED',
   );
   const source = { json: JSON.stringify(object), object };
-  // A tracker that lists worn minutes without steps as 0-step intervals (not a stopped step stream).
-  const zeroSteps =
-    dataType === 'steps' &&
-    day.effects.zeroStepIntervals &&
-    !day.effects.stoppedStreams.includes('steps');
   const duplicateEvery = day.effects.duplicateEvery;
   const entries: PointEntry[] = [];
   let points = 0;
-  const add = (point: MinutePoint): void => {
+  // A minute's samples share the offset stamped at the minute's start.
+  let offsetMinute = -1;
+  let offset = 0;
+  forEachMinuteSample(day, dataType, cadenceSeconds, (startMs, endMs, value, minute) => {
+    if (minute !== offsetMinute) {
+      offsetMinute = minute;
+      offset = stampedOffset(day, day.startMs + minute * MINUTE_MS);
+    }
+    const endOffset = endMs === startMs ? offset : stampedOffset(day, endMs);
+    const point = new MinutePoint(source, dataType, value, startMs, endMs, offset, endOffset);
     entries.push(point);
     if (duplicateEvery > 0 && ++points % duplicateEvery === 0) {
       const copy = Object.assign(Object.create(MinutePoint.prototype) as MinutePoint, point);
       copy.sourceRank = 1;
       entries.push(copy);
     }
-  };
-  for (let minute = values.length - 1; minute >= 0; minute--) {
-    const value = values[minute];
-    if (value === 0 && !(zeroSteps && day.heartRate[minute] > 0)) continue;
-    const startMs = day.startMs + minute * MINUTE_MS;
-    const offset = stampedOffset(day, startMs);
-    if (dataType === 'heart-rate') {
-      const cadence = cadenceOfMinute(cadenceSeconds, day.steps[minute]);
-      const samples = samplesOfMinute(value, minute, cadence);
-      for (let k = samples.length - 1; k >= 0; k--) {
-        const time = startMs + k * cadence * 1000;
-        add(new MinutePoint(source, dataType, samples[k], time, time, offset, offset));
-      }
-      continue;
-    }
-    const endMs = startMs + MINUTE_MS;
-    const endOffset = stampedOffset(day, endMs);
-    add(new MinutePoint(source, dataType, value, startMs, endMs, offset, endOffset));
-  }
+  });
   return entries;
 }
 
@@ -549,12 +555,14 @@ export function dayEntries(
   heartRateCadenceSeconds = MINUTE_CADENCE_SECONDS,
 ): PointEntry[] {
   const entries = recordedEntries(user, day, dataType, heartRateCadenceSeconds);
-  // A late day: the tracker kept it until `lateDays` after the day ended.
-  if (day.effects.lateDays > 0) {
-    const arrivesMs = day.endMs + day.effects.lateDays * DAY_MS;
-    for (const entry of entries) entry.recordedAtMs = Math.max(entry.recordedAtMs, arrivesMs);
-  }
+  for (const entry of entries) entry.recordedAtMs = arrivalMs(day, entry.recordedAtMs);
   return entries;
+}
+
+/** When a point recorded at an instant reaches Google: a late day's points wait until `lateDays` after the day ended. */
+export function arrivalMs(day: DayRecord, recordedAtMs: number): number {
+  if (day.effects.lateDays <= 0) return recordedAtMs;
+  return Math.max(recordedAtMs, day.endMs + day.effects.lateDays * DAY_MS);
 }
 
 function recordedEntries(

@@ -7,7 +7,8 @@
  */
 import { DataTypeDefinition, SimulatedDataTypeId } from './data-types';
 import { JsonObject, PointEntry } from './points';
-import { addDays, DAY_MS } from '../time';
+// From the modules themselves: the `../time` barrel's CommonJS re-exports are getters, read per minute here.
+import { addDays, DAY_MS } from '../time/civil-time';
 import { rfc3339 } from './time';
 
 /** The types Vigil reads that Google rolls up; daily-* and sleep are list/reconcile only. */
@@ -107,31 +108,13 @@ export interface WindowsJson {
   json: string;
 }
 
-/**
- * A generated day's heart-rate or steps samples as the roll-up adds them up:
- * start instants and values side by side. A day at Fitbit's cadence has
- * 17,000 heart-rate samples; kept as objects for every cached day, they made
- * the simulator spend most of its time collecting garbage.
- */
-export interface NumericSamples {
-  startMs: Float64Array;
-  values: Float64Array;
-}
-
 /** Heart rate and steps add up plain values; the other types keep their points. */
 export function isNumericRollUp(dataType: SimulatedDataTypeId): boolean {
   return dataType === 'heart-rate' || dataType === 'steps';
 }
 
-export function numericSamples(entries: readonly PointEntry[]): NumericSamples {
-  const startMs = new Float64Array(entries.length);
-  const values = new Float64Array(entries.length);
-  entries.forEach((entry, i) => {
-    startMs[i] = entry.startMs;
-    values[i] = (entry as PointEntry & { value: number }).value;
-  });
-  return { startMs, values };
-}
+/** Visits a generated day's heart-rate or step values a roll-up adds up, with their start instants. */
+export type EachSample = (date: string, visit: (startMs: number, value: number) => void) => void;
 
 /** Physical windows: [start + k*size, start + (k+1)*size), the last cut at the range's end. */
 export function physicalWindows(
@@ -143,45 +126,34 @@ export function physicalWindows(
   days: {
     dates: (fromMs: number, toMs: number) => string[];
     entriesOn: (date: string) => PointEntry[];
-    samplesOn: (date: string) => NumericSamples;
+    eachSample: EachSample;
   },
 ): WindowsJson {
   const pageStart = startMs + page.first * windowMs;
   const pageEnd = Math.min(endMs, startMs + (page.first + page.count) * windowMs);
-  const window = (i: number): string => {
-    const k = page.first + i;
-    return `{"startTime":"${rfc3339(startMs + k * windowMs)}","endTime":"${rfc3339(Math.min(endMs, startMs + (k + 1) * windowMs))}","${dataType.payloadKey}":`;
-  };
-  const parts = new Array<string>(page.count);
+  let value: (i: number) => string;
   if (isNumericRollUp(dataType.id)) {
     const count = new Uint32Array(page.count);
     const sum = new Float64Array(page.count);
     const min = new Float64Array(page.count).fill(Infinity);
     const max = new Float64Array(page.count).fill(-Infinity);
-    for (const date of days.dates(pageStart, pageEnd)) {
-      const samples = days.samplesOn(date);
-      for (let j = 0; j < samples.startMs.length; j++) {
-        const at = samples.startMs[j];
-        if (at < pageStart || at >= pageEnd) continue;
-        const i = Math.floor((at - pageStart) / windowMs);
-        const value = samples.values[j];
-        count[i]++;
-        sum[i] += value;
-        if (value < min[i]) min[i] = value;
-        if (value > max[i]) max[i] = value;
-      }
-    }
-    const heartRate = dataType.id === 'heart-rate';
-    for (let i = 0; i < page.count; i++) {
-      // The same text JSON.stringify gives for the value shapes below.
-      const value =
-        count[i] === 0
-          ? '{}'
-          : heartRate
-            ? `{"beatsPerMinuteMin":${min[i]},"beatsPerMinuteAvg":${sum[i] / count[i]},"beatsPerMinuteMax":${max[i]}}`
-            : `{"countSum":"${sum[i]}"}`;
-      parts[i] = `${window(i)}${value}}`;
-    }
+    const add = (at: number, sample: number): void => {
+      if (at < pageStart || at >= pageEnd) return;
+      const i = Math.floor((at - pageStart) / windowMs);
+      count[i]++;
+      sum[i] += sample;
+      if (sample < min[i]) min[i] = sample;
+      if (sample > max[i]) max[i] = sample;
+    };
+    for (const date of days.dates(pageStart, pageEnd)) days.eachSample(date, add);
+    // The same text JSON.stringify gives for the value shapes below.
+    value =
+      dataType.id === 'heart-rate'
+        ? (i) =>
+            count[i] === 0
+              ? '{}'
+              : `{"beatsPerMinuteMin":${min[i]},"beatsPerMinuteAvg":${sum[i] / count[i]},"beatsPerMinuteMax":${max[i]}}`
+        : (i) => (count[i] === 0 ? '{}' : `{"countSum":"${sum[i]}"}`);
   } else {
     const values = Array.from({ length: page.count }, () => new WindowValue());
     for (const date of days.dates(pageStart, pageEnd)) {
@@ -190,9 +162,15 @@ export function physicalWindows(
         values[Math.floor((entry.startMs - pageStart) / windowMs)].add(dataType.id, entry);
       }
     }
-    values.forEach((value, i) => {
-      parts[i] = `${window(i)}${JSON.stringify(value.json(dataType.id))}}`;
-    });
+    value = (i) => JSON.stringify(values[i].json(dataType.id));
+  }
+  const parts = new Array<string>(page.count);
+  // A window ends where the next starts: each boundary's text is made once.
+  let start = rfc3339(pageStart);
+  for (let i = 0; i < page.count; i++) {
+    const end = rfc3339(Math.min(endMs, pageStart + (i + 1) * windowMs));
+    parts[i] = `{"startTime":"${start}","endTime":"${end}","${dataType.payloadKey}":${value(i)}}`;
+    start = end;
   }
   return { count: page.count, json: `[${parts.join(',')}]` };
 }

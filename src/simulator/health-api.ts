@@ -4,11 +4,11 @@ import { DataTypeDefinition, findDataType, SCOPES } from './data-types';
 import { candidateDateRange, FilterError, matchesFilter, parseFilter } from './filter';
 import { GoogleStatus, JsonBytes } from './http-util';
 import { JsonWriter } from './json-writer';
-import { MINUTE_CADENCE_SECONDS } from './heart-rate-cadence';
+import { MINUTE_CADENCE_SECONDS, MinuteSamples } from './heart-rate-cadence';
 import {
   arrivalMs,
   dayEntries,
-  forEachMinuteSample,
+  forEachRecordedMinute,
   JsonObject,
   PointEntry,
   PointOrigin,
@@ -24,7 +24,6 @@ import {
   ROLL_UP_MAX_PAGE_SIZE,
   RollUpRequestError,
   windowPage,
-  WindowsJson,
 } from './roll-ups';
 import { addDays, DAY_MS } from '../time';
 import { durationString, rfc3339 } from './time';
@@ -348,7 +347,8 @@ export class HealthApi {
     const limitError = `The maximum range for ${dataType.id} is ${maxDays} days.`;
 
     let total: number;
-    let windows: (skip: number) => WindowsJson;
+    /** Writes the windows from `skip` on as a JSON array; answers how many. */
+    let windows: (skip: number, out: JsonWriter) => number;
     let shape: string;
     if (request.daily) {
       const { start, end } = range as Record<string, unknown>;
@@ -366,7 +366,7 @@ export class HealthApi {
       if (spanMs > maxDays * DAY_MS) throw new RollUpRequestError(limitError);
       total = Math.ceil(spanMs / (days * DAY_MS));
       shape = `${startCivil}|${endCivil}|${days}d`;
-      windows = (skip) => {
+      windows = (skip, out) => {
         const page = civilWindows(
           dataType,
           startDate,
@@ -375,7 +375,8 @@ export class HealthApi {
           windowPage(total, skip, pageSize),
           (d) => this.rolledEntries(user, dataType, family, d),
         );
-        return { count: page.length, json: JSON.stringify(page) };
+        out.raw(JSON.stringify(page));
+        return page.length;
       };
     } else {
       const { startTime, endTime } = range as Record<string, unknown>;
@@ -387,12 +388,20 @@ export class HealthApi {
       const windowMs = windowSizeMs(fields.windowSize);
       total = Math.ceil((endMs - startMs) / windowMs);
       shape = `${startMs}|${endMs}|${windowMs}ms`;
-      windows = (skip) =>
-        physicalWindows(dataType, startMs, endMs, windowMs, windowPage(total, skip, pageSize), {
-          dates: (from, to) => this.datesAround(user, from, to),
-          entriesOn: (d) => this.rolledEntries(user, dataType, family, d),
-          eachSample: (d, visit) => this.eachRolledSample(user, dataType, family, d, visit),
-        });
+      windows = (skip, out) =>
+        physicalWindows(
+          dataType,
+          startMs,
+          endMs,
+          windowMs,
+          windowPage(total, skip, pageSize),
+          {
+            dates: (from, to) => this.datesAround(user, from, to),
+            entriesOn: (d) => this.rolledEntries(user, dataType, family, d),
+            eachMinute: (d, visit) => this.eachRolledMinute(user, dataType, family, d, visit),
+          },
+          out,
+        );
     }
 
     const fingerprint = hashSeed(
@@ -413,19 +422,18 @@ export class HealthApi {
         throw new RollUpRequestError('The page token has expired.');
       skip = cursor.skip;
     }
-    const page = skip < total ? windows(skip) : { count: 0, json: '[]' };
-    const next = skip + page.count;
-    const nextPageToken =
-      next < total
-        ? `,"nextPageToken":${JSON.stringify(
-            encodeCursor({ fingerprint, date: '', skip: next, issuedAtMs: this.now() }),
-          )}`
-        : '';
     // Thousands of windows: written as text, not built as objects and serialised.
-    return {
-      status: 200,
-      body: new JsonBytes(Buffer.from(`{"rollupDataPoints":${page.json}${nextPageToken}}`)),
-    };
+    const out = new JsonWriter();
+    out.raw('{"rollupDataPoints":');
+    let next = skip;
+    if (skip < total) next += windows(skip, out);
+    else out.raw('[]');
+    if (next < total) {
+      const token = encodeCursor({ fingerprint, date: '', skip: next, issuedAtMs: this.now() });
+      out.raw(`,"nextPageToken":${JSON.stringify(token)}`);
+    }
+    out.raw('}');
+    return { status: 200, body: new JsonBytes(out.bytes()) };
   }
 
   /** A generated day's points a roll-up adds up: visible, of the family, reconciled. */
@@ -450,28 +458,35 @@ export class HealthApi {
   }
 
   /**
-   * The same for heart rate and steps, as plain values: the tracker's own
+   * The same for heart rate and steps, minute by minute: the tracker's own
    * samples (never mirrored or copied, so every family but `self-sources` has
    * them all) that have reached Google.
    */
-  private eachRolledSample(
+  private eachRolledMinute(
     user: SimulatedUser,
     dataType: DataTypeDefinition,
     family: string,
     date: string,
-    visit: (startMs: number, value: number) => void,
+    visit: (startMs: number, spacingMs: number, samples: MinuteSamples, count: number) => void,
   ): void {
     const id = dataType.id;
     if (!isNumericRollUp(id) || !this.hasRolledDay(user, date) || !FAMILIES[family]('tracker'))
       return;
     const record = this.cohort.day(user, date);
     const visibleUntil = this.cohort.lastSyncTime(user);
-    forEachMinuteSample(
+    forEachRecordedMinute(
       record,
       id as 'heart-rate' | 'steps',
       this.heartRateCadenceSeconds,
-      (startMs, endMs, value) => {
-        if (arrivalMs(record, endMs) <= visibleUntil) visit(startMs, value);
+      (_minute, startMs, spacingMs, samples, intervalMs) => {
+        // A minute's samples reach Google in order: those that have are the first `count`.
+        let count = samples.values.length;
+        while (
+          count > 0 &&
+          arrivalMs(record, startMs + (count - 1) * spacingMs + intervalMs) > visibleUntil
+        )
+          count--;
+        if (count > 0) visit(startMs, spacingMs, samples, count);
       },
     );
   }

@@ -17,18 +17,41 @@ export function isHeartRateCadence(seconds: number): boolean {
   return Number.isInteger(seconds) && seconds >= 1 && seconds <= 60 && 60 % seconds === 0;
 }
 
-/** The samples of one minute, oldest first: `60 / cadence` rates, the minute's own at 60 s. */
+/** A minute's samples, oldest first, and what they add up to. */
+export interface MinuteSamples {
+  values: readonly number[];
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** Every minute with the same rate, wobble phase and cadence has the same samples: made once. */
+const samplesByKey = new Map<number, MinuteSamples>();
+
+/** The samples of one minute: `60 / cadence` rates, the minute's own at 60 s. */
 export function samplesOfMinute(
   beatsPerMinute: number,
   minuteOfDay: number,
   cadenceSeconds: number,
-): number[] {
+): MinuteSamples {
   const count = 60 / cadenceSeconds;
-  if (count === 1) return [beatsPerMinute];
-  const samples = new Array<number>(count);
-  for (let k = 0; k < count; k++) {
-    const wobble = WOBBLE[(minuteOfDay * 5 + k) % WOBBLE.length];
-    samples[k] = Math.min(220, Math.max(30, beatsPerMinute + wobble));
+  const phase = count === 1 ? 0 : (minuteOfDay * 5) % WOBBLE.length;
+  const key = (beatsPerMinute * WOBBLE.length + phase) * 61 + count;
+  let samples = samplesByKey.get(key);
+  if (samples === undefined) {
+    const values =
+      count === 1
+        ? [beatsPerMinute]
+        : Array.from({ length: count }, (_, k) =>
+            Math.min(220, Math.max(30, beatsPerMinute + WOBBLE[(phase + k) % WOBBLE.length])),
+          );
+    samples = {
+      values,
+      sum: values.reduce((a, b) => a + b, 0),
+      min: Math.min(...values),
+      max: Math.max(...values),
+    };
+    samplesByKey.set(key, samples);
   }
   return samples;
 }

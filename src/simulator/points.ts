@@ -5,7 +5,12 @@
 import { DayRecord, offsetAt, SimulatedUser, SleepSession, SleepStageType } from './cohort';
 import { SimulatedDataTypeId } from './data-types';
 import { FilterablePoint } from './filter';
-import { cadenceOfMinute, MINUTE_CADENCE_SECONDS, samplesOfMinute } from './heart-rate-cadence';
+import {
+  cadenceOfMinute,
+  MINUTE_CADENCE_SECONDS,
+  MinuteSamples,
+  samplesOfMinute,
+} from './heart-rate-cadence';
 import { JsonWriter } from './json-writer';
 // From the modules themselves: the `../time` barrel's CommonJS re-exports are getters, read per minute here.
 import { civilDateTime, DAY_MS, HOUR_MS, MINUTE_MS, parseDate } from '../time/civil-time';
@@ -219,17 +224,29 @@ function stampedOffset(day: DayRecord, instantMs: number): number {
 }
 
 /**
- * The samples (heart rate) or minute intervals (steps) a tracker records in a
- * day, newest first, as plain numbers: `endMs` is when each is recorded (a
- * sample at its instant, an interval at its end). Lists make points of them;
- * roll-ups add them up without building any, which at Fitbit's cadence
- * (17,000 samples a day) is most of the work saved.
+ * Visits one recorded minute: its samples (heart rate, `60 / cadence` of
+ * them, `spacingMs` apart) or its one step interval, starting at `startMs`. A
+ * point lasts `intervalMs` (0 for a sample, a minute for a step interval) and
+ * is recorded at its end.
  */
-export function forEachMinuteSample(
+export type MinuteVisitor = (
+  minute: number,
+  startMs: number,
+  spacingMs: number,
+  samples: MinuteSamples,
+  intervalMs: number,
+) => void;
+
+/**
+ * The minutes a tracker records heart rate or steps in, newest first. Lists
+ * make points of their samples; roll-ups add up whole minutes without making
+ * any, which at Fitbit's cadence (17,000 samples a day) is most of their work.
+ */
+export function forEachRecordedMinute(
   day: DayRecord,
   dataType: 'heart-rate' | 'steps',
   cadenceSeconds: number,
-  visit: (startMs: number, endMs: number, value: number, minute: number) => void,
+  visit: MinuteVisitor,
 ): void {
   const values = dataType === 'heart-rate' ? day.heartRate : day.steps;
   // A tracker that lists worn minutes without steps as 0-step intervals (not a stopped step stream).
@@ -243,13 +260,15 @@ export function forEachMinuteSample(
     const startMs = day.startMs + minute * MINUTE_MS;
     if (dataType === 'heart-rate') {
       const cadence = cadenceOfMinute(cadenceSeconds, day.steps[minute]);
-      const samples = samplesOfMinute(value, minute, cadence);
-      for (let k = samples.length - 1; k >= 0; k--) {
-        const time = startMs + k * cadence * 1000;
-        visit(time, time, samples[k], minute);
-      }
+      visit(minute, startMs, cadence * 1000, samplesOfMinute(value, minute, cadence), 0);
     } else {
-      visit(startMs, startMs + MINUTE_MS, value, minute);
+      visit(
+        minute,
+        startMs,
+        MINUTE_MS,
+        samplesOfMinute(value, minute, MINUTE_CADENCE_SECONDS),
+        MINUTE_MS,
+      );
     }
   }
 }
@@ -269,23 +288,35 @@ function minuteEntries(
   const duplicateEvery = day.effects.duplicateEvery;
   const entries: PointEntry[] = [];
   let points = 0;
-  // A minute's samples share the offset stamped at the minute's start.
-  let offsetMinute = -1;
-  let offset = 0;
-  forEachMinuteSample(day, dataType, cadenceSeconds, (startMs, endMs, value, minute) => {
-    if (minute !== offsetMinute) {
-      offsetMinute = minute;
-      offset = stampedOffset(day, day.startMs + minute * MINUTE_MS);
-    }
-    const endOffset = endMs === startMs ? offset : stampedOffset(day, endMs);
-    const point = new MinutePoint(source, dataType, value, startMs, endMs, offset, endOffset);
-    entries.push(point);
-    if (duplicateEvery > 0 && ++points % duplicateEvery === 0) {
-      const copy = Object.assign(Object.create(MinutePoint.prototype) as MinutePoint, point);
-      copy.sourceRank = 1;
-      entries.push(copy);
-    }
-  });
+  forEachRecordedMinute(
+    day,
+    dataType,
+    cadenceSeconds,
+    (_minute, startMs, spacingMs, samples, intervalMs) => {
+      // A minute's samples carry the offset stamped at the minute's start.
+      const offset = stampedOffset(day, startMs);
+      for (let k = samples.values.length - 1; k >= 0; k--) {
+        const time = startMs + k * spacingMs;
+        const endMs = time + intervalMs;
+        const endOffset = intervalMs === 0 ? offset : stampedOffset(day, endMs);
+        const point = new MinutePoint(
+          source,
+          dataType,
+          samples.values[k],
+          time,
+          endMs,
+          offset,
+          endOffset,
+        );
+        entries.push(point);
+        if (duplicateEvery > 0 && ++points % duplicateEvery === 0) {
+          const copy = Object.assign(Object.create(MinutePoint.prototype) as MinutePoint, point);
+          copy.sourceRank = 1;
+          entries.push(copy);
+        }
+      }
+    },
+  );
   return entries;
 }
 

@@ -6,6 +6,8 @@
  * without data carries an empty value (`"heartRate": {}`), never zeros.
  */
 import { DataTypeDefinition, SimulatedDataTypeId } from './data-types';
+import { MinuteSamples } from './heart-rate-cadence';
+import { JsonWriter } from './json-writer';
 import { JsonObject, PointEntry } from './points';
 // From the modules themselves: the `../time` barrel's CommonJS re-exports are getters, read per minute here.
 import { addDays, DAY_MS } from '../time/civil-time';
@@ -102,21 +104,30 @@ export function windowPage(total: number, skip: number, pageSize: number): Windo
   return { first: skip, count: Math.max(0, Math.min(pageSize, total - skip)), total };
 }
 
-/** A page of windows as JSON text (an array), and how many windows it holds. */
-export interface WindowsJson {
-  count: number;
-  json: string;
-}
-
 /** Heart rate and steps add up plain values; the other types keep their points. */
 export function isNumericRollUp(dataType: SimulatedDataTypeId): boolean {
   return dataType === 'heart-rate' || dataType === 'steps';
 }
 
-/** Visits a generated day's heart-rate or step values a roll-up adds up, with their start instants. */
-export type EachSample = (date: string, visit: (startMs: number, value: number) => void) => void;
+/**
+ * Visits the minutes of a generated day a roll-up of heart rate or steps adds
+ * up: the first `count` of each minute's samples, `spacingMs` apart from `startMs`.
+ */
+export type EachMinute = (
+  date: string,
+  visit: (startMs: number, spacingMs: number, samples: MinuteSamples, count: number) => void,
+) => void;
 
-/** Physical windows: [start + k*size, start + (k+1)*size), the last cut at the range's end. */
+/** `String(n)`, from a table for the small whole numbers most windows hold: V8 prints doubles slowly. */
+const SMALL_WHOLE = Array.from({ length: 1024 }, (_, n) => String(n));
+function numberText(n: number): string {
+  return Number.isInteger(n) && n >= 0 && n < SMALL_WHOLE.length ? SMALL_WHOLE[n] : String(n);
+}
+
+/**
+ * Physical windows: [start + k*size, start + (k+1)*size), the last cut at the
+ * range's end. Writes the page as a JSON array; answers how many windows it holds.
+ */
 export function physicalWindows(
   dataType: DataTypeDefinition,
   startMs: number,
@@ -126,9 +137,10 @@ export function physicalWindows(
   days: {
     dates: (fromMs: number, toMs: number) => string[];
     entriesOn: (date: string) => PointEntry[];
-    eachSample: EachSample;
+    eachMinute: EachMinute;
   },
-): WindowsJson {
+  out: JsonWriter,
+): number {
   const pageStart = startMs + page.first * windowMs;
   const pageEnd = Math.min(endMs, startMs + (page.first + page.count) * windowMs);
   let value: (i: number) => string;
@@ -137,23 +149,42 @@ export function physicalWindows(
     const sum = new Float64Array(page.count);
     const min = new Float64Array(page.count).fill(Infinity);
     const max = new Float64Array(page.count).fill(-Infinity);
-    const add = (at: number, sample: number): void => {
-      if (at < pageStart || at >= pageEnd) return;
-      const i = Math.floor((at - pageStart) / windowMs);
-      count[i]++;
-      sum[i] += sample;
-      if (sample < min[i]) min[i] = sample;
-      if (sample > max[i]) max[i] = sample;
+    const add = (i: number, samples: number, total: number, lowest: number, highest: number) => {
+      count[i] += samples;
+      sum[i] += total;
+      if (lowest < min[i]) min[i] = lowest;
+      if (highest > max[i]) max[i] = highest;
     };
-    for (const date of days.dates(pageStart, pageEnd)) days.eachSample(date, add);
+    const windowOf = (at: number): number =>
+      at < pageStart || at >= pageEnd ? -1 : Math.floor((at - pageStart) / windowMs);
+    for (const date of days.dates(pageStart, pageEnd)) {
+      days.eachMinute(date, (startMs, spacingMs, samples, seen) => {
+        const i = windowOf(startMs);
+        // A whole minute in one window adds its totals: values are whole numbers, so
+        // they are exactly the sums of its samples added one by one.
+        if (
+          i >= 0 &&
+          seen === samples.values.length &&
+          windowOf(startMs + (seen - 1) * spacingMs) === i
+        ) {
+          add(i, seen, samples.sum, samples.min, samples.max);
+          return;
+        }
+        for (let k = 0; k < seen; k++) {
+          const at = windowOf(startMs + k * spacingMs);
+          const value = samples.values[k];
+          if (at >= 0) add(at, 1, value, value, value);
+        }
+      });
+    }
     // The same text JSON.stringify gives for the value shapes below.
     value =
       dataType.id === 'heart-rate'
         ? (i) =>
             count[i] === 0
               ? '{}'
-              : `{"beatsPerMinuteMin":${min[i]},"beatsPerMinuteAvg":${sum[i] / count[i]},"beatsPerMinuteMax":${max[i]}}`
-        : (i) => (count[i] === 0 ? '{}' : `{"countSum":"${sum[i]}"}`);
+              : `{"beatsPerMinuteMin":${numberText(min[i])},"beatsPerMinuteAvg":${numberText(sum[i] / count[i])},"beatsPerMinuteMax":${numberText(max[i])}}`
+        : (i) => (count[i] === 0 ? '{}' : `{"countSum":"${numberText(sum[i])}"}`);
   } else {
     const values = Array.from({ length: page.count }, () => new WindowValue());
     for (const date of days.dates(pageStart, pageEnd)) {
@@ -164,15 +195,18 @@ export function physicalWindows(
     }
     value = (i) => JSON.stringify(values[i].json(dataType.id));
   }
-  const parts = new Array<string>(page.count);
   // A window ends where the next starts: each boundary's text is made once.
   let start = rfc3339(pageStart);
+  out.raw('[');
   for (let i = 0; i < page.count; i++) {
     const end = rfc3339(Math.min(endMs, pageStart + (i + 1) * windowMs));
-    parts[i] = `{"startTime":"${start}","endTime":"${end}","${dataType.payloadKey}":${value(i)}}`;
+    out.raw(
+      `${i > 0 ? ',' : ''}{"startTime":"${start}","endTime":"${end}","${dataType.payloadKey}":${value(i)}}`,
+    );
     start = end;
   }
-  return { count: page.count, json: `[${parts.join(',')}]` };
+  out.raw(']');
+  return page.count;
 }
 
 /** A civil date-time `YYYY-MM-DDTHH:mm:ss` as CivilDateTime JSON (zero time fields omitted). */

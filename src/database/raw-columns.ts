@@ -49,6 +49,23 @@ export class RawColumns<T extends ObjectLiteral, K extends keyof T & string> {
     return out as Pick<T, K>;
   }
 
+  /**
+   * `name = ?, ...` and its parameters for the properties set in `values`
+   * (undefined ones are skipped, as TypeORM's update skips them).
+   */
+  assignments(values: Partial<Pick<T, K>>): { sql: string; parameters: unknown[] } {
+    const driver = this.dataSource.driver;
+    const sql: string[] = [];
+    const parameters: unknown[] = [];
+    this.columns.forEach((column, i) => {
+      const value = values[column.propertyName as K];
+      if (value === undefined) return;
+      sql.push(`${this.names[i]} = ?`);
+      parameters.push(driver.preparePersistentValue(value, column));
+    });
+    return { sql: sql.join(', '), parameters };
+  }
+
   /** The entity's values in the columns' order, as the repository would send them. */
   parameters(entity: Pick<T, K>, into: unknown[] = []): unknown[] {
     const driver = this.dataSource.driver;

@@ -165,15 +165,20 @@ export class RuleEvaluator {
       facts[reported.name] = computeFact(reported.fact, reported.params, input);
     }
     const watched = compiled.streams?.(input) ?? null;
-    const texts =
-      watched !== null && compiled.namesStreams ? describeStreams(watched.states) : null;
+    const message = compiled.message(
+      facts,
+      watched !== null && compiled.namesStreams
+        ? { streamStatus: describeStreams(watched.states) }
+        : undefined,
+    );
+    // After the message: the gap values are kept with the outcome, not quoted.
+    if (watched !== null) {
+      Object.assign(facts, gapFacts(watched.states, watched.daysWithData === 0));
+    }
     return {
       result: truth === null ? 'insufficient_data' : truth ? 'true' : 'false',
-      facts:
-        watched === null
-          ? facts
-          : { ...facts, ...gapFacts(watched.states, watched.daysWithData === 0) },
-      message: compiled.message(texts === null ? facts : { ...facts, streamStatus: texts }),
+      facts,
+      message,
     };
   }
 

@@ -3,7 +3,6 @@ import { METRIC_SOURCES } from '../../aggregates/metric-sources';
 import type { DataTypeId } from '../../wearables/google-health/data-types';
 import { dateOfDayNumber } from '../../time';
 import type { FactInput } from './compute-fact';
-import type { SeriesColumn } from './patient-series';
 
 /**
  * The patient's data streams, each read from the daily metric that says the

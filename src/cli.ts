@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { isStaffRole, STAFF_ROLES, StaffRole } from './auth/roles';
 import type { CliContext } from './cli/context';
+import type { BacktestOptions } from './cli/rules';
 import { applyEnvFile } from './config/env-file';
 import { keepFilesPrivate } from './database/private-files';
 
@@ -313,22 +314,11 @@ program
   .option('--program <program>', "a program's watched patients")
   .option('--draft <file>', 'a draft of the rule as a JSON file, tried instead of the saved one')
   .option('--json', 'print the whole report as JSON')
-  .action(
-    (
-      ruleId: string,
-      options: {
-        from: string;
-        to: string;
-        pid?: number;
-        program?: string;
-        draft?: string;
-        json?: boolean;
-      },
-    ) =>
-      withContext(async (ctx) => {
-        const { backtestCommand } = await import('./cli/rules');
-        if (!(await backtestCommand(ctx, ruleId, options))) process.exitCode = 1;
-      }),
+  .action((ruleId: string, options: BacktestOptions) =>
+    withContext(async (ctx) => {
+      const { backtestCommand } = await import('./cli/rules');
+      if (!(await backtestCommand(ctx, ruleId, options))) process.exitCode = 1;
+    }),
   );
 
 program

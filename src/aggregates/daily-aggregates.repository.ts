@@ -9,6 +9,7 @@ import {
   NumericMetric,
 } from './daily-aggregate';
 import { DailyAggregateRow } from './daily-aggregate.entity';
+import { RawColumns } from '../database/raw-columns';
 
 export function toRow(
   pid: number,
@@ -42,34 +43,69 @@ const UPSERT_CHUNK = 200;
 /** Patients per query of a batched read. */
 const PIDS_PER_QUERY = 1000;
 
+/** The columns a sync writes (all but the id) and reads back (a day's own). */
+const DAY_COLUMNS = ['date', ...METRIC_NAMES, 'coverage'] as const;
+const WRITTEN_COLUMNS = ['pid', ...DAY_COLUMNS, 'updatedAt'] as const;
+
 /** Reads and writes patients' daily aggregates; callers own the transaction. */
 @Injectable()
 export class DailyAggregates {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly written: RawColumns<DailyAggregateRow, (typeof WRITTEN_COLUMNS)[number]>;
+  private readonly read: RawColumns<DailyAggregateRow, (typeof DAY_COLUMNS)[number]>;
+  /** The upsert statement by number of rows. */
+  private readonly upserts = new Map<number, string>();
 
-  /** Idempotent: the same days written twice leave one row each, with the latest values. */
+  constructor(private readonly dataSource: DataSource) {
+    this.written = new RawColumns(dataSource, DailyAggregateRow, WRITTEN_COLUMNS);
+    this.read = new RawColumns(dataSource, DailyAggregateRow, DAY_COLUMNS);
+  }
+
+  /**
+   * Idempotent: the same days written twice leave one row each, with the latest
+   * values. Every sync writes its days: hand-written SQL, the rows TypeORM's
+   * upsert wrote (raw-columns.ts).
+   */
   async upsert(
     pid: number,
     days: readonly DailyAggregate[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     const now = new Date();
-    const rows = days.map((day) => toRow(pid, day, now));
+    const rows = days.map((day) => toRow(pid, day, now) as DailyAggregateRow);
     for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
-      await manager.getRepository(DailyAggregateRow).upsert(rows.slice(i, i + UPSERT_CHUNK), {
-        conflictPaths: ['pid', 'date'],
-        skipUpdateIfNoValuesChanged: false,
-      });
+      const chunk = rows.slice(i, i + UPSERT_CHUNK);
+      const parameters: unknown[] = [];
+      for (const row of chunk) this.written.parameters(row, parameters);
+      await manager.query(this.upsertOf(chunk.length), parameters);
     }
   }
 
-  /** One patient's days from `from` to `to` inclusive, oldest first. */
+  /** INSERT of `count` rows that replaces the stored day of the same pid and date. */
+  private upsertOf(count: number): string {
+    let sql = this.upserts.get(count);
+    if (sql !== undefined) return sql;
+    const { table, names } = this.written;
+    const row = `(${names.map(() => '?').join(', ')})`;
+    const values = Array.from({ length: count }, () => row).join(', ');
+    const replaced = names.slice(2);
+    sql =
+      this.dataSource.options.type === 'mysql'
+        ? `INSERT INTO ${table} (${names.join(', ')}) VALUES ${values}
+           ON DUPLICATE KEY UPDATE ${replaced.map((n) => `${n} = VALUES(${n})`).join(', ')}`
+        : `INSERT INTO ${table} (${names.join(', ')}) VALUES ${values}
+           ON CONFLICT (${names[0]}, ${names[1]}) DO UPDATE SET ${replaced.map((n) => `${n} = excluded.${n}`).join(', ')}`;
+    this.upserts.set(count, sql);
+    return sql;
+  }
+
+  /** One patient's days from `from` to `to` inclusive, oldest first (read by every sync). */
   async series(pid: number, from: string, to: string): Promise<DailyAggregate[]> {
-    const rows = await this.dataSource.getRepository(DailyAggregateRow).find({
-      where: { pid, date: Between(from, to) },
-      order: { date: 'ASC' },
-    });
-    return rows.map(fromRow);
+    const { table, names, selection } = this.read;
+    const rows = (await this.dataSource.query(
+      `SELECT ${selection} FROM ${table} WHERE pid = ? AND ${names[0]} BETWEEN ? AND ? ORDER BY ${names[0]}`,
+      [pid, from, to],
+    )) as Record<string, unknown>[];
+    return rows.map((row) => fromRow(this.read.hydrate(row) as DailyAggregateRow));
   }
 
   /** Many patients' days in one query, for evaluation runs and the backtest. */

@@ -13,6 +13,7 @@ import {
   estimateRestingHeartRate,
   HeartRateMinute,
   isStill,
+  MovingMinutes,
   StillHour,
 } from './resting-heart-rate';
 import { roundTo } from './rounding';
@@ -149,7 +150,7 @@ export function downsample(
 
   // Minutes with steps, kept for all dates: a night's resting rate looks back
   // into the evening before, which may lie outside the rewrite set.
-  const movingMinutes = new Set<number>();
+  const moving: number[] = [];
   const stepsByHour = new Map<number, number>();
   // Local days with at least one step point: only their minutes can be still.
   const stepsKnownDays = new Set<number>();
@@ -159,7 +160,7 @@ export function downsample(
     stepsKnownDays.add(dayNumber);
     if (s.count > 0) {
       const last = Math.max(first, Math.ceil(s.endTime / MINUTE_MS) - 1);
-      for (let minute = first; minute <= last; minute++) movingMinutes.add(minute);
+      for (let minute = first; minute <= last; minute++) moving.push(minute);
       const hour = Math.floor(first / MINUTES_PER_HOUR);
       stepsByHour.set(hour, (stepsByHour.get(hour) ?? 0) + s.count);
     }
@@ -171,6 +172,8 @@ export function downsample(
       day.stepMinutes += Math.max(1, Math.round((s.endTime - s.startTime) / MINUTE_MS));
     }
   }
+
+  const movingMinutes = new MovingMinutes(moving);
 
   // Heart rate is reduced to physical minutes first: the minute, not the sample,
   // is the unit of wear and of the day's mean, because the sampling rate rises
@@ -288,7 +291,7 @@ export function downsample(
 /** Minute-level context shared by every day's resting estimate. */
 interface MinuteContext {
   heartRate: ReadonlyMap<number, HeartRateMinute>;
-  movingMinutes: ReadonlySet<number>;
+  movingMinutes: MovingMinutes;
   stepsKnownDays: ReadonlySet<number>;
 }
 

@@ -3,7 +3,8 @@ import { SleepSession } from '../wearables/google-health/points';
 import { NO_DATA, type DailyMetrics } from './daily-aggregate';
 import { roundTo } from './rounding';
 
-const SLEEP_METRICS = [
+/** The sleep columns of a day's metrics, all from its main sleep but the total. */
+export const SLEEP_METRICS = [
   'sleepAsleepMinutes',
   'sleepInBedMinutes',
   'sleepEfficiency',

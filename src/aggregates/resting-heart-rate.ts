@@ -28,23 +28,47 @@ export interface StillHour {
 }
 
 /**
+ * Epoch minutes with at least one step, sorted: whether one lies in the
+ * 11 minutes before a given one is a binary search, where a set took eleven
+ * lookups for every worn minute of every day a sync rewrites.
+ */
+export class MovingMinutes {
+  private readonly sorted: Float64Array;
+
+  /** `minutes` in any order, repeats allowed. */
+  constructor(minutes: readonly number[]) {
+    this.sorted = Float64Array.from(minutes).sort();
+  }
+
+  /** Whether a moving minute lies in [from, to]. */
+  anyBetween(from: number, to: number): boolean {
+    const sorted = this.sorted;
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sorted[middle] < from) low = middle + 1;
+      else high = middle;
+    }
+    return low < sorted.length && sorted[low] <= to;
+  }
+}
+
+/**
  * Epoch minutes with at least one step are moving; a minute without steps is
  * still only on a day whose steps are known (see steps-plausibility.ts), which
  * the caller checks: a minute after the step stream stopped is not still, it is
  * unknown.
  */
-export function isStill(minute: number, movingMinutes: ReadonlySet<number>): boolean {
-  for (let k = 0; k <= STILL_WINDOW_MINUTES; k++) {
-    if (movingMinutes.has(minute - k)) return false;
-  }
-  return true;
+export function isStill(minute: number, movingMinutes: MovingMinutes): boolean {
+  return !movingMinutes.anyBetween(minute - STILL_WINDOW_MINUTES, minute);
 }
 
 /** Mean heart rate of the still minutes inside the main sleep, or null below the minimum. */
 function duringSleep(
   sleep: SleepSession,
   heartRate: ReadonlyMap<number, HeartRateMinute>,
-  movingMinutes: ReadonlySet<number>,
+  movingMinutes: MovingMinutes,
   stepsKnownDays: ReadonlySet<number>,
 ): number | null {
   let sum = 0;
@@ -91,7 +115,7 @@ export function estimateRestingHeartRate(
   mainSleep: SleepSession | null,
   stillHours: Iterable<StillHour>,
   heartRate: ReadonlyMap<number, HeartRateMinute>,
-  movingMinutes: ReadonlySet<number>,
+  movingMinutes: MovingMinutes,
   stepsKnownDays: ReadonlySet<number>,
 ): number | null {
   const asleep = mainSleep

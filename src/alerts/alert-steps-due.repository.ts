@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
-import { queueTable } from '../database/queue-columns';
+import { queueTable, recordDue } from '../database/queue-columns';
 import type { WorkPolicy } from '../database/work-policy';
 import type { OutcomeSteps } from '../rules/outcome-steps';
 import { AlertStepDue } from './alert-step-due.entity';
 
 /** How long the evaluating process has to step what it stored before a worker takes it. */
 export const OWN_STEP_MS = 60_000;
-/** Patients recorded in one statement. */
-const RECORD_CHUNK = 500;
 
 /**
  * A worker's claim holds for two minutes (a step takes milliseconds);
@@ -67,25 +65,10 @@ export class AlertStepsDue implements OutcomeSteps {
    * one order.
    */
   async record(tx: EntityManager, pids: readonly number[], at: Date): Promise<void> {
-    const sorted = [...new Set(pids)].sort((a, b) => a - b);
-    if (sorted.length === 0) return;
-    const merge =
-      tx.connection.options.type === 'mysql'
-        ? 'ON DUPLICATE KEY UPDATE recorded_at = VALUES(recorded_at), due_at = GREATEST(due_at, VALUES(due_at))'
-        : 'ON CONFLICT (pid) DO UPDATE SET recorded_at = excluded.recorded_at, due_at = max(due_at, excluded.due_at)';
-    const driver = tx.connection.driver;
-    const column = tx.connection
-      .getMetadata(AlertStepDue)
-      .findColumnWithPropertyName('recordedAt')!;
-    const recordedAt = driver.preparePersistentValue(at, column);
-    const dueAt = driver.preparePersistentValue(new Date(at.getTime() + OWN_STEP_MS), column);
-    for (let i = 0; i < sorted.length; i += RECORD_CHUNK) {
-      const chunk = sorted.slice(i, i + RECORD_CHUNK);
-      await tx.query(
-        `INSERT INTO alert_steps_due (pid, recorded_at, due_at, attempts) VALUES ${chunk.map(() => '(?, ?, ?, 0)').join(', ')} ${merge}`,
-        chunk.flatMap((pid) => [pid, recordedAt, dueAt]),
-      );
-    }
+    await recordDue(tx, ALERT_STEPS_QUEUE, pids, {
+      recordedAt: at,
+      dueAt: new Date(at.getTime() + OWN_STEP_MS),
+    });
   }
 
   /**

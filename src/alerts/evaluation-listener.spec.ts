@@ -1,6 +1,11 @@
-import { FakeTransactions, fakeEnvironment, quietLogger, txOf } from '../../test/support/fakes';
+import {
+  FakeFailures,
+  FakeTransactions,
+  fakeEnvironment,
+  quietLogger,
+  txOf,
+} from '../../test/support/fakes';
 import { testRule } from '../../test/support/alert-rules';
-import type { Failure } from '../database/leased-queue';
 import type { Transaction } from '../database/transactions';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 import type { RuleOutcome } from '../rules/rule-outcome.entity';
@@ -18,7 +23,7 @@ function setUp(options: { throwFor?: number; maxAttempts?: number; due: number[]
   let outcomes: (RuleOutcome & { appliedIn?: number })[] = [];
   let rows = new Set(options.due);
   const settledIn: { pid: number; tx: number | undefined }[] = [];
-  const failed: { pid: number; attempts: number; reason: string; failure: Failure }[] = [];
+  const { failed, fail } = new FakeFailures(options.maxAttempts);
   const runs: { run: PatientEvaluationRun; tx: number | undefined }[] = [];
   const transactions = new FakeTransactions({
     snapshot: () => ({ outcomes: structuredClone(outcomes), rows: new Set(rows) }),
@@ -72,11 +77,7 @@ function setUp(options: { throwFor?: number; maxAttempts?: number; due: number[]
       attemptsOf = new Map(claimed.map((pid) => [pid, (attemptsOf.get(pid) ?? 0) + 1]));
       return claimed.map((pid) => ({ pid, attempts: attemptsOf.get(pid)!, leasedUntil: NOW }));
     },
-    fail: async (claimed: ClaimedStep, _now: Date, reason: string): Promise<Failure> => {
-      const failure = claimed.attempts >= (options.maxAttempts ?? 10) ? 'parked' : 'retrying';
-      failed.push({ pid: claimed.pid, attempts: claimed.attempts, reason, failure });
-      return failure;
-    },
+    fail,
   };
   const log = quietLogger();
   const listener = new EvaluationListener(

@@ -1,6 +1,16 @@
-import { Column, IsNull, Not, type EntityTarget, type FindOptionsWhere } from 'typeorm';
+import {
+  Column,
+  IsNull,
+  Not,
+  type EntityManager,
+  type EntityTarget,
+  type FindOptionsWhere,
+} from 'typeorm';
 import { instant } from './columns';
 import type { QueueTable } from './leased-queue';
+
+/** Items recorded in one statement. */
+const RECORD_CHUNK = 500;
 
 /**
  * The columns that make a table a leased queue (leased-queue.ts), declared
@@ -48,4 +58,81 @@ export function queueTable<T extends QueueColumns>(table: {
     parked: { failedAt: Not(IsNull()) } as FindOptionsWhere<T>,
     unpark: { failedAt: null } as Partial<T>,
   };
+}
+
+/** What recordDue writes: when, when the items are due, and words to add to a text column. */
+export interface DueRecord<T> {
+  recordedAt: Date;
+  dueAt: Date;
+  /** A text column that gathers words (space-separated) over the records. */
+  append?: { column: keyof T & string; words: string };
+}
+
+/**
+ * Records items (by key) as due, with no read first: a new item is inserted
+ * with no attempts; an item already waiting takes the new recorded time and
+ * keeps the later due time, so a claim's lease or a failure's backoff that
+ * ends later still holds. Attempts stay, and a parked item stays parked.
+ * Keys in order, so two writers of the same keys take their rows in one
+ * order.
+ */
+export async function recordDue<T extends QueueColumns>(
+  tx: EntityManager,
+  queue: QueueTable<T>,
+  keys: readonly number[],
+  record: DueRecord<T>,
+): Promise<void> {
+  const sorted = [...new Set(keys)].sort((a, b) => a - b);
+  if (sorted.length === 0) return;
+  if (queue.recordedAt === undefined) throw new Error(`${queue.name} keeps no recorded time`);
+  const meta = tx.connection.getMetadata(queue.entity);
+  const column = (property: string) => {
+    const found = meta.findColumnWithPropertyName(property);
+    if (!found) throw new Error(`${queue.name} has no column for ${property}`);
+    return found;
+  };
+  const [recordedAt, dueAt] = [column(queue.recordedAt), column(queue.dueAt)];
+  const [key, rec, due] = [column(queue.key), recordedAt, dueAt].map((c) => c.databaseName);
+  const append = record.append && column(record.append.column).databaseName;
+
+  // The engines say the same merge in their own words.
+  const mysql = tx.connection.options.type === 'mysql';
+  const fresh = (name: string) => (mysql ? `VALUES(${name})` : `excluded.${name}`);
+  const merged = [
+    ...(append === undefined
+      ? []
+      : [
+          mysql
+            ? `${append} = CONCAT(${append}, ' ', ${fresh(append)})`
+            : `${append} = ${append} || ' ' || ${fresh(append)}`,
+        ]),
+    `${rec} = ${fresh(rec)}`,
+    `${due} = ${mysql ? 'GREATEST' : 'max'}(${due}, ${fresh(due)})`,
+  ].join(', ');
+  const merge = mysql
+    ? `ON DUPLICATE KEY UPDATE ${merged}`
+    : `ON CONFLICT (${key}) DO UPDATE SET ${merged}`;
+
+  const names = [
+    key,
+    ...(append === undefined ? [] : [append]),
+    rec,
+    due,
+    column(queue.attempts).databaseName,
+  ];
+  const driver = tx.connection.driver;
+  const values = [
+    ...(record.append === undefined ? [] : [record.append.words]),
+    driver.preparePersistentValue(record.recordedAt, recordedAt),
+    driver.preparePersistentValue(record.dueAt, dueAt),
+    0,
+  ];
+  const tuple = `(${names.map(() => '?').join(', ')})`;
+  for (let i = 0; i < sorted.length; i += RECORD_CHUNK) {
+    const chunk = sorted.slice(i, i + RECORD_CHUNK);
+    await tx.query(
+      `INSERT INTO ${meta.tableName} (${names.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${merge}`,
+      chunk.flatMap((k) => [k, ...values]),
+    );
+  }
 }

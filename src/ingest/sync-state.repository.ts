@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, IsNull, MoreThan, MoreThanOrEqual, Not, type Repository } from 'typeorm';
 import { Environment } from '../config/environment';
 import { LeasedQueue, type QueueReading, type WorkQueue } from '../database/leased-queue';
+import { RawColumns } from '../database/raw-columns';
 import { inTransaction, type Transaction } from '../database/transactions';
 import type { WorkPolicy } from '../database/work-policy';
 import { REPEATED_FAILURES } from '../wearables/google-health/retry-policy';
@@ -46,11 +47,18 @@ export function syncPolicy(leaseSeconds: number): WorkPolicy {
 @Injectable()
 export class SyncStateRepository {
   private readonly queue: LeasedQueue<SyncState>;
+  /** Every column, for the statements each sync sends (read, lock, end the lease). */
+  private readonly columns: RawColumns<SyncState, keyof SyncState>;
 
   constructor(
     private readonly dataSource: DataSource,
     env: Environment,
   ) {
+    this.columns = new RawColumns(
+      dataSource,
+      SyncState,
+      dataSource.getMetadata(SyncState).columns.map((c) => c.propertyName as keyof SyncState),
+    );
     this.queue = new LeasedQueue(
       dataSource,
       {
@@ -120,7 +128,21 @@ export class SyncStateRepository {
 
   /** The connection's state; null for a connection never scheduled. */
   ofConnection(connectionId: number, transaction?: Transaction): Promise<SyncState | null> {
-    return this.rows(transaction).findOneBy({ connectionId });
+    return this.stateWhere('connection_id = ?', [connectionId], transaction);
+  }
+
+  /** The one state the condition selects, hydrated as the entity's repository would. */
+  private async stateWhere(
+    condition: string,
+    parameters: unknown[],
+    transaction?: Transaction,
+  ): Promise<SyncState | null> {
+    const { table, selection } = this.columns;
+    const rows = (await (transaction ?? this.dataSource.manager).query(
+      `SELECT ${selection} FROM ${table} WHERE ${condition}`,
+      parameters,
+    )) as Record<string, unknown>[];
+    return rows.length === 0 ? null : Object.assign(new SyncState(), this.columns.hydrate(rows[0]));
   }
 
   /** The states of these connections, their rows locked until the transaction ends (MySQL). */
@@ -196,12 +218,12 @@ export class SyncStateRepository {
    * lapsed and another process took it.
    */
   lockHeld(claim: SyncClaim, transaction: Transaction): Promise<SyncState | null> {
-    const query = this.rows(transaction).createQueryBuilder('s').where({
-      connectionId: claim.connectionId,
-      leaseExpiresAt: claim.leaseExpiresAt!,
-    });
-    if (this.mysql) query.setLock('pessimistic_write');
-    return query.getOne();
+    const { parameters } = this.columns.assignments({ leaseExpiresAt: claim.leaseExpiresAt! });
+    return this.stateWhere(
+      `connection_id = ? AND lease_expires_at = ?${this.mysql ? ' FOR UPDATE' : ''}`,
+      [claim.connectionId, ...parameters],
+      transaction,
+    );
   }
 
   /** Ends the lease (and any early-sync request) with the sync's results; call after lockHeld. */
@@ -210,10 +232,16 @@ export class SyncStateRepository {
     changes: SyncStateChanges,
     transaction: Transaction,
   ): Promise<void> {
-    await this.rows(transaction).update(
-      { connectionId },
-      { ...changes, leaseOwner: null, leaseExpiresAt: null, earlySyncRequested: false },
-    );
+    const { sql, parameters } = this.columns.assignments({
+      ...changes,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      earlySyncRequested: false,
+    });
+    await transaction.query(`UPDATE ${this.columns.table} SET ${sql} WHERE connection_id = ?`, [
+      ...parameters,
+      connectionId,
+    ]);
   }
 
   /** The connection syncs at `at` (its state created for a first sync). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
-import { queueTable } from '../database/queue-columns';
+import { queueTable, recordDue } from '../database/queue-columns';
 import type { WorkPolicy } from '../database/work-policy';
 import type { LocalDate } from '../time';
 import { EvaluationDue } from './evaluation-due.entity';
@@ -22,6 +22,15 @@ export const EVALUATIONS_DUE_POLICY: WorkPolicy = {
   maxAttempts: 10,
 };
 
+/** The table as a queue: a patient is due at `due_at`, earliest first, until parked. */
+const EVALUATIONS_DUE_QUEUE = queueTable({
+  name: 'evaluations_due',
+  entity: EvaluationDue,
+  key: 'pid',
+  order: ['dueAt'],
+  recordedAt: 'recordedAt',
+});
+
 /**
  * In a sync's transaction: adds the dates it changed to the patient's
  * evaluation due, due a minute later (OWN_EVALUATION_MS), or when a claim's
@@ -35,24 +44,11 @@ export async function recordEvaluationDue(
   at: Date,
 ): Promise<void> {
   if (dates.length === 0) return;
-  const joined = [...dates].sort().join(' ');
-  const merge =
-    manager.connection.options.type === 'mysql'
-      ? "ON DUPLICATE KEY UPDATE dates = CONCAT(dates, ' ', VALUES(dates)), recorded_at = VALUES(recorded_at), due_at = GREATEST(due_at, VALUES(due_at))"
-      : "ON CONFLICT (pid) DO UPDATE SET dates = dates || ' ' || excluded.dates, recorded_at = excluded.recorded_at, due_at = max(due_at, excluded.due_at)";
-  const driver = manager.connection.driver;
-  const instant = manager.connection
-    .getMetadata(EvaluationDue)
-    .findColumnWithPropertyName('recordedAt')!;
-  await manager.query(
-    `INSERT INTO evaluations_due (pid, dates, recorded_at, due_at, attempts) VALUES (?, ?, ?, ?, 0) ${merge}`,
-    [
-      pid,
-      joined,
-      driver.preparePersistentValue(at, instant),
-      driver.preparePersistentValue(new Date(at.getTime() + OWN_EVALUATION_MS), instant),
-    ],
-  );
+  await recordDue(manager, EVALUATIONS_DUE_QUEUE, [pid], {
+    recordedAt: at,
+    dueAt: new Date(at.getTime() + OWN_EVALUATION_MS),
+    append: { column: 'dates', words: [...dates].sort().join(' ') },
+  });
 }
 
 /** A patient's due evaluation as read: the dates, and the write it answers. */
@@ -75,17 +71,7 @@ export class EvaluationsDueRepository {
   private readonly queue: LeasedQueue<EvaluationDue>;
 
   constructor(private readonly dataSource: DataSource) {
-    this.queue = new LeasedQueue(
-      dataSource,
-      queueTable({
-        name: 'evaluations_due',
-        entity: EvaluationDue,
-        key: 'pid',
-        order: ['dueAt'],
-        recordedAt: 'recordedAt',
-      }),
-      EVALUATIONS_DUE_POLICY,
-    );
+    this.queue = new LeasedQueue(dataSource, EVALUATIONS_DUE_QUEUE, EVALUATIONS_DUE_POLICY);
   }
 
   /** The queue's figures and parked evaluations (by pid), for operators, metrics and /health/ready. */

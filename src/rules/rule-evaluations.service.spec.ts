@@ -1,9 +1,13 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { join } from 'node:path';
-import { FakeTransactions, fakeEnvironment, quietLogger } from '../../test/support/fakes';
+import {
+  FakeFailures,
+  FakeTransactions,
+  fakeEnvironment,
+  quietLogger,
+} from '../../test/support/fakes';
 import { PATIENT_EVALUATED, type PatientEvaluated } from '../events/contracts';
 import { Metrics } from '../metrics/metrics';
-import type { Failure } from '../database/leased-queue';
 import {
   OWN_EVALUATION_MS,
   type ClaimedEvaluation,
@@ -48,7 +52,7 @@ function setUp(options: {
 }) {
   const stored: Omit<RuleOutcome, 'id'>[] = [];
   const settled: DueEvaluation[] = [];
-  const failed: { pid: number; failure: Failure }[] = [];
+  const { failed, fail } = new FakeFailures(options.maxAttempts);
   const transactions = new FakeTransactions({
     snapshot: () => stored.length,
     restore: (length) => void stored.splice(length as number),
@@ -102,11 +106,7 @@ function setUp(options: {
         dates: evaluated.dates,
         recordedAt: evaluated.recordedAt,
       }),
-    fail: async (claimed: ClaimedEvaluation): Promise<Failure> => {
-      const failure = claimed.attempts >= (options.maxAttempts ?? 10) ? 'parked' : 'retrying';
-      failed.push({ pid: claimed.pid, failure });
-      return failure;
-    },
+    fail,
   };
   const monitored = {
     activePatients: async () => options.patients,
@@ -250,7 +250,9 @@ describe('RuleEvaluations (fakes, no database)', () => {
     expect(await retried.evaluations.evaluateDue(NOW)).toMatchObject({ patients: 1 });
     expect(retried.stored.map((o) => o.pid)).toEqual([7]);
     expect(retried.settled.map((d) => d.pid)).toEqual([7]);
-    expect(retried.failed).toEqual([{ pid: 13, failure: 'retrying' }]);
+    expect(retried.failed).toEqual([
+      { pid: 13, attempts: 1, reason: 'TypeError', failure: 'retrying' },
+    ]);
     expect(retried.lines.filter((line) => line.includes('parked'))).toEqual([]);
 
     const spent = setUp({
@@ -261,7 +263,9 @@ describe('RuleEvaluations (fakes, no database)', () => {
       maxAttempts: 1,
     });
     await spent.evaluations.evaluateDue(NOW);
-    expect(spent.failed).toEqual([{ pid: 13, failure: 'parked' }]);
+    expect(spent.failed).toEqual([
+      { pid: 13, attempts: 1, reason: 'TypeError', failure: 'parked' },
+    ]);
     const parked = spent.lines.filter((line) => line.includes('parked as failed'));
     expect(parked).toHaveLength(1);
     expect(JSON.parse(parked[0])).toMatchObject({

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, IsNull, Not, type Repository } from 'typeorm';
+import { RawColumns } from '../database/raw-columns';
 import type { Transaction } from '../database/transactions';
 import { WearableConnection } from './wearable-connection.entity';
 
@@ -18,7 +19,18 @@ export interface SyncedAt {
  */
 @Injectable()
 export class ConnectionRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** Every column, for the statements each sync sends (read, record the sync). */
+  private readonly columns: RawColumns<WearableConnection, keyof WearableConnection>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.columns = new RawColumns(
+      dataSource,
+      WearableConnection,
+      dataSource
+        .getMetadata(WearableConnection)
+        .columns.map((c) => c.propertyName as keyof WearableConnection),
+    );
+  }
 
   private rows(transaction?: Transaction): Repository<WearableConnection> {
     return (transaction ?? this.dataSource.manager).getRepository(WearableConnection);
@@ -28,8 +40,16 @@ export class ConnectionRepository {
     return this.dataSource.options.type === 'mysql';
   }
 
-  byId(id: number, transaction?: Transaction): Promise<WearableConnection | null> {
-    return this.rows(transaction).findOneBy({ id });
+  /** Read at the start of every sync: hand-written, hydrated as the entity's repository would. */
+  async byId(id: number, transaction?: Transaction): Promise<WearableConnection | null> {
+    const { table, selection } = this.columns;
+    const rows = (await (transaction ?? this.dataSource.manager).query(
+      `SELECT ${selection} FROM ${table} WHERE id = ?`,
+      [id],
+    )) as Record<string, unknown>[];
+    return rows.length === 0
+      ? null
+      : Object.assign(new WearableConnection(), this.columns.hydrate(rows[0]));
   }
 
   ofEnrollment(
@@ -108,6 +128,10 @@ export class ConnectionRepository {
 
   /** What a finished sync records on the connection. */
   async recordSync(id: number, synced: SyncedAt, transaction?: Transaction): Promise<void> {
-    await this.rows(transaction).update({ id }, synced);
+    const { sql, parameters } = this.columns.assignments(synced);
+    await (transaction ?? this.dataSource.manager).query(
+      `UPDATE ${this.columns.table} SET ${sql} WHERE id = ?`,
+      [...parameters, id],
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { DailyAggregate, dayWithoutData } from '../../src/aggregates/daily-aggregate';
-import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
+import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
+import { DailyAggregates, toRow } from '../../src/aggregates/daily-aggregates.repository';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/migrate';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
@@ -37,6 +38,33 @@ describe.each(testEngines())('daily aggregates on %s', (engine) => {
     };
     await repo.upsert(7, [day]);
     expect(await repo.series(7, '2026-03-01', '2026-03-31')).toEqual([day]);
+  });
+
+  it('writes and reads the rows the entity maps, every column and the time written to the millisecond', async () => {
+    const day: DailyAggregate = {
+      ...dayWithoutData('2026-04-02'),
+      restingHrEstimate: 58.4,
+      hrMin: 48,
+      sleepAsleepMinutes: 402,
+      sleepEnd: '2026-04-02T06:31:00+02:00',
+      respiratoryRate: 14.2,
+      coverage: { heartRateSamples: 12, stepMinutes: 0, dataTypes: ['heart-rate', 'sleep'] },
+    };
+    const before = Date.now();
+    await repo.upsert(9, [day]);
+    const after = Date.now();
+    const rows = ds.getRepository(DailyAggregateRow);
+    const stored = await rows.findOneByOrFail({ pid: 9, date: '2026-04-02' });
+    const { updatedAt, id: _id, ...columns } = stored;
+    const { updatedAt: _expected, ...expected } = toRow(9, day, new Date());
+    expect(columns).toEqual(expected);
+    expect(updatedAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(updatedAt.getTime()).toBeLessThanOrEqual(after);
+    // A row the entity's repository wrote reads back the same as one written here.
+    await rows.insert(toRow(10, day, new Date(before)));
+    expect(await repo.series(10, '2026-04-01', '2026-04-30')).toEqual(
+      await repo.series(9, '2026-04-01', '2026-04-30'),
+    );
   });
 
   it('upserts idempotently and rewrites a day when late data arrives', async () => {

@@ -2,21 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
-import { startVigil, VigilApp } from '../../src/bootstrap';
 import { openDatabase } from '../../src/database/open-database';
-import { SyncRequests } from '../../src/ingest/sync-requests';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import type { RuleDefinition } from '../../src/rules/rule-definition';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import { RuleStore } from '../../src/rules/rule-store.repository';
-import { Simulator, startSimulator } from '../../src/simulator';
 import { addDays, localDateAt } from '../../src/time';
-import { GoogleHealthReader } from '../../src/wearables/google-health/health-api-reader';
-import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
+import { testEngines } from '../support/databases';
+import { IngestVigil, startIngestVigil } from '../support/ingest-vigil';
 import { ROOT } from '../support/processes';
-import { connectPatient, setNextSync, simulatorEnv } from '../support/wearables';
+import { setNextSync } from '../support/wearables';
 
 jest.setTimeout(180_000);
 
@@ -29,33 +26,22 @@ const PROGRAM = 'copd';
  * in-process event) must be what the very next sync evaluates.
  */
 describe.each(testEngines())('rule changes reach the next sync on %s', (engine) => {
-  let db: TestDatabase;
-  let sim: Simulator;
-  let vigil: VigilApp;
+  let ingest: IngestVigil;
   let ds: DataSource;
   /** Another process's connection and rule store. */
   let other: DataSource;
   let otherStore: RuleStore;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cohortSize: 10, seed: 'rule-changes-test' });
-    db = await freshDatabase(engine, {
-      ...simulatorEnv(sim),
-      GOOGLE_HEALTH_TIMEOUT_MS: '4000',
-      SYNC_TICK_SECONDS: '3600',
-    });
-    vigil = await startVigil(db.env, { port: 0 });
-    ds = vigil.app.get(DataSource);
-    vigil.app.get(GoogleHealthReader).firstRetryMs = 5;
-    other = await openDatabase(db.env);
+    ingest = await startIngestVigil(engine, { cohortSize: 10, seed: 'rule-changes-test' });
+    ds = ingest.dataSource;
+    other = await openDatabase(ingest.db.env);
     otherStore = new RuleStore(other);
   });
 
   afterAll(async () => {
     await other.destroy();
-    await vigil.shutdown('test finished');
-    await sim.close();
-    await db.drop();
+    await ingest.stop();
   });
 
   /** A rule on yesterday's steps: true while they exceed `floor`. */
@@ -115,12 +101,11 @@ describe.each(testEngines())('rule changes reach the next sync on %s', (engine) 
 
   it('a rule edited, re-parametrised or switched off elsewhere is what the next sync evaluates', async () => {
     const pid = 4001;
-    const connection = await connectPatient(ds, db.env, sim, pid, 'sim-1', { nextSyncAt: null });
+    const connection = await ingest.connect(pid, 'sim-1', { nextSyncAt: null });
     await ds.getRepository(Enrollment).update({ pid }, { program: PROGRAM });
     const enrollment = await ds.getRepository(Enrollment).findOneByOrFail({ pid });
     const yesterday = addDays(localDateAt(Date.now(), enrollment.timeZone ?? 'UTC'), -1);
-    const evaluations = vigil.app.get(RuleEvaluations);
-    const syncs = vigil.app.get(SyncRequests);
+    const evaluations = ingest.vigil.app.get(RuleEvaluations);
 
     /** Syncs with yesterday changed (so it is evaluated); this rule's outcome for it, if any. */
     const nextSync = async (): Promise<RuleOutcome | null> => {
@@ -132,7 +117,7 @@ describe.each(testEngines())('rule changes reach the next sync on %s', (engine) 
       await setNextSync(ds, connection.id, new Date());
       const evaluated = jest.spyOn(evaluations, 'evaluateSynced');
       try {
-        const outcome = await syncs.syncNow(pid);
+        const outcome = await ingest.syncs.syncNow(pid);
         expect(outcome).toMatchObject({ status: 'synced' });
         if (outcome.status === 'synced') expect(outcome.changed).toContain(yesterday);
         while (evaluated.mock.results.length === 0) await new Promise((r) => setTimeout(r, 10));

@@ -1,13 +1,13 @@
 import { DataSource } from 'typeorm';
 import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
-import { startVigil, VigilApp } from '../../src/bootstrap';
+import { SLEEP_METRICS } from '../../src/aggregates/main-sleep';
 import { addDays, localDateAt } from '../../src/time';
 import { SyncRequests } from '../../src/ingest/sync-requests';
 import { SyncState } from '../../src/ingest/sync-state.entity';
-import { Simulator, startSimulator } from '../../src/simulator';
+import { Simulator } from '../../src/simulator';
 import { GoogleHealthReader } from '../../src/wearables/google-health/health-api-reader';
-import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
-import { connectPatient, simulatorEnv } from '../support/wearables';
+import { testEngines } from '../support/databases';
+import { IngestVigil, startIngestVigil } from '../support/ingest-vigil';
 
 /**
  * The simulator's scripted behaviours through Vigil's real sync: how long a
@@ -17,17 +17,6 @@ import { connectPatient, simulatorEnv } from '../support/wearables';
 jest.setTimeout(120_000);
 
 const DAY_MS = 86_400_000;
-const SLEEP_COLUMNS = [
-  'sleepAsleepMinutes',
-  'sleepInBedMinutes',
-  'sleepDeepMinutes',
-  'sleepLightMinutes',
-  'sleepRemMinutes',
-  'sleepAwakeMinutes',
-  'sleepStart',
-  'sleepEnd',
-  'sleepTotalMinutes',
-] as const;
 
 /** The dates strictly after `from` and before `to`. */
 function datesBetween(from: string, to: string): string[] {
@@ -38,55 +27,32 @@ function datesBetween(from: string, to: string): string[] {
 
 /** The sleep a day row holds, for comparing two syncs of the same nights. */
 const sleepOf = (row: DailyAggregateRow) =>
-  Object.fromEntries(SLEEP_COLUMNS.map((column) => [column, row[column]]));
+  Object.fromEntries(SLEEP_METRICS.map((column) => [column, row[column]]));
 
 describe.each(testEngines())('simulator scenarios through a real sync on %s', (engine) => {
-  let db: TestDatabase;
+  let ingest: IngestVigil;
   let sim: Simulator;
-  let vigil: VigilApp;
   let ds: DataSource;
   let syncs: SyncRequests;
   let reader: GoogleHealthReader;
   let restoreReader: () => void;
-  let nextPid = 2000;
-  let nextUser = 1;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cohortSize: 20, seed: 'ingest-scenarios-test' });
-    db = await freshDatabase(engine, {
-      ...simulatorEnv(sim),
-      GOOGLE_HEALTH_TIMEOUT_MS: '4000',
-      SYNC_TICK_SECONDS: '3600',
-    });
-    vigil = await startVigil(db.env, { port: 0 });
-    ds = vigil.app.get(DataSource);
-    syncs = vigil.app.get(SyncRequests);
-    reader = vigil.app.get(GoogleHealthReader);
+    ingest = await startIngestVigil(engine, { cohortSize: 20, seed: 'ingest-scenarios-test' });
+    ({ sim, dataSource: ds, syncs, reader } = ingest);
     const { sleep, random, firstRetryMs } = reader;
     restoreReader = () => Object.assign(reader, { sleep, random, firstRetryMs });
   });
 
-  afterAll(async () => {
-    await vigil.shutdown('test finished');
-    await sim.close();
-    await db.drop();
-  });
+  afterAll(() => ingest.stop());
 
   afterEach(() => {
     sim.faults.clear();
     restoreReader();
   });
 
-  /** A new patient linked to the next simulated user, scheduled but not due: the tests sync it. */
-  async function patient() {
-    const pid = nextPid++;
-    const userId = `sim-${nextUser++}`;
-    const connection = await connectPatient(ds, db.env, sim, pid, userId, {
-      nextSyncAt: new Date(Date.now() + 3_600_000),
-    });
-    const user = sim.cohort.user(userId)!;
-    return { pid, userId, user, connection };
-  }
+  /** A new patient, scheduled but not due: the tests sync it. */
+  const patient = () => ingest.patient({ nextSyncAt: new Date(Date.now() + 3_600_000) });
 
   const rows = async (pid: number) =>
     new Map(

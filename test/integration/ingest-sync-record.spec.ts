@@ -1,48 +1,32 @@
 import { DataSource } from 'typeorm';
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
-import { startVigil, VigilApp } from '../../src/bootstrap';
-import { SyncRequests } from '../../src/ingest/sync-requests';
-import { Simulator, startSimulator } from '../../src/simulator';
-import { GoogleHealthReader } from '../../src/wearables/google-health/health-api-reader';
+import { VigilApp } from '../../src/bootstrap';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
-import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
-import { connectPatient, nextSyncOf, setNextSync, simulatorEnv } from '../support/wearables';
+import { testEngines } from '../support/databases';
+import { IngestVigil, startIngestVigil } from '../support/ingest-vigil';
+import { nextSyncOf, setNextSync } from '../support/wearables';
 
 jest.setTimeout(120_000);
 
 /** What a finished sync records: its times on the connection, its next sync in the sync queue (unless paused meanwhile). */
 describe.each(testEngines())('what a finished sync records on %s', (engine) => {
-  let db: TestDatabase;
-  let sim: Simulator;
+  let ingest: IngestVigil;
   let vigil: VigilApp;
   let ds: DataSource;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cohortSize: 10, seed: 'sync-record-test' });
-    db = await freshDatabase(engine, {
-      ...simulatorEnv(sim),
-      GOOGLE_HEALTH_TIMEOUT_MS: '4000',
-      SYNC_TICK_SECONDS: '3600',
-    });
-    vigil = await startVigil(db.env, { port: 0 });
-    ds = vigil.app.get(DataSource);
-    vigil.app.get(GoogleHealthReader).firstRetryMs = 5;
+    ingest = await startIngestVigil(engine, { cohortSize: 10, seed: 'sync-record-test' });
+    ({ vigil, dataSource: ds } = ingest);
   });
 
-  afterAll(async () => {
-    await vigil.shutdown('test finished');
-    await sim.close();
-    await db.drop();
-  });
+  afterAll(() => ingest.stop());
 
   const row = (id: number) => ds.getRepository(WearableConnection).findOneByOrFail({ id });
 
   it('the sync times and the next sync; a patient paused during the sync stays unscheduled', async () => {
-    const connection = await connectPatient(ds, db.env, sim, 5001, 'sim-1', {
-      nextSyncAt: new Date(),
-    });
+    const connection = await ingest.connect(5001, 'sim-1', { nextSyncAt: new Date() });
     const before = Date.now();
-    expect(await vigil.app.get(SyncRequests).syncNow(5001)).toMatchObject({ status: 'synced' });
+    expect(await ingest.syncs.syncNow(5001)).toMatchObject({ status: 'synced' });
     const synced = await row(connection.id);
     expect(synced.lastSyncAt!.getTime()).toBeGreaterThanOrEqual(before - 1);
     expect(synced.lastSyncAt!.getTime()).toBeLessThanOrEqual(Date.now());
@@ -60,7 +44,7 @@ describe.each(testEngines())('what a finished sync records on %s', (engine) => {
       return series(...args);
     });
     try {
-      expect(await vigil.app.get(SyncRequests).syncNow(5001)).toMatchObject({ status: 'synced' });
+      expect(await ingest.syncs.syncNow(5001)).toMatchObject({ status: 'synced' });
     } finally {
       paused.mockRestore();
     }

@@ -7,7 +7,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
 import { ApiTokens } from '../../src/auth/api-tokens';
-import { startVigil, VigilApp } from '../../src/bootstrap';
+import { VigilApp } from '../../src/bootstrap';
 import { SyncRequests } from '../../src/ingest/sync-requests';
 import { Enrollment } from '../../src/patients/enrollment.entity';
 import type { RuleDefinition } from '../../src/rules/rule-definition';
@@ -19,18 +19,19 @@ import { addDays, localDateAt } from '../../src/time';
 import { EvaluationDue } from '../../src/rules/evaluation-due.entity';
 import { PATIENT_SYNCED, PatientSynced } from '../../src/events/contracts';
 import { RuleEvaluations } from '../../src/rules/rule-evaluations.service';
-import { SCOPES, Simulator, startSimulator } from '../../src/simulator';
-import { GoogleHealthReader } from '../../src/wearables/google-health/health-api-reader';
+import { SCOPES, Simulator } from '../../src/simulator';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
-import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
+import { testEngines, TestDatabase } from '../support/databases';
+import { IngestVigil, startIngestVigil } from '../support/ingest-vigil';
 import { LogCapture } from '../support/log-capture';
 import { ROOT } from '../support/processes';
-import { connectPatient, setNextSync, simulatorEnv } from '../support/wearables';
+import { setNextSync, simulatorEnv } from '../support/wearables';
 
 jest.setTimeout(120_000);
 const run = promisify(execFile);
 
 describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
+  let ingest: IngestVigil;
   let db: TestDatabase;
   let sim: Simulator;
   let vigil: VigilApp;
@@ -38,42 +39,25 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
   let syncs: SyncRequests;
   let logs: LogCapture;
   const synced: PatientSynced[] = [];
-  let nextPid = 1000;
-  let nextUser = 1;
 
   beforeAll(async () => {
-    sim = await startSimulator({ cohortSize: 60, seed: 'ingest-test' });
-    db = await freshDatabase(engine, {
-      ...simulatorEnv(sim),
-      GOOGLE_HEALTH_TIMEOUT_MS: '4000',
-      SYNC_TICK_SECONDS: '3600',
-      LOG_LEVEL: 'info',
-    });
     logs = new LogCapture();
-    vigil = await startVigil(db.env, { port: 0, logWriter: logs.write });
-    ds = vigil.app.get(DataSource);
-    syncs = vigil.app.get(SyncRequests);
-    const reader = vigil.app.get(GoogleHealthReader);
-    reader.firstRetryMs = 5;
+    ingest = await startIngestVigil(
+      engine,
+      { cohortSize: 60, seed: 'ingest-test' },
+      { env: { LOG_LEVEL: 'info' }, logWriter: logs.write },
+    );
+    ({ sim, db, vigil, dataSource: ds, syncs } = ingest);
     vigil.app.get(EventEmitter2).on(PATIENT_SYNCED, (event: PatientSynced) => synced.push(event));
   });
 
-  afterAll(async () => {
-    await vigil.shutdown('test finished');
-    await sim.close();
-    await db.drop();
-  });
+  afterAll(() => ingest.stop());
 
   afterEach(() => sim.faults.clear());
 
   /** A new patient linked to the next simulated user, not yet due. */
   async function patient(options: { scopes?: string[]; nextSyncAt?: Date | null } = {}) {
-    const pid = nextPid++;
-    const userId = `sim-${nextUser++}`;
-    const connection = await connectPatient(ds, db.env, sim, pid, userId, {
-      nextSyncAt: null,
-      ...options,
-    });
+    const { pid, userId, connection } = await ingest.patient({ nextSyncAt: null, ...options });
     // Scheduled (not paused), but not due: the tests decide when it runs.
     if (options.nextSyncAt === undefined)
       await setNextSync(ds, connection.id, new Date(Date.now() + 3_600_000));

@@ -9,7 +9,9 @@ import type { AlertRepository, NewTransition } from '../../src/alerts/alert.repo
 import { StoredAlert } from '../../src/alerts/alert.entity';
 import type { AuditEntry } from '../../src/audit/audit-trail';
 import { Environment } from '../../src/config/environment';
+import type { Failure } from '../../src/database/leased-queue';
 import type { Transaction, Transactions } from '../../src/database/transactions';
+import { attemptsSpent } from '../../src/database/work-policy';
 import type { Delivery } from '../../src/delivery/delivery.entity';
 import type { NewDelivery } from '../../src/delivery/outbox';
 import type { OutboxRepository } from '../../src/delivery/outbox.repository';
@@ -353,6 +355,30 @@ export class FakeAudit implements Restorable {
   async record(entry: AuditEntry, tx?: Transaction): Promise<void> {
     this.entries.push({ ...entry, tx: txOf(tx) });
   }
+}
+
+/** A patient's work a fake queue handed out: its attempts so far. */
+interface ClaimedWork {
+  pid: number;
+  attempts: number;
+}
+
+/**
+ * A per-patient leased queue's `fail` in memory: answers as LeasedQueue does
+ * (parked once `maxAttempts` are spent, else retrying) and notes each failure.
+ */
+export class FakeFailures {
+  readonly failed: { pid: number; attempts: number; reason: string; failure: Failure }[] = [];
+
+  constructor(private readonly maxAttempts = 10) {}
+
+  readonly fail = async (claimed: ClaimedWork, _now: Date, reason: string): Promise<Failure> => {
+    const failure = attemptsSpent({ maxAttempts: this.maxAttempts }, claimed.attempts)
+      ? 'parked'
+      : 'retrying';
+    this.failed.push({ pid: claimed.pid, attempts: claimed.attempts, reason, failure });
+    return failure;
+  };
 }
 
 /** An environment with the clinic's settings the services read; the rest as declared. */

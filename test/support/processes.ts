@@ -10,6 +10,18 @@ export interface Finished {
   stderr: string;
 }
 
+/** Entry points started and not yet exited. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills the entry points still running: after a test that timed out, so its
+ * process does not go on loading the machine (and holding its port) while
+ * the next tests run.
+ */
+export function killEntryPoints(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /**
  * Runs one of Vigil's entry points as an operator would, with only the given
  * variables; `onStdout` sees the output so far and may signal the child.
@@ -24,6 +36,7 @@ export function runEntryPoint(
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
     });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -31,7 +44,10 @@ export function runEntryPoint(
       onStdout?.(stdout, child);
     });
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

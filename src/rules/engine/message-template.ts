@@ -15,22 +15,30 @@ function format(value: number | string | null | undefined): string {
   return String(Math.round(value * 10) / 10);
 }
 
-export type MessageRenderer = (facts: Record<string, number | string | null>) => string;
+export type MessageRenderer = (
+  facts: Readonly<Record<string, number | null>>,
+  texts?: Readonly<Partial<Record<TextPlaceholder, string>>>,
+) => string;
 
 /**
  * Compiles a template once per rule and set of params: `{{name}}` becomes a fact
- * value (one decimal, "no data" when missing), `{{params.name}}` a param value.
+ * value (one decimal, "no data" when missing) or a text given for it (which
+ * wins), `{{params.name}}` a param value.
  */
 export function compileMessage(template: string, params: Record<string, number>): MessageRenderer {
   // split() with a capturing group alternates text and placeholder names.
   const parts = template.split(PLACEHOLDER);
-  return (facts) => {
+  return (facts, texts) => {
     let message = parts[0];
     for (let i = 1; i < parts.length; i += 2) {
       const name = parts[i];
       const isParam = name.startsWith('params.');
-      const source: Record<string, number | string | null> = isParam ? params : facts;
       const key = isParam ? name.slice('params.'.length) : name;
+      const source: Readonly<Record<string, number | string | null | undefined>> = isParam
+        ? params
+        : texts !== undefined && Object.hasOwn(texts, key)
+          ? texts
+          : facts;
       message += format(Object.hasOwn(source, key) ? source[key] : undefined) + parts[i + 1];
     }
     return message;

@@ -1,4 +1,10 @@
-import { Almanac, Engine, TopLevelCondition, TopLevelConditionResult } from 'json-rules-engine';
+import {
+  Almanac,
+  Engine,
+  EngineResult,
+  TopLevelCondition,
+  TopLevelConditionResult,
+} from 'json-rules-engine';
 import { ConditionNode, OutcomeResult, RuleDefinition } from '../rule-definition';
 import { completeFactParams, resolveValue } from '../facts/complete-fact-params';
 import { computeFact, FactInput } from '../facts/compute-fact';
@@ -58,28 +64,28 @@ class PatientAlmanac extends Almanac {
 }
 
 /**
- * A fact as the engine calls it. Conditions carry only `{ use: i }`, an index
- * into the compiled rule's completed params: json-rules-engine deep-copies the
- * condition tree on every run, so the tree is kept small.
+ * A condition's fact as the engine calls it, with the condition's completed
+ * params bound: json-rules-engine deep-copies the condition tree on every run,
+ * so conditions carry no params object.
  */
-function factFunction(fact: FactName, uses: readonly Record<string, unknown>[]) {
-  return (params: Record<string, unknown>, almanac: Almanac): number | null => {
+function factFunction(fact: FactName, params: Record<string, unknown>) {
+  return (_: unknown, almanac: Almanac): number | null => {
     if (!(almanac instanceof PatientAlmanac)) {
       throw new Error('Vigil facts run only through RuleEvaluator');
     }
-    return computeFact(fact, uses[params.use as number], almanac.input);
+    return computeFact(fact, params, almanac.input);
   };
 }
 
 interface CompiledRule {
-  engine: Engine;
   /**
-   * The engine's last run, which the next one waits for. An Engine keeps one
-   * run status: a run starting while another is under way ends the other
-   * early, with no result. Evaluators are kept and shared across concurrent
-   * evaluations, so their runs take turns (each is a few microtasks).
+   * Engines not running now. An Engine keeps one run status: a run starting
+   * while another is under way ends the other early, with no result.
+   * Evaluators are kept and shared across concurrent evaluations, so a run
+   * takes an idle engine, or builds one when all are running, and gives it back.
    */
-  turn: Promise<unknown>;
+  idle: Engine[];
+  newEngine: () => Engine;
   message: MessageRenderer;
   /** The streams' states, for a rule that watches them (see `streamWatch`). */
   streams: ((input: FactInput) => { states: StreamState[]; daysWithData: number }) | null;
@@ -131,6 +137,8 @@ function truthOf(node: ResultNode, facts: Record<string, number | null>): Truth 
  */
 export class RuleEvaluator {
   private readonly compiled = new Map<string, CompiledRule>();
+  /** The rule with its own params: what almost every patient runs. */
+  private defaults: CompiledRule | null = null;
 
   constructor(readonly rule: RuleDefinition) {}
 
@@ -139,28 +147,38 @@ export class RuleEvaluator {
     day: EvaluationDay,
     ...overrides: ParamOverrides[]
   ): Promise<RuleEvaluation> {
-    const compiled = this.compile(mergeParams(this.rule.params, ...overrides));
+    const compiled = overrides.every(isEmpty)
+      ? (this.defaults ??= this.compile(this.rule.params))
+      : this.compile(mergeParams(this.rule.params, ...overrides));
     const input: FactInput = { series, day: series.indexOf(day.date), asOf: day.asOf };
-    const almanac = new PatientAlmanac(input);
-    const running = compiled.turn.then(() => compiled.engine.run({}, { almanac }));
-    compiled.turn = running.catch(() => undefined);
-    const run = await running;
-    const [ruleResult] = [...run.results, ...run.failureResults];
+    const engine = compiled.idle.pop() ?? compiled.newEngine();
+    let run: EngineResult;
+    try {
+      run = await engine.run({}, { almanac: new PatientAlmanac(input) });
+    } finally {
+      compiled.idle.push(engine);
+    }
+    const ruleResult = run.results[0] ?? run.failureResults[0];
     const facts: Record<string, number | null> = {};
     const truth = truthOf(ruleResult.conditions, facts);
     for (const reported of compiled.report) {
       facts[reported.name] = computeFact(reported.fact, reported.params, input);
     }
     const watched = compiled.streams?.(input) ?? null;
-    const texts =
-      watched !== null && compiled.namesStreams ? describeStreams(watched.states) : null;
+    const message = compiled.message(
+      facts,
+      watched !== null && compiled.namesStreams
+        ? { streamStatus: describeStreams(watched.states) }
+        : undefined,
+    );
+    // After the message: the gap values are kept with the outcome, not quoted.
+    if (watched !== null) {
+      Object.assign(facts, gapFacts(watched.states, watched.daysWithData === 0));
+    }
     return {
       result: truth === null ? 'insufficient_data' : truth ? 'true' : 'false',
-      facts:
-        watched === null
-          ? facts
-          : { ...facts, ...gapFacts(watched.states, watched.daysWithData === 0) },
-      message: compiled.message(texts === null ? facts : { ...facts, streamStatus: texts }),
+      facts,
+      message,
     };
   }
 
@@ -168,30 +186,36 @@ export class RuleEvaluator {
     const key = Object.values(params).join(',');
     const cached = this.compiled.get(key);
     if (cached) return cached;
-    const engine = new Engine([], { allowUndefinedFacts: false });
-    for (const operator of CUSTOM_OPERATORS) engine.addOperator(operator);
-    // Conditions rarely repeat a fact, and json-rules-engine's cache would hash the params on every run.
-    // Only the facts the rule tests: the engine copies each into every run's almanac.
-    const uses: Record<string, unknown>[] = [];
+    const uses: { fact: FactName; params: Record<string, unknown> }[] = [];
     const conditions = compileNode(this.rule.conditions, params, '$.conditions', uses);
-    for (const fact of new Set(leafFacts(this.rule.conditions))) {
-      engine.addFact(fact, factFunction(fact, uses), { cache: false });
-    }
-    engine.addRule({
-      name: this.rule.id,
-      conditions: conditions as TopLevelCondition,
-      event: { type: this.rule.id },
-    });
+    const newEngine = () => {
+      const engine = new Engine([], { allowUndefinedFacts: false });
+      for (const operator of CUSTOM_OPERATORS) engine.addOperator(operator);
+      // One engine fact per condition (conditions rarely repeat a fact, and
+      // json-rules-engine's cache would hash the params on every run).
+      uses.forEach((use, i) =>
+        engine.addFact(conditionFact(i), factFunction(use.fact, use.params), { cache: false }),
+      );
+      engine.addRule({
+        name: this.rule.id,
+        conditions: conditions as TopLevelCondition,
+        event: { type: this.rule.id },
+      });
+      return engine;
+    };
     const report = Object.entries(this.rule.report ?? {}).map(([name, reported]) => {
       const fact = asFactName(reported.fact);
       return { name, fact, params: completeFactParams(fact, reported.params, params) };
     });
     const compiled: CompiledRule = {
-      engine,
-      turn: Promise.resolve(),
+      idle: [newEngine()],
+      newEngine,
       message: compileMessage(this.rule.message, params),
       report,
-      streams: streamWatch(this.rule, uses),
+      streams: streamWatch(
+        this.rule,
+        uses.map((use) => use.params),
+      ),
       namesStreams: placeholders(this.rule.message).includes('streamStatus'),
     };
     this.compiled.set(key, compiled);
@@ -240,15 +264,25 @@ function asFactName(name: string): FactName {
   return name;
 }
 
+/** The engine's name for the fact of the i-th condition (see `compileNode`). */
+function conditionFact(i: number): string {
+  return `condition${i}`;
+}
+
+function isEmpty(overrides: ParamOverrides): boolean {
+  for (const _ in overrides) return false;
+  return true;
+}
+
 /**
- * Resolves params and fills defaults into `uses`; an unnamed condition is keyed
- * by its JSON path.
+ * Resolves params and fills defaults into `uses`, one per condition, whose
+ * engine fact it names; an unnamed condition is keyed by its JSON path.
  */
 function compileNode(
   node: ConditionNode,
   params: Record<string, number>,
   path: string,
-  uses: Record<string, unknown>[],
+  uses: { fact: FactName; params: Record<string, unknown> }[],
 ): object {
   if ('all' in node) {
     return {
@@ -264,14 +298,13 @@ function compileNode(
     return { not: compileNode(node.not, params, `${path}.not`, uses) };
   }
   const fact = asFactName(node.fact);
-  uses.push(completeFactParams(fact, node.params, params));
+  uses.push({ fact, params: completeFactParams(fact, node.params, params) });
   return {
-    fact,
+    fact: conditionFact(uses.length - 1),
     operator: node.operator,
     value: Array.isArray(node.value)
       ? node.value.map((item) => resolveValue(item, params))
       : resolveValue(node.value, params),
-    params: { use: uses.length - 1 },
     name: node.name ?? path,
   };
 }

@@ -56,38 +56,38 @@ function spanParam(params: RawParams, key: string): Span {
   };
 }
 
-interface SpanValues {
-  values: number[];
-  days: number[];
-}
-
+/**
+ * The values of a span's days with data, in date order; `offsets` (when given)
+ * receives each one's day within the span, which only the slope reads.
+ */
 function spanValues(
   input: FactInput,
   metric: NumericMetric,
   days: number,
   endOffsetDays: number,
-): SpanValues {
+  offsets: number[] | null = null,
+): number[] {
   const column = input.series.column(metric);
   const last = input.day - endOffsetDays;
   const first = last - days + 1;
   const values: number[] = [];
-  const offsets: number[] = [];
   for (let i = Math.max(first, 0); i <= Math.min(last, column.length - 1); i++) {
     const value = column[i];
     if (!Number.isNaN(value)) {
       values.push(value);
-      offsets.push(i - first);
+      offsets?.push(i - first);
     }
   }
-  return { values, days: offsets };
+  return values;
 }
 
 /** A span's summary, or null when fewer than `minDays` days have data. */
 export function spanSummary(input: FactInput, metric: NumericMetric, span: Span): number | null {
-  const { values, days } = spanValues(input, metric, span.days, span.endOffsetDays);
+  const offsets = span.aggregate === 'slope' ? [] : null;
+  const values = spanValues(input, metric, span.days, span.endOffsetDays, offsets);
   if (span.aggregate === 'count') return values.length;
   if (values.length < span.minDays) return null;
-  return summarise(span.aggregate, values, days);
+  return summarise(span.aggregate, values, offsets ?? []);
 }
 
 function recentAndBaseline(input: FactInput, params: RawParams): [number | null, number | null] {
@@ -127,7 +127,7 @@ export function spanCentreAndSpread(
   metric: NumericMetric,
   span: Span,
 ): { centre: number | null; spread: number | null } {
-  const { values } = spanValues(input, metric, span.days, span.endOffsetDays);
+  const values = spanValues(input, metric, span.days, span.endOffsetDays);
   return { centre: spanSummary(input, metric, span), spread: standardDeviation(values) };
 }
 
@@ -174,7 +174,7 @@ function streakFact(input: FactInput, params: RawParams): number | null {
 }
 
 function coverageFact(input: FactInput, params: RawParams): number {
-  const { values } = spanValues(
+  const values = spanValues(
     input,
     stringParam<NumericMetric>(params, 'metric'),
     numberParam(params, 'days'),

@@ -10,26 +10,39 @@ export interface SyncStatus {
 /** A stored day as facts read it: its date and any of its metrics (missing is no data). */
 export type SeriesDay = MetricDay;
 
+/** One metric's values by day index; NaN is a day without data. */
+export type SeriesColumn = readonly number[];
+
 /**
  * One patient's daily aggregates, loaded once per evaluation and indexed by day so
- * every fact is a walk over a typed array instead of a query or a date search.
+ * every fact is a walk over an array of numbers instead of a query or a date search.
  * A day without data is NaN in a column.
  */
 export class PatientSeries {
   readonly firstDay: number;
   readonly length: number;
-  private readonly columns = new Map<NumericMetric, Float64Array>();
+  private readonly columns = new Map<NumericMetric, SeriesColumn>();
   /** Column index of each row of `days`. */
-  private readonly rowIndexes: Int32Array;
+  private readonly rowIndexes: number[];
 
   constructor(
     private readonly days: readonly SeriesDay[],
     readonly sync: SyncStatus,
   ) {
-    const epochDays = days.map((day) => dayNumber(day.date));
-    this.firstDay = days.length > 0 ? Math.min(...epochDays) : 0;
-    this.length = days.length > 0 ? Math.max(...epochDays) - this.firstDay + 1 : 0;
-    this.rowIndexes = Int32Array.from(epochDays, (day) => day - this.firstDay);
+    // Plain loops and arrays: a daily run builds one series per patient.
+    const rowIndexes = new Array<number>(days.length);
+    let first = Infinity;
+    let last = -Infinity;
+    for (let row = 0; row < days.length; row++) {
+      const day = dayNumber(days[row].date);
+      rowIndexes[row] = day;
+      if (day < first) first = day;
+      if (day > last) last = day;
+    }
+    this.firstDay = days.length > 0 ? first : 0;
+    this.length = days.length > 0 ? last - first + 1 : 0;
+    for (let row = 0; row < days.length; row++) rowIndexes[row] -= this.firstDay;
+    this.rowIndexes = rowIndexes;
   }
 
   /** The first date with a value in any loaded metric, or null. */
@@ -50,17 +63,17 @@ export class PatientSeries {
   }
 
   /** Values of one metric by day index, built on first use: rules read few metrics. */
-  column(metric: NumericMetric): Float64Array {
+  column(metric: NumericMetric): SeriesColumn {
     let column = this.columns.get(metric);
     if (!column) {
-      column = new Float64Array(this.length).fill(NaN);
+      const values = new Array<number>(this.length).fill(NaN);
       for (let row = 0; row < this.days.length; row++) {
         const value = this.days[row][metric];
         if (typeof value === 'number' && Number.isFinite(value)) {
-          column[this.rowIndexes[row]] = value;
+          values[this.rowIndexes[row]] = value;
         }
       }
-      this.columns.set(metric, column);
+      this.columns.set(metric, (column = values));
     }
     return column;
   }

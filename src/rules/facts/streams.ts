@@ -43,10 +43,13 @@ export interface StreamState {
   lastDate: string | null;
 }
 
-function present(column: Float64Array, i: number, metric: NumericMetric, wearMinutes: number) {
-  const value = column[i];
-  if (Number.isNaN(value)) return false;
-  return metric === 'wearMinutes' ? value >= wearMinutes : true;
+/**
+ * The least value that says a stream delivered that day: heart rate counts
+ * from `wearMinutes` minutes worn, the others from any value (NaN, a day
+ * without data, is never at least anything).
+ */
+function leastOf(metric: NumericMetric, wearMinutes: number): number {
+  return metric === 'wearMinutes' ? wearMinutes : -Infinity;
 }
 
 /**
@@ -58,29 +61,31 @@ export function streamStates(
   window: StreamWindow,
   wearMinutes = 1,
 ): StreamState[] {
+  const { series } = input;
   const today = input.day;
   const recentFirst = today - window.days + 1;
   const lookbackFirst = recentFirst - window.lookbackDays;
-  const columns = STREAMS.map((stream) => input.series.column(stream.metric));
-  const inRange = (i: number) => i >= 0 && i < input.series.length;
+  const columns = STREAMS.map((stream) => series.column(stream.metric));
+  // Loops run over the days the series holds: outside them no stream has data.
+  const lookbackFrom = Math.max(lookbackFirst, 0);
+  const lookbackTo = Math.min(recentFirst, series.length); // exclusive
+  const recentFrom = Math.max(recentFirst, 0);
+  const recentTo = Math.min(today, series.length - 1); // inclusive
   let daysWithAny = 0;
-  for (let i = lookbackFirst; i < recentFirst; i++) {
-    if (inRange(i) && columns.some((c) => !Number.isNaN(c[i]))) daysWithAny++;
+  for (let i = lookbackFrom; i < lookbackTo; i++) {
+    if (columns.some((column) => !Number.isNaN(column[i]))) daysWithAny++;
   }
   return STREAMS.map((stream, k) => {
     const column = columns[k];
+    const least = leastOf(stream.metric, wearMinutes);
     let arriving = false;
-    for (let i = recentFirst; i <= today; i++) {
-      if (inRange(i) && present(column, i, stream.metric, wearMinutes)) arriving = true;
-    }
+    for (let i = recentFrom; i <= recentTo && !arriving; i++) arriving = column[i] >= least;
     let before = 0;
-    for (let i = lookbackFirst; i < recentFirst; i++) {
-      if (inRange(i) && present(column, i, stream.metric, wearMinutes)) before++;
-    }
+    for (let i = lookbackFrom; i < lookbackTo; i++) if (column[i] >= least) before++;
     let lastDate: string | null = null;
-    for (let i = Math.min(today, input.series.length - 1); i >= 0; i--) {
-      if (present(column, i, stream.metric, wearMinutes)) {
-        lastDate = dateOfDayNumber(input.series.firstDay + i);
+    for (let i = recentTo; i >= 0; i--) {
+      if (column[i] >= least) {
+        lastDate = dateOfDayNumber(series.firstDay + i);
         break;
       }
     }
@@ -104,9 +109,10 @@ export function daysWithData(
 ): number {
   const last = input.day - endOffsetDays;
   const columns = STREAMS.map((stream) => input.series.column(stream.metric));
+  const least = STREAMS.map((stream) => leastOf(stream.metric, wearMinutes));
   let count = 0;
   for (let i = Math.max(last - days + 1, 0); i <= Math.min(last, input.series.length - 1); i++) {
-    if (STREAMS.some((stream, k) => present(columns[k], i, stream.metric, wearMinutes))) count++;
+    if (columns.some((column, k) => column[i] >= least[k])) count++;
   }
   return count;
 }
@@ -170,6 +176,10 @@ export function streamsOfMetrics(metrics: readonly NumericMetric[]): StreamKey[]
  */
 export const GAP_FACT_PREFIX = 'streamInGap.';
 
+const GAP_FACT_KEYS = Object.fromEntries(
+  STREAMS.map((s) => [s.key, `${GAP_FACT_PREFIX}${s.key}`]),
+) as Record<StreamKey, string>;
+
 /**
  * The streams a monitoring gap covers: every stream when no day of the recent
  * ones had data (a sync gap, a watch in a drawer, heart rate worn too little to
@@ -179,9 +189,9 @@ export function gapFacts(
   states: readonly StreamState[],
   noneArriving: boolean,
 ): Record<string, number> {
-  return Object.fromEntries(
-    states.map((s) => [`${GAP_FACT_PREFIX}${s.key}`, noneArriving || s.stopped ? 1 : 0]),
-  );
+  const facts: Record<string, number> = {};
+  for (const s of states) facts[GAP_FACT_KEYS[s.key]] = noneArriving || s.stopped ? 1 : 0;
+  return facts;
 }
 
 /**

@@ -19,6 +19,46 @@ function readerServing(pages: unknown[]): GoogleHealthReader {
 const context = { connectionId: 1, userBudget: new RequestBudget(1000) };
 const query = { filter: 'x', pageSize: 2, dataSourceFamily: null };
 
+describe('GoogleHealthReader requests', () => {
+  it('ask Google for JSON without indentation, on every route', async () => {
+    const urls: URL[] = [];
+    const fetchFn = (async (url: URL) => {
+      urls.push(url);
+      return new Response(JSON.stringify({}), { status: 200 });
+    }) as unknown as typeof fetch;
+    const reader = new GoogleHealthReader(
+      { GOOGLE_HEALTH_API_BASE_URL: 'https://health.example/v4', GOOGLE_HEALTH_TIMEOUT_MS: 1000 },
+      { accessToken: async () => 'token', refreshAfterUnauthorized: async () => 'token' },
+      new RequestBudget(1000),
+      fetchFn,
+    );
+    await reader.list(context, { ...query, dataType: 'steps' });
+    await reader.pairedDevices(context);
+    const start = Date.UTC(2026, 2, 2);
+    await reader
+      .rollUp(context, {
+        dataType: 'steps',
+        startTime: start,
+        endTime: start,
+        windowSeconds: 60,
+        pageSize: 10,
+        dataSourceFamily: null,
+      })
+      .catch(() => undefined);
+    expect(urls.map((url) => url.searchParams.get('prettyPrint'))).toEqual([
+      'false',
+      'false',
+      'false',
+    ]);
+    expect(urls[0].searchParams.get('filter')).toBe('x');
+    expect(urls.map((url) => url.pathname)).toEqual([
+      '/v4/users/me/dataTypes/steps/dataPoints',
+      '/v4/users/me/pairedDevices',
+      '/v4/users/me/dataTypes/steps/dataPoints:rollUp',
+    ]);
+  });
+});
+
 describe('GoogleHealthReader.list', () => {
   it('counts a point Google repeats across pages once', async () => {
     const t = at('2026-03-02T08:00', -5);

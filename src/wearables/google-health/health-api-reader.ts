@@ -227,6 +227,9 @@ export class GoogleHealthReader {
     jsonBody?: string,
   ): Promise<T> {
     const url = new URL(path, this.env.GOOGLE_HEALTH_API_BASE_URL.replace(/\/?$/, '/'));
+    // Google indents its JSON unless told not to (Discovery: prettyPrint defaults to
+    // true): whitespace would be a large share of every megabyte a sync reads and parses.
+    url.searchParams.set('prettyPrint', 'false');
     let token = await this.token(context);
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {

@@ -10,7 +10,7 @@ import { MinuteSamples } from './heart-rate-cadence';
 import { JsonWriter } from './json-writer';
 import { JsonObject, PointEntry } from './points';
 // From the modules themselves: the `../time` barrel's CommonJS re-exports are getters, read per minute here.
-import { addDays, DAY_MS } from '../time/civil-time';
+import { addDays, DAY_MS, MINUTE_MS } from '../time/civil-time';
 import { rfc3339 } from './time';
 
 /** The types Vigil reads that Google rolls up; daily-* and sleep are list/reconcile only. */
@@ -195,18 +195,48 @@ export function physicalWindows(
     }
     value = (i) => JSON.stringify(values[i].json(dataType.id));
   }
-  // A window ends where the next starts: each boundary's text is made once.
-  let start = rfc3339(pageStart);
+  const key = dataType.payloadKey;
   out.raw('[');
   for (let i = 0; i < page.count; i++) {
-    const end = rfc3339(Math.min(endMs, pageStart + (i + 1) * windowMs));
-    out.raw(
-      `${i > 0 ? ',' : ''}{"startTime":"${start}","endTime":"${end}","${dataType.payloadKey}":${value(i)}}`,
-    );
-    start = end;
+    const at = pageStart + i * windowMs;
+    const endAt = Math.min(endMs, at + windowMs);
+    const opening =
+      windowMs === MINUTE_MS && at % MINUTE_MS === 0 && endAt === at + MINUTE_MS
+        ? minuteWindowOpening(key, at)
+        : `{"startTime":"${rfc3339(at)}","endTime":"${rfc3339(endAt)}","${key}":`;
+    out.raw(`${i > 0 ? ',' : ''}${opening}${value(i)}}`);
   }
   out.raw(']');
   return page.count;
+}
+
+/** Days of 1-minute window openings kept: a day's first syncs of a cohort cover about a week. */
+const OPENING_DAYS_KEPT = 32;
+const openingsByDay = new Map<string, Map<number, string[]>>();
+
+/**
+ * `{"startTime":"...","endTime":"...","<payload key>":` of the 1-minute window
+ * at a whole minute, kept for the days asked about last. Every patient's
+ * roll-ups cover the same minutes, and text V8 has flattened once is written
+ * at memory speed: made anew for each answer, its pieces cost more to write
+ * than anything else in a roll-up.
+ */
+function minuteWindowOpening(payloadKey: string, startMs: number): string {
+  let days = openingsByDay.get(payloadKey);
+  if (days === undefined) {
+    days = new Map();
+    openingsByDay.set(payloadKey, days);
+  }
+  const day = Math.floor(startMs / DAY_MS);
+  let openings = days.get(day);
+  if (openings === undefined) {
+    openings = new Array<string>(1440);
+    if (days.size >= OPENING_DAYS_KEPT) days.delete(days.keys().next().value as number);
+    days.set(day, openings);
+  }
+  const minute = (startMs - day * DAY_MS) / MINUTE_MS;
+  return (openings[minute] ??=
+    `{"startTime":"${rfc3339(startMs)}","endTime":"${rfc3339(startMs + MINUTE_MS)}","${payloadKey}":`);
 }
 
 /** A civil date-time `YYYY-MM-DDTHH:mm:ss` as CivilDateTime JSON (zero time fields omitted). */

@@ -24,6 +24,11 @@ export class RawColumns<T extends ObjectLiteral, K extends keyof T & string> {
     this.columns = properties.map((property) => {
       const column = meta.findColumnWithPropertyName(property);
       if (!column) throw new Error(`${meta.tableName} has no column for ${property}`);
+      // Hand-written SQL would silently skip what TypeORM adds on its own.
+      if (column.transformer || column.isUpdateDate || column.isVersion)
+        throw new Error(
+          `${meta.tableName}.${column.databaseName} has a transformer or is kept by TypeORM itself; RawColumns cannot write it`,
+        );
       return column;
     });
     const escape = (name: string): string => dataSource.driver.escape(name);

@@ -9,20 +9,14 @@
  *
  *   npm run bench:hot-path
  */
-import { planSync } from '../src/ingest/sync-plan';
+import { dayFirstSyncPlan } from './day-first-plan';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
-import { addDays, localDateAt } from '../src/time';
 import { downsample } from '../src/aggregates/downsample';
 import { GoogleHealthReader } from '../src/wearables/google-health/health-api-reader';
 import { RequestBudget } from '../src/wearables/google-health/request-budget';
 import { pointsFromRollUp } from '../src/wearables/google-health/roll-ups';
 import { WearablePoints } from '../src/wearables/google-health/points';
-import {
-  DATA_TYPE_IDS,
-  GOOGLE_HEALTH_DATA_TYPES,
-  GOOGLE_HEALTH_SCOPE_PREFIX,
-} from '../src/wearables/google-health/data-types';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 40);
 
@@ -49,32 +43,7 @@ async function main(): Promise<void> {
   };
   const now = Date.now();
   const timeZone = 'UTC';
-  const plan = planSync({
-    now,
-    timeZone,
-    cursorDate: addDays(localDateAt(now, timeZone), -1),
-    rereadFrom: null,
-    rereadDataTypes: null,
-    grantedScopes: DATA_TYPE_IDS.map(
-      (t) => GOOGLE_HEALTH_SCOPE_PREFIX + GOOGLE_HEALTH_DATA_TYPES[t].scope,
-    ),
-    unavailable: new Set(),
-    history: null,
-    needed: [
-      'daily-resting-heart-rate',
-      'daily-heart-rate-variability',
-      'daily-oxygen-saturation',
-      'sleep',
-      'steps',
-      'heart-rate',
-      'weight',
-    ],
-    backfillDays: 60,
-    rereadDays: 3,
-    intraday: 'roll-up',
-    rereadSpentOn: null,
-    deviceSyncNeeded: true,
-  });
+  const plan = dayFirstSyncPlan(now, timeZone);
   const env = { GOOGLE_HEALTH_API_BASE_URL: `${sim.url}/v4/`, GOOGLE_HEALTH_TIMEOUT_MS: 30_000 };
   const tokens = { accessToken: async () => token, refreshAfterUnauthorized: async () => token };
   const once = async (fetchFn: typeof fetch) => {

@@ -13,16 +13,11 @@
  * BENCH_CPU_PROF=1 (writes the simulator's CPU profile to .prof/).
  */
 import { fork } from 'node:child_process';
-import { planSync, RangeRequest } from '../src/ingest/sync-plan';
+import { RangeRequest } from '../src/ingest/sync-plan';
+import { dayFirstSyncPlan } from './day-first-plan';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
-import { addDays, localDateAt } from '../src/time';
 import { rollUpBody } from '../src/wearables/google-health/roll-ups';
-import {
-  DATA_TYPE_IDS,
-  GOOGLE_HEALTH_DATA_TYPES,
-  GOOGLE_HEALTH_SCOPE_PREFIX,
-} from '../src/wearables/google-health/data-types';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 200);
 const NOW = process.env.BENCH_NOW ?? '2026-11-28T15:00:00Z';
@@ -125,32 +120,7 @@ async function measure(): Promise<void> {
   const before = await usage();
   let requests = 0;
   for (const { token, timeZone } of patients) {
-    const plan = planSync({
-      now,
-      timeZone,
-      cursorDate: addDays(localDateAt(now, timeZone), -1),
-      rereadFrom: null,
-      rereadDataTypes: null,
-      grantedScopes: DATA_TYPE_IDS.map(
-        (t) => GOOGLE_HEALTH_SCOPE_PREFIX + GOOGLE_HEALTH_DATA_TYPES[t].scope,
-      ),
-      unavailable: new Set(),
-      history: null,
-      needed: [
-        'daily-resting-heart-rate',
-        'daily-heart-rate-variability',
-        'daily-oxygen-saturation',
-        'sleep',
-        'steps',
-        'heart-rate',
-        'weight',
-      ],
-      backfillDays: 60,
-      rereadDays: 3,
-      intraday: 'roll-up',
-      rereadSpentOn: null,
-      deviceSyncNeeded: true,
-    });
+    const plan = dayFirstSyncPlan(now, timeZone);
     await get(token, 'users/me/pairedDevices');
     requests++;
     for (const q of [...plan.wholeRange, ...plan.chunks.flatMap((c) => c.requests)])

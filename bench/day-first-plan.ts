@@ -1,10 +1,22 @@
+import { join } from 'node:path';
+import { dataNeeds } from '../src/ingest/data-needs';
 import { planSync, type SyncPlan } from '../src/ingest/sync-plan';
+import { loadRuleDirectory } from '../src/rules/loader/load-rule-directory';
 import { addDays, localDateAt } from '../src/time';
 import {
   DATA_TYPE_IDS,
   GOOGLE_HEALTH_DATA_TYPES,
   GOOGLE_HEALTH_SCOPE_PREFIX,
 } from '../src/wearables/google-health/data-types';
+
+/** What the charts and the starter library read, as a clinic running them fetches it. */
+const STARTER_NEEDS = dataNeeds(
+  loadRuleDirectory(join(__dirname, '..', 'rules')).rules.map((definition) => ({
+    definition,
+    enabledByDefault: true,
+    programs: new Map(),
+  })),
+);
 
 /**
  * The requests of a day's first incremental sync (charts + starter rules, all
@@ -22,19 +34,11 @@ export function dayFirstSyncPlan(now: number, timeZone: string): SyncPlan {
     ),
     unavailable: new Set(),
     history: null,
-    needed: [
-      'daily-resting-heart-rate',
-      'daily-heart-rate-variability',
-      'daily-oxygen-saturation',
-      'sleep',
-      'steps',
-      'heart-rate',
-      'weight',
-    ],
+    needed: STARTER_NEEDS.forProgram(null),
     backfillDays: 60,
     rereadDays: 3,
     intraday: 'roll-up',
     rereadSpentOn: null,
-    deviceSyncNeeded: true,
+    deviceSyncNeeded: STARTER_NEEDS.deviceSyncForProgram(null),
   });
 }

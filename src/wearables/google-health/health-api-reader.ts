@@ -1,11 +1,18 @@
 import { isAscii } from 'node:buffer';
 import type { Environment } from '../../config/environment';
+import { addDays } from '../../time';
 import type { RequestBudget } from './request-budget';
 import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from './retry-policy';
 import { DataTypeId } from './data-types';
 import { GoogleApiError } from './google-health-source';
 import { cutPage } from './json-page';
-import { parseRollUpPage, rollUpBody, RollUpPage, RollUpQuery, RollUpWindow } from './roll-ups';
+import {
+  DailyRollUpDay,
+  dailyRollUpBody,
+  DailyRollUpQuery,
+  parseDailyRollUpPage,
+} from './daily-roll-ups';
+import { parseRollUpPage, rollUpBody, RollUpQuery, RollUpWindow } from './roll-ups';
 import {
   DataPointsPage,
   MalformedResponseError,
@@ -150,27 +157,60 @@ export class GoogleHealthReader {
    * Every window of a `dataPoints:rollUp` over the query's range, all pages,
    * validated in order across pages; a page token that expires restarts it.
    */
-  async rollUp(context: ReadContext, query: RollUpQuery): Promise<RollUpWindow[]> {
+  rollUp(context: ReadContext, query: RollUpQuery): Promise<RollUpWindow[]> {
+    return this.rolledUpPages(context, 'rollUp', query.dataType, (pageToken, windows) => ({
+      body: rollUpBody(query, pageToken),
+      parse: (json) => {
+        const last = windows[windows.length - 1];
+        const page = parseRollUpPage(query, json, last?.endTime ?? query.startTime);
+        return { items: page.windows, nextPageToken: page.nextPageToken };
+      },
+    }));
+  }
+
+  /**
+   * Every civil day of a `dataPoints:dailyRollUp` over the query's days, all
+   * pages, validated in order across pages; a page token that expires restarts it.
+   */
+  dailyRollUp(context: ReadContext, query: DailyRollUpQuery): Promise<DailyRollUpDay[]> {
+    return this.rolledUpPages(context, 'dailyRollUp', query.dataType, (pageToken, days) => ({
+      body: dailyRollUpBody(query, pageToken),
+      parse: (json) => {
+        const last = days[days.length - 1];
+        const page = parseDailyRollUpPage(query, json, last ? addDays(last.date, 1) : query.from);
+        return { items: page.days, nextPageToken: page.nextPageToken };
+      },
+    }));
+  }
+
+  /** A roll-up's pages in order; `pageOf` gets what the pages before gave, to check continuity. */
+  private async rolledUpPages<T>(
+    context: ReadContext,
+    method: 'rollUp' | 'dailyRollUp',
+    dataType: DataTypeId,
+    pageOf: (
+      pageToken: string | null,
+      before: readonly T[],
+    ) => { body: string; parse: (json: unknown) => { items: T[]; nextPageToken: string | null } },
+  ): Promise<T[]> {
     for (let restart = 0; ; restart++) {
-      const windows: RollUpWindow[] = [];
+      const items: T[] = [];
       let pageToken: string | null = null;
-      let expectedStart = query.startTime;
       try {
         do {
-          const page: RollUpPage = await this.get(
+          const { body, parse } = pageOf(pageToken, items);
+          const page: { items: T[]; nextPageToken: string | null } = await this.get(
             context,
-            `users/me/dataTypes/${query.dataType}/dataPoints:rollUp`,
-            query.dataType,
+            `users/me/dataTypes/${dataType}/dataPoints:${method}`,
+            dataType,
             pageToken !== null,
-            (body) => parseRollUpPage(query, parseJson(decode(body)), expectedStart),
-            rollUpBody(query, pageToken),
+            (bytes) => parse(parseJson(decode(bytes))),
+            body,
           );
-          for (const window of page.windows) windows.push(window);
-          if (page.windows.length > 0)
-            expectedStart = page.windows[page.windows.length - 1].endTime;
+          for (const item of page.items) items.push(item);
           pageToken = page.nextPageToken;
         } while (pageToken !== null);
-        return windows;
+        return items;
       } catch (error) {
         if (error instanceof PageTokenExpiredError && restart < PAGE_TOKEN_RESTARTS) continue;
         if (error instanceof PageTokenExpiredError)

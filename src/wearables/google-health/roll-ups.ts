@@ -58,7 +58,8 @@ export function rollUpBody(query: RollUpQuery, pageToken: string | null): string
   });
 }
 
-const VALUE_FIELDS: Readonly<Record<RolledUpType, readonly string[]>> = {
+/** The fields of each type's roll-up value (HeartRateRollupValue, StepsRollupValue). */
+export const ROLL_UP_VALUE_FIELDS: Readonly<Record<RolledUpType, readonly string[]>> = {
   'heart-rate': ['beatsPerMinuteMin', 'beatsPerMinuteAvg', 'beatsPerMinuteMax'],
   steps: ['countSum'],
 };
@@ -85,7 +86,7 @@ export function parseRollUpPage(
   if (typeof token !== 'string')
     throw new MalformedResponseError(`${query.dataType} nextPageToken`, 'expected a string');
   const payloadKey = GOOGLE_HEALTH_DATA_TYPES[query.dataType].payloadKey;
-  const known = VALUE_FIELDS[query.dataType];
+  const known = ROLL_UP_VALUE_FIELDS[query.dataType];
   const windowMs = query.windowSeconds * 1000;
   const windows = new Array<RollUpWindow>(raw.length);
   let start = expectedStart;
@@ -135,7 +136,7 @@ export function parseRollUpPage(
           );
         valueKeys++;
       }
-      if (valueKeys > 0) reading = readValue(query.dataType, value);
+      if (valueKeys > 0) reading = readRollUpValue(query.dataType, value);
     } catch (error) {
       throw onWindow(error, windowPath(label, i));
     }
@@ -170,7 +171,8 @@ const HEART_RATE_MIN = 'heartRate.beatsPerMinuteMin';
 const HEART_RATE_AVG = 'heartRate.beatsPerMinuteAvg';
 const HEART_RATE_MAX = 'heartRate.beatsPerMinuteMax';
 
-function readValue(dataType: RolledUpType, value: Record<string, unknown>): number {
+/** A non-empty value's reading (the mean rate, the step count), its fields checked; errors name `dataPoints[0].<field>`. */
+export function readRollUpValue(dataType: RolledUpType, value: Record<string, unknown>): number {
   if (dataType === 'steps') return requireCount(value.countSum, 0, 'steps.countSum');
   const min = requireNumber(value.beatsPerMinuteMin, 0, HEART_RATE_MIN);
   const avg = requireNumber(value.beatsPerMinuteAvg, 0, HEART_RATE_AVG);

@@ -60,10 +60,17 @@ describe.each(testEngines())('the queues’ hot statements on %s', (engine) => {
     expect(claimed.map((c) => c.connectionId)).toEqual([2, 1]);
     for (const claim of claimed) {
       const stored = await rows.findOneByOrFail({ connectionId: claim.connectionId });
-      expect(claim).toStrictEqual(stored);
+      expect(claim.state).toStrictEqual(stored);
+      expect(claim).toEqual({
+        connectionId: stored.connectionId,
+        leaseExpiresAt: stored.leaseExpiresAt,
+        attempts: stored.attempts,
+        state: stored,
+      });
       expect(stored).toMatchObject({ leaseOwner: states.owner, earlySyncRequested: true });
     }
     expect(claimed[0]).toMatchObject({ attempts: 1, leaseExpiresAt: at(states.leaseMs) });
+    expect(claimed[0].state?.leaseOwner).toBe(states.owner);
     expect(claimed[1].attempts).toBe(3);
     expect(await rows.findOneByOrFail({ connectionId: 3 })).toStrictEqual(
       state(3, { nextSyncAt: at(-9_000), leaseExpiresAt: at(60_000) }),
@@ -73,8 +80,8 @@ describe.each(testEngines())('the queues’ hot statements on %s', (engine) => {
     expect(await states.claimNow(3, T0)).toBeNull();
     expect(await states.claimNow(5, T0)).toBeNull();
     const now = await states.claimNow(4, T0);
-    expect(now).toStrictEqual(await rows.findOneByOrFail({ connectionId: 4 }));
-    expect(now).toMatchObject({ attempts: 1, leaseOwner: states.owner });
+    expect(now?.state).toStrictEqual(await rows.findOneByOrFail({ connectionId: 4 }));
+    expect(now?.state).toMatchObject({ attempts: 1, leaseOwner: states.owner });
   });
 
   it('reads, claims and settles an evaluation due as the repository reads and writes it', async () => {

@@ -84,8 +84,9 @@ describe('planSync', () => {
       expect((r.endTime - r.startTime) / 60_000).toBeLessThanOrEqual(20_000);
       ends.push(r.endTime);
     }
-    // The last chunk ends at the local midnight after today (EST, -5 h).
-    expect(new Date(ends[ends.length - 1]).toISOString()).toBe('2026-11-29T05:00:00.000Z');
+    // The last chunk ends at the whole minute after now and 15 minutes (a tracker's clock
+    // may run ahead), not at the local midnight after today: later windows hold nothing.
+    expect(new Date(ends[ends.length - 1]).toISOString()).toBe('2026-11-28T15:16:00.000Z');
     // Heart rate: 10 pages over 60 days and the evening before; the sparse types by list.
     expect(plan.wholeRange.every((r) => r.method === 'list')).toBe(true);
   });
@@ -94,8 +95,26 @@ describe('planSync', () => {
     const plan = planSync({ ...rollUps, cursorDate: '2026-11-27' });
     const r = plan.chunks[0].requests[0];
     if (r.method !== 'rollUp') throw new Error('expected a roll-up');
-    // 5 local days (24..28) and 12 hours: 5.5 days, where the list asked 6.67.
-    expect((r.endTime - r.startTime) / 86_400_000).toBe(5.5);
+    // 5 local days (24..28) and 12 hours up to now (10:00 in New York) and 16 minutes:
+    // 4.93 days, where the list asked 6.67.
+    expect(new Date(r.startTime).toISOString()).toBe('2026-11-23T17:00:00.000Z');
+    expect(new Date(r.endTime).toISOString()).toBe('2026-11-28T15:16:00.000Z');
+  });
+
+  it("a roll-up ends at the day's end when that comes before now and 15 minutes", () => {
+    const lateEvening = Date.parse('2026-11-29T04:50:00Z'); // 23:50 in New York
+    const plan = planSync({
+      ...rollUps,
+      now: lateEvening,
+      cursorDate: '2026-11-27',
+      rereadSpentOn: '2026-11-28',
+    });
+    expect(plan.from).toBe('2026-11-28');
+    for (const r of plan.chunks[0].requests) {
+      if (r.method !== 'rollUp') throw new Error('expected a roll-up');
+      expect(new Date(r.startTime).toISOString()).toBe('2026-11-27T17:00:00.000Z');
+      expect(new Date(r.endTime).toISOString()).toBe('2026-11-29T05:00:00.000Z');
+    }
   });
 
   it('spends the re-read once a local day; later syncs read from the day after the cursor', () => {

@@ -207,6 +207,21 @@ function denseRequest(
   return listRequest(dataType, instantFilter(dataType, startMs, endMs));
 }
 
+/** Minutes stamped this far past the clock are still read: a tracker's clock may run ahead. */
+const AHEAD_MS = 15 * 60_000;
+
+/**
+ * Where a roll-up from `start` ends: the end of its last local day, or
+ * sooner, the whole minute after now (and {@link AHEAD_MS}). Windows still to
+ * come hold nothing, yet each would be served, read and checked: they are
+ * most of a later sync's empty windows, up to a third of its bytes.
+ */
+function rolledUpTo(start: number, end: number, now: number): number {
+  const windowMs = ROLL_UP_WINDOW_SECONDS * 1000;
+  const upTo = start + (Math.floor((now + AHEAD_MS - start) / windowMs) + 1) * windowMs;
+  return Math.min(end, Math.max(start, upTo));
+}
+
 /** Roll-ups page up to 10,000 windows (Discovery: `pageSize` maximum). */
 export const ROLL_UP_PAGE_SIZE = 10_000;
 
@@ -287,8 +302,9 @@ export function planSync(input: PlanInput): SyncPlan {
         (first > chunkDates[0]
           ? chunkSpan(input.intraday, input.timeZone, [first]).contextFrom
           : span.contextFrom);
-      requests.push(denseRequest(input.intraday, t, start, span.end));
-      readUpTo.set(t, span.end);
+      const end = input.intraday === 'roll-up' ? rolledUpTo(start, span.end, input.now) : span.end;
+      requests.push(denseRequest(input.intraday, t, start, end));
+      readUpTo.set(t, end);
     }
     chunks.push({ dates: chunkDates, requests, contextFrom: span.contextFrom });
   }

@@ -23,6 +23,29 @@ const STARTER_NEEDS = dataNeeds(
  * scopes granted, re-reading 3 days by roll-up), as the benches replay it.
  */
 export function dayFirstSyncPlan(now: number, timeZone: string): SyncPlan {
+  return starterPlan(now, timeZone, null);
+}
+
+/**
+ * The requests of a later sync the same day (three of a day's four at the
+ * default interval): the re-read is spent, so it reads today from local
+ * midnight, and the daily types.
+ */
+export function laterSyncPlan(now: number, timeZone: string): SyncPlan {
+  return starterPlan(now, timeZone, localDateAt(now, timeZone));
+}
+
+/** BENCH_SYNC_KIND=later: the benches replay a later sync the same day instead of the day's first. */
+export const BENCH_SYNC_KIND: 'first' | 'later' =
+  process.env.BENCH_SYNC_KIND === 'later' ? 'later' : 'first';
+
+export function benchSyncPlan(now: number, timeZone: string): SyncPlan {
+  return BENCH_SYNC_KIND === 'later'
+    ? laterSyncPlan(now, timeZone)
+    : dayFirstSyncPlan(now, timeZone);
+}
+
+function starterPlan(now: number, timeZone: string, rereadSpentOn: string | null): SyncPlan {
   return planSync({
     now,
     timeZone,
@@ -38,7 +61,7 @@ export function dayFirstSyncPlan(now: number, timeZone: string): SyncPlan {
     backfillDays: 60,
     rereadDays: 3,
     intraday: 'roll-up',
-    rereadSpentOn: null,
+    rereadSpentOn,
     deviceSyncNeeded: STARTER_NEEDS.deviceSyncForProgram(null),
   });
 }

@@ -6,10 +6,12 @@
  * the process's CPU per sync is printed (ROUNDS replays, default 40). It is
  * the part of a worker's sync that grows with the data; database and rules
  * come on top (`npm run bench:ingest` measures the whole worker).
+ * BENCH_SYNC_KIND=later replays a later sync the same day (today from local
+ * midnight) instead.
  *
  *   npm run bench:hot-path
  */
-import { dayFirstSyncPlan } from './day-first-plan';
+import { BENCH_SYNC_KIND, benchSyncPlan } from './day-first-plan';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
 import { downsample } from '../src/aggregates/downsample';
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   };
   const now = Date.now();
   const timeZone = 'UTC';
-  const plan = dayFirstSyncPlan(now, timeZone);
+  const plan = benchSyncPlan(now, timeZone);
   const env = { GOOGLE_HEALTH_API_BASE_URL: `${sim.url}/v4/`, GOOGLE_HEALTH_TIMEOUT_MS: 30_000 };
   const tokens = { accessToken: async () => token, refreshAfterUnauthorized: async () => token };
   const once = async (fetchFn: typeof fetch) => {
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < ROUNDS; i++) await once(replayFetch);
   const used = process.cpuUsage(cpu);
   console.log(
-    `hot path of one incremental sync (${plan.from}..${plan.to}, ${recorded.size} requests, ${(bytes / 1024).toFixed(0)} KB): ` +
+    `hot path of one ${BENCH_SYNC_KIND === 'later' ? 'later-the-same-day' : "day's-first"} incremental sync (${plan.from}..${plan.to}, ${recorded.size} requests, ${(bytes / 1024).toFixed(0)} KB): ` +
       `${((used.user + used.system) / 1000 / ROUNDS).toFixed(1)} ms CPU, ${((performance.now() - started) / ROUNDS).toFixed(1)} ms wall per sync over ${ROUNDS} rounds`,
   );
 }

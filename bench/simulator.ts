@@ -9,12 +9,13 @@
  *
  *   npm run bench:simulator
  *
- * BENCH_PATIENTS (default 200), BENCH_NOW (default 2026-11-28T15:00:00Z) and
- * BENCH_CPU_PROF=1 (writes the simulator's CPU profile to .prof/).
+ * BENCH_PATIENTS (default 200), BENCH_NOW (default 2026-11-28T15:00:00Z),
+ * BENCH_SYNC_KIND=later (a later sync the same day: today from local midnight)
+ * and BENCH_CPU_PROF=1 (writes the simulator's CPU profile to .prof/).
  */
 import { fork } from 'node:child_process';
 import { RangeRequest } from '../src/ingest/sync-plan';
-import { dayFirstSyncPlan } from './day-first-plan';
+import { BENCH_SYNC_KIND, benchSyncPlan } from './day-first-plan';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
 import { rollUpBody } from '../src/wearables/google-health/roll-ups';
@@ -120,7 +121,7 @@ async function measure(): Promise<void> {
   const before = await usage();
   let requests = 0;
   for (const { token, timeZone } of patients) {
-    const plan = dayFirstSyncPlan(now, timeZone);
+    const plan = benchSyncPlan(now, timeZone);
     await get(token, 'users/me/pairedDevices');
     requests++;
     for (const q of [...plan.wholeRange, ...plan.chunks.flatMap((c) => c.requests)])
@@ -132,7 +133,7 @@ async function measure(): Promise<void> {
   const user = after.userMs - before.userMs;
   const system = after.systemMs - before.systemMs;
   console.log(
-    `simulator CPU per day's-first incremental sync: ${perSync(user + system)} ms ` +
+    `simulator CPU per ${BENCH_SYNC_KIND === 'later' ? 'later-the-same-day' : "day's-first"} incremental sync: ${perSync(user + system)} ms ` +
       `(user ${perSync(user)}, system ${perSync(system)}; ` +
       `${PATIENTS} fresh patients of 10,000, ${(requests / PATIENTS).toFixed(1)} requests each, heart rate every 5 s); ` +
       `simulator RSS ${after.rssMb.toFixed(0)} MB`,

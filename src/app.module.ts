@@ -5,9 +5,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AggregatesModule } from './aggregates/aggregates.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
-import { BacktestModule } from './backtest/backtest.module';
-import { RuleQualityModule } from './rule-quality/rule-quality.module';
-import { OpenEmrSignInModule } from './auth/openemr-sign-in/openemr-sign-in.module';
 import { ConfigModule } from './config/config.module';
 import { ConsentModule } from './consent/consent.module';
 import { Environment } from './config/environment';
@@ -28,16 +25,12 @@ import { EventsModule } from './events/events.module';
 import { PatientsModule } from './patients/patients.module';
 import { RulesModule } from './rules/rules.module';
 import { WearablesModule } from './wearables/wearables.module';
-import { WebModule } from './web/web.module';
-import { InboxModule } from './web/inbox/inbox.module';
-import { EnrollmentsPageModule } from './web/enrollments/enrollments-page.module';
-import { PatientPageModule } from './web/patient/patient-page.module';
-import { RuleEditorModule } from './web/rule-editor/rule-editor.module';
-import { RuleQualityPageModule } from './web/rule-quality/rule-quality-page.module';
 
 @Module({})
 export class AppModule {
-  static forEnvironment(env: Environment, logger: JsonLogger): DynamicModule {
+  static async forEnvironment(env: Environment, logger: JsonLogger): Promise<DynamicModule> {
+    // Required only where HTTP is served: a worker carries neither their wiring nor their code.
+    const httpOnly = env.runsHttp ? (await import('./http-only-modules')).HTTP_ONLY_MODULES : [];
     return {
       module: AppModule,
       imports: [
@@ -53,7 +46,6 @@ export class AppModule {
         AuditModule,
         MailModule,
         AuthModule,
-        OpenEmrSignInModule,
         HealthModule,
         OpenEmrModule,
         AlertStepsModule,
@@ -62,17 +54,10 @@ export class AppModule {
         AggregatesModule,
         PatientsModule,
         RulesModule,
-        BacktestModule,
-        RuleQualityModule,
         WearablesModule,
         ConsentModule,
         IngestModule,
-        WebModule,
-        InboxModule,
-        EnrollmentsPageModule,
-        PatientPageModule,
-        RuleEditorModule,
-        RuleQualityPageModule,
+        ...httpOnly,
       ],
     };
   }

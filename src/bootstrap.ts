@@ -54,7 +54,7 @@ export async function startVigil(env: Environment, options: StartOptions = {}): 
   const applied = await migrateOnce(env);
   if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`, 'Database');
 
-  const module = AppModule.forEnvironment(env, logger);
+  const module = await AppModule.forEnvironment(env, logger);
   const app = env.runsHttp
     ? await NestFactory.create<NestExpressApplication>(module, {
         logger,

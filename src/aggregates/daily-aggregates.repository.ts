@@ -226,16 +226,14 @@ export class DailyAggregates {
     pids?: readonly number[],
   ): Promise<{ pid: number; date: string; writtenAt: Date }[]> {
     if (pids !== undefined && pids.length === 0) return [];
-    const query = this.dataSource
-      .getRepository(DailyAggregateRow)
-      .createQueryBuilder('a')
-      .select('a.pid', 'pid')
-      .addSelect('a.date', 'date')
-      .addSelect('a.updatedAt', 'writtenAt')
-      .where('a.date BETWEEN :from AND :to', { from, to });
-    if (pids !== undefined) query.andWhere('a.pid IN (:...pids)', { pids: [...pids] });
-    const rows: { pid: number | string; date: string | Date; writtenAt: string | Date }[] =
-      await query.orderBy('a.date', 'ASC').getRawMany();
+    // Hand-written (raw-columns.ts): every evaluation after a sync asks.
+    const columns = this.written;
+    const [pid, date] = [columns.name('pid'), columns.name('date')];
+    const only = pids === undefined ? null : columns.where({ pid: In([...pids]) });
+    const rows = (await this.dataSource.query(
+      `SELECT ${pid} AS pid, ${date} AS date, ${columns.name('updatedAt')} AS writtenAt FROM ${columns.table} WHERE ${date} BETWEEN ? AND ?${only === null ? '' : ` AND ${only.sql}`} ORDER BY ${date} ASC`,
+      [from, to, ...(only?.parameters ?? [])],
+    )) as { pid: number | string; date: string | Date; writtenAt: string | Date }[];
     const updatedAt = this.dataSource
       .getMetadata(DailyAggregateRow)
       .findColumnWithPropertyName('updatedAt')!;

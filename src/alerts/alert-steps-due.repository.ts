@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
 import { queueTable, recordDue } from '../database/queue-columns';
+import { RawColumns } from '../database/raw-columns';
 import type { WorkPolicy } from '../database/work-policy';
 import type { OutcomeSteps } from '../rules/outcome-steps';
 import { AlertStepDue } from './alert-step-due.entity';
@@ -47,9 +48,12 @@ export interface ClaimedStep {
 @Injectable()
 export class AlertStepsDue implements OutcomeSteps {
   private readonly queue: LeasedQueue<AlertStepDue>;
+  /** The key, for a step's own statements (hand-written, raw-columns.ts: every sync steps). */
+  private readonly key: RawColumns<AlertStepDue, 'pid'>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(dataSource: DataSource) {
     this.queue = new LeasedQueue(dataSource, ALERT_STEPS_QUEUE, ALERT_STEPS_POLICY);
+    this.key = new RawColumns(dataSource, AlertStepDue, ['pid']);
   }
 
   /** The queue for operators, metrics and /health/ready: figures, parked steps and their retry. */
@@ -80,15 +84,17 @@ export class AlertStepsDue implements OutcomeSteps {
    */
   async hold(tx: EntityManager, pid: number): Promise<void> {
     if (tx.connection.options.type !== 'mysql') return;
-    await tx.getRepository(AlertStepDue).findOne({
-      where: { pid },
-      lock: { mode: 'pessimistic_write' },
-    });
+    await tx.query(
+      `SELECT ${this.key.names[0]} FROM ${this.key.table} WHERE ${this.key.names[0]} = ? FOR UPDATE`,
+      [this.key.value('pid', pid)],
+    );
   }
 
   /** Last in a step's transaction: the patient's stored outcomes are stepped. */
   async settle(tx: EntityManager, pid: number): Promise<void> {
-    await tx.getRepository(AlertStepDue).delete({ pid });
+    await tx.query(`DELETE FROM ${this.key.table} WHERE ${this.key.names[0]} = ?`, [
+      this.key.value('pid', pid),
+    ]);
   }
 
   /** Steps whose evaluating process did not settle them in time, leased to the caller. */

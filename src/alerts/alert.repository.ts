@@ -8,6 +8,7 @@ import {
   type EntityManager,
   type SelectQueryBuilder,
 } from 'typeorm';
+import { RawColumns } from '../database/raw-columns';
 import type { Severity } from '../rules/rule-definition';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import type { AlertState } from './lifecycle';
@@ -63,7 +64,14 @@ const IDS_PER_QUERY = 500;
  */
 @Injectable()
 export class AlertRepository {
+  private all?: RawColumns<StoredAlert, keyof StoredAlert & string>;
+
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Every column of alerts, made on first use. */
+  private get columns(): RawColumns<StoredAlert, keyof StoredAlert & string> {
+    return (this.all ??= RawColumns.all(this.dataSource, StoredAlert));
+  }
 
   /** How many alerts are in each state at each severity (pairs with none are absent). */
   async countsByStateAndSeverity(): Promise<{ state: string; severity: string; count: number }[]> {
@@ -88,15 +96,16 @@ export class AlertRepository {
   ): Promise<Map<string, StoredAlert>> {
     const latest = new Map<string, StoredAlert>();
     if (ruleIds.length === 0) return latest;
-    const query = manager
-      .getRepository(StoredAlert)
-      .createQueryBuilder('a')
-      .where('a.pid = :pid', { pid })
-      .andWhere('a.ruleId IN (:...ruleIds)', { ruleIds: [...new Set(ruleIds)] })
-      .orderBy('a.episodeStart', 'DESC')
-      .addOrderBy('a.id', 'DESC');
-    if (manager.connection.options.type === 'mysql') query.setLock('pessimistic_write');
-    for (const row of await query.getMany()) {
+    // Hand-written (raw-columns.ts): every alert step after a sync reads it.
+    const columns = this.columns;
+    const where = columns.where({ pid, ruleId: In([...new Set(ruleIds)]) });
+    const order = `${columns.name('episodeStart')} DESC, ${columns.name('id')} DESC`;
+    const lock = manager.connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
+    const rows = (await manager.query(
+      `SELECT ${columns.selection} FROM ${columns.table} WHERE ${where.sql} ORDER BY ${order}${lock}`,
+      where.parameters,
+    )) as Record<string, unknown>[];
+    for (const row of rows.map((found) => columns.entity(found))) {
       if (!latest.has(row.ruleId)) latest.set(row.ruleId, row);
     }
     return latest;
@@ -179,10 +188,14 @@ export class AlertRepository {
   }
 
   /** A patient's alerts of one rule that are not resolved. */
-  unresolvedOfRule(pid: number, ruleId: string): Promise<StoredAlert[]> {
-    return this.dataSource
-      .getRepository(StoredAlert)
-      .find({ where: { pid, ruleId, state: Not('resolved') } });
+  async unresolvedOfRule(pid: number, ruleId: string): Promise<StoredAlert[]> {
+    // Hand-written (raw-columns.ts): the monitoring-gap listener asks after every sync.
+    const where = this.columns.where({ pid, ruleId, state: Not('resolved') });
+    const rows = (await this.dataSource.query(
+      `SELECT ${this.columns.selection} FROM ${this.columns.table} WHERE ${where.sql}`,
+      where.parameters,
+    )) as Record<string, unknown>[];
+    return rows.map((row) => this.columns.entity(row));
   }
 
   /**

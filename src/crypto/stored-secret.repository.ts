@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Not } from 'typeorm';
+import { RawColumns } from '../database/raw-columns';
 import { inTransaction, type Transaction } from '../database/transactions';
 import { StoredSecret } from './stored-secret.entity';
 
@@ -9,7 +10,12 @@ import { StoredSecret } from './stored-secret.entity';
  */
 @Injectable()
 export class StoredSecretRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** Every column, for the read every sync makes of its token (hand-written, raw-columns.ts). */
+  private readonly columns: RawColumns<StoredSecret, keyof StoredSecret & string>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.columns = RawColumns.all(dataSource, StoredSecret);
+  }
 
   /** Inserts a sealed secret; returns its id. */
   async insert(
@@ -21,7 +27,12 @@ export class StoredSecretRepository {
   }
 
   async byId(id: number, tx: Transaction = this.dataSource.manager): Promise<StoredSecret | null> {
-    return tx.getRepository(StoredSecret).findOneBy({ id });
+    const { table, selection } = this.columns;
+    const [row] = (await tx.query(
+      `SELECT ${selection} FROM ${table} WHERE ${this.columns.name('id')} = ?`,
+      [this.columns.value('id', id)],
+    )) as Record<string, unknown>[];
+    return row === undefined ? null : this.columns.entity(row);
   }
 
   /** The id of the newest secret kept for `purpose`; null when none is. */

@@ -7,6 +7,7 @@ import {
   type FindOptionsWhere,
 } from 'typeorm';
 import { instant } from './columns';
+import { RawColumns } from './raw-columns';
 import type { QueueTable } from './leased-queue';
 
 /** Items recorded in one statement. */
@@ -85,15 +86,15 @@ export async function recordDue<T extends QueueColumns>(
   const sorted = [...new Set(keys)].sort((a, b) => a - b);
   if (sorted.length === 0) return;
   if (queue.recordedAt === undefined) throw new Error(`${queue.name} keeps no recorded time`);
-  const meta = tx.connection.getMetadata(queue.entity);
-  const column = (property: string) => {
-    const found = meta.findColumnWithPropertyName(property);
-    if (!found) throw new Error(`${queue.name} has no column for ${property}`);
-    return found;
-  };
-  const [recordedAt, dueAt] = [column(queue.recordedAt), column(queue.dueAt)];
-  const [key, rec, due] = [column(queue.key), recordedAt, dueAt].map((c) => c.databaseName);
-  const append = record.append && column(record.append.column).databaseName;
+  const columns = new RawColumns(tx.connection, queue.entity, [
+    queue.key,
+    ...(record.append === undefined ? [] : [record.append.column]),
+    queue.recordedAt,
+    queue.dueAt,
+    queue.attempts,
+  ]);
+  const [key, rec, due] = [queue.key, queue.recordedAt, queue.dueAt].map((p) => columns.name(p));
+  const append = record.append && columns.name(record.append.column);
 
   // The engines say the same merge in their own words.
   const mysql = tx.connection.options.type === 'mysql';
@@ -113,26 +114,20 @@ export async function recordDue<T extends QueueColumns>(
     ? `ON DUPLICATE KEY UPDATE ${merged}`
     : `ON CONFLICT (${key}) DO UPDATE SET ${merged}`;
 
-  const names = [
-    key,
-    ...(append === undefined ? [] : [append]),
-    rec,
-    due,
-    column(queue.attempts).databaseName,
-  ];
-  const driver = tx.connection.driver;
   const values = [
-    ...(record.append === undefined ? [] : [record.append.words]),
-    driver.preparePersistentValue(record.recordedAt, recordedAt),
-    driver.preparePersistentValue(record.dueAt, dueAt),
-    0,
+    ...(record.append === undefined
+      ? []
+      : [columns.value(record.append.column, record.append.words)]),
+    columns.value(queue.recordedAt, record.recordedAt),
+    columns.value(queue.dueAt, record.dueAt),
+    columns.value(queue.attempts, 0),
   ];
-  const tuple = `(${names.map(() => '?').join(', ')})`;
+  const tuple = `(${columns.names.map(() => '?').join(', ')})`;
   for (let i = 0; i < sorted.length; i += RECORD_CHUNK) {
     const chunk = sorted.slice(i, i + RECORD_CHUNK);
     await tx.query(
-      `INSERT INTO ${meta.tableName} (${names.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${merge}`,
-      chunk.flatMap((k) => [k, ...values]),
+      `INSERT INTO ${columns.table} (${columns.names.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${merge}`,
+      chunk.flatMap((k) => [columns.value(queue.key, k), ...values]),
     );
   }
 }

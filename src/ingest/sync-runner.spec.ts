@@ -185,6 +185,29 @@ describe('SyncRunner (in-memory repositories, scripted Google)', () => {
     ]);
   });
 
+  it('starts from the state its claim read, without reading it again; a claim without it reads it', async () => {
+    const { store, syncDue, runner, patient } = setUp({
+      needed: ['daily-resting-heart-rate'],
+      answer: () => restingHeartRate(yesterday, 58),
+    });
+    const { connection } = await patient();
+    const read = store.syncStates.ofConnection;
+    let reads = 0;
+    store.syncStates.ofConnection = (id: number) => {
+      reads += 1;
+      return read(id);
+    };
+
+    expect(await syncDue()).toMatchObject({ status: 'synced' });
+    expect(reads).toBe(0);
+
+    store.states.get(connection.id)!.nextSyncAt = new Date(Date.now() - 1);
+    const [claim] = await store.syncStates.claimDue(new Date(), 10);
+    const { state: _read, ...bare } = claim;
+    expect(await runner.run(bare)).toMatchObject({ status: 'synced' });
+    expect(reads).toBe(1);
+  });
+
   it('on a refused consent: needs_reconsent, the monitoring-gap event queued, tokens erased, lease released', async () => {
     const { store, google, emitted, logs, syncDue, patient } = setUp({
       needed: ['daily-resting-heart-rate'],

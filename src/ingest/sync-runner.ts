@@ -142,7 +142,7 @@ export class SyncRunner {
         reason: 'not an active enrollment',
       };
     }
-    const state = (await this.states.ofConnection(id)) ?? newSyncState(id);
+    const state = claim.state ?? (await this.states.ofConnection(id)) ?? newSyncState(id);
     const pid = Number(enrollment.pid);
     const started = Date.now();
     const timeZone = enrollment.timeZone ?? 'UTC';

@@ -18,7 +18,20 @@ export type SyncStateChanges = Partial<
  * claim or the last renewal wrote it) is the proof that the sync is still
  * its own.
  */
-export type SyncClaim = Pick<SyncState, 'connectionId' | 'leaseExpiresAt' | 'attempts'>;
+export interface SyncClaim extends Pick<SyncState, 'connectionId' | 'leaseExpiresAt' | 'attempts'> {
+  /**
+   * The whole state as the claim read and leased it: the sync starts from it
+   * rather than reading it again (a webhook's re-read written meanwhile is
+   * checked under the row's lock when the lease ends).
+   */
+  readonly state?: SyncState;
+}
+
+/** A claimed row as the sync's claim, with the state it read. */
+function claimOf(state: SyncState): SyncClaim {
+  const { connectionId, leaseExpiresAt, attempts } = state;
+  return { connectionId, leaseExpiresAt, attempts, state };
+}
 
 /**
  * The sync queue's policy. A claim holds SYNC_LEASE_SECONDS (renewed while
@@ -176,13 +189,14 @@ export class SyncStateRepository {
   }
 
   /** Up to `limit` due connections, oldest due first, leased to this process. */
-  claimDue(now: Date, limit: number): Promise<SyncClaim[]> {
-    return this.queue.claimDue(now, limit);
+  async claimDue(now: Date, limit: number): Promise<SyncClaim[]> {
+    return (await this.queue.claimDue(now, limit)).map(claimOf);
   }
 
   /** The connection, due or not, leased to this process; null when not syncing or leased. */
-  claimNow(connectionId: number, now: Date): Promise<SyncClaim | null> {
-    return this.queue.claimNow(connectionId, now);
+  async claimNow(connectionId: number, now: Date): Promise<SyncClaim | null> {
+    const state = await this.queue.claimNow(connectionId, now);
+    return state === null ? null : claimOf(state);
   }
 
   /** Extends the claim's lease; false when it lapsed and another process took it. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type Repository } from 'typeorm';
+import { RawColumns } from '../database/raw-columns';
 import type { Transaction } from '../database/transactions';
 import { Enrollment, EnrollmentStatus } from './enrollment.entity';
 
@@ -10,18 +11,37 @@ import { Enrollment, EnrollmentStatus } from './enrollment.entity';
  */
 @Injectable()
 export class EnrollmentRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** Every column, for the reads every sync makes (hand-written, raw-columns.ts). */
+  private readonly columns: RawColumns<Enrollment, keyof Enrollment & string>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.columns = RawColumns.all(dataSource, Enrollment);
+  }
 
   private rows(transaction?: Transaction): Repository<Enrollment> {
     return (transaction ?? this.dataSource.manager).getRepository(Enrollment);
   }
 
   byId(id: number, transaction?: Transaction): Promise<Enrollment | null> {
-    return this.rows(transaction).findOneBy({ id });
+    return this.oneBy('id', id, transaction);
   }
 
   byPid(pid: number, transaction?: Transaction): Promise<Enrollment | null> {
-    return this.rows(transaction).findOneBy({ pid });
+    return this.oneBy('pid', pid, transaction);
+  }
+
+  /** The enrollment with this id or pid (each is unique), as findOneBy reads it. */
+  private async oneBy(
+    property: 'id' | 'pid',
+    value: number,
+    transaction?: Transaction,
+  ): Promise<Enrollment | null> {
+    const { table, selection } = this.columns;
+    const [row] = (await (transaction ?? this.dataSource.manager).query(
+      `SELECT ${selection} FROM ${table} WHERE ${this.columns.name(property)} = ? LIMIT 1`,
+      [this.columns.value(property, value)],
+    )) as Record<string, unknown>[];
+    return row === undefined ? null : this.columns.entity(row);
   }
 
   /** The enrollments of those of `pids` that are enrolled, in no particular order. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { LeasedQueue, type Failure, type WorkQueue } from '../database/leased-queue';
 import { queueTable, recordDue } from '../database/queue-columns';
+import { RawColumns, rowsChanged } from '../database/raw-columns';
 import type { WorkPolicy } from '../database/work-policy';
 import type { LocalDate } from '../time';
 import { EvaluationDue } from './evaluation-due.entity';
@@ -69,9 +70,12 @@ export interface ClaimedEvaluation extends DueEvaluation {
 @Injectable()
 export class EvaluationsDueRepository {
   private readonly queue: LeasedQueue<EvaluationDue>;
+  /** The columns every evaluation after a sync reads and settles by. */
+  private readonly read: RawColumns<EvaluationDue, 'pid' | 'dates' | 'recordedAt'>;
 
   constructor(private readonly dataSource: DataSource) {
     this.queue = new LeasedQueue(dataSource, EVALUATIONS_DUE_QUEUE, EVALUATIONS_DUE_POLICY);
+    this.read = new RawColumns(dataSource, EvaluationDue, ['pid', 'dates', 'recordedAt']);
   }
 
   /** The queue's figures and parked evaluations (by pid), for operators, metrics and /health/ready. */
@@ -89,9 +93,14 @@ export class EvaluationsDueRepository {
     return recordEvaluationDue(manager, pid, dates, at);
   }
 
+  /** The patient's row, read as every evaluation after a sync reads it (hand-written, raw-columns.ts). */
   async of(pid: number): Promise<DueEvaluation | null> {
-    const row = await this.dataSource.getRepository(EvaluationDue).findOneBy({ pid });
-    return row === null ? null : due(row);
+    const { table, selection } = this.read;
+    const [row] = (await this.dataSource.query(
+      `SELECT ${selection} FROM ${table} WHERE ${this.read.name('pid')} = ?`,
+      [this.read.value('pid', pid)],
+    )) as Record<string, unknown>[];
+    return row === undefined ? null : due(this.read.hydrate(row));
   }
 
   /** Due evaluations whose own process did not settle them in time, leased to the caller. */
@@ -105,16 +114,19 @@ export class EvaluationsDueRepository {
    * added dates since; those are new work, with all their attempts ahead.
    */
   async settle(evaluated: DueEvaluation): Promise<void> {
-    const rows = this.dataSource.getRepository(EvaluationDue);
-    const done = await rows.delete({
+    const done = this.read.where({
       pid: evaluated.pid,
       recordedAt: LessThanOrEqual(evaluated.recordedAt),
     });
-    if (done.affected === 0) {
-      await rows.update(
-        { pid: evaluated.pid, failedAt: IsNull() },
-        { attempts: 0, lastError: null },
-      );
+    const deleted = await rowsChanged(
+      this.dataSource.manager,
+      `DELETE FROM ${this.read.table} WHERE ${done.sql}`,
+      done.parameters,
+    );
+    if (deleted === 0) {
+      await this.dataSource
+        .getRepository(EvaluationDue)
+        .update({ pid: evaluated.pid, failedAt: IsNull() }, { attempts: 0, lastError: null });
     }
   }
 
@@ -128,7 +140,7 @@ export class EvaluationsDueRepository {
   }
 }
 
-function due(row: EvaluationDue): DueEvaluation {
+function due(row: Pick<EvaluationDue, 'pid' | 'dates' | 'recordedAt'>): DueEvaluation {
   return {
     pid: Number(row.pid),
     dates: [...new Set(row.dates.split(' ').filter(Boolean))].sort(),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { RawColumns } from '../database/raw-columns';
 import type { LocalDate } from '../time';
 import { RuleOutcome } from './rule-outcome.entity';
 import type { OutcomeResult } from './rule-definition';
@@ -27,7 +28,12 @@ export interface OutcomeQuery {
 /** Stored rule outcomes: one per patient, rule and local date. */
 @Injectable()
 export class RuleOutcomes {
-  constructor(private readonly dataSource: DataSource) {}
+  /** Every column, for the alert step's statements after every evaluation (hand-written, raw-columns.ts). */
+  private readonly columns: RawColumns<RuleOutcome, keyof RuleOutcome & string>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.columns = RawColumns.all(dataSource, RuleOutcome);
+  }
 
   /**
    * Outcomes the alerts have not applied yet, and how long ago the oldest was
@@ -137,14 +143,16 @@ export class RuleOutcomes {
    * locked until the caller's transaction ends (MySQL), so two processes never
    * step the same outcome.
    */
-  unappliedForAlerts(manager: EntityManager, pid: number): Promise<RuleOutcome[]> {
-    return manager.getRepository(RuleOutcome).find({
-      where: { pid, alertsAppliedAt: IsNull() },
-      order: { date: 'ASC', ruleId: 'ASC' },
-      ...(this.dataSource.options.type === 'mysql'
-        ? { lock: { mode: 'pessimistic_write' as const } }
-        : {}),
-    });
+  async unappliedForAlerts(manager: EntityManager, pid: number): Promise<RuleOutcome[]> {
+    const { table, selection } = this.columns;
+    const where = this.columns.where({ pid, alertsAppliedAt: IsNull() });
+    const order = `${this.columns.name('date')} ASC, ${this.columns.name('ruleId')} ASC`;
+    const lock = this.dataSource.options.type === 'mysql' ? ' FOR UPDATE' : '';
+    const rows = (await manager.query(
+      `SELECT ${selection} FROM ${table} WHERE ${where.sql} ORDER BY ${order}${lock}`,
+      where.parameters,
+    )) as Record<string, unknown>[];
+    return rows.map((row) => this.columns.entity(row));
   }
 
   async markAlertsApplied(
@@ -153,9 +161,12 @@ export class RuleOutcomes {
     at: Date,
   ): Promise<void> {
     if (outcomes.length === 0) return;
-    await manager
-      .getRepository(RuleOutcome)
-      .update({ id: In(outcomes.map((o) => o.id)) }, { alertsAppliedAt: at });
+    const set = this.columns.assignments({ alertsAppliedAt: at });
+    const ids = this.columns.where({ id: In(outcomes.map((o) => o.id)) });
+    await manager.query(`UPDATE ${this.columns.table} SET ${set.sql} WHERE ${ids.sql}`, [
+      ...set.parameters,
+      ...ids.parameters,
+    ]);
   }
 
   /**
@@ -168,16 +179,13 @@ export class RuleOutcomes {
     pids?: readonly number[],
   ): Promise<{ pid: number; date: string }[]> {
     if (pids !== undefined && pids.length === 0) return [];
-    const query = this.dataSource
-      .getRepository(RuleOutcome)
-      .createQueryBuilder('o')
-      .select('o.pid', 'pid')
-      .addSelect('o.date', 'date')
-      .where('o.date BETWEEN :from AND :to', { from, to })
-      .groupBy('o.pid')
-      .addGroupBy('o.date');
-    if (pids !== undefined) query.andWhere('o.pid IN (:...pids)', { pids: [...pids] });
-    const rows: { pid: number | string; date: string | Date }[] = await query.getRawMany();
+    // Hand-written (raw-columns.ts): every evaluation after a sync asks.
+    const [pid, date] = [this.columns.name('pid'), this.columns.name('date')];
+    const only = pids === undefined ? null : this.columns.where({ pid: In([...pids]) });
+    const rows = (await this.dataSource.query(
+      `SELECT ${pid} AS pid, ${date} AS date FROM ${this.columns.table} WHERE ${date} BETWEEN ? AND ?${only === null ? '' : ` AND ${only.sql}`} GROUP BY ${pid}, ${date}`,
+      [from, to, ...(only?.parameters ?? [])],
+    )) as { pid: number | string; date: string | Date }[];
     return rows.map((row) => ({
       pid: Number(row.pid),
       date: row.date instanceof Date ? row.date.toISOString().slice(0, 10) : String(row.date),

@@ -5,6 +5,7 @@ import { RuleOrigin, StoredRule, StoredRuleVersion } from './rule.entity';
 import { PatientRuleParams, RuleProgramSetting } from './rule-settings.entity';
 import { RuleChange } from './versions/rule-diff';
 import { withNamedLock } from '../database/named-lock';
+import { RawColumns } from '../database/raw-columns';
 import { inTransaction } from '../database/transactions';
 
 /** A rule with the definition of its version in force. */
@@ -28,7 +29,14 @@ export const parseParams = (json: string | null): Record<string, number> =>
 /** Reads and writes rules, their versions, and program and patient settings. */
 @Injectable()
 export class RuleStore {
+  private params?: RawColumns<PatientRuleParams, keyof PatientRuleParams & string>;
+
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Every column of patient_rule_params, made on first use. */
+  private get paramColumns(): RawColumns<PatientRuleParams, keyof PatientRuleParams & string> {
+    return (this.params ??= RawColumns.all(this.dataSource, PatientRuleParams));
+  }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return inTransaction(this.dataSource, work);
@@ -141,11 +149,16 @@ export class RuleStore {
       );
   }
 
-  patientParams(pids: readonly number[]): Promise<PatientRuleParams[]> {
-    if (pids.length === 0) return Promise.resolve([]);
-    return this.dataSource
-      .getRepository(PatientRuleParams)
-      .find({ where: { pid: In([...pids]) }, order: { ruleId: 'ASC' } });
+  /** Hand-written (raw-columns.ts): every evaluation after a sync asks. */
+  async patientParams(pids: readonly number[]): Promise<PatientRuleParams[]> {
+    if (pids.length === 0) return [];
+    const columns = this.paramColumns;
+    const only = columns.where({ pid: In([...pids]) });
+    const rows = (await this.dataSource.query(
+      `SELECT ${columns.selection} FROM ${columns.table} WHERE ${only.sql} ORDER BY ${columns.name('ruleId')} ASC`,
+      only.parameters,
+    )) as Record<string, unknown>[];
+    return rows.map((row) => columns.entity(row));
   }
 
   async savePatientParams(

@@ -3,6 +3,10 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/migrate';
 import { SyncState } from '../../src/ingest/sync-state.entity';
 import { SyncStateRepository } from '../../src/ingest/sync-state.repository';
+import { StoredSecret } from '../../src/crypto/stored-secret.entity';
+import { StoredSecretRepository } from '../../src/crypto/stored-secret.repository';
+import { Enrollment } from '../../src/patients/enrollment.entity';
+import { EnrollmentRepository } from '../../src/patients/enrollment.repository';
 import { ConnectionRepository } from '../../src/wearables/connection.repository';
 import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 import { freshDatabase, testEngines, TestDatabase } from '../support/databases';
@@ -132,5 +136,53 @@ describe.each(testEngines())('a sync’s own statements on %s', (engine) => {
       enrollmentId: 0,
       healthUserId: '',
     });
+  });
+
+  it('reads an enrollment and a token’s secret as the entities’ repositories do', async () => {
+    const enrollments = new EnrollmentRepository(ds);
+    const repository = ds.getRepository(Enrollment);
+    const { identifiers } = await repository.insert([
+      {
+        pid: 9_007_199_254,
+        program: null,
+        status: 'active',
+        timeZone: 'Europe/Berlin',
+        syncIntervalMinutes: 360,
+        createdAt: new Date('2026-11-01T08:00:00.010Z'),
+        createdBy: 'nurse',
+        updatedAt: new Date('2026-11-02T08:00:00.999Z'),
+        endedAt: null,
+      },
+      {
+        pid: 42,
+        program: 'heart failure',
+        status: 'ended',
+        timeZone: null,
+        syncIntervalMinutes: 60,
+        createdAt: new Date('2026-11-01T08:00:00.000Z'),
+        createdBy: 'nurse',
+        updatedAt: new Date('2026-11-03T08:00:00.001Z'),
+        endedAt: new Date('2026-11-04T08:00:00.002Z'),
+      },
+    ]);
+    for (const { id } of identifiers) {
+      const stored = await repository.findOneByOrFail({ id: Number(id) });
+      expect(await enrollments.byId(Number(id))).toStrictEqual(stored);
+      expect(await enrollments.byPid(stored.pid)).toStrictEqual(stored);
+    }
+    expect(await enrollments.byId(-1)).toBeNull();
+    expect(await enrollments.byPid(-1)).toBeNull();
+
+    const secrets = new StoredSecretRepository(ds);
+    const id = await secrets.insert({
+      purpose: 'google-refresh',
+      keyId: 'k1',
+      ciphertext: 'v1.abc',
+      createdAt: new Date('2026-11-01T08:00:00.010Z'),
+      updatedAt: new Date('2026-11-01T08:00:00.020Z'),
+    });
+    const read = await ds.transaction((tx) => secrets.byId(id, tx));
+    expect(read).toStrictEqual(await ds.getRepository(StoredSecret).findOneByOrFail({ id }));
+    expect(await secrets.byId(id + 1)).toBeNull();
   });
 });

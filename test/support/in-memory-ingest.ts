@@ -233,7 +233,8 @@ export class InMemoryIngest {
         attempts: s.attempts + 1,
       };
       this.change(this.states, s.connectionId, claimed);
-      return { connectionId: s.connectionId, ...claimed };
+      const state = InMemoryIngest.copy(this.states.get(s.connectionId)!);
+      return { connectionId: s.connectionId, ...claimed, state };
     });
   }
 

@@ -76,22 +76,15 @@ export class AlertStepsDue implements OutcomeSteps {
   }
 
   /**
-   * First in a step's transaction: holds the patient's row (on MySQL; the
-   * SQLite database has one writer) until the step commits. Outcomes stored
-   * before it are read by the step; outcomes stored after it record their
-   * row once the step committed, so `settle` never removes a row that stands
-   * for outcomes the step did not read.
+   * First in a step's transaction: removes the patient's row, which holds it
+   * (on MySQL, the delete's lock; the SQLite database has one writer) until
+   * the step commits, and a step that fails rolls back and leaves it.
+   * Outcomes stored before it are read by the step; outcomes stored after it
+   * record their row once the step committed, so the step never removes a
+   * row that stands for outcomes it did not read. One statement for what a
+   * locking read first and a delete last did.
    */
-  async hold(tx: EntityManager, pid: number): Promise<void> {
-    if (tx.connection.options.type !== 'mysql') return;
-    await tx.query(
-      `SELECT ${this.key.names[0]} FROM ${this.key.table} WHERE ${this.key.names[0]} = ? FOR UPDATE`,
-      [this.key.value('pid', pid)],
-    );
-  }
-
-  /** Last in a step's transaction: the patient's stored outcomes are stepped. */
-  async settle(tx: EntityManager, pid: number): Promise<void> {
+  async take(tx: EntityManager, pid: number): Promise<void> {
     await tx.query(`DELETE FROM ${this.key.table} WHERE ${this.key.names[0]} = ?`, [
       this.key.value('pid', pid),
     ]);

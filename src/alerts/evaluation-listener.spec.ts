@@ -22,7 +22,7 @@ const RULE = testRule({ id: 'low-oxygen-saturation' });
 function setUp(options: { throwFor?: number; maxAttempts?: number; due: number[] }) {
   let outcomes: (RuleOutcome & { appliedIn?: number })[] = [];
   let rows = new Set(options.due);
-  const settledIn: { pid: number; tx: number | undefined }[] = [];
+  const takenIn: { pid: number; tx: number | undefined }[] = [];
   const { failed, fail } = new FakeFailures(options.maxAttempts);
   const runs: { run: PatientEvaluationRun; tx: number | undefined }[] = [];
   const transactions = new FakeTransactions({
@@ -67,10 +67,9 @@ function setUp(options: { throwFor?: number; maxAttempts?: number; due: number[]
   };
   let attemptsOf = new Map<number, number>();
   const steps = {
-    hold: async () => undefined,
-    settle: async (tx: Transaction, pid: number) => {
+    take: async (tx: Transaction, pid: number) => {
       rows.delete(pid);
-      settledIn.push({ pid, tx: txOf(tx)?.id });
+      takenIn.push({ pid, tx: txOf(tx)?.id });
     },
     claimDue: async (): Promise<ClaimedStep[]> => {
       const claimed = [...rows].filter((pid) => !failed.some((f) => f.pid === pid));
@@ -95,7 +94,7 @@ function setUp(options: { throwFor?: number; maxAttempts?: number; due: number[]
     add,
     outcomes: () => outcomes,
     rows: () => rows,
-    settledIn,
+    takenIn,
     failed,
     runs,
     lines: log.lines,
@@ -103,7 +102,7 @@ function setUp(options: { throwFor?: number; maxAttempts?: number; due: number[]
 }
 
 describe('EvaluationListener (fakes, no database)', () => {
-  it("steps a patient's unapplied days as one run, marking them and settling the row in that unit", async () => {
+  it("steps a patient's unapplied days as one run, marking them and taking the row in that unit", async () => {
     const world = setUp({ due: [7] });
     world.add(7, '2026-11-18');
     world.add(7, '2026-11-19');
@@ -115,9 +114,9 @@ describe('EvaluationListener (fakes, no database)', () => {
     expect(world.runs[0].run.days.map((d) => d.date)).toEqual(['2026-11-18', '2026-11-19']);
     const unit = world.runs[0].tx;
     expect(world.outcomes().map((o) => o.appliedIn)).toEqual([unit, unit]);
-    expect(world.settledIn).toEqual([{ pid: 7, tx: unit }]);
+    expect(world.takenIn).toEqual([{ pid: 7, tx: unit }]);
     expect(world.rows().size).toBe(0);
-    // Nothing left: a second step does nothing and still settles.
+    // Nothing left: a second step does nothing and still takes the row.
     await expect(world.listener.applyStored(7)).resolves.toBeNull();
     expect(world.runs).toHaveLength(1);
   });

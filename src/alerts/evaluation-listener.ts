@@ -60,10 +60,8 @@ export class EvaluationListener implements OnApplicationBootstrap {
   applyStored(pid: number): Promise<AppliedRun | null> {
     // Claiming locks the patient's rows; a concurrent evaluation's upsert can make it a deadlock victim.
     return this.transactions.runRetried(async (tx) => {
-      await this.steps.hold(tx, pid);
-      const applied = await this.step(tx, pid);
-      await this.steps.settle(tx, pid);
-      return applied;
+      await this.steps.take(tx, pid);
+      return this.step(tx, pid);
     });
   }
 

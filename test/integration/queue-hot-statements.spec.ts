@@ -14,7 +14,7 @@ const at = (ms: number): Date => new Date(T0.getTime() + ms);
 
 /**
  * The queue statements every sync sends (the claim, the evaluation's due row,
- * the alert step's hold and settle) are hand-written (src/database/raw-columns.ts):
+ * the alert step's take of its row) are hand-written (src/database/raw-columns.ts):
  * they read and write exactly what the entities' repositories read and write,
  * on both engines.
  */
@@ -120,28 +120,34 @@ describe.each(testEngines())('the queues’ hot statements on %s', (engine) => {
     expect(await rows.findOneBy({ pid: 8 })).not.toBeNull();
   });
 
-  it('holds a patient’s alert step row (MySQL) and settles only that patient', async () => {
+  it('takes a patient’s alert step row at a step’s start, held until it commits, left by a step that fails', async () => {
     const steps = new AlertStepsDue(ds);
     const rows = ds.getRepository(AlertStepDue);
     await ds.transaction((tx) => steps.record(tx, [11, 12], at(-1_000)));
+    await expect(
+      ds.transaction(async (tx) => {
+        await steps.take(tx, 11);
+        throw new Error('the step failed');
+      }),
+    ).rejects.toThrow('the step failed');
+    expect((await rows.find()).map((row) => Number(row.pid)).sort()).toEqual([11, 12]);
     if (engine === 'mysql') {
       const other = await new DataSource(dataSourceOptions(db.env)).initialize();
       try {
         await ds.transaction(async (tx) => {
-          await steps.hold(tx, 11);
+          await steps.take(tx, 11);
           await expect(
             other.query('SELECT pid FROM alert_steps_due WHERE pid = 11 FOR UPDATE NOWAIT'),
           ).rejects.toThrow();
           await expect(
             other.query('SELECT pid FROM alert_steps_due WHERE pid = 12 FOR UPDATE NOWAIT'),
           ).resolves.toHaveLength(1);
-          await steps.settle(tx, 11);
         });
       } finally {
         await other.destroy();
       }
     } else {
-      await ds.transaction((tx) => steps.settle(tx, 11));
+      await ds.transaction((tx) => steps.take(tx, 11));
     }
     expect((await rows.find()).map((row) => Number(row.pid))).toEqual([12]);
   });

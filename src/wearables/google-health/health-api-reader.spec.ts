@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GoogleApiError } from './google-health-source';
 import { GoogleHealthReader } from './health-api-reader';
 import { MalformedResponseError, parseDataPointsPage } from './points';
 import { RequestBudget } from './request-budget';
@@ -56,6 +59,40 @@ describe('GoogleHealthReader requests', () => {
       '/v4/users/me/pairedDevices',
       '/v4/users/me/dataTypes/steps/dataPoints:rollUp',
     ]);
+  });
+});
+
+describe('GoogleHealthReader redirects', () => {
+  it('follows none: the token stays with Google, and the sync fails at once, without retries', async () => {
+    const paths: string[] = [];
+    const server = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      if (request.url?.startsWith('/v4/users/me/pairedDevices')) {
+        response.writeHead(302, { location: '/elsewhere' }).end();
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      // Node's own fetch, as in production.
+      const reader = new GoogleHealthReader(
+        {
+          GOOGLE_HEALTH_API_BASE_URL: `http://127.0.0.1:${port}/v4/`,
+          GOOGLE_HEALTH_TIMEOUT_MS: 1000,
+        },
+        { accessToken: async () => 'token', refreshAfterUnauthorized: async () => 'token' },
+        new RequestBudget(1000),
+      );
+      reader.sleep = async () => undefined;
+      const failure = await reader.pairedDevices(context).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(GoogleApiError);
+      expect((failure as GoogleApiError).reason).toBe('UNEXPECTED_REDIRECT');
+      expect(paths).toEqual(['/v4/users/me/pairedDevices?prettyPrint=false']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -288,8 +288,15 @@ export class GoogleHealthReader {
           },
           ...(jsonBody === undefined ? {} : { method: 'POST', body: jsonBody }),
           signal: AbortSignal.timeout(this.env.GOOGLE_HEALTH_TIMEOUT_MS),
+          // Google answers these routes itself, and a bearer token follows no redirect.
+          // Refusing them (no window, redirects an error) is also what lets undici
+          // send the request as built instead of cloning it, and teeing a POST's body,
+          // on every call.
+          redirect: 'error',
+          window: null,
         });
-      } catch {
+      } catch (error) {
+        if (isRefusedRedirect(error)) throw new GoogleApiError(0, 'UNEXPECTED_REDIRECT');
         // Timeouts and connection resets alike: the request may simply be retried.
         response = undefined;
       }
@@ -395,6 +402,12 @@ function readPage<K extends DataTypeId>(dataType: K, body: Buffer): DataPointsPa
  */
 function decode(body: Buffer): string {
   return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
+}
+
+/** undici's network error for a redirect under `redirect: 'error'` (read by shape: it comes from Node's own realm). */
+function isRefusedRedirect(error: unknown): boolean {
+  const cause = (error as { cause?: { message?: unknown } } | null)?.cause;
+  return cause?.message === 'unexpected redirect';
 }
 
 function parseJson(text: string): unknown {

@@ -16,6 +16,7 @@ import { SyncRereadDataTypes1766017000001 } from './1766017000001-sync-reread-da
 import { DurableWork1767010000000 } from './1767010000000-durable-work';
 import { AlertStepsDue1767030000000 } from './1767030000000-alert-steps-due';
 import { SyncQueue1767040000000 } from './1767040000000-sync-queue';
+import { MinutesFingerprint1767070000000 } from './1767070000000-minutes-fingerprint';
 
 /** In order. A new migration is added here and in ../sqlite with the same name. */
 export const MYSQL_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MYSQL_MIGRATIONS = [
   DurableWork1767010000000,
   AlertStepsDue1767030000000,
   SyncQueue1767040000000,
+  MinutesFingerprint1767070000000,
 ];

@@ -50,6 +50,13 @@ export class DailyAggregateRow {
   @Column(metric('skin_temp_deviation')) skinTempDeviation!: number | null;
   @Column(metric('weight_kg')) weightKg!: number | null;
 
+  /**
+   * Heart rate's and steps' daily roll-ups as fetched just before the day's
+   * minutes were last read whole (ingest/minutes-check.ts); null when not fetched.
+   */
+  @Column({ name: 'minutes_fingerprint', type: 'varchar', length: 255, nullable: true })
+  minutesFingerprint!: string | null;
+
   /** JSON of DailyCoverage (sample counts and contributing data types). */
   @Column({ type: 'text' })
   coverage!: string;

@@ -11,15 +11,21 @@ import {
 import { DailyAggregateRow } from './daily-aggregate.entity';
 import { RawColumns } from '../database/raw-columns';
 
+/** A day as a sync reads and writes it: with the fingerprint of the minutes it was computed from. */
+export interface SyncedDay extends DailyAggregate {
+  minutesFingerprint: string | null;
+}
+
 export function toRow(
   pid: number,
-  day: DailyAggregate,
+  day: DailyAggregate | SyncedDay,
   updatedAt: Date,
 ): Partial<DailyAggregateRow> {
   const row: Partial<DailyAggregateRow> = {
     pid,
     date: day.date,
     coverage: JSON.stringify(day.coverage),
+    minutesFingerprint: 'minutesFingerprint' in day ? day.minutesFingerprint : null,
     updatedAt,
   };
   for (const key of METRIC_NAMES) (row as Record<string, unknown>)[key] = day[key];
@@ -44,7 +50,7 @@ const UPSERT_CHUNK = 200;
 const PIDS_PER_QUERY = 1000;
 
 /** The columns a sync writes (all but the id) and reads back (a day's own). */
-const DAY_COLUMNS = ['date', ...METRIC_NAMES, 'coverage'] as const;
+const DAY_COLUMNS = ['date', ...METRIC_NAMES, 'coverage', 'minutesFingerprint'] as const;
 const WRITTEN_COLUMNS = ['pid', ...DAY_COLUMNS, 'updatedAt'] as const;
 
 /** Reads and writes patients' daily aggregates; callers own the transaction. */
@@ -67,7 +73,7 @@ export class DailyAggregates {
    */
   async upsert(
     pid: number,
-    days: readonly DailyAggregate[],
+    days: readonly (DailyAggregate | SyncedDay)[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     const now = new Date();
@@ -98,14 +104,26 @@ export class DailyAggregates {
     return sql;
   }
 
-  /** One patient's days from `from` to `to` inclusive, oldest first (read by every sync). */
+  /** One patient's days from `from` to `to` inclusive, oldest first. */
   async series(pid: number, from: string, to: string): Promise<DailyAggregate[]> {
+    return (await this.rows(pid, from, to)).map(fromRow);
+  }
+
+  /** The same days with their minutes' fingerprints, as every sync reads them. */
+  async syncedDays(pid: number, from: string, to: string): Promise<SyncedDay[]> {
+    return (await this.rows(pid, from, to)).map((row) => ({
+      ...fromRow(row),
+      minutesFingerprint: row.minutesFingerprint,
+    }));
+  }
+
+  private async rows(pid: number, from: string, to: string): Promise<DailyAggregateRow[]> {
     const { table, names, selection } = this.read;
     const rows = (await this.dataSource.query(
       `SELECT ${selection} FROM ${table} WHERE pid = ? AND ${names[0]} BETWEEN ? AND ? ORDER BY ${names[0]}`,
       [pid, from, to],
     )) as Record<string, unknown>[];
-    return rows.map((row) => fromRow(this.read.hydrate(row) as DailyAggregateRow));
+    return rows.map((row) => this.read.hydrate(row) as DailyAggregateRow);
   }
 
   /** Many patients' days in one query, for evaluation runs and the backtest. */

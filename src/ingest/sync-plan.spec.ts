@@ -163,6 +163,50 @@ describe('planSync', () => {
     expect(planSync({ ...base, cursorDate: '2026-01-01' }).from).toBe('2026-09-30');
   });
 
+  it("checks the day's re-read by daily roll-ups, and reads minutes only from the day it names", () => {
+    const dayFirst = { ...rollUps, cursorDate: '2026-11-27', history: null };
+    const plan = planSync(dayFirst);
+    // The re-read days and the evening before the first, up to yesterday.
+    expect(plan).toMatchObject({ from: '2026-11-24', partial: null });
+    expect(plan.minutesCheck).toEqual({
+      from: '2026-11-23',
+      through: '2026-11-27',
+      dataTypes: ['heart-rate', 'steps'],
+    });
+    const narrowed = planSync({ ...dayFirst, minutesFrom: '2026-11-27' });
+    expect(narrowed.partial).toEqual({
+      through: '2026-11-26',
+      dataTypes: expect.not.arrayContaining(['heart-rate', 'steps']) as unknown,
+    });
+    expect(narrowed.partial?.dataTypes).toContain('sleep');
+    // The sparse lists are the same: they were read before the check decided.
+    expect(narrowed.wholeRange).toEqual(plan.wholeRange);
+    expect(narrowed.chunks.flatMap((c) => c.dates)).toEqual(plan.chunks.flatMap((c) => c.dates));
+    // Minutes from the changed day's evening before (New York, EST), through today.
+    for (const r of narrowed.chunks.flatMap((c) => c.requests)) {
+      if (r.method !== 'rollUp') throw new Error('expected a roll-up');
+      expect(new Date(r.startTime).toISOString()).toBe('2026-11-26T17:00:00.000Z');
+    }
+    // Nothing changed: today's minutes only.
+    expect(planSync({ ...dayFirst, minutesFrom: '2026-11-28' }).partial?.through).toBe(
+      '2026-11-27',
+    );
+    // No check: later syncs, a backfill, list reads, active minutes (no fingerprint), a webhook's earlier days.
+    expect(planSync({ ...dayFirst, rereadSpentOn: '2026-11-28' }).minutesCheck).toBeNull();
+    expect(planSync({ ...dayFirst, cursorDate: null }).minutesCheck).toBeNull();
+    expect(planSync({ ...dayFirst, intraday: 'list' }).minutesCheck).toBeNull();
+    expect(
+      planSync({ ...dayFirst, needed: [...dayFirst.needed, 'active-minutes'] }).minutesCheck,
+    ).toBeNull();
+    const webhook = { ...dayFirst, rereadFrom: '2026-11-10', rereadDataTypes: ['weight'] };
+    expect(planSync(webhook).minutesCheck).toBeNull();
+    expect(planSync({ ...webhook, minutesFrom: '2026-11-27' }).partial).toEqual(
+      planSync(webhook).partial,
+    );
+    // A device silent for weeks: beyond heart rate's 14-day range, the minutes are read.
+    expect(planSync({ ...dayFirst, cursorDate: '2026-11-15' }).minutesCheck).toBeNull();
+  });
+
   it("re-reads a webhook's older days only for the type it named and those read with it", () => {
     const later = { ...rollUps, cursorDate: '2026-11-27', rereadSpentOn: '2026-11-28' };
     const weight = planSync({ ...later, rereadFrom: '2026-11-18', rereadDataTypes: ['weight'] });

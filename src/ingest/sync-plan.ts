@@ -9,7 +9,9 @@ import type { DataPointsQuery } from '../wearables/google-health/health-api-read
 import { typesRereadWith } from './data-needs';
 import {
   isRolledUp,
+  ROLL_UP_MAX_DAYS,
   ROLL_UP_WINDOW_SECONDS,
+  RolledUpType,
   RollUpQuery,
 } from '../wearables/google-health/roll-ups';
 
@@ -68,6 +70,12 @@ export interface PlanInput {
    * first sync) until data appears.
    */
   silent?: { dataTypes: ReadonlySet<string>; lastSuccessAt: number | null };
+  /**
+   * The day's re-read found the days before this one unchanged (minutes-check.ts):
+   * heart rate and steps are read from it on, and the days before keep the
+   * columns computed from them. Absent: read as the plan says.
+   */
+  minutesFrom?: string;
 }
 
 /** One call followed to its last page: a list, or a roll-up of minute windows. */
@@ -87,9 +95,10 @@ export interface SyncChunk {
 }
 
 /**
- * Days a webhook asked to re-read before the sync's own range: only the named
- * types, and the types read with them (data-needs.ts), are read for them, so
- * only the columns computed from those types may be rewritten.
+ * Days read for some types only, so only the columns computed from those
+ * types may be rewritten: a webhook's days before the sync's own range (the
+ * named types and those read with them, data-needs.ts), or the re-read days
+ * whose minutes did not change (every type but heart rate and steps).
  */
 export interface PartialDays {
   /** The last such day; they run from the plan's `from`. */
@@ -113,6 +122,18 @@ export interface SyncPlan {
   reread: boolean;
   /** `pairedDevices` is read: a rule needs the device's last sync, or the daily re-read refreshes it for the patient page. */
   readDevice: boolean;
+  /** The days whose daily roll-ups tell whether the re-read days' minutes changed; null: no check. */
+  minutesCheck: MinutesCheck | null;
+}
+
+/**
+ * The daily roll-ups a day's re-read asks for before reading minutes: the day
+ * before `from` (its evening is the first night's context) up to yesterday.
+ */
+export interface MinutesCheck {
+  from: string;
+  through: string;
+  dataTypes: RolledUpType[];
 }
 
 function datesBetween(from: string, to: string): string[] {
@@ -145,7 +166,7 @@ export function rangeFilter(dataType: DataTypeId, from: string, to: string): str
   );
 }
 
-function familyOf(dataType: DataTypeId): string | null {
+export function familyOf(dataType: DataTypeId): string | null {
   const spec = GOOGLE_HEALTH_DATA_TYPES[dataType];
   // Weight keeps every source: a manual weigh-in is not a copy (source-preference.ts drops mirrors).
   return spec.dataSourceFamilyFilter && dataType !== 'weight' ? WEARABLES_FAMILY : null;
@@ -274,12 +295,25 @@ export function planSync(input: PlanInput): SyncPlan {
       : dataTypes;
   // A webhook naming only types nothing needs costs nothing.
   const from = rereadTypes.length === 0 ? ownFrom : earlier;
-  const partial: PartialDays | null =
+  const webhookDays: PartialDays | null =
     from < ownFrom && rereadTypes.length < dataTypes.length
       ? { through: addDays(ownFrom, -1), dataTypes: rereadTypes }
       : null;
+  const minutesCheck =
+    reread && resumeFrom !== null && webhookDays === null && from === ownFrom
+      ? checkOf(input, dataTypes, from, today)
+      : null;
+  const minutesFrom = input.minutesFrom;
+  const partial: PartialDays | null =
+    minutesCheck !== null && minutesFrom !== undefined && minutesFrom > from
+      ? {
+          through: addDays(minutesFrom < today ? minutesFrom : today, -1),
+          // Every other type counts as read: its columns are what a whole re-read gives.
+          dataTypes: DATA_TYPE_IDS.filter((t) => !(minutesCheck.dataTypes as string[]).includes(t)),
+        }
+      : webhookDays;
   const fromOf = (dataType: DataTypeId): string =>
-    partial === null || rereadTypes.includes(dataType) ? from : ownFrom;
+    partial === null || partial.dataTypes.includes(dataType) ? from : addDays(partial.through, 1);
 
   const wholeRange = dataTypes
     .filter((t) => !DENSE.has(t))
@@ -319,7 +353,28 @@ export function planSync(input: PlanInput): SyncPlan {
     chunks,
     reread,
     readDevice: input.deviceSyncNeeded || reread,
+    minutesCheck,
   };
+}
+
+/**
+ * The daily roll-ups of a day's re-read, when they can stand for its minutes:
+ * by roll-up, with no other dense type (active minutes has no fingerprint),
+ * and within heart rate's 14-day range.
+ */
+function checkOf(
+  input: PlanInput,
+  dataTypes: readonly DataTypeId[],
+  from: string,
+  today: string,
+): MinutesCheck | null {
+  if (input.intraday !== 'roll-up') return null;
+  const dense = dataTypes.filter((t) => DENSE.has(t));
+  const checked = dense.filter(isRolledUp);
+  if (checked.length === 0 || checked.length < dense.length) return null;
+  const check = { from: addDays(from, -1), through: addDays(today, -1), dataTypes: checked };
+  const days = (dayNumberOfDate(check.through) as number) - (dayNumberOfDate(check.from) as number);
+  return days + 1 > ROLL_UP_MAX_DAYS['heart-rate'] ? null : check;
 }
 
 /** A webhook's re-read as stored in `sync_states`: from a date, of named types (null: all). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DailyAggregate, METRIC_NAMES } from '../aggregates/daily-aggregate';
-import { DailyAggregates } from '../aggregates/daily-aggregates.repository';
+import { DailyAggregates, SyncedDay } from '../aggregates/daily-aggregates.repository';
 import { downsample } from '../aggregates/downsample';
 import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
@@ -18,7 +18,8 @@ import {
 } from '../wearables/connection-tokens';
 import { DataTypeId } from '../wearables/google-health/data-types';
 import { GoogleApiError } from '../wearables/google-health/google-health-source';
-import { pointsFromRollUp } from '../wearables/google-health/roll-ups';
+import { pointsFromRollUp, RolledUpType } from '../wearables/google-health/roll-ups';
+import type { DailyRollUpDay } from '../wearables/google-health/daily-roll-ups';
 import {
   GoogleHealthReader,
   GoogleHealthUnavailableError,
@@ -40,12 +41,16 @@ import { deviceTypeChange } from './device-change';
 import { RuleDataNeeds } from './rule-data-needs';
 import {
   completeThrough,
+  familyOf,
   historyAfter,
+  PlanInput,
   planSync,
   RangeRequest,
   Reread,
+  ROLL_UP_PAGE_SIZE,
   SyncPlan,
 } from './sync-plan';
+import { FINGERPRINTED, fingerprints, minutesFrom } from './minutes-check';
 import { addDays, localDateAt } from '../time';
 import { newSyncState, SyncState } from './sync-state.entity';
 import { SyncClaim, SyncStateChanges, SyncStateRepository } from './sync-state.repository';
@@ -155,7 +160,7 @@ export class SyncRunner {
         ? null
         : new Set(state.historyDataTypes.split(' '));
     const needs = await this.needs.ofProgram(enrollment.program);
-    const plan = planSync({
+    const input: PlanInput = {
       now: started,
       timeZone,
       cursorDate: state.cursorDate,
@@ -174,7 +179,8 @@ export class SyncRunner {
         dataTypes: await this.silentTypes(pid, history, started, timeZone),
         lastSuccessAt: state.lastSuccessAt?.getTime() ?? null,
       },
-    });
+    };
+    const planned = planSync(input);
     const context: ReadContext = {
       connectionId: id,
       userBudget: this.userBudgets.acquire(id),
@@ -182,16 +188,27 @@ export class SyncRunner {
     };
     const renewal = this.keep(claim);
     try {
-      const device = plan.readDevice
+      const device = planned.readDevice
         ? await this.readDevice(context, connection, unavailable)
         : null;
-      const read = await this.readDays(context, plan, unavailable, timeZone);
+      // With the evening before the first day: its minutes' fingerprint is checked too.
+      const stored = await this.aggregates.syncedDays(pid, addDays(planned.from, -1), planned.to);
+      const wholeRange = await this.readWholeRange(context, planned, unavailable, timeZone);
+      const { plan, fetched } = await this.checkMinutes(
+        context,
+        input,
+        planned,
+        stored,
+        wholeRange,
+        unavailable,
+      );
+      const read = await this.readChunks(context, plan, wholeRange, unavailable, timeZone);
       // Not read this sync: the days count as complete by the clock, and the next
       // day's re-read (or a webhook) picks up what the watch sends late.
       const lastDeviceSync = device?.lastSyncTime ?? null;
       const cursor = completeThrough(started, timeZone, lastDeviceSync, state.cursorDate);
-      const previous = await this.aggregates.series(pid, plan.from, plan.to);
-      const days = withUnreadKept(plan, previous, read);
+      const previous = stored.filter((day) => day.date >= plan.from);
+      const days = withFingerprints(plan, withUnreadKept(plan, previous, read), previous, fetched);
       const changed = changedDates(previous, days);
       const syncedAt: SyncedAt = {
         lastSyncAt: new Date(),
@@ -314,20 +331,82 @@ export class SyncRunner {
     return new Set([...history].filter((dataType) => !delivering.has(dataType as DataTypeId)));
   }
 
+  /** The sparse types, read once for the whole range and kept for every chunk. */
+  private async readWholeRange(
+    context: ReadContext,
+    plan: SyncPlan,
+    unavailable: Set<string>,
+    timeZone: string,
+  ): Promise<WearablePoints> {
+    const wholeRange: WearablePoints = {};
+    for (const query of plan.wholeRange)
+      await this.read(context, query, wholeRange, unavailable, timeZone);
+    return wholeRange;
+  }
+
+  /**
+   * The day's re-read asks heart rate's and steps' daily roll-ups before any
+   * minute (minutes-check.ts), and reads minutes only from the first day that
+   * changed: the plan with the days before as partial days. `fetched`: the
+   * fingerprints to store with the days whose minutes this sync reads whole.
+   */
+  private async checkMinutes(
+    context: ReadContext,
+    input: PlanInput,
+    plan: SyncPlan,
+    stored: readonly SyncedDay[],
+    wholeRange: WearablePoints,
+    unavailable: Set<string>,
+  ): Promise<{ plan: SyncPlan; fetched: ReadonlyMap<string, string> | null }> {
+    const check = plan.minutesCheck;
+    if (check === null) return { plan, fetched: null };
+    const byType = new Map<RolledUpType, DailyRollUpDay[]>();
+    try {
+      for (const dataType of check.dataTypes) {
+        const days = await this.reader.dailyRollUp(context, {
+          dataType,
+          from: check.from,
+          to: check.through,
+          pageSize: ROLL_UP_PAGE_SIZE,
+          dataSourceFamily: familyOf(dataType),
+        });
+        byType.set(dataType, days);
+      }
+    } catch (error) {
+      if (!(error instanceof ScopeInsufficientError)) throw error;
+      // The minutes' own read leaves the type out, as it would have.
+      if (error.dataType !== null) unavailable.add(error.dataType);
+      return { plan, fetched: null };
+    }
+    const fetched = fingerprints(check, byType);
+    const dates: string[] = [];
+    for (let date = plan.from; date <= check.through; date = addDays(date, 1)) dates.push(date);
+    const fresh = new Map(downsample(wholeRange, { dates }).map((day) => [day.date, day]));
+    const from = minutesFrom(
+      check,
+      plan.from,
+      fetched,
+      new Map(stored.map((day) => [day.date, day])),
+      fresh,
+    );
+    return {
+      plan: from > plan.from ? planSync({ ...input, minutesFrom: from }) : plan,
+      fetched,
+    };
+  }
+
   /**
    * Reads each chunk and reduces it at once, so raw points never outlive their
    * chunk; the dense points a chunk's evening before needs are carried over
    * from the chunk before rather than read twice.
    */
-  private async readDays(
+  private async readChunks(
     context: ReadContext,
     plan: SyncPlan,
+    wholeRange: WearablePoints,
     unavailable: Set<string>,
     timeZone: string,
   ): Promise<DailyAggregate[]> {
-    const wholeRange: WearablePoints = {};
-    for (const query of plan.wholeRange)
-      await this.read(context, query, wholeRange, unavailable, timeZone);
     const days: DailyAggregate[] = [];
     let carried: WearablePoints = {};
     for (let i = 0; i < plan.chunks.length; i++) {
@@ -540,6 +619,31 @@ function withUnreadKept(
   return read.map((day) =>
     day.date <= partial.through ? keepUnread(byDate.get(day.date), day, types) : day,
   );
+}
+
+/**
+ * Each day with the fingerprint of the minutes its columns come from: the one
+ * fetched before this sync read them whole (null if none was), the stored one
+ * where its heart rate and steps were not read and their columns stay.
+ */
+function withFingerprints(
+  plan: SyncPlan,
+  days: readonly DailyAggregate[],
+  stored: readonly SyncedDay[],
+  fetched: ReadonlyMap<string, string> | null,
+): SyncedDay[] {
+  const partial = plan.partial;
+  const minutesKept =
+    partial !== null &&
+    FINGERPRINTED.some((t) => plan.dataTypes.includes(t) && !partial.dataTypes.includes(t));
+  const before = new Map(stored.map((day) => [day.date, day.minutesFingerprint]));
+  return days.map((day) => ({
+    ...day,
+    minutesFingerprint:
+      minutesKept && day.date <= partial.through
+        ? (before.get(day.date) ?? null)
+        : (fetched?.get(day.date) ?? null),
+  }));
 }
 
 /** Dates whose stored row is missing or differs from the new one. */

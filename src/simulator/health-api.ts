@@ -4,7 +4,7 @@ import { DataTypeDefinition, findDataType, SCOPES } from './data-types';
 import { candidateDateRange, FilterError, matchesFilter, parseFilter } from './filter';
 import { GoogleStatus, JsonBytes } from './http-util';
 import { JsonWriter } from './json-writer';
-import { MINUTE_CADENCE_SECONDS, MinuteSamples } from './heart-rate-cadence';
+import { MINUTE_CADENCE_SECONDS } from './heart-rate-cadence';
 import {
   arrivalMs,
   dayEntries,
@@ -12,11 +12,13 @@ import {
   JsonObject,
   PointEntry,
   PointOrigin,
+  stampedOffset,
 } from './points';
 import { hashSeed } from './prng';
 import {
   assertRolledUp,
   civilWindows,
+  EachMinute,
   isNumericRollUp,
   maxRollUpDays,
   physicalWindows,
@@ -374,6 +376,7 @@ export class HealthApi {
           days,
           windowPage(total, skip, pageSize),
           (d) => this.rolledEntries(user, dataType, family, d),
+          (d, visit) => this.eachRolledMinute(user, dataType, family, d, visit),
         );
         out.raw(JSON.stringify(page));
         return page.length;
@@ -467,7 +470,7 @@ export class HealthApi {
     dataType: DataTypeDefinition,
     family: string,
     date: string,
-    visit: (startMs: number, spacingMs: number, samples: MinuteSamples, count: number) => void,
+    visit: Parameters<EachMinute>[1],
   ): void {
     const id = dataType.id;
     if (!isNumericRollUp(id) || !this.hasRolledDay(user, date) || !FAMILIES[family]('tracker'))
@@ -486,7 +489,7 @@ export class HealthApi {
           arrivalMs(record, startMs + (count - 1) * spacingMs + intervalMs) > visibleUntil
         )
           count--;
-        if (count > 0) visit(startMs, spacingMs, samples, count);
+        if (count > 0) visit(startMs, spacingMs, samples, count, stampedOffset(record, startMs));
       },
     );
   }

@@ -211,7 +211,7 @@ class MinutePoint implements PointEntry {
  * for `staleOffsetHours` after a change within the day (DST, a flight), when
  * it still stamps the one before.
  */
-function stampedOffset(day: DayRecord, instantMs: number): number {
+export function stampedOffset(day: DayRecord, instantMs: number): number {
   const hours = day.effects.staleOffsetHours;
   if (hours > 0) {
     for (let i = 1; i < day.offsets.length; i++) {

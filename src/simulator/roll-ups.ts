@@ -47,6 +47,25 @@ class WindowValue {
   max = -Infinity;
   readonly levels = new Map<string, number>();
 
+  /** The first `seen` samples of a minute, all in this window. */
+  addMinute(samples: MinuteSamples, seen: number): void {
+    if (seen === samples.values.length) {
+      // Whole numbers: the totals are exactly the sums of the samples added one by one.
+      this.count += seen;
+      this.sum += samples.sum;
+      this.min = Math.min(this.min, samples.min);
+      this.max = Math.max(this.max, samples.max);
+      return;
+    }
+    for (let k = 0; k < seen; k++) {
+      const value = samples.values[k];
+      this.count++;
+      this.sum += value;
+      this.min = Math.min(this.min, value);
+      this.max = Math.max(this.max, value);
+    }
+  }
+
   add(dataType: SimulatedDataTypeId, entry: PointEntry): void {
     this.count++;
     if (dataType === 'heart-rate' || dataType === 'steps') {
@@ -115,7 +134,14 @@ export function isNumericRollUp(dataType: SimulatedDataTypeId): boolean {
  */
 export type EachMinute = (
   date: string,
-  visit: (startMs: number, spacingMs: number, samples: MinuteSamples, count: number) => void,
+  visit: (
+    startMs: number,
+    spacingMs: number,
+    samples: MinuteSamples,
+    count: number,
+    /** The UTC offset the minute's samples carry (their civil time). */
+    offsetSeconds: number,
+  ) => void,
 ) => void;
 
 /** `String(n)`, from a table for the small whole numbers most windows hold: V8 prints doubles slowly. */
@@ -262,6 +288,7 @@ export function civilWindows(
   days: number,
   page: WindowPage,
   entriesOn: (date: string) => PointEntry[],
+  eachMinute: EachMinute,
 ): JsonObject[] {
   const windowStart = (k: number): string => `${addDays(startDate, k * days)}T00:00:00`;
   const windowEnd = (k: number): string => {
@@ -276,6 +303,36 @@ export function civilWindows(
   const firstDayMs = Date.parse(`${pageStart.slice(0, 10)}T00:00:00Z`);
   // Thousands of points share a civil date: its window is found once.
   const windowOf = new Map<string, WindowValue>();
+  if (isNumericRollUp(dataType.id)) {
+    // Heart rate and steps: a minute's samples share its offset, and a minute lies
+    // within one civil day (offsets are whole minutes), so minutes add up whole.
+    const pageStartMs = Date.parse(`${pageStart}Z`);
+    const pageEndMs = Date.parse(`${pageEnd}Z`);
+    for (let date = addDays(pageStart.slice(0, 10), -1); date <= lastDate; date = addDays(date, 1))
+      eachMinute(date, (startMs, spacingMs, samples, seen, offsetSeconds) => {
+        const civilMs = startMs + offsetSeconds * 1000;
+        const lastMs = civilMs + (seen - 1) * spacingMs;
+        if (lastMs < pageStartMs || civilMs >= pageEndMs) return;
+        const windowAt = (ms: number) =>
+          values[Math.floor(Math.floor((ms - firstDayMs) / DAY_MS) / days)];
+        if (
+          civilMs >= pageStartMs &&
+          lastMs < pageEndMs &&
+          windowAt(civilMs) === windowAt(lastMs)
+        ) {
+          windowAt(civilMs).addMinute(samples, seen);
+          return;
+        }
+        // A range that ends within a minute: sample by sample.
+        for (let k = 0; k < seen; k++) {
+          const at = civilMs + k * spacingMs;
+          const value = samples.values[k];
+          if (at >= pageStartMs && at < pageEndMs)
+            windowAt(at).addMinute({ values: [value], sum: value, min: value, max: value }, 1);
+        }
+      });
+    return civilJsonOf(values);
+  }
   for (let date = addDays(pageStart.slice(0, 10), -1); date <= lastDate; date = addDays(date, 1)) {
     for (const entry of entriesOn(date)) {
       const civil = entry.civilStart;
@@ -290,12 +347,16 @@ export function civilWindows(
       value.add(dataType.id, entry);
     }
   }
-  return values.map((value, i) => {
-    const k = page.first + i;
-    return {
-      civilStartTime: civilJson(windowStart(k)),
-      civilEndTime: civilJson(windowEnd(k)),
-      [dataType.payloadKey]: value.json(dataType.id),
-    };
-  });
+  return civilJsonOf(values);
+
+  function civilJsonOf(windows: WindowValue[]): JsonObject[] {
+    return windows.map((value, i) => {
+      const k = page.first + i;
+      return {
+        civilStartTime: civilJson(windowStart(k)),
+        civilEndTime: civilJson(windowEnd(k)),
+        [dataType.payloadKey]: value.json(dataType.id),
+      };
+    });
+  }
 }

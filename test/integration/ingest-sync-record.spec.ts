@@ -38,10 +38,10 @@ describe.each(testEngines())('what a finished sync records on %s', (engine) => {
     // Staff pause the patient (next_sync_at cleared) while the next sync runs.
     await setNextSync(ds, connection.id, new Date());
     const aggregates = vigil.app.get(DailyAggregates);
-    const series = aggregates.series.bind(aggregates);
-    const paused = jest.spyOn(aggregates, 'series').mockImplementation(async (...args) => {
+    const syncedDays = aggregates.syncedDays.bind(aggregates);
+    const paused = jest.spyOn(aggregates, 'syncedDays').mockImplementation(async (...args) => {
       await setNextSync(ds, connection.id, null);
-      return series(...args);
+      return syncedDays(...args);
     });
     try {
       expect(await ingest.syncs.syncNow(5001)).toMatchObject({ status: 'synced' });

@@ -115,7 +115,10 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     if (nextDay.status !== 'synced') throw new Error('unreachable');
     expect(nextDay.dates.length).toBeGreaterThanOrEqual(4);
     expect(nextDay.dates.length).toBeLessThanOrEqual(6);
-    expect(sim.stats().total).toBeLessThanOrEqual(8);
+    // Two more: the daily roll-ups of heart rate and steps that check the re-read days' minutes.
+    expect(sim.stats().total).toBeLessThanOrEqual(10);
+    expect(sim.stats().byRoute['api:dailyRollUp:heart-rate']).toBe(1);
+    expect(sim.stats().byRoute['api:dailyRollUp:steps']).toBe(1);
     expect(sim.stats().byRoute['api:pairedDevices']).toBe(1);
     expect((await state(connection.id)).rereadSpentOn).toBe(nextDay.dates.at(-1));
     expect(await rows(pid)).toHaveLength(60);

@@ -244,11 +244,16 @@ export class InMemoryIngest {
       for (const day of days) this.days.set(`${pid} ${day.date}`, { ...day });
     },
     series: async (pid: number, from: string, to: string) => this.daysOf(pid, from, to),
+    syncedDays: async (pid: number, from: string, to: string) =>
+      this.daysOf(pid, from, to).map((day) => ({
+        minutesFingerprint: null,
+        ...day,
+      })),
     metricsWithData: async (pid: number, from: string, to: string) =>
       new Set<MetricName>(
         this.daysOf(pid, from, to).flatMap((day) => METRIC_NAMES.filter((m) => day[m] !== null)),
       ),
-  } satisfies Pick<DailyAggregates, 'upsert' | 'series' | 'metricsWithData'>;
+  } satisfies Pick<DailyAggregates, 'upsert' | 'series' | 'syncedDays' | 'metricsWithData'>;
 
   readonly evaluations = {
     record: async (pid: number, dates: readonly string[], _at: Date, transaction: Transaction) => {

@@ -1,0 +1,233 @@
+/**
+ * The same numbers: the day's re-read that reads minutes only from the first
+ * day whose daily roll-ups changed (src/ingest/minutes-check.ts) stores what a
+ * re-read of every day's minutes stores. The simulator's messy cohort, with
+ * late days, a stream that stops and starts again, synced over many simulated
+ * days several times a day: each patient twice, one with the check, one whose
+ * fingerprints are forgotten before each sync (so every minute is read again).
+ */
+import { DataSource } from 'typeorm';
+import { DailyAggregate, METRIC_NAMES } from '../../src/aggregates/daily-aggregate';
+import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
+import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
+import { SyncState } from '../../src/ingest/sync-state.entity';
+import { addDays, DAY_MS, localDateAt } from '../../src/time';
+import { parseDailyRollUpPage } from '../../src/wearables/google-health/daily-roll-ups';
+import type { RollUpQuery } from '../../src/wearables/google-health/roll-ups';
+import type { ReadContext } from '../../src/wearables/google-health/health-api-reader';
+import { testEngines } from '../support/databases';
+import { IngestVigil, startIngestVigil } from '../support/ingest-vigil';
+
+jest.setTimeout(900_000);
+
+const USERS = 4;
+const BACKFILL_DAYS = 10;
+const SIMULATED_DAYS = 9;
+/** UTC hours of each simulated day's syncs: four a day, as at the default 6-hour interval. */
+const SYNC_HOURS = [2, 8, 14, 20];
+
+describe.each(testEngines())('the minutes check on %s', (engine) => {
+  let ingest: IngestVigil;
+  let ds: DataSource;
+  const startMs = Date.parse(
+    `${new Date().toISOString().slice(0, 10)}T${pad(SYNC_HOURS[0])}:00:00Z`,
+  );
+  let nowMs = startMs;
+
+  beforeAll(async () => {
+    jest.spyOn(Date, 'now').mockImplementation(() => nowMs);
+    ingest = await startIngestVigil(
+      engine,
+      { now: startMs, cohortSize: USERS, seed: 'minutes-check', rateLimitPerUserPerMinute: 0 },
+      { env: { BACKFILL_DAYS: String(BACKFILL_DAYS) }, logWriter: () => undefined },
+    );
+    ds = ingest.dataSource;
+  });
+
+  afterAll(async () => {
+    await ingest.stop();
+    jest.restoreAllMocks();
+  });
+
+  const checked = (i: number): number => 4000 + i;
+  const everything = (i: number): number => 5000 + i;
+
+  async function sync(pid: number): Promise<void> {
+    const outcome = await ingest.syncs.syncNow(pid);
+    if (outcome.status !== 'synced') throw new Error(`${pid}: ${JSON.stringify(outcome)}`);
+  }
+
+  async function days(pid: number): Promise<DailyAggregate[]> {
+    return ingest.vigil.app.get(DailyAggregates).series(pid, '2000-01-01', '2100-01-01');
+  }
+
+  it('stores every column of every day as a re-read of every minute does', async () => {
+    const start = new Date(startMs).toISOString().slice(0, 10);
+    // Both patients of a user share one grant: a second grant would revoke the first's refresh token.
+    const grant = ingest.sim.grantTokens.bind(ingest.sim);
+    const grants = new Map<string, ReturnType<typeof grant>>();
+    jest.spyOn(ingest.sim, 'grantTokens').mockImplementation((userId, scopes) => {
+      const known = grants.get(userId) ?? grant(userId, scopes);
+      grants.set(userId, known);
+      return known;
+    });
+    for (let i = 1; i <= USERS; i++) {
+      const userId = `sim-${i}`;
+      // Late days inside the simulated days, after they were first read; a stream that stops.
+      ingest.sim.cohort.addScenario(userId, {
+        kind: 'late-day',
+        date: addDays(start, 1 + (i % 3)),
+        lagDays: 1 + (i % 3),
+      });
+      ingest.sim.cohort.addScenario(userId, {
+        kind: 'late-day',
+        date: addDays(start, 5),
+        lagDays: 2,
+      });
+      if (i % 2 === 0)
+        ingest.sim.cohort.addScenario(userId, {
+          kind: 'stream-stops',
+          stream: i === 2 ? 'steps' : 'heart-rate',
+          from: addDays(start, 3),
+          until: addDays(start, 5),
+        });
+      for (const pid of [checked(i), everything(i)])
+        await ingest.connect(pid, userId, { nextSyncAt: new Date(nowMs + 365 * DAY_MS) });
+    }
+    // Where each sync's minutes started, per connection and local date.
+    const reader = ingest.reader;
+    const rollUp = reader.rollUp.bind(reader);
+    const minutesFrom = new Map<number, number>();
+    jest.spyOn(reader, 'rollUp').mockImplementation((context: ReadContext, query: RollUpQuery) => {
+      const known = minutesFrom.get(context.connectionId) ?? Infinity;
+      minutesFrom.set(context.connectionId, Math.min(known, query.startTime));
+      return rollUp(context, query);
+    });
+
+    let compared = 0;
+    let skippedDays = 0;
+    let dayFirstSyncs = 0;
+    for (let day = 0; day < SIMULATED_DAYS; day++) {
+      for (const hour of SYNC_HOURS) {
+        nowMs = Date.parse(`${addDays(start, day)}T${pad(hour)}:00:00Z`);
+        ingest.sim.clock.set(nowMs);
+        for (let i = 1; i <= USERS; i++) {
+          const zone = ingest.sim.cohort.user(`sim-${i}`)!.homeTimeZone;
+          const today = localDateAt(nowMs, zone);
+          const [state] = await ds.getRepository(SyncState).find({
+            where: { connectionId: await connectionIdOf(checked(i)) },
+          });
+          const dayFirst = state.rereadSpentOn !== today && state.cursorDate !== null;
+          minutesFrom.clear();
+          await sync(checked(i));
+          await ds
+            .createQueryBuilder()
+            .update(DailyAggregateRow)
+            .set({ minutesFingerprint: null })
+            .where('pid = :pid', { pid: everything(i) })
+            .execute();
+          await sync(everything(i));
+          if (dayFirst) {
+            dayFirstSyncs++;
+            const withCheck = minutesFrom.get(await connectionIdOf(checked(i))) ?? 0;
+            const whole = minutesFrom.get(await connectionIdOf(everything(i))) ?? 0;
+            skippedDays += Math.round((withCheck - whole) / DAY_MS);
+          }
+          const [a, b] = [await days(checked(i)), await days(everything(i))];
+          expect(a.map((d) => d.date)).toEqual(b.map((d) => d.date));
+          a.forEach((mine, d) => {
+            const theirs = b[d];
+            for (const metric of METRIC_NAMES)
+              if (mine[metric] !== theirs[metric])
+                throw new Error(
+                  `sim-${i} ${mine.date} ${metric} at ${new Date(nowMs).toISOString()}: with the check ${mine[metric]}, re-reading every minute ${theirs[metric]}`,
+                );
+            expect({ date: mine.date, ...mine.coverage }).toEqual({
+              date: theirs.date,
+              ...theirs.coverage,
+            });
+            compared++;
+          });
+        }
+      }
+    }
+    expect(dayFirstSyncs).toBeGreaterThanOrEqual(USERS * (SIMULATED_DAYS - 1));
+    // The check did skip: most day's-first syncs read two or three days less.
+    expect(skippedDays).toBeGreaterThan(dayFirstSyncs);
+    expect(compared).toBeGreaterThan(USERS * SIMULATED_DAYS * SYNC_HOURS.length * BACKFILL_DAYS);
+  });
+
+  it('a late day that arrives after its minutes were read is read again, not skipped', async () => {
+    const i = 1;
+    const pid = checked(i);
+    const zone = ingest.sim.cohort.user(`sim-${i}`)!.homeTimeZone;
+    nowMs += DAY_MS;
+    ingest.sim.clock.set(nowMs);
+    const today = localDateAt(nowMs, zone);
+    // Two days ago arrives three days late: empty when first read, whole later.
+    const late = addDays(today, -2);
+    ingest.sim.cohort.addScenario(`sim-${i}`, { kind: 'late-day', date: late, lagDays: 3 });
+    await sync(pid);
+    const before = (await days(pid)).find((d) => d.date === late);
+    expect(before?.wearMinutes ?? null).toBeNull();
+    for (let day = 1; day <= 3; day++) {
+      nowMs += DAY_MS;
+      ingest.sim.clock.set(nowMs);
+      await sync(pid);
+    }
+    const after = (await days(pid)).find((d) => d.date === late);
+    expect(after?.wearMinutes).toBeGreaterThan(600);
+    expect(after?.restingHrEstimate).not.toBeNull();
+  });
+
+  it('a bad daily roll-up answer fails the sync, naming the type and the field, and writes nothing', async () => {
+    const pid = checked(2);
+    nowMs += DAY_MS;
+    ingest.sim.clock.set(nowMs);
+    const rows = () =>
+      ds.getRepository(DailyAggregateRow).find({ where: { pid }, order: { date: 'ASC' } });
+    const before = await rows();
+    const [stateBefore] = await ds
+      .getRepository(SyncState)
+      .find({ where: { connectionId: await connectionIdOf(pid) } });
+    // A truncated answer: its last day is missing.
+    jest.spyOn(ingest.reader, 'dailyRollUp').mockImplementationOnce(async (_context, query) => {
+      const days = [];
+      for (let date = query.from; date < query.to; date = addDays(date, 1)) {
+        const [year, month, day] = date.split('-').map(Number);
+        const next = addDays(date, 1).split('-').map(Number);
+        days.push({
+          civilStartTime: { date: { year, month, day } },
+          civilEndTime: { date: { year: next[0], month: next[1], day: next[2] } },
+          heartRate: {},
+        });
+      }
+      return parseDailyRollUpPage(query, { rollupDataPoints: days }, query.from).days;
+    });
+    const outcome = await ingest.syncs.syncNow(pid);
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining(
+        'heart-rate rollupDataPoints: expected a window for every day of the range',
+      ) as unknown,
+    });
+    expect(await rows()).toEqual(before);
+    const [stateAfter] = await ds
+      .getRepository(SyncState)
+      .find({ where: { connectionId: await connectionIdOf(pid) } });
+    expect(stateAfter.cursorDate).toBe(stateBefore.cursorDate);
+    expect(stateAfter.rereadSpentOn).toBe(stateBefore.rereadSpentOn);
+  });
+
+  async function connectionIdOf(pid: number): Promise<number> {
+    const [row] = (await ds.query(
+      'SELECT c.id AS id FROM wearable_connections c JOIN enrollments e ON e.id = c.enrollment_id WHERE e.pid = ?',
+      [pid],
+    )) as { id: unknown }[];
+    return Number(row.id);
+  }
+});
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

@@ -20,10 +20,19 @@ const STARTER_NEEDS = dataNeeds(
 
 /**
  * The requests of a day's first incremental sync (charts + starter rules, all
- * scopes granted, re-reading 3 days by roll-up), as the benches replay it.
+ * scopes granted, re-reading 3 days by roll-up), as the benches replay it: in
+ * the minutes check's steady state (docs/ingestion.md), the daily roll-ups of
+ * `minutesCheck`, then minutes from yesterday (the older re-read days
+ * unchanged; yesterday, read before it was complete, has no fingerprint).
+ * BENCH_SYNC_KIND=unchecked: every re-read minute, as the day after a backfill.
  */
 export function dayFirstSyncPlan(now: number, timeZone: string): SyncPlan {
-  return starterPlan(now, timeZone, null);
+  const plan = starterPlan(now, timeZone, null);
+  if (BENCH_SYNC_KIND === 'unchecked' || plan.minutesCheck === null) return plan;
+  return {
+    ...starterPlan(now, timeZone, null, plan.minutesCheck.through),
+    minutesCheck: plan.minutesCheck,
+  };
 }
 
 /**
@@ -35,9 +44,14 @@ export function laterSyncPlan(now: number, timeZone: string): SyncPlan {
   return starterPlan(now, timeZone, localDateAt(now, timeZone));
 }
 
-/** BENCH_SYNC_KIND=later: the benches replay a later sync the same day instead of the day's first. */
-export const BENCH_SYNC_KIND: 'first' | 'later' =
-  process.env.BENCH_SYNC_KIND === 'later' ? 'later' : 'first';
+/**
+ * BENCH_SYNC_KIND=later: the benches replay a later sync the same day instead
+ * of the day's first; =unchecked: the day's first reading every re-read minute.
+ */
+export const BENCH_SYNC_KIND: 'first' | 'later' | 'unchecked' =
+  process.env.BENCH_SYNC_KIND === 'later' || process.env.BENCH_SYNC_KIND === 'unchecked'
+    ? process.env.BENCH_SYNC_KIND
+    : 'first';
 
 export function benchSyncPlan(now: number, timeZone: string): SyncPlan {
   return BENCH_SYNC_KIND === 'later'
@@ -45,8 +59,14 @@ export function benchSyncPlan(now: number, timeZone: string): SyncPlan {
     : dayFirstSyncPlan(now, timeZone);
 }
 
-function starterPlan(now: number, timeZone: string, rereadSpentOn: string | null): SyncPlan {
+function starterPlan(
+  now: number,
+  timeZone: string,
+  rereadSpentOn: string | null,
+  minutesFrom?: string,
+): SyncPlan {
   return planSync({
+    ...(minutesFrom === undefined ? {} : { minutesFrom }),
     now,
     timeZone,
     cursorDate: addDays(localDateAt(now, timeZone), -1),

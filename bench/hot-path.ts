@@ -7,11 +7,13 @@
  * the part of a worker's sync that grows with the data; database and rules
  * come on top (`npm run bench:ingest` measures the whole worker).
  * BENCH_SYNC_KIND=later replays a later sync the same day (today from local
- * midnight) instead.
+ * midnight) instead, =unchecked a day's first that reads every re-read minute
+ * (the day after a backfill; by default the minutes check's steady state).
  *
  *   npm run bench:hot-path
  */
 import { BENCH_SYNC_KIND, benchSyncPlan } from './day-first-plan';
+import { familyOf, ROLL_UP_PAGE_SIZE } from '../src/ingest/sync-plan';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
 import { downsample } from '../src/aggregates/downsample';
@@ -53,6 +55,15 @@ async function main(): Promise<void> {
     const context = { connectionId: 1, userBudget: new RequestBudget(0) };
     const points: Record<string, unknown> = {};
     await reader.pairedDevices(context);
+    // The minutes check: both daily roll-ups before any minute.
+    for (const dataType of plan.minutesCheck?.dataTypes ?? [])
+      await reader.dailyRollUp(context, {
+        dataType,
+        from: plan.minutesCheck!.from,
+        to: plan.minutesCheck!.through,
+        pageSize: ROLL_UP_PAGE_SIZE,
+        dataSourceFamily: familyOf(dataType),
+      });
     for (const q of plan.wholeRange)
       if (q.method === 'list') points[q.dataType] = await reader.list(context, q);
     let days = 0;

@@ -10,11 +10,14 @@
  *   npm run bench:simulator
  *
  * BENCH_PATIENTS (default 200), BENCH_NOW (default 2026-11-28T15:00:00Z),
- * BENCH_SYNC_KIND=later (a later sync the same day: today from local midnight)
+ * BENCH_SYNC_KIND=later (a later sync the same day: today from local midnight;
+ * =unchecked: a day's first that reads every re-read minute, the day after a
+ * backfill; by default the minutes check's steady state)
  * and BENCH_CPU_PROF=1 (writes the simulator's CPU profile to .prof/).
  */
 import { fork } from 'node:child_process';
-import { RangeRequest } from '../src/ingest/sync-plan';
+import { familyOf, RangeRequest, ROLL_UP_PAGE_SIZE } from '../src/ingest/sync-plan';
+import { dailyRollUpBody } from '../src/wearables/google-health/daily-roll-ups';
 import { BENCH_SYNC_KIND, benchSyncPlan } from './day-first-plan';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
@@ -124,6 +127,24 @@ async function measure(): Promise<void> {
     const plan = benchSyncPlan(now, timeZone);
     await get(token, 'users/me/pairedDevices');
     requests++;
+    const check = plan.minutesCheck;
+    for (const dataType of check?.dataTypes ?? []) {
+      await get(
+        token,
+        `users/me/dataTypes/${dataType}/dataPoints:dailyRollUp`,
+        dailyRollUpBody(
+          {
+            dataType,
+            from: check!.from,
+            to: check!.through,
+            pageSize: ROLL_UP_PAGE_SIZE,
+            dataSourceFamily: familyOf(dataType),
+          },
+          null,
+        ),
+      );
+      requests++;
+    }
     for (const q of [...plan.wholeRange, ...plan.chunks.flatMap((c) => c.requests)])
       requests += await follow(token, q);
   }

@@ -513,42 +513,20 @@ async function main(): Promise<void> {
       console.log(`${describeRun(1, first)} [the day's first, not measured for later syncs]`);
     }
     for (const count of WORKER_COUNTS) {
+      const throughput = (dist?: string) =>
+        runWorkers(ds, workerEnv, count, THROUGHPUT_PATIENTS, 600, dist, SYNC_KIND);
       if (COMPARE_DIST !== null) {
         for (let round = 1; round <= COMPARE_ROUNDS; round++) {
-          const other = await runWorkers(
-            ds,
-            workerEnv,
-            count,
-            THROUGHPUT_PATIENTS,
-            600,
-            COMPARE_DIST,
-            SYNC_KIND,
-          );
+          const other = await throughput(COMPARE_DIST);
           console.log(`${describeRun(count, other)} [${COMPARE_DIST}, round ${round}]`);
-          const run = await runWorkers(
-            ds,
-            workerEnv,
-            count,
-            THROUGHPUT_PATIENTS,
-            600,
-            undefined,
-            SYNC_KIND,
-          );
+          const run = await throughput();
           console.log(
             `${describeRun(count, run)} [dist, round ${round}, load ${os.loadavg()[0].toFixed(1)}]`,
           );
         }
         continue;
       }
-      const run = await runWorkers(
-        ds,
-        workerEnv,
-        count,
-        THROUGHPUT_PATIENTS,
-        600,
-        undefined,
-        SYNC_KIND,
-      );
+      const run = await throughput();
       console.log(describeRun(count, run));
       if (count === 3) three = run;
     }

@@ -21,7 +21,7 @@ const STARTER_NEEDS = dataNeeds(
 /**
  * The requests of a day's first incremental sync (charts + starter rules, all
  * scopes granted, re-reading 3 days by roll-up), as the benches replay it: in
- * the minutes check's steady state (docs/ingestion.md), the daily roll-ups of
+ * the minutes check's steady state (docs/ingestion.md), the quarter-hour roll-ups of
  * `minutesCheck`, then minutes from yesterday (the older re-read days
  * unchanged; yesterday, read before it was complete, has no fingerprint).
  * BENCH_SYNC_KIND=unchecked: every re-read minute, as the day after a backfill.

@@ -13,13 +13,17 @@
  *   npm run bench:hot-path
  */
 import { BENCH_SYNC_KIND, benchSyncPlan } from './day-first-plan';
-import { familyOf, ROLL_UP_PAGE_SIZE } from '../src/ingest/sync-plan';
+import { fingerprints } from '../src/ingest/minutes-check';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
 import { downsample } from '../src/aggregates/downsample';
 import { GoogleHealthReader } from '../src/wearables/google-health/health-api-reader';
 import { RequestBudget } from '../src/wearables/google-health/request-budget';
-import { pointsFromRollUp } from '../src/wearables/google-health/roll-ups';
+import {
+  pointsFromRollUp,
+  RolledUpType,
+  RollUpWindow,
+} from '../src/wearables/google-health/roll-ups';
 import { WearablePoints } from '../src/wearables/google-health/points';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 40);
@@ -55,15 +59,13 @@ async function main(): Promise<void> {
     const context = { connectionId: 1, userBudget: new RequestBudget(0) };
     const points: Record<string, unknown> = {};
     await reader.pairedDevices(context);
-    // The minutes check: both daily roll-ups before any minute.
-    for (const dataType of plan.minutesCheck?.dataTypes ?? [])
-      await reader.dailyRollUp(context, {
-        dataType,
-        from: plan.minutesCheck!.from,
-        to: plan.minutesCheck!.through,
-        pageSize: ROLL_UP_PAGE_SIZE,
-        dataSourceFamily: familyOf(dataType),
-      });
+    // The minutes check: both types' quarter hours, and the days' fingerprints, before any minute.
+    const check = plan.minutesCheck;
+    if (check !== null) {
+      const byType = new Map<RolledUpType, RollUpWindow[]>();
+      for (const q of check.queries) byType.set(q.dataType, await reader.rollUp(context, q));
+      fingerprints(check, byType, timeZone);
+    }
     for (const q of plan.wholeRange)
       if (q.method === 'list') points[q.dataType] = await reader.list(context, q);
     let days = 0;

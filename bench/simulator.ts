@@ -16,8 +16,7 @@
  * and BENCH_CPU_PROF=1 (writes the simulator's CPU profile to .prof/).
  */
 import { fork } from 'node:child_process';
-import { familyOf, RangeRequest, ROLL_UP_PAGE_SIZE } from '../src/ingest/sync-plan';
-import { dailyRollUpBody } from '../src/wearables/google-health/daily-roll-ups';
+import { RangeRequest } from '../src/ingest/sync-plan';
 import { BENCH_SYNC_KIND, benchSyncPlan } from './day-first-plan';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
@@ -128,23 +127,8 @@ async function measure(): Promise<void> {
     await get(token, 'users/me/pairedDevices');
     requests++;
     const check = plan.minutesCheck;
-    for (const dataType of check?.dataTypes ?? []) {
-      await get(
-        token,
-        `users/me/dataTypes/${dataType}/dataPoints:dailyRollUp`,
-        dailyRollUpBody(
-          {
-            dataType,
-            from: check!.from,
-            to: check!.through,
-            pageSize: ROLL_UP_PAGE_SIZE,
-            dataSourceFamily: familyOf(dataType),
-          },
-          null,
-        ),
-      );
-      requests++;
-    }
+    for (const q of check?.queries ?? [])
+      requests += await follow(token, { method: 'rollUp', ...q });
     for (const q of [...plan.wholeRange, ...plan.chunks.flatMap((c) => c.requests)])
       requests += await follow(token, q);
   }

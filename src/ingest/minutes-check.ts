@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { DailyAggregate, MetricName } from '../aggregates/daily-aggregate';
 import type { SyncedDay } from '../aggregates/daily-aggregates.repository';
-import { addDays } from '../time';
-import type { DailyRollUpDay } from '../wearables/google-health/daily-roll-ups';
-import { ROLLED_UP_TYPES, RolledUpType } from '../wearables/google-health/roll-ups';
+import { addDays, startOfLocalDay } from '../time';
+import { ROLLED_UP_TYPES, RolledUpType, RollUpWindow } from '../wearables/google-health/roll-ups';
 import type { MinutesCheck } from './sync-plan';
 
 /**
@@ -14,11 +14,17 @@ import type { MinutesCheck } from './sync-plan';
  * computed keeps those columns, and the days from the first changed one on
  * are read as a contiguous range through today.
  *
- * "As they were" is told by the day's `dataPoints:dailyRollUp` of each type
- * (heart rate's minimum, mean and maximum, steps' sum), stored with the day
+ * "As they were" is told by a `dataPoints:rollUp` of each type in quarter
+ * hours over the checked days (sync-plan.ts `MinutesCheck`): a day's
+ * fingerprint is a hash of its quarter hours' figures, stored with the day
  * when its minutes were read whole and fetched before they were: data that
  * arrives in between makes the next check differ (one more re-read), never
- * a stale day.
+ * a stale day. Quarter hours, not the civil days of `dailyRollUp`: those are
+ * the watch's days, in the offset it recorded, while minutes are filed into
+ * the enrollment zone's days; abroad, late data near midnight would change
+ * the neighbouring civil day instead. Every zone's midnight is on a quarter
+ * hour, so a day's quarter hours are exactly its physical span. (Fingerprints
+ * stored as daily roll-up text match no hash: one more re-read each, once.)
  *
  * Columns that also read a type other than heart rate and steps
  * (METRIC_SOURCES) are whole only if what they read of it did not change
@@ -40,18 +46,35 @@ export const WITNESSES: Partial<Record<MetricName, readonly MetricName[]>> = {
   restingHrEstimate: ['sleepStart', 'sleepEnd'],
 };
 
-/** The fingerprint of each day: every checked type's daily value, in one text. */
+/**
+ * The fingerprint of each local day of the check: a SHA-256 (hex) of every
+ * checked type's quarter-hour figures in the day, in order. A window that
+ * straddled a midnight (none does: midnights are on quarter hours) would count
+ * in both days.
+ */
 export function fingerprints(
   check: MinutesCheck,
-  byType: ReadonlyMap<RolledUpType, readonly DailyRollUpDay[]>,
+  byType: ReadonlyMap<RolledUpType, readonly RollUpWindow[]>,
+  timeZone: string,
 ): Map<string, string> {
   const out = new Map<string, string>();
+  const next = new Map<RolledUpType, number>();
+  let dayStart = startOfLocalDay(check.from, timeZone).getTime();
   for (let date = check.from; date <= check.through; date = addDays(date, 1)) {
-    const parts = check.dataTypes.map((dataType) => {
-      const day = byType.get(dataType)?.find((d) => d.date === date);
-      return `${dataType}=${day?.value ?? '?'}`;
-    });
-    out.set(date, parts.join(';'));
+    const dayEnd = startOfLocalDay(addDays(date, 1), timeZone).getTime();
+    const hash = createHash('sha256');
+    for (const dataType of check.dataTypes) {
+      const windows = byType.get(dataType) ?? [];
+      let i = next.get(dataType) ?? 0;
+      while (i < windows.length && windows[i].endTime <= dayStart) i++;
+      next.set(dataType, i);
+      hash.update(`${dataType}:`);
+      for (; i < windows.length && windows[i].startTime < dayEnd; i++)
+        hash.update(`${windows[i].figures ?? '?'},`);
+      hash.update(';');
+    }
+    out.set(date, hash.digest('hex'));
+    dayStart = dayEnd;
   }
   return out;
 }

@@ -163,15 +163,26 @@ describe('planSync', () => {
     expect(planSync({ ...base, cursorDate: '2026-01-01' }).from).toBe('2026-09-30');
   });
 
-  it("checks the day's re-read by daily roll-ups, and reads minutes only from the day it names", () => {
+  it("checks the day's re-read by quarter-hour roll-ups, and reads minutes only from the day it names", () => {
     const dayFirst = { ...rollUps, cursorDate: '2026-11-27', history: null };
     const plan = planSync(dayFirst);
-    // The re-read days and the evening before the first, up to yesterday.
+    // The re-read days and the evening before the first, up to yesterday: New York's
+    // midnights (EST), in quarter hours, one request per type.
     expect(plan).toMatchObject({ from: '2026-11-24', partial: null });
+    const query = (dataType: string) => ({
+      dataType,
+      startTime: Date.parse('2026-11-23T05:00:00Z'),
+      endTime: Date.parse('2026-11-28T05:00:00Z'),
+      windowSeconds: 900,
+      pageSize: 10_000,
+      dataSourceFamily: 'users/me/dataSourceFamilies/google-wearables',
+      figures: true,
+    });
     expect(plan.minutesCheck).toEqual({
       from: '2026-11-23',
       through: '2026-11-27',
       dataTypes: ['heart-rate', 'steps'],
+      queries: [query('heart-rate'), query('steps')],
     });
     const narrowed = planSync({ ...dayFirst, minutesFrom: '2026-11-27' });
     expect(narrowed.partial).toEqual({
@@ -205,6 +216,15 @@ describe('planSync', () => {
     );
     // A device silent for weeks: beyond heart rate's 14-day range, the minutes are read.
     expect(planSync({ ...dayFirst, cursorDate: '2026-11-15' }).minutesCheck).toBeNull();
+    expect(planSync({ ...dayFirst, cursorDate: '2026-11-18' }).minutesCheck?.from).toBe(
+      '2026-11-14',
+    );
+    // The range is physical: 14 local days across the fall-back are 14 days and an hour.
+    const november = { ...dayFirst, now: Date.parse('2026-11-08T17:00:00Z') };
+    expect(planSync({ ...november, cursorDate: '2026-10-29' }).minutesCheck).toBeNull();
+    expect(planSync({ ...november, cursorDate: '2026-10-30' }).minutesCheck?.from).toBe(
+      '2026-10-26',
+    );
   });
 
   it("re-reads a webhook's older days only for the type it named and those read with it", () => {

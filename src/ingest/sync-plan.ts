@@ -122,19 +122,28 @@ export interface SyncPlan {
   reread: boolean;
   /** `pairedDevices` is read: a rule needs the device's last sync, or the daily re-read refreshes it for the patient page. */
   readDevice: boolean;
-  /** The days whose daily roll-ups tell whether the re-read days' minutes changed; null: no check. */
+  /** The days whose quarter hours tell whether the re-read days' minutes changed; null: no check. */
   minutesCheck: MinutesCheck | null;
 }
 
 /**
- * The daily roll-ups a day's re-read asks for before reading minutes: the day
- * before `from` (its evening is the first night's context) up to yesterday.
+ * The quarter-hour roll-ups a day's re-read asks for before reading minutes
+ * (minutes-check.ts): one per type over the local days from the day before
+ * `from` (its evening is the first night's context) up to yesterday.
  */
 export interface MinutesCheck {
   from: string;
   through: string;
   dataTypes: RolledUpType[];
+  queries: RollUpQuery[];
 }
+
+/**
+ * The check's windows: every real zone offset is a whole number of quarter
+ * hours, so each local day is exactly its quarter hours (96, or 92 and 100
+ * across a DST change), whatever offset the watch recorded.
+ */
+export const CHECK_WINDOW_SECONDS = 900;
 
 function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
@@ -358,9 +367,10 @@ export function planSync(input: PlanInput): SyncPlan {
 }
 
 /**
- * The daily roll-ups of a day's re-read, when they can stand for its minutes:
- * by roll-up, with no other dense type (active minutes has no fingerprint),
- * and within heart rate's 14-day range.
+ * The quarter-hour roll-ups of a day's re-read, when they can stand for its
+ * minutes: by roll-up, with no other dense type (active minutes has no
+ * fingerprint), and within heart rate's 14-day range (physical: a DST change
+ * makes a day 25 hours).
  */
 function checkOf(
   input: PlanInput,
@@ -372,9 +382,24 @@ function checkOf(
   const dense = dataTypes.filter((t) => DENSE.has(t));
   const checked = dense.filter(isRolledUp);
   if (checked.length === 0 || checked.length < dense.length) return null;
-  const check = { from: addDays(from, -1), through: addDays(today, -1), dataTypes: checked };
-  const days = (dayNumberOfDate(check.through) as number) - (dayNumberOfDate(check.from) as number);
-  return days + 1 > ROLL_UP_MAX_DAYS['heart-rate'] ? null : check;
+  const first = addDays(from, -1);
+  const startTime = startOfLocalDay(first, input.timeZone).getTime();
+  const endTime = startOfLocalDay(today, input.timeZone).getTime();
+  if (endTime - startTime > ROLL_UP_MAX_DAYS['heart-rate'] * DAY_MS) return null;
+  return {
+    from: first,
+    through: addDays(today, -1),
+    dataTypes: checked,
+    queries: checked.map((dataType) => ({
+      dataType,
+      startTime,
+      endTime,
+      windowSeconds: CHECK_WINDOW_SECONDS,
+      pageSize: ROLL_UP_PAGE_SIZE,
+      dataSourceFamily: familyOf(dataType),
+      figures: true,
+    })),
+  };
 }
 
 /** A webhook's re-read as stored in `sync_states`: from a date, of named types (null: all). */

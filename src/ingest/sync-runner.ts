@@ -18,8 +18,7 @@ import {
 } from '../wearables/connection-tokens';
 import { DataTypeId } from '../wearables/google-health/data-types';
 import { GoogleApiError } from '../wearables/google-health/google-health-source';
-import { pointsFromRollUp, RolledUpType } from '../wearables/google-health/roll-ups';
-import type { DailyRollUpDay } from '../wearables/google-health/daily-roll-ups';
+import { pointsFromRollUp, RolledUpType, RollUpWindow } from '../wearables/google-health/roll-ups';
 import {
   GoogleHealthReader,
   GoogleHealthUnavailableError,
@@ -41,13 +40,11 @@ import { deviceTypeChange } from './device-change';
 import { RuleDataNeeds } from './rule-data-needs';
 import {
   completeThrough,
-  familyOf,
   historyAfter,
   PlanInput,
   planSync,
   RangeRequest,
   Reread,
-  ROLL_UP_PAGE_SIZE,
   SyncPlan,
 } from './sync-plan';
 import { FINGERPRINTED, fingerprints, minutesFrom } from './minutes-check';
@@ -345,7 +342,7 @@ export class SyncRunner {
   }
 
   /**
-   * The day's re-read asks heart rate's and steps' daily roll-ups before any
+   * The day's re-read asks heart rate's and steps' quarter hours before any
    * minute (minutes-check.ts), and reads minutes only from the first day that
    * changed: the plan with the days before as partial days. `fetched`: the
    * fingerprints to store with the days whose minutes this sync reads whole.
@@ -360,25 +357,17 @@ export class SyncRunner {
   ): Promise<{ plan: SyncPlan; fetched: ReadonlyMap<string, string> | null }> {
     const check = plan.minutesCheck;
     if (check === null) return { plan, fetched: null };
-    const byType = new Map<RolledUpType, DailyRollUpDay[]>();
+    const byType = new Map<RolledUpType, RollUpWindow[]>();
     try {
-      for (const dataType of check.dataTypes) {
-        const days = await this.reader.dailyRollUp(context, {
-          dataType,
-          from: check.from,
-          to: check.through,
-          pageSize: ROLL_UP_PAGE_SIZE,
-          dataSourceFamily: familyOf(dataType),
-        });
-        byType.set(dataType, days);
-      }
+      for (const query of check.queries)
+        byType.set(query.dataType, await this.reader.rollUp(context, query));
     } catch (error) {
       if (!(error instanceof ScopeInsufficientError)) throw error;
       // The minutes' own read leaves the type out, as it would have.
       if (error.dataType !== null) unavailable.add(error.dataType);
       return { plan, fetched: null };
     }
-    const fetched = fingerprints(check, byType);
+    const fetched = fingerprints(check, byType, input.timeZone);
     const dates: string[] = [];
     for (let date = plan.from; date <= check.through; date = addDays(date, 1)) dates.push(date);
     const fresh = new Map(downsample(wholeRange, { dates }).map((day) => [day.date, day]));

@@ -1,6 +1,6 @@
 /**
  * The same numbers: the day's re-read that reads minutes only from the first
- * day whose daily roll-ups changed (src/ingest/minutes-check.ts) stores what a
+ * day whose quarter hours changed (src/ingest/minutes-check.ts) stores what a
  * re-read of every day's minutes stores. The simulator's messy cohort, with
  * late days, a stream that stops and starts again, synced over many simulated
  * days several times a day: each patient twice, one with the check, one whose
@@ -11,9 +11,10 @@ import { DailyAggregate, METRIC_NAMES } from '../../src/aggregates/daily-aggrega
 import { DailyAggregates } from '../../src/aggregates/daily-aggregates.repository';
 import { DailyAggregateRow } from '../../src/aggregates/daily-aggregate.entity';
 import { SyncState } from '../../src/ingest/sync-state.entity';
-import { addDays, DAY_MS, localDateAt } from '../../src/time';
-import { parseDailyRollUpPage } from '../../src/wearables/google-health/daily-roll-ups';
-import type { RollUpQuery } from '../../src/wearables/google-health/roll-ups';
+import { addDays, DAY_MS, dayNumberOfDate, localDateAt, zoneOffsetSeconds } from '../../src/time';
+import type { SimulatedUser } from '../../src/simulator/cohort';
+import { CHECK_WINDOW_SECONDS } from '../../src/ingest/sync-plan';
+import { parseRollUpPage, RollUpQuery } from '../../src/wearables/google-health/roll-ups';
 import type { ReadContext } from '../../src/wearables/google-health/health-api-reader';
 import { testEngines } from '../support/databases';
 import { IngestVigil, startIngestVigil } from '../support/ingest-vigil';
@@ -99,6 +100,7 @@ describe.each(testEngines())('the minutes check on %s', (engine) => {
     const rollUp = reader.rollUp.bind(reader);
     const minutesFrom = new Map<number, number>();
     jest.spyOn(reader, 'rollUp').mockImplementation((context: ReadContext, query: RollUpQuery) => {
+      if (query.windowSeconds === CHECK_WINDOW_SECONDS) return rollUp(context, query);
       const known = minutesFrom.get(context.connectionId) ?? Infinity;
       minutesFrom.set(context.connectionId, Math.min(known, query.startTime));
       return rollUp(context, query);
@@ -180,44 +182,72 @@ describe.each(testEngines())('the minutes check on %s', (engine) => {
     expect(after?.restingHrEstimate).not.toBeNull();
   });
 
-  it('a bad daily roll-up answer fails the sync, naming the type and the field, and writes nothing', async () => {
-    const pid = checked(2);
-    nowMs += DAY_MS;
-    ingest.sim.clock.set(nowMs);
-    const rows = () =>
-      ds.getRepository(DailyAggregateRow).find({ where: { pid }, order: { date: 'ASC' } });
-    const before = await rows();
-    const [stateBefore] = await ds
-      .getRepository(SyncState)
-      .find({ where: { connectionId: await connectionIdOf(pid) } });
-    // A truncated answer: its last day is missing.
-    jest.spyOn(ingest.reader, 'dailyRollUp').mockImplementationOnce(async (_context, query) => {
-      const days = [];
-      for (let date = query.from; date < query.to; date = addDays(date, 1)) {
-        const [year, month, day] = date.split('-').map(Number);
-        const next = addDays(date, 1).split('-').map(Number);
-        days.push({
-          civilStartTime: { date: { year, month, day } },
-          civilEndTime: { date: { year: next[0], month: next[1], day: next[2] } },
-          heartRate: {},
-        });
-      }
-      return parseDailyRollUpPage(query, { rollupDataPoints: days }, query.from).days;
-    });
-    const outcome = await ingest.syncs.syncNow(pid);
-    expect(outcome).toMatchObject({
-      status: 'failed',
-      reason: expect.stringContaining(
-        'heart-rate rollupDataPoints: expected a window for every day of the range',
-      ) as unknown,
-    });
-    expect(await rows()).toEqual(before);
-    const [stateAfter] = await ds
-      .getRepository(SyncState)
-      .find({ where: { connectionId: await connectionIdOf(pid) } });
-    expect(stateAfter.cursorDate).toBe(stateBefore.cursorDate);
-    expect(stateAfter.rereadSpentOn).toBe(stateBefore.rereadSpentOn);
-  });
+  /** Quarter hours of a query as Google sends them, empty. */
+  function quarterHours(query: RollUpQuery): Record<string, unknown>[] {
+    const windows = [];
+    for (let at = query.startTime; at < query.endTime; at += query.windowSeconds * 1000)
+      windows.push({
+        startTime: new Date(at).toISOString(),
+        endTime: new Date(at + query.windowSeconds * 1000).toISOString(),
+        [query.dataType === 'steps' ? 'steps' : 'heartRate']: {},
+      });
+    return windows;
+  }
+
+  it.each([
+    {
+      bad: 'cut short',
+      dataType: 'heart-rate',
+      answer: (windows: Record<string, unknown>[]) => windows.slice(0, -1),
+      reason: 'heart-rate rollupDataPoints: expected windows up to the end of the range',
+    },
+    {
+      bad: 'with a window out of order',
+      dataType: 'steps',
+      answer: (windows: Record<string, unknown>[]) => [windows[1], windows[0], ...windows.slice(2)],
+      reason: 'steps rollupDataPoints[0].startTime: expected windows in time order',
+    },
+  ])(
+    'a quarter-hour answer $bad fails the sync, naming the type and the JSON path, and writes nothing',
+    async ({ dataType, answer, reason }) => {
+      const pid = checked(2);
+      nowMs += DAY_MS;
+      ingest.sim.clock.set(nowMs);
+      const rows = () =>
+        ds.getRepository(DailyAggregateRow).find({ where: { pid }, order: { date: 'ASC' } });
+      const before = await rows();
+      const [stateBefore] = await ds
+        .getRepository(SyncState)
+        .find({ where: { connectionId: await connectionIdOf(pid) } });
+      const reader = ingest.reader;
+      const rollUp = reader.rollUp.bind(reader);
+      const asked: number[] = [];
+      const spy = jest.spyOn(reader, 'rollUp').mockImplementation(async (context, query) => {
+        asked.push(query.windowSeconds);
+        if (query.windowSeconds !== CHECK_WINDOW_SECONDS || query.dataType !== dataType)
+          return rollUp(context, query);
+        return parseRollUpPage(
+          query,
+          { rollupDataPoints: answer(quarterHours(query)) },
+          query.startTime,
+        ).windows;
+      });
+      const outcome = await ingest.syncs.syncNow(pid);
+      spy.mockRestore();
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining(reason) as unknown,
+      });
+      // The check failed before any minute was asked for.
+      expect(asked.every((seconds) => seconds === CHECK_WINDOW_SECONDS)).toBe(true);
+      expect(await rows()).toEqual(before);
+      const [stateAfter] = await ds
+        .getRepository(SyncState)
+        .find({ where: { connectionId: await connectionIdOf(pid) } });
+      expect(stateAfter.cursorDate).toBe(stateBefore.cursorDate);
+      expect(stateAfter.rereadSpentOn).toBe(stateBefore.rereadSpentOn);
+    },
+  );
 
   async function connectionIdOf(pid: number): Promise<number> {
     const [row] = (await ds.query(
@@ -227,6 +257,108 @@ describe.each(testEngines())('the minutes check on %s', (engine) => {
     return Number(row.id);
   }
 });
+
+/**
+ * A patient abroad east of the enrollment's zone: each day away begins on the
+ * watch before it does at home, so a late day away fills the evening before
+ * at home, a day its civil daily roll-up does not cover. The check still reads
+ * that day's minutes: the synced days equal a re-read of every minute.
+ */
+describe.each(testEngines())('the minutes check for a travelling patient on %s', (engine) => {
+  let ingest: IngestVigil;
+  // A fixed date: the cohort's trips and habits are the ones this test was checked against
+  // (with the civil daily roll-ups, sim-7's hrMean of a day away differed).
+  let nowMs = Date.parse('2026-12-07T02:00:00Z');
+
+  beforeAll(async () => {
+    jest.spyOn(Date, 'now').mockImplementation(() => nowMs);
+    ingest = await startIngestVigil(
+      engine,
+      { now: nowMs, cohortSize: 40, seed: 'trip-a', rateLimitPerUserPerMinute: 0 },
+      { env: { BACKFILL_DAYS: String(BACKFILL_DAYS) }, logWriter: () => undefined },
+    );
+  });
+
+  afterAll(async () => {
+    await ingest.stop();
+    jest.restoreAllMocks();
+  });
+
+  it('reads again the evening at home that a late day away filled', async () => {
+    // The eastward traveller with the longest trip, the trip's zone hours ahead of home.
+    const ahead = (user: SimulatedUser): number =>
+      user.trip === null
+        ? 0
+        : zoneOffsetSeconds(user.trip.timeZone, user.trip.departMs) -
+          zoneOffsetSeconds(user.homeTimeZone, user.trip.departMs);
+    const travellers = ingest.sim.cohort
+      .users(0, 40)
+      .filter((user) => ahead(user) >= 5 * 3600)
+      .sort((a, b) => tripDays(b) - tripDays(a));
+    const user = travellers[0];
+    expect(tripDays(user)).toBeGreaterThanOrEqual(4);
+    const trip = user.trip!;
+    // Every day away is late, a day or two.
+    for (let date = addDays(trip.departDate, 1); date < trip.returnDate; date = addDays(date, 1))
+      ingest.sim.cohort.addScenario(user.id, {
+        kind: 'late-day',
+        date,
+        lagDays: 1 + (dayNumberOfDate(date)! % 2),
+      });
+    nowMs = Date.parse(`${addDays(trip.departDate, -1)}T02:00:00Z`);
+    ingest.sim.clock.set(nowMs);
+    const [checked, everything] = [6000, 6001];
+    // Both patients share one grant: a second grant would revoke the first's refresh token.
+    const grant = ingest.sim.grantTokens.bind(ingest.sim);
+    let granted: ReturnType<typeof grant> | undefined;
+    jest
+      .spyOn(ingest.sim, 'grantTokens')
+      .mockImplementation((userId, scopes) => (granted ??= grant(userId, scopes)));
+    for (const pid of [checked, everything])
+      await ingest.connect(pid, user.id, { nextSyncAt: new Date(nowMs + 365 * DAY_MS) });
+    const series = (pid: number): Promise<DailyAggregate[]> =>
+      ingest.vigil.app.get(DailyAggregates).series(pid, '2000-01-01', '2100-01-01');
+    const sync = async (pid: number): Promise<void> => {
+      const outcome = await ingest.syncs.syncNow(pid);
+      if (outcome.status !== 'synced') throw new Error(`${pid}: ${JSON.stringify(outcome)}`);
+    };
+
+    let compared = 0;
+    for (let date = addDays(trip.departDate, -1); date <= addDays(trip.returnDate, 3);) {
+      for (const hour of SYNC_HOURS) {
+        nowMs = Date.parse(`${date}T${pad(hour)}:00:00Z`);
+        ingest.sim.clock.set(nowMs);
+        await sync(checked);
+        await ingest.dataSource
+          .createQueryBuilder()
+          .update(DailyAggregateRow)
+          .set({ minutesFingerprint: null })
+          .where('pid = :pid', { pid: everything })
+          .execute();
+        await sync(everything);
+        const [a, b] = [await series(checked), await series(everything)];
+        expect(a.map((d) => d.date)).toEqual(b.map((d) => d.date));
+        a.forEach((mine, d) => {
+          for (const metric of METRIC_NAMES)
+            if (mine[metric] !== b[d][metric])
+              throw new Error(
+                `${user.id} (${user.homeTimeZone}, away in ${trip.timeZone}) ${mine.date} ${metric} at ${new Date(nowMs).toISOString()}: with the check ${mine[metric]}, re-reading every minute ${b[d][metric]}`,
+              );
+          expect(mine.coverage).toEqual(b[d].coverage);
+          compared++;
+        });
+      }
+      date = addDays(date, 1);
+    }
+    expect(compared).toBeGreaterThan(tripDays(user) * SYNC_HOURS.length * BACKFILL_DAYS);
+  });
+});
+
+function tripDays(user: SimulatedUser): number {
+  const trip = user.trip;
+  if (trip === null) return 0;
+  return dayNumberOfDate(trip.returnDate)! - dayNumberOfDate(trip.departDate)!;
+}
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');

@@ -115,10 +115,12 @@ describe.each(testEngines())('ingestion from the simulator on %s', (engine) => {
     if (nextDay.status !== 'synced') throw new Error('unreachable');
     expect(nextDay.dates.length).toBeGreaterThanOrEqual(4);
     expect(nextDay.dates.length).toBeLessThanOrEqual(6);
-    // Two more: the daily roll-ups of heart rate and steps that check the re-read days' minutes.
+    // Two more: the quarter-hour roll-ups of heart rate and steps that check the re-read
+    // days' minutes, then each type's minutes.
     expect(sim.stats().total).toBeLessThanOrEqual(10);
-    expect(sim.stats().byRoute['api:dailyRollUp:heart-rate']).toBe(1);
-    expect(sim.stats().byRoute['api:dailyRollUp:steps']).toBe(1);
+    expect(sim.stats().byRoute['api:rollUp:heart-rate']).toBe(2);
+    expect(sim.stats().byRoute['api:rollUp:steps']).toBe(2);
+    expect(sim.stats().byRoute['api:dailyRollUp:heart-rate']).toBeUndefined();
     expect(sim.stats().byRoute['api:pairedDevices']).toBe(1);
     expect((await state(connection.id)).rereadSpentOn).toBe(nextDay.dates.at(-1));
     expect(await rows(pid)).toHaveLength(60);

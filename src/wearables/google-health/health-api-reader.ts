@@ -1,17 +1,10 @@
 import { isAscii } from 'node:buffer';
 import type { Environment } from '../../config/environment';
-import { addDays } from '../../time';
 import type { RequestBudget } from './request-budget';
 import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from './retry-policy';
 import { DataTypeId } from './data-types';
 import { GoogleApiError } from './google-health-source';
 import { cutPage } from './json-page';
-import {
-  DailyRollUpDay,
-  dailyRollUpBody,
-  DailyRollUpQuery,
-  parseDailyRollUpPage,
-} from './daily-roll-ups';
 import { parseRollUpPage, rollUpBody, RollUpQuery, RollUpWindow } from './roll-ups';
 import {
   DataPointsPage,
@@ -168,25 +161,10 @@ export class GoogleHealthReader {
     }));
   }
 
-  /**
-   * Every civil day of a `dataPoints:dailyRollUp` over the query's days, all
-   * pages, validated in order across pages; a page token that expires restarts it.
-   */
-  dailyRollUp(context: ReadContext, query: DailyRollUpQuery): Promise<DailyRollUpDay[]> {
-    return this.rolledUpPages(context, 'dailyRollUp', query.dataType, (pageToken, days) => ({
-      body: dailyRollUpBody(query, pageToken),
-      parse: (json) => {
-        const last = days[days.length - 1];
-        const page = parseDailyRollUpPage(query, json, last ? addDays(last.date, 1) : query.from);
-        return { items: page.days, nextPageToken: page.nextPageToken };
-      },
-    }));
-  }
-
   /** A roll-up's pages in order; `pageOf` gets what the pages before gave, to check continuity. */
   private async rolledUpPages<T>(
     context: ReadContext,
-    method: 'rollUp' | 'dailyRollUp',
+    method: 'rollUp',
     dataType: DataTypeId,
     pageOf: (
       pageToken: string | null,

@@ -41,6 +41,26 @@ describe('roll-up answers', () => {
     expect(page.nextPageToken).toBeNull();
   });
 
+  it("keeps every figure of a window as text only when asked (the minutes check's fingerprint)", () => {
+    const body = { rollupDataPoints: [hr(0), hr(1, {}), hr(2)] };
+    const plain = parseRollUpPage(query, body, START).windows;
+    expect(plain.every((w) => !('figures' in w))).toBe(true);
+    const kept = parseRollUpPage({ ...query, figures: true }, body, START).windows;
+    expect(kept.map((w) => w.figures)).toEqual(['60/61.5/63', '-', '60/61.5/63']);
+    const steps = parseRollUpPage(
+      { ...query, dataType: 'steps', endTime: START + 2 * 60_000, figures: true },
+      {
+        rollupDataPoints: [0, 1].map((k) => ({
+          startTime: iso(START + k * 60_000),
+          endTime: iso(START + (k + 1) * 60_000),
+          steps: k === 0 ? { countSum: '012' } : { countSum: '0' },
+        })),
+      },
+      START,
+    ).windows;
+    expect(steps.map((w) => w.figures)).toEqual(['12', '0']);
+  });
+
   it.each([
     [
       'an unknown value shape',

@@ -30,6 +30,8 @@ export interface RollUpQuery {
   pageSize: number;
   /** `users/me/dataSourceFamilies/...`, or null for every source. */
   dataSourceFamily: string | null;
+  /** Keep each window's every figure as text (a fingerprint's, ingest/minutes-check.ts). */
+  figures?: true;
 }
 
 /** One window; `value` is the mean rate (heart rate) or the step count, null when it had no data. */
@@ -37,6 +39,8 @@ export interface RollUpWindow {
   startTime: number;
   endTime: number;
   value: number | null;
+  /** When the query asked: heart rate's `min/mean/max`, the step count, `-` without data. */
+  figures?: string;
 }
 
 export interface RollUpPage {
@@ -140,7 +144,15 @@ export function parseRollUpPage(
     } catch (error) {
       throw onWindow(error, windowPath(label, i));
     }
-    windows[i] = { startTime, endTime, value: reading };
+    windows[i] =
+      query.figures === true
+        ? {
+            startTime,
+            endTime,
+            value: reading,
+            figures: figuresText(query.dataType, window, reading),
+          }
+        : { startTime, endTime, value: reading };
     start = endTime;
   }
   const nextPageToken = token === '' ? null : token;
@@ -152,6 +164,18 @@ export function parseRollUpPage(
       'expected windows up to the end of the range (the answer was cut short)',
     );
   return { windows, nextPageToken };
+}
+
+/** A validated window's figures as text: heart rate's minimum, mean and maximum, the step count. */
+function figuresText(
+  dataType: RolledUpType,
+  window: Record<string, unknown>,
+  reading: number | null,
+): string {
+  if (reading === null) return '-';
+  if (dataType === 'steps') return String(reading);
+  const value = window[GOOGLE_HEALTH_DATA_TYPES[dataType].payloadKey] as Record<string, unknown>;
+  return `${Number(value.beatsPerMinuteMin)}/${reading}/${Number(value.beatsPerMinuteMax)}`;
 }
 
 /** Paths are built only for an error: a page holds 10,000 windows. */

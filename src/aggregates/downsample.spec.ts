@@ -393,6 +393,28 @@ describe('downsample', () => {
       expect([day.date, day.restingHrEstimate]).toEqual(['2026-11-14', 54]);
     });
 
+    it('takes whether the evening before had steps from its whole day, when given', () => {
+      // Without the 22:55 steps the evening alone shows no step stream on the 13th, so its
+      // minutes (23:00-23:59) cannot be still: 180 x 52 + 240 x 56 over 420. Known from the
+      // 13th's whole day, they count: 6 x 90 + 234 x 52 + 240 x 56 over 480.
+      const quiet = {
+        ...points,
+        steps: typed('steps', [stepsPoint(at('2026-11-14T12:00', est), 0)]),
+      };
+      const estimate = (known?: boolean): number | null =>
+        downsample(quiet, {
+          dates: ['2026-11-14'],
+          ...(known === undefined ? {} : { stepsKnownOn: new Map([['2026-11-13', known]]) }),
+        })[0].restingHrEstimate;
+      expect([estimate(), estimate(true), estimate(false)]).toEqual([54.3, 54.5, 54.3]);
+      // And a whole day without steps overrides the evening's own step.
+      const [day] = downsample(points, {
+        dates: ['2026-11-14'],
+        stepsKnownOn: new Map([['2026-11-13', false]]),
+      });
+      expect(day.restingHrEstimate).toBe(54.3);
+    });
+
     it('falls back to the quietest hours when the watch was off during the sleep', () => {
       const daytime = typed(
         'heart-rate',

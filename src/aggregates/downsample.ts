@@ -29,6 +29,15 @@ export interface DownsampleOptions {
    * serve as context (the evening before a night's sleep).
    */
   dates?: Iterable<string>;
+  /**
+   * Whether steps were recorded on days this read holds only the evening of
+   * (the evening before its first whole day), as their whole day showed when
+   * it was read: a night's minutes before midnight can be still only on a day
+   * with steps, and an evening alone cannot tell. Without it, the evening's
+   * own points decide, so a day's resting estimate would depend on how far
+   * back the read reached.
+   */
+  stepsKnownOn?: ReadonlyMap<string, boolean>;
 }
 
 /** Everything one local day collects before it becomes a row. */
@@ -171,6 +180,13 @@ export function downsample(
       day.stepIntervals++;
       day.stepMinutes += Math.max(1, Math.round((s.endTime - s.startTime) / MINUTE_MS));
     }
+  }
+
+  for (const [date, known] of options.stepsKnownOn ?? []) {
+    const dayNumber = dayNumberOfDate(date);
+    if (dayNumber === undefined) continue;
+    if (known) stepsKnownDays.add(dayNumber);
+    else stepsKnownDays.delete(dayNumber);
   }
 
   const movingMinutes = new MovingMinutes(moving);

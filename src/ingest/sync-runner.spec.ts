@@ -1,5 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InMemoryIngest } from '../../test/support/in-memory-ingest';
+import { dayWithoutData } from '../aggregates/daily-aggregate';
 import type { DailyAggregates } from '../aggregates/daily-aggregates.repository';
 import type { AuditTrail } from '../audit/audit-trail';
 import { loadEnvironment } from '../config/environment';
@@ -25,7 +26,8 @@ import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
 import { InvalidGrantError, type WearableSource } from '../wearables/wearable-source';
 import { ConnectionAccessTokens } from './access-tokens';
 import type { RuleDataNeeds } from './rule-data-needs';
-import { SyncRunner } from './sync-runner';
+import { eveningStepsKnown, SyncRunner } from './sync-runner';
+import type { SyncPlan } from './sync-plan';
 import { SyncSchedule } from './sync-schedule';
 import type { SyncStateRepository } from './sync-state.repository';
 
@@ -359,5 +361,37 @@ describe('SyncRunner (in-memory repositories, scripted Google)', () => {
       leaseExpiresAt: null,
       cursorDate: yesterday,
     });
+  });
+});
+
+describe('whether steps were recorded on the evening a chunk reads only in part', () => {
+  const withSteps = (date: string, steps: number | null) => ({ ...dayWithoutData(date), steps });
+  const plan = (partial: SyncPlan['partial']): SyncPlan =>
+    ({ from: '2026-11-10', dataTypes: ['heart-rate', 'steps', 'sleep'], partial }) as SyncPlan;
+  const stored = [withSteps('2026-11-09', 500), withSteps('2026-11-11', null)];
+
+  it('takes the day before the first day from its stored row', () => {
+    const dates = ['2026-11-10', '2026-11-11'];
+    expect([...eveningStepsKnown(plan(null), dates, [], stored)]).toEqual([['2026-11-09', true]]);
+  });
+
+  it("takes the day before the minutes check's first read day from its stored row", () => {
+    const dates = ['2026-11-10', '2026-11-11', '2026-11-12'];
+    const partial = { through: '2026-11-11', dataTypes: ['sleep'] as DataTypeId[] };
+    expect([...eveningStepsKnown(plan(partial), dates, [], stored)]).toEqual([
+      ['2026-11-11', false],
+    ]);
+  });
+
+  it('takes the last day of the chunk before from what this sync read of it', () => {
+    const done = [withSteps('2026-11-10', 0)];
+    expect([...eveningStepsKnown(plan(null), ['2026-11-11'], done, stored)]).toEqual([
+      ['2026-11-10', true],
+    ]);
+  });
+
+  it('says nothing when steps are not read', () => {
+    const noSteps = { ...plan(null), dataTypes: ['heart-rate'] } as SyncPlan;
+    expect(eveningStepsKnown(noSteps, ['2026-11-10'], [], stored).size).toBe(0);
   });
 });

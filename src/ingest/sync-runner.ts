@@ -199,7 +199,7 @@ export class SyncRunner {
         wholeRange,
         unavailable,
       );
-      const read = await this.readChunks(context, plan, wholeRange, unavailable, timeZone);
+      const read = await this.readChunks(context, plan, stored, wholeRange, unavailable, timeZone);
       // Not read this sync: the days count as complete by the clock, and the next
       // day's re-read (or a webhook) picks up what the watch sends late.
       const lastDeviceSync = device?.lastSyncTime ?? null;
@@ -392,6 +392,7 @@ export class SyncRunner {
   private async readChunks(
     context: ReadContext,
     plan: SyncPlan,
+    stored: readonly SyncedDay[],
     wholeRange: WearablePoints,
     unavailable: Set<string>,
     timeZone: string,
@@ -404,7 +405,9 @@ export class SyncRunner {
       for (const query of chunk.requests)
         await this.read(context, query, read, unavailable, timeZone);
       const points: WearablePoints = { ...wholeRange, ...withCarried(read, carried) };
-      for (const day of downsample(points, { dates: chunk.dates })) days.push(day);
+      const stepsKnownOn =
+        points.steps === undefined ? undefined : eveningStepsKnown(plan, chunk.dates, days, stored);
+      for (const day of downsample(points, { dates: chunk.dates, stepsKnownOn })) days.push(day);
       const next = plan.chunks[i + 1];
       carried = next === undefined ? {} : pointsFrom(points, next.contextFrom, read);
     }
@@ -633,6 +636,34 @@ function withFingerprints(
         ? (before.get(day.date) ?? null)
         : (fetched?.get(day.date) ?? null),
   }));
+}
+
+/**
+ * Whether steps were recorded on the day whose evening a chunk's read holds
+ * but not its whole (the day before the chunk's first day with steps read
+ * whole): from this sync's own days when an earlier chunk read it whole, else
+ * from its stored row. So a day's resting estimate is the same however far
+ * back the sync read (the minutes check starts reads at the first changed day).
+ */
+export function eveningStepsKnown(
+  plan: SyncPlan,
+  chunkDates: readonly string[],
+  done: readonly DailyAggregate[],
+  stored: readonly DailyAggregate[],
+): Map<string, boolean> {
+  const known = new Map<string, boolean>();
+  if (!plan.dataTypes.includes('steps') || chunkDates.length === 0) return known;
+  const partial = plan.partial;
+  const wholeFrom =
+    partial !== null && !partial.dataTypes.includes('steps')
+      ? addDays(partial.through, 1)
+      : plan.from;
+  if (wholeFrom > chunkDates[chunkDates.length - 1]) return known;
+  const evening = addDays(wholeFrom > chunkDates[0] ? wholeFrom : chunkDates[0], -1);
+  const source = evening >= wholeFrom ? done : stored;
+  const day = source.find((d) => d.date === evening);
+  if (day !== undefined) known.set(evening, day.steps !== null);
+  return known;
 }
 
 /** Dates whose stored row is missing or differs from the new one. */

@@ -17,6 +17,7 @@ import { CHECK_WINDOW_SECONDS } from '../../src/ingest/sync-plan';
 import { parseRollUpPage, RollUpQuery } from '../../src/wearables/google-health/roll-ups';
 import type { ReadContext } from '../../src/wearables/google-health/health-api-reader';
 import { testEngines } from '../support/databases';
+import type { DatabaseEngine } from '../../src/database/data-source-options';
 import { IngestVigil, startIngestVigil } from '../support/ingest-vigil';
 
 jest.setTimeout(900_000);
@@ -263,96 +264,108 @@ describe.each(testEngines())('the minutes check on %s', (engine) => {
  * watch before it does at home, so a late day away fills the evening before
  * at home, a day its civil daily roll-up does not cover. The check still reads
  * that day's minutes: the synced days equal a re-read of every minute.
+ *
+ * Cohorts: 'trip-a' (with the civil daily roll-ups, sim-7's hrMean of a day
+ * away differed); 'minutes-check-trip' (a night whose evening before had no
+ * step points while its whole day had: sim-29's resting estimate differed
+ * until the evening's steps came from the whole day).
  */
-describe.each(testEngines())('the minutes check for a travelling patient on %s', (engine) => {
-  let ingest: IngestVigil;
-  // A fixed date: the cohort's trips and habits are the ones this test was checked against
-  // (with the civil daily roll-ups, sim-7's hrMean of a day away differed).
-  let nowMs = Date.parse('2026-12-07T02:00:00Z');
+const TRAVEL_CASES: [DatabaseEngine, string][] = [
+  ...testEngines().map((engine): [DatabaseEngine, string] => [engine, 'trip-a']),
+  ['sqlite', 'minutes-check-trip'],
+];
 
-  beforeAll(async () => {
-    jest.spyOn(Date, 'now').mockImplementation(() => nowMs);
-    ingest = await startIngestVigil(
-      engine,
-      { now: nowMs, cohortSize: 40, seed: 'trip-a', rateLimitPerUserPerMinute: 0 },
-      { env: { BACKFILL_DAYS: String(BACKFILL_DAYS) }, logWriter: () => undefined },
-    );
-  });
+describe.each(TRAVEL_CASES)(
+  'the minutes check for a travelling patient on %s, cohort %s',
+  (engine, seed) => {
+    let ingest: IngestVigil;
+    // A fixed date: the cohort's trips and habits are the ones this test was checked against.
+    let nowMs = Date.parse('2026-12-07T02:00:00Z');
 
-  afterAll(async () => {
-    await ingest.stop();
-    jest.restoreAllMocks();
-  });
+    beforeAll(async () => {
+      jest.spyOn(Date, 'now').mockImplementation(() => nowMs);
+      ingest = await startIngestVigil(
+        engine,
+        { now: nowMs, cohortSize: 40, seed, rateLimitPerUserPerMinute: 0 },
+        { env: { BACKFILL_DAYS: String(BACKFILL_DAYS) }, logWriter: () => undefined },
+      );
+    });
 
-  it('reads again the evening at home that a late day away filled', async () => {
-    // The eastward traveller with the longest trip, the trip's zone hours ahead of home.
-    const ahead = (user: SimulatedUser): number =>
-      user.trip === null
-        ? 0
-        : zoneOffsetSeconds(user.trip.timeZone, user.trip.departMs) -
-          zoneOffsetSeconds(user.homeTimeZone, user.trip.departMs);
-    const travellers = ingest.sim.cohort
-      .users(0, 40)
-      .filter((user) => ahead(user) >= 5 * 3600)
-      .sort((a, b) => tripDays(b) - tripDays(a));
-    const user = travellers[0];
-    expect(tripDays(user)).toBeGreaterThanOrEqual(4);
-    const trip = user.trip!;
-    // Every day away is late, a day or two.
-    for (let date = addDays(trip.departDate, 1); date < trip.returnDate; date = addDays(date, 1))
-      ingest.sim.cohort.addScenario(user.id, {
-        kind: 'late-day',
-        date,
-        lagDays: 1 + (dayNumberOfDate(date)! % 2),
-      });
-    nowMs = Date.parse(`${addDays(trip.departDate, -1)}T02:00:00Z`);
-    ingest.sim.clock.set(nowMs);
-    const [checked, everything] = [6000, 6001];
-    // Both patients share one grant: a second grant would revoke the first's refresh token.
-    const grant = ingest.sim.grantTokens.bind(ingest.sim);
-    let granted: ReturnType<typeof grant> | undefined;
-    jest
-      .spyOn(ingest.sim, 'grantTokens')
-      .mockImplementation((userId, scopes) => (granted ??= grant(userId, scopes)));
-    for (const pid of [checked, everything])
-      await ingest.connect(pid, user.id, { nextSyncAt: new Date(nowMs + 365 * DAY_MS) });
-    const series = (pid: number): Promise<DailyAggregate[]> =>
-      ingest.vigil.app.get(DailyAggregates).series(pid, '2000-01-01', '2100-01-01');
-    const sync = async (pid: number): Promise<void> => {
-      const outcome = await ingest.syncs.syncNow(pid);
-      if (outcome.status !== 'synced') throw new Error(`${pid}: ${JSON.stringify(outcome)}`);
-    };
+    afterAll(async () => {
+      await ingest.stop();
+      jest.restoreAllMocks();
+    });
 
-    let compared = 0;
-    for (let date = addDays(trip.departDate, -1); date <= addDays(trip.returnDate, 3);) {
-      for (const hour of SYNC_HOURS) {
-        nowMs = Date.parse(`${date}T${pad(hour)}:00:00Z`);
-        ingest.sim.clock.set(nowMs);
-        await sync(checked);
-        await ingest.dataSource
-          .createQueryBuilder()
-          .update(DailyAggregateRow)
-          .set({ minutesFingerprint: null })
-          .where('pid = :pid', { pid: everything })
-          .execute();
-        await sync(everything);
-        const [a, b] = [await series(checked), await series(everything)];
-        expect(a.map((d) => d.date)).toEqual(b.map((d) => d.date));
-        a.forEach((mine, d) => {
-          for (const metric of METRIC_NAMES)
-            if (mine[metric] !== b[d][metric])
-              throw new Error(
-                `${user.id} (${user.homeTimeZone}, away in ${trip.timeZone}) ${mine.date} ${metric} at ${new Date(nowMs).toISOString()}: with the check ${mine[metric]}, re-reading every minute ${b[d][metric]}`,
-              );
-          expect(mine.coverage).toEqual(b[d].coverage);
-          compared++;
+    it('reads again the evening at home that a late day away filled', async () => {
+      // The eastward traveller with the longest trip, the trip's zone hours ahead of home.
+      const ahead = (user: SimulatedUser): number =>
+        user.trip === null
+          ? 0
+          : zoneOffsetSeconds(user.trip.timeZone, user.trip.departMs) -
+            zoneOffsetSeconds(user.homeTimeZone, user.trip.departMs);
+      const travellers = ingest.sim.cohort
+        .users(0, 40)
+        .filter((user) => ahead(user) >= 5 * 3600)
+        .sort((a, b) => tripDays(b) - tripDays(a));
+      const user = travellers[0];
+      expect(tripDays(user)).toBeGreaterThanOrEqual(4);
+      const trip = user.trip!;
+      // Every day away is late, a day or two.
+      for (let date = addDays(trip.departDate, 1); date < trip.returnDate; date = addDays(date, 1))
+        ingest.sim.cohort.addScenario(user.id, {
+          kind: 'late-day',
+          date,
+          lagDays: 1 + (dayNumberOfDate(date)! % 2),
         });
+      nowMs = Date.parse(`${addDays(trip.departDate, -1)}T02:00:00Z`);
+      ingest.sim.clock.set(nowMs);
+      const [checked, everything] = [6000, 6001];
+      // Both patients share one grant: a second grant would revoke the first's refresh token.
+      const grant = ingest.sim.grantTokens.bind(ingest.sim);
+      let granted: ReturnType<typeof grant> | undefined;
+      jest
+        .spyOn(ingest.sim, 'grantTokens')
+        .mockImplementation((userId, scopes) => (granted ??= grant(userId, scopes)));
+      for (const pid of [checked, everything])
+        await ingest.connect(pid, user.id, { nextSyncAt: new Date(nowMs + 365 * DAY_MS) });
+      const series = (pid: number): Promise<DailyAggregate[]> =>
+        ingest.vigil.app.get(DailyAggregates).series(pid, '2000-01-01', '2100-01-01');
+      const sync = async (pid: number): Promise<void> => {
+        const outcome = await ingest.syncs.syncNow(pid);
+        if (outcome.status !== 'synced') throw new Error(`${pid}: ${JSON.stringify(outcome)}`);
+      };
+
+      let compared = 0;
+      for (let date = addDays(trip.departDate, -1); date <= addDays(trip.returnDate, 3);) {
+        for (const hour of SYNC_HOURS) {
+          nowMs = Date.parse(`${date}T${pad(hour)}:00:00Z`);
+          ingest.sim.clock.set(nowMs);
+          await sync(checked);
+          await ingest.dataSource
+            .createQueryBuilder()
+            .update(DailyAggregateRow)
+            .set({ minutesFingerprint: null })
+            .where('pid = :pid', { pid: everything })
+            .execute();
+          await sync(everything);
+          const [a, b] = [await series(checked), await series(everything)];
+          expect(a.map((d) => d.date)).toEqual(b.map((d) => d.date));
+          a.forEach((mine, d) => {
+            for (const metric of METRIC_NAMES)
+              if (mine[metric] !== b[d][metric])
+                throw new Error(
+                  `${user.id} (${user.homeTimeZone}, away in ${trip.timeZone}) ${mine.date} ${metric} at ${new Date(nowMs).toISOString()}: with the check ${mine[metric]}, re-reading every minute ${b[d][metric]}`,
+                );
+            expect(mine.coverage).toEqual(b[d].coverage);
+            compared++;
+          });
+        }
+        date = addDays(date, 1);
       }
-      date = addDays(date, 1);
-    }
-    expect(compared).toBeGreaterThan(tripDays(user) * SYNC_HOURS.length * BACKFILL_DAYS);
-  });
-});
+      expect(compared).toBeGreaterThan(tripDays(user) * SYNC_HOURS.length * BACKFILL_DAYS);
+    });
+  },
+);
 
 function tripDays(user: SimulatedUser): number {
   const trip = user.trip;

@@ -138,7 +138,8 @@ const LATE_DAY_SHARE = Number(process.env.BENCH_LATE_DAY_SHARE ?? 0.05);
  * evening before were read and fingerprinted by earlier days' first syncs;
  * yesterday in the patient's zone (the cursor), read before it was complete,
  * and today were not; and a share of the older re-read days (LATE_DAY_SHARE)
- * changed since. Only patients with fingerprints are made due. Answers how
+ * changed since. Yesterday, today and the changed days are deleted, so every
+ * sync writes and evaluates them as it would the data that moved since. Only patients with fingerprints are made due. Answers how
  * many are due.
  */
 async function makeDue(
@@ -167,8 +168,10 @@ async function makeDue(
         eveningBefore,
       ]);
     } else {
+      // Deleted rather than only unfingerprinted: their data moved since they were
+      // stored, so the sync writes them and the rules evaluate them, as on a real day.
       await ds.query(
-        `UPDATE daily_aggregates SET minutes_fingerprint = NULL
+        `DELETE FROM daily_aggregates
          WHERE pid IN (?) AND (date >= ? OR (date > ? AND MOD(pid * 7 + TO_DAYS(date), ?) = 0))`,
         [group, cursor, eveningBefore, every],
       );

@@ -321,8 +321,7 @@ export function planSync(input: PlanInput): SyncPlan {
           dataTypes: DATA_TYPE_IDS.filter((t) => !(minutesCheck.dataTypes as string[]).includes(t)),
         }
       : webhookDays;
-  const fromOf = (dataType: DataTypeId): string =>
-    partial === null || partial.dataTypes.includes(dataType) ? from : addDays(partial.through, 1);
+  const fromOf = (dataType: DataTypeId): string => readFrom({ from, partial }, dataType);
 
   const wholeRange = dataTypes
     .filter((t) => !DENSE.has(t))
@@ -400,6 +399,14 @@ function checkOf(
       figures: true,
     })),
   };
+}
+
+/** The first date whose points of a type the plan reads whole: the partial days hold only some types. */
+export function readFrom(plan: Pick<SyncPlan, 'from' | 'partial'>, dataType: DataTypeId): string {
+  const partial = plan.partial;
+  return partial === null || partial.dataTypes.includes(dataType)
+    ? plan.from
+    : addDays(partial.through, 1);
 }
 
 /** A webhook's re-read as stored in `sync_states`: from a date, of named types (null: all). */

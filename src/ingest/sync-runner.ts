@@ -44,6 +44,7 @@ import {
   PlanInput,
   planSync,
   RangeRequest,
+  readFrom,
   Reread,
   SyncPlan,
 } from './sync-plan';
@@ -624,17 +625,14 @@ function withFingerprints(
   stored: readonly SyncedDay[],
   fetched: ReadonlyMap<string, string> | null,
 ): SyncedDay[] {
-  const partial = plan.partial;
-  const minutesKept =
-    partial !== null &&
-    FINGERPRINTED.some((t) => plan.dataTypes.includes(t) && !partial.dataTypes.includes(t));
+  const minutesFrom = FINGERPRINTED.filter((t) => plan.dataTypes.includes(t))
+    .map((t) => readFrom(plan, t))
+    .reduce((latest, date) => (date > latest ? date : latest), plan.from);
   const before = new Map(stored.map((day) => [day.date, day.minutesFingerprint]));
   return days.map((day) => ({
     ...day,
     minutesFingerprint:
-      minutesKept && day.date <= partial.through
-        ? (before.get(day.date) ?? null)
-        : (fetched?.get(day.date) ?? null),
+      day.date < minutesFrom ? (before.get(day.date) ?? null) : (fetched?.get(day.date) ?? null),
   }));
 }
 
@@ -653,11 +651,7 @@ export function eveningStepsKnown(
 ): Map<string, boolean> {
   const known = new Map<string, boolean>();
   if (!plan.dataTypes.includes('steps') || chunkDates.length === 0) return known;
-  const partial = plan.partial;
-  const wholeFrom =
-    partial !== null && !partial.dataTypes.includes('steps')
-      ? addDays(partial.through, 1)
-      : plan.from;
+  const wholeFrom = readFrom(plan, 'steps');
   if (wholeFrom > chunkDates[chunkDates.length - 1]) return known;
   const evening = addDays(wholeFrom > chunkDates[0] ? wholeFrom : chunkDates[0], -1);
   const source = evening >= wholeFrom ? done : stored;

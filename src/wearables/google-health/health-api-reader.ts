@@ -5,7 +5,7 @@ import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from 
 import { DataTypeId } from './data-types';
 import { GoogleApiError } from './google-health-source';
 import { cutPage } from './json-page';
-import { parseRollUpPage, rollUpBody, RollUpQuery, RollUpWindow } from './roll-ups';
+import { parseRollUpPage, rollUpBody, RollUpPage, RollUpQuery, RollUpWindow } from './roll-ups';
 import {
   DataPointsPage,
   MalformedResponseError,
@@ -150,45 +150,27 @@ export class GoogleHealthReader {
    * Every window of a `dataPoints:rollUp` over the query's range, all pages,
    * validated in order across pages; a page token that expires restarts it.
    */
-  rollUp(context: ReadContext, query: RollUpQuery): Promise<RollUpWindow[]> {
-    return this.rolledUpPages(context, 'rollUp', query.dataType, (pageToken, windows) => ({
-      body: rollUpBody(query, pageToken),
-      parse: (json) => {
-        const last = windows[windows.length - 1];
-        const page = parseRollUpPage(query, json, last?.endTime ?? query.startTime);
-        return { items: page.windows, nextPageToken: page.nextPageToken };
-      },
-    }));
-  }
-
-  /** A roll-up's pages in order; `pageOf` gets what the pages before gave, to check continuity. */
-  private async rolledUpPages<T>(
-    context: ReadContext,
-    method: 'rollUp',
-    dataType: DataTypeId,
-    pageOf: (
-      pageToken: string | null,
-      before: readonly T[],
-    ) => { body: string; parse: (json: unknown) => { items: T[]; nextPageToken: string | null } },
-  ): Promise<T[]> {
+  async rollUp(context: ReadContext, query: RollUpQuery): Promise<RollUpWindow[]> {
     for (let restart = 0; ; restart++) {
-      const items: T[] = [];
+      const windows: RollUpWindow[] = [];
       let pageToken: string | null = null;
+      let expectedStart = query.startTime;
       try {
         do {
-          const { body, parse } = pageOf(pageToken, items);
-          const page: { items: T[]; nextPageToken: string | null } = await this.get(
+          const page: RollUpPage = await this.get(
             context,
-            `users/me/dataTypes/${dataType}/dataPoints:${method}`,
-            dataType,
+            `users/me/dataTypes/${query.dataType}/dataPoints:rollUp`,
+            query.dataType,
             pageToken !== null,
-            (bytes) => parse(parseJson(decode(bytes))),
-            body,
+            (body) => parseRollUpPage(query, parseJson(decode(body)), expectedStart),
+            rollUpBody(query, pageToken),
           );
-          for (const item of page.items) items.push(item);
+          for (const window of page.windows) windows.push(window);
+          if (page.windows.length > 0)
+            expectedStart = page.windows[page.windows.length - 1].endTime;
           pageToken = page.nextPageToken;
         } while (pageToken !== null);
-        return items;
+        return windows;
       } catch (error) {
         if (error instanceof PageTokenExpiredError && restart < PAGE_TOKEN_RESTARTS) continue;
         if (error instanceof PageTokenExpiredError)

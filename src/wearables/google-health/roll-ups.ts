@@ -63,7 +63,7 @@ export function rollUpBody(query: RollUpQuery, pageToken: string | null): string
 }
 
 /** The fields of each type's roll-up value (HeartRateRollupValue, StepsRollupValue). */
-export const ROLL_UP_VALUE_FIELDS: Readonly<Record<RolledUpType, readonly string[]>> = {
+const ROLL_UP_VALUE_FIELDS: Readonly<Record<RolledUpType, readonly string[]>> = {
   'heart-rate': ['beatsPerMinuteMin', 'beatsPerMinuteAvg', 'beatsPerMinuteMax'],
   steps: ['countSum'],
 };
@@ -196,7 +196,7 @@ const HEART_RATE_AVG = 'heartRate.beatsPerMinuteAvg';
 const HEART_RATE_MAX = 'heartRate.beatsPerMinuteMax';
 
 /** A non-empty value's reading (the mean rate, the step count), its fields checked; errors name `dataPoints[0].<field>`. */
-export function readRollUpValue(dataType: RolledUpType, value: Record<string, unknown>): number {
+function readRollUpValue(dataType: RolledUpType, value: Record<string, unknown>): number {
   if (dataType === 'steps') return requireCount(value.countSum, 0, 'steps.countSum');
   const min = requireNumber(value.beatsPerMinuteMin, 0, HEART_RATE_MIN);
   const avg = requireNumber(value.beatsPerMinuteAvg, 0, HEART_RATE_AVG);

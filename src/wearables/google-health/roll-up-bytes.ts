@@ -34,7 +34,7 @@ const CLOSE_BRACE = 0x7d;
 /** Text the layout requires, compared four bytes at a time. */
 interface Literal {
   bytes: Uint8Array;
-  words: Uint32Array;
+  words: Int32Array;
 }
 
 const PAGE_HEAD = literal('{"rollupDataPoints":[');
@@ -128,8 +128,8 @@ export function readRollUpBytes(
 function literal(text: string): Literal {
   const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
   const view = new DataView(bytes.buffer);
-  const words = new Uint32Array(bytes.length >> 2);
-  for (let w = 0; w < words.length; w++) words[w] = view.getUint32(w * 4, true);
+  const words = new Int32Array(bytes.length >> 2);
+  for (let w = 0; w < words.length; w++) words[w] = view.getInt32(w * 4, true);
   return { bytes, words };
 }
 
@@ -166,7 +166,7 @@ class PageBytes {
     if (at + bytes.length > this.bytes.length) return false;
     let k = 0;
     for (let w = 0; w < words.length; w++, k += 4)
-      if (this.view.getUint32(at + k, true) !== words[w]) return false;
+      if (this.view.getInt32(at + k, true) !== words[w]) return false;
     for (; k < bytes.length; k++) if (this.bytes[at + k] !== bytes[k]) return false;
     this.at = at + bytes.length;
     return true;
@@ -182,7 +182,7 @@ class PageBytes {
     if (from < 0 || this.bytes[at + length] !== QUOTE) return false;
     let k = 0;
     for (; k + 4 <= length; k += 4)
-      if (this.view.getUint32(at + k, true) !== this.view.getUint32(from + k, true)) return false;
+      if (this.view.getInt32(at + k, true) !== this.view.getInt32(from + k, true)) return false;
     for (; k < length; k++) if (this.bytes[at + k] !== this.bytes[from + k]) return false;
     this.at = at + length;
     return true;

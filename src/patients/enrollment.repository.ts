@@ -69,12 +69,19 @@ export class EnrollmentRepository {
   }
 
   /**
-   * Enrollments in any of `statuses`, by pid, with only what evaluation reads:
-   * the whole cohort's full rows would be a spike of memory the cohort's size.
+   * Enrollments in any of `statuses` (of `pids` only, when given), by pid, with
+   * only what evaluation reads: the whole cohort's full rows would be a spike
+   * of memory the cohort's size.
    */
-  watched(statuses: readonly EnrollmentStatus[]): Promise<EvaluatedEnrollment[]> {
+  watched(
+    statuses: readonly EnrollmentStatus[],
+    pids?: readonly number[],
+  ): Promise<EvaluatedEnrollment[]> {
     return this.rows().find({
-      where: { status: In([...statuses]) },
+      where: {
+        status: In([...statuses]),
+        ...(pids === undefined ? {} : { pid: In([...new Set(pids)]) }),
+      },
       select: { id: true, pid: true, program: true, timeZone: true },
       order: { pid: 'ASC' },
     });

@@ -23,6 +23,8 @@ export interface MonitoredPatient {
  */
 export abstract class MonitoredPatients {
   abstract activePatients(): Promise<MonitoredPatient[]>;
+  /** Those of `pids` still watched, by pid: a few patients without listing every one. */
+  abstract watchedAmong(pids: readonly number[]): Promise<MonitoredPatient[]>;
   abstract patient(pid: number): Promise<MonitoredPatient | null>;
 }
 
@@ -45,6 +47,11 @@ export class EnrolledPatients extends MonitoredPatients {
 
   async activePatients(): Promise<MonitoredPatient[]> {
     return this.withConnections(await this.enrollments.watched(WATCHED));
+  }
+
+  async watchedAmong(pids: readonly number[]): Promise<MonitoredPatient[]> {
+    if (pids.length === 0) return [];
+    return this.withConnections(await this.enrollments.watched(WATCHED, pids));
   }
 
   async patient(pid: number): Promise<MonitoredPatient | null> {

@@ -115,8 +115,15 @@ function setUp(options: {
       }),
     fail,
   };
+  /** How often every watched patient was listed. */
+  const listedAll = { count: 0 };
   const monitored = {
-    activePatients: async () => options.patients,
+    activePatients: async () => {
+      listedAll.count += 1;
+      return options.patients;
+    },
+    watchedAmong: async (pids: readonly number[]) =>
+      options.patients.filter((p) => pids.includes(p.pid)),
     patient: async (pid: number) => options.patients.find((p) => p.pid === pid) ?? null,
   };
   const events = new EventEmitter2();
@@ -147,6 +154,7 @@ function setUp(options: {
     upsertUnits,
     stepsRecorded,
     writtenReads,
+    listedAll,
     lines: log.lines,
   };
 }
@@ -160,19 +168,29 @@ describe('RuleEvaluations (fakes, no database)', () => {
     };
     // Recorded seconds ago: its own evaluation may still be running.
     const recent: DueEvaluation = { pid: 8, dates: ['2026-11-19'], recordedAt: NOW };
-    const { evaluations, stored, settled, announced, transactions, upsertUnits, stepsRecorded } =
-      setUp({
-        due: [left, recent],
-        patients: [patient(7), patient(8)],
-        series: {
-          7: [
-            { date: '2026-11-18', spo2Average: 89 },
-            { date: '2026-11-19', spo2Average: 90 },
-          ],
-        },
-      });
+    const {
+      evaluations,
+      stored,
+      settled,
+      announced,
+      transactions,
+      upsertUnits,
+      stepsRecorded,
+      listedAll,
+    } = setUp({
+      due: [left, recent],
+      patients: [patient(7), patient(8)],
+      series: {
+        7: [
+          { date: '2026-11-18', spo2Average: 89 },
+          { date: '2026-11-19', spo2Average: 90 },
+        ],
+      },
+    });
 
     const run = await evaluations.evaluateDue(NOW);
+    // The claimed patients only: the minute's claim never lists the whole cohort.
+    expect(listedAll.count).toBe(0);
 
     expect(run).toMatchObject({ patients: 1, outcomes: 1, announceFailures: 0 });
     // The queue's claim keeps processes apart: no named lock.

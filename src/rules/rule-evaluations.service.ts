@@ -361,12 +361,10 @@ export class RuleEvaluations {
     const claimed = await this.due.claimDue(now, PATIENTS_PER_QUERY);
     if (claimed.length === 0) return null;
     const byPid = new Map(claimed.map((due) => [due.pid, due]));
-    const requests = (await this.patients.activePatients())
-      .filter((patient) => byPid.has(patient.pid))
-      .map((patient) => ({
-        patient,
-        dates: recentCompleteDays(byPid.get(patient.pid)!.dates, patient, now),
-      }));
+    const requests = (await this.patients.watchedAmong([...byPid.keys()])).map((patient) => ({
+      patient,
+      dates: recentCompleteDays(byPid.get(patient.pid)!.dates, patient, now),
+    }));
     let run: EvaluationRun;
     try {
       run = await this.evaluate(await this.withUnevaluatedDays(requests, now));

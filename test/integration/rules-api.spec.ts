@@ -427,6 +427,10 @@ describe.each(testEngines())('rules API on %s', (engine) => {
       [2002, 'cardiac-rehab', 'UTC', null, null, null],
     ]);
     expect(await vigil.app.get(MonitoredPatients).patient(2003)).toMatchObject({ pid: 2003 });
+    // A few patients without listing every one: the paused and the unknown are not watched.
+    expect(await vigil.app.get(MonitoredPatients).watchedAmong([2003, 2001, 9999])).toEqual([
+      watched[0],
+    ]);
     // The whole cohort is listed: only the columns evaluation reads, no scopes or token pointers.
     const read = (row: object) =>
       Object.entries(row)

@@ -49,6 +49,8 @@ function setUp(options: {
   poison?: number;
   /** The attempt whose failure parks a due evaluation. */
   maxAttempts?: number;
+  /** Stored days (none has an outcome). */
+  written?: { pid: number; date: string; writtenAt: Date }[];
 }) {
   const stored: Omit<RuleOutcome, 'id'>[] = [];
   const settled: DueEvaluation[] = [];
@@ -58,6 +60,8 @@ function setUp(options: {
     restore: (length) => void stored.splice(length as number),
   });
   const upsertUnits: unknown[] = [];
+  /** The patients each read of stored days asked for (null: every patient). */
+  const writtenReads: (number[] | null)[] = [];
   const stepsRecorded: { tx: unknown; pids: number[] }[] = [];
   const steps: OutcomeSteps = {
     record: async (tx, pids) => void stepsRecorded.push({ tx, pids: [...pids] }),
@@ -92,7 +96,10 @@ function setUp(options: {
       }
       return new Map(pids.map((pid) => [pid, options.series[pid] ?? []]));
     },
-    writtenDays: async () => [],
+    writtenDays: async (_from: string, _to: string, pids?: readonly number[]) => {
+      writtenReads.push(pids === undefined ? null : [...pids]);
+      return (options.written ?? []).filter((day) => pids === undefined || pids.includes(day.pid));
+    },
   };
   // The queue as a list: due a minute after it was recorded, like the real one.
   const due = {
@@ -139,6 +146,7 @@ function setUp(options: {
     transactions,
     upsertUnits,
     stepsRecorded,
+    writtenReads,
     lines: log.lines,
   };
 }
@@ -273,5 +281,29 @@ describe('RuleEvaluations (fakes, no database)', () => {
       context: 'Rules',
       msg: 'Evaluation of patient 13 parked as failed after 1 attempt(s): TypeError',
     });
+  });
+
+  it("looks for days a stopped process left a slice of patients at a time, never the whole cohort's at once", async () => {
+    const cohort = Array.from({ length: 1_200 }, (_, i) => patient(i + 1));
+    const left = (pid: number) => ({
+      pid,
+      date: '2026-11-19',
+      writtenAt: new Date(NOW.getTime() - 10 * 60_000),
+    });
+    const { evaluations, writtenReads, announced } = setUp({
+      due: [],
+      patients: cohort,
+      series: {},
+      written: [left(3), left(1_150)],
+    });
+
+    expect(await evaluations.evaluateMissed(NOW)).toMatchObject({ patients: 2 });
+
+    expect(announced.map((event) => event.pid).sort((a, b) => a - b)).toEqual([3, 1_150]);
+    // Every patient read once, in slices of 500.
+    expect(writtenReads.map((pids) => pids?.length)).toEqual([500, 500, 200]);
+    expect(writtenReads.flatMap((pids) => pids ?? []).sort((a, b) => a - b)).toEqual(
+      cohort.map((p) => p.pid),
+    );
   });
 });

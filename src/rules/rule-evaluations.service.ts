@@ -261,7 +261,10 @@ export class RuleEvaluations {
         const today = localDateAt(now, patient.timeZone);
         const passed = localHourAt(now, patient.timeZone) >= this.env.EVALUATION_HOUR;
         const date = addDays(today, passed ? -1 : -2);
-        due.set(date, [...(due.get(date) ?? []), patient]);
+        // Pushed, not copied: most of the cohort shares a date, and copying is quadratic.
+        const onDate = due.get(date);
+        if (onDate === undefined) due.set(date, [patient]);
+        else onDate.push(patient);
       }
       const requests: EvaluationRequest[] = [];
       for (const [date, patients] of due) {

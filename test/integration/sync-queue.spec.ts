@@ -187,6 +187,39 @@ describe.each(testEngines())('the sync queue on %s', (engine) => {
       release();
       await owner;
     });
+
+    it('passes over the syncs other processes hold without locking them: their owners never wait for a claim', async () => {
+      await scheduled(3);
+      const mine = queue(ds);
+      const [claim] = await mine.claimDue(T0, 1);
+      // Another process's claim, held open after its reads and writes as if its commit were slow.
+      let commit!: () => void;
+      const committing = new Promise<void>((resolve) => (commit = resolve));
+      let claimed!: () => void;
+      const open = new Promise<void>((resolve) => (claimed = resolve));
+      const transaction = other.transaction.bind(other);
+      jest.spyOn(other, 'transaction').mockImplementationOnce(((work: (m: never) => unknown) =>
+        transaction(async (manager) => {
+          const result = await work(manager as never);
+          claimed();
+          await committing;
+          return result;
+        })) as never);
+      const theirs = queue(other).claimDue(T0, 10);
+      await open;
+      try {
+        await expect(
+          ds.query(
+            'SELECT connection_id FROM sync_states WHERE connection_id = ? FOR UPDATE NOWAIT',
+            [claim.connectionId],
+          ),
+        ).resolves.toHaveLength(1);
+      } finally {
+        commit();
+      }
+      expect((await theirs).map((c) => c.connectionId).sort()).toEqual([2, 3]);
+      expect(await mine.renew(claim, at(1))).toBe(true);
+    });
   }
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { dayWithoutData, DailyAggregate, METRIC_NAMES } from '../aggregates/daily-aggregate';
 import type { SyncedDay } from '../aggregates/daily-aggregates.repository';
 import { addDays, startOfLocalDay } from '../time';
@@ -75,6 +76,21 @@ describe('the minutes check', () => {
     expect(new Set(fetched.values()).size).toBe(DATES.length);
     // The same answer, the same fingerprints.
     expect(fingerprints(check, answers(check), ZONE)).toEqual(fetched);
+  });
+
+  it("hashes each type's figures of the day as `type:figure,figure,...;`, as stored fingerprints were", () => {
+    const byType = answers(check);
+    const dayStart = startOfLocalDay('2026-11-24', ZONE).getTime();
+    const dayEnd = startOfLocalDay('2026-11-25', ZONE).getTime();
+    const text = check.dataTypes
+      .map((dataType) => {
+        const inDay = (byType.get(dataType) ?? []).filter(
+          (w) => w.startTime >= dayStart && w.startTime < dayEnd,
+        );
+        return `${dataType}:${inDay.map((w) => `${w.figures},`).join('')};`;
+      })
+      .join('');
+    expect(fetched.get('2026-11-24')).toBe(createHash('sha256').update(text).digest('hex'));
   });
 
   it('changes only the local day whose quarter hour changed, at either end of the day', () => {

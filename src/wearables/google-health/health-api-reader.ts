@@ -5,6 +5,7 @@ import { FIRST_RETRY_MS, parseRetryAfter, retryDelayMs, TransientFailure } from 
 import { DataTypeId } from './data-types';
 import { GoogleApiError } from './google-health-source';
 import { cutPage } from './json-page';
+import { readRollUpBytes } from './roll-up-bytes';
 import { parseRollUpPage, rollUpBody, RollUpPage, RollUpQuery, RollUpWindow } from './roll-ups';
 import {
   DataPointsPage,
@@ -162,7 +163,7 @@ export class GoogleHealthReader {
             `users/me/dataTypes/${query.dataType}/dataPoints:rollUp`,
             query.dataType,
             pageToken !== null,
-            (body) => parseRollUpPage(query, parseJson(decode(body)), expectedStart),
+            (body) => readRollUpPage(query, body, expectedStart),
             rollUpBody(query, pageToken),
           );
           for (const window of page.windows) windows.push(window);
@@ -353,6 +354,14 @@ function readPage<K extends DataTypeId>(dataType: K, body: Buffer): DataPointsPa
   const cut = cutPage(body);
   const page = cut && parseDataPointsPieces(dataType, cut.envelope, cut.pieces);
   return page ?? parseDataPointsPage(dataType, parseJson(decode(body)));
+}
+
+/** A roll-up page read from its bytes when laid out as Google writes it (roll-up-bytes.ts), else parsed whole. */
+function readRollUpPage(query: RollUpQuery, body: Buffer, expectedStart: number): RollUpPage {
+  return (
+    readRollUpBytes(query, body, expectedStart) ??
+    parseRollUpPage(query, parseJson(decode(body)), expectedStart)
+  );
 }
 
 /**

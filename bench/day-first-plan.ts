@@ -26,11 +26,15 @@ const STARTER_NEEDS = dataNeeds(
  * unchanged; yesterday, read before it was complete, has no fingerprint).
  * BENCH_SYNC_KIND=unchecked: every re-read minute, as the day after a backfill.
  */
-export function dayFirstSyncPlan(now: number, timeZone: string): SyncPlan {
-  const plan = starterPlan(now, timeZone, null);
+export function dayFirstSyncPlan(
+  now: number,
+  timeZone: string,
+  nightStarts?: ReadonlyMap<string, number>,
+): SyncPlan {
+  const plan = starterPlan(now, timeZone, null, { nightStarts });
   if (BENCH_SYNC_KIND === 'unchecked' || plan.minutesCheck === null) return plan;
   return {
-    ...starterPlan(now, timeZone, null, plan.minutesCheck.through),
+    ...starterPlan(now, timeZone, null, { nightStarts, minutesFrom: plan.minutesCheck.through }),
     minutesCheck: plan.minutesCheck,
   };
 }
@@ -40,8 +44,12 @@ export function dayFirstSyncPlan(now: number, timeZone: string): SyncPlan {
  * default interval): the re-read is spent, so it reads today from local
  * midnight, and the daily types.
  */
-export function laterSyncPlan(now: number, timeZone: string): SyncPlan {
-  return starterPlan(now, timeZone, localDateAt(now, timeZone));
+export function laterSyncPlan(
+  now: number,
+  timeZone: string,
+  nightStarts?: ReadonlyMap<string, number>,
+): SyncPlan {
+  return starterPlan(now, timeZone, localDateAt(now, timeZone), { nightStarts });
 }
 
 /**
@@ -53,20 +61,30 @@ export const BENCH_SYNC_KIND: 'first' | 'later' | 'unchecked' =
     ? process.env.BENCH_SYNC_KIND
     : 'first';
 
-export function benchSyncPlan(now: number, timeZone: string): SyncPlan {
+/**
+ * `nightStarts`: the sleep the plan's sparse lists brought (main-sleep.ts), as
+ * a sync plans its minutes once it has them; absent: the plan a sync starts
+ * with (its sparse lists are the same either way).
+ */
+export function benchSyncPlan(
+  now: number,
+  timeZone: string,
+  nightStarts?: ReadonlyMap<string, number>,
+): SyncPlan {
   return BENCH_SYNC_KIND === 'later'
-    ? laterSyncPlan(now, timeZone)
-    : dayFirstSyncPlan(now, timeZone);
+    ? laterSyncPlan(now, timeZone, nightStarts)
+    : dayFirstSyncPlan(now, timeZone, nightStarts);
 }
 
 function starterPlan(
   now: number,
   timeZone: string,
   rereadSpentOn: string | null,
-  minutesFrom?: string,
+  known: { nightStarts?: ReadonlyMap<string, number>; minutesFrom?: string },
 ): SyncPlan {
   return planSync({
-    ...(minutesFrom === undefined ? {} : { minutesFrom }),
+    ...(known.minutesFrom === undefined ? {} : { minutesFrom: known.minutesFrom }),
+    ...(known.nightStarts === undefined ? {} : { nightStarts: known.nightStarts }),
     now,
     timeZone,
     cursorDate: addDays(localDateAt(now, timeZone), -1),

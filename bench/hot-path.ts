@@ -24,7 +24,8 @@ import {
   RolledUpType,
   RollUpWindow,
 } from '../src/wearables/google-health/roll-ups';
-import { WearablePoints } from '../src/wearables/google-health/points';
+import { SleepSession, WearablePoints } from '../src/wearables/google-health/points';
+import { nightStarts } from '../src/aggregates/main-sleep';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 40);
 
@@ -51,7 +52,6 @@ async function main(): Promise<void> {
   };
   const now = Date.now();
   const timeZone = 'UTC';
-  const plan = benchSyncPlan(now, timeZone);
   const env = { GOOGLE_HEALTH_API_BASE_URL: `${sim.url}/v4/`, GOOGLE_HEALTH_TIMEOUT_MS: 30_000 };
   const tokens = { accessToken: async () => token, refreshAfterUnauthorized: async () => token };
   const once = async (fetchFn: typeof fetch) => {
@@ -82,6 +82,14 @@ async function main(): Promise<void> {
     }
     return days;
   };
+  // The minutes start at the first night, as a sync plans them once its sleep list is read.
+  const sleepReader = new GoogleHealthReader(env, tokens, new RequestBudget(0), fetch);
+  const sleep = benchSyncPlan(now, timeZone).wholeRange.find((q) => q.dataType === 'sleep');
+  const sessions =
+    sleep?.method === 'list'
+      ? await sleepReader.list({ connectionId: 1, userBudget: new RequestBudget(0) }, sleep)
+      : [];
+  const plan = benchSyncPlan(now, timeZone, nightStarts(sessions as SleepSession[]));
   await once(recordingFetch);
   await sim.close();
   const bytes = [...recorded.values()].reduce((s, r) => s + r.body.length, 0);

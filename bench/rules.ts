@@ -284,7 +284,12 @@ async function main(): Promise<void> {
       new RulesInForce(store),
       new RuleOutcomes(ds),
       new DailyAggregates(ds),
-      { activePatients: async () => patients, patient: async () => null } as MonitoredPatients,
+      {
+        activePatients: async () => patients,
+        watchedAmong: async (pids: readonly number[]) =>
+          patients.filter((p) => pids.includes(p.pid)),
+        patient: async () => null,
+      } as MonitoredPatients,
       new EvaluationsDueRepository(ds),
       new AlertStepsDue(ds),
       new EventEmitter2(),

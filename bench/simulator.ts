@@ -21,6 +21,8 @@ import { BENCH_SYNC_KIND, benchSyncPlan } from './day-first-plan';
 import { startSimulator } from '../src/simulator';
 import { FITBIT_CADENCE_SECONDS } from '../src/simulator/heart-rate-cadence';
 import { rollUpBody } from '../src/wearables/google-health/roll-ups';
+import { parseDataPointsPage } from '../src/wearables/google-health/points';
+import { nightStarts } from '../src/aggregates/main-sleep';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 200);
 const NOW = process.env.BENCH_NOW ?? '2026-11-28T15:00:00Z';
@@ -88,7 +90,8 @@ async function measure(): Promise<void> {
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as { nextPageToken?: string };
   };
-  const follow = async (token: string, q: RangeRequest): Promise<number> => {
+  /** Follows a request to its last page; `pages` (if given) receives each page. */
+  const follow = async (token: string, q: RangeRequest, pages?: unknown[]): Promise<number> => {
     let requests = 0;
     let pageToken: string | undefined;
     do {
@@ -97,8 +100,9 @@ async function measure(): Promise<void> {
         const params = new URLSearchParams({ filter: q.filter, pageSize: String(q.pageSize) });
         if (q.dataSourceFamily) params.set('dataSourceFamily', q.dataSourceFamily);
         if (pageToken) params.set('pageToken', pageToken);
-        pageToken = (await get(token, `users/me/dataTypes/${q.dataType}/dataPoints?${params}`))
-          .nextPageToken;
+        const page = await get(token, `users/me/dataTypes/${q.dataType}/dataPoints?${params}`);
+        pages?.push(page);
+        pageToken = page.nextPageToken;
       } else {
         pageToken = (
           await get(
@@ -123,14 +127,19 @@ async function measure(): Promise<void> {
   const before = await usage();
   let requests = 0;
   for (const { token, timeZone } of patients) {
-    const plan = benchSyncPlan(now, timeZone);
+    const planned = benchSyncPlan(now, timeZone);
     await get(token, 'users/me/pairedDevices');
     requests++;
-    const check = plan.minutesCheck;
+    const check = planned.minutesCheck;
     for (const q of check?.queries ?? [])
       requests += await follow(token, { method: 'rollUp', ...q });
-    for (const q of [...plan.wholeRange, ...plan.chunks.flatMap((c) => c.requests)])
-      requests += await follow(token, q);
+    const sleepPages: unknown[] = [];
+    for (const q of planned.wholeRange)
+      requests += await follow(token, q, q.dataType === 'sleep' ? sleepPages : undefined);
+    // The minutes start at the first night, as a sync plans them once its sleep list is read.
+    const sessions = sleepPages.flatMap((page) => parseDataPointsPage('sleep', page).points);
+    const plan = benchSyncPlan(now, timeZone, nightStarts(sessions));
+    for (const q of plan.chunks.flatMap((c) => c.requests)) requests += await follow(token, q);
   }
   const after = await usage();
   child.send({ stop: true });

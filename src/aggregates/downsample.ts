@@ -8,7 +8,7 @@ import {
 } from '../wearables/google-health/points';
 import { preferFitbitRecorded } from '../wearables/google-health/source-preference';
 import { DailyAggregate } from './daily-aggregate';
-import { mainSleepOf, sleepMetrics } from './main-sleep';
+import { mainSleepOf, nightOf, sleepMetrics } from './main-sleep';
 import {
   estimateRestingHeartRate,
   HeartRateMinute,
@@ -238,11 +238,7 @@ export function downsample(
     }
   }
 
-  // A night belongs to the morning it ends on: Tuesday's sleep is the one the
-  // patient wakes from on Tuesday.
-  for (const s of points.sleep ?? []) {
-    days.get(localDayNumber(s.endTime, s.endUtcOffsetSeconds), 'sleep')?.sleep.push(s);
-  }
+  for (const s of points.sleep ?? []) days.get(nightOf(s), 'sleep')?.sleep.push(s);
 
   // The last weigh-in of the day: patients weigh after breakfast or twice by mistake.
   for (const w of points.weight ?? []) {

@@ -1,4 +1,4 @@
-import { formatLocalTimestamp } from '../time';
+import { dateOfDayNumber, formatLocalTimestamp, localDayNumber } from '../time';
 import { SleepSession } from '../wearables/google-health/points';
 import { NO_DATA, type DailyMetrics } from './daily-aggregate';
 import { roundTo } from './rounding';
@@ -23,6 +23,29 @@ export type SleepMetrics = Pick<DailyMetrics, (typeof SLEEP_METRICS)[number]>;
 const NO_SLEEP: SleepMetrics = Object.fromEntries(
   SLEEP_METRICS.map((metric) => [metric, NO_DATA[metric]]),
 ) as SleepMetrics;
+
+/**
+ * The local day a night belongs to: the morning it ends on (Tuesday's sleep is
+ * the one the patient wakes from on Tuesday), by the session's own offset.
+ */
+export function nightOf(session: SleepSession): number {
+  return localDayNumber(session.endTime, session.endUtcOffsetSeconds);
+}
+
+/**
+ * Per local date, the earliest start of the sleeps ending on it, naps and
+ * mirrored copies included: whichever becomes the main sleep starts no
+ * earlier, so a day's minutes read from there hold its whole night.
+ */
+export function nightStarts(sessions: readonly SleepSession[]): Map<string, number> {
+  const starts = new Map<string, number>();
+  for (const s of sessions) {
+    const date = dateOfDayNumber(nightOf(s));
+    const known = starts.get(date);
+    if (known === undefined || s.startTime < known) starts.set(date, s.startTime);
+  }
+  return starts;
+}
 
 /**
  * The main sleep is the longest session (end minus start) not flagged as a nap.

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { Environment } from '../config/environment';
 import { ENTITIES } from './entities';
+import { MYSQL_STATEMENT_CACHE } from './mysql-statement-cache';
 import { privateDataDir } from './private-files';
 import { MYSQL_MIGRATIONS } from '../../migrations/mysql';
 import { SQLITE_MIGRATIONS } from '../../migrations/sqlite';
@@ -47,7 +48,7 @@ export function dataSourceOptions(
       // (~0.1 ms each, a few per cent of a worker's CPU per sync); TypeORM's
       // QueryFailedError still says which query failed and why.
       trace: false,
-      extra: { connectionLimit: 10 },
+      extra: { connectionLimit: 10, ...MYSQL_STATEMENT_CACHE },
     };
   }
   const file = sqlitePath(env);

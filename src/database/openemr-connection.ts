@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
+import { MYSQL_STATEMENT_CACHE } from './mysql-statement-cache';
 
 export type OpenEmrEngine = 'mysql' | 'sqlite';
 
@@ -53,7 +54,7 @@ export function openEmrDataSourceOptions(url: string): DataSourceOptions {
     charset: 'utf8mb4_general_ci',
     supportBigNumbers: true,
     bigNumberStrings: false,
-    extra: { connectionLimit: 5, connectTimeout: 5000 },
+    extra: { connectionLimit: 5, connectTimeout: 5000, ...MYSQL_STATEMENT_CACHE },
   };
 }
 

@@ -227,6 +227,66 @@ describe('planSync', () => {
     );
   });
 
+  describe("a roll-up's first day reads its first night, once the sleep list is known", () => {
+    const later = { ...rollUps, cursorDate: '2026-11-27', rereadSpentOn: '2026-11-28' };
+    const starts = (input: PlanInput): string[] =>
+      planSync(input).chunks[0].requests.map((r) => {
+        if (r.method !== 'rollUp') throw new Error('expected a roll-up');
+        return new Date(r.startTime).toISOString();
+      });
+
+    it('from the sleep that ends on it, 10 minutes before for the still minutes', () => {
+      // New York midnight is 05:00Z; the night began 22:37:20 EST (03:37:20Z).
+      const nightStarts = new Map([['2026-11-28', Date.parse('2026-11-28T03:37:20Z')]]);
+      expect(starts({ ...later, nightStarts })).toEqual([
+        '2026-11-28T03:27:00.000Z',
+        '2026-11-28T03:27:00.000Z',
+      ]);
+      // Without the sleep list, the 12 hours before midnight.
+      expect(starts(later)[0]).toBe('2026-11-27T17:00:00.000Z');
+    });
+
+    it('without a night, from 10 minutes before midnight or the UTC hour that holds it', () => {
+      const empty = new Map<string, number>();
+      // A sleep ending on another day does not count; one starting after midnight neither.
+      const otherDay = new Map([
+        ['2026-11-27', Date.parse('2026-11-27T03:00:00Z')],
+        ['2026-11-29', Date.parse('2026-11-29T01:00:00Z')],
+      ]);
+      expect(starts({ ...later, nightStarts: empty })[0]).toBe('2026-11-28T04:50:00.000Z');
+      expect(starts({ ...later, nightStarts: otherDay })[0]).toBe('2026-11-28T04:50:00.000Z');
+      const afterMidnight = new Map([['2026-11-28', Date.parse('2026-11-28T06:30:00Z')]]);
+      expect(starts({ ...later, nightStarts: afterMidnight })[0]).toBe('2026-11-28T04:50:00.000Z');
+      // Kolkata (+05:30): midnight is 18:30Z; the day's first quiet hour starts at 18:00Z.
+      const kolkata = { ...later, timeZone: 'Asia/Kolkata', nightStarts: empty };
+      expect(starts(kolkata)[0]).toBe('2026-11-27T18:00:00.000Z');
+    });
+
+    it('at most 22 hours before midnight, so a chunk stays under the 14-day cap', () => {
+      const long = new Map([['2026-11-28', Date.parse('2026-11-26T20:00:00Z')]]);
+      expect(starts({ ...later, nightStarts: long })[0]).toBe('2026-11-27T07:00:00.000Z');
+      // A backfill's first chunk: 13 days (EDT, midnight 04:00Z) and 22 hours.
+      const first = new Map([['2026-09-30', Date.parse('2026-09-28T12:00:00Z')]]);
+      const [heartRate] = planSync({ ...rollUps, nightStarts: first }).chunks[0].requests;
+      if (heartRate.method !== 'rollUp') throw new Error('expected a roll-up');
+      expect(new Date(heartRate.startTime).toISOString()).toBe('2026-09-29T06:00:00.000Z');
+      expect(heartRate.endTime - heartRate.startTime).toBeLessThan(14 * 86_400_000);
+    });
+
+    it("a backfill's later chunk carries its first night from the chunk before", () => {
+      const backfill = { ...rollUps, nightStarts: new Map<string, number>() };
+      const plan = planSync(backfill);
+      const second = plan.chunks[1];
+      // 2026-10-13 is its first day (EDT, midnight 04:00Z); no sleep: 10 minutes before.
+      expect(second.dates[0]).toBe('2026-10-13');
+      expect(new Date(second.contextFrom).toISOString()).toBe('2026-10-13T03:50:00.000Z');
+      const night = new Map([['2026-10-13', Date.parse('2026-10-13T01:15:30Z')]]);
+      expect(
+        new Date(planSync({ ...backfill, nightStarts: night }).chunks[1].contextFrom).toISOString(),
+      ).toBe('2026-10-13T01:05:00.000Z');
+    });
+  });
+
   it("re-reads a webhook's older days only for the type it named and those read with it", () => {
     const later = { ...rollUps, cursorDate: '2026-11-27', rereadSpentOn: '2026-11-28' };
     const weight = planSync({ ...later, rereadFrom: '2026-11-18', rereadDataTypes: ['weight'] });

@@ -1,4 +1,12 @@
-import { addDays, DAY_MS, dayNumberOfDate, localDateAt, startOfLocalDay } from '../time';
+import {
+  addDays,
+  DAY_MS,
+  dayNumberOfDate,
+  HOUR_MS,
+  localDateAt,
+  MINUTE_MS,
+  startOfLocalDay,
+} from '../time';
 import {
   DATA_TYPE_IDS,
   DataTypeId,
@@ -17,8 +25,18 @@ import {
 
 /** Local offsets span UTC-12 to UTC+14: a UTC window this much wider holds every local day. */
 const OFFSET_SLACK_MS = 14 * 3_600_000;
-/** The evening before the first day: its steps decide the first night's still minutes. */
-const EVENING_BEFORE_MS = 12 * 3_600_000;
+/**
+ * The evening before the first day as a list reads it: its steps decide the
+ * first night's still minutes. Lists are widened by the widest offset anyway.
+ */
+const EVENING_BEFORE_MS = 12 * HOUR_MS;
+/** A still minute looks back this far for steps (resting-heart-rate.ts). */
+const STILL_LOOK_BACK_MS = 10 * MINUTE_MS;
+/**
+ * A roll-up's first night reaches back at most this far before its day's
+ * midnight: 13 days, this and a DST hour stay under heart rate's 14-day cap.
+ */
+const LONGEST_EVENING_MS = 22 * HOUR_MS;
 /** Dense intraday types are read by list this many days at a time, so memory does not grow with a backfill. */
 export const CHUNK_DAYS = 14;
 /**
@@ -76,6 +94,13 @@ export interface PlanInput {
    * columns computed from them. Absent: read as the plan says.
    */
   minutesFrom?: string;
+  /**
+   * Per local date, the earliest start of a sleep this sync listed as ending
+   * on it (the sleep list is read before any minute; `nightStarts` in
+   * main-sleep.ts). A roll-up's first day then reads minutes from its first
+   * night's start on, not from 12 hours before. Absent: the 12 hours.
+   */
+  nightStarts?: ReadonlyMap<string, number>;
 }
 
 /** One call followed to its last page: a list, or a roll-up of minute windows. */
@@ -199,18 +224,45 @@ interface ChunkSpan {
 }
 
 /**
- * Roll-up reads: the patient's local days exactly (the zone is known, and
- * windows carry no offset of their own). List reads: UTC days widened by the
- * widest offset, because a point's own offset files it, and a travelling
- * patient's may not be the zone's.
+ * Where a roll-up's minutes of the local day `date` start: what its columns
+ * read of the evening before. The day's quietest hours are UTC hours and look
+ * back 10 minutes for steps: from the start of the hour holding midnight, or
+ * 10 minutes before midnight. Its resting estimate reads the main sleep, which
+ * may begin the evening before: from that sleep's start, 10 minutes before.
+ * Without the sleep list (`nightStarts` absent), 12 hours before midnight.
  */
-function chunkSpan(intraday: IntradayReads, timeZone: string, dates: string[]): ChunkSpan {
+function eveningFrom(
+  date: string,
+  timeZone: string,
+  nightStarts: ReadonlyMap<string, number> | undefined,
+): number {
+  const midnight = startOfLocalDay(date, timeZone).getTime();
+  if (nightStarts === undefined) return midnight - EVENING_BEFORE_MS;
+  const hourStart = Math.floor(midnight / HOUR_MS) * HOUR_MS;
+  let from = Math.min(hourStart, midnight - STILL_LOOK_BACK_MS);
+  const night = nightStarts.get(date);
+  if (night !== undefined)
+    from = Math.min(from, Math.floor(night / MINUTE_MS) * MINUTE_MS - STILL_LOOK_BACK_MS);
+  return Math.max(from, midnight - LONGEST_EVENING_MS);
+}
+
+/**
+ * Roll-up reads: the patient's local days exactly (the zone is known, and
+ * windows carry no offset of their own), after their first night's evening
+ * ({@link eveningFrom}). List reads: UTC days widened by the widest offset,
+ * because a point's own offset files it, and a travelling patient's may not
+ * be the zone's.
+ */
+function chunkSpan(
+  input: Pick<PlanInput, 'intraday' | 'timeZone' | 'nightStarts'>,
+  dates: string[],
+): ChunkSpan {
   const first = dates[0];
   const next = addDays(dates[dates.length - 1], 1);
-  if (intraday === 'roll-up')
+  if (input.intraday === 'roll-up')
     return {
-      contextFrom: startOfLocalDay(first, timeZone).getTime() - EVENING_BEFORE_MS,
-      end: startOfLocalDay(next, timeZone).getTime(),
+      contextFrom: eveningFrom(first, input.timeZone, input.nightStarts),
+      end: startOfLocalDay(next, input.timeZone).getTime(),
     };
   return {
     contextFrom: utcMidnight(first) - OFFSET_SLACK_MS - EVENING_BEFORE_MS,
@@ -334,16 +386,14 @@ export function planSync(input: PlanInput): SyncPlan {
   const readUpTo = new Map<DataTypeId, number>();
   for (let i = 0; i < dates.length; i += chunkDays) {
     const chunkDates = dates.slice(i, i + chunkDays);
-    const span = chunkSpan(input.intraday, input.timeZone, chunkDates);
+    const span = chunkSpan(input, chunkDates);
     const requests: RangeRequest[] = [];
     for (const t of dense) {
       const first = fromOf(t);
       if (first > chunkDates[chunkDates.length - 1]) continue;
       const start =
         readUpTo.get(t) ??
-        (first > chunkDates[0]
-          ? chunkSpan(input.intraday, input.timeZone, [first]).contextFrom
-          : span.contextFrom);
+        (first > chunkDates[0] ? chunkSpan(input, [first]).contextFrom : span.contextFrom);
       const end = input.intraday === 'roll-up' ? rolledUpTo(start, span.end, input.now) : span.end;
       requests.push(denseRequest(input.intraday, t, start, end));
       readUpTo.set(t, end);

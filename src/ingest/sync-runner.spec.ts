@@ -22,12 +22,13 @@ import {
   type ReadContext,
   type TokenSupply,
 } from '../wearables/google-health/health-api-reader';
-import { GOOGLE_HEALTH_SCOPES } from '../wearables/google-health/scopes';
+import { GOOGLE_HEALTH_SCOPES, REQUESTED_SCOPES } from '../wearables/google-health/scopes';
+import type { SleepSession } from '../wearables/google-health/points';
 import { InvalidGrantError, type WearableSource } from '../wearables/wearable-source';
 import { ConnectionAccessTokens } from './access-tokens';
 import type { RuleDataNeeds } from './rule-data-needs';
-import { eveningStepsKnown, SyncRunner } from './sync-runner';
-import type { SyncPlan } from './sync-plan';
+import { eveningStepsKnown, SyncRunner, withFirstNight } from './sync-runner';
+import type { PlanInput, SyncPlan } from './sync-plan';
 import { SyncSchedule } from './sync-schedule';
 import type { SyncStateRepository } from './sync-state.repository';
 
@@ -393,5 +394,64 @@ describe('whether steps were recorded on the evening a chunk reads only in part'
   it('says nothing when steps are not read', () => {
     const noSteps = { ...plan(null), dataTypes: ['heart-rate'] } as SyncPlan;
     expect(eveningStepsKnown(noSteps, ['2026-11-10'], [], stored).size).toBe(0);
+  });
+});
+
+describe("a plan's first night, once the sleep list is read", () => {
+  const input: PlanInput = {
+    now: Date.parse('2026-11-28T15:00:00Z'),
+    timeZone: 'America/New_York',
+    cursorDate: '2026-11-27',
+    rereadFrom: null,
+    rereadDataTypes: null,
+    grantedScopes: REQUESTED_SCOPES,
+    unavailable: new Set(),
+    history: null,
+    needed: ['heart-rate', 'steps', 'sleep'],
+    backfillDays: 60,
+    rereadDays: 3,
+    intraday: 'roll-up',
+    rereadSpentOn: '2026-11-28',
+    deviceSyncNeeded: false,
+  };
+  // The night ending on 2026-11-28 began 22:37 EST (03:37Z); midnight is 05:00Z.
+  const night: SleepSession = {
+    platform: 'FITBIT',
+    startTime: Date.parse('2026-11-28T03:37:00Z'),
+    endTime: Date.parse('2026-11-28T11:00:00Z'),
+    startUtcOffsetSeconds: -18_000,
+    endUtcOffsetSeconds: -18_000,
+    nap: false,
+    minutesAsleep: 400,
+    minutesInSleepPeriod: 443,
+    minutesAwake: 43,
+    deepMinutes: null,
+    lightMinutes: null,
+    remMinutes: null,
+  };
+  const firstStart = (plan: SyncPlan): string => {
+    const [first] = plan.chunks[0].requests;
+    if (first.method !== 'rollUp') throw new Error('expected a roll-up');
+    return new Date(first.startTime).toISOString();
+  };
+
+  it('starts the minutes at the night, 10 minutes before it, when the evening is stored', () => {
+    const stored = [dayWithoutData('2026-11-27')];
+    expect(firstStart(withFirstNight(input, stored, { sleep: [night] }))).toBe(
+      '2026-11-28T03:27:00.000Z',
+    );
+    // No night: 10 minutes before midnight.
+    expect(firstStart(withFirstNight(input, stored, {}))).toBe('2026-11-28T04:50:00.000Z');
+  });
+
+  it("reads the evening's 12 hours when its day was never stored: they decide its steps", () => {
+    expect(firstStart(withFirstNight(input, [], { sleep: [night] }))).toBe(
+      '2026-11-27T17:00:00.000Z',
+    );
+    // Without steps no minute can be still, and the evening's steps decide nothing.
+    const noSteps = { ...input, needed: ['heart-rate', 'sleep'] as DataTypeId[] };
+    expect(firstStart(withFirstNight(noSteps, [], { sleep: [night] }))).toBe(
+      '2026-11-28T03:27:00.000Z',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DailyAggregate, METRIC_NAMES } from '../aggregates/daily-aggregate';
 import { DailyAggregates, SyncedDay } from '../aggregates/daily-aggregates.repository';
 import { downsample } from '../aggregates/downsample';
+import { nightStarts } from '../aggregates/main-sleep';
 import { AuditTrail, CONNECTION_CHANGES } from '../audit/audit-trail';
 import { Environment } from '../config/environment';
 import { Transaction, Transactions } from '../database/transactions';
@@ -192,7 +193,7 @@ export class SyncRunner {
       // With the evening before the first day: its minutes' fingerprint is checked too.
       const stored = await this.aggregates.syncedDays(pid, addDays(planned.from, -1), planned.to);
       const wholeRange = await this.readWholeRange(context, planned, unavailable, timeZone);
-      const { plan, fetched } = await this.checkMinutes(
+      const { changedFrom, fetched } = await this.checkMinutes(
         context,
         input,
         planned,
@@ -200,6 +201,9 @@ export class SyncRunner {
         wholeRange,
         unavailable,
       );
+      const checked: PlanInput =
+        changedFrom === null ? input : { ...input, minutesFrom: changedFrom };
+      const plan = withFirstNight(checked, stored, wholeRange);
       const read = await this.readChunks(context, plan, stored, wholeRange, unavailable, timeZone);
       // Not read this sync: the days count as complete by the clock, and the next
       // day's re-read (or a webhook) picks up what the watch sends late.
@@ -345,8 +349,9 @@ export class SyncRunner {
   /**
    * The day's re-read asks heart rate's and steps' quarter hours before any
    * minute (minutes-check.ts), and reads minutes only from the first day that
-   * changed: the plan with the days before as partial days. `fetched`: the
-   * fingerprints to store with the days whose minutes this sync reads whole.
+   * changed (`changedFrom`, null: as planned), the days before becoming
+   * partial days. `fetched`: the fingerprints to store with the days whose
+   * minutes this sync reads whole.
    */
   private async checkMinutes(
     context: ReadContext,
@@ -355,9 +360,9 @@ export class SyncRunner {
     stored: readonly SyncedDay[],
     wholeRange: WearablePoints,
     unavailable: Set<string>,
-  ): Promise<{ plan: SyncPlan; fetched: ReadonlyMap<string, string> | null }> {
+  ): Promise<{ changedFrom: string | null; fetched: ReadonlyMap<string, string> | null }> {
     const check = plan.minutesCheck;
-    if (check === null) return { plan, fetched: null };
+    if (check === null) return { changedFrom: null, fetched: null };
     const byType = new Map<RolledUpType, RollUpWindow[]>();
     try {
       for (const query of check.queries)
@@ -366,7 +371,7 @@ export class SyncRunner {
       if (!(error instanceof ScopeInsufficientError)) throw error;
       // The minutes' own read leaves the type out, as it would have.
       if (error.dataType !== null) unavailable.add(error.dataType);
-      return { plan, fetched: null };
+      return { changedFrom: null, fetched: null };
     }
     const fetched = fingerprints(check, byType, input.timeZone);
     const dates: string[] = [];
@@ -379,10 +384,7 @@ export class SyncRunner {
       new Map(stored.map((day) => [day.date, day])),
       fresh,
     );
-    return {
-      plan: from > plan.from ? planSync({ ...input, minutesFrom: from }) : plan,
-      fetched,
-    };
+    return { changedFrom: from > plan.from ? from : null, fetched };
   }
 
   /**
@@ -634,6 +636,24 @@ function withFingerprints(
     minutesFingerprint:
       day.date < minutesFrom ? (before.get(day.date) ?? null) : (fetched?.get(day.date) ?? null),
   }));
+}
+
+/**
+ * The plan again, now that the sleep list is read: a first day's minutes start
+ * at its first night (sync-plan.ts's `nightStarts`), not 12 hours before its
+ * midnight. Unless the day before it was never stored (a backfill's first
+ * day): then the evening's own steps decide whether it can be still
+ * ({@link eveningStepsKnown}), and those 12 hours are read as they always were.
+ */
+export function withFirstNight(
+  input: PlanInput,
+  stored: readonly DailyAggregate[],
+  wholeRange: WearablePoints,
+): SyncPlan {
+  const plan = planSync({ ...input, nightStarts: nightStarts(wholeRange.sleep ?? []) });
+  if (!plan.dataTypes.includes('steps')) return plan;
+  const evening = addDays(readFrom(plan, 'steps'), -1);
+  return stored.some((day) => day.date === evening) ? plan : planSync(input);
 }
 
 /**

@@ -12,8 +12,9 @@ interface Entry {
  * `kept` patients, the least recently synced are forgotten, but only once
  * forgetting loses nothing: no sync of theirs runs (a long backfill outlasts
  * a thousand short syncs) and none of their requests is in the last minute.
- * So at most `kept` budgets (about 2 KB each), more only while the worker
- * makes requests for more patients than that within a minute.
+ * So at most `kept` budgets (each holds its last minute's bookings: a sync's
+ * ~10 requests, well under 1 KB), more only while the worker makes requests
+ * for more patients than that within a minute.
  */
 export class RecentUserBudgets {
   /** Least recently used first: a sync's start and end both count as use. */

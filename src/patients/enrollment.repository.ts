@@ -4,6 +4,9 @@ import { RawColumns } from '../database/raw-columns';
 import type { Transaction } from '../database/transactions';
 import { Enrollment, EnrollmentStatus } from './enrollment.entity';
 
+/** What evaluation reads of an enrollment (the daily run lists every watched patient). */
+export type EvaluatedEnrollment = Pick<Enrollment, 'id' | 'pid' | 'program' | 'timeZone'>;
+
 /**
  * The `enrollments` table's one owner: which OpenEMR patients are monitored,
  * how often, and in what state. Methods that take a `Transaction` run inside
@@ -63,6 +66,25 @@ export class EnrollmentRepository {
   /** Enrollments in `status` (all when absent), by pid. */
   list(status?: EnrollmentStatus): Promise<Enrollment[]> {
     return this.rows().find({ where: status ? { status } : {}, order: { pid: 'ASC' } });
+  }
+
+  /**
+   * Enrollments in any of `statuses` (of `pids` only, when given), by pid, with
+   * only what evaluation reads: the whole cohort's full rows would be a spike
+   * of memory the cohort's size.
+   */
+  watched(
+    statuses: readonly EnrollmentStatus[],
+    pids?: readonly number[],
+  ): Promise<EvaluatedEnrollment[]> {
+    return this.rows().find({
+      where: {
+        status: In([...statuses]),
+        ...(pids === undefined ? {} : { pid: In([...new Set(pids)]) }),
+      },
+      select: { id: true, pid: true, program: true, timeZone: true },
+      order: { pid: 'ASC' },
+    });
   }
 
   /** The programs patients are enrolled in, sorted. */

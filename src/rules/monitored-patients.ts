@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
-import type { Enrollment, EnrollmentStatus } from '../patients/enrollment.entity';
-import { EnrollmentRepository } from '../patients/enrollment.repository';
+import type { EnrollmentStatus } from '../patients/enrollment.entity';
+import { EnrollmentRepository, type EvaluatedEnrollment } from '../patients/enrollment.repository';
 import { ConnectionRepository } from '../wearables/connection.repository';
 
 /** A patient the rules run for, with what evaluation needs to know. */
@@ -23,6 +23,8 @@ export interface MonitoredPatient {
  */
 export abstract class MonitoredPatients {
   abstract activePatients(): Promise<MonitoredPatient[]>;
+  /** Those of `pids` still watched, by pid: a few patients without listing every one. */
+  abstract watchedAmong(pids: readonly number[]): Promise<MonitoredPatient[]>;
   abstract patient(pid: number): Promise<MonitoredPatient | null>;
 }
 
@@ -44,10 +46,12 @@ export class EnrolledPatients extends MonitoredPatients {
   }
 
   async activePatients(): Promise<MonitoredPatient[]> {
-    const watched = (await Promise.all(WATCHED.map((status) => this.enrollments.list(status))))
-      .flat()
-      .sort((a, b) => Number(a.pid) - Number(b.pid));
-    return this.withConnections(watched);
+    return this.withConnections(await this.enrollments.watched(WATCHED));
+  }
+
+  async watchedAmong(pids: readonly number[]): Promise<MonitoredPatient[]> {
+    if (pids.length === 0) return [];
+    return this.withConnections(await this.enrollments.watched(WATCHED, pids));
   }
 
   async patient(pid: number): Promise<MonitoredPatient | null> {
@@ -57,9 +61,9 @@ export class EnrolledPatients extends MonitoredPatients {
     return found ?? null;
   }
 
-  private async withConnections(enrollments: Enrollment[]): Promise<MonitoredPatient[]> {
+  private async withConnections(enrollments: EvaluatedEnrollment[]): Promise<MonitoredPatient[]> {
     if (enrollments.length === 0) return [];
-    const connections = await this.connections.ofEnrollments(enrollments.map((e) => e.id));
+    const connections = await this.connections.syncTimesOf(enrollments.map((e) => e.id));
     const byEnrollment = new Map(connections.map((c) => [c.enrollmentId, c]));
     return enrollments.map((enrollment) => {
       const connection = byEnrollment.get(enrollment.id);

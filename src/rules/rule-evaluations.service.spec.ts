@@ -49,6 +49,8 @@ function setUp(options: {
   poison?: number;
   /** The attempt whose failure parks a due evaluation. */
   maxAttempts?: number;
+  /** Stored days (none has an outcome). */
+  written?: { pid: number; date: string; writtenAt: Date }[];
 }) {
   const stored: Omit<RuleOutcome, 'id'>[] = [];
   const settled: DueEvaluation[] = [];
@@ -58,6 +60,8 @@ function setUp(options: {
     restore: (length) => void stored.splice(length as number),
   });
   const upsertUnits: unknown[] = [];
+  /** The patients each read of stored days asked for (null: every patient). */
+  const writtenReads: (number[] | null)[] = [];
   const stepsRecorded: { tx: unknown; pids: number[] }[] = [];
   const steps: OutcomeSteps = {
     record: async (tx, pids) => void stepsRecorded.push({ tx, pids: [...pids] }),
@@ -92,7 +96,10 @@ function setUp(options: {
       }
       return new Map(pids.map((pid) => [pid, options.series[pid] ?? []]));
     },
-    writtenDays: async () => [],
+    writtenDays: async (_from: string, _to: string, pids?: readonly number[]) => {
+      writtenReads.push(pids === undefined ? null : [...pids]);
+      return (options.written ?? []).filter((day) => pids === undefined || pids.includes(day.pid));
+    },
   };
   // The queue as a list: due a minute after it was recorded, like the real one.
   const due = {
@@ -108,8 +115,15 @@ function setUp(options: {
       }),
     fail,
   };
+  /** How often every watched patient was listed. */
+  const listedAll = { count: 0 };
   const monitored = {
-    activePatients: async () => options.patients,
+    activePatients: async () => {
+      listedAll.count += 1;
+      return options.patients;
+    },
+    watchedAmong: async (pids: readonly number[]) =>
+      options.patients.filter((p) => pids.includes(p.pid)),
     patient: async (pid: number) => options.patients.find((p) => p.pid === pid) ?? null,
   };
   const events = new EventEmitter2();
@@ -139,6 +153,8 @@ function setUp(options: {
     transactions,
     upsertUnits,
     stepsRecorded,
+    writtenReads,
+    listedAll,
     lines: log.lines,
   };
 }
@@ -152,19 +168,29 @@ describe('RuleEvaluations (fakes, no database)', () => {
     };
     // Recorded seconds ago: its own evaluation may still be running.
     const recent: DueEvaluation = { pid: 8, dates: ['2026-11-19'], recordedAt: NOW };
-    const { evaluations, stored, settled, announced, transactions, upsertUnits, stepsRecorded } =
-      setUp({
-        due: [left, recent],
-        patients: [patient(7), patient(8)],
-        series: {
-          7: [
-            { date: '2026-11-18', spo2Average: 89 },
-            { date: '2026-11-19', spo2Average: 90 },
-          ],
-        },
-      });
+    const {
+      evaluations,
+      stored,
+      settled,
+      announced,
+      transactions,
+      upsertUnits,
+      stepsRecorded,
+      listedAll,
+    } = setUp({
+      due: [left, recent],
+      patients: [patient(7), patient(8)],
+      series: {
+        7: [
+          { date: '2026-11-18', spo2Average: 89 },
+          { date: '2026-11-19', spo2Average: 90 },
+        ],
+      },
+    });
 
     const run = await evaluations.evaluateDue(NOW);
+    // The claimed patients only: the minute's claim never lists the whole cohort.
+    expect(listedAll.count).toBe(0);
 
     expect(run).toMatchObject({ patients: 1, outcomes: 1, announceFailures: 0 });
     // The queue's claim keeps processes apart: no named lock.
@@ -273,5 +299,29 @@ describe('RuleEvaluations (fakes, no database)', () => {
       context: 'Rules',
       msg: 'Evaluation of patient 13 parked as failed after 1 attempt(s): TypeError',
     });
+  });
+
+  it("looks for days a stopped process left a slice of patients at a time, never the whole cohort's at once", async () => {
+    const cohort = Array.from({ length: 1_200 }, (_, i) => patient(i + 1));
+    const left = (pid: number) => ({
+      pid,
+      date: '2026-11-19',
+      writtenAt: new Date(NOW.getTime() - 10 * 60_000),
+    });
+    const { evaluations, writtenReads, announced } = setUp({
+      due: [],
+      patients: cohort,
+      series: {},
+      written: [left(3), left(1_150)],
+    });
+
+    expect(await evaluations.evaluateMissed(NOW)).toMatchObject({ patients: 2 });
+
+    expect(announced.map((event) => event.pid).sort((a, b) => a - b)).toEqual([3, 1_150]);
+    // Every patient read once, in slices of 500.
+    expect(writtenReads.map((pids) => pids?.length)).toEqual([500, 500, 200]);
+    expect(writtenReads.flatMap((pids) => pids ?? []).sort((a, b) => a - b)).toEqual(
+      cohort.map((p) => p.pid),
+    );
   });
 });

@@ -290,28 +290,36 @@ export class RuleEvaluations {
    */
   async evaluateMissed(now: Date = new Date()): Promise<EvaluationRun | null> {
     return this.transactions.withLock(MISSED_LOCK, 0, async () => {
-      const missed = await this.unevaluatedDays(...recentWindow(now));
-      if (missed.length === 0) return null;
       const writtenBefore = now.getTime() - MISSED_AFTER_MS;
-      const byPid = new Map<number, typeof missed>();
-      for (const day of missed) {
-        const own = byPid.get(day.pid);
-        if (own === undefined) byPid.set(day.pid, [day]);
-        else own.push(day);
-      }
+      const patients = await this.patients.activePatients();
       const requests: EvaluationRequest[] = [];
-      for (const patient of await this.patients.activePatients()) {
-        const own = byPid.get(patient.pid);
-        if (own === undefined) continue;
-        const dates = recentCompleteDays(
-          own.map((day) => day.date),
-          patient,
-          now,
+      // A slice of patients at a time: every patient has days without outcomes (today's,
+      // at least), so the whole cohort's would be a spike of memory the size of the cohort.
+      for (let i = 0; i < patients.length; i += PATIENTS_PER_QUERY) {
+        const slice = patients.slice(i, i + PATIENTS_PER_QUERY);
+        const missed = await this.unevaluatedDays(
+          ...recentWindow(now),
+          slice.map((patient) => patient.pid),
         );
-        const left = own.some(
-          (day) => dates.includes(day.date) && day.writtenAt.getTime() < writtenBefore,
-        );
-        if (left) requests.push({ patient, dates });
+        const byPid = new Map<number, typeof missed>();
+        for (const day of missed) {
+          const own = byPid.get(day.pid);
+          if (own === undefined) byPid.set(day.pid, [day]);
+          else own.push(day);
+        }
+        for (const patient of slice) {
+          const own = byPid.get(patient.pid);
+          if (own === undefined) continue;
+          const dates = recentCompleteDays(
+            own.map((day) => day.date),
+            patient,
+            now,
+          );
+          const left = own.some(
+            (day) => dates.includes(day.date) && day.writtenAt.getTime() < writtenBefore,
+          );
+          if (left) requests.push({ patient, dates });
+        }
       }
       return requests.length === 0 ? null : this.evaluate(requests);
     });
@@ -353,12 +361,10 @@ export class RuleEvaluations {
     const claimed = await this.due.claimDue(now, PATIENTS_PER_QUERY);
     if (claimed.length === 0) return null;
     const byPid = new Map(claimed.map((due) => [due.pid, due]));
-    const requests = (await this.patients.activePatients())
-      .filter((patient) => byPid.has(patient.pid))
-      .map((patient) => ({
-        patient,
-        dates: recentCompleteDays(byPid.get(patient.pid)!.dates, patient, now),
-      }));
+    const requests = (await this.patients.watchedAmong([...byPid.keys()])).map((patient) => ({
+      patient,
+      dates: recentCompleteDays(byPid.get(patient.pid)!.dates, patient, now),
+    }));
     let run: EvaluationRun;
     try {
       run = await this.evaluate(await this.withUnevaluatedDays(requests, now));

@@ -64,6 +64,32 @@ export class ConnectionRepository {
     return this.rows().findBy({ enrollmentId: In([...enrollmentIds]) });
   }
 
+  /**
+   * When these enrollments' connections were made and last synced, and
+   * nothing else (no scopes, no token pointers): evaluation lists every
+   * watched patient's.
+   */
+  syncTimesOf(
+    enrollmentIds: readonly number[],
+  ): Promise<
+    Pick<
+      WearableConnection,
+      'id' | 'enrollmentId' | 'connectedAt' | 'lastSyncAt' | 'lastDeviceSyncAt'
+    >[]
+  > {
+    if (enrollmentIds.length === 0) return Promise.resolve([]);
+    return this.rows().find({
+      where: { enrollmentId: In([...enrollmentIds]) },
+      select: {
+        id: true,
+        enrollmentId: true,
+        connectedAt: true,
+        lastSyncAt: true,
+        lastDeviceSyncAt: true,
+      },
+    });
+  }
+
   /** The enrollment's connection unless it was disconnected. */
   connectedOfEnrollment(enrollmentId: number): Promise<WearableConnection | null> {
     return this.rows().findOneBy({ enrollmentId, disconnectedAt: IsNull() });

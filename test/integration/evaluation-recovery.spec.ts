@@ -52,7 +52,7 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
       { pid: 1001, date: '2026-02-14' },
       { updatedAt: new Date('2026-02-15T09:59:30Z') },
     );
-    jest.spyOn(vigil.app.get(MonitoredPatients), 'activePatients').mockResolvedValue([patient]);
+    watch(patient);
   });
 
   afterAll(async () => {
@@ -61,6 +61,14 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
     await db.drop();
   });
 
+  /** The patient (not enrolled in this database) is who evaluation watches. */
+  const watch = (watched: MonitoredPatient): void => {
+    const monitored = vigil.app.get(MonitoredPatients);
+    jest.spyOn(monitored, 'activePatients').mockResolvedValue([watched]);
+    jest
+      .spyOn(monitored, 'watchedAmong')
+      .mockImplementation(async (pids) => (pids.includes(watched.pid) ? [watched] : []));
+  };
   const evaluatedRuns: string[][] = [];
   const now = new Date('2026-02-15T10:00:00Z');
   beforeEach(async () => {
@@ -203,7 +211,7 @@ describe.each(testEngines())('evaluation of days a stopped process left, on %s',
     expect(await due.of(1001)).toMatchObject({ dates: ['2026-02-12', '2026-02-13'] });
     await due.settle((await due.of(1001))!);
     jest.restoreAllMocks();
-    jest.spyOn(vigil.app.get(MonitoredPatients), 'activePatients').mockResolvedValue([patient]);
+    watch(patient);
   });
 
   it('the daily run leaves a patient consented today and not synced yet to the first sync', async () => {

@@ -268,11 +268,15 @@ describe.each(testEngines())('the minutes check on %s', (engine) => {
  * Cohorts: 'trip-a' (with the civil daily roll-ups, sim-7's hrMean of a day
  * away differed); 'minutes-check-trip' (a night whose evening before had no
  * step points while its whole day had: sim-29's resting estimate differed
- * until the evening's steps came from the whole day).
+ * until the evening's steps came from the whole day); 'trip-b' (asleep in
+ * Tokyo, home in Chicago: a night that began more than 12 hours before home's
+ * midnight; sim-38's resting estimate differed while a first day's minutes
+ * started 12 hours before its midnight, not at its first night).
  */
 const TRAVEL_CASES: [DatabaseEngine, string][] = [
   ...testEngines().map((engine): [DatabaseEngine, string] => [engine, 'trip-a']),
   ['sqlite', 'minutes-check-trip'],
+  ['sqlite', 'trip-b'],
 ];
 
 describe.each(TRAVEL_CASES)(

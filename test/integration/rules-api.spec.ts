@@ -9,6 +9,9 @@ import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { ApiTokens } from '../../src/auth/api-tokens';
 import { startVigil, VigilApp } from '../../src/bootstrap';
 import { Enrollment, EnrollmentStatus } from '../../src/patients/enrollment.entity';
+import { EnrollmentRepository } from '../../src/patients/enrollment.repository';
+import { ConnectionRepository } from '../../src/wearables/connection.repository';
+import { WearableConnection } from '../../src/wearables/wearable-connection.entity';
 import { MonitoredPatient, MonitoredPatients } from '../../src/rules/monitored-patients';
 import { RuleOutcome } from '../../src/rules/rule-outcome.entity';
 import {
@@ -397,12 +400,53 @@ describe.each(testEngines())('rules API on %s', (engine) => {
         enrollment(2002, 'needs_reconsent', null),
         enrollment(2003, 'paused', null),
       ]);
+    const paris = (await vigil.app.get(EnrollmentRepository).byPid(2001))!;
+    const connectedAt = new Date('2026-11-01T08:00:00Z');
+    const lastSyncAt = new Date('2026-11-19T08:00:00Z');
+    await vigil.app.get(DataSource).getRepository(WearableConnection).insert({
+      enrollmentId: paris.id,
+      provider: 'google-health',
+      healthUserId: 'user-2001',
+      grantedScopes: 'every scope',
+      refreshFailures: 0,
+      connectedAt,
+      lastSyncAt,
+    });
     const watched = await vigil.app.get(MonitoredPatients).activePatients();
-    expect(watched.map((p) => [p.pid, p.program, p.timeZone, p.lastSyncAt])).toEqual([
-      [2001, 'cardiac-rehab', 'Europe/Paris', null],
-      [2002, 'cardiac-rehab', 'UTC', null],
+    expect(
+      watched.map((p) => [
+        p.pid,
+        p.program,
+        p.timeZone,
+        p.connectedAt,
+        p.lastSyncAt,
+        p.lastDeviceSyncAt,
+      ]),
+    ).toEqual([
+      [2001, 'cardiac-rehab', 'Europe/Paris', connectedAt, lastSyncAt, null],
+      [2002, 'cardiac-rehab', 'UTC', null, null, null],
     ]);
     expect(await vigil.app.get(MonitoredPatients).patient(2003)).toMatchObject({ pid: 2003 });
+    // A few patients without listing every one: the paused and the unknown are not watched.
+    expect(await vigil.app.get(MonitoredPatients).watchedAmong([2003, 2001, 9999])).toEqual([
+      watched[0],
+    ]);
+    // The whole cohort is listed: only the columns evaluation reads, no scopes or token pointers.
+    const read = (row: object) =>
+      Object.entries(row)
+        .filter(([, value]) => value !== undefined)
+        .map(([key]) => key)
+        .sort();
+    const [listed] = await vigil.app.get(EnrollmentRepository).watched(['active']);
+    expect(read(listed)).toEqual(['id', 'pid', 'program', 'timeZone']);
+    const [times] = await vigil.app.get(ConnectionRepository).syncTimesOf([paris.id]);
+    expect(read(times)).toEqual([
+      'connectedAt',
+      'enrollmentId',
+      'id',
+      'lastDeviceSyncAt',
+      'lastSyncAt',
+    ]);
   });
 
   describe('evaluation', () => {

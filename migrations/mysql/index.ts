@@ -17,6 +17,7 @@ import { DurableWork1767010000000 } from './1767010000000-durable-work';
 import { AlertStepsDue1767030000000 } from './1767030000000-alert-steps-due';
 import { SyncQueue1767040000000 } from './1767040000000-sync-queue';
 import { MinutesFingerprint1767070000000 } from './1767070000000-minutes-fingerprint';
+import { NarrowLocks1767080000000 } from './1767080000000-narrow-locks';
 
 /** In order. A new migration is added here and in ../sqlite with the same name. */
 export const MYSQL_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MYSQL_MIGRATIONS = [
   AlertStepsDue1767030000000,
   SyncQueue1767040000000,
   MinutesFingerprint1767070000000,
+  NarrowLocks1767080000000,
 ];

@@ -9,7 +9,8 @@ import { instant } from '../database/columns';
  */
 @Entity('sync_states')
 @Index('ix_sync_states_lease', ['leaseOwner'])
-@Index('ix_sync_states_next_sync', ['nextSyncAt'])
+// The lease beside the due time: a claim passes over leased syncs without locking them.
+@Index('ix_sync_states_due', ['nextSyncAt', 'leaseExpiresAt'])
 export class SyncState {
   @PrimaryColumn({ name: 'connection_id', type: 'int' })
   connectionId!: number;

@@ -84,6 +84,7 @@ export class SyncStateRepository {
         attempts: 'attempts',
         lastError: 'statusReason',
         order: ['nextSyncAt'],
+        claimIndex: 'ix_sync_states_due',
         waiting: { nextSyncAt: Not(IsNull()) },
         // Never used: a sync is retried on the runner's backoff, never parked (syncPolicy).
         park: () => ({}),

@@ -10,6 +10,8 @@ import type { OutcomeResult } from './rule-definition';
 @Index('uq_rule_outcomes_pid_rule_date', ['pid', 'ruleId', 'date'], { unique: true })
 @Index('ix_rule_outcomes_pid_date', ['pid', 'date'])
 @Index('ix_rule_outcomes_unapplied', ['alertsAppliedAt', 'evaluatedAt'])
+// The alert step's locking read of one patient's unapplied outcomes.
+@Index('ix_rule_outcomes_pid_unapplied', ['pid', 'alertsAppliedAt'])
 export class RuleOutcome {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

@@ -147,9 +147,13 @@ export class RuleOutcomes {
     const { table, selection } = this.columns;
     const where = this.columns.where({ pid, alertsAppliedAt: IsNull() });
     const order = `${this.columns.name('date')} ASC, ${this.columns.name('ruleId')} ASC`;
-    const lock = this.dataSource.options.type === 'mysql' ? ' FOR UPDATE' : '';
+    const mysql = this.dataSource.options.type === 'mysql';
+    // A locking read locks every row it passes: through the unapplied outcomes of every
+    // patient (the plan MariaDB picks on its own) it locked other patients' steps out.
+    const index = mysql ? ' FORCE INDEX (ix_rule_outcomes_pid_unapplied)' : '';
+    const lock = mysql ? ' FOR UPDATE' : '';
     const rows = (await manager.query(
-      `SELECT ${selection} FROM ${table} WHERE ${where.sql} ORDER BY ${order}${lock}`,
+      `SELECT ${selection} FROM ${table}${index} WHERE ${where.sql} ORDER BY ${order}${lock}`,
       where.parameters,
     )) as Record<string, unknown>[];
     return rows.map((row) => this.columns.entity(row));

@@ -187,11 +187,13 @@ export class RuleStore {
    * processes' clocks.
    */
   async fingerprint(): Promise<string> {
+    // Ordered here: MariaDB sorts a join's rows through a temporary table, several times
+    // the cost of the query itself, and every sync asks.
     const rows = (await this.dataSource.query(
       `SELECT r.id, r.current_version, r.origin, p.program, p.enabled, p.params
-         FROM rules r LEFT JOIN rule_programs p ON p.rule_id = r.id
-        ORDER BY r.id, p.program`,
+         FROM rules r LEFT JOIN rule_programs p ON p.rule_id = r.id`,
     )) as Record<string, unknown>[];
-    return JSON.stringify(rows.map((row) => Object.values(row)));
+    const texts = rows.map((row) => JSON.stringify(Object.values(row)));
+    return JSON.stringify(texts.sort());
   }
 }

@@ -123,6 +123,58 @@ describe.each(testEngines())('the evaluation’s and alert step’s statements o
     expect(after.filter((o) => o.alertsAppliedAt === null)).toHaveLength(1);
   });
 
+  if (engine === 'mysql') {
+    it('locks only the stepped patient’s outcomes: another patient’s step reads its own meanwhile', async () => {
+      const outcomes = new RuleOutcomes(ds);
+      // Weeks of stepped outcomes and a few waiting: MariaDB's own plan then reads every
+      // patient's waiting outcomes (few) rather than this patient's (many).
+      const stepped = [40, 41, 42].flatMap((pid) =>
+        Array.from({ length: 30 }, (_, day) =>
+          outcome(
+            pid,
+            's',
+            `2026-10-${String(day + 1).padStart(2, '0')}`,
+            at(`2026-11-01T00:00:${String(day).padStart(2, '0')}.${pid}Z`),
+          ),
+        ),
+      );
+      await ds
+        .getRepository(RuleOutcome)
+        .insert([
+          ...stepped,
+          outcome(40, 'a', '2026-11-28', null),
+          outcome(41, 'a', '2026-11-28', null),
+          outcome(41, 'b', '2026-11-28', null),
+          outcome(42, 'a', '2026-11-29', null),
+        ]);
+      await ds.query('ANALYZE TABLE rule_outcomes');
+      const other = await new DataSource(dataSourceOptions(db.env)).initialize();
+      try {
+        await ds.transaction(async (tx) => {
+          expect(await outcomes.unappliedForAlerts(tx, 41)).toHaveLength(2);
+          // Waiting would fail at once: the other step's read must not pass over our locks.
+          const runner = other.createQueryRunner();
+          try {
+            await runner.query('SET SESSION innodb_lock_wait_timeout = 1');
+            await runner.startTransaction();
+            for (const pid of [40, 42])
+              expect(
+                await new RuleOutcomes(other).unappliedForAlerts(runner.manager, pid),
+              ).toHaveLength(1);
+            await runner.commitTransaction();
+          } finally {
+            await runner.release();
+          }
+          await expect(
+            other.query('SELECT id FROM rule_outcomes WHERE pid = 41 FOR UPDATE NOWAIT'),
+          ).rejects.toThrow();
+        });
+      } finally {
+        await other.destroy();
+      }
+    });
+  }
+
   it('reads patients’ rule params as the repository does', async () => {
     const repository = ds.getRepository(PatientRuleParams);
     const param = (pid: number, ruleId: string) => ({

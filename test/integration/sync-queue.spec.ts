@@ -187,6 +187,57 @@ describe.each(testEngines())('the sync queue on %s', (engine) => {
       release();
       await owner;
     });
+
+    /** The next transaction on `source`, held open after its work as if its commit were slow. */
+    function holdNextTransaction(source: DataSource): { open: Promise<void>; commit: () => void } {
+      let commit!: () => void;
+      const committing = new Promise<void>((resolve) => (commit = resolve));
+      let opened!: () => void;
+      const open = new Promise<void>((resolve) => (opened = resolve));
+      const transaction = source.transaction.bind(source);
+      jest.spyOn(source, 'transaction').mockImplementationOnce(((work: (m: never) => unknown) =>
+        transaction(async (manager) => {
+          const result = await work(manager as never);
+          opened();
+          await committing;
+          return result;
+        })) as never);
+      return { open, commit };
+    }
+
+    const lockable = (connectionId: number): Promise<unknown[]> =>
+      ds.query('SELECT connection_id FROM sync_states WHERE connection_id = ? FOR UPDATE NOWAIT', [
+        connectionId,
+      ]);
+
+    it('passes over the syncs other processes hold without locking them: their owners never wait for a claim', async () => {
+      await scheduled(3);
+      const mine = queue(ds);
+      const [claim] = await mine.claimDue(T0, 1);
+      const held = holdNextTransaction(other);
+      const theirs = queue(other).claimDue(T0, 10);
+      await held.open;
+      try {
+        await expect(lockable(claim.connectionId)).resolves.toHaveLength(1);
+      } finally {
+        held.commit();
+      }
+      expect((await theirs).map((c) => c.connectionId).sort()).toEqual([2, 3]);
+      expect(await mine.renew(claim, at(1))).toBe(true);
+    });
+
+    it('locks only the connection a claim by key takes', async () => {
+      await scheduled(3);
+      const held = holdNextTransaction(other);
+      const theirs = queue(other).claimNow(2, T0);
+      await held.open;
+      try {
+        for (const free of [1, 3]) await expect(lockable(free)).resolves.toHaveLength(1);
+      } finally {
+        held.commit();
+      }
+      expect((await theirs)?.connectionId).toBe(2);
+    });
   }
 });
 

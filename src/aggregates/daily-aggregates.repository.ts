@@ -255,7 +255,9 @@ export class DailyAggregates {
     const byWindow = new Map<string, number[]>();
     for (const { pid, from, to } of windows) {
       const key = `${from} ${to}`;
-      byWindow.set(key, [...(byWindow.get(key) ?? []), pid]);
+      const pids = byWindow.get(key);
+      if (pids === undefined) byWindow.set(key, [pid]);
+      else pids.push(pid);
     }
     const { meta, column } = this.columns();
     const metrics = Object.keys(NUMERIC_METRICS) as MetricName[];

@@ -27,7 +27,8 @@
  * BENCH_MYSQL_URL (default TEST_MYSQL_URL, else mysql://root@127.0.0.1:3306/)
  * names the server; the bench creates its own database and drops it.
  * BENCH_THROUGHPUT_PATIENTS (default 300), BENCH_RSS_SECONDS (default 45),
- * BENCH_SYNC_CONCURRENCY (default 8) and BENCH_WORKER_NODE_FLAGS (default: the
+ * BENCH_SYNC_CONCURRENCY (default 8), BENCH_PROJECT_REQUESTS_PER_MINUTE (default
+ * 120,000, shared by each run's workers) and BENCH_WORKER_NODE_FLAGS (default: the
  * flags of `start:worker`) set the profile; BENCH_WORKER_COUNTS (default 1,2,3)
  * the throughput runs, BENCH_RSS_SECONDS=0 skips the RSS runs, and
  * BENCH_COMPARE_DIST=<another compiled tree> repeats each throughput run
@@ -98,6 +99,14 @@ const COMPARE_ROUNDS = Number(process.env.BENCH_COMPARE_ROUNDS ?? 2);
  * one unmeasured run of the day's first syncs comes before them.
  */
 const SYNC_KIND = BENCH_SYNC_KIND === 'later' ? 'later' : 'first';
+/**
+ * BENCH_PROJECT_REQUESTS_PER_MINUTE (default 120,000, Google's quota for a
+ * project): each run's workers share it, as a deployment splits it
+ * (`GOOGLE_PROJECT_REQUESTS_PER_MINUTE` is per process). At the default of
+ * 5,000 a process, three workers would make at most 250 requests a second:
+ * 25 of the day's first syncs, whatever the cores could do.
+ */
+const PROJECT_QUOTA = Number(process.env.BENCH_PROJECT_REQUESTS_PER_MINUTE ?? 120_000);
 const server =
   process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 
@@ -315,7 +324,8 @@ async function runWorkers(
 ): Promise<WorkerRun> {
   // Workers start with nothing due, so start-up time is not counted.
   await ds.query('UPDATE sync_states SET next_sync_at = NULL');
-  const workers = Array.from({ length: count }, () => startWorker(env, dist));
+  const share = { GOOGLE_PROJECT_REQUESTS_PER_MINUTE: String(Math.floor(PROJECT_QUOTA / count)) };
+  const workers = Array.from({ length: count }, () => startWorker({ ...env, ...share }, dist));
   await Promise.all(workers.map((w) => w.ready));
   if (kind === 'later') patients = await makeLaterDue(ds);
   else

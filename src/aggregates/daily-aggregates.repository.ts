@@ -10,6 +10,7 @@ import {
 } from './daily-aggregate';
 import { DailyAggregateRow } from './daily-aggregate.entity';
 import { RawColumns } from '../database/raw-columns';
+import { groupBy } from '../grouping';
 
 /** A day as a sync reads and writes it: with the fingerprint of the minutes it was computed from. */
 export interface SyncedDay extends DailyAggregate {
@@ -252,18 +253,13 @@ export class DailyAggregates {
     windows: readonly { pid: number; from: string; to: string }[],
   ): Promise<Map<number, Set<MetricName>>> {
     const out = new Map<number, Set<MetricName>>(windows.map((w) => [w.pid, new Set()]));
-    const byWindow = new Map<string, number[]>();
-    for (const { pid, from, to } of windows) {
-      const key = `${from} ${to}`;
-      const pids = byWindow.get(key);
-      if (pids === undefined) byWindow.set(key, [pid]);
-      else pids.push(pid);
-    }
+    const byWindow = groupBy(windows, ({ from, to }) => `${from} ${to}`);
     const { meta, column } = this.columns();
     const metrics = Object.keys(NUMERIC_METRICS) as MetricName[];
     const counts = metrics.map((metric, i) => `COUNT(${column(metric)}) AS m${i}`);
-    for (const [key, pids] of byWindow) {
+    for (const [key, sharing] of byWindow) {
       const [from, to] = key.split(' ');
+      const pids = sharing.map((window) => window.pid);
       for (let i = 0; i < pids.length; i += PIDS_PER_QUERY) {
         const chunk = pids.slice(i, i + PIDS_PER_QUERY);
         const rows = (await this.dataSource.query(

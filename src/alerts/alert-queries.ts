@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AlertTransitionRow, StoredAlert } from './alert.entity';
 import { AlertRepository, type AlertFilters, type AlertListFilters } from './alert.repository';
+import { groupBy } from '../grouping';
 
 export { OPEN_STATES, type AlertFilters, type AlertListFilters } from './alert.repository';
 
@@ -58,12 +59,8 @@ export class AlertQueries {
   private async withTransitions(
     alerts: StoredAlert[],
   ): Promise<{ alert: StoredAlert; transitions: AlertTransitionRow[] }[]> {
-    const byAlert = new Map<string, AlertTransitionRow[]>();
-    for (const row of await this.alerts.transitionsOf(alerts.map((a) => a.id))) {
-      const list = byAlert.get(String(row.alertId)) ?? [];
-      list.push(row);
-      byAlert.set(String(row.alertId), list);
-    }
+    const transitions = await this.alerts.transitionsOf(alerts.map((a) => a.id));
+    const byAlert = groupBy(transitions, (row) => String(row.alertId));
     return alerts.map((alert) => ({ alert, transitions: byAlert.get(String(alert.id)) ?? [] }));
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Transaction } from '../database/transactions';
 import type { AuditEvent } from './audit-event.entity';
 import { AuditEventRepository } from './audit-event.repository';
+import { groupBy } from '../grouping';
 
 export interface AuditEntry {
   actor: string;
@@ -55,13 +56,8 @@ export class AuditTrail {
 
   /** Each patient's latest connection change of each kind, oldest first. */
   async latestConnectionChanges(pids: readonly number[]): Promise<Map<number, AuditEvent[]>> {
-    const byPatient = new Map<number, AuditEvent[]>();
     const rows = await this.events.latestOfEachAction(pids, Object.values(CONNECTION_CHANGES));
-    for (const row of rows) {
-      const pid = Number(row.pid);
-      byPatient.set(pid, [...(byPatient.get(pid) ?? []), row]);
-    }
-    return byPatient;
+    return groupBy(rows, (row) => Number(row.pid));
   }
 
   async recent(limit = 100): Promise<AuditEvent[]> {

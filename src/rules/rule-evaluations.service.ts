@@ -30,6 +30,7 @@ import {
   type RulesEvaluated,
 } from '../events/contracts';
 import { Metrics } from '../metrics/metrics';
+import { groupBy } from '../grouping';
 
 /** Patients whose series are loaded in one query. */
 const PATIENTS_PER_QUERY = 500;
@@ -255,17 +256,14 @@ export class RuleEvaluations {
    */
   async runDaily(now: Date = new Date()): Promise<EvaluationRun | null> {
     return this.transactions.withLock(DAILY_LOCK, 0, async () => {
-      const due = new Map<LocalDate, MonitoredPatient[]>();
-      for (const patient of await this.patients.activePatients()) {
-        if (awaitingFirstSync(patient, now)) continue;
+      const watched = (await this.patients.activePatients()).filter(
+        (patient) => !awaitingFirstSync(patient, now),
+      );
+      const due = groupBy(watched, (patient) => {
         const today = localDateAt(now, patient.timeZone);
         const passed = localHourAt(now, patient.timeZone) >= this.env.EVALUATION_HOUR;
-        const date = addDays(today, passed ? -1 : -2);
-        // Pushed, not copied: most of the cohort shares a date, and copying is quadratic.
-        const onDate = due.get(date);
-        if (onDate === undefined) due.set(date, [patient]);
-        else onDate.push(patient);
-      }
+        return addDays(today, passed ? -1 : -2);
+      });
       const requests: EvaluationRequest[] = [];
       for (const [date, patients] of due) {
         for (let i = 0; i < patients.length; i += PATIENTS_PER_QUERY) {
@@ -304,12 +302,7 @@ export class RuleEvaluations {
           ...recentWindow(now),
           slice.map((patient) => patient.pid),
         );
-        const byPid = new Map<number, typeof missed>();
-        for (const day of missed) {
-          const own = byPid.get(day.pid);
-          if (own === undefined) byPid.set(day.pid, [day]);
-          else own.push(day);
-        }
+        const byPid = groupBy(missed, (day) => day.pid);
         for (const patient of slice) {
           const own = byPid.get(patient.pid);
           if (own === undefined) continue;
@@ -437,21 +430,25 @@ export class RuleEvaluations {
     requests: readonly EvaluationRequest[],
     now: Date,
   ): Promise<EvaluationRequest[]> {
-    const unevaluated = new Map<number, LocalDate[]>();
-    for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY) {
-      const days = await this.unevaluatedDays(
-        ...recentWindow(now),
-        requests.slice(i, i + PATIENTS_PER_QUERY).map((r) => r.patient.pid),
+    const days: { pid: number; date: LocalDate }[] = [];
+    for (let i = 0; i < requests.length; i += PATIENTS_PER_QUERY)
+      days.push(
+        ...(await this.unevaluatedDays(
+          ...recentWindow(now),
+          requests.slice(i, i + PATIENTS_PER_QUERY).map((r) => r.patient.pid),
+        )),
       );
-      for (const { pid, date } of days)
-        unevaluated.set(pid, [...(unevaluated.get(pid) ?? []), date]);
-    }
+    const unevaluated = groupBy(days, (day) => day.pid);
     return requests.map(({ patient, dates }) => ({
       patient,
       dates: [
         ...new Set([
           ...dates,
-          ...recentCompleteDays(unevaluated.get(patient.pid) ?? [], patient, now),
+          ...recentCompleteDays(
+            (unevaluated.get(patient.pid) ?? []).map((day) => day.date),
+            patient,
+            now,
+          ),
         ]),
       ].sort(),
     }));

@@ -1,6 +1,6 @@
 import { DAY_MS, dayNumberOf, isCalendarDate, parseTimestamp } from '../../time/civil-time';
 import { GOOGLE_HEALTH_DATA_TYPES } from './data-types';
-import type { RollUpPage, RollUpQuery, RollUpWindow } from './roll-ups';
+import { windowFigures, type RollUpPage, type RollUpQuery, type RollUpWindow } from './roll-ups';
 
 /**
  * A `dataPoints:rollUp` page read straight from its bytes when it is laid out
@@ -89,7 +89,7 @@ export function readRollUpBytes(
       )
         return null;
       const window: RollUpWindow = { startTime, endTime, value: null };
-      if (figures) window.figures = '-';
+      if (figures) window.figures = windowFigures(null);
       if (page.next() !== CLOSE_BRACE) {
         if (heartRate) {
           const min = page.skip(HEART_RATE.min) ? page.number() : NaN;
@@ -98,12 +98,12 @@ export function readRollUpBytes(
           // False for NaN; a finite maximum bounds the others.
           if (!(min > 0 && min <= avg && avg <= max && max < Infinity)) return null;
           window.value = avg;
-          if (figures) window.figures = `${min}/${avg}/${max}`;
+          if (figures) window.figures = windowFigures(avg, min, max);
         } else {
           const count = page.skip(STEPS.count) ? page.count() : NaN;
           if (Number.isNaN(count)) return null;
           window.value = count;
-          if (figures) window.figures = String(count);
+          if (figures) window.figures = windowFigures(count);
         }
       }
       if (!page.skip(VALUE_END)) return null;

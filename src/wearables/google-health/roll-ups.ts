@@ -172,10 +172,19 @@ function figuresText(
   window: Record<string, unknown>,
   reading: number | null,
 ): string {
-  if (reading === null) return '-';
-  if (dataType === 'steps') return String(reading);
+  if (reading === null || dataType === 'steps') return windowFigures(reading);
   const value = window[GOOGLE_HEALTH_DATA_TYPES[dataType].payloadKey] as Record<string, unknown>;
-  return `${Number(value.beatsPerMinuteMin)}/${reading}/${Number(value.beatsPerMinuteMax)}`;
+  return windowFigures(reading, Number(value.beatsPerMinuteMin), Number(value.beatsPerMinuteMax));
+}
+
+/**
+ * The text the minutes check hashes for a window (minutes-check.ts), spelled
+ * once for both readers of roll-up pages: '-' for no data, the step count, or
+ * heart rate's minimum, mean and maximum.
+ */
+export function windowFigures(reading: number | null, min?: number, max?: number): string {
+  if (reading === null) return '-';
+  return min === undefined ? String(reading) : `${min}/${reading}/${max}`;
 }
 
 /** Paths are built only for an error: a page holds 10,000 windows. */
